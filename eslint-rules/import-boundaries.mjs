@@ -1,0 +1,115 @@
+// Enforces the import table of architecture.md. Specifiers are resolved to a project-relative
+// path first, so `../docker/x`, `@/server/docker/x` and `server/docker/x` are judged alike.
+import path from 'node:path';
+
+const FRAMEWORK = [/^next(\/|$)/, /^react(-dom)?(\/|$)/, /^server-only$/, /^next-auth(\/|$)/];
+const IO_LIBS = [/^dockerode$/, /^drizzle-orm(\/|$)/, /^better-sqlite3$/, /^pg$/];
+
+/** @returns {string} area of a project-relative path: 'server/engine', 'app', 'lib', … */
+export function areaOf(rel) {
+  const parts = rel.split('/');
+  if (parts[0] === 'server') {
+    if (parts.length === 2) return `server/${parts[1].replace(/\.(test\.)?tsx?$/, '')}`;
+    return `server/${parts[1]}`;
+  }
+  return parts[0];
+}
+
+function resolveTarget(spec, fileRel) {
+  if (spec.startsWith('@/')) return { rel: spec.slice(2) };
+  if (spec.startsWith('.')) {
+    return { rel: path.posix.normalize(path.posix.join(path.posix.dirname(fileRel), spec)) };
+  }
+  return { pkg: spec };
+}
+
+/**
+ * @returns {string | null} why the import is refused, or null when it is allowed
+ */
+export function checkImport(fileRel, spec, isTypeOnly) {
+  const from = areaOf(fileRel);
+  const target = resolveTarget(spec, fileRel);
+  const to = target.rel ? areaOf(target.rel) : null;
+  const pkg = target.pkg ?? null;
+  const isTest = /\.test\.tsx?$/.test(fileRel);
+
+  if (pkg === 'dockerode' && from !== 'server/docker' && !isTest) {
+    return 'only server/docker may import dockerode';
+  }
+
+  if (from === 'server/engine' || from === 'server/stack') {
+    if (pkg && [...FRAMEWORK, ...IO_LIBS].some((re) => re.test(pkg))) {
+      return `${from} is framework-free: no ${pkg}`;
+    }
+    if (to && to.startsWith('server/') && to !== 'server/engine' && to !== 'server/stack') {
+      return `${from} may import only server/engine, server/stack and lib`;
+    }
+    if (to === 'app' || to === 'components') return `${from} must not import ${to}/`;
+    return null;
+  }
+
+  if (['server/docker', 'server/registry', 'server/postgres', 'server/project'].includes(from)) {
+    if (pkg && /^next(\/|$)/.test(pkg)) return `${from} must not import next`;
+    if (to === 'app' || to === 'components') return `${from} must not import ${to}/`;
+    return null;
+  }
+
+  if (from.startsWith('server/') || from === 'server') {
+    if (to === 'app' || to === 'components') return `server code must not import ${to}/`;
+    return null;
+  }
+
+  if (from === 'app') {
+    const allowed = ['server/services', 'server/auth', 'server/env'];
+    if (to && to.startsWith('server/') && !allowed.includes(to) && !isTest) {
+      return `app/ reaches the server through server/services or server/auth, not ${to}`;
+    }
+    if (pkg && IO_LIBS.some((re) => re.test(pkg))) return `app/ must not import ${pkg}`;
+    return null;
+  }
+
+  if (from === 'components' || from === 'lib') {
+    if (to && to.startsWith('server/') && !isTypeOnly) {
+      return `${from}/ may only \`import type\` from server/`;
+    }
+    if (pkg && (pkg.startsWith('node:') || IO_LIBS.some((re) => re.test(pkg)))) {
+      return `${from}/ is isomorphic: no ${pkg}`;
+    }
+    if (from === 'lib' && to === 'components') return 'lib/ must not import components/';
+    return null;
+  }
+  return null;
+}
+
+const rule = {
+  meta: {
+    type: 'problem',
+    docs: { description: 'Enforce the import table of architecture.md' },
+    schema: [],
+    messages: { refused: '{{why}} (architecture.md import rules)' },
+  },
+  create(context) {
+    const fileRel = path.relative(context.cwd, context.filename).split(path.sep).join('/');
+    const check = (node, spec, typeOnly) => {
+      if (typeof spec !== 'string') return;
+      const why = checkImport(fileRel, spec, typeOnly);
+      if (why) context.report({ node, messageId: 'refused', data: { why } });
+    };
+    return {
+      ImportDeclaration(node) {
+        check(node, node.source.value, node.importKind === 'type');
+      },
+      ExportNamedDeclaration(node) {
+        if (node.source) check(node, node.source.value, node.exportKind === 'type');
+      },
+      ExportAllDeclaration(node) {
+        check(node, node.source.value, node.exportKind === 'type');
+      },
+      ImportExpression(node) {
+        if (node.source.type === 'Literal') check(node, node.source.value, false);
+      },
+    };
+  },
+};
+
+export default { rules: { 'import-boundaries': rule } };
