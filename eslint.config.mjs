@@ -21,7 +21,7 @@ export default tseslint.config(
   },
   {
     // Composition and tooling edges that legitimately see the process environment.
-    files: ['server/env.ts', 'scripts/**', 'e2e/**', 'bench/**', '*.config.{ts,mjs}', 'eslint-rules/**', '**/*.integration.test.ts'],
+    files: ['server/env.ts', 'instrumentation.ts', 'scripts/**', 'e2e/**', 'bench/**', '*.config.{ts,mjs}', 'eslint-rules/**', '**/*.integration.test.ts'],
     rules: { 'no-restricted-syntax': 'off' },
   },
 );

@@ -6,6 +6,8 @@ const nextConfig: NextConfig = {
   serverExternalPackages: ['dockerode', 'ssh2', 'better-sqlite3', '@node-rs/argon2'],
   poweredByHeader: false,
   typedRoutes: false,
+  // `npm run typecheck` checks types as its own test step; the build need not do it twice.
+  typescript: { ignoreBuildErrors: true },
 };
 
 export default nextConfig;

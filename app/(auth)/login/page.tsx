@@ -1,0 +1,17 @@
+import { redirect } from 'next/navigation';
+import { SignInForm } from '@/components/auth/sign-in-form';
+import { getSessionUser } from '@/server/auth/session';
+import { isSetupNeeded } from '@/server/services/setup';
+
+export const metadata = { title: 'Sign in' };
+
+export default async function LoginPage() {
+  if (isSetupNeeded()) redirect('/setup');
+  if (await getSessionUser()) redirect('/');
+  return (
+    <>
+      <h1 className="mb-4 text-xl font-semibold">Sign in</h1>
+      <SignInForm />
+    </>
+  );
+}

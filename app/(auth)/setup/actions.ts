@@ -1,0 +1,7 @@
+'use server';
+import { createFirstAdmin } from '@/server/services/setup';
+
+// Open by design: the setup token, checked by the service, is the credential here.
+export async function setupAction(input: unknown) {
+  return createFirstAdmin(input);
+}

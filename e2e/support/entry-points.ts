@@ -1,0 +1,61 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { projectRoot } from './paths';
+
+// Derives every entry point from the source tree, so a new page, route or action is covered
+// by the access tests without editing them.
+
+export type EntryPoint =
+  | { kind: 'page'; file: string; url: string }
+  | { kind: 'route'; file: string; url: string; methods: string[] }
+  | { kind: 'action'; file: string; exportName: string };
+
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+
+function walk(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = path.join(dir, e.name);
+    return e.isDirectory() ? walk(p) : [p];
+  });
+}
+
+/** app/(console)/deployments/[id]/page.tsx → /deployments/sample */
+function urlOf(relDir: string): string {
+  const segments = relDir
+    .split('/')
+    .filter((s) => s && !(s.startsWith('(') && s.endsWith(')')) && !s.startsWith('@'))
+    .map((s) => (s.startsWith('[[...') ? 'a/b' : s.startsWith('[...') ? 'a/b' : s.startsWith('[') ? 'sample' : s));
+  return `/${segments.join('/')}`;
+}
+
+function exportedFunctions(source: string): string[] {
+  const names = new Set<string>();
+  for (const m of source.matchAll(/export\s+(?:async\s+)?function\s+([A-Za-z0-9_]+)/g)) names.add(m[1]!);
+  for (const m of source.matchAll(/export\s+const\s+([A-Za-z0-9_]+)\s*=/g)) names.add(m[1]!);
+  for (const m of source.matchAll(/export\s*\{([^}]*)\}/g)) {
+    for (const part of m[1]!.split(',')) {
+      const name = part.trim().split(/\s+as\s+/).pop()?.trim();
+      if (name) names.add(name);
+    }
+  }
+  return [...names];
+}
+
+export function entryPoints(): EntryPoint[] {
+  const appDir = path.join(projectRoot, 'app');
+  const out: EntryPoint[] = [];
+  for (const abs of walk(appDir)) {
+    const file = path.relative(projectRoot, abs).split(path.sep).join('/');
+    const relDir = path.relative(appDir, path.dirname(abs)).split(path.sep).join('/');
+    const base = path.basename(abs);
+    const source = fs.readFileSync(abs, 'utf8');
+    if (/^page\.(tsx|ts|jsx|js)$/.test(base)) out.push({ kind: 'page', file, url: urlOf(relDir) });
+    else if (/^route\.(ts|js)$/.test(base)) {
+      out.push({ kind: 'route', file, url: urlOf(relDir), methods: exportedFunctions(source).filter((n) => METHODS.includes(n)) });
+    }
+    if (/^\s*['"]use server['"]/.test(source)) {
+      for (const exportName of exportedFunctions(source)) out.push({ kind: 'action', file, exportName });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,31 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { projectRoot } from './paths';
+
+type Manifest = { node: Record<string, { filename: string; exportedName: string }> };
+
+/** The action ids of the build the tests run against, keyed by `file#export`. */
+export function actionIds(): Map<string, string> {
+  const file = path.join(projectRoot, '.next', 'server', 'server-reference-manifest.json');
+  const manifest = JSON.parse(fs.readFileSync(file, 'utf8')) as Manifest;
+  const ids = new Map<string, string>();
+  for (const [id, entry] of Object.entries(manifest.node)) ids.set(`${entry.filename}#${entry.exportedName}`, id);
+  return ids;
+}
+
+/** Invokes a server action the way the browser does: a POST with its id and JSON arguments. */
+export async function callAction(baseURL: string, actionId: string, args: unknown[], cookie?: string): Promise<string> {
+  const res = await fetch(`${baseURL}/`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: {
+      'Next-Action': actionId,
+      'Content-Type': 'text/plain;charset=UTF-8',
+      Accept: 'text/x-component',
+      Origin: baseURL,
+      ...(cookie ? { Cookie: cookie } : {}),
+    },
+    body: JSON.stringify(args),
+  });
+  return `${res.status}\n${await res.text()}`;
+}

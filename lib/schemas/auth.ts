@@ -1,0 +1,25 @@
+import { z } from 'zod';
+
+export const emailSchema = z.string().trim().toLowerCase().max(254).pipe(z.email('Enter a valid email address'));
+
+export const passwordSchema = z
+  .string()
+  .min(12, 'Use at least 12 characters')
+  .max(256, 'Use at most 256 characters');
+
+export const signInSchema = z.strictObject({
+  email: emailSchema,
+  password: z.string().min(1, 'Enter your password').max(256),
+});
+
+export const setupSchema = z
+  .strictObject({
+    token: z.string().trim().min(1, 'Enter the setup token').max(200),
+    name: z.string().trim().min(1, 'Enter your name').max(100),
+    email: emailSchema,
+    password: passwordSchema,
+    confirm: z.string(),
+  })
+  .refine((v) => v.password === v.confirm, { path: ['confirm'], message: 'Passwords do not match' });
+
+export type SetupInput = z.input<typeof setupSchema>;

@@ -1,0 +1,53 @@
+import 'server-only';
+import { getServerSession } from 'next-auth';
+import { redirect } from 'next/navigation';
+import { z } from 'zod';
+import type { ActionResult } from '@/lib/action-result';
+import type { SessionUser } from '@/lib/dto/user';
+import { getDb } from '../db/database';
+import { countUsers, findUserById } from '../db/users';
+import { authOptions } from './options';
+import { hasRole, type Role } from './roles';
+
+const sessionShape = z.object({ user: z.object({ id: z.string().min(1) }) });
+
+/** The signed-in, enabled user, or null. Reads the account on every call so a disabled user is out at once. */
+export async function getSessionUser(): Promise<SessionUser | null> {
+  const parsed = sessionShape.safeParse(await getServerSession(authOptions()));
+  if (!parsed.success) return null;
+  const row = findUserById(getDb(), parsed.data.user.id);
+  if (!row || row.disabledAt) return null;
+  return { id: row.id, email: row.email, name: row.name, role: row.role };
+}
+
+/** For pages and layouts: sends the visitor to setup or sign-in instead of rendering anything. */
+export async function requirePageUser(role: Role = 'viewer'): Promise<SessionUser> {
+  const user = await getSessionUser();
+  if (!user) redirect(countUsers(getDb()) === 0 ? '/setup' : '/login');
+  if (!hasRole(user, role)) redirect('/');
+  return user;
+}
+
+/** For route handlers: a JSON 401/403 instead of content. */
+export async function withApiUser(
+  role: Role,
+  handler: (user: SessionUser) => Promise<Response>,
+): Promise<Response> {
+  const user = await getSessionUser();
+  if (!user) return Response.json({ code: 'UNAUTHENTICATED', message: 'Sign in first.' }, { status: 401 });
+  if (!hasRole(user, role)) {
+    return Response.json({ code: 'FORBIDDEN', message: 'Your role does not allow this.' }, { status: 403 });
+  }
+  return handler(user);
+}
+
+/** For server actions: a typed refusal instead of running the action. */
+export async function withActionUser<T>(
+  role: Role,
+  action: (user: SessionUser) => Promise<ActionResult<T>>,
+): Promise<ActionResult<T>> {
+  const user = await getSessionUser();
+  if (!user) return { ok: false, code: 'UNAUTHENTICATED', message: 'Your session has ended. Sign in again.' };
+  if (!hasRole(user, role)) return { ok: false, code: 'FORBIDDEN', message: 'Your role does not allow this.' };
+  return action(user);
+}

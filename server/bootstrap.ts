@@ -1,0 +1,33 @@
+import 'server-only';
+import { ConfigError, getEnv } from './env';
+import { getDb } from './db/database';
+import { runMigrations } from './db/client';
+import { countUsers } from './db/users';
+import { ensureSetupToken, setupTokenPath } from './auth/setup-token';
+
+function fail(message: string): never {
+  console.error(`\n[tale-console] ${message}\n`);
+  process.exit(1);
+}
+
+/** Runs once before the server answers: configuration, migrations, and the first-run token. */
+export function bootstrap(): void {
+  let env;
+  try {
+    env = getEnv();
+  } catch (err) {
+    fail(err instanceof ConfigError ? err.message : `Could not read the configuration: ${(err as Error).message}`);
+  }
+  try {
+    runMigrations(getDb());
+  } catch (err) {
+    fail(`Database migration failed, not starting: ${(err as Error).message}`);
+  }
+  if (countUsers(getDb()) === 0) {
+    const token = ensureSetupToken(env.dataDir);
+    console.log(
+      `[tale-console] First run: open /setup and enter this one-time setup token:\n\n    ${token}\n\n` +
+        `[tale-console] It is also in ${setupTokenPath(env.dataDir)} (readable by the server's user only).`,
+    );
+  }
+}

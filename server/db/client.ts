@@ -1,0 +1,32 @@
+import 'server-only';
+import path from 'node:path';
+import fs from 'node:fs';
+import Database from 'better-sqlite3';
+import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import * as users from './schema/users';
+
+const schema = { ...users };
+export type Db = BetterSQLite3Database<typeof schema>;
+
+/** Opens the console database with the settings every connection needs. */
+export function openDb(file: string): { db: Db; sqlite: Database.Database } {
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  const sqlite = new Database(file);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  return { db: drizzle(sqlite, { schema }), sqlite };
+}
+
+/**
+ * Committed migrations live beside the schema; the start script copies them next to the
+ * standalone server, so they resolve from the working directory in both layouts.
+ */
+export function migrationsFolder(): string {
+  return path.join(process.cwd(), 'server', 'db', 'migrations');
+}
+
+export function runMigrations(db: Db): void {
+  migrate(db, { migrationsFolder: migrationsFolder() });
+}

@@ -1,0 +1,87 @@
+import 'server-only';
+import fs from 'node:fs';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import { z } from 'zod';
+
+// The only reader of process.env. Everything else asks getEnv().
+
+const schema = z
+  .object({
+    DATA_DIR: z.string().min(1).default('./data'),
+    DEPLOY_DIR: z.string().min(1).optional(),
+    DOCKER_HOST: z
+      .string()
+      .regex(/^(unix:\/\/\/.+|tcp:\/\/[^\s/]+:\d+\/?)$/, 'must be unix:///path or tcp://host:port')
+      .optional(),
+    PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+    SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    SESSION_MAX_AGE_HOURS: z.coerce.number().int().positive().max(24 * 30).default(12),
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
+  })
+  .strict();
+
+export type Env = {
+  dataDir: string;
+  deployDir: string;
+  docker: { socketPath: string } | { host: string; port: number };
+  publicUrl: string | undefined;
+  secureCookies: boolean;
+  sessionSecret: string;
+  sessionMaxAgeSeconds: number;
+};
+
+const KNOWN = Object.keys(schema.shape);
+
+export class ConfigError extends Error {}
+
+function dockerEndpoint(value: string | undefined): Env['docker'] {
+  if (!value) return { socketPath: '/var/run/docker.sock' };
+  if (value.startsWith('unix://')) return { socketPath: value.slice('unix://'.length) };
+  const url = new URL(value.replace(/^tcp:/, 'http:'));
+  return { host: url.hostname, port: Number(url.port) };
+}
+
+/** Reads the stored session secret, creating it (0600) on first start. */
+function loadOrCreateSecret(dataDir: string): string {
+  const file = path.join(dataDir, 'session-secret');
+  try {
+    const existing = fs.readFileSync(file, 'utf8').trim();
+    if (existing.length >= 32) return existing;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  const secret = crypto.randomBytes(48).toString('base64url');
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, secret, { mode: 0o600 });
+  fs.renameSync(tmp, file);
+  return secret;
+}
+
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const picked = Object.fromEntries(KNOWN.map((k) => [k, source[k] === '' ? undefined : source[k]]));
+  const parsed = schema.safeParse(picked);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const cfg = parsed.data;
+  const dataDir = path.resolve(/*turbopackIgnore: true*/ cfg.DATA_DIR);
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  return {
+    dataDir,
+    deployDir: path.resolve(/*turbopackIgnore: true*/ cfg.DEPLOY_DIR ?? path.join(dataDir, 'deploy')),
+    docker: dockerEndpoint(cfg.DOCKER_HOST),
+    publicUrl: cfg.PUBLIC_URL,
+    secureCookies: cfg.PUBLIC_URL?.startsWith('https://') ?? false,
+    sessionSecret: cfg.SESSION_SECRET ?? loadOrCreateSecret(dataDir),
+    sessionMaxAgeSeconds: cfg.SESSION_MAX_AGE_HOURS * 3600,
+  };
+}
+
+const cache = globalThis as unknown as { __taleConsoleEnv?: Env };
+
+export function getEnv(): Env {
+  cache.__taleConsoleEnv ??= parseEnv(process.env);
+  return cache.__taleConsoleEnv;
+}
