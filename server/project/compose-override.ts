@@ -1,0 +1,142 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { parseDocument } from 'yaml';
+import { envKeySchema, envValueSchemas, safeEnvValueSchema } from '@/lib/schemas/env-values';
+import type { ServiceName, ServiceOverride, StackOverride } from '@/server/stack/types';
+import { ALL_SERVICES } from '@/server/stack/types';
+import { ProjectError } from './project-error';
+import { projectPaths } from './project-paths';
+
+// The console honours compose.override.yml in production too (the CLI only does in dev, §13), but
+// only the parts it can express in its own specs. Everything else is refused by name: silently
+// ignoring a user's `ports:` or `volumes:` would be worse than failing.
+
+const IMAGE_REF = /^[a-z0-9]+([._-][a-z0-9]+)*(:\d{1,5})?(\/[a-z0-9]+([._-][a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[0-9a-f]{64})?$/;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function unsupported(file: string, keyPath: string, why = 'is not supported by the console'): ProjectError {
+  return new ProjectError('OVERRIDE_UNSUPPORTED', `${path.basename(file)}: ${keyPath} ${why}`);
+}
+
+function scalarString(value: unknown): string | null {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return null;
+}
+
+function parseEnvironment(file: string, svc: string, value: unknown): Record<string, string> {
+  const where = `services.${svc}.environment`;
+  const pairs: Array<[string, string]> = [];
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      if (typeof item !== 'string' || !item.includes('=')) {
+        throw unsupported(file, where, 'entries must be KEY=VALUE (pass-through from the shell is not supported)');
+      }
+      const eq = item.indexOf('=');
+      pairs.push([item.slice(0, eq), item.slice(eq + 1)]);
+    }
+  } else if (isRecord(value)) {
+    for (const [key, raw] of Object.entries(value)) {
+      const str = scalarString(raw);
+      if (str === null) throw unsupported(file, `${where}.${key}`, 'must be a string, number or boolean');
+      pairs.push([key, str]);
+    }
+  } else {
+    throw unsupported(file, where, 'must be a map or a list of KEY=VALUE');
+  }
+
+  const out: Record<string, string> = {};
+  for (const [key, val] of pairs) {
+    if (!envKeySchema.safeParse(key).success) throw unsupported(file, `${where}.${key}`, 'is not a valid variable name');
+    const generic = safeEnvValueSchema.safeParse(val);
+    const specific = envValueSchemas[key]?.safeParse(val);
+    const issue = !generic.success ? generic.error.issues[0] : specific && !specific.success ? specific.error.issues[0] : undefined;
+    if (issue) throw unsupported(file, `${where}.${key}`, `is invalid: ${issue.message}`);
+    out[key] = specific?.success ? specific.data : val;
+  }
+  return out;
+}
+
+function parseService(file: string, svc: ServiceName, value: unknown): ServiceOverride {
+  if (!isRecord(value)) throw unsupported(file, `services.${svc}`, 'must be a map');
+  const result: ServiceOverride = {};
+  for (const [key, val] of Object.entries(value)) {
+    const where = `services.${svc}.${key}`;
+    if (key === 'image') {
+      if (typeof val !== 'string' || !IMAGE_REF.test(val)) throw unsupported(file, where, 'must be an image reference like registry/name:tag');
+      result.image = val;
+    } else if (key === 'profiles') {
+      const ok = Array.isArray(val) && val.length === 1 && val[0] === 'disabled';
+      if (!ok) throw unsupported(file, where, "supports only ['disabled']");
+      if (svc !== 'db') throw unsupported(file, where, 'can disable only the bundled db');
+      result.disabled = true;
+    } else if (key === 'environment') {
+      result.environment = parseEnvironment(file, svc, val);
+    } else {
+      throw unsupported(file, where);
+    }
+  }
+  return result;
+}
+
+/** Validates override text. Returns what the stack generator can apply, or throws a coded error. */
+export function parseComposeOverride(text: string, file: string): StackOverride {
+  const doc = parseDocument(text, { uniqueKeys: true, merge: true });
+  const first = doc.errors[0];
+  if (first) {
+    // Only code and position: yaml's own message quotes the source line, which may hold a secret.
+    const where = first.linePos?.[0] ? ` at line ${first.linePos[0].line}, column ${first.linePos[0].col}` : '';
+    throw new ProjectError('OVERRIDE_INVALID', `${path.basename(file)} is not valid YAML (${first.code}${where})`);
+  }
+  const root: unknown = doc.toJS({ maxAliasCount: 50 });
+  if (root === null || root === undefined) return {};
+  if (!isRecord(root)) throw new ProjectError('OVERRIDE_INVALID', `${path.basename(file)} must be a map at the top level`);
+
+  const override: StackOverride = {};
+  for (const [key, value] of Object.entries(root)) {
+    // `version:` is obsolete in compose; `x-*` are compose extension fields (anchors for `<<:`).
+    if (key === 'version' || key.startsWith('x-')) continue;
+    if (key !== 'services') throw unsupported(file, key);
+    if (value === null) continue;
+    if (!isRecord(value)) throw unsupported(file, 'services', 'must be a map');
+    for (const [svc, body] of Object.entries(value)) {
+      if (!(ALL_SERVICES as readonly string[]).includes(svc)) {
+        throw unsupported(file, `services.${svc}`, `is not a Tale service (${ALL_SERVICES.join(', ')})`);
+      }
+      override[svc as ServiceName] = parseService(file, svc as ServiceName, body);
+    }
+  }
+  return override;
+}
+
+export interface LoadedOverride {
+  override: StackOverride;
+  file: string | null;
+  warnings: string[];
+}
+
+async function readOptional(file: string): Promise<string | null> {
+  try {
+    return await fs.readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+}
+
+/** Reads `compose.override.yml`, else `.yaml`; with both, `.yml` wins and a warning says so. */
+export async function readComposeOverride(dir: string): Promise<LoadedOverride> {
+  const paths = projectPaths(dir);
+  const yml = await readOptional(paths.overrideYml);
+  const yaml = await readOptional(paths.overrideYaml);
+  const warnings: string[] = [];
+  if (yml !== null && yaml !== null) {
+    warnings.push('Both compose.override.yml and compose.override.yaml exist; using compose.override.yml');
+  }
+  if (yml !== null) return { override: parseComposeOverride(yml, paths.overrideYml), file: paths.overrideYml, warnings };
+  if (yaml !== null) return { override: parseComposeOverride(yaml, paths.overrideYaml), file: paths.overrideYaml, warnings };
+  return { override: {}, file: null, warnings };
+}

@@ -1,0 +1,153 @@
+import { promises as fs } from 'node:fs';
+import { atomicWriteFile } from './atomic-write';
+import { ProjectError } from './project-error';
+import { projectPaths } from './project-paths';
+
+export type Color = 'blue' | 'green';
+
+export interface DeploymentLock {
+  pid: number;
+  startedAt: string;
+  command: string;
+}
+
+async function readOptional(file: string): Promise<string | null> {
+  try {
+    return await fs.readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+}
+
+async function ensureStateDir(dir: string): Promise<void> {
+  await fs.mkdir(projectPaths(dir).stateDir, { recursive: true });
+}
+
+/**
+ * The recorded active colour, or null. Like the CLI, anything but the exact words is "none";
+ * callers must also ask Docker before acting on null (architecture.md, cycle step 9).
+ */
+export async function readDeploymentColor(dir: string): Promise<{ color: Color | null; invalid: boolean }> {
+  const text = await readOptional(projectPaths(dir).deploymentColor);
+  if (text === null) return { color: null, invalid: false };
+  const trimmed = text.trim();
+  if (trimmed === 'blue' || trimmed === 'green') return { color: trimmed, invalid: false };
+  return { color: null, invalid: true };
+}
+
+/** Written without a newline, as the CLI does. */
+export async function writeDeploymentColor(dir: string, color: Color): Promise<void> {
+  await ensureStateDir(dir);
+  await atomicWriteFile(projectPaths(dir).deploymentColor, color);
+}
+
+export async function readPreviousVersion(dir: string): Promise<string | null> {
+  const text = await readOptional(projectPaths(dir).previousVersion);
+  const trimmed = text?.trim() ?? '';
+  return trimmed === '' ? null : trimmed;
+}
+
+export async function writePreviousVersion(dir: string, version: string): Promise<void> {
+  if (!/^[A-Za-z0-9._+-]{1,128}$/.test(version)) {
+    throw new ProjectError('STATE_INVALID', 'A version may contain only letters, digits and . _ + -');
+  }
+  await ensureStateDir(dir);
+  await atomicWriteFile(projectPaths(dir).previousVersion, version);
+}
+
+/** `reset` removes both bookkeeping files; the lock and migrations log stay. */
+export async function clearDeploymentState(dir: string): Promise<void> {
+  const paths = projectPaths(dir);
+  await fs.rm(paths.deploymentColor, { force: true });
+  await fs.rm(paths.previousVersion, { force: true });
+}
+
+/** Accepts the CLI's lock shape only: a positive integer pid and string startedAt/command. */
+export function parseDeploymentLock(text: string): DeploymentLock | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (typeof value !== 'object' || value === null) return null;
+  const { pid, startedAt, command } = value as Record<string, unknown>;
+  if (typeof pid !== 'number' || !Number.isInteger(pid) || pid <= 0) return null;
+  if (typeof startedAt !== 'string' || typeof command !== 'string') return null;
+  return { pid, startedAt, command };
+}
+
+export function serializeDeploymentLock(lock: DeploymentLock): string {
+  return JSON.stringify({ pid: lock.pid, startedAt: lock.startedAt, command: lock.command });
+}
+
+export type LockFileState =
+  | { state: 'absent' }
+  | { state: 'held'; lock: DeploymentLock }
+  | { state: 'corrupt' };
+
+export async function readDeploymentLock(dir: string): Promise<LockFileState> {
+  const text = await readOptional(projectPaths(dir).deploymentLock);
+  if (text === null) return { state: 'absent' };
+  const lock = parseDeploymentLock(text);
+  return lock ? { state: 'held', lock } : { state: 'corrupt' };
+}
+
+/**
+ * Creates the lock file exclusively (`wx`), the CLI's own race guard: whoever creates it first owns
+ * it. Deciding whether an existing lock is stale is the caller's job (PID liveness does not work
+ * across the console's PID namespace).
+ */
+export async function createDeploymentLock(dir: string, lock: DeploymentLock): Promise<void> {
+  await ensureStateDir(dir);
+  try {
+    await fs.writeFile(projectPaths(dir).deploymentLock, serializeDeploymentLock(lock), { flag: 'wx' });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
+      throw new ProjectError('LOCK_HELD', 'Deployment already in progress (lock file already exists)');
+    }
+    throw err;
+  }
+}
+
+/**
+ * The CLI's acquisition (§2): a live holder blocks; a dead holder's lock is stale and removed; then
+ * an exclusive create. `isAlive` is injected because a PID probe means nothing across the console
+ * container's PID namespace — callers decide what "alive" means (e.g. their own lease). A corrupt
+ * lock blocks, as in the CLI, but with its own code so the UI can offer to remove it.
+ */
+export async function acquireDeploymentLock(
+  dir: string,
+  lock: DeploymentLock,
+  isAlive: (holder: DeploymentLock) => boolean | Promise<boolean>,
+): Promise<{ staleRemoved: DeploymentLock | null }> {
+  const current = await readDeploymentLock(dir);
+  let staleRemoved: DeploymentLock | null = null;
+  if (current.state === 'corrupt') {
+    throw new ProjectError('LOCK_CORRUPT', 'The deployment lock file is unreadable; remove .tale/deployment-lock once no deploy is running');
+  }
+  if (current.state === 'held') {
+    if (await isAlive(current.lock)) {
+      throw new ProjectError('LOCK_HELD', `Deployment already in progress (PID: ${current.lock.pid}, started: ${current.lock.startedAt})`);
+    }
+    await fs.rm(projectPaths(dir).deploymentLock, { force: true });
+    staleRemoved = current.lock;
+  }
+  await createDeploymentLock(dir, lock);
+  return { staleRemoved };
+}
+
+/** Removes the lock only if it is ours (same pid and startedAt) or corrupt, like the CLI's release. */
+export async function releaseDeploymentLock(dir: string, ours: DeploymentLock): Promise<boolean> {
+  const current = await readDeploymentLock(dir);
+  if (current.state === 'absent') return false;
+  if (current.state === 'held' && (current.lock.pid !== ours.pid || current.lock.startedAt !== ours.startedAt)) return false;
+  await fs.rm(projectPaths(dir).deploymentLock, { force: true });
+  return true;
+}
+
+/** For an operator-confirmed removal of a stale or corrupt lock. */
+export async function removeDeploymentLock(dir: string): Promise<void> {
+  await fs.rm(projectPaths(dir).deploymentLock, { force: true });
+}

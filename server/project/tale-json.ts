@@ -1,0 +1,82 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { atomicWriteFile } from './atomic-write';
+import { generateProjectId, isValidProjectId } from './project-id';
+import { ProjectError } from './project-error';
+import { TALE_JSON, projectPaths } from './project-paths';
+
+export interface TaleJson {
+  version: 1;
+  cliVersion: string;
+  createdAt: string;
+  id?: string;
+  name?: string;
+  /** Fields a newer CLI may add; kept on rewrite. */
+  [extra: string]: unknown;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Nearest ancestor of `start` (inclusive) containing tale.json, or null. */
+export async function findProjectRoot(start: string): Promise<string | null> {
+  let dir = path.resolve(start);
+  for (;;) {
+    try {
+      await fs.access(path.join(dir, TALE_JSON));
+      return dir;
+    } catch {
+      const parent = path.dirname(dir);
+      if (parent === dir) return null;
+      dir = parent;
+    }
+  }
+}
+
+export async function readTaleJson(dir: string): Promise<TaleJson> {
+  const file = projectPaths(dir).taleJson;
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new ProjectError('PROJECT_NOT_FOUND', 'No Tale project found. Run "tale init" first, then run commands from the project directory.');
+    }
+    throw err;
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw new ProjectError('TALE_JSON_INVALID', `${file} is not valid JSON`, undefined, { cause: err });
+  }
+  if (!isRecord(parsed)) throw new ProjectError('TALE_JSON_INVALID', `${file} must contain a JSON object`);
+  return { ...parsed, cliVersion: String(parsed.cliVersion ?? ''), createdAt: String(parsed.createdAt ?? '') } as TaleJson;
+}
+
+/** The validated project id, with the CLI's messages (§1). */
+export function projectIdOf(taleJson: TaleJson): string {
+  const id = taleJson.id;
+  if (typeof id !== 'string' || id === '') {
+    throw new ProjectError('PROJECT_ID_MISSING', 'Project has no valid ID. Run "tale upgrade" to assign one.');
+  }
+  if (!isValidProjectId(id)) {
+    // The id is not a secret; the CLI prints it too.
+    throw new ProjectError('PROJECT_ID_INVALID', `Project ID "${id}" in tale.json is invalid. Expected [a-z0-9][a-z0-9-]* and max 40 chars.`);
+  }
+  return id;
+}
+
+export async function writeTaleJson(dir: string, taleJson: TaleJson): Promise<void> {
+  await atomicWriteFile(projectPaths(dir).taleJson, `${JSON.stringify(taleJson, null, 2)}\n`, { mode: 0o644 });
+}
+
+/** Like `deploy`/`start`: assign a missing id and persist it; an invalid id is an error, not replaced. */
+export async function ensureProjectId(dir: string): Promise<{ id: string; assigned: boolean }> {
+  const taleJson = await readTaleJson(dir);
+  if (typeof taleJson.id === 'string' && taleJson.id !== '') return { id: projectIdOf(taleJson), assigned: false };
+  const id = generateProjectId(path.basename(path.resolve(dir)));
+  await writeTaleJson(dir, { ...taleJson, id });
+  return { id, assigned: true };
+}
