@@ -20,6 +20,15 @@ test('the source tree yields the entry points we know of', () => {
   expect(all).toContainEqual(expect.objectContaining({ kind: 'action', exportName: 'setupAction' }));
 });
 
+test('responses forbid framing and MIME sniffing', async ({ baseURL }) => {
+  for (const url of ['/login', '/api/health/live']) {
+    const res = await fetch(`${baseURL}${url}`, { redirect: 'manual' });
+    expect(res.headers.get('x-frame-options')).toBe('DENY');
+    expect(res.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+  }
+});
+
 for (const ep of all) {
   if (ep.kind === 'page' && !OPEN_PAGES.has(ep.url)) {
     // A layout's redirect is convenience: Next renders pages beside their layout, so each page
