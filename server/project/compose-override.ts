@@ -1,4 +1,3 @@
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
 import { envKeySchema, envValueSchemas, safeEnvValueSchema } from '@/lib/schemas/env-values';
@@ -6,6 +5,7 @@ import type { ServiceName, ServiceOverride, StackOverride } from '@/server/stack
 import { ALL_SERVICES } from '@/server/stack/types';
 import { ProjectError } from './project-error';
 import { projectPaths } from './project-paths';
+import { readOptional } from './read-optional';
 
 // The console honours compose.override.yml in production too (the CLI only does in dev, §13), but
 // only the parts it can express in its own specs. Everything else is refused by name: silently
@@ -116,15 +116,6 @@ export interface LoadedOverride {
   override: StackOverride;
   file: string | null;
   warnings: string[];
-}
-
-async function readOptional(file: string): Promise<string | null> {
-  try {
-    return await fs.readFile(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw err;
-  }
 }
 
 /** Reads `compose.override.yml`, else `.yaml`; with both, `.yml` wins and a warning says so. */

@@ -1,4 +1,3 @@
-import { promises as fs } from 'node:fs';
 import { validateEnvEdits } from '@/lib/schemas/env-values';
 import { atomicWriteFile } from './atomic-write';
 import {
@@ -11,6 +10,7 @@ import {
 } from './env-document';
 import { ProjectError } from './project-error';
 import { projectPaths } from './project-paths';
+import { readOptional } from './read-optional';
 
 export interface EnvFile {
   text: string;
@@ -20,15 +20,8 @@ export interface EnvFile {
 
 export async function readEnvFile(dir: string): Promise<EnvFile> {
   const file = projectPaths(dir).env;
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new ProjectError('ENV_NOT_FOUND', `Environment file not found: ${file}`);
-    }
-    throw err;
-  }
+  const text = await readOptional(file);
+  if (text === null) throw new ProjectError('ENV_NOT_FOUND', `Environment file not found: ${file}`);
   const document = parseEnvDocument(text);
   return { text, document, values: envValues(document) };
 }

@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import { atomicWriteFile } from './atomic-write';
 import { ProjectError } from './project-error';
 import { projectPaths } from './project-paths';
+import { readOptional } from './read-optional';
 
 export type Color = 'blue' | 'green';
 
@@ -9,15 +10,6 @@ export interface DeploymentLock {
   pid: number;
   startedAt: string;
   command: string;
-}
-
-async function readOptional(file: string): Promise<string | null> {
-  try {
-    return await fs.readFile(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw err;
-  }
 }
 
 async function ensureStateDir(dir: string): Promise<void> {

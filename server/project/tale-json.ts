@@ -4,6 +4,7 @@ import { atomicWriteFile } from './atomic-write';
 import { generateProjectId, isValidProjectId } from './project-id';
 import { ProjectError } from './project-error';
 import { TALE_JSON, projectPaths } from './project-paths';
+import { readOptional } from './read-optional';
 
 export interface TaleJson {
   version: 1;
@@ -36,14 +37,9 @@ export async function findProjectRoot(start: string): Promise<string | null> {
 
 export async function readTaleJson(dir: string): Promise<TaleJson> {
   const file = projectPaths(dir).taleJson;
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new ProjectError('PROJECT_NOT_FOUND', 'No Tale project found. Run "tale init" first, then run commands from the project directory.');
-    }
-    throw err;
+  const text = await readOptional(file);
+  if (text === null) {
+    throw new ProjectError('PROJECT_NOT_FOUND', 'No Tale project found. Run "tale init" first, then run commands from the project directory.');
   }
   let parsed: unknown;
   try {
