@@ -7,6 +7,8 @@ describe('version order (§8.2)', () => {
   it('parses versions with or without v and refuses garbage and arch tags', () => {
     expect(parseVersion('v1.0.0-rc1')).toEqual({ major: 1, minor: 0, patch: 0, prerelease: 'rc1' });
     expect(parseVersion('0.2.8')).toEqual({ major: 0, minor: 2, patch: 8, prerelease: null });
+    // SemVer allows hyphens inside pre-release identifiers.
+    expect(parseVersion('1.9.2-slow-start')).toEqual({ major: 1, minor: 9, patch: 2, prerelease: 'slow-start' });
     for (const bad of ['latest', '1.2', '1.2.3.4', 'v', '0.1.1-arm64', '0.1.1-amd64', 'sha-abc']) expect(parseVersion(bad), bad).toBeNull();
   });
 

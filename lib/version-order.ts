@@ -8,7 +8,7 @@ export interface ParsedVersion {
   prerelease: string | null;
 }
 
-const SEMVER = /^v?(\d{1,9})\.(\d{1,9})\.(\d{1,9})(?:-([0-9A-Za-z]+(?:\.[0-9A-Za-z]+)*))?$/;
+const SEMVER = /^v?(\d{1,9})\.(\d{1,9})\.(\d{1,9})(?:-([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?$/;
 
 // Per-architecture tags published next to the multi-arch one (`0.1.1-arm64`); not versions.
 const ARCH_SUFFIX = /^(amd64|arm64|armv[5-8]|arm|386|ppc64le|s390x|riscv64)$/i;

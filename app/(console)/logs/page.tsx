@@ -1,5 +1,5 @@
-import { EmptyState } from '@/components/ui/empty-state';
 import { PageHeader } from '@/components/shell/page-header';
+import { LogViewer } from '@/components/logs/log-viewer';
 import { requirePageUser } from '@/server/auth/session';
 
 export const metadata = { title: 'Logs' };
@@ -8,8 +8,8 @@ export default async function LogsPage() {
   await requirePageUser('viewer');
   return (
     <>
-      <PageHeader title="Logs" />
-      <EmptyState title="Not available yet">The live log tail of each service will appear here.</EmptyState>
+      <PageHeader title="Logs">Live output of the stack&apos;s containers. stderr lines are marked ERR.</PageHeader>
+      <LogViewer />
     </>
   );
 }

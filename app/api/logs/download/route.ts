@@ -1,0 +1,25 @@
+import { withApiUser } from '@/server/auth/session';
+import { errorResponse, invalidInput } from '@/server/services/api-errors';
+import { openLogDownload } from '@/server/services/logs';
+import { logQueryFromSearch } from '@/lib/schemas/logs';
+
+export const dynamic = 'force-dynamic';
+
+export function GET(req: Request) {
+  return withApiUser('viewer', async () => {
+    const parsed = logQueryFromSearch(new URL(req.url).searchParams);
+    if (!parsed.success) return invalidInput(parsed.error);
+    try {
+      const { filename, body } = await openLogDownload(parsed.data, req.signal);
+      return new Response(body, {
+        headers: {
+          'Content-Type': 'text/plain; charset=utf-8',
+          'Content-Disposition': `attachment; filename="${filename}"`,
+          'Cache-Control': 'no-store',
+        },
+      });
+    } catch (err) {
+      return errorResponse(err);
+    }
+  });
+}

@@ -1,0 +1,25 @@
+import { withApiUser } from '@/server/auth/session';
+import { errorResponse, invalidInput } from '@/server/services/api-errors';
+import { openLogEvents } from '@/server/services/logs';
+import { logQueryFromSearch } from '@/lib/schemas/logs';
+
+export const dynamic = 'force-dynamic';
+
+export function GET(req: Request) {
+  return withApiUser('viewer', async () => {
+    const parsed = logQueryFromSearch(new URL(req.url).searchParams);
+    if (!parsed.success) return invalidInput(parsed.error);
+    try {
+      const body = await openLogEvents(parsed.data, req.headers.get('last-event-id'), req.signal);
+      return new Response(body, {
+        headers: {
+          'Content-Type': 'text/event-stream; charset=utf-8',
+          'Cache-Control': 'no-cache, no-transform',
+          'X-Accel-Buffering': 'no',
+        },
+      });
+    } catch (err) {
+      return errorResponse(err);
+    }
+  });
+}

@@ -1,0 +1,250 @@
+'use client';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import type { LogLineDto, LogStatusDto } from '@/lib/dto/logs';
+import { LOG_SERVICES } from '@/lib/schemas/logs';
+import { Button } from '@/components/ui/button';
+import { Input, Select } from '@/components/ui/input';
+import { Badge } from '@/components/ui/badge';
+import { cx } from '@/components/ui/cx';
+import { AnsiLine } from './ansi-line';
+import { appendBounded, matchesFilter } from './log-buffer';
+
+const WINDOW = 100_000;
+const ROW_HEIGHT = 18;
+const ROTATABLE = new Set(['platform', 'rag', 'crawler']);
+
+type Source = { service: string; color: string; tail: string; since: string; follow: boolean; q: string };
+type Connection = 'connecting' | 'live' | 'reconnecting' | 'done' | 'error';
+
+function sourceParams(s: Source): URLSearchParams {
+  const p = new URLSearchParams({ service: s.service, tail: s.tail || '500', follow: s.follow ? '1' : '0' });
+  if (s.color && ROTATABLE.has(s.service)) p.set('color', s.color);
+  if (s.since) p.set('since', s.since);
+  if (s.q) p.set('q', s.q);
+  return p;
+}
+
+export function LogViewer() {
+  const [draft, setDraft] = useState<Source>({ service: 'platform', color: '', tail: '500', since: '', follow: true, q: '' });
+  const [source, setSource] = useState<Source>(draft);
+  const [lines, setLines] = useState<LogLineDto[]>([]);
+  const [connection, setConnection] = useState<Connection>('connecting');
+  const [problem, setProblem] = useState<string | null>(null);
+  const [states, setStates] = useState<Record<string, LogStatusDto['state']>>({});
+  const [paused, setPaused] = useState(false);
+  const [held, setHeld] = useState(0);
+  const [filter, setFilter] = useState('');
+  const [stream, setStream] = useState<'both' | 'stdout' | 'stderr'>('both');
+  const [timestamps, setTimestamps] = useState(true);
+  const [stick, setStick] = useState(true);
+
+  // Lines arrive far faster than frames; they queue here and reach React once per frame.
+  const incoming = useRef<LogLineDto[]>([]);
+  const heldLines = useRef<LogLineDto[]>([]);
+  const pausedRef = useRef(false);
+  const frame = useRef<number | null>(null);
+
+  const flush = useCallback(() => {
+    frame.current = null;
+    const batch = incoming.current;
+    incoming.current = [];
+    if (!batch.length) return;
+    if (pausedRef.current) {
+      heldLines.current = appendBounded(heldLines.current, batch, WINDOW);
+      setHeld(heldLines.current.length);
+      return;
+    }
+    setLines((prev) => appendBounded(prev, batch, WINDOW));
+  }, []);
+
+  useEffect(() => {
+    setLines([]);
+    setStates({});
+    setProblem(null);
+    setConnection('connecting');
+    const es = new EventSource(`/api/logs/stream?${sourceParams(source)}`);
+    es.addEventListener('open', () => setConnection('live'));
+    es.addEventListener('lines', (e) => {
+      incoming.current.push(...(JSON.parse((e as MessageEvent<string>).data) as LogLineDto[]));
+      frame.current ??= requestAnimationFrame(flush);
+    });
+    es.addEventListener('status', (e) => {
+      const s = JSON.parse((e as MessageEvent<string>).data) as LogStatusDto;
+      setStates((prev) => ({ ...prev, [s.service]: s.state }));
+    });
+    es.addEventListener('failure', (e) => setProblem((JSON.parse((e as MessageEvent<string>).data) as { message: string }).message));
+    // The server ends the stream on purpose (history read, containers gone): do not reconnect.
+    es.addEventListener('end', () => {
+      es.close();
+      setConnection('done');
+    });
+    es.addEventListener('error', () => {
+      if (es.readyState === EventSource.CLOSED) {
+        setConnection('error');
+        setProblem('The log stream could not be opened. Check that the stack is deployed and you are signed in.');
+      } else setConnection('reconnecting');
+    });
+    return () => {
+      es.close();
+      if (frame.current) cancelAnimationFrame(frame.current);
+      frame.current = null;
+      incoming.current = [];
+    };
+  }, [source, flush]);
+
+  const togglePause = () => {
+    pausedRef.current = !pausedRef.current;
+    setPaused(pausedRef.current);
+    if (!pausedRef.current) {
+      const release = heldLines.current;
+      heldLines.current = [];
+      setHeld(0);
+      setLines((prev) => appendBounded(prev, release, WINDOW));
+    }
+  };
+
+  const needle = filter.trim().toLowerCase();
+  const visible = useMemo(
+    () => (needle || stream !== 'both' ? lines.filter((l) => matchesFilter(l, stream, needle)) : lines),
+    [lines, needle, stream],
+  );
+
+  const scroller = useRef<HTMLDivElement>(null);
+  const virtual = useVirtualizer({ count: visible.length, getScrollElement: () => scroller.current, estimateSize: () => ROW_HEIGHT, overscan: 30 });
+
+  useEffect(() => {
+    if (stick && visible.length) virtual.scrollToIndex(visible.length - 1, { align: 'end' });
+  }, [visible.length, stick, virtual]);
+
+  const onScroll = () => {
+    const el = scroller.current;
+    if (el) setStick(el.scrollHeight - el.scrollTop - el.clientHeight < ROW_HEIGHT * 2);
+  };
+
+  const download = `/api/logs/download?${(() => {
+    const p = sourceParams({ ...source, follow: false });
+    if (stream !== 'both') p.set('stream', stream);
+    if (needle) p.set('q', needle);
+    return p;
+  })()}`;
+
+  return (
+    <div className="flex h-[calc(100vh-8rem)] flex-col gap-3">
+      <form
+        className="flex flex-wrap items-end gap-3"
+        onSubmit={(e) => {
+          e.preventDefault();
+          setSource({ ...draft });
+        }}
+      >
+        <label className="text-xs">
+          Service
+          <Select aria-label="Service" value={draft.service} onChange={(e) => setDraft({ ...draft, service: e.target.value })}>
+            {LOG_SERVICES.map((s) => (
+              <option key={s} value={s}>
+                {s}
+              </option>
+            ))}
+            <option value="all">all services</option>
+          </Select>
+        </label>
+        <label className="text-xs">
+          Color
+          <Select
+            aria-label="Color"
+            value={draft.color}
+            disabled={!ROTATABLE.has(draft.service) && draft.service !== 'all'}
+            onChange={(e) => setDraft({ ...draft, color: e.target.value })}
+          >
+            <option value="">active</option>
+            <option value="blue">blue</option>
+            <option value="green">green</option>
+          </Select>
+        </label>
+        <label className="w-24 text-xs">
+          Tail
+          <Input aria-label="Tail" inputMode="numeric" value={draft.tail} onChange={(e) => setDraft({ ...draft, tail: e.target.value })} />
+        </label>
+        <label className="w-40 text-xs">
+          Since
+          <Input aria-label="Since" placeholder="15m, 2h or a UTC time" value={draft.since} onChange={(e) => setDraft({ ...draft, since: e.target.value })} />
+        </label>
+        <label className="w-44 text-xs">
+          Search history
+          <Input aria-label="Search history" placeholder="server-side" value={draft.q} onChange={(e) => setDraft({ ...draft, q: e.target.value })} />
+        </label>
+        <label className="flex items-center gap-2 pb-2 text-sm">
+          <input type="checkbox" checked={draft.follow} onChange={(e) => setDraft({ ...draft, follow: e.target.checked })} />
+          Follow
+        </label>
+        <Button type="submit" variant="secondary">
+          Show
+        </Button>
+      </form>
+
+      <div className="flex flex-wrap items-center gap-3 text-sm">
+        <Input aria-label="Filter" placeholder="Filter loaded lines" className="w-56" value={filter} onChange={(e) => setFilter(e.target.value)} />
+        <Select aria-label="Stream" className="w-32" value={stream} onChange={(e) => setStream(e.target.value as typeof stream)}>
+          <option value="both">stdout + stderr</option>
+          <option value="stdout">stdout</option>
+          <option value="stderr">stderr</option>
+        </Select>
+        <label className="flex items-center gap-2">
+          <input type="checkbox" checked={timestamps} onChange={(e) => setTimestamps(e.target.checked)} />
+          Timestamps
+        </label>
+        <Button type="button" variant="secondary" onClick={togglePause}>
+          {paused ? `Resume (${held} new)` : 'Pause'}
+        </Button>
+        {!stick && (
+          <Button type="button" variant="secondary" onClick={() => setStick(true)}>
+            Jump to newest
+          </Button>
+        )}
+        <a className="text-indigo-600 underline dark:text-indigo-400" href={download} download>
+          Download
+        </a>
+        <span className="ml-auto flex items-center gap-2 text-xs text-zinc-500" data-testid="log-status">
+          <Badge tone={connection === 'live' ? 'good' : connection === 'error' ? 'bad' : 'neutral'}>{connection}</Badge>
+          {Object.entries(states).map(([svc, st]) => (
+            <Badge key={svc} tone={st === 'running' ? 'good' : 'warn'}>{`${svc}: ${st}`}</Badge>
+          ))}
+          <span data-testid="line-count">{visible.length.toLocaleString('en')}</span> lines
+        </span>
+      </div>
+      {problem && (
+        <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700 dark:bg-red-950 dark:text-red-300">
+          {problem}
+        </p>
+      )}
+
+      <div
+        ref={scroller}
+        onScroll={onScroll}
+        data-testid="log-scroller"
+        className="min-h-0 flex-1 overflow-auto rounded-lg border border-zinc-200 bg-zinc-950 font-mono text-xs text-zinc-100 dark:border-zinc-800"
+      >
+        <div style={{ height: virtual.getTotalSize(), position: 'relative' }}>
+          {virtual.getVirtualItems().map((row) => {
+            const line = visible[row.index]!;
+            return (
+              <div
+                key={row.key}
+                data-testid="log-line"
+                data-stream={line.stream}
+                className={cx('absolute left-0 w-full whitespace-pre px-3', line.stream === 'stderr' && 'bg-red-950/40')}
+                style={{ height: ROW_HEIGHT, transform: `translateY(${row.start}px)` }}
+              >
+                {timestamps && <span className="mr-2 text-zinc-500">{line.ts.slice(0, 23).replace('T', ' ')}</span>}
+                <span className={cx('mr-2', line.stream === 'stderr' ? 'text-red-400' : 'text-zinc-500')}>{line.stream === 'stderr' ? 'ERR' : 'OUT'}</span>
+                {source.service === 'all' && <span className="mr-2 text-sky-400">{line.service}</span>}
+                <AnsiLine text={line.text} />
+              </div>
+            );
+          })}
+        </div>
+      </div>
+    </div>
+  );
+}

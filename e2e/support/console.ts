@@ -1,0 +1,116 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { freeLoopbackPort } from '../fixtures/free-port';
+import { projectRoot } from './paths';
+import { actionIds, callAction } from './server-actions';
+
+// A real console process (the built standalone server, via the README's start command) for
+// integration tests and benchmarks, with its own data directory and an admin session.
+
+export type RunningConsole = {
+  baseURL: string;
+  dataDir: string;
+  pid: number;
+  cookie: string;
+  output(): string;
+  stop(): Promise<void>;
+};
+
+export const TEST_ADMIN = { name: 'Test Admin', email: 'admin@example.com', password: 'integration-password-1' };
+
+async function waitForLive(baseURL: string, child: ChildProcess, output: () => string): Promise<void> {
+  const end = Date.now() + 120_000;
+  while (Date.now() < end) {
+    if (child.exitCode !== null) throw new Error(`console exited early:\n${output()}`);
+    const ok = await fetch(`${baseURL}/api/health/live`).then((r) => r.ok, () => false);
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`console did not start:\n${output()}`);
+}
+
+function cookiesOf(res: Response): string[] {
+  return res.headers.getSetCookie().map((c) => c.split(';')[0]!);
+}
+
+/** Signs in through next-auth's credentials endpoint exactly as the browser form does. */
+export async function signIn(baseURL: string, email: string, password: string): Promise<string | null> {
+  const csrf = await fetch(`${baseURL}/api/auth/csrf`);
+  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
+  const res = await fetch(`${baseURL}/api/auth/callback/credentials`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', Cookie: cookiesOf(csrf).join('; ') },
+    body: new URLSearchParams({ csrfToken, email, password, json: 'true' }),
+  });
+  const session = cookiesOf(res).find((c) => c.includes('next-auth.session-token='));
+  return session ?? null;
+}
+
+export async function startConsole(opts: { deployDir?: string; env?: Record<string, string> } = {}): Promise<RunningConsole> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tc-console-'));
+  const port = await freeLoopbackPort();
+  const baseURL = `http://127.0.0.1:${port}`;
+  let out = '';
+  const child = spawn(process.execPath, [path.join(projectRoot, 'scripts', 'start.mjs')], {
+    cwd: projectRoot,
+    env: {
+      PATH: process.env.PATH,
+      NODE_ENV: 'production',
+      PORT: String(port),
+      DATA_DIR: dataDir,
+      ...(opts.deployDir ? { DEPLOY_DIR: opts.deployDir } : {}),
+      ...opts.env,
+    },
+  });
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const output = () => out;
+  const stop = async () => {
+    if (child.exitCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    }
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    await waitForLive(baseURL, child, output);
+    const token = fs.readFileSync(path.join(dataDir, 'setup-token'), 'utf8').trim();
+    const setupId = actionIds().get('app/(auth)/setup/actions.ts#setupAction');
+    if (!setupId) throw new Error('setup action missing from the build');
+    const result = await callAction(baseURL, setupId, [{ token, ...TEST_ADMIN, confirm: TEST_ADMIN.password }]);
+    if (!result.includes('"ok":true')) throw new Error(`setup failed: ${result}`);
+    const cookie = await signIn(baseURL, TEST_ADMIN.email, TEST_ADMIN.password);
+    if (!cookie) throw new Error('sign-in failed');
+    // start.mjs runs the server as its child; the server is the process whose memory matters.
+    const serverPid = findServerPid(child.pid!);
+    return { baseURL, dataDir, pid: serverPid, cookie, output, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+function findServerPid(parent: number): number {
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === parent) return Number(entry);
+    } catch {
+      // The process went away while we looked.
+    }
+  }
+  return parent;
+}
+
+/** Resident memory of a process in MiB, from /proc. */
+export function rssMiB(pid: number): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return kb / 1024;
+}

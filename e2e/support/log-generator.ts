@@ -1,0 +1,45 @@
+import { docker } from '../fixtures/run-command';
+import { FIXTURE_LABEL } from '../fixtures/containers';
+
+// A container that writes numbered lines at a fixed rate, for log tests and bench/logs. It runs
+// the stand-in image's own Node with a script passed as an argument (no shell involved).
+
+const SCRIPT = `
+const [rate, seconds, stderrEvery] = process.argv.slice(1).map(Number);
+const perTick = Math.max(1, Math.round(rate / 100));
+let n = 0;
+const end = seconds > 0 ? Date.now() + seconds * 1000 : Infinity;
+const colours = ['\\u001b[32m', '\\u001b[33m', '\\u001b[36m'];
+const tick = () => {
+  if (Date.now() >= end) { process.stdout.write('generator done\\n', () => process.exit(0)); return; }
+  let out = '', err = '';
+  for (let i = 0; i < perTick; i++, n++) {
+    const line = 'line ' + n + ' sent ' + Date.now() + ' ' + colours[n % 3] + 'colour' + '\\u001b[0m\\n';
+    if (stderrEvery > 0 && n % stderrEvery === 0) err += line; else out += line;
+  }
+  if (err) process.stderr.write(err);
+  if (!process.stdout.write(out)) process.stdout.once('drain', () => setTimeout(tick, 10)); else setTimeout(tick, 10);
+};
+process.on('SIGTERM', () => process.exit(0));
+tick();
+`;
+
+export type GeneratorOptions = { name: string; project: string; rate: number; seconds?: number; stderrEvery?: number; image: string };
+
+/** Starts the generator; lines read `line <n> sent <epoch ms> <coloured word>`. */
+export async function startLogGenerator(o: GeneratorOptions): Promise<void> {
+  await docker([
+    'run', '-d', '--name', o.name,
+    '--label', `project=${o.project}`, '--label', `${FIXTURE_LABEL}=1`,
+    '--log-opt', 'max-size=200m',
+    o.image, 'node', '-e', SCRIPT, String(o.rate), String(o.seconds ?? 0), String(o.stderrEvery ?? 0),
+  ]);
+}
+
+/** A container whose one log line is markup, to prove the viewer shows it as text. */
+export async function startEchoContainer(o: { name: string; project: string; image: string; text: string }): Promise<void> {
+  await docker([
+    'run', '-d', '--name', o.name, '--label', `project=${o.project}`, '--label', `${FIXTURE_LABEL}=1`,
+    o.image, 'node', '-e', 'console.log(process.argv[1]); setInterval(() => {}, 1 << 30)', o.text,
+  ]);
+}

@@ -1,0 +1,10 @@
+export type LogLineDto = {
+  /** RFC3339Nano timestamp from Docker. */
+  ts: string;
+  stream: 'stdout' | 'stderr';
+  /** Service name (platform, db, …) so merged views can tell lines apart. */
+  service: string;
+  text: string;
+};
+
+export type LogStatusDto = { service: string; container: string; state: 'running' | 'stopped' | 'removed' };

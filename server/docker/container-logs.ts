@@ -1,0 +1,83 @@
+import 'server-only';
+import { Readable, Writable } from 'node:stream';
+import { CodedError } from '@/lib/errors';
+import { getDocker } from './client';
+import { LineSplitter, type LogLine } from './log-lines';
+
+export type ContainerLogOptions = { follow: boolean; tail?: number; since?: string; until?: string };
+
+/** One open Docker log stream. `pause` stops reading from the engine (backpressure). */
+export type ContainerLogHandle = { pause(): void; resume(): void; close(): void; done: Promise<void> };
+
+export type ContainerRunState = 'running' | 'stopped' | 'gone';
+
+function statusOf(err: unknown): number | undefined {
+  return (err as { statusCode?: number }).statusCode;
+}
+
+export async function containerRunState(name: string): Promise<ContainerRunState> {
+  try {
+    const info = await getDocker().getContainer(name).inspect();
+    return info.State.Running && !info.State.Restarting ? 'running' : 'stopped';
+  } catch (err) {
+    if (statusOf(err) === 404) return 'gone';
+    throw err;
+  }
+}
+
+/**
+ * Opens the container's log stream with timestamps, demultiplexed by dockerode's own demuxer
+ * (a TTY container has one raw stream), and hands out complete lines.
+ */
+export async function openContainerLogs(
+  name: string,
+  options: ContainerLogOptions,
+  onLine: (line: LogLine) => void,
+): Promise<ContainerLogHandle> {
+  const docker = getDocker();
+  const container = docker.getContainer(name);
+  let tty: boolean;
+  let raw: Readable;
+  try {
+    tty = (await container.inspect()).Config.Tty;
+    // Docker's default tail is "all"; since/until take `seconds.nanoseconds` strings.
+    const body = {
+      stdout: true,
+      stderr: true,
+      timestamps: true,
+      ...(options.tail !== undefined && { tail: options.tail }),
+      ...(options.since !== undefined && { since: options.since as unknown as number }),
+      ...(options.until !== undefined && { until: options.until as unknown as number }),
+    };
+    // dockerode answers a stream when following and a Buffer otherwise.
+    raw = options.follow
+      ? ((await container.logs({ ...body, follow: true })) as unknown as Readable)
+      : Readable.from([(await container.logs({ ...body, follow: false })) as unknown as Buffer]);
+  } catch (err) {
+    if (statusOf(err) === 404) throw new CodedError('CONTAINER_NOT_FOUND', `No container named ${name}.`);
+    throw err;
+  }
+
+  const out = new LineSplitter('stdout', onLine);
+  const errs = new LineSplitter('stderr', onLine);
+  const sink = (s: LineSplitter) => new Writable({ write: (chunk: Buffer, _e, cb) => (s.push(chunk), cb()) });
+  if (tty) raw.on('data', (chunk: Buffer) => out.push(chunk));
+  else docker.modem.demuxStream(raw, sink(out), sink(errs));
+
+  const done = new Promise<void>((resolve) => {
+    const finish = () => {
+      out.flush();
+      errs.flush();
+      resolve();
+    };
+    raw.once('end', finish);
+    raw.once('close', finish);
+    raw.once('error', finish);
+  });
+  return {
+    pause: () => raw.pause(),
+    resume: () => raw.resume(),
+    close: () => raw.destroy(),
+    done,
+  };
+}

@@ -1,0 +1,30 @@
+import 'server-only';
+import { CodedError } from '@/lib/errors';
+import { fieldErrors } from '@/lib/schemas/field-errors';
+import type { z } from 'zod';
+
+const STATUS: Record<string, number> = {
+  INVALID_INPUT: 400,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  NO_PROJECT: 404,
+  NO_CONTAINERS: 404,
+  CONTAINER_NOT_FOUND: 404,
+  OPERATION_IN_PROGRESS: 409,
+};
+
+/** Maps a coded error to its JSON answer; anything else is a 500 that reveals nothing. */
+export function errorResponse(err: unknown): Response {
+  if (err instanceof CodedError) {
+    return Response.json({ code: err.code, message: err.message }, { status: STATUS[err.code] ?? 422 });
+  }
+  console.error('[tale-console] unexpected error', err);
+  return Response.json({ code: 'INTERNAL', message: 'Something went wrong on the server.' }, { status: 500 });
+}
+
+export function invalidInput(error: z.ZodError): Response {
+  return Response.json(
+    { code: 'INVALID_INPUT', message: 'Check the request parameters.', fieldErrors: fieldErrors(error) },
+    { status: 400 },
+  );
+}

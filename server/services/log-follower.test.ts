@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import type { LogLine } from '../docker/log-lines';
+import type { ContainerLogOptions, ContainerRunState } from '../docker/container-logs';
+import { ContainerFollower, type FollowerDeps } from './log-follower';
+
+// A scripted engine: each open() replays the lines the real engine would send for its options.
+function engine(history: LogLine[], states: ContainerRunState[]) {
+  const opened: ContainerLogOptions[] = [];
+  const deps: FollowerDeps = {
+    state: async () => states.shift() ?? 'gone',
+    sleep: async () => {},
+    open: async (_c, options, onLine) => {
+      opened.push(options);
+      const since = options.since ? Number(options.since) : -Infinity;
+      const lines = history.filter((l) => Date.parse(l.ts) / 1000 >= Math.floor(since * 1000) / 1000);
+      const picked = options.tail !== undefined ? lines.slice(-options.tail) : lines;
+      picked.forEach(onLine);
+      return { pause() {}, resume() {}, close() {}, done: Promise.resolve() };
+    },
+  };
+  return { deps, opened };
+}
+
+const line = (ts: string, text: string, stream: LogLine['stream'] = 'stdout'): LogLine => ({ ts, text, stream });
+
+describe('ContainerFollower', () => {
+  it('reads history once without following', async () => {
+    const { deps } = engine([line('2026-01-01T00:00:01.000000000Z', 'a'), line('2026-01-01T00:00:02.000000000Z', 'b')], ['running']);
+    const got: string[] = [];
+    const f = new ContainerFollower(deps, 'c', { follow: false, tail: 1 }, null, (l) => got.push(l.text), () => {});
+    await f.run(new AbortController().signal);
+    expect(got).toEqual(['b']);
+  });
+
+  it('follows a restart without duplicates or gaps, even for lines sharing a timestamp', async () => {
+    const history = [
+      line('2026-01-01T00:00:01.000000000Z', 'a'),
+      line('2026-01-01T00:00:02.000000000Z', 'b1'),
+      line('2026-01-01T00:00:02.000000000Z', 'b2', 'stderr'),
+    ];
+    const { deps, opened } = engine(history, ['running', 'stopped', 'running', 'gone']);
+    const got: string[] = [];
+    const states: string[] = [];
+    const f = new ContainerFollower(deps, 'c', { follow: true, tail: 10 }, null, (l) => got.push(l.text), (s) => states.push(s));
+    // After the first stream ends the container "restarts" and writes one more line at the same second.
+    const realOpen = deps.open;
+    let n = 0;
+    deps.open = async (c, o, onLine) => {
+      if (n++ === 1) history.push(line('2026-01-01T00:00:02.000000000Z', 'b3'), line('2026-01-01T00:00:03.000000000Z', 'c'));
+      return realOpen(c, o, onLine);
+    };
+    await f.run(new AbortController().signal);
+    expect(got).toEqual(['a', 'b1', 'b2', 'b3', 'c']);
+    expect(states).toEqual(['stopped', 'running', 'removed']);
+    expect(opened[1]).toEqual({ follow: true, since: `${Date.UTC(2026, 0, 1, 0, 0, 2) / 1000}.000000000`, until: undefined });
+  });
+
+  it('resumes from a cursor handed back by a reconnecting client', async () => {
+    const history = [line('2026-01-01T00:00:01.000000000Z', 'a'), line('2026-01-01T00:00:02.000000000Z', 'b'), line('2026-01-01T00:00:03.000000000Z', 'c')];
+    const { deps } = engine(history, ['running', 'gone']);
+    const got: string[] = [];
+    const f = new ContainerFollower(deps, 'c', { follow: true, tail: 500 }, { ts: '2026-01-01T00:00:02.000000000Z', seen: 1 }, (l) => got.push(l.text), () => {});
+    await f.run(new AbortController().signal);
+    expect(got).toEqual(['c']);
+    expect(f.position()).toEqual({ ts: '2026-01-01T00:00:03.000000000Z', seen: 1 });
+  });
+
+  it('reports a removed container and stops', async () => {
+    const { deps, opened } = engine([], ['gone']);
+    const states: string[] = [];
+    await new ContainerFollower(deps, 'c', { follow: true }, null, () => {}, (s) => states.push(s)).run(new AbortController().signal);
+    expect(states).toEqual(['removed']);
+    expect(opened).toHaveLength(0);
+  });
+});

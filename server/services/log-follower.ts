@@ -1,0 +1,112 @@
+import type { LogLine } from '../docker/log-lines';
+import { timestampKey, toDockerTime } from '../docker/log-lines';
+import type { ContainerLogHandle, ContainerLogOptions, ContainerRunState } from '../docker/container-logs';
+
+/** Where a reader stands: the last timestamp delivered and how many lines carried exactly it. */
+export type Cursor = { ts: string; seen: number };
+
+export type FollowerDeps = {
+  open(container: string, options: ContainerLogOptions, onLine: (line: LogLine) => void): Promise<ContainerLogHandle>;
+  state(container: string): Promise<ContainerRunState>;
+  sleep(ms: number, signal: AbortSignal): Promise<void>;
+};
+
+export type FollowerOptions = { follow: boolean; tail?: number; since?: string; until?: string };
+
+/**
+ * Reads one container's log, across restarts when following, and never delivers a line twice:
+ * a reopened stream starts at the cursor's timestamp (Docker's `since` is inclusive) and skips
+ * the lines at that timestamp already delivered.
+ */
+export class ContainerFollower {
+  private handle: ContainerLogHandle | null = null;
+  private paused = false;
+  private skipAtCursor = 0;
+
+  constructor(
+    private readonly deps: FollowerDeps,
+    readonly container: string,
+    private readonly options: FollowerOptions,
+    private cursor: Cursor | null,
+    private readonly deliver: (line: LogLine) => void,
+    private readonly onState: (state: 'running' | 'stopped' | 'removed') => void,
+  ) {}
+
+  position(): Cursor | null {
+    return this.cursor;
+  }
+
+  pause(): void {
+    this.paused = true;
+    this.handle?.pause();
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.handle?.resume();
+  }
+
+  private accept(line: LogLine): void {
+    if (line.ts && this.cursor) {
+      const key = timestampKey(line.ts);
+      const at = timestampKey(this.cursor.ts);
+      if (key < at) return;
+      if (key === at) {
+        if (this.skipAtCursor > 0) {
+          this.skipAtCursor--;
+          return;
+        }
+        this.cursor = { ts: this.cursor.ts, seen: this.cursor.seen + 1 };
+        this.deliver(line);
+        return;
+      }
+    }
+    if (line.ts) this.cursor = { ts: line.ts, seen: 1 };
+    this.deliver(line);
+  }
+
+  private streamOptions(): ContainerLogOptions {
+    if (!this.cursor) return { ...this.options };
+    this.skipAtCursor = this.cursor.seen;
+    // Resuming: everything from the cursor on, whatever tail was asked for first.
+    return { follow: this.options.follow, since: toDockerTime(this.cursor.ts), until: this.options.until };
+  }
+
+  /** Runs until the signal aborts, the container is removed, or (not following) the history ends. */
+  async run(signal: AbortSignal): Promise<void> {
+    let announcedStop = false;
+    while (!signal.aborted) {
+      const state = await this.deps.state(this.container);
+      if (state === 'gone') {
+        this.onState('removed');
+        return;
+      }
+      if (state === 'stopped' && this.options.follow && this.cursor) {
+        // Already read up to the stop: wait for a restart instead of re-reading the history.
+        if (!announcedStop) this.onState('stopped');
+        announcedStop = true;
+        await this.deps.sleep(500, signal);
+        continue;
+      }
+      if (announcedStop) this.onState('running');
+      announcedStop = false;
+      const handle = await this.deps.open(this.container, this.streamOptions(), (l) => this.accept(l));
+      this.handle = handle;
+      if (this.paused) handle.pause();
+      const abort = () => handle.close();
+      signal.addEventListener('abort', abort, { once: true });
+      await handle.done;
+      signal.removeEventListener('abort', abort);
+      this.handle = null;
+      if (!this.options.follow) return;
+      if (!this.cursor) {
+        // A follow that ended before any line: the container stopped; wait for it as above.
+        this.cursor = { ts: new Date().toISOString(), seen: 0 };
+      }
+    }
+  }
+
+  close(): void {
+    this.handle?.close();
+  }
+}
