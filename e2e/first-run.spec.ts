@@ -3,8 +3,9 @@ import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { e2eDataDir } from './support/paths';
 import { actionIds, callAction } from './support/server-actions';
+import { ADMIN } from './support/admin';
 
-const admin = { name: 'Ada Admin', email: 'ada@example.com', password: 'correct horse battery' };
+const admin = ADMIN;
 const tokenFile = () => path.join(e2eDataDir, 'setup-token');
 
 async function fillSetup(page: Page, token: string) {

@@ -1,5 +1,5 @@
 'use client';
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { LogLineDto, LogStatusDto } from '@/lib/dto/logs';
 import { LOG_SERVICES } from '@/lib/schemas/logs';
@@ -113,13 +113,22 @@ export function LogViewer() {
   const scroller = useRef<HTMLDivElement>(null);
   const virtual = useVirtualizer({ count: visible.length, getScrollElement: () => scroller.current, estimateSize: () => ROW_HEIGHT, overscan: 30 });
 
-  useEffect(() => {
-    if (stick && visible.length) virtual.scrollToIndex(visible.length - 1, { align: 'end' });
-  }, [visible.length, stick, virtual]);
+  // Rows have a fixed height, so the total height is known at once and the newest line can be
+  // brought into view right after each render.
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    if (stick && el) el.scrollTop = el.scrollHeight;
+  }, [visible.length, stick]);
 
+  // Only the person scrolling away from the bottom stops the follow; our own scrolling must not.
+  const userScroll = useRef(0);
+  const markUserScroll = () => (userScroll.current = Date.now());
   const onScroll = () => {
     const el = scroller.current;
-    if (el) setStick(el.scrollHeight - el.scrollTop - el.clientHeight < ROW_HEIGHT * 2);
+    if (!el) return;
+    const atBottom = el.scrollHeight - el.scrollTop - el.clientHeight < ROW_HEIGHT * 2;
+    if (atBottom) setStick(true);
+    else if (Date.now() - userScroll.current < 500) setStick(false);
   };
 
   const download = `/api/logs/download?${(() => {
@@ -222,6 +231,11 @@ export function LogViewer() {
       <div
         ref={scroller}
         onScroll={onScroll}
+        onWheel={markUserScroll}
+        onPointerDown={markUserScroll}
+        onTouchMove={markUserScroll}
+        onKeyDown={markUserScroll}
+        tabIndex={0}
         data-testid="log-scroller"
         className="min-h-0 flex-1 overflow-auto rounded-lg border border-zinc-200 bg-zinc-950 font-mono text-xs text-zinc-100 dark:border-zinc-800"
       >

@@ -11,7 +11,8 @@ let n = 0;
 const end = seconds > 0 ? Date.now() + seconds * 1000 : Infinity;
 const colours = ['\\u001b[32m', '\\u001b[33m', '\\u001b[36m'];
 const tick = () => {
-  if (Date.now() >= end) { process.stdout.write('generator done\\n', () => process.exit(0)); return; }
+  // Pipes flush in order: once the empty writes are through, every line before them is too.
+  if (Date.now() >= end) { process.stderr.write('', () => process.stdout.write('generator done\\n', () => process.exit(0))); return; }
   let out = '', err = '';
   for (let i = 0; i < perTick; i++, n++) {
     const line = 'line ' + n + ' sent ' + Date.now() + ' ' + colours[n % 3] + 'colour' + '\\u001b[0m\\n';

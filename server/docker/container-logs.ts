@@ -11,6 +11,12 @@ export type ContainerLogHandle = { pause(): void; resume(): void; close(): void;
 
 export type ContainerRunState = 'running' | 'stopped' | 'gone';
 
+// The demuxer recurses once per frame within a chunk; feeding a whole history buffer at once
+// would overflow the stack, so it is fed in slices as a live stream would be.
+function* chunks(buffer: Buffer, size = 64 * 1024): Generator<Buffer> {
+  for (let i = 0; i < buffer.length; i += size) yield buffer.subarray(i, i + size);
+}
+
 function statusOf(err: unknown): number | undefined {
   return (err as { statusCode?: number }).statusCode;
 }
@@ -52,7 +58,7 @@ export async function openContainerLogs(
     // dockerode answers a stream when following and a Buffer otherwise.
     raw = options.follow
       ? ((await container.logs({ ...body, follow: true })) as unknown as Readable)
-      : Readable.from([(await container.logs({ ...body, follow: false })) as unknown as Buffer]);
+      : Readable.from(chunks((await container.logs({ ...body, follow: false })) as unknown as Buffer));
   } catch (err) {
     if (statusOf(err) === 404) throw new CodedError('CONTAINER_NOT_FOUND', `No container named ${name}.`);
     throw err;

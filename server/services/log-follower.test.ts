@@ -73,3 +73,21 @@ describe('ContainerFollower', () => {
     expect(opened).toHaveLength(0);
   });
 });
+
+describe('ContainerFollower ordering', () => {
+  it('delivers a stderr line that is a little older than the stdout line before it', async () => {
+    const history = [
+      line('2026-01-01T00:00:02.000000000Z', 'out later'),
+      line('2026-01-01T00:00:01.500000000Z', 'err earlier', 'stderr'),
+      line('2026-01-01T00:00:03.000000000Z', 'out last'),
+    ];
+    const { deps } = engine([], ['running', 'gone']);
+    deps.open = async (_c, _o, onLine) => {
+      history.forEach(onLine);
+      return { pause() {}, resume() {}, close() {}, done: Promise.resolve() };
+    };
+    const got: string[] = [];
+    await new ContainerFollower(deps, 'c', { follow: true }, null, (l) => got.push(l.text), () => {}).run(new AbortController().signal);
+    expect(got).toEqual(['out later', 'err earlier', 'out last']);
+  });
+});

@@ -22,6 +22,7 @@ export class ContainerFollower {
   private handle: ContainerLogHandle | null = null;
   private paused = false;
   private skipAtCursor = 0;
+  private resuming = false;
 
   constructor(
     private readonly deps: FollowerDeps,
@@ -47,27 +48,32 @@ export class ContainerFollower {
   }
 
   private accept(line: LogLine): void {
-    if (line.ts && this.cursor) {
-      const key = timestampKey(line.ts);
-      const at = timestampKey(this.cursor.ts);
+    if (!line.ts) {
+      this.deliver(line);
+      return;
+    }
+    const key = timestampKey(line.ts);
+    const at = this.cursor ? timestampKey(this.cursor.ts) : '';
+    // A reopened stream replays from the cursor's timestamp: drop what was already delivered.
+    // Only there: stdout and stderr are timestamped separately, so elsewhere a line may
+    // legitimately arrive a little older than the one before it.
+    if (this.resuming) {
       if (key < at) return;
-      if (key === at) {
-        if (this.skipAtCursor > 0) {
-          this.skipAtCursor--;
-          return;
-        }
-        this.cursor = { ts: this.cursor.ts, seen: this.cursor.seen + 1 };
-        this.deliver(line);
+      if (key === at && this.skipAtCursor > 0) {
+        this.skipAtCursor--;
         return;
       }
+      this.resuming = false;
     }
-    if (line.ts) this.cursor = { ts: line.ts, seen: 1 };
+    if (!this.cursor || key > at) this.cursor = { ts: line.ts, seen: 1 };
+    else if (key === at) this.cursor = { ts: this.cursor.ts, seen: this.cursor.seen + 1 };
     this.deliver(line);
   }
 
   private streamOptions(): ContainerLogOptions {
     if (!this.cursor) return { ...this.options };
     this.skipAtCursor = this.cursor.seen;
+    this.resuming = true;
     // Resuming: everything from the cursor on, whatever tail was asked for first.
     return { follow: this.options.follow, since: toDockerTime(this.cursor.ts), until: this.options.until };
   }
@@ -102,6 +108,7 @@ export class ContainerFollower {
       if (!this.cursor) {
         // A follow that ended before any line: the container stopped; wait for it as above.
         this.cursor = { ts: new Date().toISOString(), seen: 0 };
+        this.resuming = false;
       }
     }
   }

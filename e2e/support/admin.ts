@@ -1,0 +1,23 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { expect, type Page } from '@playwright/test';
+import { e2eDataDir } from './paths';
+import { actionIds, callAction } from './server-actions';
+
+/** The admin the browser specs share; first-run.spec.ts creates it through the UI. */
+export const ADMIN = { name: 'Ada Admin', email: 'ada@example.com', password: 'correct horse battery' };
+
+/** Signs in as ADMIN, creating the account first when a spec runs on its own. */
+export async function signInAsAdmin(page: Page, baseURL: string): Promise<void> {
+  const tokenFile = path.join(e2eDataDir, 'setup-token');
+  if (fs.existsSync(tokenFile)) {
+    const token = fs.readFileSync(tokenFile, 'utf8').trim();
+    const id = actionIds().get('app/(auth)/setup/actions.ts#setupAction')!;
+    await callAction(baseURL, id, [{ token, ...ADMIN, confirm: ADMIN.password }]);
+  }
+  await page.goto('/login');
+  await page.getByLabel('Email').fill(ADMIN.email);
+  await page.getByLabel('Password').fill(ADMIN.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(/\/$/);
+}
