@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDeployment, type Deployment } from './fixtures/deployment';
 import { ensureFixtureImages } from './fixtures/fixture-images';
@@ -136,6 +138,34 @@ describe('log tail', () => {
     console.log(`[logs] engine connections: baseline ${baseline}, with one stream open ${during}, after 100 cycles ${open}; console RSS ${rssBefore.toFixed(1)} → ${rssAfter.toFixed(1)} MiB`);
     expect(open).toBeLessThanOrEqual(baseline);
     expect(rssAfter - rssBefore).toBeLessThan(64);
+  });
+
+  it('moves a follow of the active colour to the new container when a deploy switches', async () => {
+    const blue = `${deployment.id}-platform-blue`;
+    const green = `${deployment.id}-platform-green`;
+    await docker(['rm', '-f', blue], { allowFailure: true });
+    fs.writeFileSync(path.join(deployment.dir, '.tale', 'deployment-color'), 'blue');
+    await startLogGenerator({ name: blue, project: deployment.id, image, rate: 50, tag: 'from-blue' });
+    const statuses: Array<{ container: string; state: string }> = [];
+    let switched = false;
+    const result = await collect({ service: 'platform', tail: '5' }, (lines, e) => {
+      if (e.event === 'status') statuses.push(JSON.parse(e.data) as { container: string; state: string });
+      if (!switched && lines.length >= 20) {
+        switched = true;
+        // What a deploy does: start green, switch the state file, retire blue.
+        void (async () => {
+          await startLogGenerator({ name: green, project: deployment.id, image, rate: 50, tag: 'from-green' });
+          fs.writeFileSync(path.join(deployment.dir, '.tale', 'deployment-color'), 'green');
+          await docker(['rm', '-f', blue]);
+        })();
+      }
+      return lines.filter((l) => l.text.includes('from-green')).length >= 20;
+    });
+    expect(statuses).toContainEqual({ service: 'platform', container: green, state: 'running' });
+    const tags = result.lines.map((l) => (l.text.includes('from-green') ? 'green' : 'blue'));
+    // All blue lines first, then only green ones.
+    expect(tags.indexOf('green')).toBeGreaterThan(0);
+    expect(tags.slice(tags.indexOf('green')).every((t) => t === 'green')).toBe(true);
   });
 
   it('refuses malformed parameters with a 400 and names the field', async () => {

@@ -5,7 +5,8 @@ import { FIXTURE_LABEL } from '../fixtures/containers';
 // the stand-in image's own Node with a script passed as an argument (no shell involved).
 
 const SCRIPT = `
-const [rate, seconds, stderrEvery] = process.argv.slice(1).map(Number);
+const [rate, seconds, stderrEvery] = process.argv.slice(1, 4).map(Number);
+const tag = process.argv[4] || '-';
 const perTick = Math.max(1, Math.round(rate / 100));
 let n = 0;
 const end = seconds > 0 ? Date.now() + seconds * 1000 : Infinity;
@@ -15,7 +16,7 @@ const tick = () => {
   if (Date.now() >= end) { process.stderr.write('', () => process.stdout.write('generator done\\n', () => process.exit(0))); return; }
   let out = '', err = '';
   for (let i = 0; i < perTick; i++, n++) {
-    const line = 'line ' + n + ' sent ' + Date.now() + ' ' + colours[n % 3] + 'colour' + '\\u001b[0m\\n';
+    const line = 'line ' + n + ' sent ' + Date.now() + ' ' + tag + ' ' + colours[n % 3] + 'colour' + '\\u001b[0m\\n';
     if (stderrEvery > 0 && n % stderrEvery === 0) err += line; else out += line;
   }
   if (err) process.stderr.write(err);
@@ -25,15 +26,15 @@ process.on('SIGTERM', () => process.exit(0));
 tick();
 `;
 
-export type GeneratorOptions = { name: string; project: string; rate: number; seconds?: number; stderrEvery?: number; image: string };
+export type GeneratorOptions = { name: string; project: string; rate: number; seconds?: number; stderrEvery?: number; image: string; tag?: string };
 
-/** Starts the generator; lines read `line <n> sent <epoch ms> <coloured word>`. */
+/** Starts the generator; lines read `line <n> sent <epoch ms> <tag> <coloured word>`. */
 export async function startLogGenerator(o: GeneratorOptions): Promise<void> {
   await docker([
     'run', '-d', '--name', o.name,
     '--label', `project=${o.project}`, '--label', `${FIXTURE_LABEL}=1`,
     '--log-opt', 'max-size=200m',
-    o.image, 'node', '-e', SCRIPT, String(o.rate), String(o.seconds ?? 0), String(o.stderrEvery ?? 0),
+    o.image, 'node', '-e', SCRIPT, String(o.rate), String(o.seconds ?? 0), String(o.stderrEvery ?? 0), o.tag ?? '-',
   ]);
 }
 

@@ -11,7 +11,14 @@ export type FollowerDeps = {
   sleep(ms: number, signal: AbortSignal): Promise<void>;
 };
 
-export type FollowerOptions = { follow: boolean; tail?: number; since?: string; until?: string };
+export type FollowerOptions = {
+  follow: boolean;
+  tail?: number;
+  since?: string;
+  until?: string;
+  /** For a follow of "the active colour": the container now serving, asked when ours is gone. */
+  successor?: () => Promise<string | null>;
+};
 
 /**
  * Reads one container's log, across restarts when following, and never delivers a line twice:
@@ -26,12 +33,16 @@ export class ContainerFollower {
 
   constructor(
     private readonly deps: FollowerDeps,
-    readonly container: string,
+    private current: string,
     private readonly options: FollowerOptions,
     private cursor: Cursor | null,
     private readonly deliver: (line: LogLine) => void,
-    private readonly onState: (state: 'running' | 'stopped' | 'removed') => void,
+    private readonly onState: (state: 'running' | 'stopped' | 'removed', container: string) => void,
   ) {}
+
+  get container(): string {
+    return this.current;
+  }
 
   position(): Cursor | null {
     return this.cursor;
@@ -82,21 +93,29 @@ export class ContainerFollower {
   async run(signal: AbortSignal): Promise<void> {
     let announcedStop = false;
     while (!signal.aborted) {
-      const state = await this.deps.state(this.container);
+      const state = await this.deps.state(this.current);
       if (state === 'gone') {
-        this.onState('removed');
+        // A deploy retired our colour: carry on with the one that replaced it, from where we were.
+        const next = this.options.follow && this.options.successor ? await this.options.successor() : null;
+        if (next && next !== this.current) {
+          this.current = next;
+          if (this.cursor) this.cursor = { ts: this.cursor.ts, seen: 0 };
+          this.onState('running', next);
+          continue;
+        }
+        this.onState('removed', this.current);
         return;
       }
       if (state === 'stopped' && this.options.follow && this.cursor) {
         // Already read up to the stop: wait for a restart instead of re-reading the history.
-        if (!announcedStop) this.onState('stopped');
+        if (!announcedStop) this.onState('stopped', this.current);
         announcedStop = true;
         await this.deps.sleep(500, signal);
         continue;
       }
-      if (announcedStop) this.onState('running');
+      if (announcedStop) this.onState('running', this.current);
       announcedStop = false;
-      const handle = await this.deps.open(this.container, this.streamOptions(), (l) => this.accept(l));
+      const handle = await this.deps.open(this.current, this.streamOptions(), (l) => this.accept(l));
       this.handle = handle;
       if (this.paused) handle.pause();
       const abort = () => handle.close();

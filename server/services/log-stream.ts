@@ -3,7 +3,7 @@ import { timestampKey } from '../docker/log-lines';
 import { ContainerFollower, type Cursor, type FollowerDeps, type FollowerOptions } from './log-follower';
 import { encodeCursors } from './log-cursor';
 
-export type LogTarget = { service: string; container: string };
+export type LogTarget = { service: string; container: string; successor?: () => Promise<string | null> };
 
 export type LogSseOptions = FollowerOptions & {
   encoding: LogEncoding;
@@ -105,12 +105,12 @@ export function logStream(deps: FollowerDeps, targets: LogTarget[], options: Log
             new ContainerFollower(
               deps,
               t.container,
-              options,
+              { ...options, successor: t.successor },
               options.cursors.get(t.container) ?? null,
               (l) => push({ ...l, service: t.service }),
-              (state) => {
+              (state, container) => {
                 flush();
-                enqueue(options.encoding.status({ service: t.service, container: t.container, state }));
+                enqueue(options.encoding.status({ service: t.service, container, state }));
               },
             ),
         );

@@ -52,9 +52,13 @@ export async function resolveLogTargets(query: Pick<LogQuery, 'service' | 'color
   const id = await projectId();
   const color = query.color ?? (await activeColor(id));
   const services = query.service === 'all' ? ORDER : [query.service];
-  const targets = services.map((service) => ({
+  const targets: LogTarget[] = services.map((service) => ({
     service,
     container: containerName(id, service, isRotatable(service) ? color : null),
+    // Following "the active colour" moves with a deploy's switch to the new container.
+    ...(isRotatable(service) && !query.color && {
+      successor: async () => containerName(id, service, await activeColor(id)),
+    }),
   }));
   if (query.service !== 'all') return targets;
   const present = await Promise.all(targets.map(async (t) => (await containerRunState(t.container)) !== 'gone'));
