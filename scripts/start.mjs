@@ -57,6 +57,10 @@ if (process.argv.includes('--build-only')) process.exit(0);
 
 const displayHost = hostname === '0.0.0.0' ? 'localhost' : hostname;
 console.log(`[tale-console] Starting on http://${displayHost}:${port} (data in ${env.DATA_DIR})`);
-const child = spawn(process.execPath, [server], { cwd: standalone, env, stdio: 'inherit' });
+const child = spawn(process.execPath, ['--require', path.join(root, 'scripts', 'remote-address.cjs'), server], {
+  cwd: standalone,
+  env,
+  stdio: 'inherit',
+});
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -18,6 +18,12 @@ const schema = z
     SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     SESSION_MAX_AGE_HOURS: z.coerce.number().int().positive().max(24 * 30).default(12),
     NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
+    TRUSTED_PROXIES: z
+      .string()
+      .regex(/^[0-9a-fA-F:.,\s]*$/, 'must be a comma-separated list of IP addresses')
+      .optional(),
+    SIGNIN_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
+    SIGNIN_LOCKOUT_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
   })
   .strict();
 
@@ -29,6 +35,8 @@ export type Env = {
   secureCookies: boolean;
   sessionSecret: string;
   sessionMaxAgeSeconds: number;
+  trustedProxies: string[];
+  signIn: { maxFailures: number; lockoutSeconds: number };
 };
 
 const KNOWN = Object.keys(schema.shape);
@@ -76,6 +84,8 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     secureCookies: cfg.PUBLIC_URL?.startsWith('https://') ?? false,
     sessionSecret: cfg.SESSION_SECRET ?? loadOrCreateSecret(dataDir),
     sessionMaxAgeSeconds: cfg.SESSION_MAX_AGE_HOURS * 3600,
+    trustedProxies: (cfg.TRUSTED_PROXIES ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    signIn: { maxFailures: cfg.SIGNIN_MAX_FAILURES, lockoutSeconds: cfg.SIGNIN_LOCKOUT_SECONDS },
   };
 }
 

@@ -8,7 +8,13 @@ import { projectRoot } from './paths';
 export type EntryPoint =
   | { kind: 'page'; file: string; url: string }
   | { kind: 'route'; file: string; url: string; methods: string[] }
-  | { kind: 'action'; file: string; exportName: string };
+  | { kind: 'action'; file: string; exportName: string; access: string | null };
+
+/**
+ * Who may use an entry point, read from the code that enforces it: the role passed to
+ * requirePageUser / withApiUser, or an action's `// access: <role>` line. null: not declared.
+ */
+export type Access = 'open' | 'setup-token' | 'viewer' | 'operator' | 'admin' | null;
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 
@@ -54,8 +60,20 @@ export function entryPoints(): EntryPoint[] {
       out.push({ kind: 'route', file, url: urlOf(relDir), methods: exportedFunctions(source).filter((n) => METHODS.includes(n)) });
     }
     if (/^\s*['"]use server['"]/.test(source)) {
-      for (const exportName of exportedFunctions(source)) out.push({ kind: 'action', file, exportName });
+      for (const exportName of exportedFunctions(source)) {
+        const declared = new RegExp(`//\\s*access:\\s*([a-z-]+)\\s*\\n\\s*export\\s+async\\s+function\\s+${exportName}\\b`).exec(source);
+        out.push({ kind: 'action', file, exportName, access: declared?.[1] ?? null });
+      }
     }
   }
   return out;
+}
+
+/** The role a page or route handler demands, read from its call to requirePageUser / withApiUser. */
+export function declaredAccess(ep: EntryPoint): Access {
+  if (ep.kind === 'action') return ep.access as Access;
+  const source = fs.readFileSync(path.join(projectRoot, ep.file), 'utf8');
+  const call = ep.kind === 'page' ? /requirePageUser\((?:'(\w+)')?\)/.exec(source) : /withApiUser\('(\w+)'/.exec(source);
+  if (call) return (call[1] ?? 'viewer') as Access;
+  return null;
 }

@@ -6,19 +6,39 @@ import { getEnv } from '../env';
 import { getDb } from '../db/database';
 import { findUserByEmail } from '../db/users';
 import { burnPasswordCheck, verifyPassword } from './password';
+import { appendAudit } from '../db/audit-log';
+import { clientIp } from './client-ip';
+import { accountKey, addressKey, clearFailures, isLocked, recordFailure } from './throttle';
 
-async function authorize(raw: unknown) {
+async function authorize(raw: unknown, headers: Headers) {
+  const env = getEnv();
+  const db = getDb();
+  const sourceIp = clientIp(headers, env.trustedProxies);
+  const policy = { maxFailures: env.signIn.maxFailures, lockoutMs: env.signIn.lockoutSeconds * 1000 };
   const parsed = signInSchema.safeParse(raw);
-  if (!parsed.success) return null;
-  const { email, password } = parsed.data;
-  const user = findUserByEmail(getDb(), email);
-  if (!user) {
-    await burnPasswordCheck(password);
+  const email = parsed.success ? parsed.data.email : String((raw as { email?: unknown }).email ?? '').slice(0, 254);
+  const audit = (outcome: 'success' | 'failure' | 'denied', message: string, actor?: { id: string; email: string }) =>
+    appendAudit(db, { action: 'auth.sign_in', target: email, sourceIp, outcome, message, actor });
+
+  if (!parsed.success) {
+    audit('failure', 'malformed sign-in');
     return null;
   }
-  const valid = await verifyPassword(user.passwordHash, password);
+  // Locked out: refused without even checking the password, with the same generic answer.
+  if (isLocked(db, accountKey(email)) || isLocked(db, addressKey(sourceIp))) {
+    audit('denied', 'locked out after repeated failures');
+    return null;
+  }
+  const user = findUserByEmail(db, email);
+  const valid = user ? await verifyPassword(user.passwordHash, parsed.data.password) : (await burnPasswordCheck(parsed.data.password), false);
   // A disabled account gets the same generic refusal as a wrong password.
-  if (!valid || user.disabledAt) return null;
+  if (!user || !valid || user.disabledAt) {
+    const locked = [recordFailure(db, accountKey(email), policy), recordFailure(db, addressKey(sourceIp), { ...policy, maxFailures: policy.maxFailures * 4 })];
+    audit('failure', user?.disabledAt && valid ? 'account disabled' : locked.some(Boolean) ? 'wrong credentials; now locked out' : 'wrong credentials');
+    return null;
+  }
+  clearFailures(db, accountKey(email));
+  audit('success', 'signed in', { id: user.id, email: user.email });
   return { id: user.id, email: user.email, name: user.name };
 }
 
@@ -35,7 +55,11 @@ export function authOptions(): NextAuthOptions {
       CredentialsProvider({
         name: 'Email and password',
         credentials: { email: { type: 'email' }, password: { type: 'password' } },
-        authorize: (credentials) => authorize({ email: credentials?.email ?? '', password: credentials?.password ?? '' }),
+        authorize: (credentials, req) =>
+          authorize(
+            { email: credentials?.email ?? '', password: credentials?.password ?? '' },
+            new Headers(Object.entries(req?.headers ?? {}).flatMap(([k, v]) => (typeof v === 'string' ? [[k, v] as [string, string]] : []))),
+          ),
       }),
     ],
     callbacks: {

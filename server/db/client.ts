@@ -5,8 +5,9 @@ import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import * as users from './schema/users';
+import * as audit from './schema/audit';
 
-const schema = { ...users };
+const schema = { ...users, ...audit };
 export type Db = BetterSQLite3Database<typeof schema>;
 
 /** Opens the console database with the settings every connection needs. */

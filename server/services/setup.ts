@@ -7,6 +7,8 @@ import { getDb } from '../db/database';
 import { countUsers, insertFirstAdmin } from '../db/users';
 import { hashPassword } from '../auth/password';
 import { checkSetupToken, destroySetupToken } from '../auth/setup-token';
+import { appendAudit } from '../db/audit-log';
+import { requestIp } from '../auth/request-ip';
 
 export function isSetupNeeded(): boolean {
   return countUsers(getDb()) === 0;
@@ -20,9 +22,15 @@ export async function createFirstAdmin(raw: unknown): Promise<ActionResult<{ ema
   if (!parsed.success) {
     return { ok: false, code: 'INVALID_INPUT', message: 'Check the highlighted fields.', fieldErrors: fieldErrors(parsed.error) };
   }
-  if (!isSetupNeeded()) return CLOSED;
+  const audit = async (outcome: 'success' | 'failure', message: string, actor?: { id: string; email: string }) =>
+    appendAudit(getDb(), { action: 'setup.first_admin', target: parsed.data.email, sourceIp: await requestIp(), outcome, message, actor });
+  if (!isSetupNeeded()) {
+    await audit('failure', 'setup already done');
+    return CLOSED;
+  }
   const { dataDir } = getEnv();
   if (!checkSetupToken(dataDir, parsed.data.token)) {
+    await audit('failure', 'wrong setup token');
     return {
       ok: false,
       code: 'BAD_SETUP_TOKEN',
@@ -34,5 +42,6 @@ export async function createFirstAdmin(raw: unknown): Promise<ActionResult<{ ema
   const created = insertFirstAdmin(getDb(), { email, name, passwordHash: await hashPassword(password) });
   if (!created) return CLOSED;
   destroySetupToken(dataDir);
+  await audit('success', 'first admin created', { id: created.id, email: created.email });
   return { ok: true, data: { email: created.email } };
 }

@@ -1,9 +1,17 @@
 import 'server-only';
 import { asc } from 'drizzle-orm';
-import type { UserDto } from '@/lib/dto/user';
+import type { z } from 'zod';
+import type { ActionResult } from '@/lib/action-result';
+import type { SessionUser, UserDto } from '@/lib/dto/user';
+import { fieldErrors } from '@/lib/schemas/field-errors';
+import { changeRoleSchema, createUserSchema, resetPasswordSchema, setDisabledSchema } from '@/lib/schemas/users';
 import { getDb } from '../db/database';
 import { users } from '../db/schema/users';
-import { requirePageUser } from '../auth/session';
+import { appendAudit } from '../db/audit-log';
+import { changeUser, insertUser, type UserChange } from '../db/user-admin';
+import { requirePageUser, withActionUser } from '../auth/session';
+import { hashPassword } from '../auth/password';
+import { requestIp } from '../auth/request-ip';
 
 export async function listUsers(): Promise<UserDto[]> {
   await requirePageUser('admin');
@@ -14,3 +22,72 @@ export async function listUsers(): Promise<UserDto[]> {
     .all()
     .map((u) => ({ id: u.id, email: u.email, name: u.name, role: u.role, disabled: u.disabledAt !== null }));
 }
+
+type Mutation<S extends z.ZodType, T> = {
+  action: string;
+  schema: S;
+  run: (input: z.output<S>, actor: SessionUser) => Promise<ActionResult<T>>;
+  target: (input: z.output<S>) => string;
+};
+
+/** Every user mutation: admin only, validated, and audited with its outcome either way. */
+function adminMutation<S extends z.ZodType, T>(m: Mutation<S, T>) {
+  return (raw: unknown): Promise<ActionResult<T>> =>
+    withActionUser('admin', async (actor) => {
+      const parsed = m.schema.safeParse(raw);
+      const sourceIp = await requestIp();
+      const record = (outcome: 'success' | 'failure', message: string, target: string | null, params: unknown) =>
+        appendAudit(getDb(), { actor, action: m.action, target, params: params as Record<string, unknown>, sourceIp, outcome, message });
+      if (!parsed.success) {
+        record('failure', 'invalid input', null, {});
+        return { ok: false, code: 'INVALID_INPUT', message: 'Check the highlighted fields.', fieldErrors: fieldErrors(parsed.error) };
+      }
+      const result = await m.run(parsed.data, actor);
+      record(result.ok ? 'success' : 'failure', result.ok ? 'done' : result.message, m.target(parsed.data), parsed.data);
+      return result;
+    });
+}
+
+const LAST_ADMIN = { ok: false as const, code: 'LAST_ADMIN', message: 'The console needs at least one enabled admin. Make someone else admin first.' };
+const NOT_FOUND = { ok: false as const, code: 'NOT_FOUND', message: 'That user no longer exists.' };
+
+async function apply(id: string, change: UserChange): Promise<ActionResult<undefined>> {
+  const outcome = changeUser(getDb(), id, change);
+  if (outcome === 'last-admin') return LAST_ADMIN;
+  if (outcome === 'not-found') return NOT_FOUND;
+  return { ok: true, data: undefined };
+}
+
+export const createUser = adminMutation({
+  action: 'users.create',
+  schema: createUserSchema,
+  target: (i) => i.email,
+  run: async ({ password, ...input }) => {
+    const created = insertUser(getDb(), { ...input, passwordHash: await hashPassword(password) });
+    if (created === 'exists') {
+      return { ok: false, code: 'EMAIL_TAKEN', message: 'A user with this email exists.', fieldErrors: { email: ['Already in use'] } };
+    }
+    return { ok: true, data: { id: created.id } };
+  },
+});
+
+export const changeRole = adminMutation({
+  action: 'users.change_role',
+  schema: changeRoleSchema,
+  target: (i) => i.id,
+  run: ({ id, role }) => apply(id, { role }),
+});
+
+export const setDisabled = adminMutation({
+  action: 'users.set_disabled',
+  schema: setDisabledSchema,
+  target: (i) => i.id,
+  run: ({ id, disabled }) => apply(id, { disabledAt: disabled ? new Date() : null }),
+});
+
+export const resetPassword = adminMutation({
+  action: 'users.reset_password',
+  schema: resetPasswordSchema,
+  target: (i) => i.id,
+  run: async ({ id, password }) => apply(id, { passwordHash: await hashPassword(password) }),
+});

@@ -1,29 +1,22 @@
-import { Badge } from '@/components/ui/badge';
-import { Cell, Table } from '@/components/ui/table';
 import { PageHeader } from '@/components/shell/page-header';
+import { UserAdmin } from '@/components/users/user-admin';
 import { requirePageUser } from '@/server/auth/session';
 import { listUsers } from '@/server/services/users';
+import { changeRoleAction, createUserAction, resetPasswordAction, setDisabledAction } from './actions';
 
 export const metadata = { title: 'Users' };
 
 export default async function UsersPage() {
-  await requirePageUser('admin');
+  const me = await requirePageUser('admin');
   const users = await listUsers();
   return (
     <>
-      <PageHeader title="Users">People who can sign in to this console.</PageHeader>
-      <Table head={['Name', 'Email', 'Role', 'Status']}>
-        {users.map((u) => (
-          <tr key={u.id}>
-            <Cell>{u.name}</Cell>
-            <Cell>{u.email}</Cell>
-            <Cell>
-              <Badge>{u.role}</Badge>
-            </Cell>
-            <Cell>{u.disabled ? <Badge tone="bad">Disabled</Badge> : <Badge tone="good">Active</Badge>}</Cell>
-          </tr>
-        ))}
-      </Table>
+      <PageHeader title="Users">People who can sign in to this console, and what each may do.</PageHeader>
+      <UserAdmin
+        users={users}
+        selfId={me.id}
+        actions={{ create: createUserAction, changeRole: changeRoleAction, setDisabled: setDisabledAction, resetPassword: resetPasswordAction }}
+      />
     </>
   );
 }

@@ -1,0 +1,165 @@
+'use client';
+import { useState, useTransition, type FormEvent } from 'react';
+import { useRouter } from 'next/navigation';
+import type { ActionResult } from '@/lib/action-result';
+import type { UserDto } from '@/lib/dto/user';
+import { ROLES } from '@/lib/roles';
+import { Badge } from '@/components/ui/badge';
+import { Button } from '@/components/ui/button';
+import { Dialog } from '@/components/ui/dialog';
+import { FormField } from '@/components/ui/form-field';
+import { Input, Select } from '@/components/ui/input';
+import { Cell, Table } from '@/components/ui/table';
+import { useToast } from '@/components/ui/toast';
+
+type Action<T = unknown> = (input: unknown) => Promise<ActionResult<T>>;
+type Props = {
+  users: UserDto[];
+  selfId: string;
+  actions: { create: Action; changeRole: Action; setDisabled: Action; resetPassword: Action };
+};
+
+type Dialogs = { kind: 'create' } | { kind: 'disable'; user: UserDto } | { kind: 'password'; user: UserDto } | null;
+
+export function UserAdmin({ users, selfId, actions }: Props) {
+  const router = useRouter();
+  const toast = useToast();
+  const [dialog, setDialog] = useState<Dialogs>(null);
+  const [errors, setErrors] = useState<Record<string, string[]>>({});
+  const [pending, startTransition] = useTransition();
+
+  const run = (action: Action, input: unknown, done: string) =>
+    startTransition(async () => {
+      const res = await action(input);
+      if (!res.ok) {
+        setErrors(res.fieldErrors ?? {});
+        toast(res.message, 'error');
+        return;
+      }
+      setErrors({});
+      setDialog(null);
+      toast(done);
+      router.refresh();
+    });
+
+  const submit = (action: Action, done: string, extra: Record<string, unknown> = {}) => (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    run(action, { ...Object.fromEntries(new FormData(e.currentTarget)), ...extra }, done);
+  };
+
+  return (
+    <>
+      <div className="mb-4 flex justify-end">
+        <Button onClick={() => (setErrors({}), setDialog({ kind: 'create' }))}>Add user</Button>
+      </div>
+      <Table head={['Name', 'Email', 'Role', 'Status', '']}>
+        {users.map((u) => (
+          <tr key={u.id}>
+            <Cell>{u.name}</Cell>
+            <Cell>{u.email}</Cell>
+            <Cell>
+              <Select
+                aria-label={`Role of ${u.email}`}
+                value={u.role}
+                disabled={pending}
+                onChange={(e) => run(actions.changeRole, { id: u.id, role: e.target.value }, `${u.email} is now ${e.target.value}`)}
+              >
+                {ROLES.map((r) => (
+                  <option key={r} value={r}>
+                    {r}
+                  </option>
+                ))}
+              </Select>
+            </Cell>
+            <Cell>{u.disabled ? <Badge tone="bad">Disabled</Badge> : <Badge tone="good">Active</Badge>}</Cell>
+            <Cell>
+              <div className="flex gap-2">
+                <Button variant="secondary" onClick={() => (setErrors({}), setDialog({ kind: 'password', user: u }))}>
+                  Reset password
+                </Button>
+                {u.disabled ? (
+                  <Button variant="secondary" onClick={() => run(actions.setDisabled, { id: u.id, disabled: false }, `${u.email} enabled`)}>
+                    Enable
+                  </Button>
+                ) : (
+                  <Button variant="danger" disabled={u.id === selfId} onClick={() => setDialog({ kind: 'disable', user: u })}>
+                    Disable
+                  </Button>
+                )}
+              </div>
+            </Cell>
+          </tr>
+        ))}
+      </Table>
+
+      <Dialog open={dialog?.kind === 'create'} title="Add user" onClose={() => setDialog(null)}>
+        <form onSubmit={submit(actions.create, 'User added')} className="space-y-3" noValidate>
+          <FormField id="new-name" label="Name" errors={errors.name}>
+            <Input name="name" required />
+          </FormField>
+          <FormField id="new-email" label="Email" errors={errors.email}>
+            <Input name="email" type="email" required />
+          </FormField>
+          <FormField id="new-role" label="Role" errors={errors.role} hint="viewer: read only · operator: deploy and settings · admin: everything">
+            <Select name="role" defaultValue="viewer">
+              {ROLES.map((r) => (
+                <option key={r} value={r}>
+                  {r}
+                </option>
+              ))}
+            </Select>
+          </FormField>
+          <FormField id="new-password" label="Initial password (12 characters or more)" errors={errors.password}>
+            <Input name="password" type="password" autoComplete="new-password" required />
+          </FormField>
+          <div className="flex justify-end gap-2">
+            <Button type="button" variant="secondary" onClick={() => setDialog(null)}>
+              Cancel
+            </Button>
+            <Button type="submit" busy={pending}>
+              Add user
+            </Button>
+          </div>
+        </form>
+      </Dialog>
+
+      <Dialog open={dialog?.kind === 'disable'} title="Disable this account?" onClose={() => setDialog(null)}>
+        {dialog?.kind === 'disable' && (
+          <div className="space-y-4">
+            <p>
+              {dialog.user.email} will be signed out at once and can no longer sign in. You can enable the account again
+              later.
+            </p>
+            <div className="flex justify-end gap-2">
+              <Button variant="secondary" onClick={() => setDialog(null)}>
+                Cancel
+              </Button>
+              <Button variant="danger" busy={pending} onClick={() => run(actions.setDisabled, { id: dialog.user.id, disabled: true }, `${dialog.user.email} disabled`)}>
+                Disable account
+              </Button>
+            </div>
+          </div>
+        )}
+      </Dialog>
+
+      <Dialog open={dialog?.kind === 'password'} title="Reset password" onClose={() => setDialog(null)}>
+        {dialog?.kind === 'password' && (
+          <form onSubmit={submit(actions.resetPassword, 'Password changed', { id: dialog.user.id })} className="space-y-3" noValidate>
+            <p>Set a new password for {dialog.user.email} and pass it on securely.</p>
+            <FormField id="reset-password" label="New password" errors={errors.password}>
+              <Input name="password" type="password" autoComplete="new-password" required />
+            </FormField>
+            <div className="flex justify-end gap-2">
+              <Button type="button" variant="secondary" onClick={() => setDialog(null)}>
+                Cancel
+              </Button>
+              <Button type="submit" busy={pending}>
+                Set password
+              </Button>
+            </div>
+          </form>
+        )}
+      </Dialog>
+    </>
+  );
+}

@@ -1,0 +1,31 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { expect, it } from 'vitest';
+import { openDb, runMigrations } from './client';
+import { appendAudit, queryAudit, redact } from './audit-log';
+
+it('redacts every secret-looking key at any depth', () => {
+  expect(redact({ email: 'a@b.c', password: 'x', nested: { INSTANCE_SECRET: 'y', list: [{ apiToken: 'z', ok: 1 }] } })).toEqual({
+    email: 'a@b.c',
+    password: '[redacted]',
+    nested: { INSTANCE_SECRET: '[redacted]', list: [{ apiToken: '[redacted]', ok: 1 }] },
+  });
+});
+
+it('keeps the trail append-only: updates and deletes are refused by the database itself', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tc-audit-'));
+  const { db, sqlite } = openDb(path.join(dir, 'console.db'));
+  try {
+    runMigrations(db);
+    appendAudit(db, { action: 'users.create', target: 'x@example.com', params: { password: 'hunter2hunter2' }, outcome: 'success' });
+    const [row] = queryAudit(db, { limit: 10 });
+    expect(row?.params).toBe('{"password":"[redacted]"}');
+    expect(() => sqlite.prepare('UPDATE audit_events SET outcome = ?').run('failure')).toThrow(/append-only/);
+    expect(() => sqlite.prepare('DELETE FROM audit_events').run()).toThrow(/append-only/);
+    expect(queryAudit(db, { limit: 10 })).toHaveLength(1);
+  } finally {
+    sqlite.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,43 @@
+import 'server-only';
+import type { AuditEventDto } from '@/lib/dto/user';
+import type { AuditFilterInput } from '@/lib/schemas/audit';
+import { getDb } from '../db/database';
+import { queryAudit } from '../db/audit-log';
+
+const MAX_ROWS = 10_000;
+
+export function auditEvents(filter: AuditFilterInput, limit = 500): AuditEventDto[] {
+  return queryAudit(getDb(), {
+    action: filter.action,
+    actorEmail: filter.actor,
+    outcome: filter.outcome,
+    from: filter.from ? new Date(`${filter.from}T00:00:00Z`) : undefined,
+    to: filter.to ? new Date(`${filter.to}T23:59:59.999Z`) : undefined,
+    limit: Math.min(limit, MAX_ROWS),
+  }).map((r) => ({
+    id: r.id,
+    at: r.at.toISOString(),
+    actor: r.actorEmail,
+    action: r.action,
+    target: r.target,
+    params: r.params,
+    sourceIp: r.sourceIp,
+    outcome: r.outcome,
+    message: r.message,
+  }));
+}
+
+const COLUMNS: (keyof AuditEventDto)[] = ['id', 'at', 'actor', 'action', 'target', 'params', 'sourceIp', 'outcome', 'message'];
+
+/** RFC 4180 quoting; a leading = + - @ is prefixed so a spreadsheet never runs a cell as a formula. */
+function csvCell(value: unknown): string {
+  let s = value === null || value === undefined ? '' : String(value);
+  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export function auditCsv(rows: AuditEventDto[]): string {
+  return [COLUMNS.join(','), ...rows.map((r) => COLUMNS.map((c) => csvCell(r[c])).join(','))].join('\r\n') + '\r\n';
+}
+
+export { MAX_ROWS as AUDIT_EXPORT_LIMIT };
