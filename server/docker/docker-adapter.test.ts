@@ -1,0 +1,61 @@
+import Docker from 'dockerode';
+import { describe, expect, it } from 'vitest';
+import { colorSpecs } from '@/server/stack/generate-stack';
+import { createBody, demuxLogs, pullArguments } from './docker-adapter';
+
+function frame(stream: 1 | 2, text: string): Buffer {
+  const payload = Buffer.from(text, 'utf8');
+  const header = Buffer.alloc(8);
+  header.writeUInt8(stream, 0);
+  header.writeUInt32BE(payload.length, 4);
+  return Buffer.concat([header, payload]);
+}
+
+describe('demuxLogs', () => {
+  const modem = new Docker({ socketPath: '/nonexistent.sock' }).modem;
+
+  it('splits multiplexed frames into ordered stdout and stderr lines', async () => {
+    const raw = Buffer.concat([frame(1, 'out one\nout '), frame(2, 'err one\n'), frame(1, 'two\n'), frame(2, 'tail without newline')]);
+    expect(await demuxLogs(modem, raw)).toEqual([
+      { stream: 'stdout', text: 'out one' },
+      { stream: 'stderr', text: 'err one' },
+      { stream: 'stdout', text: 'out two' },
+      { stream: 'stderr', text: 'tail without newline' },
+    ]);
+  });
+
+  it('keeps binary-looking payloads intact instead of stripping header-like bytes', async () => {
+    const raw = frame(1, 'value \u0001\u0000\u0000\u0000 kept\n');
+    expect(await demuxLogs(modem, raw)).toEqual([{ stream: 'stdout', text: 'value \u0001\u0000\u0000\u0000 kept' }]);
+  });
+});
+
+describe('pullArguments', () => {
+  it('pulls by digest when the reference is pinned', () => {
+    expect(pullArguments('127.0.0.1:5000/tale/tale-platform:1.0.0@sha256:abc')).toEqual({
+      fromImage: '127.0.0.1:5000/tale/tale-platform',
+      tag: 'sha256:abc',
+    });
+    expect(pullArguments('127.0.0.1:5000/tale-rag:2.0')).toEqual({ fromImage: '127.0.0.1:5000/tale-rag', tag: '2.0' });
+    expect(pullArguments('127.0.0.1:5000/tale-rag')).toEqual({ fromImage: '127.0.0.1:5000/tale-rag', tag: 'latest' });
+  });
+});
+
+describe('createBody', () => {
+  it('maps a Tale colour spec to an Engine API 1.41 create body', () => {
+    const [rag] = colorSpecs(
+      { projectId: 'acme', deploymentDir: '/srv/tale', env: { A: 'x=y' }, images: { version: '1.0.0' } },
+      'green',
+    );
+    if (!rag) throw new Error('no spec');
+    const body = createBody(rag);
+    expect(body.name).toBe('acme-rag-green');
+    expect(body.Env).toContain('A=x=y');
+    expect(body.Healthcheck).toEqual({ Test: ['CMD', 'curl', '-f', 'http://localhost:8001/health'], Interval: 5e9, Timeout: 3e9, StartPeriod: 40e9, Retries: 2 });
+    expect(body.StopTimeout).toBe(10);
+    expect(body.HostConfig?.RestartPolicy).toEqual({ Name: 'unless-stopped' });
+    expect(body.HostConfig?.NetworkMode).toBe('acme_internal');
+    expect(body.NetworkingConfig?.EndpointsConfig).toEqual({ acme_internal: { Aliases: ['rag-green'] } });
+    expect(body.Labels?.['com.docker.compose.project']).toBe('acme-green');
+  });
+});

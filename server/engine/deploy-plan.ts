@@ -1,0 +1,250 @@
+import { colorSpecs, networkSpec, registryOf, statefulSpecs, volumeSpecs, type StackInput } from '@/server/stack/generate-stack';
+import { colorProject, liveAliases, nextColor } from '@/server/stack/stack-names';
+import type { Color, ContainerSpec, RotatableService, ServiceName } from '@/server/stack/types';
+import { ROTATABLE_SERVICES } from '@/server/stack/types';
+import { detectActiveColor, versionOf, type ActiveColor } from './active-color';
+import { EngineError } from './engine-error';
+import { engineSettings, type EngineSettings } from './engine-settings';
+import type { ContainerDetails, EnginePorts, StepName } from './ports';
+
+/**
+ * One change, in execution order. The dry run shows exactly these; `executePlan` performs exactly
+ * these, so what an operator previews is what runs. Steps sharing a `group` run concurrently.
+ */
+export type PlanStep = { phase: StepName; group?: string } & (
+  | { action: 'pull'; image: string }
+  | { action: 'ensure-network'; network: string }
+  | { action: 'ensure-volumes'; volumes: string[] }
+  | { action: 'remove'; container: string; reason: string; stopGraceSeconds: number | null }
+  | { action: 'create'; container: string; image: string; network: string; aliases: string[] }
+  | { action: 'start'; container: string }
+  | { action: 'wait-healthy'; containers: string[] }
+  | { action: 'switch'; container: string; network: string; aliases: string[] }
+  | { action: 'write-state'; color: Color; previousVersion: string | null }
+  | { action: 'retire'; container: string; graceSeconds: number }
+);
+
+export interface DeployPlan {
+  kind: 'deploy' | 'rollback';
+  projectId: string;
+  version: string;
+  digests: Record<ServiceName, string>;
+  activeColor: Color | null;
+  activeSource: ActiveColor['source'];
+  targetColor: Color;
+  /** What the live colour runs; recorded as the previous version only after the switch. */
+  liveVersion: string | null;
+  /** Container specs by name, for the create steps. */
+  specs: Record<string, ContainerSpec>;
+  /** Names of the target colour's containers the plan creates (removed again on failure). */
+  targetContainers: string[];
+  steps: PlanStep[];
+  warnings: string[];
+  settings: EngineSettings;
+}
+
+export interface PlanOptions {
+  /** Default: the newest version in the registry. */
+  version?: string;
+  /** Also (re)create db, proxy and convex, like `tale deploy --all`. */
+  all?: boolean;
+  /** Re-apply known digests instead of asking the registry (a recorded release). */
+  digests?: Record<ServiceName, string>;
+  settings?: Partial<EngineSettings>;
+}
+
+const VERSION = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+// Retire the entry point first so the proxy's pool re-dials while rag and crawler still serve it.
+const RETIRE_ORDER: RotatableService[] = ['platform', 'rag', 'crawler'];
+
+/** Groups specs into waves: each wave depends only on earlier waves (rag and crawler before platform). */
+export function dependencyWaves(specs: ContainerSpec[]): ContainerSpec[][] {
+  const inSet = new Set(specs.map((s) => s.service));
+  const placed = new Set<ServiceName>();
+  const waves: ContainerSpec[][] = [];
+  let rest = specs;
+  while (rest.length > 0) {
+    const wave = rest.filter((s) => s.dependsOn.every((d) => !inSet.has(d.service) || placed.has(d.service)));
+    if (wave.length === 0) throw new Error(`Dependency cycle among ${rest.map((s) => s.service).join(', ')}`);
+    wave.forEach((s) => placed.add(s.service));
+    waves.push(wave);
+    rest = rest.filter((s) => !wave.includes(s));
+  }
+  return waves;
+}
+
+function startSteps(waves: ContainerSpec[][], phases: { start: StepName; health: StepName }): PlanStep[] {
+  const steps: PlanStep[] = [];
+  for (const wave of waves) {
+    for (const spec of wave) {
+      steps.push({
+        phase: phases.start,
+        action: 'create',
+        container: spec.name,
+        image: spec.image,
+        network: spec.network.network,
+        aliases: spec.network.aliases,
+      });
+      steps.push({ phase: phases.start, action: 'start', container: spec.name });
+    }
+    steps.push({ phase: phases.health, action: 'wait-healthy', containers: wave.map((s) => s.name) });
+  }
+  return steps;
+}
+
+async function resolveRelease(ports: EnginePorts, registry: string, options: PlanOptions): Promise<{ version: string; digests: Record<ServiceName, string> }> {
+  const { events } = ports;
+  let version = options.version?.replace(/^v(?=\d)/, '');
+  if (version !== undefined && !VERSION.test(version)) throw new EngineError('INVALID_VERSION', 'A version must be a valid image tag');
+  if (version !== undefined && options.digests) return { version, digests: options.digests };
+  events.emit({ step: 'resolve', status: 'started', data: { registry, version: version ?? null } });
+  if (version === undefined) {
+    version = (await ports.registry.listVersions(registry))[0];
+    if (!version) throw new EngineError('NO_VERSION_AVAILABLE', `No released version found in ${registry}`);
+  }
+  const resolved = await ports.registry.resolveVersion(registry, version);
+  events.emit({ step: 'resolve', status: 'succeeded', data: { version: resolved.version, digests: resolved.digests } });
+  return resolved;
+}
+
+async function buildPlan(ports: EnginePorts, kind: DeployPlan['kind'], options: PlanOptions): Promise<DeployPlan> {
+  const { docker, project } = ports;
+  const projectId = await project.readProjectId();
+  const env = await project.readEnv();
+  const override = await project.readOverride();
+  const settings = engineSettings(env, options.settings);
+  const registry = registryOf(env);
+
+  let requested = options.version;
+  if (kind === 'rollback' && requested === undefined) {
+    requested = (await project.readPreviousVersion()) ?? undefined;
+    if (requested === undefined) {
+      throw new EngineError('NO_PREVIOUS_VERSION', 'No previous version is recorded; choose a version to roll back to');
+    }
+  }
+  const active = await detectActiveColor(docker, project, projectId);
+  if (kind === 'rollback' && active.color === null) {
+    throw new EngineError('NO_ACTIVE_DEPLOYMENT', 'There is no live deployment to roll back from');
+  }
+  const release = await resolveRelease(ports, registry, { ...options, version: requested });
+
+  const input: StackInput = { projectId, deploymentDir: project.dir, env, override, images: release };
+  const targetColor = nextColor(active.color);
+  const network = networkSpec(projectId);
+  const specs: Record<string, ContainerSpec> = {};
+  const steps: PlanStep[] = [];
+  const warnings = [...active.warnings];
+
+  // Stateful services: only on first deploy, with `all`, or when one is not running. A rollback
+  // never touches them (the CLI's rollback does not either; convex keeps its newer schema).
+  const stateful: ContainerSpec[] = [];
+  const statefulRemovals: PlanStep[] = [];
+  if (kind === 'deploy') {
+    for (const spec of statefulSpecs(input)) {
+      const existing = await docker.inspectContainer(spec.name);
+      if (existing?.running && !options.all) continue;
+      stateful.push(spec);
+      if (existing) {
+        statefulRemovals.push({
+          phase: 'stateful',
+          action: 'remove',
+          container: spec.name,
+          reason: existing.running ? 'recreate (all)' : 'not running',
+          stopGraceSeconds: existing.running ? spec.stopGracePeriodSeconds : null,
+        });
+      }
+    }
+  }
+  const target = colorSpecs(input, targetColor, 'candidate');
+  for (const spec of [...stateful, ...target]) specs[spec.name] = spec;
+
+  const images = [...new Set([...stateful, ...target].map((s) => s.image))];
+  for (const image of images) steps.push({ phase: 'pull', group: 'pull', action: 'pull', image });
+  steps.push({ phase: 'infrastructure', action: 'ensure-volumes', volumes: volumeSpecs(projectId).map((v) => v.name) });
+  steps.push({ phase: 'infrastructure', action: 'ensure-network', network: network.name });
+
+  steps.push(...statefulRemovals);
+  steps.push(...startSteps(dependencyWaves(stateful), { start: 'stateful', health: 'stateful' }));
+
+  // Leftovers of the target colour: from an earlier failed deploy, a CLI run, or a retire that was
+  // interrupted. Never the live colour: the target is by construction the other one. A leftover
+  // that still answers to a shared name may still carry traffic (an interrupted retire, or the
+  // CLI's failed colour), so it gets the same graceful stop as a retire; the others go at once.
+  const leftovers = new Map<string, ContainerDetails | null>(
+    Object.values(active.colors[targetColor].containers).map((c) => [c.name, c]),
+  );
+  for (const c of await docker.listContainers({ 'com.docker.compose.project': colorProject(projectId, targetColor) })) {
+    if (!leftovers.has(c.name)) leftovers.set(c.name, await docker.inspectContainer(c.name));
+  }
+  for (const [name, details] of leftovers) {
+    const aliases = details?.networks[network.name]?.aliases ?? [];
+    const shared = details?.running && ROTATABLE_SERVICES.some((svc) => aliases.includes(svc));
+    steps.push({
+      phase: 'cleanup-target',
+      action: 'remove',
+      container: name,
+      reason: `leftover of ${targetColor}`,
+      stopGraceSeconds: shared ? settings.drainTimeoutSeconds : null,
+    });
+  }
+
+  steps.push(...startSteps(dependencyWaves(target), { start: 'start', health: 'health' }));
+
+  for (const spec of target) {
+    steps.push({
+      phase: 'switch',
+      action: 'switch',
+      container: spec.name,
+      network: network.name,
+      aliases: liveAliases(spec.service as RotatableService, targetColor),
+    });
+  }
+  const liveVersion = active.color ? versionOf(active.colors[active.color].containers.platform) : null;
+  steps.push({
+    phase: 'switch',
+    action: 'write-state',
+    color: targetColor,
+    previousVersion: liveVersion !== null && liveVersion !== release.version ? liveVersion : null,
+  });
+
+  if (active.color) {
+    const old = active.colors[active.color].containers;
+    for (const service of RETIRE_ORDER) {
+      const details = old[service];
+      if (!details) continue;
+      steps.push({
+        phase: 'retire',
+        group: service === 'platform' ? 'retire-entry' : 'retire-backends',
+        action: 'retire',
+        container: details.name,
+        graceSeconds: settings.drainTimeoutSeconds,
+      });
+    }
+  }
+
+  return {
+    kind,
+    projectId,
+    version: release.version,
+    digests: release.digests,
+    activeColor: active.color,
+    activeSource: active.source,
+    targetColor,
+    liveVersion,
+    specs,
+    targetContainers: target.map((s) => s.name),
+    steps,
+    warnings,
+    settings,
+  };
+}
+
+/** The exact ordered plan of a deploy; reads Docker, the registry and the project, changes nothing. */
+export function planDeploy(ports: EnginePorts, options: PlanOptions = {}): Promise<DeployPlan> {
+  return buildPlan(ports, 'deploy', options);
+}
+
+/** A rollback: the previous (or a chosen) version onto the other colour; stateful services untouched. */
+export function planRollback(ports: EnginePorts, options: Omit<PlanOptions, 'all'> = {}): Promise<DeployPlan> {
+  return buildPlan(ports, 'rollback', options);
+}

@@ -1,0 +1,62 @@
+import { planDeploy, planRollback, type DeployPlan, type PlanOptions } from './deploy-plan';
+import { executePlan, type ExecuteResult } from './execute-plan';
+import type { EnginePorts } from './ports';
+
+export interface DeployOptions extends PlanOptions {
+  signal?: AbortSignal;
+}
+
+export interface DeployResult extends ExecuteResult {
+  plan: DeployPlan;
+}
+
+/** Holds the deployment lock for the whole of `run`, as the CLI does for deploy, rollback and cleanup. */
+export async function underLock<T>(ports: EnginePorts, command: string, run: () => Promise<T>): Promise<T> {
+  ports.events.emit({ step: 'lock', status: 'started', data: { command } });
+  let lock;
+  try {
+    lock = await ports.project.acquireLock(command);
+  } catch (err) {
+    ports.events.emit({ step: 'lock', status: 'failed', data: failureData(err) });
+    throw err;
+  }
+  ports.events.emit({ step: 'lock', status: 'succeeded' });
+  try {
+    return await run();
+  } finally {
+    await lock.release();
+  }
+}
+
+function failureData(err: unknown): Record<string, unknown> {
+  return { code: (err as { code?: unknown }).code ?? null, message: err instanceof Error ? err.message : String(err) };
+}
+
+async function planAndRun(ports: EnginePorts, plan: () => Promise<DeployPlan>, options: DeployOptions): Promise<DeployResult> {
+  let thePlan: DeployPlan;
+  try {
+    thePlan = await plan();
+  } catch (err) {
+    // Nothing has changed yet: resolving the version or reading the project failed.
+    ports.events.emit({ step: 'plan', status: 'failed', data: failureData(err) });
+    throw err;
+  }
+  ports.events.emit({
+    step: 'plan',
+    status: 'succeeded',
+    data: { version: thePlan.version, from: thePlan.activeColor, to: thePlan.targetColor, steps: thePlan.steps, warnings: thePlan.warnings },
+  });
+  const result = await executePlan(ports, thePlan, { signal: options.signal });
+  ports.events.emit({ step: 'done', status: 'succeeded', data: { version: result.version, color: result.color, warnings: result.warnings } });
+  return { ...result, plan: thePlan };
+}
+
+/** Blue-green deploy of `version` (default: the newest release) under the deployment lock. */
+export function deploy(ports: EnginePorts, options: DeployOptions = {}): Promise<DeployResult> {
+  return underLock(ports, `deploy ${options.version ?? 'latest'}`, () => planAndRun(ports, () => planDeploy(ports, options), options));
+}
+
+/** Blue-green rollback to the recorded previous version, or `options.version`. */
+export function rollback(ports: EnginePorts, options: Omit<DeployOptions, 'all'> = {}): Promise<DeployResult> {
+  return underLock(ports, 'rollback', () => planAndRun(ports, () => planRollback(ports, options), options));
+}
