@@ -66,7 +66,7 @@ test('sign out, a wrong password is refused, the right one signs in', async ({ p
   await signIn(page, admin.password);
   await expect(page).toHaveURL(/\/$/);
   await page.getByRole('link', { name: 'Users' }).click();
-  await expect(page.getByRole('row')).toHaveCount(2); // header + the one admin
+  await expect(page.getByRole('row')).toHaveCount(2); // header + the one admin, before users.spec adds more
   await expect(page.getByRole('cell', { name: admin.email })).toBeVisible();
 });
 

@@ -4,6 +4,7 @@ import { getDb } from './db/database';
 import { runMigrations } from './db/client';
 import { countUsers } from './db/users';
 import { ensureSetupToken, setupTokenPath } from './auth/setup-token';
+import { interruptRunning } from './operations/operation-store';
 
 function fail(message: string): never {
   console.error(`\n[tale-console] ${message}\n`);
@@ -23,6 +24,10 @@ export function bootstrap(): void {
   } catch (err) {
     fail(`Database migration failed, not starting: ${(err as Error).message}`);
   }
+  // Whatever was running when the console last stopped did not finish; the engine's next run
+  // removes a half-started target colour and finishes an interrupted retire.
+  const interrupted = interruptRunning(getDb());
+  if (interrupted) console.log(`[tale-console] Marked ${interrupted} operation(s) as interrupted by the last shutdown.`);
   if (countUsers(getDb()) === 0) {
     const token = ensureSetupToken(env.dataDir);
     console.log(

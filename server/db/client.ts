@@ -6,8 +6,9 @@ import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import * as users from './schema/users';
 import * as audit from './schema/audit';
+import * as operations from './schema/operations';
 
-const schema = { ...users, ...audit };
+const schema = { ...users, ...audit, ...operations };
 export type Db = BetterSQLite3Database<typeof schema>;
 
 /** Opens the console database with the settings every connection needs. */

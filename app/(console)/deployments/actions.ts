@@ -1,0 +1,24 @@
+'use server';
+import { cancel, startCleanup, startDeploy, startRollback } from '@/server/services/operations';
+
+// Thin: the services check the role, validate, audit and start the operation.
+
+// access: operator
+export async function deployAction(input: unknown) {
+  return startDeploy(input);
+}
+
+// access: operator
+export async function rollbackAction(input: unknown) {
+  return startRollback(input);
+}
+
+// access: operator
+export async function cleanupAction() {
+  return startCleanup();
+}
+
+// access: operator
+export async function cancelAction(id: unknown) {
+  return cancel(id);
+}

@@ -1,0 +1,8 @@
+import { withApiUser } from '@/server/auth/session';
+import { operations } from '@/server/services/operations';
+
+export const dynamic = 'force-dynamic';
+
+export function GET() {
+  return withApiUser('viewer', async () => Response.json({ operations: operations() }));
+}

@@ -1,0 +1,86 @@
+'use client';
+import { useEffect, useState, useTransition } from 'react';
+import type { ActionResult } from '@/lib/action-result';
+import type { OperationDto, OperationEventDto } from '@/lib/dto/operations';
+import { Badge } from '@/components/ui/badge';
+import { Button } from '@/components/ui/button';
+
+const TONE = { succeeded: 'good', failed: 'bad', cancelled: 'warn', interrupted: 'warn', running: 'neutral' } as const;
+
+function describe(e: OperationEventDto): string {
+  const d = e.data ?? {};
+  const parts = [d.container, d.image, d.version, d.color, d.message, d.reason, d.status].filter((v) => typeof v === 'string');
+  return parts.join(' · ');
+}
+
+type Props = { initial: OperationDto; canCancel: boolean; cancel: (id: unknown) => Promise<ActionResult<undefined>> };
+
+/** The operation's steps as they happen, replayed in full after a reload or a reconnect. */
+export function OperationTimeline({ initial, canCancel, cancel }: Props) {
+  const [op, setOp] = useState(initial);
+  const [events, setEvents] = useState<OperationEventDto[]>([]);
+  const [pending, start] = useTransition();
+
+  useEffect(() => {
+    const es = new EventSource(`/api/operations/${initial.id}/events`);
+    es.addEventListener('step', (m) => {
+      const e = JSON.parse((m as MessageEvent<string>).data) as OperationEventDto;
+      setEvents((prev) => (prev.some((p) => p.seq === e.seq) ? prev : [...prev, e]));
+    });
+    es.addEventListener('end', (m) => {
+      setOp(JSON.parse((m as MessageEvent<string>).data) as OperationDto);
+      es.close();
+    });
+    return () => es.close();
+  }, [initial.id]);
+
+  const failure = [...events].reverse().find((e) => e.status === 'failed');
+  const logs = (failure?.data?.logs as Array<{ stream: string; text: string }> | undefined) ?? [];
+  const steps = events.filter((e) => !(e.step === 'pull' && e.status === 'progress' && e.data?.layer));
+  const first = events[0] ? Date.parse(events[0].at) : Date.parse(op.createdAt);
+
+  return (
+    <div className="space-y-4">
+      <div className="flex items-center gap-3">
+        <Badge tone={TONE[op.status]}>{op.status}</Badge>
+        <span className="text-sm text-zinc-500">
+          {op.kind} started by {op.actor ?? 'unknown'} at {op.createdAt.replace('T', ' ').slice(0, 19)}
+        </span>
+        {op.status === 'running' && canCancel && (
+          <Button variant="danger" busy={pending} onClick={() => start(async () => void (await cancel(op.id)))}>
+            Cancel
+          </Button>
+        )}
+      </div>
+      {op.error && (
+        <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700 dark:bg-red-950 dark:text-red-300" data-testid="operation-error">
+          {op.error.code}: {op.error.message}
+        </p>
+      )}
+      <ol className="space-y-1 font-mono text-xs" data-testid="timeline">
+        {steps.map((e) => (
+          <li key={e.seq} className="flex gap-3">
+            <span className="w-16 text-right text-zinc-500">+{((Date.parse(e.at) - first) / 1000).toFixed(1)}s</span>
+            <span className="w-20 font-semibold">{e.step}</span>
+            <span className="w-20">{e.status}</span>
+            <span className="text-zinc-600 dark:text-zinc-400">{describe(e)}</span>
+          </li>
+        ))}
+      </ol>
+      {logs.length > 0 && (
+        <div>
+          <h2 className="mb-1 text-sm font-semibold">Last log lines of {String(failure?.data?.container)}</h2>
+          <pre className="max-h-80 overflow-auto rounded-md bg-zinc-950 p-3 text-xs text-zinc-100" data-testid="failure-logs">
+            {logs.map((l) => `${l.stream === 'stderr' ? 'ERR ' : ''}${l.text}`).join('\n')}
+          </pre>
+        </div>
+      )}
+      {op.result && (
+        <details>
+          <summary className="cursor-pointer text-sm">Result</summary>
+          <pre className="mt-2 overflow-auto rounded-md bg-zinc-100 p-3 text-xs dark:bg-zinc-900">{JSON.stringify(op.result, null, 2)}</pre>
+        </details>
+      )}
+    </div>
+  );
+}

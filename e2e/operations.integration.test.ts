@@ -1,0 +1,115 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { OperationDto, OperationEventDto, StackStatusDto } from '@/lib/dto/operations';
+import { createDeployment, type Deployment } from './fixtures/deployment';
+import { ensureFixtureImages } from './fixtures/fixture-images';
+import { pushImages, startRegistry, type Registry } from './fixtures/registry';
+import { EXITS_VERSION, GOOD_VERSION, NEXT_VERSION, SERVICES } from './fixtures/versions';
+import { startConsole, type RunningConsole } from './support/console';
+import { readSse } from './support/sse-client';
+
+// Deploys driven through the console's own HTTP API, run by server/operations on the real engine.
+// The stack's proxy publishes ports 80 and 443 as Tale's does, so this is the one test that does.
+
+let registry: Registry;
+let deployment: Deployment;
+let app: RunningConsole;
+
+beforeAll(async () => {
+  await ensureFixtureImages();
+  registry = await startRegistry();
+  await pushImages(registry, [GOOD_VERSION, NEXT_VERSION, EXITS_VERSION].flatMap((version) => SERVICES.map((service) => ({ service, version }))));
+  deployment = await createDeployment({ prefix: 'ops-it', registry: registry.host, extraEnv: { HEALTH_CHECK_TIMEOUT: '120', DRAIN_TIMEOUT: '5' } });
+  app = await startConsole({ deployDir: deployment.dir });
+}, 300_000);
+
+afterAll(async () => {
+  await app?.stop();
+  await deployment?.dispose();
+  await registry?.stop();
+});
+
+const post = (body: unknown) =>
+  fetch(`${app.baseURL}/api/v1/deployments`, { method: 'POST', headers: { Cookie: app.cookie, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+
+async function follow(id: string, lastEventId?: string): Promise<{ events: OperationEventDto[]; end: OperationDto }> {
+  const events: OperationEventDto[] = [];
+  let end: OperationDto | undefined;
+  const ctl = new AbortController();
+  const guard = setTimeout(() => ctl.abort(), 280_000);
+  const httpStatus = await readSse(`${app.baseURL}/api/operations/${id}/events`, {
+    cookie: app.cookie,
+    lastEventId,
+    signal: ctl.signal,
+    onEvent: (e) => {
+      if (e.event === 'step') events.push(JSON.parse(e.data) as OperationEventDto);
+      if (e.event === 'end') end = JSON.parse(e.data) as OperationDto;
+      return e.event === 'end' ? 'stop' : undefined;
+    },
+  });
+  clearTimeout(guard);
+  if (!end) throw new Error(`operation ${id} did not end (HTTP ${httpStatus}); ${events.length} events\n${app.output().slice(-2000)}`);
+  return { events, end };
+}
+
+const status = async () => (await (await fetch(`${app.baseURL}/api/v1/status`, { headers: { Cookie: app.cookie } })).json()) as StackStatusDto;
+const secrets = () => Object.entries(deployment.env).filter(([k]) => /SECRET|PASSWORD|KEY/.test(k)).map(([, v]) => v);
+
+describe('operations through the console', () => {
+  it('runs exactly one of 20 concurrent deploy requests and refuses the rest clearly', async () => {
+    const t0 = Date.now();
+    const responses = await Promise.all(Array.from({ length: 20 }, () => post({ version: GOOD_VERSION })));
+    console.log(`[operations] 20 concurrent deploy requests answered in ${Date.now() - t0} ms`);
+    const accepted = responses.filter((r) => r.status === 202);
+    const refused = responses.filter((r) => r.status === 409);
+    expect(accepted).toHaveLength(1);
+    expect(refused).toHaveLength(19);
+    expect(((await refused[0]!.json()) as { code: string }).code).toBe('OPERATION_IN_PROGRESS');
+
+    const op = (await accepted[0]!.json()) as OperationDto;
+    const { events, end } = await follow(op.id);
+    expect(end.status, JSON.stringify(end.error)).toBe('succeeded');
+    const steps = [...new Set(events.map((e) => e.step))];
+    expect(steps).toEqual(expect.arrayContaining(['lock', 'resolve', 'pull', 'start', 'health', 'switch', 'done']));
+    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+
+    // A reconnect replays from where it left off, with nothing repeated.
+    const replay = await follow(op.id, '3');
+    expect(replay.events[0]?.seq).toBe(4);
+    expect(replay.events).toHaveLength(events.length - 3);
+
+    const s = await status();
+    expect(s.activeColor).toBe('blue');
+    expect(s.activeVersion).toBe(GOOD_VERSION);
+  });
+
+  it('upgrades blue-green, then refuses a broken version with its logs and keeps the live colour', async () => {
+    const up = (await (await post({ version: NEXT_VERSION })).json()) as OperationDto;
+    expect((await follow(up.id)).end.status).toBe('succeeded');
+    let s = await status();
+    expect([s.activeColor, s.activeVersion, s.previousVersion]).toEqual(['green', NEXT_VERSION, GOOD_VERSION]);
+
+    const bad = (await (await post({ version: EXITS_VERSION })).json()) as OperationDto;
+    const { events, end } = await follow(bad.id);
+    expect(end.status).toBe('failed');
+    // Tale's restart policy brings the exited container back, so either is seen first.
+    expect(['CONTAINER_EXITED', 'CONTAINER_RESTARTED']).toContain(end.error?.code);
+    const failure = events.find((e) => e.status === 'failed' && Array.isArray(e.data?.logs));
+    expect((failure?.data?.logs as unknown[]).length).toBeGreaterThan(0);
+    s = await status();
+    expect([s.activeColor, s.activeVersion, s.previousVersion]).toEqual(['green', NEXT_VERSION, GOOD_VERSION]);
+    expect(s.containers.filter((c) => c.color === 'blue' && c.status !== 'not deployed')).toEqual([]);
+
+    // No secret of the project's .env in any event, status or history answer.
+    const everything = JSON.stringify([events, end, s, await (await fetch(`${app.baseURL}/api/v1/operations`, { headers: { Cookie: app.cookie } })).json()]);
+    for (const secret of secrets()) expect(everything).not.toContain(secret);
+  });
+
+  it('refuses malformed deploy requests with a 400 naming the field', async () => {
+    for (const body of [{ version: '1.0.0; rm -rf /' }, { version: '../../etc/passwd' }, { all: 'yes' }, { extra: 1 }]) {
+      const res = await post(body);
+      expect(res.status, JSON.stringify(body)).toBe(400);
+    }
+    const bad = await fetch(`${app.baseURL}/api/v1/deployments`, { method: 'POST', headers: { Cookie: app.cookie }, body: '{not json' });
+    expect(bad.status).toBe(400);
+  });
+});

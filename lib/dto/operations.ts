@@ -1,0 +1,46 @@
+export type OperationKind = 'deploy' | 'rollback' | 'cleanup' | 'dry-run';
+export type OperationStatus = 'running' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted';
+
+export type OperationEventDto = {
+  seq: number;
+  at: string;
+  step: string;
+  status: string;
+  data: Record<string, unknown> | null;
+};
+
+export type OperationDto = {
+  id: string;
+  kind: OperationKind;
+  status: OperationStatus;
+  params: Record<string, unknown>;
+  actor: string | null;
+  createdAt: string;
+  finishedAt: string | null;
+  error: { code: string; message: string } | null;
+  result: Record<string, unknown> | null;
+};
+
+export type ContainerStatusDto = {
+  service: string;
+  color: 'blue' | 'green' | null;
+  name: string;
+  status: string;
+  health: string | null;
+  version: string | null;
+  digest: string | null;
+  startedAt: string | null;
+  restartCount: number | null;
+  active: boolean;
+};
+
+export type StackStatusDto = {
+  initialised: boolean;
+  activeColor: 'blue' | 'green' | null;
+  activeVersion: string | null;
+  previousVersion: string | null;
+  containers: ContainerStatusDto[];
+  warnings: string[];
+  running: OperationDto | null;
+  engine: { reachable: boolean; message?: string };
+};

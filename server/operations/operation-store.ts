@@ -1,0 +1,113 @@
+import 'server-only';
+import crypto from 'node:crypto';
+import { and, asc, desc, eq, gt, max } from 'drizzle-orm';
+import type { OperationDto, OperationEventDto, OperationKind, OperationStatus } from '@/lib/dto/operations';
+import type { Db } from '../db/client';
+import { operationEvents, operations, type OperationEventRow, type OperationRow } from '../db/schema/operations';
+
+const json = (text: string | null) => (text ? (JSON.parse(text) as Record<string, unknown>) : null);
+
+export function toOperationDto(r: OperationRow): OperationDto {
+  return {
+    id: r.id,
+    kind: r.kind,
+    status: r.status,
+    params: json(r.params) ?? {},
+    actor: r.actorEmail,
+    createdAt: r.createdAt.toISOString(),
+    finishedAt: r.finishedAt?.toISOString() ?? null,
+    error: r.errorCode ? { code: r.errorCode, message: r.errorMessage ?? '' } : null,
+    result: json(r.result),
+  };
+}
+
+export function toEventDto(r: OperationEventRow): OperationEventDto {
+  return { seq: r.seq, at: r.at.toISOString(), step: r.step, status: r.status, data: json(r.data) };
+}
+
+/**
+ * Records a new running operation. A mutating one fails with 'busy' when another is running:
+ * the partial unique index makes the check and the insert one atomic step.
+ */
+export function insertOperation(
+  db: Db,
+  input: { kind: OperationKind; mutating: boolean; params: Record<string, unknown>; actor: { id: string; email: string } | null },
+): OperationRow | 'busy' {
+  const row = {
+    id: crypto.randomUUID(),
+    kind: input.kind,
+    status: 'running' as const,
+    mutating: input.mutating,
+    params: JSON.stringify(input.params),
+    actorId: input.actor?.id ?? null,
+    actorEmail: input.actor?.email ?? null,
+    createdAt: new Date(),
+    finishedAt: null,
+    errorCode: null,
+    errorMessage: null,
+    result: null,
+  };
+  try {
+    db.insert(operations).values(row).run();
+    return row;
+  } catch (err) {
+    if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') return 'busy';
+    throw err;
+  }
+}
+
+export function appendEvent(db: Db, operationId: string, e: { at: Date; step: string; status: string; data: string | null }): OperationEventRow {
+  return db.transaction((tx) => {
+    const last = tx.select({ n: max(operationEvents.seq) }).from(operationEvents).where(eq(operationEvents.operationId, operationId)).get();
+    const row = { operationId, seq: (last?.n ?? 0) + 1, ...e };
+    const inserted = tx.insert(operationEvents).values(row).returning().get();
+    return inserted;
+  });
+}
+
+export function finishOperation(
+  db: Db,
+  id: string,
+  outcome: { status: Exclude<OperationStatus, 'running'>; result?: unknown; error?: { code: string; message: string } },
+): void {
+  db.update(operations)
+    .set({
+      status: outcome.status,
+      finishedAt: new Date(),
+      result: outcome.result === undefined ? null : JSON.stringify(outcome.result),
+      errorCode: outcome.error?.code ?? null,
+      errorMessage: outcome.error?.message ?? null,
+    })
+    .where(and(eq(operations.id, id), eq(operations.status, 'running')))
+    .run();
+}
+
+/** After a restart nothing of ours is running: what was, was cut off. */
+export function interruptRunning(db: Db): number {
+  return db
+    .update(operations)
+    .set({ status: 'interrupted', finishedAt: new Date(), errorCode: 'INTERRUPTED', errorMessage: 'The console stopped while this operation ran.' })
+    .where(eq(operations.status, 'running'))
+    .run().changes;
+}
+
+export function getOperation(db: Db, id: string): OperationRow | undefined {
+  return db.select().from(operations).where(eq(operations.id, id)).get();
+}
+
+export function listOperations(db: Db, limit = 50): OperationRow[] {
+  return db.select().from(operations).orderBy(desc(operations.createdAt)).limit(limit).all();
+}
+
+export function runningOperation(db: Db): OperationRow | undefined {
+  return db.select().from(operations).where(and(eq(operations.status, 'running'), eq(operations.mutating, true))).get();
+}
+
+export function eventsAfter(db: Db, id: string, afterSeq: number): OperationEventRow[] {
+  return db
+    .select()
+    .from(operationEvents)
+    .where(and(eq(operationEvents.operationId, id), gt(operationEvents.seq, afterSeq)))
+    .orderBy(asc(operationEvents.seq))
+    .all();
+}

@@ -1,0 +1,108 @@
+import 'server-only';
+import { EventEmitter } from 'node:events';
+import { CodedError } from '@/lib/errors';
+import type { OperationDto, OperationEventDto, OperationKind } from '@/lib/dto/operations';
+import type { EngineEvent, EnginePorts } from '../engine/ports';
+import { getDb } from '../db/database';
+import { createEnginePorts } from '../runtime';
+import { appendEvent, eventsAfter, finishOperation, getOperation, insertOperation, toEventDto, toOperationDto } from './operation-store';
+import { scrub, secretValues } from './redact-secrets';
+
+// Long operations run here, apart from the request that started them: persisted step by step,
+// fanned out to live subscribers, cancellable, and one mutating operation at a time.
+
+export type Job = (ports: EnginePorts, signal: AbortSignal) => Promise<unknown>;
+export type OperationMessage = { event: OperationEventDto } | { end: OperationDto };
+
+const state = globalThis as unknown as { __taleOps?: { bus: EventEmitter; controllers: Map<string, AbortController> } };
+state.__taleOps ??= { bus: new EventEmitter().setMaxListeners(0), controllers: new Map() };
+const { bus, controllers } = state.__taleOps;
+
+function errorOf(err: unknown, secrets: string[]): { code: string; message: string } {
+  if (err instanceof CodedError) return { code: err.code, message: scrub(err.message, secrets) };
+  return { code: 'INTERNAL', message: 'The operation failed unexpectedly. The console log has details.' };
+}
+
+export function startOperation(
+  input: { kind: OperationKind; mutating: boolean; params: Record<string, unknown>; actor: { id: string; email: string } | null },
+  job: Job,
+): OperationDto | 'busy' {
+  const db = getDb();
+  const row = insertOperation(db, input);
+  if (row === 'busy') return 'busy';
+  const controller = new AbortController();
+  controllers.set(row.id, controller);
+  let secrets: string[] = [];
+
+  const publish = (message: OperationMessage) => bus.emit(row.id, message);
+  const lastPull = new Map<string, { at: number; status: string }>();
+  const events = {
+    emit(e: EngineEvent) {
+      // Docker reports pull progress many times a second per layer: keep a change of status and
+      // at most two readings a second, so the timeline stays live without flooding the database.
+      if (e.step === 'pull' && e.status === 'progress' && typeof e.data?.layer === 'string') {
+        const key = `${String(e.data.image)}/${e.data.layer}`;
+        const prev = lastPull.get(key);
+        const now = Date.now();
+        const status = String(e.data.status);
+        if (prev && prev.status === status && now - prev.at < 500) return;
+        lastPull.set(key, { at: now, status });
+      }
+      const data = e.data ? scrub(JSON.stringify(e.data), secrets) : null;
+      const stored = appendEvent(db, row.id, { at: new Date(), step: e.step, status: e.status, data });
+      publish({ event: toEventDto(stored) });
+    },
+  };
+
+  void (async () => {
+    const ports = createEnginePorts(events);
+    try {
+      secrets = secretValues(await ports.project.readEnv().catch(() => ({})));
+      const result = await job(ports, controller.signal);
+      finishOperation(db, row.id, { status: 'succeeded', result });
+    } catch (err) {
+      if (!(err instanceof CodedError)) console.error(`[tale-console] operation ${row.id} failed`, err);
+      const cancelled = controller.signal.aborted;
+      finishOperation(db, row.id, { status: cancelled ? 'cancelled' : 'failed', error: errorOf(err, secrets) });
+    } finally {
+      controllers.delete(row.id);
+      publish({ end: toOperationDto(getOperation(db, row.id)!) });
+    }
+  })();
+  return toOperationDto(row);
+}
+
+export function cancelOperation(id: string): boolean {
+  const controller = controllers.get(id);
+  if (!controller) return false;
+  controller.abort(new CodedError('CANCELLED', 'Cancelled by a user.'));
+  return true;
+}
+
+/**
+ * Replays the stored events after `afterSeq`, then follows live ones; ends with the final
+ * operation. Listening starts before the replay, so nothing falls between the two.
+ */
+export function subscribe(id: string, afterSeq: number, listener: (m: OperationMessage) => void): () => void {
+  let last = afterSeq;
+  let ended = false;
+  const buffered: OperationMessage[] = [];
+  let replaying = true;
+  const deliver = (m: OperationMessage) => {
+    if (ended) return;
+    if ('event' in m) {
+      if (m.event.seq <= last) return;
+      last = m.event.seq;
+    } else ended = true;
+    listener(m);
+  };
+  const onMessage = (m: OperationMessage) => (replaying ? buffered.push(m) : deliver(m));
+  bus.on(id, onMessage);
+  const db = getDb();
+  for (const row of eventsAfter(db, id, afterSeq)) deliver({ event: toEventDto(row) });
+  replaying = false;
+  buffered.splice(0).forEach(deliver);
+  const op = getOperation(db, id);
+  if (op && op.status !== 'running') deliver({ end: toOperationDto(op) });
+  return () => bus.off(id, onMessage);
+}

@@ -1,0 +1,140 @@
+import 'server-only';
+import { CodedError } from '@/lib/errors';
+import type { ActionResult } from '@/lib/action-result';
+import type { OperationDto, StackStatusDto } from '@/lib/dto/operations';
+import type { SessionUser } from '@/lib/dto/user';
+import { fieldErrors } from '@/lib/schemas/field-errors';
+import { deployInputSchema, operationIdSchema, rollbackInputSchema } from '@/lib/schemas/operations';
+import { deploy, rollback } from '../engine/deploy';
+import { planDeploy } from '../engine/deploy-plan';
+import { cleanup } from '../engine/cleanup';
+import { stackStatus } from '../engine/stack-status';
+import { getDb } from '../db/database';
+import { appendAudit } from '../db/audit-log';
+import { requestIp } from '../auth/request-ip';
+import { withActionUser } from '../auth/session';
+import { cancelOperation, startOperation, type Job } from '../operations/runner';
+import { getOperation, listOperations, runningOperation, toOperationDto } from '../operations/operation-store';
+import { createEnginePorts } from '../runtime';
+import { engineStatus } from '../docker/client';
+import type { OperationKind } from '@/lib/dto/operations';
+
+const BUSY = { ok: false as const, code: 'OPERATION_IN_PROGRESS', message: 'Another operation is running. Wait for it to finish or cancel it.' };
+
+async function launch(
+  actor: SessionUser,
+  kind: OperationKind,
+  params: Record<string, unknown>,
+  job: Job,
+): Promise<ActionResult<OperationDto>> {
+  const op = startOperation({ kind, mutating: kind !== 'dry-run', params, actor }, job);
+  appendAudit(getDb(), {
+    actor,
+    action: `operations.${kind}`,
+    target: op === 'busy' ? null : op.id,
+    params,
+    sourceIp: await requestIp(),
+    outcome: op === 'busy' ? 'denied' : 'success',
+    message: op === 'busy' ? 'another operation is running' : 'started',
+  });
+  return op === 'busy' ? BUSY : { ok: true, data: op };
+}
+
+function invalid(error: import('zod').ZodError): ActionResult<never> {
+  return { ok: false, code: 'INVALID_INPUT', message: 'Check the highlighted fields.', fieldErrors: fieldErrors(error) };
+}
+
+/** Deploy (or, with dryRun, only plan) a version; the newest in the registry when none is given. */
+export function startDeploy(raw: unknown): Promise<ActionResult<OperationDto>> {
+  return withActionUser('operator', async (actor) => {
+    const parsed = deployInputSchema.safeParse(raw);
+    if (!parsed.success) return invalid(parsed.error);
+    const { version, all, dryRun } = parsed.data;
+    if (dryRun) {
+      return launch(actor, 'dry-run', { version, all }, async (ports) => {
+        const plan = await planDeploy(ports, { version, all });
+        return { version: plan.version, targetColor: plan.targetColor, activeColor: plan.activeColor, steps: plan.steps, warnings: plan.warnings };
+      });
+    }
+    return launch(actor, 'deploy', { version, all }, async (ports, signal) => {
+      const r = await deploy(ports, { version, all, signal });
+      return { version: r.version, color: r.color, previousVersion: r.previousVersion, warnings: r.warnings };
+    });
+  });
+}
+
+export function startRollback(raw: unknown): Promise<ActionResult<OperationDto>> {
+  return withActionUser('operator', async (actor) => {
+    const parsed = rollbackInputSchema.safeParse(raw);
+    if (!parsed.success) return invalid(parsed.error);
+    return launch(actor, 'rollback', parsed.data, async (ports, signal) => {
+      const r = await rollback(ports, { version: parsed.data.version, signal });
+      return { version: r.version, color: r.color, previousVersion: r.previousVersion, warnings: r.warnings };
+    });
+  });
+}
+
+export function startCleanup(): Promise<ActionResult<OperationDto>> {
+  return withActionUser('operator', (actor) => launch(actor, 'cleanup', {}, async (ports) => cleanup(ports)));
+}
+
+export function cancel(raw: unknown): Promise<ActionResult<undefined>> {
+  return withActionUser('operator', async (actor) => {
+    const id = operationIdSchema.safeParse(raw);
+    if (!id.success) return invalid(id.error);
+    const done = cancelOperation(id.data);
+    appendAudit(getDb(), { actor, action: 'operations.cancel', target: id.data, sourceIp: await requestIp(), outcome: done ? 'success' : 'failure' });
+    return done ? { ok: true, data: undefined } : { ok: false, code: 'NOT_RUNNING', message: 'That operation is no longer running.' };
+  });
+}
+
+export function operations(): OperationDto[] {
+  return listOperations(getDb()).map(toOperationDto);
+}
+
+export function operation(id: string): OperationDto | null {
+  const parsed = operationIdSchema.safeParse(id);
+  const row = parsed.success ? getOperation(getDb(), parsed.data) : undefined;
+  return row ? toOperationDto(row) : null;
+}
+
+/** The stack as Docker and the state files see it, for the overview and the API. */
+export async function currentStatus(): Promise<StackStatusDto> {
+  const running = runningOperation(getDb());
+  const base = { running: running ? toOperationDto(running) : null };
+  const engine = await engineStatus();
+  if (!engine.reachable) {
+    return { ...base, initialised: false, activeColor: null, activeVersion: null, previousVersion: null, containers: [], warnings: [], engine: { reachable: false, message: engine.reason } };
+  }
+  const ports = createEnginePorts({ emit: () => {} });
+  try {
+    const s = await stackStatus(ports.docker, ports.project);
+    const active = s.containers.find((c) => c.active && c.service === 'platform');
+    return {
+      ...base,
+      initialised: true,
+      activeColor: s.activeColor,
+      activeVersion: active?.version ?? null,
+      previousVersion: s.previousVersion,
+      containers: s.containers.map((c) => ({
+        service: c.service,
+        color: c.color,
+        name: c.name,
+        status: c.status,
+        health: c.health,
+        version: c.version,
+        digest: c.digest,
+        startedAt: c.startedAt,
+        restartCount: c.restartCount,
+        active: c.active,
+      })),
+      warnings: s.warnings,
+      engine: { reachable: true },
+    };
+  } catch (err) {
+    if (err instanceof CodedError) {
+      return { ...base, initialised: false, activeColor: null, activeVersion: null, previousVersion: null, containers: [], warnings: [err.message], engine: { reachable: true } };
+    }
+    throw err;
+  }
+}
