@@ -196,6 +196,10 @@ export function createDockerPort(docker: Docker): DockerPort {
       await tolerate([304, 404], undefined, () => patient.getContainer(nameOrId).stop({ t: timeoutSeconds }));
     },
 
+    async renameContainer(nameOrId: string, newName: string): Promise<void> {
+      await docker.getContainer(nameOrId).rename({ name: newName });
+    },
+
     async removeContainer(nameOrId: string): Promise<void> {
       await tolerate([404], undefined, () => docker.getContainer(nameOrId).remove({ force: true, v: false }));
     },
@@ -236,6 +240,14 @@ export function createDockerPort(docker: Docker): DockerPort {
         const existing = await tolerate([404], null, () => docker.getVolume(v.name).inspect());
         if (!existing) await docker.createVolume({ Name: v.name, Labels: { ...v.labels } });
       }
+    },
+
+    async removeVolumes(names: string[]): Promise<void> {
+      for (const name of names) await tolerate([404], undefined, () => docker.getVolume(name).remove());
+    },
+
+    async removeNetwork(name: string): Promise<void> {
+      await tolerate([404], undefined, () => docker.getNetwork(name).remove());
     },
 
     async connectNetwork(network: string, nameOrId: string, aliases: string[]): Promise<void> {

@@ -7,21 +7,15 @@ import { allImageRefs, pushImages, startRegistry, type Registry } from '@/e2e/fi
 import { EXITS_VERSION, GOOD_VERSION, NEVER_HEALTHY_VERSION, NEXT_VERSION } from '@/e2e/fixtures/versions';
 import { HealthGateError } from '@/server/engine/engine-error';
 import { deploy, rollback } from '@/server/engine/deploy';
-import type { Clock, DockerPort, EngineEvent, EnginePorts, ProjectPort } from '@/server/engine/ports';
+import type { Clock, DockerPort, EngineEvent, EnginePorts, } from '@/server/engine/ports';
 import { stackStatus } from '@/server/engine/stack-status';
-import { readComposeOverride } from '@/server/project/compose-override';
-import { readEnvFile } from '@/server/project/env-file';
 import {
-  acquireDeploymentLock,
   readDeploymentColor,
   readPreviousVersion,
-  releaseDeploymentLock,
-  writeDeploymentColor,
-  writePreviousVersion,
-} from '@/server/project/state-files';
-import { projectIdOf, readTaleJson } from '@/server/project/tale-json';
+  } from '@/server/project/state-files';
 import { RegistryClient } from '@/server/registry/registry-client';
 import { createDockerPort } from './docker-adapter';
+import { testBedProjectPort } from './test-bed-ports';
 
 // The engine on the real Docker Engine with the fixture images, a real registry and Tale's Caddy
 // proxy: first deploy, upgrade with traffic flowing, a version that exits, rollback. Every Docker
@@ -29,24 +23,6 @@ import { createDockerPort } from './docker-adapter';
 
 const docker = new Docker({ socketPath: '/var/run/docker.sock', timeout: 10_000 });
 
-function projectPort(dir: string): ProjectPort {
-  return {
-    dir,
-    readProjectId: async () => projectIdOf(await readTaleJson(dir)),
-    readEnv: async () => (await readEnvFile(dir)).values,
-    readOverride: async () => (await readComposeOverride(dir)).override,
-    readDeploymentColor: () => readDeploymentColor(dir),
-    writeDeploymentColor: (c) => writeDeploymentColor(dir, c),
-    readPreviousVersion: () => readPreviousVersion(dir),
-    writePreviousVersion: (v) => writePreviousVersion(dir, v),
-    async acquireLock(command) {
-      const lock = { pid: process.pid, startedAt: new Date().toISOString(), command };
-      // One test process: a lock naming us is held by a live operation.
-      await acquireDeploymentLock(dir, lock, (holder) => holder.pid === process.pid);
-      return { release: async () => void (await releaseDeploymentLock(dir, lock)) };
-    },
-  };
-}
 
 const realClock: Clock = {
   now: () => new Date(),
@@ -154,7 +130,7 @@ describe('engine deploy on the real engine', () => {
         resolveVersion: (reg, version) => new RegistryClient({ registry: reg }).resolveVersion(version),
         listVersions: (reg) => new RegistryClient({ registry: reg }).listVersions(),
       },
-      project: projectPort(deployment.dir),
+      project: testBedProjectPort(deployment.dir),
       clock: realClock,
       events: { emit: (e) => events.push({ ...e, at: Date.now() }) },
     };

@@ -5,7 +5,9 @@ import { ROTATABLE_SERVICES } from '@/server/stack/types';
 import { detectActiveColor, versionOf, type ActiveColor } from './active-color';
 import { EngineError } from './engine-error';
 import { engineSettings, type EngineSettings } from './engine-settings';
+import { dependencyWaves, resolveRelease, RETIRE_ORDER, startSteps } from './plan-steps';
 import type { ContainerDetails, EnginePorts, StepName } from './ports';
+import { buildUpdatePlan } from './update-plan';
 
 /**
  * One change, in execution order. The dry run shows exactly these; `executePlan` performs exactly
@@ -22,10 +24,15 @@ export type PlanStep = { phase: StepName; group?: string } & (
   | { action: 'switch'; container: string; network: string; aliases: string[] }
   | { action: 'write-state'; color: Color; previousVersion: string | null }
   | { action: 'retire'; container: string; graceSeconds: number }
+  | { action: 'rename'; container: string; to: string }
+  | { action: 'clear-state' }
+  | { action: 'remove-volumes'; volumes: string[] }
+  | { action: 'remove-network'; network: string }
 );
 
 export interface DeployPlan {
-  kind: 'deploy' | 'rollback';
+  /** `update`: named services recreated in place in the live colour (no colour switch). */
+  kind: 'deploy' | 'rollback' | 'update';
   projectId: string;
   version: string;
   digests: Record<ServiceName, string>;
@@ -51,60 +58,11 @@ export interface PlanOptions {
   /** Re-apply known digests instead of asking the registry (a recorded release). */
   digests?: Record<ServiceName, string>;
   settings?: Partial<EngineSettings>;
-}
-
-const VERSION = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
-// Retire the entry point first so the proxy's pool re-dials while rag and crawler still serve it.
-const RETIRE_ORDER: RotatableService[] = ['platform', 'rag', 'crawler'];
-
-/** Groups specs into waves: each wave depends only on earlier waves (rag and crawler before platform). */
-export function dependencyWaves(specs: ContainerSpec[]): ContainerSpec[][] {
-  const inSet = new Set(specs.map((s) => s.service));
-  const placed = new Set<ServiceName>();
-  const waves: ContainerSpec[][] = [];
-  let rest = specs;
-  while (rest.length > 0) {
-    const wave = rest.filter((s) => s.dependsOn.every((d) => !inSet.has(d.service) || placed.has(d.service)));
-    if (wave.length === 0) throw new Error(`Dependency cycle among ${rest.map((s) => s.service).join(', ')}`);
-    wave.forEach((s) => placed.add(s.service));
-    waves.push(wave);
-    rest = rest.filter((s) => !wave.includes(s));
-  }
-  return waves;
-}
-
-function startSteps(waves: ContainerSpec[][], phases: { start: StepName; health: StepName }): PlanStep[] {
-  const steps: PlanStep[] = [];
-  for (const wave of waves) {
-    for (const spec of wave) {
-      steps.push({
-        phase: phases.start,
-        action: 'create',
-        container: spec.name,
-        image: spec.image,
-        network: spec.network.network,
-        aliases: spec.network.aliases,
-      });
-      steps.push({ phase: phases.start, action: 'start', container: spec.name });
-    }
-    steps.push({ phase: phases.health, action: 'wait-healthy', containers: wave.map((s) => s.name) });
-  }
-  return steps;
-}
-
-async function resolveRelease(ports: EnginePorts, registry: string, options: PlanOptions): Promise<{ version: string; digests: Record<ServiceName, string> }> {
-  const { events } = ports;
-  let version = options.version?.replace(/^v(?=\d)/, '');
-  if (version !== undefined && !VERSION.test(version)) throw new EngineError('INVALID_VERSION', 'A version must be a valid image tag');
-  if (version !== undefined && options.digests) return { version, digests: options.digests };
-  events.emit({ step: 'resolve', status: 'started', data: { registry, version: version ?? null } });
-  if (version === undefined) {
-    version = (await ports.registry.listVersions(registry))[0];
-    if (!version) throw new EngineError('NO_VERSION_AVAILABLE', `No released version found in ${registry}`);
-  }
-  const resolved = await ports.registry.resolveVersion(registry, version);
-  events.emit({ step: 'resolve', status: 'succeeded', data: { version: resolved.version, digests: resolved.digests } });
-  return resolved;
+  /**
+   * In-place update of just these services (the CLI's `--services`): the live colour's listed
+   * services and the listed stateful ones are recreated, nothing else is touched; `all` is ignored.
+   */
+  services?: ServiceName[];
 }
 
 async function buildPlan(ports: EnginePorts, kind: DeployPlan['kind'], options: PlanOptions): Promise<DeployPlan> {
@@ -241,10 +199,11 @@ async function buildPlan(ports: EnginePorts, kind: DeployPlan['kind'], options: 
 
 /** The exact ordered plan of a deploy; reads Docker, the registry and the project, changes nothing. */
 export function planDeploy(ports: EnginePorts, options: PlanOptions = {}): Promise<DeployPlan> {
+  if (options.services !== undefined) return buildUpdatePlan(ports, { ...options, services: options.services });
   return buildPlan(ports, 'deploy', options);
 }
 
 /** A rollback: the previous (or a chosen) version onto the other colour; stateful services untouched. */
-export function planRollback(ports: EnginePorts, options: Omit<PlanOptions, 'all'> = {}): Promise<DeployPlan> {
+export function planRollback(ports: EnginePorts, options: Omit<PlanOptions, 'all' | 'services'> = {}): Promise<DeployPlan> {
   return buildPlan(ports, 'rollback', options);
 }

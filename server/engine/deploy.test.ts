@@ -325,7 +325,7 @@ describe('dry run', () => {
       if (s.action === 'write-state') return `write-state ${s.color} previous=${s.previousVersion}`;
       if (s.action === 'retire') return `retire ${s.container} ${s.graceSeconds}`;
       if (s.action === 'create') return `create ${s.container} ${s.aliases.join(',')}`;
-      return `${s.action} ${s.container}`;
+      return `${s.action} ${'container' in s ? s.container : ''}`;
     });
     expect(outline).toEqual([
       'pull tale-rag:2.0.0',

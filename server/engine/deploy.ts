@@ -51,12 +51,16 @@ async function planAndRun(ports: EnginePorts, plan: () => Promise<DeployPlan>, o
   return { ...result, plan: thePlan };
 }
 
-/** Blue-green deploy of `version` (default: the newest release) under the deployment lock. */
+/**
+ * Blue-green deploy of `version` (default: the newest release) under the deployment lock; with
+ * `services`, an in-place update of just those services in the live colour (see update-plan.ts).
+ */
 export function deploy(ports: EnginePorts, options: DeployOptions = {}): Promise<DeployResult> {
-  return underLock(ports, `deploy ${options.version ?? 'latest'}`, () => planAndRun(ports, () => planDeploy(ports, options), options));
+  const services = options.services ? ` --services ${options.services.join(',')}` : '';
+  return underLock(ports, `deploy ${options.version ?? 'latest'}${services}`, () => planAndRun(ports, () => planDeploy(ports, options), options));
 }
 
 /** Blue-green rollback to the recorded previous version, or `options.version`. */
-export function rollback(ports: EnginePorts, options: Omit<DeployOptions, 'all'> = {}): Promise<DeployResult> {
+export function rollback(ports: EnginePorts, options: Omit<DeployOptions, 'all' | 'services'> = {}): Promise<DeployResult> {
   return underLock(ports, 'rollback', () => planAndRun(ports, () => planRollback(ports, options), options));
 }

@@ -9,6 +9,8 @@ export type EngineErrorCode =
   | 'NO_PREVIOUS_VERSION'
   | 'INVALID_VERSION'
   | 'SWITCH_FAILED'
+  | 'INVALID_SERVICES'
+  | 'INVALID_OPTIONS'
   | 'CANCELLED';
 
 export class EngineError extends CodedError {

@@ -168,6 +168,20 @@ export async function executePlan(ports: EnginePorts, plan: DeployPlan, options:
           events.emit({ step: 'retire', status: 'warning', data: { container: step.container, message } });
         }
         return;
+      case 'rename':
+        try {
+          await docker.renameContainer(step.container, step.to);
+          events.emit({ step: step.phase, status: 'progress', data: { container: step.container, renamed: step.to } });
+        } catch (err) {
+          // The replacement is live and serving under the shared aliases; only its name is off.
+          const message = `Could not rename ${step.container} to ${step.to}: ${(err as Error).message}`;
+          warnings.push(message);
+          events.emit({ step: step.phase, status: 'warning', data: { container: step.container, message } });
+        }
+        return;
+      default:
+        // Reset's steps run in reset.ts: none of them belongs in a deploy.
+        throw new Error(`A deploy plan cannot run a ${step.action} step`);
     }
   };
 

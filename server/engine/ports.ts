@@ -57,11 +57,17 @@ export interface DockerPort {
   startContainer(nameOrId: string): Promise<void>;
   /** SIGTERM, then SIGKILL after `timeoutSeconds`. Stopping a stopped container is not an error. */
   stopContainer(nameOrId: string, timeoutSeconds: number): Promise<void>;
+  /** Gives a container a new name (its id, aliases and state stay). */
+  renameContainer(nameOrId: string, newName: string): Promise<void>;
   /** Force-removes; removing a missing container is not an error. */
   removeContainer(nameOrId: string): Promise<void>;
   pullImage(ref: string, onProgress: (progress: PullProgress) => void, signal?: AbortSignal): Promise<void>;
   ensureNetwork(spec: NetworkSpec): Promise<void>;
   ensureVolumes(specs: VolumeSpec[]): Promise<void>;
+  /** Removes named volumes; a missing one is not an error, one still in use is. */
+  removeVolumes(names: string[]): Promise<void>;
+  /** Removes a network; a missing one is not an error. */
+  removeNetwork(name: string): Promise<void>;
   connectNetwork(network: string, nameOrId: string, aliases: string[]): Promise<void>;
   disconnectNetwork(network: string, nameOrId: string): Promise<void>;
   /** The last `tail` lines of stdout and stderr, in order, demultiplexed. */
@@ -94,6 +100,8 @@ export interface ProjectPort {
   writeDeploymentColor(color: Color): Promise<void>;
   readPreviousVersion(): Promise<string | null>;
   writePreviousVersion(version: string): Promise<void>;
+  /** Deletes `.tale/deployment-color` and `.tale/deployment-previous-version` (reset, CLI §1.7). */
+  clearDeploymentState(): Promise<void>;
   /** Throws a coded error when another live holder has it. */
   acquireLock(command: string): Promise<LockHandle>;
 }
@@ -117,6 +125,7 @@ export type StepName =
   | 'switch'
   | 'retire'
   | 'cleanup'
+  | 'reset'
   | 'done';
 
 export type StepStatus = 'started' | 'progress' | 'succeeded' | 'failed' | 'skipped' | 'warning';

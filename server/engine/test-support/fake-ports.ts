@@ -162,6 +162,16 @@ export class FakeDocker implements DockerPort {
     c.stopGraceUsed = timeoutSeconds;
   }
 
+  async renameContainer(nameOrId: string, newName: string): Promise<void> {
+    const c = this.get(nameOrId);
+    if (!c) throw new Error(`No such container: ${nameOrId}`);
+    if (this.containers.has(newName)) throw new Error(`Conflict: ${newName} exists`);
+    this.calls.push(`rename ${c.name} ${newName}`);
+    this.containers.delete(c.name);
+    c.name = newName;
+    this.containers.set(newName, c);
+  }
+
   async removeContainer(nameOrId: string): Promise<void> {
     const c = this.get(nameOrId);
     this.calls.push(`remove ${c?.name ?? nameOrId}`);
@@ -184,6 +194,20 @@ export class FakeDocker implements DockerPort {
       if (!this.volumes.has(v.name)) this.calls.push(`volume ${v.name}`);
       this.volumes.add(v.name);
     }
+  }
+
+  async removeVolumes(names: string[]): Promise<void> {
+    for (const name of names) {
+      this.calls.push(`remove-volume ${name}`);
+      this.volumes.delete(name);
+    }
+  }
+
+  async removeNetwork(name: string): Promise<void> {
+    const inUse = [...this.containers.values()].some((c) => name in c.networks);
+    if (inUse) throw new Error(`network ${name} has active endpoints`);
+    this.calls.push(`remove-network ${name}`);
+    this.networks.delete(name);
   }
 
   async connectNetwork(network: string, nameOrId: string, aliases: string[]): Promise<void> {
@@ -280,6 +304,11 @@ export class FakeProject implements ProjectPort {
   async writePreviousVersion(version: string): Promise<void> {
     this.writes.push(`previous ${version}`);
     this.previousVersion = version;
+  }
+  async clearDeploymentState(): Promise<void> {
+    this.writes.push('clear state');
+    this.colorFile = null;
+    this.previousVersion = null;
   }
   async acquireLock(command: string): Promise<LockHandle> {
     if (this.lockHeld) throw Object.assign(new Error('Deployment already in progress'), { code: 'LOCK_HELD' });

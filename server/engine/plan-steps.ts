@@ -1,0 +1,61 @@
+import type { ContainerSpec, RotatableService, ServiceName } from '@/server/stack/types';
+import type { PlanOptions, PlanStep } from './deploy-plan';
+import { EngineError } from './engine-error';
+import type { EnginePorts, StepName } from './ports';
+
+// Building blocks shared by the deploy, rollback and in-place update plans.
+
+// Retire the entry point first so the proxy's pool re-dials while rag and crawler still serve it.
+export const RETIRE_ORDER: readonly RotatableService[] = ['platform', 'rag', 'crawler'];
+
+const VERSION = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+/** Groups specs into waves: each wave depends only on earlier waves (rag and crawler before platform). */
+export function dependencyWaves(specs: ContainerSpec[]): ContainerSpec[][] {
+  const inSet = new Set(specs.map((s) => s.service));
+  const placed = new Set<ServiceName>();
+  const waves: ContainerSpec[][] = [];
+  let rest = specs;
+  while (rest.length > 0) {
+    const wave = rest.filter((s) => s.dependsOn.every((d) => !inSet.has(d.service) || placed.has(d.service)));
+    if (wave.length === 0) throw new Error(`Dependency cycle among ${rest.map((s) => s.service).join(', ')}`);
+    wave.forEach((s) => placed.add(s.service));
+    waves.push(wave);
+    rest = rest.filter((s) => !wave.includes(s));
+  }
+  return waves;
+}
+
+export function startSteps(waves: ContainerSpec[][], phases: { start: StepName; health: StepName }): PlanStep[] {
+  const steps: PlanStep[] = [];
+  for (const wave of waves) {
+    for (const spec of wave) {
+      steps.push({
+        phase: phases.start,
+        action: 'create',
+        container: spec.name,
+        image: spec.image,
+        network: spec.network.network,
+        aliases: spec.network.aliases,
+      });
+      steps.push({ phase: phases.start, action: 'start', container: spec.name });
+    }
+    steps.push({ phase: phases.health, action: 'wait-healthy', containers: wave.map((s) => s.name) });
+  }
+  return steps;
+}
+
+export async function resolveRelease(ports: EnginePorts, registry: string, options: PlanOptions): Promise<{ version: string; digests: Record<ServiceName, string> }> {
+  const { events } = ports;
+  let version = options.version?.replace(/^v(?=\d)/, '');
+  if (version !== undefined && !VERSION.test(version)) throw new EngineError('INVALID_VERSION', 'A version must be a valid image tag');
+  if (version !== undefined && options.digests) return { version, digests: options.digests };
+  events.emit({ step: 'resolve', status: 'started', data: { registry, version: version ?? null } });
+  if (version === undefined) {
+    version = (await ports.registry.listVersions(registry))[0];
+    if (!version) throw new EngineError('NO_VERSION_AVAILABLE', `No released version found in ${registry}`);
+  }
+  const resolved = await ports.registry.resolveVersion(registry, version);
+  events.emit({ step: 'resolve', status: 'succeeded', data: { version: resolved.version, digests: resolved.digests } });
+  return resolved;
+}
+

@@ -1,0 +1,127 @@
+import { colorSpecs, networkSpec, registryOf, statefulSpecs, type StackInput } from '@/server/stack/generate-stack';
+import { isRotatable, liveAliases } from '@/server/stack/stack-names';
+import type { ContainerSpec, RotatableService, ServiceName } from '@/server/stack/types';
+import { ALL_SERVICES } from '@/server/stack/types';
+import { detectActiveColor, versionOf } from './active-color';
+import type { DeployPlan, PlanOptions, PlanStep } from './deploy-plan';
+import { EngineError } from './engine-error';
+import { engineSettings } from './engine-settings';
+import { dependencyWaves, resolveRelease, RETIRE_ORDER, startSteps } from './plan-steps';
+import type { EnginePorts } from './ports';
+
+/** The replacement of a live container waits under this name until it has passed the gate. */
+export const UPDATE_SUFFIX = '-next';
+
+function checkServices(services: ServiceName[]): ServiceName[] {
+  const unique = [...new Set(services)];
+  const invalid = unique.filter((s) => !ALL_SERVICES.includes(s));
+  if (unique.length === 0 || invalid.length > 0) {
+    throw new EngineError(
+      'INVALID_SERVICES',
+      invalid.length > 0 ? `Invalid service(s): ${invalid.join(', ')}; valid: ${ALL_SERVICES.join(', ')}` : 'Name at least one service to update',
+    );
+  }
+  return unique;
+}
+
+/**
+ * In-place update of named services, the CLI's `deploy --services` without its outage: compose
+ * recreated the live container (stop, then create), so the site answered with errors until the
+ * new one was up, and the proxy could reach it before it was healthy. Here a listed platform, rag
+ * or crawler is replaced beside the live one: the replacement starts under a temporary name with
+ * no DNS alias at all, passes the health gate, takes the live aliases (the same switch as a
+ * blue-green deploy), then the old container is retired gracefully and the replacement renamed.
+ * Stateful services hold their data volume and published ports, so a listed one is stopped
+ * gracefully and recreated in place, as compose does. Unlisted services are never touched.
+ */
+export async function buildUpdatePlan(ports: EnginePorts, options: PlanOptions & { services: ServiceName[] }): Promise<DeployPlan> {
+  const { docker, project } = ports;
+  const services = checkServices(options.services);
+  const projectId = await project.readProjectId();
+  const env = await project.readEnv();
+  const override = await project.readOverride();
+  const settings = engineSettings(env, options.settings);
+  const active = await detectActiveColor(docker, project, projectId);
+  const color = active.color;
+  if (color === null) {
+    throw new EngineError('NO_ACTIVE_DEPLOYMENT', 'No active deployment to update in place; run a full deploy first (without services)');
+  }
+  const release = await resolveRelease(ports, registryOf(env), options);
+  const input: StackInput = { projectId, deploymentDir: project.dir, env, override, images: release };
+  const network = networkSpec(projectId);
+  const warnings = [...active.warnings];
+  if (options.all) warnings.push('"all" is ignored for an in-place update: only the named services are recreated');
+
+  const stateful = statefulSpecs(input).filter((s) => services.includes(s.service));
+  const skipped = services.filter((s) => !isRotatable(s) && !stateful.some((x) => x.service === s));
+  if (skipped.length > 0) warnings.push(`Not part of this stack (external database?): ${skipped.join(', ')}`);
+  const live = active.colors[color].containers;
+  const rotatable = colorSpecs(input, color).filter((s) => services.includes(s.service));
+  // No alias before the gate, not even the colour's own: the live container still answers to it.
+  const replacements: ContainerSpec[] = rotatable.map((s) => ({ ...s, name: `${s.name}${UPDATE_SUFFIX}`, network: { ...s.network, aliases: [] } }));
+
+  const specs: Record<string, ContainerSpec> = {};
+  for (const spec of [...stateful, ...replacements]) specs[spec.name] = spec;
+  const steps: PlanStep[] = [];
+  for (const image of [...new Set([...stateful, ...replacements].map((s) => s.image))]) {
+    steps.push({ phase: 'pull', group: 'pull', action: 'pull', image });
+  }
+  steps.push({ phase: 'infrastructure', action: 'ensure-network', network: network.name });
+
+  for (const spec of stateful) {
+    const existing = await docker.inspectContainer(spec.name);
+    if (!existing) continue;
+    steps.push({
+      phase: 'stateful',
+      action: 'remove',
+      container: spec.name,
+      reason: 'update in place',
+      stopGraceSeconds: existing.running ? spec.stopGracePeriodSeconds : null,
+    });
+  }
+  steps.push(...startSteps(dependencyWaves(stateful), { start: 'stateful', health: 'stateful' }));
+
+  // A replacement left by an interrupted update never carried traffic under a shared name unless
+  // it was switched; either way it is ours to remove before creating a new one.
+  for (const spec of replacements) {
+    const leftover = await docker.inspectContainer(spec.name);
+    if (leftover) steps.push({ phase: 'cleanup-target', action: 'remove', container: spec.name, reason: 'leftover of an interrupted update', stopGraceSeconds: leftover.running ? settings.drainTimeoutSeconds : null });
+  }
+  steps.push(...startSteps(dependencyWaves(replacements), { start: 'start', health: 'health' }));
+  for (const spec of replacements) {
+    steps.push({ phase: 'switch', action: 'switch', container: spec.name, network: network.name, aliases: liveAliases(spec.service as RotatableService, color) });
+  }
+  const liveVersion = versionOf(live.platform);
+  const platformUpdated = rotatable.some((s) => s.service === 'platform');
+  steps.push({
+    phase: 'switch',
+    action: 'write-state',
+    color,
+    // Like the CLI, an update of the platform records what it replaced, so rollback can return to it.
+    previousVersion: platformUpdated && liveVersion !== null && liveVersion !== release.version ? liveVersion : null,
+  });
+  for (const service of RETIRE_ORDER) {
+    const old = live[service];
+    if (!old || !rotatable.some((s) => s.service === service)) continue;
+    steps.push({ phase: 'retire', group: service === 'platform' ? 'retire-entry' : 'retire-backends', action: 'retire', container: old.name, graceSeconds: settings.drainTimeoutSeconds });
+  }
+  for (const spec of rotatable) {
+    steps.push({ phase: 'retire', action: 'rename', container: `${spec.name}${UPDATE_SUFFIX}`, to: spec.name });
+  }
+
+  return {
+    kind: 'update',
+    projectId,
+    version: release.version,
+    digests: release.digests,
+    activeColor: color,
+    activeSource: active.source,
+    targetColor: color,
+    liveVersion,
+    specs,
+    targetContainers: replacements.map((s) => s.name),
+    steps,
+    warnings,
+    settings,
+  };
+}
