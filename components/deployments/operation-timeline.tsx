@@ -4,6 +4,7 @@ import type { ActionResult } from '@/lib/action-result';
 import type { OperationDto, OperationEventDto } from '@/lib/dto/operations';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
+import { LogViewer } from '@/components/logs/log-viewer';
 
 const TONE = { succeeded: 'good', failed: 'bad', cancelled: 'warn', interrupted: 'warn', running: 'neutral' } as const;
 
@@ -38,11 +39,18 @@ export function OperationTimeline({ initial, canCancel, cancel }: Props) {
   const logs = (failure?.data?.logs as Array<{ stream: string; text: string }> | undefined) ?? [];
   const steps = events.filter((e) => !(e.step === 'pull' && e.status === 'progress' && e.data?.layer));
   const first = events[0] ? Date.parse(events[0].at) : Date.parse(op.createdAt);
+  // The colour being brought up, from the first container the start step names.
+  const target = events
+    .map((e) => (typeof e.data?.container === 'string' ? /-platform-(blue|green)(-next)?$/.exec(e.data.container)?.[1] : undefined))
+    .find(Boolean);
 
   return (
+    <div className="grid gap-6 xl:grid-cols-2">
     <div className="space-y-4">
       <div className="flex items-center gap-3">
-        <Badge tone={TONE[op.status]}>{op.status}</Badge>
+        <span data-testid="operation-status">
+          <Badge tone={TONE[op.status]}>{op.status}</Badge>
+        </span>
         <span className="text-sm text-zinc-500">
           {op.kind} started by {op.actor ?? 'unknown'} at {op.createdAt.replace('T', ' ').slice(0, 19)}
         </span>
@@ -81,6 +89,13 @@ export function OperationTimeline({ initial, canCancel, cancel }: Props) {
           <pre className="mt-2 overflow-auto rounded-md bg-zinc-100 p-3 text-xs dark:bg-zinc-900">{JSON.stringify(op.result, null, 2)}</pre>
         </details>
       )}
+    </div>
+    {target && op.status === 'running' && (
+      <section aria-label={`Logs of the ${target} platform`} data-testid="target-logs">
+        <h2 className="mb-2 text-sm font-semibold">platform ({target}) as it starts</h2>
+        <LogViewer compact initial={{ service: 'platform', color: target, tail: '200' }} />
+      </section>
+    )}
     </div>
   );
 }

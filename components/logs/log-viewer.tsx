@@ -25,8 +25,15 @@ function sourceParams(s: Source): URLSearchParams {
   return p;
 }
 
-export function LogViewer() {
-  const [draft, setDraft] = useState<Source>({ service: 'platform', color: '', tail: '500', since: '', follow: true, q: '' });
+type ViewerProps = {
+  /** Where to start; the person can change it unless the viewer is compact. */
+  initial?: Partial<Source>;
+  /** Just the lines and their status, for a panel beside something else. */
+  compact?: boolean;
+};
+
+export function LogViewer({ initial, compact = false }: ViewerProps = {}) {
+  const [draft, setDraft] = useState<Source>({ service: 'platform', color: '', tail: '500', since: '', follow: true, q: '', ...initial });
   const [source, setSource] = useState<Source>(draft);
   const [lines, setLines] = useState<LogLineDto[]>([]);
   const [connection, setConnection] = useState<Connection>('connecting');
@@ -139,7 +146,8 @@ export function LogViewer() {
   })()}`;
 
   return (
-    <div className="flex h-[calc(100vh-8rem)] flex-col gap-3">
+    <div className={cx('flex flex-col gap-3', compact ? 'h-[60vh]' : 'h-[calc(100vh-8rem)]')}>
+      {!compact && (
       <form
         className="flex flex-wrap items-end gap-3"
         onSubmit={(e) => {
@@ -191,8 +199,9 @@ export function LogViewer() {
           Show
         </Button>
       </form>
+      )}
 
-      <div className="flex flex-wrap items-center gap-3 text-sm">
+      <div className={cx('flex flex-wrap items-center gap-3 text-sm', compact && 'hidden')}>
         <Input aria-label="Filter" placeholder="Filter loaded lines" className="w-56" value={filter} onChange={(e) => setFilter(e.target.value)} />
         <Select aria-label="Stream" className="w-32" value={stream} onChange={(e) => setStream(e.target.value as typeof stream)}>
           <option value="both">stdout + stderr</option>
@@ -214,6 +223,8 @@ export function LogViewer() {
         <a className="text-indigo-600 underline dark:text-indigo-400" href={download} download>
           Download
         </a>
+      </div>
+      <div className="flex flex-wrap items-center gap-3 text-sm">
         <span className="ml-auto flex items-center gap-2 text-xs text-zinc-500" data-testid="log-status">
           <Badge tone={connection === 'live' ? 'good' : connection === 'error' ? 'bad' : 'neutral'}>{connection}</Badge>
           {Object.entries(states).map(([svc, st]) => (

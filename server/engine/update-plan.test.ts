@@ -17,7 +17,7 @@ async function live(): Promise<FakeWorld> {
 const ids = (w: FakeWorld) => Object.fromEntries([...w.docker.containers.values()].map((c) => [c.name, c.id]));
 
 describe('in-place update of named services', () => {
-  it('replaces only platform in the live colour: gated, switched, old retired gracefully, renamed', async () => {
+  it('replaces only platform in the live colour: gated, switched, renamed while both serve, old retired gracefully', async () => {
     const w = await live();
     const before = ids(w);
     const result = await deploy(w, { version: '3.0.0', services: ['platform'] });
@@ -29,9 +29,11 @@ describe('in-place update of named services', () => {
       'start acme-platform-green-next',
       'disconnect acme-platform-green-next',
       'connect acme-platform-green-next platform,platform-green',
-      'stop acme-platform-green 30',
-      'remove acme-platform-green',
+      // Both renames while old and new both answer to the shared aliases, then the old one drains.
+      'rename acme-platform-green acme-platform-green-retiring',
       'rename acme-platform-green-next acme-platform-green',
+      'stop acme-platform-green-retiring 30',
+      'remove acme-platform-green-retiring',
     ]);
     expect(w.docker.calls.filter((c) => c.startsWith('pull '))).toEqual([expect.stringMatching(/tale-platform:3\.0\.0@sha256:/)]);
     // Never reachable under a shared name before it was healthy.
@@ -55,9 +57,9 @@ describe('in-place update of named services', () => {
     const creates = w.docker.calls.filter((c) => c.startsWith('create '));
     expect(creates).toEqual(['create acme-rag-green-next', 'create acme-crawler-green-next', 'create acme-platform-green-next']);
     expect(w.docker.calls.filter((c) => c.startsWith('stop '))).toEqual([
-      'stop acme-platform-green 30',
-      'stop acme-rag-green 30',
-      'stop acme-crawler-green 30',
+      'stop acme-platform-green-retiring 30',
+      'stop acme-rag-green-retiring 30',
+      'stop acme-crawler-green-retiring 30',
     ]);
     expect([...w.docker.containers.keys()].filter((n) => n.endsWith('-next'))).toEqual([]);
     expect(w.docker.aliasViolations).toEqual([]);
@@ -117,8 +119,9 @@ describe('in-place update of named services', () => {
       'health wait-healthy',
       'switch switch acme-platform-green-next',
       'switch write-state',
-      'retire retire acme-platform-green',
-      'retire rename acme-platform-green-next',
+      'switch rename acme-platform-green',
+      'switch rename acme-platform-green-next',
+      'retire retire acme-platform-green-retiring',
     ]);
   });
 

@@ -11,6 +11,8 @@ import type { EnginePorts } from './ports';
 
 /** The replacement of a live container waits under this name until it has passed the gate. */
 export const UPDATE_SUFFIX = '-next';
+/** The old container's name while it drains, so the replacement can take the real one first. */
+export const RETIRING_SUFFIX = '-retiring';
 
 function checkServices(services: ServiceName[]): ServiceName[] {
   const unique = [...new Set(services)];
@@ -30,7 +32,7 @@ function checkServices(services: ServiceName[]): ServiceName[] {
  * new one was up, and the proxy could reach it before it was healthy. Here a listed platform, rag
  * or crawler is replaced beside the live one: the replacement starts under a temporary name with
  * no DNS alias at all, passes the health gate, takes the live aliases (the same switch as a
- * blue-green deploy), then the old container is retired gracefully and the replacement renamed.
+ * blue-green deploy), then both are renamed (old aside, new to the real name) and the old one is retired gracefully.
  * Stateful services hold their data volume and published ports, so a listed one is stopped
  * gracefully and recreated in place, as compose does. Unlisted services are never touched.
  */
@@ -100,13 +102,20 @@ export async function buildUpdatePlan(ports: EnginePorts, options: PlanOptions &
     // Like the CLI, an update of the platform records what it replaced, so rollback can return to it.
     previousVersion: platformUpdated && liveVersion !== null && liveVersion !== release.version ? liveVersion : null,
   });
+  // Renaming a container re-registers its DNS records, a moment in which it answers to no name.
+  // Both renames therefore happen while the old and the new container both hold the shared
+  // aliases, so one of them always answers; only then is the old one retired. (Renaming the
+  // replacement after the old one had stopped failed requests under load in CI.)
+  const retiring = (name: string) => `${name}${RETIRING_SUFFIX}`;
+  for (const spec of rotatable) {
+    const old = live[spec.service as RotatableService];
+    if (old) steps.push({ phase: 'switch', action: 'rename', container: old.name, to: retiring(old.name) });
+    steps.push({ phase: 'switch', action: 'rename', container: `${spec.name}${UPDATE_SUFFIX}`, to: spec.name });
+  }
   for (const service of RETIRE_ORDER) {
     const old = live[service];
     if (!old || !rotatable.some((s) => s.service === service)) continue;
-    steps.push({ phase: 'retire', group: service === 'platform' ? 'retire-entry' : 'retire-backends', action: 'retire', container: old.name, graceSeconds: settings.drainTimeoutSeconds });
-  }
-  for (const spec of rotatable) {
-    steps.push({ phase: 'retire', action: 'rename', container: `${spec.name}${UPDATE_SUFFIX}`, to: spec.name });
+    steps.push({ phase: 'retire', group: service === 'platform' ? 'retire-entry' : 'retire-backends', action: 'retire', container: retiring(old.name), graceSeconds: settings.drainTimeoutSeconds });
   }
 
   return {
