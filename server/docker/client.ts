@@ -2,11 +2,20 @@ import 'server-only';
 import Docker from 'dockerode';
 import { getEnv } from '../env';
 
-const cache = globalThis as unknown as { __taleConsoleDocker?: Docker };
+const cache = globalThis as unknown as { __taleConsoleDocker?: Docker; __taleConsoleStreamingDocker?: Docker };
 
 export function getDocker(): Docker {
   cache.__taleConsoleDocker ??= new Docker({ ...getEnv().docker, timeout: 10_000 });
   return cache.__taleConsoleDocker;
+}
+
+/**
+ * For long-lived streams (log follows): no idle timeout, which would cut the follow of a quiet
+ * container every 10 s. These streams end when their reader goes away instead.
+ */
+export function getStreamingDocker(): Docker {
+  cache.__taleConsoleStreamingDocker ??= new Docker({ ...getEnv().docker });
+  return cache.__taleConsoleStreamingDocker;
 }
 
 export type EngineStatus = { reachable: true; version: string; apiVersion: string } | { reachable: false; reason: string };

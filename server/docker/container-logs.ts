@@ -1,7 +1,7 @@
 import 'server-only';
 import { Readable, Writable } from 'node:stream';
 import { CodedError } from '@/lib/errors';
-import { getDocker } from './client';
+import { getDocker, getStreamingDocker } from './client';
 import { LineSplitter, type LogLine } from './log-lines';
 
 export type ContainerLogOptions = { follow: boolean; tail?: number; since?: string; until?: string };
@@ -40,7 +40,7 @@ export async function openContainerLogs(
   options: ContainerLogOptions,
   onLine: (line: LogLine) => void,
 ): Promise<ContainerLogHandle> {
-  const docker = getDocker();
+  const docker = getStreamingDocker();
   const container = docker.getContainer(name);
   let tty: boolean;
   let raw: Readable;
