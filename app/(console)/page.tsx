@@ -21,10 +21,10 @@ export default async function OverviewPage() {
         <div className="rounded-lg border border-zinc-200 bg-white p-4 dark:border-zinc-800 dark:bg-zinc-900">
           <dt className="text-sm text-zinc-500">Docker Engine</dt>
           <dd className="mt-1" data-testid="engine-status">
-            {overview.engine.reachable ? (
-              <Badge tone="good">Reachable · {overview.engine.version}</Badge>
+            {status.engine.reachable ? (
+              <Badge tone="good">Reachable · {status.engine.version}</Badge>
             ) : (
-              <Badge tone="bad">Unreachable: {overview.engine.reason}</Badge>
+              <Badge tone="bad">Unreachable: {status.engine.message}</Badge>
             )}
           </dd>
         </div>

@@ -42,5 +42,5 @@ export type StackStatusDto = {
   containers: ContainerStatusDto[];
   warnings: string[];
   running: OperationDto | null;
-  engine: { reachable: boolean; message?: string };
+  engine: { reachable: boolean; version?: string; message?: string };
 };

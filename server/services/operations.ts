@@ -129,11 +129,11 @@ export async function currentStatus(): Promise<StackStatusDto> {
         active: c.active,
       })),
       warnings: s.warnings,
-      engine: { reachable: true },
+      engine: { reachable: true, version: engine.version },
     };
   } catch (err) {
     if (err instanceof CodedError) {
-      return { ...base, initialised: false, activeColor: null, activeVersion: null, previousVersion: null, containers: [], warnings: [err.message], engine: { reachable: true } };
+      return { ...base, initialised: false, activeColor: null, activeVersion: null, previousVersion: null, containers: [], warnings: [err.message], engine: { reachable: true, version: engine.version } };
     }
     throw err;
   }
