@@ -7,8 +7,10 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import * as users from './schema/users';
 import * as audit from './schema/audit';
 import * as operations from './schema/operations';
+import * as apiTokens from './schema/api-tokens';
+import * as consoleSettings from './schema/console-settings';
 
-const schema = { ...users, ...audit, ...operations };
+const schema = { ...users, ...audit, ...operations, ...apiTokens, ...consoleSettings };
 export type Db = BetterSQLite3Database<typeof schema>;
 
 /** Opens the console database with the settings every connection needs. */

@@ -34,7 +34,7 @@ export function changeUser(db: Db, id: string, change: UserChange): 'ok' | 'not-
 
 export function insertUser(db: Db, input: { email: string; name: string; role: Role; passwordHash: string }): UserRow | 'exists' {
   const now = new Date();
-  const row = { id: crypto.randomUUID(), ...input, disabledAt: null, createdAt: now, updatedAt: now };
+  const row = { id: crypto.randomUUID(), ...input, disabledAt: null, totpSecret: null, totpPendingSecret: null, totpLastStep: null, createdAt: now, updatedAt: now };
   try {
     db.insert(users).values(row).run();
     return row;

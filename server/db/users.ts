@@ -27,7 +27,7 @@ export function insertFirstAdmin(db: Db, input: Omit<NewUser, 'role'>): UserRow 
     const existing = tx.select({ n: count() }).from(users).get()?.n ?? 0;
     if (existing > 0) return undefined;
     const now = new Date();
-    const row = { id: crypto.randomUUID(), ...input, role: 'admin' as const, disabledAt: null, createdAt: now, updatedAt: now };
+    const row = { id: crypto.randomUUID(), ...input, role: 'admin' as const, disabledAt: null, totpSecret: null, totpPendingSecret: null, totpLastStep: null, createdAt: now, updatedAt: now };
     tx.insert(users).values(row).run();
     return row;
   }, { behavior: 'immediate' });

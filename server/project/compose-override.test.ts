@@ -47,9 +47,25 @@ describe('parseComposeOverride', () => {
     ['services:\n  rag:\n    environment:\n      X: "a\\nB=1"\n', 'services.rag.environment.X'],
     ['services:\n  rag:\n    environment:\n      DRAIN_TIMEOUT: "-1"\n', 'services.rag.environment.DRAIN_TIMEOUT'],
     ['services:\n  rag:\n    image: "bad image"\n', 'services.rag.image'],
+    ['services:\n  proxy:\n    ports: ["8080:80"]\n', 'services.proxy.ports would add'],
+    ['services:\n  proxy:\n    ports: !override ["8080:22"]\n', 'services.proxy.ports entries'],
+    ['services:\n  proxy:\n    ports: !override ["999.1.1.1:8080:80"]\n', 'services.proxy.ports entries'],
+    ['services:\n  proxy:\n    ports: !override ["8080:80", "8080:443"]\n', 'services.proxy.ports publishes'],
+    ['services:\n  proxy:\n    ports: !override []\n', 'services.proxy.ports must'],
+    ['services:\n  rag:\n    ports: !override ["8080:80"]\n', 'the YAML tag !override'],
+    ['services:\n  proxy:\n    ports: !reset []\n', 'the YAML tag !reset'],
   ])('refuses %j naming %s and the file', (text, key) => {
     expect(() => parseComposeOverride(text, FILE)).toThrow(expect.objectContaining({ code: 'OVERRIDE_UNSUPPORTED' }));
     expect(() => parseComposeOverride(text, FILE)).toThrow(new RegExp(`^compose\\.override\\.yml: ${key.replace(/\./g, '\\.')}`));
+  });
+
+  it('replaces the proxy ports with `ports: !override`, as compose does', () => {
+    const override = parseComposeOverride("services:\n  proxy:\n    ports: !override\n      - '127.0.0.1:8080:80'\n      - 8443:443/tcp\n", FILE);
+    const specs = statefulSpecs({ projectId: 'p-123456', deploymentDir: '/srv/tale', env: {}, images: { version: '1.0.0' }, override });
+    expect(specs.find((s) => s.service === 'proxy')?.ports).toEqual([
+      { hostIp: '127.0.0.1', hostPort: 8080, containerPort: 80, protocol: 'tcp' },
+      { hostIp: '', hostPort: 8443, containerPort: 443, protocol: 'tcp' },
+    ]);
   });
 
   it('does not quote the offending source line (it may hold a secret)', () => {

@@ -1,7 +1,7 @@
 import path from 'node:path';
-import { parseDocument } from 'yaml';
+import { isNode, parseDocument, visit } from 'yaml';
 import { envKeySchema, envValueSchemas, safeEnvValueSchema } from '@/lib/schemas/env-values';
-import type { ServiceName, ServiceOverride, StackOverride } from '@/server/stack/types';
+import type { PortSpec, ServiceName, ServiceOverride, StackOverride } from '@/server/stack/types';
 import { ALL_SERVICES } from '@/server/stack/types';
 import { ProjectError } from './project-error';
 import { projectPaths } from './project-paths';
@@ -60,7 +60,32 @@ function parseEnvironment(file: string, svc: string, value: unknown): Record<str
   return out;
 }
 
-function parseService(file: string, svc: ServiceName, value: unknown): ServiceOverride {
+// `[host-ip:]host-port:container-port[/tcp]`, the compose short syntax, IPv4 host addresses only.
+const PORT_ENTRY = /^(?:((?:\d{1,3}\.){3}\d{1,3}):)?(\d{1,5}):(80|443)(?:\/tcp)?$/;
+
+function parsePorts(file: string, value: unknown, replaces: boolean): PortSpec[] {
+  const where = 'services.proxy.ports';
+  // Compose appends override ports to the base file's 80 and 443; only `!override` replaces them,
+  // and replacing is the only reason to write this, so the plain form is refused with the fix.
+  if (!replaces) throw unsupported(file, where, 'would add to 80 and 443 in compose; write `ports: !override [...]` to replace them');
+  if (!Array.isArray(value) || value.length === 0 || value.length > 4) throw unsupported(file, where, 'must list 1 to 4 ports');
+  const seen = new Set<string>();
+  return value.map((item) => {
+    const match = typeof item === 'string' ? PORT_ENTRY.exec(item) : null;
+    const hostIp = match?.[1] ?? '';
+    const hostPort = Number(match?.[2]);
+    const validIp = hostIp === '' || hostIp.split('.').every((octet) => Number(octet) <= 255);
+    if (!match || !validIp || hostPort < 1 || hostPort > 65535) {
+      throw unsupported(file, where, "entries must look like '127.0.0.1:8443:443' (container port 80 or 443)");
+    }
+    const key = `${hostIp}:${hostPort}`;
+    if (seen.has(key)) throw unsupported(file, where, `publishes ${key} twice`);
+    seen.add(key);
+    return { hostIp, hostPort, containerPort: Number(match[3]), protocol: 'tcp' as const };
+  });
+}
+
+function parseService(file: string, svc: ServiceName, value: unknown, portsReplace: boolean): ServiceOverride {
   if (!isRecord(value)) throw unsupported(file, `services.${svc}`, 'must be a map');
   const result: ServiceOverride = {};
   for (const [key, val] of Object.entries(value)) {
@@ -75,6 +100,8 @@ function parseService(file: string, svc: ServiceName, value: unknown): ServiceOv
       result.disabled = true;
     } else if (key === 'environment') {
       result.environment = parseEnvironment(file, svc, val);
+    } else if (key === 'ports' && svc === 'proxy') {
+      result.ports = parsePorts(file, val, portsReplace);
     } else {
       throw unsupported(file, where);
     }
@@ -91,6 +118,13 @@ export function parseComposeOverride(text: string, file: string): StackOverride 
     const where = first.linePos?.[0] ? ` at line ${first.linePos[0].line}, column ${first.linePos[0].col}` : '';
     throw new ProjectError('OVERRIDE_INVALID', `${path.basename(file)} is not valid YAML (${first.code}${where})`);
   }
+  const proxyPorts = doc.getIn(['services', 'proxy', 'ports'], true);
+  visit(doc, (_key, node) => {
+    // Compose's `!reset` and friends change merge semantics; only `!override` on the proxy's ports is understood.
+    if (isNode(node) && node.tag?.startsWith('!') && !(node === proxyPorts && node.tag === '!override')) {
+      throw unsupported(file, `the YAML tag ${node.tag.slice(0, 40)}`, 'is supported only as `ports: !override` on the proxy');
+    }
+  });
   const root: unknown = doc.toJS({ maxAliasCount: 50 });
   if (root === null || root === undefined) return {};
   if (!isRecord(root)) throw new ProjectError('OVERRIDE_INVALID', `${path.basename(file)} must be a map at the top level`);
@@ -106,7 +140,8 @@ export function parseComposeOverride(text: string, file: string): StackOverride 
       if (!(ALL_SERVICES as readonly string[]).includes(svc)) {
         throw unsupported(file, `services.${svc}`, `is not a Tale service (${ALL_SERVICES.join(', ')})`);
       }
-      override[svc as ServiceName] = parseService(file, svc as ServiceName, body);
+      const portsReplace = svc === 'proxy' && isNode(proxyPorts) && proxyPorts.tag === '!override';
+      override[svc as ServiceName] = parseService(file, svc as ServiceName, body, portsReplace);
     }
   }
   return override;

@@ -162,7 +162,9 @@ function baseSpec(input: StackInput, env: Record<string, string>, service: Servi
     labels: composeLabels(input, project, service, color),
     network: { network: networkName(input.projectId), aliases: [] },
     mounts: entry.mounts.map((m) => ({ volume: volumeName(input.projectId, m.volume), target: m.target, readOnly: m.readOnly })),
-    ports: entry.ports.map(([host, container]) => ({ hostPort: host, containerPort: container, protocol: 'tcp', hostIp: '' })),
+    ports:
+      input.override?.[service]?.ports?.map((p) => ({ ...p })) ??
+      entry.ports.map(([host, container]) => ({ hostPort: host, containerPort: container, protocol: 'tcp', hostIp: '' })),
     healthcheck: service === 'db' ? { ...entry.healthcheck, test: dbHealthTest(serviceEnv) } : entry.healthcheck,
     restartPolicy: 'unless-stopped',
     logging: { driver: LOGGING.driver, options: { ...LOGGING.options } },

@@ -83,6 +83,8 @@ export interface ServiceOverride {
   image?: string;
   disabled?: boolean;
   environment?: Record<string, string>;
+  /** Proxy only: replaces the published ports (compose's `ports: !override [...]`). */
+  ports?: PortSpec[];
 }
 export type StackOverride = Partial<Record<ServiceName, ServiceOverride>>;
 
