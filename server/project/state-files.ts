@@ -3,8 +3,9 @@ import { atomicWriteFile } from './atomic-write';
 import { ProjectError } from './project-error';
 import { projectPaths } from './project-paths';
 import { readOptional } from './read-optional';
+import type { Color } from '@/server/stack/types';
 
-export type Color = 'blue' | 'green';
+export type { Color };
 
 export interface DeploymentLock {
   pid: number;
