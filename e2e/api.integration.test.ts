@@ -162,6 +162,7 @@ describe('requests', () => {
     const res = await api('/versions?limit=5', { headers: bearer(tokens.viewer) });
     expect(res.status).toBe(200);
     const body = (await res.json()) as VersionsDto;
+    expect(body.error).toBeNull();
     const ours = body.versions.filter((v) => [GOOD_VERSION, NEXT_VERSION].includes(v.version));
     expect(ours).toEqual([
       { version: NEXT_VERSION, available: true, missing: [] },

@@ -12,4 +12,6 @@ export type VersionsDto = {
   versions: VersionDto[];
   /** Older tags, newest first, not checked. */
   unchecked: string[];
+  /** Why the registry could not be asked (unreachable, refused, rate limited); then no versions. */
+  error: { code: string; message: string } | null;
 };

@@ -78,7 +78,7 @@ const schemas: Record<string, JsonSchema> = {
   },
   Versions: {
     type: 'object',
-    required: ['registry', 'versions', 'unchecked'],
+    required: ['registry', 'versions', 'unchecked', 'error'],
     properties: {
       registry: str,
       versions: {
@@ -86,6 +86,7 @@ const schemas: Record<string, JsonSchema> = {
         items: { type: 'object', required: ['version', 'available', 'missing'], properties: { version: str, available: { type: 'boolean' }, missing: { type: 'array', items: str } } },
       },
       unchecked: { type: 'array', items: str },
+      error: { type: ['object', 'null'], properties: { code: str, message: str }, description: 'Set when the registry could not be asked' },
     },
   },
   AuditEvents: { type: 'object', required: ['events'], properties: { events: { type: 'array', items: { type: 'object' } } } },
@@ -152,7 +153,7 @@ export function openApiDocument(): Record<string, unknown> {
           operationId: 'listVersions',
           tags: ['status'],
           parameters: queryParams(versionsQuerySchema),
-          responses: { 200: { description: 'Versions', content: json(ref('Versions')) }, 400: error('Invalid query'), ...denied, 502: error('The registry failed or cannot be reached') },
+          responses: { 200: { description: 'Versions, or the registry’s error', content: json(ref('Versions')) }, 400: error('Invalid query'), ...denied },
         },
       },
       '/api/v1/operations': {

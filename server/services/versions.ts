@@ -4,6 +4,7 @@ import type { VersionsDto } from '@/lib/dto/versions';
 import { registryOf } from '../stack/generate-stack';
 import { ALL_SERVICES } from '../stack/types';
 import { RegistryClient } from '../registry/registry-client';
+import { RegistryError } from '../registry/registry-error';
 import { createEnginePorts } from '../runtime';
 
 /** The project's .env, or none yet (the default registry applies before the first deploy). */
@@ -22,7 +23,16 @@ async function projectEnv(): Promise<Record<string, string>> {
  */
 export async function registryVersions(limit: number): Promise<VersionsDto> {
   const registry = registryOf(await projectEnv());
-  const client = new RegistryClient({ registry });
+  try {
+    return await checkVersions(new RegistryClient({ registry }), registry, limit);
+  } catch (err) {
+    // Said plainly, like an unreachable Docker Engine in the status: not a server failure.
+    if (err instanceof RegistryError) return { registry, versions: [], unchecked: [], error: { code: err.code, message: err.message } };
+    throw err;
+  }
+}
+
+async function checkVersions(client: RegistryClient, registry: string, limit: number): Promise<VersionsDto> {
   const tags = await client.listVersions();
   const checked = await Promise.all(
     tags.slice(0, limit).map(async (version) => {
@@ -31,5 +41,5 @@ export async function registryVersions(limit: number): Promise<VersionsDto> {
       return { version, available: missing.length === 0, missing };
     }),
   );
-  return { registry, versions: checked, unchecked: tags.slice(limit) };
+  return { registry, versions: checked, unchecked: tags.slice(limit), error: null };
 }

@@ -7,14 +7,10 @@ export const dynamic = 'force-dynamic';
 
 /** Removes the inactive colour's containers → 202 with the operation. */
 export function POST(req: Request) {
-  return withApiUser(
-    'operator',
-    async () => {
-      const body = await parseJsonBody(req, emptyBodySchema);
-      if (!body.ok) return body.response;
-      const result = await startCleanup();
-      return resultResponse(result, 202, result.ok ? { Location: `/api/v1/operations/${result.data.id}` } : undefined);
-    },
-    req,
-  );
+  return withApiUser('operator', async () => {
+    const body = await parseJsonBody(req, emptyBodySchema);
+    if (!body.ok) return body.response;
+    const result = await startCleanup();
+    return resultResponse(result, 202, result.ok ? { Location: `/api/v1/operations/${result.data.id}` } : undefined);
+  }, req);
 }

@@ -7,14 +7,10 @@ export const dynamic = 'force-dynamic';
 
 /** Rolls back to the previous version (or `{ "version": "1.2.3" }`) → 202 with the operation. */
 export function POST(req: Request) {
-  return withApiUser(
-    'operator',
-    async () => {
-      const body = await parseJsonBody(req, rollbackInputSchema);
-      if (!body.ok) return body.response;
-      const result = await startRollback(body.data);
-      return resultResponse(result, 202, result.ok ? { Location: `/api/v1/operations/${result.data.id}` } : undefined);
-    },
-    req,
-  );
+  return withApiUser('operator', async () => {
+    const body = await parseJsonBody(req, rollbackInputSchema);
+    if (!body.ok) return body.response;
+    const result = await startRollback(body.data);
+    return resultResponse(result, 202, result.ok ? { Location: `/api/v1/operations/${result.data.id}` } : undefined);
+  }, req);
 }

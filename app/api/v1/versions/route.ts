@@ -2,7 +2,6 @@ import { withApiUser } from '@/server/auth/session';
 import { errorResponse, invalidInput } from '@/server/services/api-errors';
 import { registryVersions } from '@/server/services/versions';
 import { versionsQuerySchema } from '@/lib/schemas/api';
-import { CodedError } from '@/lib/errors';
 
 export const dynamic = 'force-dynamic';
 
@@ -14,8 +13,6 @@ export function GET(req: Request) {
     try {
       return Response.json(await registryVersions(query.data.limit));
     } catch (err) {
-      // The registry, not this request, is at fault: a gateway error the caller may retry.
-      if (err instanceof CodedError && err.code.startsWith('REGISTRY_')) return Response.json({ code: err.code, message: err.message }, { status: 502 });
       return errorResponse(err);
     }
   });

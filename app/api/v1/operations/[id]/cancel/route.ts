@@ -9,14 +9,10 @@ type Ctx = { params: Promise<{ id: string }> };
 
 /** Cancels a running operation → 204; 409 NOT_RUNNING when it has already ended. */
 export function POST(req: Request, ctx: Ctx) {
-  return withApiUser(
-    'operator',
-    async () => {
-      const body = await parseJsonBody(req, emptyBodySchema);
-      if (!body.ok) return body.response;
-      const result = await cancel((await ctx.params).id);
-      return result.ok ? new Response(null, { status: 204 }) : resultResponse(result);
-    },
-    req,
-  );
+  return withApiUser('operator', async () => {
+    const body = await parseJsonBody(req, emptyBodySchema);
+    if (!body.ok) return body.response;
+    const result = await cancel((await ctx.params).id);
+    return result.ok ? new Response(null, { status: 204 }) : resultResponse(result);
+  }, req);
 }
