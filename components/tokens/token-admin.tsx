@@ -39,6 +39,8 @@ export function TokenAdmin({ tokens, actions }: Props) {
   const [errors, setErrors] = useState<Record<string, string[]>>({});
   const [pending, startTransition] = useTransition();
   const [now] = useState(() => Date.now());
+  // The native <dialog> fires `close` when the next dialog replaces it, too: only close our own.
+  const closeIf = (kind: NonNullable<Dialogs>['kind']) => () => setDialog((d) => (d?.kind === kind ? null : d));
 
   const create = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
@@ -101,7 +103,7 @@ export function TokenAdmin({ tokens, actions }: Props) {
         </Table>
       )}
 
-      <Dialog open={dialog?.kind === 'create'} title="Create API token" onClose={() => setDialog(null)}>
+      <Dialog open={dialog?.kind === 'create'} title="Create API token" onClose={closeIf('create')}>
         <form onSubmit={create} className="space-y-3" noValidate>
           <FormField id="token-name" label="Name" errors={errors.name} hint="What uses it, e.g. “GitHub deploy workflow”">
             <Input name="name" required maxLength={64} />
@@ -136,7 +138,7 @@ export function TokenAdmin({ tokens, actions }: Props) {
         </form>
       </Dialog>
 
-      <Dialog open={dialog?.kind === 'created'} title="Copy the token now" onClose={() => setDialog(null)}>
+      <Dialog open={dialog?.kind === 'created'} title="Copy the token now" onClose={closeIf('created')}>
         {dialog?.kind === 'created' && (
           <div className="space-y-4">
             <p>
@@ -154,7 +156,7 @@ export function TokenAdmin({ tokens, actions }: Props) {
         )}
       </Dialog>
 
-      <Dialog open={dialog?.kind === 'revoke'} title="Revoke this token?" onClose={() => setDialog(null)}>
+      <Dialog open={dialog?.kind === 'revoke'} title="Revoke this token?" onClose={closeIf('revoke')}>
         {dialog?.kind === 'revoke' && (
           <div className="space-y-4">
             <p>Scripts using {dialog.token.name} get 401 from their next request on. This cannot be undone.</p>
