@@ -29,7 +29,7 @@ afterAll(async () => {
 });
 
 const post = (body: unknown) =>
-  fetch(`${app.baseURL}/api/v1/deployments`, { method: 'POST', headers: { Cookie: app.cookie, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  fetch(`${app.baseURL}/api/v1/deployments`, { method: 'POST', headers: { Cookie: app.cookie, Origin: app.baseURL, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
 
 async function follow(id: string, lastEventId?: string): Promise<{ events: OperationEventDto[]; end: OperationDto }> {
   const events: OperationEventDto[] = [];
@@ -109,7 +109,7 @@ describe('operations through the console', () => {
       const res = await post(body);
       expect(res.status, JSON.stringify(body)).toBe(400);
     }
-    const bad = await fetch(`${app.baseURL}/api/v1/deployments`, { method: 'POST', headers: { Cookie: app.cookie }, body: '{not json' });
+    const bad = await fetch(`${app.baseURL}/api/v1/deployments`, { method: 'POST', headers: { Cookie: app.cookie, Origin: app.baseURL, 'Content-Type': 'application/json' }, body: '{not json' });
     expect(bad.status).toBe(400);
   });
 });

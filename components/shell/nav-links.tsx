@@ -9,6 +9,7 @@ const LINKS = [
   { href: '/logs', label: 'Logs' },
   { href: '/settings', label: 'Settings' },
   { href: '/users', label: 'Users' },
+  { href: '/tokens', label: 'API tokens' },
   { href: '/audit', label: 'Audit' },
 ] as const;
 

@@ -4,10 +4,15 @@ export type SseEvent = { event: string; id?: string; data: string };
 
 export async function readSse(
   url: string,
-  opts: { cookie: string; lastEventId?: string; signal: AbortSignal; onEvent: (e: SseEvent) => void | 'stop' },
+  opts: { cookie?: string; authorization?: string; lastEventId?: string; signal: AbortSignal; onEvent: (e: SseEvent) => void | 'stop' },
 ): Promise<number> {
   const res = await fetch(url, {
-    headers: { Cookie: opts.cookie, Accept: 'text/event-stream', ...(opts.lastEventId ? { 'Last-Event-ID': opts.lastEventId } : {}) },
+    headers: {
+      ...(opts.cookie ? { Cookie: opts.cookie } : {}),
+      ...(opts.authorization ? { Authorization: opts.authorization } : {}),
+      Accept: 'text/event-stream',
+      ...(opts.lastEventId ? { 'Last-Event-ID': opts.lastEventId } : {}),
+    },
     signal: opts.signal,
   });
   if (!res.body) return res.status;

@@ -1,18 +1,31 @@
 import 'server-only';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { getServerSession } from 'next-auth';
+import { headers } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { z } from 'zod';
 import type { ActionResult } from '@/lib/action-result';
 import type { SessionUser } from '@/lib/dto/user';
 import { getDb } from '../db/database';
 import { countUsers, findUserById } from '../db/users';
+import { getEnv } from '../env';
 import { authOptions } from './options';
+import { authenticateApiToken } from './api-tokens';
+import { sameOriginRequest } from './origin-check';
 import { hasRole, type Role } from './roles';
 
 const sessionShape = z.object({ user: z.object({ id: z.string().min(1) }) });
 
+/**
+ * The caller withApiUser authenticated for this request (session or API token). The services call
+ * getSessionUser themselves, so a token-authenticated API request reaches them as its caller.
+ */
+const apiCaller = new AsyncLocalStorage<SessionUser>();
+
 /** The signed-in, enabled user, or null. Reads the account on every call so a disabled user is out at once. */
 export async function getSessionUser(): Promise<SessionUser | null> {
+  const caller = apiCaller.getStore();
+  if (caller) return caller;
   const parsed = sessionShape.safeParse(await getServerSession(authOptions()));
   if (!parsed.success) return null;
   const row = findUserById(getDb(), parsed.data.user.id);
@@ -28,17 +41,44 @@ export async function requirePageUser(role: Role = 'viewer'): Promise<SessionUse
   return user;
 }
 
-/** For route handlers: a JSON 401/403 instead of content. */
+/**
+ * For route handlers: a JSON 401/403 instead of content. Accepts `Authorization: Bearer <API token>`
+ * or the session cookie. Handlers of unsafe methods pass their request, so a cookie-authenticated
+ * call must come from the console's own origin (CSRF); a bearer call carries no ambient credential.
+ */
 export async function withApiUser(
   role: Role,
   handler: (user: SessionUser) => Promise<Response>,
+  request?: Request,
 ): Promise<Response> {
-  const user = await getSessionUser();
-  if (!user) return Response.json({ code: 'UNAUTHENTICATED', message: 'Sign in first.' }, { status: 401 });
+  const h = await headers();
+  const authorization = h.get('authorization');
+  let user: SessionUser | null;
+  if (authorization !== null) {
+    const check = authenticateApiToken(getDb(), authorization);
+    if (!check.ok) {
+      return Response.json({ code: 'INVALID_TOKEN', message: 'The API token is unknown, expired or revoked.' }, { status: 401 });
+    }
+    user = check.caller;
+  } else {
+    user = await getSessionUser();
+    if (!user) return Response.json({ code: 'UNAUTHENTICATED', message: 'Sign in first.' }, { status: 401 });
+    const sameOrigin = sameOriginRequest({
+      method: request?.method ?? 'GET',
+      origin: h.get('origin'),
+      secFetchSite: h.get('sec-fetch-site'),
+      host: h.get('host'),
+      publicUrl: getEnv().publicUrl,
+    });
+    if (!sameOrigin) {
+      return Response.json({ code: 'BAD_ORIGIN', message: 'Cross-site request refused: send it from the console or use an API token.' }, { status: 403 });
+    }
+  }
   if (!hasRole(user, role)) {
     return Response.json({ code: 'FORBIDDEN', message: 'Your role does not allow this.' }, { status: 403 });
   }
-  return handler(user);
+  const caller = user;
+  return apiCaller.run(caller, () => handler(caller));
 }
 
 /** For server actions: a typed refusal instead of running the action. */

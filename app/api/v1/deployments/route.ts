@@ -1,19 +1,16 @@
 import { withApiUser } from '@/server/auth/session';
+import { parseJsonBody, resultResponse } from '@/server/services/api-request';
 import { startDeploy } from '@/server/services/operations';
+import { deployInputSchema } from '@/lib/schemas/operations';
 
 export const dynamic = 'force-dynamic';
 
-const STATUS: Record<string, number> = { INVALID_INPUT: 400, OPERATION_IN_PROGRESS: 409, FORBIDDEN: 403, UNAUTHENTICATED: 401 };
-
-/** Starts a deploy for CI/CD: `{ "version": "1.2.3", "all": false, "dryRun": false }` → 202 with the operation. */
+/** Starts a deploy: `{ "version": "1.2.3", "all": false, "dryRun": false }` → 202 with the operation. */
 export function POST(req: Request) {
   return withApiUser('operator', async () => {
-    const body: unknown = await req.json().catch(() => undefined);
-    if (body === undefined || typeof body !== 'object' || body === null) {
-      return Response.json({ code: 'INVALID_INPUT', message: 'Send a JSON object.' }, { status: 400 });
-    }
-    const result = await startDeploy(body);
-    if (!result.ok) return Response.json(result, { status: STATUS[result.code] ?? 422 });
-    return Response.json(result.data, { status: 202, headers: { Location: `/api/operations/${result.data.id}/events` } });
-  });
+    const body = await parseJsonBody(req, deployInputSchema);
+    if (!body.ok) return body.response;
+    const result = await startDeploy(body.data);
+    return resultResponse(result, 202, result.ok ? { Location: `/api/v1/operations/${result.data.id}` } : undefined);
+  }, req);
 }

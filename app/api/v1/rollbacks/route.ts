@@ -1,0 +1,16 @@
+import { withApiUser } from '@/server/auth/session';
+import { parseJsonBody, resultResponse } from '@/server/services/api-request';
+import { startRollback } from '@/server/services/operations';
+import { rollbackInputSchema } from '@/lib/schemas/operations';
+
+export const dynamic = 'force-dynamic';
+
+/** Rolls back to the previous version (or `{ "version": "1.2.3" }`) → 202 with the operation. */
+export function POST(req: Request) {
+  return withApiUser('operator', async () => {
+    const body = await parseJsonBody(req, rollbackInputSchema);
+    if (!body.ok) return body.response;
+    const result = await startRollback(body.data);
+    return resultResponse(result, 202, result.ok ? { Location: `/api/v1/operations/${result.data.id}` } : undefined);
+  }, req);
+}

@@ -1,0 +1,176 @@
+'use client';
+import { useState, useTransition, type FormEvent } from 'react';
+import { useRouter } from 'next/navigation';
+import type { ActionResult } from '@/lib/action-result';
+import type { ApiTokenDto, CreatedApiTokenDto } from '@/lib/dto/api-tokens';
+import { ROLES } from '@/lib/roles';
+import { TOKEN_LIFETIMES } from '@/lib/schemas/api-tokens';
+import { Badge } from '@/components/ui/badge';
+import { Button } from '@/components/ui/button';
+import { Dialog } from '@/components/ui/dialog';
+import { EmptyState } from '@/components/ui/empty-state';
+import { FormField } from '@/components/ui/form-field';
+import { Input, Select } from '@/components/ui/input';
+import { Cell, Table } from '@/components/ui/table';
+import { useToast } from '@/components/ui/toast';
+
+type Props = {
+  tokens: ApiTokenDto[];
+  actions: {
+    create: (input: unknown) => Promise<ActionResult<CreatedApiTokenDto>>;
+    revoke: (input: unknown) => Promise<ActionResult<undefined>>;
+  };
+};
+
+type Dialogs = { kind: 'create' } | { kind: 'created'; token: CreatedApiTokenDto } | { kind: 'revoke'; token: ApiTokenDto } | null;
+
+const when = (iso: string | null, none = '—') => (iso ? new Date(iso).toLocaleString() : none);
+
+function state(t: ApiTokenDto, now: number) {
+  if (t.revokedAt) return <Badge tone="bad">Revoked</Badge>;
+  if (t.expiresAt && Date.parse(t.expiresAt) <= now) return <Badge tone="warn">Expired</Badge>;
+  return <Badge tone="good">Active</Badge>;
+}
+
+export function TokenAdmin({ tokens, actions }: Props) {
+  const router = useRouter();
+  const toast = useToast();
+  const [dialog, setDialog] = useState<Dialogs>(null);
+  const [errors, setErrors] = useState<Record<string, string[]>>({});
+  const [pending, startTransition] = useTransition();
+  const [now] = useState(() => Date.now());
+  // The native <dialog> fires `close` when the next dialog replaces it, too: only close our own.
+  const closeIf = (kind: NonNullable<Dialogs>['kind']) => () => setDialog((d) => (d?.kind === kind ? null : d));
+
+  const create = (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const form = new FormData(e.currentTarget);
+    const days = String(form.get('expiresInDays') ?? '');
+    const input = { name: form.get('name'), role: form.get('role'), expiresInDays: days === '' ? null : Number(days) };
+    startTransition(async () => {
+      const res = await actions.create(input);
+      if (!res.ok) {
+        setErrors(res.fieldErrors ?? {});
+        toast(res.message, 'error');
+        return;
+      }
+      setErrors({});
+      setDialog({ kind: 'created', token: res.data });
+      router.refresh();
+    });
+  };
+
+  const revoke = (t: ApiTokenDto) =>
+    startTransition(async () => {
+      const res = await actions.revoke({ id: t.id });
+      toast(res.ok ? `${t.name} revoked` : res.message, res.ok ? undefined : 'error');
+      setDialog(null);
+      router.refresh();
+    });
+
+  return (
+    <>
+      <div className="mb-4 flex justify-end">
+        <Button onClick={() => (setErrors({}), setDialog({ kind: 'create' }))}>Create token</Button>
+      </div>
+      {tokens.length === 0 ? (
+        <EmptyState title="No API tokens yet">Create one for each script or pipeline, so you can revoke it on its own.</EmptyState>
+      ) : (
+        <Table head={['Name', 'Token', 'Role', 'Created', 'Expires', 'Last used', 'Status', '']}>
+          {tokens.map((t) => (
+            <tr key={t.id}>
+              <Cell>{t.name}</Cell>
+              <Cell>
+                <code className="text-xs">{t.prefix}…</code>
+              </Cell>
+              <Cell>{t.role}</Cell>
+              <Cell>
+                {when(t.createdAt)}
+                <div className="text-xs text-zinc-500">{t.createdBy}</div>
+              </Cell>
+              <Cell>{when(t.expiresAt, 'never')}</Cell>
+              <Cell>{when(t.lastUsedAt, 'never')}</Cell>
+              <Cell>{state(t, now)}</Cell>
+              <Cell>
+                {!t.revokedAt && (
+                  <Button variant="danger" onClick={() => setDialog({ kind: 'revoke', token: t })}>
+                    Revoke
+                  </Button>
+                )}
+              </Cell>
+            </tr>
+          ))}
+        </Table>
+      )}
+
+      <Dialog open={dialog?.kind === 'create'} title="Create API token" onClose={closeIf('create')}>
+        <form onSubmit={create} className="space-y-3" noValidate>
+          <FormField id="token-name" label="Name" errors={errors.name} hint="What uses it, e.g. “GitHub deploy workflow”">
+            <Input name="name" required maxLength={64} />
+          </FormField>
+          <FormField id="token-role" label="Role" errors={errors.role} hint="operator: deploy, roll back, clean up · viewer: read only">
+            <Select name="role" defaultValue="operator">
+              {ROLES.map((r) => (
+                <option key={r} value={r}>
+                  {r}
+                </option>
+              ))}
+            </Select>
+          </FormField>
+          <FormField id="token-expiry" label="Expires" errors={errors.expiresInDays}>
+            <Select name="expiresInDays" defaultValue="90">
+              {TOKEN_LIFETIMES.map((d) => (
+                <option key={d} value={d}>
+                  in {d} days
+                </option>
+              ))}
+              <option value="">never</option>
+            </Select>
+          </FormField>
+          <div className="flex justify-end gap-2">
+            <Button type="button" variant="secondary" onClick={() => setDialog(null)}>
+              Cancel
+            </Button>
+            <Button type="submit" busy={pending}>
+              Create token
+            </Button>
+          </div>
+        </form>
+      </Dialog>
+
+      <Dialog open={dialog?.kind === 'created'} title="Copy the token now" onClose={closeIf('created')}>
+        {dialog?.kind === 'created' && (
+          <div className="space-y-4">
+            <p>
+              This is the only time the console shows the token for {dialog.token.name}; it keeps only a hash. Send it as
+              <code className="mx-1 text-xs">Authorization: Bearer …</code>.
+            </p>
+            <Input readOnly aria-label="New API token" value={dialog.token.token} onFocus={(e) => e.currentTarget.select()} className="font-mono text-xs" />
+            <div className="flex justify-end gap-2">
+              <Button variant="secondary" onClick={() => navigator.clipboard?.writeText(dialog.token.token).then(() => toast('Copied'))}>
+                Copy
+              </Button>
+              <Button onClick={() => setDialog(null)}>Done</Button>
+            </div>
+          </div>
+        )}
+      </Dialog>
+
+      <Dialog open={dialog?.kind === 'revoke'} title="Revoke this token?" onClose={closeIf('revoke')}>
+        {dialog?.kind === 'revoke' && (
+          <div className="space-y-4">
+            <p>Scripts using {dialog.token.name} get 401 from their next request on. This cannot be undone.</p>
+            <div className="flex justify-end gap-2">
+              <Button variant="secondary" onClick={() => setDialog(null)}>
+                Cancel
+              </Button>
+              <Button variant="danger" busy={pending} onClick={() => revoke(dialog.token)}>
+                Revoke token
+              </Button>
+            </div>
+          </div>
+        )}
+      </Dialog>
+    </>
+  );
+}

@@ -1,0 +1,110 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openDb, runMigrations, type Db } from '../db/client';
+import { findApiToken, insertApiToken, revokeApiToken } from '../db/api-tokens';
+import { insertUser, changeUser } from '../db/user-admin';
+import type { Role } from '@/lib/roles';
+import { authenticateApiToken, bearerToken, generateApiToken, hashApiToken } from './api-tokens';
+
+let dir: string;
+let db: Db;
+let close: () => void;
+
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tc-tokens-'));
+  const opened = openDb(path.join(dir, 'console.db'));
+  db = opened.db;
+  close = () => opened.sqlite.close();
+  runMigrations(db);
+});
+
+afterEach(() => {
+  close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const NOW = new Date('2026-06-01T12:00:00Z');
+
+function addToken(opts: { role?: Role; creatorRole?: Role; expiresAt?: Date | null; email?: string } = {}) {
+  const creator = insertUser(db, { email: opts.email ?? 'ada@example.com', name: 'Ada', role: opts.creatorRole ?? 'admin', passwordHash: 'h' });
+  if (creator === 'exists') throw new Error('duplicate user');
+  const { token, prefix, tokenHash } = generateApiToken();
+  const id = crypto.randomUUID();
+  insertApiToken(db, { id, name: 'ci deploy', prefix, tokenHash, role: opts.role ?? 'operator', createdBy: creator.id, createdAt: NOW, expiresAt: opts.expiresAt ?? null, lastUsedAt: null, revokedAt: null });
+  return { id, token, creator };
+}
+
+describe('token format', () => {
+  it('is tale_ and 43 base64url characters, unique each time, kept only as its SHA-256', () => {
+    const a = generateApiToken();
+    const b = generateApiToken();
+    expect(a.token).toMatch(/^tale_[A-Za-z0-9_-]{43}$/);
+    expect(a.token).not.toBe(b.token);
+    expect(a.tokenHash).toBe(hashApiToken(a.token));
+    expect(a.tokenHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(a.token.startsWith(a.prefix)).toBe(true);
+    expect(a.prefix.length).toBeLessThan(15);
+  });
+
+  it('reads only a well-formed Bearer header', () => {
+    const { token } = generateApiToken();
+    expect(bearerToken(`Bearer ${token}`)).toBe(token);
+    expect(bearerToken(`bearer ${token}`)).toBe(token);
+    for (const header of [`Basic ${token}`, token, `Bearer ${token}x`, `Bearer ${token} extra`, 'Bearer tale_short', 'Bearer ']) {
+      expect(bearerToken(header)).toBeNull();
+    }
+  });
+});
+
+describe('authenticateApiToken', () => {
+  it('lets a valid token act as its creator with its own role, naming the token', () => {
+    const { token, id, creator } = addToken({ role: 'operator' });
+    const check = authenticateApiToken(db, `Bearer ${token}`, NOW);
+    expect(check).toEqual({
+      ok: true,
+      caller: { id: creator.id, email: 'ada@example.com (token: ci deploy)', name: 'Ada', role: 'operator', token: { id, name: 'ci deploy' } },
+    });
+  });
+
+  it('refuses unknown, malformed, revoked and expired tokens', () => {
+    expect(authenticateApiToken(db, `Bearer ${generateApiToken().token}`, NOW)).toEqual({ ok: false, reason: 'unknown' });
+    expect(authenticateApiToken(db, 'Bearer nope', NOW)).toEqual({ ok: false, reason: 'malformed' });
+
+    const revoked = addToken({ email: 'r@example.com' });
+    expect(revokeApiToken(db, revoked.id, NOW)).toBe('ok');
+    expect(revokeApiToken(db, revoked.id, NOW)).toBe('already-revoked');
+    expect(authenticateApiToken(db, `Bearer ${revoked.token}`, NOW)).toEqual({ ok: false, reason: 'revoked' });
+
+    const expiring = addToken({ email: 'e@example.com', expiresAt: new Date(NOW.getTime() + 1000) });
+    expect(authenticateApiToken(db, `Bearer ${expiring.token}`, NOW).ok).toBe(true);
+    expect(authenticateApiToken(db, `Bearer ${expiring.token}`, new Date(NOW.getTime() + 1000))).toEqual({ ok: false, reason: 'expired' });
+  });
+
+  it('stops working when its creator is disabled', () => {
+    addToken({ email: 'other-admin@example.com' }); // so the creator below is not the last admin
+    const { token, creator } = addToken({ email: 'leaver@example.com' });
+    expect(changeUser(db, creator.id, { disabledAt: NOW })).toBe('ok');
+    expect(authenticateApiToken(db, `Bearer ${token}`, NOW)).toEqual({ ok: false, reason: 'creator-disabled' });
+  });
+
+  it('never acts above its creator’s current role', () => {
+    const { token, creator } = addToken({ role: 'admin', creatorRole: 'admin', email: 'demoted@example.com' });
+    addToken({ email: 'keeper@example.com' });
+    expect(changeUser(db, creator.id, { role: 'viewer' })).toBe('ok');
+    const check = authenticateApiToken(db, `Bearer ${token}`, NOW);
+    expect(check.ok && check.caller.role).toBe('viewer');
+  });
+
+  it('records when a token was last used, at most once a minute', () => {
+    const { token, id } = addToken();
+    const lastUsed = () => findApiToken(db, id)?.lastUsedAt?.getTime();
+    authenticateApiToken(db, `Bearer ${token}`, NOW);
+    expect(lastUsed()).toBe(NOW.getTime());
+    authenticateApiToken(db, `Bearer ${token}`, new Date(NOW.getTime() + 30_000));
+    expect(lastUsed()).toBe(NOW.getTime());
+    authenticateApiToken(db, `Bearer ${token}`, new Date(NOW.getTime() + 60_000));
+    expect(lastUsed()).toBe(NOW.getTime() + 60_000);
+  });
+});

@@ -1,0 +1,59 @@
+import 'server-only';
+import crypto from 'node:crypto';
+import type { SessionUser } from '@/lib/dto/user';
+import type { Db } from '../db/client';
+import { findApiTokenByHash, markApiTokenUsed } from '../db/api-tokens';
+import { hasRole } from './roles';
+
+// Bearer tokens for CI/CD. The secret is 32 random bytes behind a recognisable prefix (so secret
+// scanners and people can tell what leaked); only its SHA-256 is stored, and a token is found by
+// looking that hash up, so no secret is ever compared byte by byte in JavaScript.
+
+const PREFIX = 'tale_';
+const TOKEN = /^tale_[A-Za-z0-9_-]{43}$/;
+/** Characters of the token kept in clear for lists: the prefix and a few random ones. */
+const SHOWN = PREFIX.length + 6;
+/** last_used_at is a hint for the list, not a log: one write a minute per token is enough. */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+export function hashApiToken(token: string): string {
+  return crypto.createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+export function generateApiToken(): { token: string; prefix: string; tokenHash: string } {
+  const token = `${PREFIX}${crypto.randomBytes(32).toString('base64url')}`;
+  return { token, prefix: token.slice(0, SHOWN), tokenHash: hashApiToken(token) };
+}
+
+/** A caller authenticated by a token: its creator, acting with the token's role. */
+export type TokenCaller = SessionUser & { token: { id: string; name: string } };
+
+export type TokenCheck = { ok: true; caller: TokenCaller } | { ok: false; reason: 'malformed' | 'unknown' | 'revoked' | 'expired' | 'creator-disabled' };
+
+/** The token of an `Authorization: Bearer <token>` header, or null when the header is anything else. */
+export function bearerToken(header: string): string | null {
+  const m = /^Bearer[ ]+(\S+)[ ]*$/i.exec(header);
+  return m && TOKEN.test(m[1]!) ? m[1]! : null;
+}
+
+/**
+ * Checks a token against the database now. The token acts as its creator, never with more than the
+ * creator's current role, and stops working when the creator is disabled. The creator's email
+ * carries the token's name so the audit trail and the history say which token acted.
+ */
+export function authenticateApiToken(db: Db, authorization: string, now = new Date()): TokenCheck {
+  const token = bearerToken(authorization);
+  if (!token) return { ok: false, reason: 'malformed' };
+  const found = findApiTokenByHash(db, hashApiToken(token));
+  if (!found) return { ok: false, reason: 'unknown' };
+  const { token: row, creator } = found;
+  if (row.revokedAt) return { ok: false, reason: 'revoked' };
+  if (row.expiresAt && row.expiresAt.getTime() <= now.getTime()) return { ok: false, reason: 'expired' };
+  if (creator.disabledAt) return { ok: false, reason: 'creator-disabled' };
+  if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS) markApiTokenUsed(db, row.id, now);
+  const role = hasRole(creator, row.role) ? row.role : creator.role;
+  return {
+    ok: true,
+    caller: { id: creator.id, email: `${creator.email} (token: ${row.name})`, name: creator.name, role, token: { id: row.id, name: row.name } },
+  };
+}

@@ -1,0 +1,71 @@
+import 'server-only';
+import type { z } from 'zod';
+import type { ActionResult } from '@/lib/action-result';
+import { invalidInput } from './api-errors';
+
+/** Request bodies of the JSON API are small objects; anything bigger is refused unread. */
+export const MAX_JSON_BODY_BYTES = 16 * 1024;
+
+const fail = (status: number, code: string, message: string) => ({ ok: false as const, response: Response.json({ code, message }, { status }) });
+
+/** Reads at most `limit` bytes; null when the body is longer. */
+async function readCapped(req: Request, limit: number): Promise<string | null> {
+  if (!req.body) return '';
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      return null;
+    }
+    chunks.push(value);
+  }
+  return new TextDecoder('utf-8', { fatal: false }).decode(Buffer.concat(chunks));
+}
+
+/**
+ * Parses a JSON API body with a strict schema. An empty body counts as `{}`, so POSTs whose fields
+ * are all optional need none; otherwise it must be `application/json`, at most MAX_JSON_BODY_BYTES.
+ */
+export async function parseJsonBody<S extends z.ZodType>(
+  req: Request,
+  schema: S,
+): Promise<{ ok: true; data: z.output<S> } | { ok: false; response: Response }> {
+  const declared = Number(req.headers.get('content-length') ?? '0');
+  if (declared > MAX_JSON_BODY_BYTES) return fail(413, 'BODY_TOO_LARGE', `Request bodies are limited to ${MAX_JSON_BODY_BYTES} bytes.`);
+  const text = await readCapped(req, MAX_JSON_BODY_BYTES);
+  if (text === null) return fail(413, 'BODY_TOO_LARGE', `Request bodies are limited to ${MAX_JSON_BODY_BYTES} bytes.`);
+  let body: unknown = {};
+  if (text.trim() !== '') {
+    const type = req.headers.get('content-type') ?? '';
+    if (!/^application\/json\s*(;|$)/i.test(type)) return fail(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json.');
+    try {
+      body = JSON.parse(text);
+    } catch {
+      return fail(400, 'MALFORMED_JSON', 'The body is not valid JSON.');
+    }
+  }
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) return { ok: false, response: invalidInput(parsed.error) };
+  return { ok: true, data: parsed.data };
+}
+
+const STATUS: Record<string, number> = {
+  INVALID_INPUT: 400,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  OPERATION_IN_PROGRESS: 409,
+  NOT_RUNNING: 409,
+};
+
+/** A service's ActionResult as the API's answer: the data with `status`, or the coded refusal. */
+export function resultResponse<T>(result: ActionResult<T>, status = 200, headers?: HeadersInit): Response {
+  if (result.ok) return Response.json(result.data ?? null, { status, headers });
+  const { code, message, fieldErrors } = result;
+  return Response.json({ code, message, ...(fieldErrors ? { fieldErrors } : {}) }, { status: STATUS[code] ?? 422 });
+}

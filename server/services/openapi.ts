@@ -1,0 +1,220 @@
+import { z } from 'zod';
+import { auditFilterSchema } from '@/lib/schemas/audit';
+import { emptyBodySchema, versionsQuerySchema } from '@/lib/schemas/api';
+import { deployInputSchema, rollbackInputSchema } from '@/lib/schemas/operations';
+import { MAX_JSON_BODY_BYTES } from './api-request';
+
+// The OpenAPI 3.1 description of /api/v1. Request bodies and query parameters come from the same
+// zod schemas the routes parse with, so the document cannot promise what the server refuses.
+// Response shapes are written out here from the DTO types in lib/dto.
+
+type JsonSchema = Record<string, unknown>;
+
+/** A zod schema as the JSON Schema of what clients send (defaults make fields optional). */
+const input = (schema: z.ZodType): JsonSchema => {
+  const out = z.toJSONSchema(schema, { io: 'input', target: 'draft-2020-12' }) as JsonSchema;
+  delete out.$schema; // OpenAPI 3.1's dialect is already 2020-12
+  return out;
+};
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const str = { type: 'string' };
+const nullableStr = { type: ['string', 'null'] };
+const role = { type: 'string', enum: ['admin', 'operator', 'viewer'] };
+
+const schemas: Record<string, JsonSchema> = {
+  Error: {
+    type: 'object',
+    required: ['code', 'message'],
+    properties: { code: str, message: str, fieldErrors: { type: 'object', additionalProperties: { type: 'array', items: str } } },
+  },
+  Me: { type: 'object', required: ['id', 'email', 'name', 'role'], properties: { id: str, email: str, name: str, role } },
+  Operation: {
+    type: 'object',
+    required: ['id', 'kind', 'status', 'params', 'actor', 'createdAt', 'finishedAt', 'error', 'result'],
+    properties: {
+      id: { type: 'string', format: 'uuid' },
+      kind: str,
+      status: { type: 'string', enum: ['running', 'succeeded', 'failed', 'cancelled', 'interrupted'] },
+      params: { type: 'object' },
+      actor: nullableStr,
+      createdAt: { type: 'string', format: 'date-time' },
+      finishedAt: { type: ['string', 'null'], format: 'date-time' },
+      error: { type: ['object', 'null'], properties: { code: str, message: str } },
+      result: { type: ['object', 'null'] },
+    },
+  },
+  OperationList: { type: 'object', required: ['operations'], properties: { operations: { type: 'array', items: ref('Operation') } } },
+  Status: {
+    type: 'object',
+    required: ['initialised', 'activeColor', 'activeVersion', 'previousVersion', 'containers', 'warnings', 'running', 'engine'],
+    properties: {
+      initialised: { type: 'boolean' },
+      activeColor: { type: ['string', 'null'], enum: ['blue', 'green', null] },
+      activeVersion: nullableStr,
+      previousVersion: nullableStr,
+      containers: {
+        type: 'array',
+        items: {
+          type: 'object',
+          properties: {
+            service: str,
+            color: { type: ['string', 'null'] },
+            name: str,
+            status: str,
+            health: nullableStr,
+            version: nullableStr,
+            digest: nullableStr,
+            startedAt: nullableStr,
+            restartCount: { type: ['integer', 'null'] },
+            active: { type: 'boolean' },
+          },
+        },
+      },
+      warnings: { type: 'array', items: str },
+      running: { oneOf: [ref('Operation'), { type: 'null' }] },
+      engine: { type: 'object', required: ['reachable'], properties: { reachable: { type: 'boolean' }, version: str, message: str } },
+    },
+  },
+  Versions: {
+    type: 'object',
+    required: ['registry', 'versions', 'unchecked', 'error'],
+    properties: {
+      registry: str,
+      versions: {
+        type: 'array',
+        items: { type: 'object', required: ['version', 'available', 'missing'], properties: { version: str, available: { type: 'boolean' }, missing: { type: 'array', items: str } } },
+      },
+      unchecked: { type: 'array', items: str },
+      error: { type: ['object', 'null'], properties: { code: str, message: str }, description: 'Set when the registry could not be asked' },
+    },
+  },
+  AuditEvents: { type: 'object', required: ['events'], properties: { events: { type: 'array', items: { type: 'object' } } } },
+  DeployInput: input(deployInputSchema),
+  RollbackInput: input(rollbackInputSchema),
+  EmptyInput: input(emptyBodySchema),
+};
+
+const json = (schema: JsonSchema) => ({ 'application/json': { schema } });
+const error = (description: string) => ({ description, content: json(ref('Error')) });
+const denied = { 401: error('No valid session or API token'), 403: error('The role does not allow this, or a cookie request from another origin') };
+const bodyErrors = {
+  400: error('Invalid input (code INVALID_INPUT, with fieldErrors) or malformed JSON (MALFORMED_JSON)'),
+  413: error(`Body larger than ${MAX_JSON_BODY_BYTES} bytes`),
+  415: error('Body not sent as application/json'),
+};
+const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
+
+function queryParams(schema: z.ZodObject): unknown[] {
+  const props = (input(schema).properties ?? {}) as Record<string, JsonSchema>;
+  return Object.entries(props).map(([name, s]) => ({ name, in: 'query', required: false, schema: s }));
+}
+
+function start(summary: string, operationId: string, body: string) {
+  return {
+    post: {
+      summary,
+      operationId,
+      tags: ['operations'],
+      description: 'Needs the operator role. The operation runs after the answer; follow it with its events stream.',
+      requestBody: { required: false, content: json(ref(body)) },
+      responses: {
+        202: { description: 'Started', headers: { Location: { schema: str } }, content: json(ref('Operation')) },
+        ...bodyErrors,
+        ...denied,
+        409: error('Another operation is running (OPERATION_IN_PROGRESS)'),
+      },
+    },
+  };
+}
+
+export function openApiDocument(): Record<string, unknown> {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Tale Console API',
+      version: '1',
+      description:
+        'Everything the console does, for scripts and CI/CD. Authenticate with `Authorization: Bearer <API token>` (an admin creates tokens under API tokens); the console’s own pages use the session cookie. Errors are `{ code, message }` JSON.',
+    },
+    servers: [{ url: '/' }],
+    security: [{ bearerAuth: [] }, { sessionCookie: [] }],
+    tags: [{ name: 'status' }, { name: 'operations' }, { name: 'admin' }, { name: 'meta' }],
+    paths: {
+      '/api/v1/me': {
+        get: { summary: 'The caller', operationId: 'getMe', tags: ['status'], responses: { 200: { description: 'The caller and its role', content: json(ref('Me')) }, ...denied } },
+      },
+      '/api/v1/status': {
+        get: { summary: 'Stack status', operationId: 'getStatus', tags: ['status'], responses: { 200: { description: 'Active colour, versions, containers, running operation', content: json(ref('Status')) }, ...denied } },
+      },
+      '/api/v1/versions': {
+        get: {
+          summary: 'Registry versions, newest first, with availability',
+          operationId: 'listVersions',
+          tags: ['status'],
+          parameters: queryParams(versionsQuerySchema),
+          responses: { 200: { description: 'Versions, or the registry’s error', content: json(ref('Versions')) }, 400: error('Invalid query'), ...denied },
+        },
+      },
+      '/api/v1/operations': {
+        get: { summary: 'Operations, newest first', operationId: 'listOperations', tags: ['operations'], responses: { 200: { description: 'Operations', content: json(ref('OperationList')) }, ...denied } },
+      },
+      '/api/v1/operations/{id}': {
+        get: {
+          summary: 'One operation',
+          operationId: 'getOperation',
+          tags: ['operations'],
+          parameters: [idParam],
+          responses: { 200: { description: 'The operation', content: json(ref('Operation')) }, ...denied, 404: error('No such operation') },
+        },
+      },
+      '/api/v1/operations/{id}/events': {
+        get: {
+          summary: 'Stream an operation’s events',
+          operationId: 'streamOperationEvents',
+          tags: ['operations'],
+          description:
+            'Server-Sent Events: `step` events (id = sequence number, data = { seq, at, step, status, data }) replayed after the `Last-Event-ID` header, then live ones, then one `end` event whose data is the final operation. Comment lines every 15 s keep the connection open.',
+          parameters: [idParam, { name: 'Last-Event-ID', in: 'header', required: false, schema: { type: 'string', pattern: '^[0-9]+$' } }],
+          responses: { 200: { description: 'The event stream', content: { 'text/event-stream': { schema: str } } }, ...denied, 404: error('No such operation') },
+        },
+      },
+      '/api/v1/operations/{id}/cancel': {
+        post: {
+          summary: 'Cancel a running operation',
+          operationId: 'cancelOperation',
+          tags: ['operations'],
+          parameters: [idParam],
+          requestBody: { required: false, content: json(ref('EmptyInput')) },
+          responses: { 204: { description: 'Cancelled' }, ...bodyErrors, ...denied, 409: error('The operation is not running (NOT_RUNNING)') },
+        },
+      },
+      '/api/v1/deployments': start('Deploy a version (the newest when none is given), or only plan it with dryRun', 'startDeploy', 'DeployInput'),
+      '/api/v1/rollbacks': start('Roll back to the previous version, or to a given one', 'startRollback', 'RollbackInput'),
+      '/api/v1/cleanups': start('Remove the inactive colour’s containers', 'startCleanup', 'EmptyInput'),
+      '/api/v1/audit': {
+        get: {
+          summary: 'The audit trail, newest first (admin)',
+          operationId: 'listAudit',
+          tags: ['admin'],
+          parameters: queryParams(auditFilterSchema),
+          responses: {
+            200: { description: 'Audit events as JSON, or CSV with format=csv', content: { ...json(ref('AuditEvents')), 'text/csv': { schema: str } } },
+            400: error('Invalid filter'),
+            ...denied,
+          },
+        },
+      },
+      '/api/v1/openapi.json': {
+        get: { summary: 'This document', operationId: 'getOpenApi', tags: ['meta'], security: [], responses: { 200: { description: 'OpenAPI 3.1', content: json({ type: 'object' }) } } },
+      },
+    },
+    components: {
+      schemas,
+      securitySchemes: {
+        bearerAuth: { type: 'http', scheme: 'bearer', description: 'An API token, `tale_…`' },
+        sessionCookie: { type: 'apiKey', in: 'cookie', name: 'next-auth.session-token', description: 'The console’s session; unsafe methods also need a same-origin Origin header' },
+      },
+    },
+  };
+}
