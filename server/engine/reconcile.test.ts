@@ -188,9 +188,32 @@ describe('reconcile in other states', () => {
       c.behaviour = { kind: 'never-healthy' };
     }
     const result = await reconcile(w);
-    expect(result.liveColor).toBeNull();
+    expect(result.liveColor).toBe('blue');
     expect(result.actions).toEqual([]);
+  });
+
+  it('without a state file, a colour that is not healthy yet is not called live, and nothing serving is touched', async () => {
+    const w = await liveOnBlue();
+    w.project.colorFile = null;
+    for (const n of names('blue')) w.docker.containers.get(n)!.behaviour = { kind: 'never-healthy' };
+    for (const n of names('blue')) w.docker.containers.get(n)!.health = 'starting';
+    const result = await reconcile(w);
+    expect(result.liveColor).toBeNull();
+    expect(result.actions).toEqual([expect.objectContaining({ action: 'write-state', color: 'blue' })]);
     expect(result.warnings.join(' ')).toMatch(/blue is not fully running/);
+    expect(rotatable(w)).toEqual(names('blue').sort());
+  });
+
+  it('after the switch, a health blip of the new colour does not undo it', async () => {
+    const w = await liveOnBlue();
+    await killedDuring(w, '2.0.0', (call) => call === 'stopContainer acme-platform-blue');
+    const r = restarted(w);
+    const rag = r.docker.containers.get('acme-rag-green')!;
+    rag.health = 'unhealthy';
+    rag.behaviour = { kind: 'unhealthy', afterPolls: 0 };
+    const result = await reconcile(r);
+    expect(result.liveColor).toBe('green');
+    expect(rotatable(r)).toEqual(names('green').sort());
   });
 
   it('a live lock holder (a CLI deploy running now) or a corrupt lock: nothing is changed', async () => {

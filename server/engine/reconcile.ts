@@ -77,12 +77,12 @@ function serving(c: Seen, network: string): boolean {
   return c.details.running && holdsSharedName(c, network);
 }
 
-/** All three services of the colour run healthy under their shared names: it can carry the site alone. */
-function complete(seen: Seen[], network: string): boolean {
+/** All three services of the colour run under their shared names (healthy too, with `healthy`). */
+function whole(seen: Seen[], network: string, healthy: boolean): boolean {
   return ROTATABLE_SERVICES.every((svc) => {
     const c = seen.find((x) => x.main && x.service === svc);
-    const healthy = c?.details.health === 'healthy' || c?.details.health === 'none';
-    return c !== undefined && c.details.running && healthy && (c.details.networks[network]?.aliases ?? []).includes(svc);
+    if (!c?.details.running || !(c.details.networks[network]?.aliases ?? []).includes(svc)) return false;
+    return !healthy || c.details.health === 'healthy' || c.details.health === 'none';
   });
 }
 
@@ -109,17 +109,18 @@ export async function planReconcile(ports: EnginePorts, options: { ownLock?: boo
   const actions: ReconcileAction[] = [];
   const warnings: string[] = [];
 
-  // The live colour: one that can carry the site on its own. When both can (killed between the
-  // switch and the retire), the state file decides: it is written right after the switch, so it
-  // names the new colour once the switch is complete, and the old one if the kill came first;
-  // either way the other colour goes by a graceful stop, which measured hitless. Without a state
-  // file the colour that has served longest stays.
-  const qualifying = (['blue', 'green'] as const).filter((c) => complete(colors[c], network));
-  let live: Color | null = null;
-  if (qualifying.length === 1) live = qualifying[0] ?? null;
-  else if (qualifying.length === 2) {
-    live = stateFile.color ?? (startedAt(colors.blue) <= startedAt(colors.green) ? 'blue' : 'green');
-  }
+  // The live colour. The one the state file names, if all its services run under their shared
+  // names: the engine gives those names only after the health gate and writes the file right after
+  // the switch (the CLI writes it only after its health wait), so that colour passed the gate; a
+  // momentary health blip under load must not undo a finished switch. Killed between the switch
+  // and the state write, the file still names the old colour, which then stays. Otherwise a colour
+  // that is whole and healthy; of two, the one that has served longest. The other colour always
+  // goes by a graceful stop, which measured hitless.
+  const named = stateFile.color && whole(colors[stateFile.color], network, false) ? stateFile.color : null;
+  const qualifying = (['blue', 'green'] as const).filter((c) => whole(colors[c], network, true));
+  let live: Color | null = named;
+  if (!live && qualifying.length === 1) live = qualifying[0] ?? null;
+  else if (!live && qualifying.length === 2) live = startedAt(colors.blue) <= startedAt(colors.green) ? 'blue' : 'green';
 
   const dispose = (c: Seen, reason: string) => {
     // Whatever still answers to a shared name may carry requests: it gets the drain a retire gets.

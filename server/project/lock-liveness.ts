@@ -67,15 +67,8 @@ export function lockIdentity(self: LockSelf): Pick<DeploymentLock, 'hostname' | 
  */
 export function isLockHolderAlive(holder: DeploymentLock, self: LockSelf): boolean {
   if (holder.bootId !== undefined && holder.bootId !== self.bootId && self.bootId !== 'unknown') return false;
-  if (holder.hostname !== undefined) {
-    if (holder.hostname !== self.hostname) return true;
-    if (holder.pid === self.pid) {
-      const taken = Date.parse(holder.startedAt);
-      return Number.isNaN(taken) || taken >= self.startedAtMs;
-    }
-    return self.probe(holder.pid);
-  }
-  if (self.inContainer) return true;
+  if (holder.hostname !== undefined && holder.hostname !== self.hostname) return true;
+  if (holder.hostname === undefined && self.inContainer) return true;
   if (holder.pid === self.pid) {
     const taken = Date.parse(holder.startedAt);
     return Number.isNaN(taken) || taken >= self.startedAtMs;
