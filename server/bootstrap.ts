@@ -5,6 +5,7 @@ import { runMigrations } from './db/client';
 import { countUsers } from './db/users';
 import { ensureSetupToken, setupTokenPath } from './auth/setup-token';
 import { interruptRunning } from './operations/operation-store';
+import { reconcileAtStart } from './operations/reconcile-at-start';
 
 function fail(message: string): never {
   console.error(`\n[tale-console] ${message}\n`);
@@ -24,10 +25,12 @@ export function bootstrap(): void {
   } catch (err) {
     fail(`Database migration failed, not starting: ${(err as Error).message}`);
   }
-  // Whatever was running when the console last stopped did not finish; the engine's next run
-  // removes a half-started target colour and finishes an interrupted retire.
+  // Whatever was running when the console last stopped did not finish. The stack is then
+  // reconciled in the background (a half-started target colour removed, an interrupted retire
+  // finished, a dead holder's lock released): start-up does not wait for Docker.
   const interrupted = interruptRunning(getDb());
-  if (interrupted) console.log(`[tale-console] Marked ${interrupted} operation(s) as interrupted by the last shutdown.`);
+  if (interrupted.length) console.log(`[tale-console] Marked ${interrupted.length} operation(s) as interrupted by the last shutdown.`);
+  void reconcileAtStart(interrupted.map((op) => op.id));
   if (countUsers(getDb()) === 0) {
     const token = ensureSetupToken(env.dataDir);
     console.log(

@@ -2,6 +2,7 @@ import 'server-only';
 import type { Clock, EnginePorts, EventSink, RegistryPort } from './engine/ports';
 import { createDockerPort } from './docker/docker-adapter';
 import { getDocker } from './docker/client';
+import { currentLockSelf, isLockHolderAlive, lockIdentity } from './project/lock-liveness';
 import { createProjectPort } from './project/project-port';
 import { RegistryClient } from './registry/registry-client';
 import { getEnv } from './env';
@@ -25,23 +26,15 @@ const registry: RegistryPort = {
   listVersions: (prefix) => new RegistryClient({ registry: prefix }).listVersions(),
 };
 
-/** A lock's holder is alive when it is a process we can see (the CLI on this host) or us. */
-function holderAlive(holder: { pid: number }): boolean {
-  if (holder.pid === process.pid) return true;
-  try {
-    process.kill(holder.pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+const self = currentLockSelf();
 
-export function createEnginePorts(events: EventSink): EnginePorts {
+export function createEnginePorts(events: EventSink, actor: string | null = null): EnginePorts {
   return {
     docker: createDockerPort(getDocker()),
     registry,
-    project: createProjectPort(getEnv().deployDir, holderAlive),
+    project: createProjectPort(getEnv().deployDir, (holder) => isLockHolderAlive(holder, self), lockIdentity(self)),
     clock,
     events,
+    actor,
   };
 }

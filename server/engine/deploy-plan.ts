@@ -7,6 +7,7 @@ import { EngineError } from './engine-error';
 import { engineSettings, type EngineSettings } from './engine-settings';
 import { dependencyWaves, resolveRelease, RETIRE_ORDER, startSteps } from './plan-steps';
 import type { ContainerDetails, EnginePorts, StepName } from './ports';
+import { rollbackTarget } from './release-record';
 import { buildUpdatePlan } from './update-plan';
 
 /**
@@ -73,18 +74,20 @@ async function buildPlan(ports: EnginePorts, kind: DeployPlan['kind'], options: 
   const settings = engineSettings(env, options.settings);
   const registry = registryOf(env);
 
+  const active = await detectActiveColor(docker, project, projectId);
   let requested = options.version;
-  if (kind === 'rollback' && requested === undefined) {
-    requested = (await project.readPreviousVersion()) ?? undefined;
-    if (requested === undefined) {
-      throw new EngineError('NO_PREVIOUS_VERSION', 'No previous version is recorded; choose a version to roll back to');
+  let digests = options.digests;
+  if (kind === 'rollback') {
+    if (active.color === null) throw new EngineError('NO_ACTIVE_DEPLOYMENT', 'There is no live deployment to roll back from');
+    if (digests === undefined) {
+      // By digest when a release record has it: a moved tag must not change what "v1" means.
+      const target = await rollbackTarget(project, requested, versionOf(active.colors[active.color].containers.platform));
+      requested = target.version;
+      digests = target.digests;
+      ports.events.emit({ step: 'resolve', status: 'progress', data: { version: target.version, source: target.source, pinned: Boolean(digests) } });
     }
   }
-  const active = await detectActiveColor(docker, project, projectId);
-  if (kind === 'rollback' && active.color === null) {
-    throw new EngineError('NO_ACTIVE_DEPLOYMENT', 'There is no live deployment to roll back from');
-  }
-  const release = await resolveRelease(ports, registry, { ...options, version: requested });
+  const release = await resolveRelease(ports, registry, { ...options, version: requested, digests });
 
   const input: StackInput = { projectId, deploymentDir: project.dir, env, override, images: release };
   const targetColor = nextColor(active.color);

@@ -68,6 +68,7 @@ describe('first deploy', () => {
       'health:succeeded',
       'switch:started',
       'switch:succeeded',
+      'release:succeeded',
       'done:succeeded',
     ]);
     const layer = w.events.events.find((e) => e.step === 'pull' && e.data?.layer);
@@ -107,7 +108,7 @@ describe('upgrade', () => {
     const w = await deployed('1.0.0');
     w.project.writes.length = 0;
     await deploy(w, { version: '2.0.0' });
-    expect(w.project.writes).toEqual(['lock deploy 2.0.0', 'color green', 'previous 1.0.0']);
+    expect(w.project.writes).toEqual(['lock deploy 2.0.0', 'color green', 'previous 1.0.0', 'release 2.0.0']);
   });
 
   it('with all, recreates the stateful services too', async () => {

@@ -1,6 +1,7 @@
 import { planDeploy, planRollback, type DeployPlan, type PlanOptions } from './deploy-plan';
 import { executePlan, type ExecuteResult } from './execute-plan';
 import type { EnginePorts } from './ports';
+import { recordRelease } from './release-record';
 
 export interface DeployOptions extends PlanOptions {
   signal?: AbortSignal;
@@ -47,6 +48,8 @@ async function planAndRun(ports: EnginePorts, plan: () => Promise<DeployPlan>, o
     data: { version: thePlan.version, from: thePlan.activeColor, to: thePlan.targetColor, steps: thePlan.steps, warnings: thePlan.warnings },
   });
   const result = await executePlan(ports, thePlan, { signal: options.signal });
+  const warning = await recordRelease(ports, thePlan);
+  if (warning) result.warnings.push(warning);
   ports.events.emit({ step: 'done', status: 'succeeded', data: { version: result.version, color: result.color, warnings: result.warnings } });
   return { ...result, plan: thePlan };
 }

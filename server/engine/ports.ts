@@ -90,6 +90,27 @@ export interface LockHandle {
   release(): Promise<void>;
 }
 
+/** What `.tale/deployment-lock` says, and whether its holder is gone (see server/project/lock-liveness.ts). */
+export type LockInspection =
+  | { state: 'absent' }
+  | { state: 'held'; holder: { pid: number; startedAt: string; command: string }; stale: boolean }
+  | { state: 'corrupt' };
+
+/** One successful blue-green deploy or rollback, as recorded in `.tale/console-releases.json`. */
+export interface ReleaseRecord {
+  version: string;
+  /** Repository digest of every image it ran, by service: a rollback pulls these, not the tag. */
+  digests: Partial<Record<ServiceName, string>>;
+  color: Color;
+  kind: 'deploy' | 'rollback';
+  /** Who started it (the console user's e-mail), null for the system. */
+  actor: string | null;
+  at: string;
+  /** sha256 of the rendered environment and of compose.override.yml, to tell a config change apart. */
+  envHash: string;
+  overrideHash: string;
+}
+
 export interface ProjectPort {
   /** Absolute deployment directory. */
   readonly dir: string;
@@ -104,6 +125,13 @@ export interface ProjectPort {
   clearDeploymentState(): Promise<void>;
   /** Throws a coded error when another live holder has it. */
   acquireLock(command: string): Promise<LockHandle>;
+  inspectLock(): Promise<LockInspection>;
+  /** Removes the lock file if, read again, it is still the stale lock of `holder` (pid and startedAt). */
+  removeStaleLock(holder: { pid: number; startedAt: string }): Promise<boolean>;
+  /** Newest first; an unreadable file reads as none. */
+  readReleases(): Promise<ReleaseRecord[]>;
+  /** Prepends one record (atomic rewrite; the oldest beyond a cap are dropped). */
+  recordRelease(record: ReleaseRecord): Promise<void>;
 }
 
 export interface Clock {
@@ -126,6 +154,8 @@ export type StepName =
   | 'retire'
   | 'cleanup'
   | 'reset'
+  | 'reconcile'
+  | 'release'
   | 'done';
 
 export type StepStatus = 'started' | 'progress' | 'succeeded' | 'failed' | 'skipped' | 'warning';
@@ -147,4 +177,6 @@ export interface EnginePorts {
   project: ProjectPort;
   clock: Clock;
   events: EventSink;
+  /** Who the operation runs for, recorded with a release; absent or null: the system. */
+  actor?: string | null;
 }

@@ -82,13 +82,36 @@ export function finishOperation(
     .run();
 }
 
-/** After a restart nothing of ours is running: what was, was cut off. */
-export function interruptRunning(db: Db): number {
-  return db
-    .update(operations)
-    .set({ status: 'interrupted', finishedAt: new Date(), errorCode: 'INTERRUPTED', errorMessage: 'The console stopped while this operation ran.' })
+/**
+ * After a restart nothing of ours is running: what was, was cut off. Each such operation gets a
+ * closing event naming the last step it had reached, so its timeline ends with the cause.
+ */
+export function interruptRunning(db: Db, at = new Date()): OperationRow[] {
+  const running = db.select().from(operations).where(eq(operations.status, 'running')).all();
+  for (const op of running) {
+    const last = db
+      .select()
+      .from(operationEvents)
+      .where(eq(operationEvents.operationId, op.id))
+      .orderBy(desc(operationEvents.seq))
+      .limit(1)
+      .get();
+    appendEvent(db, op.id, {
+      at,
+      step: 'interrupted',
+      status: 'failed',
+      data: JSON.stringify({
+        code: 'INTERRUPTED',
+        message: 'The console stopped while this operation ran; the stack is reconciled at start-up.',
+        lastStep: last ? `${last.step}:${last.status}` : null,
+      }),
+    });
+  }
+  db.update(operations)
+    .set({ status: 'interrupted', finishedAt: at, errorCode: 'INTERRUPTED', errorMessage: 'The console stopped while this operation ran.' })
     .where(eq(operations.status, 'running'))
-    .run().changes;
+    .run();
+  return running;
 }
 
 export function getOperation(db: Db, id: string): OperationRow | undefined {

@@ -55,7 +55,7 @@ export function startOperation(
   };
 
   void (async () => {
-    const ports = createEnginePorts(events);
+    const ports = createEnginePorts(events, input.actor?.email ?? null);
     try {
       secrets = secretValues(await ports.project.readEnv().catch(() => ({})));
       const result = await job(ports, controller.signal);

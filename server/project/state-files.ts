@@ -11,6 +11,12 @@ export interface DeploymentLock {
   pid: number;
   startedAt: string;
   command: string;
+  /**
+   * Ours, ignored by the CLI (it reads only the three fields above): where the holder's pid means
+   * something. See lock-liveness.ts. Absent in a lock the CLI wrote.
+   */
+  hostname?: string;
+  bootId?: string;
 }
 
 async function ensureStateDir(dir: string): Promise<void> {
@@ -68,11 +74,18 @@ export function parseDeploymentLock(text: string): DeploymentLock | null {
   const { pid, startedAt, command } = value as Record<string, unknown>;
   if (typeof pid !== 'number' || !Number.isInteger(pid) || pid <= 0) return null;
   if (typeof startedAt !== 'string' || typeof command !== 'string') return null;
-  return { pid, startedAt, command };
+  const { hostname, bootId } = value as Record<string, unknown>;
+  return {
+    pid,
+    startedAt,
+    command,
+    ...(typeof hostname === 'string' ? { hostname } : {}),
+    ...(typeof bootId === 'string' ? { bootId } : {}),
+  };
 }
 
 export function serializeDeploymentLock(lock: DeploymentLock): string {
-  return JSON.stringify({ pid: lock.pid, startedAt: lock.startedAt, command: lock.command });
+  return JSON.stringify({ pid: lock.pid, startedAt: lock.startedAt, command: lock.command, hostname: lock.hostname, bootId: lock.bootId });
 }
 
 export type LockFileState =

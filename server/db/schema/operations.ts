@@ -1,7 +1,7 @@
 import { sqliteTable, text, integer, index, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { sql } from 'drizzle-orm';
 
-export const OPERATION_KINDS = ['deploy', 'rollback', 'cleanup', 'dry-run'] as const;
+export const OPERATION_KINDS = ['deploy', 'rollback', 'cleanup', 'dry-run', 'reconcile'] as const;
 export const OPERATION_STATUSES = ['running', 'succeeded', 'failed', 'cancelled', 'interrupted'] as const;
 
 export const operations = sqliteTable(

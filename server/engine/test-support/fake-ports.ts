@@ -11,10 +11,12 @@ import type {
   EventSink,
   HealthStatus,
   LockHandle,
+  LockInspection,
   LogLine,
   ProjectPort,
   PullProgress,
   RegistryPort,
+  ReleaseRecord,
   ResolvedRelease,
 } from '../ports';
 
@@ -274,6 +276,9 @@ export class FakeProject implements ProjectPort {
   colorFile: string | null = null;
   previousVersion: string | null = null;
   lockHeld = false;
+  /** A lock left by someone else (e.g. a killed console), as `inspectLock` reports it. */
+  foreignLock: LockInspection = { state: 'absent' };
+  releases: ReleaseRecord[] = [];
   env: Record<string, string> = { HEALTH_CHECK_TIMEOUT: '120', DRAIN_TIMEOUT: '30', POSTGRES_PASSWORD: 'x' };
   override: StackOverride = {};
   readonly writes: string[] = [];
@@ -310,7 +315,27 @@ export class FakeProject implements ProjectPort {
     this.colorFile = null;
     this.previousVersion = null;
   }
+  async inspectLock(): Promise<LockInspection> {
+    return this.foreignLock;
+  }
+  async removeStaleLock(holder: { pid: number; startedAt: string }): Promise<boolean> {
+    const l = this.foreignLock;
+    if (l.state !== 'held' || !l.stale || l.holder.pid !== holder.pid || l.holder.startedAt !== holder.startedAt) return false;
+    this.writes.push(`remove lock ${holder.pid}`);
+    this.foreignLock = { state: 'absent' };
+    return true;
+  }
+  async readReleases(): Promise<ReleaseRecord[]> {
+    return [...this.releases];
+  }
+  async recordRelease(record: ReleaseRecord): Promise<void> {
+    this.writes.push(`release ${record.version}`);
+    this.releases.unshift(record);
+  }
   async acquireLock(command: string): Promise<LockHandle> {
+    if (this.foreignLock.state === 'corrupt' || (this.foreignLock.state === 'held' && !this.foreignLock.stale)) {
+      throw Object.assign(new Error('Deployment already in progress'), { code: 'LOCK_HELD' });
+    }
     if (this.lockHeld) throw Object.assign(new Error('Deployment already in progress'), { code: 'LOCK_HELD' });
     this.lockHeld = true;
     this.writes.push(`lock ${command}`);

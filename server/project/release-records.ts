@@ -1,0 +1,55 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import type { ReleaseRecord } from '@/server/engine/ports';
+import { atomicWriteFile } from './atomic-write';
+import { projectPaths } from './project-paths';
+import { readOptional } from './read-optional';
+
+// The console's own release history, `.tale/console-releases.json`. The CLI neither reads nor
+// writes it (it knows only the files listed in tale-cli-behaviour.md §2), so it lives beside the
+// CLI's state; the engine stays framework-free by keeping it out of the console's database.
+
+export const RELEASES_FILE = 'console-releases.json';
+/** Enough history to roll back far; the file stays a few kilobytes. */
+export const MAX_RELEASES = 50;
+
+const digest = z.string().regex(/^sha256:[0-9a-f]{64}$/);
+const recordSchema = z.strictObject({
+  version: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/),
+  digests: z.partialRecord(z.enum(['platform', 'rag', 'crawler', 'db', 'proxy', 'convex']), digest),
+  color: z.enum(['blue', 'green']),
+  kind: z.enum(['deploy', 'rollback']),
+  actor: z.string().max(320).nullable(),
+  at: z.iso.datetime(),
+  envHash: z.string().regex(/^[0-9a-f]{64}$/),
+  overrideHash: z.string().regex(/^[0-9a-f]{64}$/),
+});
+const fileSchema = z.object({ version: z.literal(1), releases: z.array(z.unknown()) });
+
+export const releasesPath = (dir: string): string => path.join(projectPaths(dir).stateDir, RELEASES_FILE);
+
+/** Newest first. An unreadable file or record is skipped, never fatal: rollback then falls back to the tag. */
+export async function readReleases(dir: string): Promise<ReleaseRecord[]> {
+  const text = await readOptional(releasesPath(dir));
+  if (text === null) return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return [];
+  }
+  const file = fileSchema.safeParse(parsed);
+  if (!file.success) return [];
+  return file.data.releases.flatMap((r) => {
+    const record = recordSchema.safeParse(r);
+    return record.success ? [record.data as ReleaseRecord] : [];
+  });
+}
+
+export async function recordRelease(dir: string, record: ReleaseRecord): Promise<void> {
+  const valid = recordSchema.parse(record) as ReleaseRecord;
+  const releases = [valid, ...(await readReleases(dir))].slice(0, MAX_RELEASES);
+  await fs.mkdir(projectPaths(dir).stateDir, { recursive: true });
+  await atomicWriteFile(releasesPath(dir), `${JSON.stringify({ version: 1, releases }, null, 2)}\n`);
+}
