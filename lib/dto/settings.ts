@@ -1,0 +1,41 @@
+import type { EnvDiffEntry, LineDiff } from '@/lib/settings/env-diff';
+
+export type EnvValueDto = {
+  key: string;
+  /** null for a secret: the value is revealed only on an admin's explicit action. */
+  value: string | null;
+  secret: boolean;
+  /** Present in the file (a secret may be set but hidden). */
+  set: boolean;
+};
+
+export type PinDto = { service: string; image: string | null };
+
+export type HistoryEntryDto = { id: string; file: string; at: string; size: number; sha256: string; current: boolean };
+
+export type PendingDto = { env: string | null; override: string | null };
+
+export type SettingsDto = {
+  deployDir: string;
+  /** tale.json and .env exist; otherwise the page offers the initialise form. */
+  initialised: boolean;
+  hasTaleJson: boolean;
+  hasEnv: boolean;
+  /** Every key of the file, in file order, secrets masked. */
+  env: EnvValueDto[];
+  envHash: string | null;
+  /** The override file the console edits, and why it cannot when it is not understood. */
+  overrideFile: string;
+  overrideHash: string | null;
+  overrideProblem: string | null;
+  pins: PinDto[];
+  history: HistoryEntryDto[];
+  pending: PendingDto;
+};
+
+export type EnvPreviewDto = { diff: EnvDiffEntry[]; baseHash: string; afterHash: string };
+export type EnvSavedDto = EnvPreviewDto & { backup: string | null };
+export type PinPreviewDto = { diff: LineDiff; baseHash: string; afterHash: string; effect: string };
+export type RestoredDto = { file: string; sha256: string };
+export type DnsAnswerDto = { host: string; addresses: string[]; error: string | null };
+export type RegeneratedDto = { key: string; consequence: string; diff: EnvDiffEntry[] };
