@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { ALL_SERVICE_NAMES } from '@/lib/settings/services';
+import { ALL_SERVICES } from '@/server/stack/types';
 import { parseComposeOverride } from './compose-override';
 import { renderPin } from './override-pins';
 
@@ -41,3 +43,5 @@ describe('renderPin', () => {
     expect(() => renderPin(BASE, 'platform', 'x:1\nports: [80]', FILE)).toThrow();
   });
 });
+
+it('the pin form knows exactly the stack’s services', () => expect([...ALL_SERVICE_NAMES]).toEqual([...ALL_SERVICES]));
