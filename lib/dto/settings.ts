@@ -20,6 +20,8 @@ export type SettingsDto = {
   /** tale.json and .env exist; otherwise the page offers the initialise form. */
   initialised: boolean;
   hasTaleJson: boolean;
+  /** tale.json's id: container names are `<id>-proxy` and so on. */
+  projectId: string | null;
   hasEnv: boolean;
   /** Every key of the file, in file order, secrets masked. */
   env: EnvValueDto[];

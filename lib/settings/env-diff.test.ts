@@ -50,7 +50,7 @@ describe('upstream configuration', () => {
   const input = { host: 'tale.example.com', basePath: '/tale', upstream: '127.0.0.1:80' };
   it('nginx passes Host, upgrades WebSockets and allows long requests', () => {
     const text = nginxConfig(input);
-    for (const line of ['server_name tale.example.com;', 'location /tale/ {', 'proxy_set_header Host $host;', 'proxy_set_header Upgrade $http_upgrade;', 'proxy_read_timeout 3600s;', 'X-Forwarded-Proto']) {
+    for (const line of ['server_name tale.example.com;', 'location /tale/ {', 'proxy_set_header Host $host;', 'proxy_set_header Upgrade $http_upgrade;', 'proxy_read_timeout 86400s;', 'X-Forwarded-Proto']) {
       expect(text).toContain(line);
     }
   });

@@ -27,6 +27,7 @@ import { readComposeOverride } from '../project/compose-override';
 import { projectPaths } from '../project/project-paths';
 import { readOptional } from '../project/read-optional';
 import { SECRET_GENERATORS } from '../project/secrets';
+import { projectIdOf, readTaleJson } from '../project/tale-json';
 import { CONFLICT, audit, invalid, markPending, pendingChanges, projectFailure, refusedFields, serialised } from './settings-support';
 
 const deployDir = () => getEnv().deployDir;
@@ -45,6 +46,7 @@ export async function getSettings(): Promise<SettingsDto> {
   const paths = projectPaths(dir);
   const envText = await readOptional(paths.env);
   const hasTaleJson = (await readOptional(paths.taleJson)) !== null;
+  const projectId = hasTaleJson ? await readTaleJson(dir).then(projectIdOf, () => null) : null;
   const env: EnvValueDto[] = [];
   if (envText !== null) {
     for (const [key, value] of Object.entries(envValues(parseEnvDocument(envText)))) {
@@ -66,6 +68,7 @@ export async function getSettings(): Promise<SettingsDto> {
     deployDir: dir,
     initialised: hasTaleJson && envText !== null,
     hasTaleJson,
+    projectId,
     hasEnv: envText !== null,
     env,
     envHash: envText === null ? null : sha256(envText),
