@@ -115,3 +115,21 @@ export function validateDomain(input: DomainChangeInput, current: Record<string,
 }
 
 export { envKeySchema };
+
+/** The initialise form (like `tale init`); the email matters only for Let's Encrypt. */
+export const initialiseSchema = z
+  .strictObject({
+    host: z.string().max(253),
+    tlsMode: z.string().max(20),
+    tlsEmail: z.string().max(254).optional(),
+  })
+  .superRefine((input, ctx) => {
+    const errors = validateEnvEdits(
+      { HOST: input.host, TLS_MODE: input.tlsMode, ...(input.tlsEmail ? { TLS_EMAIL: input.tlsEmail } : {}) },
+      {},
+    );
+    if (errors.ok) return;
+    const field = { HOST: 'host', TLS_MODE: 'tlsMode', TLS_EMAIL: 'tlsEmail' } as Record<string, string>;
+    for (const [key, message] of Object.entries(errors.fieldErrors)) ctx.addIssue({ code: 'custom', path: [field[key] ?? key], message });
+  });
+export type InitialiseInput = z.infer<typeof initialiseSchema>;

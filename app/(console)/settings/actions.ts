@@ -1,6 +1,7 @@
 'use server';
 import { previewDomainChange, previewEnvChange, regenerateSecret, revealSecret, saveDomainChange, saveEnvChange } from '@/server/services/settings';
 import { previewPin, resolveHost, restoreVersion, savePin } from '@/server/services/settings-files';
+import { initialiseProject } from '@/server/services/settings-init';
 
 // Thin: the services check the role (secrets need an admin even where an operator may call),
 // validate with the forms' own schemas, write atomically and audit.
@@ -53,4 +54,9 @@ export async function restoreVersionAction(input: unknown) {
 // access: operator
 export async function resolveHostAction() {
   return resolveHost();
+}
+
+// access: admin
+export async function initialiseAction(input: unknown) {
+  return initialiseProject(input);
 }

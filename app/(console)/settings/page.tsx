@@ -6,10 +6,12 @@ import { PageHeader } from '@/components/shell/page-header';
 import { DomainForm } from '@/components/settings/domain-form';
 import { EnvForm } from '@/components/settings/env-form';
 import { HistoryList } from '@/components/settings/history-list';
+import { InitialiseForm } from '@/components/settings/initialise-form';
 import { PinsForm } from '@/components/settings/pins-form';
 import { requirePageUser } from '@/server/auth/session';
 import { getSettings } from '@/server/services/settings';
 import {
+  initialiseAction,
   previewDomainAction,
   previewEnvAction,
   previewPinAction,
@@ -46,8 +48,12 @@ export default async function SettingsPage() {
       <>
         <PageHeader title="Settings" />
         <EmptyState title="No Tale project here yet">
-          {settings.deployDir} has {settings.hasTaleJson ? 'a tale.json but no .env' : 'no tale.json'}. Run <code>tale init</code> there, then reload.
+          {settings.deployDir} has {settings.hasTaleJson ? 'a tale.json but no .env' : 'no tale.json'}. Answer three questions to create
+          it, as <code>tale init</code> would; a directory made by the CLI is used as it is.
         </EmptyState>
+        <div className="mt-6">
+          <InitialiseForm initialise={initialiseAction} canInitialise={isAdmin} />
+        </div>
       </>
     );
   }
