@@ -42,10 +42,18 @@ function parseResult<T>(text: string): Result<T> {
   throw new Error(`no action result in: ${text.slice(0, 500)}`);
 }
 
+/** React's encodeReply escapes a string that starts with `$` as `$$`, or it would read as a reference. */
+function asBrowserSends(value: unknown): unknown {
+  if (typeof value === 'string') return value.startsWith('$') ? `$${value}` : value;
+  if (Array.isArray(value)) return value.map(asBrowserSends);
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, asBrowserSends(v)]));
+  return value;
+}
+
 async function act<T>(name: string, input?: unknown, cookie = app.cookie): Promise<Result<T>> {
   const id = actionIds().get(`app/(console)/settings/actions.ts#${name}`);
   if (!id) throw new Error(`${name} missing from the build`);
-  return parseResult<T>(await callAction(app.baseURL, id, input === undefined ? [] : [input], cookie));
+  return parseResult<T>(await callAction(app.baseURL, id, input === undefined ? [] : [asBrowserSends(input)], cookie));
 }
 
 beforeAll(async () => {
