@@ -14,7 +14,7 @@ type Props = {
   previousVersion: string | null;
   activeVersion: string | null;
   canOperate: boolean;
-  actions: { deploy: Start; rollback: Start; cleanup: () => Promise<ActionResult<OperationDto>> };
+  actions: { deploy: Start; rollback: Start; cleanup: Start };
 };
 
 type Confirm = { kind: 'deploy'; version: string; all: boolean } | { kind: 'rollback' } | { kind: 'cleanup' } | null;
@@ -94,7 +94,7 @@ export function DeployControls({ previousVersion, activeVersion, canOperate, act
             onClick={() => {
               if (confirm?.kind === 'deploy') go(() => actions.deploy({ version: confirm.version || undefined, all: confirm.all }));
               if (confirm?.kind === 'rollback') go(() => actions.rollback({}));
-              if (confirm?.kind === 'cleanup') go(() => actions.cleanup());
+              if (confirm?.kind === 'cleanup') go(() => actions.cleanup({}));
             }}
           >
             Continue

@@ -1,5 +1,5 @@
 'use server';
-import { cancel, startCleanup, startDeploy, startRollback } from '@/server/services/operations';
+import { cancel, startCleanup, startDeploy, startReset, startRollback, startUpdate } from '@/server/services/operations';
 
 // Thin: the services check the role, validate, audit and start the operation.
 
@@ -14,8 +14,18 @@ export async function rollbackAction(input: unknown) {
 }
 
 // access: operator
-export async function cleanupAction() {
-  return startCleanup();
+export async function updateAction(input: unknown) {
+  return startUpdate(input);
+}
+
+// access: operator
+export async function cleanupAction(input: unknown) {
+  return startCleanup(input);
+}
+
+// access: operator
+export async function resetAction(input: unknown) {
+  return startReset(input);
 }
 
 // access: operator
