@@ -1,0 +1,70 @@
+import 'server-only';
+import { CodedError } from '@/lib/errors';
+import type { ReleaseDto } from '@/lib/dto/overview';
+import { compareVersions, parseVersion } from '@/lib/version-order';
+import { registryOf } from '../stack/generate-stack';
+import { createEnginePorts } from '../runtime';
+
+// The registry's versions for the overview banner and the deploy dialog. Both are asked for often
+// (the overview polls), so answers are kept briefly: a registry like GHCR rate-limits tag lists.
+
+const TTL_MS = 30_000;
+/** How many of the newest tags the picker checks for all six images (six HEADs each). */
+const PICKER_DEPTH = 12;
+
+type Cached<T> = { at: number; key: string; value: T };
+const cache = globalThis as unknown as { __taleVersions?: Cached<string[]>; __taleAvailability?: Map<string, { at: number; missing: string | null }> };
+
+const quiet = () => createEnginePorts({ emit: () => {} });
+
+async function registryPrefix(): Promise<string> {
+  return registryOf(await quiet().project.readEnv().catch(() => ({})));
+}
+
+/** Version tags, newest first; throws the registry's coded error when it cannot be reached. */
+export async function registryVersions(): Promise<string[]> {
+  const prefix = await registryPrefix();
+  const hit = cache.__taleVersions;
+  if (hit && hit.key === prefix && Date.now() - hit.at < TTL_MS) return hit.value;
+  const value = await quiet().registry.listVersions(prefix);
+  cache.__taleVersions = { at: Date.now(), key: prefix, value };
+  return value;
+}
+
+/** The newest version strictly above `active`, or null (also when `active` is not a version). */
+export function newerThan(versionsNewestFirst: readonly string[], active: string | null): string | null {
+  const newest = versionsNewestFirst[0];
+  if (!newest || !active) return null;
+  const a = parseVersion(active);
+  const n = parseVersion(newest);
+  return a && n && compareVersions(n, a) > 0 ? newest : null;
+}
+
+async function missingImages(prefix: string, version: string): Promise<string | null> {
+  const key = `${prefix}:${version}`;
+  cache.__taleAvailability ??= new Map();
+  const hit = cache.__taleAvailability.get(key);
+  if (hit && Date.now() - hit.at < TTL_MS) return hit.missing;
+  let missing: string | null = null;
+  try {
+    await quiet().registry.resolveVersion(prefix, version);
+  } catch (err) {
+    if (!(err instanceof CodedError) || err.code !== 'REGISTRY_TAG_NOT_FOUND') throw err;
+    missing = err.message;
+  }
+  cache.__taleAvailability.set(key, { at: Date.now(), missing });
+  return missing;
+}
+
+/** The newest tags for the deploy dialog, each checked for all six images; current and previous marked. */
+export async function releases(current: string | null, previous: string | null): Promise<ReleaseDto[]> {
+  const prefix = await registryPrefix();
+  const versions = (await registryVersions()).slice(0, PICKER_DEPTH);
+  for (const v of [current, previous]) if (v && !versions.includes(v)) versions.push(v);
+  return Promise.all(
+    versions.map(async (version) => {
+      const missing = await missingImages(prefix, version);
+      return { version, available: missing === null, missing, current: version === current, previous: version === previous };
+    }),
+  );
+}
