@@ -44,3 +44,16 @@ export type StackStatusDto = {
   running: OperationDto | null;
   engine: { reachable: boolean; version?: string; message?: string };
 };
+
+/** A plan as the deploy dialog shows it before confirming; nothing has changed yet. */
+export type PlanPreviewDto = {
+  kind: 'deploy' | 'update' | 'rollback';
+  version: string;
+  liveVersion: string | null;
+  activeColor: 'blue' | 'green' | null;
+  targetColor: 'blue' | 'green';
+  steps: string[];
+  warnings: string[];
+  /** Older than the live version (or a rollback): the schema-compatibility warning applies. */
+  downgrade: boolean;
+};

@@ -1,12 +1,14 @@
 import 'server-only';
 import { CodedError } from '@/lib/errors';
 import type { ActionResult } from '@/lib/action-result';
-import type { OperationDto, StackStatusDto } from '@/lib/dto/operations';
+import type { OperationDto, PlanPreviewDto, StackStatusDto } from '@/lib/dto/operations';
 import type { SessionUser } from '@/lib/dto/user';
 import { fieldErrors } from '@/lib/schemas/field-errors';
-import { cleanupInputSchema, deployInputSchema, operationIdSchema, resetInputSchema, rollbackInputSchema, updateInputSchema } from '@/lib/schemas/operations';
+import { cleanupInputSchema, deployInputSchema, operationIdSchema, previewInputSchema, resetInputSchema, rollbackInputSchema, updateInputSchema } from '@/lib/schemas/operations';
 import { deploy, rollback } from '../engine/deploy';
-import { planDeploy } from '../engine/deploy-plan';
+import { planDeploy, planRollback } from '../engine/deploy-plan';
+import { volumeSpecs } from '../stack/generate-stack';
+import { describeStep, isDowngrade } from './plan-preview';
 import { cleanup } from '../engine/cleanup';
 import { reset } from '../engine/reset';
 import { stackStatus } from '../engine/stack-status';
@@ -95,6 +97,47 @@ export function startUpdate(raw: unknown): Promise<ActionResult<OperationDto>> {
       return { version: r.version, color: r.color, previousVersion: r.previousVersion, services, warnings: r.warnings };
     });
   });
+}
+
+/**
+ * The plan of a deploy, in-place update or rollback, computed read-only for the dialog to show
+ * before the user confirms (the dry-run operation records the same plan in the history).
+ */
+export function previewPlan(raw: unknown): Promise<ActionResult<PlanPreviewDto>> {
+  return withActionUser('operator', async () => {
+    const parsed = previewInputSchema.safeParse(raw);
+    if (!parsed.success) return invalid(parsed.error);
+    const input = parsed.data;
+    const ports = createEnginePorts({ emit: () => {} });
+    try {
+      const plan =
+        input.kind === 'rollback'
+          ? await planRollback(ports, { version: input.version })
+          : await planDeploy(ports, input.kind === 'update' ? { version: input.version, services: input.services } : { version: input.version, all: input.all });
+      return {
+        ok: true,
+        data: {
+          kind: input.kind,
+          version: plan.version,
+          liveVersion: plan.liveVersion,
+          activeColor: plan.activeColor,
+          targetColor: plan.targetColor,
+          steps: plan.steps.map(describeStep),
+          warnings: plan.warnings,
+          downgrade: input.kind === 'rollback' || isDowngrade(plan.version, plan.liveVersion),
+        },
+      };
+    } catch (err) {
+      if (err instanceof CodedError) return { ok: false, code: err.code, message: err.message };
+      throw err;
+    }
+  });
+}
+
+/** What the reset dialog shows before the second confirmation: the project id and its volumes. */
+export async function resetTargets(): Promise<{ projectId: string | null; volumes: string[] }> {
+  const id = await projectId();
+  return { projectId: id, volumes: id ? volumeSpecs(id).map((v) => v.name) : [] };
 }
 
 /** The project id from tale.json, or why it cannot be read. */

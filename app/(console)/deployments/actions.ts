@@ -1,5 +1,5 @@
 'use server';
-import { cancel, startCleanup, startDeploy, startReset, startRollback, startUpdate } from '@/server/services/operations';
+import { cancel, previewPlan, startCleanup, startDeploy, startReset, startRollback, startUpdate } from '@/server/services/operations';
 
 // Thin: the services check the role, validate, audit and start the operation.
 
@@ -11,6 +11,11 @@ export async function deployAction(input: unknown) {
 // access: operator
 export async function rollbackAction(input: unknown) {
   return startRollback(input);
+}
+
+// access: operator
+export async function previewAction(input: unknown) {
+  return previewPlan(input);
 }
 
 // access: operator
