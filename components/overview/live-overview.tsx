@@ -5,12 +5,13 @@ import { useTransition } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import type { ActionResult } from '@/lib/action-result';
 import type { OperationDto } from '@/lib/dto/operations';
-import type { LiveOverviewDto } from '@/lib/dto/overview';
+import type { ConvexAdminKeyDto, LiveOverviewDto } from '@/lib/dto/overview';
 import { formatBytes, formatCpu, formatUptime } from '@/lib/format-usage';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { Cell, Table } from '@/components/ui/table';
 import { useToast } from '@/components/ui/toast';
+import { ConvexAdminKey } from './convex-admin-key';
 
 const TONE: Record<string, 'good' | 'warn' | 'bad' | 'neutral'> = { healthy: 'good', running: 'good', starting: 'warn', unhealthy: 'bad', stopped: 'bad' };
 const POLL_MS = 5_000;
@@ -29,10 +30,12 @@ type Props = {
   initialised: boolean;
   canOperate: boolean;
   deploy: (input: unknown) => Promise<ActionResult<OperationDto>>;
+  /** Only for admins: the Convex dashboard's admin key. */
+  convexAdminKey: (() => Promise<ActionResult<ConvexAdminKeyDto>>) | null;
 };
 
 /** The overview's live part: polled every few seconds, so it follows a deploy without reloads. */
-export function LiveOverview({ initial, deployDir, initialised, canOperate, deploy }: Props) {
+export function LiveOverview({ initial, deployDir, initialised, canOperate, deploy, convexAdminKey }: Props) {
   const router = useRouter();
   const toast = useToast();
   const [pending, start] = useTransition();
@@ -117,6 +120,14 @@ export function LiveOverview({ initial, deployDir, initialised, canOperate, depl
           {w}
         </p>
       ))}
+      {convexAdminKey && status.activeColor && (
+        <section className={`${card} mb-6`} aria-labelledby="convex-dashboard">
+          <h2 id="convex-dashboard" className="mb-2 text-sm text-zinc-500">
+            Convex dashboard
+          </h2>
+          <ConvexAdminKey generate={convexAdminKey} />
+        </section>
+      )}
       {deployed.length > 0 && (
         <Table head={['Service', 'Colour', 'Status', 'Version', 'Uptime', 'Restarts', 'CPU', 'Memory']}>
           {deployed.map((c) => {

@@ -28,3 +28,6 @@ export type ReleaseDto = {
   current: boolean;
   previous: boolean;
 };
+
+/** Shown once to the admin who asked; never stored. */
+export type ConvexAdminKeyDto = { key: string; dashboardUrl: string; deploymentUrl: string };

@@ -21,11 +21,14 @@ async function registryPrefix(): Promise<string> {
   return registryOf(await quiet().project.readEnv().catch(() => ({})));
 }
 
-/** Version tags, newest first; throws the registry's coded error when it cannot be reached. */
-export async function registryVersions(): Promise<string[]> {
+/**
+ * Version tags, newest first; throws the registry's coded error when it cannot be reached. The
+ * overview's polls share a short-lived answer; `fresh` (the deploy page) asks again.
+ */
+export async function registryVersions(fresh = false): Promise<string[]> {
   const prefix = await registryPrefix();
   const hit = cache.__taleVersions;
-  if (hit && hit.key === prefix && Date.now() - hit.at < TTL_MS) return hit.value;
+  if (!fresh && hit && hit.key === prefix && Date.now() - hit.at < TTL_MS) return hit.value;
   const value = await quiet().registry.listVersions(prefix);
   cache.__taleVersions = { at: Date.now(), key: prefix, value };
   return value;
@@ -52,14 +55,15 @@ async function missingImages(prefix: string, version: string): Promise<string | 
     if (!(err instanceof CodedError) || err.code !== 'REGISTRY_TAG_NOT_FOUND') throw err;
     missing = err.message;
   }
-  cache.__taleAvailability.set(key, { at: Date.now(), missing });
+  // Only a complete release is remembered: a partial one may be a release whose images are still being pushed.
+  if (missing === null) cache.__taleAvailability.set(key, { at: Date.now(), missing });
   return missing;
 }
 
 /** The newest tags for the deploy dialog, each checked for all six images; current and previous marked. */
 export async function releases(current: string | null, previous: string | null): Promise<ReleaseDto[]> {
   const prefix = await registryPrefix();
-  const versions = (await registryVersions()).slice(0, PICKER_DEPTH);
+  const versions = (await registryVersions(true)).slice(0, PICKER_DEPTH);
   for (const v of [current, previous]) if (v && !versions.includes(v)) versions.push(v);
   return Promise.all(
     versions.map(async (version) => {

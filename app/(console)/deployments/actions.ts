@@ -1,4 +1,5 @@
 'use server';
+import { convexAdminKey } from '@/server/services/convex-admin';
 import { cancel, previewPlan, startCleanup, startDeploy, startReset, startRollback, startUpdate } from '@/server/services/operations';
 
 // Thin: the services check the role, validate, audit and start the operation.
@@ -36,4 +37,9 @@ export async function resetAction(input: unknown) {
 // access: operator
 export async function cancelAction(id: unknown) {
   return cancel(id);
+}
+
+// access: admin
+export async function convexAdminKeyAction() {
+  return convexAdminKey();
 }
