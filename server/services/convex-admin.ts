@@ -57,7 +57,7 @@ export function convexAdminKey(): Promise<ActionResult<ConvexAdminKeyDto>> {
     } catch (err) {
       if (!(err instanceof CodedError)) console.error('[tale-console] convex admin key failed', err);
       await audit('failure', err instanceof CodedError ? err.code : 'unexpected error');
-      return { ok: false, code: 'ADMIN_KEY_FAILED', message: err instanceof CodedError ? err.message : 'The admin key could not be generated. The console log has details.' };
+      return { ok: false, code: 'ADMIN_KEY_FAILED', message: err instanceof CodedError ? err.message : 'The platform could not generate the admin key. The console log has details.' };
     }
   });
 }

@@ -8,7 +8,7 @@ import { requirePageUser } from '../auth/session';
 import { getDocker } from '../docker/client';
 import { createStatsPort } from '../docker/container-stats';
 import { currentStatus } from './operations';
-import { newerThan, registryVersions } from './releases';
+import { newerRelease, registryVersions } from './releases';
 
 export async function getOverview(): Promise<OverviewDto> {
   await requirePageUser('viewer');
@@ -24,7 +24,7 @@ export async function getOverview(): Promise<OverviewDto> {
 async function registryStatus(active: string | null): Promise<RegistryStatusDto> {
   try {
     const versions = await registryVersions();
-    return { reachable: true, newest: versions[0] ?? null, newer: newerThan(versions, active) };
+    return { reachable: true, newest: versions[0] ?? null, newer: await newerRelease(versions, active) };
   } catch (err) {
     // The registry's coded errors are written for operators and carry no credentials.
     return { reachable: false, message: err instanceof CodedError ? err.message : 'The registry could not be reached.' };

@@ -3,16 +3,20 @@ import { describe, expect, it, vi } from 'vitest';
 vi.mock('server-only', () => ({}));
 vi.mock('../runtime', () => ({ createEnginePorts: () => ({}) }));
 
-const { newerThan } = await import('./releases');
+const { upgradeCandidates } = await import('./releases');
 
-describe('newer version', () => {
-  it('is the newest tag only when it is above the live version', () => {
-    expect(newerThan(['1.2.0', '1.1.0', '1.0.0'], '1.1.0')).toBe('1.2.0');
-    expect(newerThan(['1.2.0', '1.1.0'], '1.2.0')).toBeNull();
+describe('upgrade candidates', () => {
+  it('are the releases above the live version, newest first', () => {
+    expect(upgradeCandidates(['1.2.0', '1.1.0', '1.0.0'], '1.0.0')).toEqual(['1.2.0', '1.1.0']);
+    expect(upgradeCandidates(['1.2.0', '1.1.0'], '1.2.0')).toEqual([]);
     // A live version newer than anything in the registry (a local build) is no reason to "upgrade".
-    expect(newerThan(['1.2.0'], '1.3.0')).toBeNull();
-    expect(newerThan([], '1.0.0')).toBeNull();
-    expect(newerThan(['1.2.0'], null)).toBeNull();
-    expect(newerThan(['1.2.0'], 'dev')).toBeNull();
+    expect(upgradeCandidates(['1.2.0'], '1.3.0')).toEqual([]);
+    expect(upgradeCandidates([], '1.0.0')).toEqual([]);
+    expect(upgradeCandidates(['1.2.0'], null)).toEqual([]);
+    expect(upgradeCandidates(['1.2.0'], 'dev')).toEqual([]);
+  });
+
+  it('never offer a pre-release', () => {
+    expect(upgradeCandidates(['1.9.0-rc.1', '1.1.0', '1.0.0'], '1.0.0')).toEqual(['1.1.0']);
   });
 });

@@ -34,13 +34,28 @@ export async function registryVersions(fresh = false): Promise<string[]> {
   return value;
 }
 
-/** The newest version strictly above `active`, or null (also when `active` is not a version). */
-export function newerThan(versionsNewestFirst: readonly string[], active: string | null): string | null {
-  const newest = versionsNewestFirst[0];
-  if (!newest || !active) return null;
-  const a = parseVersion(active);
-  const n = parseVersion(newest);
-  return a && n && compareVersions(n, a) > 0 ? newest : null;
+/**
+ * Versions above `active`, newest first, that a "newer version available" banner may offer:
+ * releases only (a pre-release tag such as 1.2.0-rc.1 is never suggested). Empty when `active` is
+ * not a version.
+ */
+export function upgradeCandidates(versionsNewestFirst: readonly string[], active: string | null): string[] {
+  const a = active ? parseVersion(active) : null;
+  if (!a) return [];
+  return versionsNewestFirst.filter((v) => {
+    const p = parseVersion(v);
+    return p !== null && p.prerelease === null && compareVersions(p, a) > 0;
+  });
+}
+
+/** The newest complete release above `active` (all six images pushed), or null. */
+export async function newerRelease(versionsNewestFirst: readonly string[], active: string | null): Promise<string | null> {
+  const prefix = await registryPrefix();
+  // A few at most: a release still being pushed is skipped, an older complete one offered instead.
+  for (const version of upgradeCandidates(versionsNewestFirst, active).slice(0, 3)) {
+    if ((await missingImages(prefix, version)) === null) return version;
+  }
+  return null;
 }
 
 async function missingImages(prefix: string, version: string): Promise<string | null> {
