@@ -13,7 +13,8 @@ export type PinDto = { service: string; image: string | null };
 
 export type HistoryEntryDto = { id: string; file: string; at: string; size: number; sha256: string; current: boolean };
 
-export type PendingDto = { env: string | null; override: string | null };
+/** What must be recreated for saved changes to take effect, since when (null: nothing pending). */
+export type PendingDto = { proxy: string | null; colors: string | null; files: string[] };
 
 export type SettingsDto = {
   deployDir: string;

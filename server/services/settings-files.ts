@@ -1,7 +1,9 @@
 import 'server-only';
 import { Resolver } from 'node:dns/promises';
+import path from 'node:path';
 import type { ActionResult } from '@/lib/action-result';
 import type { DnsAnswerDto, PinPreviewDto, RestoredDto } from '@/lib/dto/settings';
+import { BOTH, pinApplyTargets } from '@/lib/settings/apply-targets';
 import { diffLines, redactOverrideLine } from '@/lib/settings/env-diff';
 import { hostSchema } from '@/lib/schemas/env-values';
 import { pinChangeSchema, restoreSchema, type PinChangeInput } from '@/lib/schemas/settings';
@@ -76,7 +78,7 @@ export function savePin(raw: unknown): Promise<ActionResult<PinPreviewDto>> {
       if (parsed.data.baseHash && parsed.data.baseHash !== plan.preview.baseHash) return CONFLICT;
       if (plan.preview.baseHash === plan.preview.afterHash) return { ok: true, data: plan.preview };
       await atomicWriteFile(plan.file, plan.text, { mode: 0o644, backupDir: projectPaths(deployDir()).backups });
-      markPending('override', actor);
+      markPending(path.basename(plan.file), pinApplyTargets(parsed.data.service), actor);
       await audit(actor, 'settings.pin', 'success', { service: parsed.data.service, image: parsed.data.image }, plan.preview.effect, parsed.data.service);
       return { ok: true, data: plan.preview };
     });
@@ -98,7 +100,7 @@ export function restoreVersion(raw: unknown): Promise<ActionResult<RestoredDto>>
     return serialised(async () => {
       try {
         const restored = await restoreHistoryEntry(deployDir(), id);
-        markPending(restored.file === '.env' ? 'env' : 'override', actor);
+        markPending(restored.file, BOTH, actor);
         await audit(actor, 'settings.restore', 'success', { version: id }, `restored ${restored.file}; pending until the next deploy`, restored.file);
         return { ok: true, data: restored };
       } catch (err) {

@@ -2,6 +2,7 @@ import 'server-only';
 import { eq } from 'drizzle-orm';
 import type { ActionResult } from '@/lib/action-result';
 import type { PendingDto } from '@/lib/dto/settings';
+import type { ApplyTargets } from '@/lib/settings/apply-targets';
 import type { SessionUser } from '@/lib/dto/user';
 import { fieldErrors as zodFieldErrors } from '@/lib/schemas/field-errors';
 import type { z } from 'zod';
@@ -68,26 +69,54 @@ export async function audit(
 
 const PENDING_KEY = 'settings.pending';
 
-export function markPending(file: 'env' | 'override', actor: SessionUser, now = new Date()): void {
-  const db = getDb();
-  const row = db.select().from(consoleSettings).where(eq(consoleSettings.key, PENDING_KEY)).get();
-  const current = row ? (JSON.parse(row.value) as PendingDto) : { env: null, override: null };
-  const next = JSON.stringify({ ...current, [file]: now.toISOString() });
-  db.insert(consoleSettings)
+/** Which running parts a change needs recreated: the proxy (in place) and/or the colors (blue-green). */
+
+type Marks = { proxy: string | null; colors: string | null; files: Record<string, string> };
+
+function readMarks(): Marks {
+  const row = getDb().select().from(consoleSettings).where(eq(consoleSettings.key, PENDING_KEY)).get();
+  const parsed = row ? (JSON.parse(row.value) as Partial<Marks>) : {};
+  return { proxy: parsed.proxy ?? null, colors: parsed.colors ?? null, files: parsed.files ?? {} };
+}
+
+export function markPending(file: string, targets: ApplyTargets, actor: SessionUser, now = new Date()): void {
+  if (!targets.proxy && !targets.colors) return;
+  const marks = readMarks();
+  const at = now.toISOString();
+  const next = JSON.stringify({
+    proxy: targets.proxy ? at : marks.proxy,
+    colors: targets.colors ? at : marks.colors,
+    files: { ...marks.files, [file]: at },
+  } satisfies Marks);
+  getDb()
+    .insert(consoleSettings)
     .values({ key: PENDING_KEY, value: next, updatedBy: actor.email, updatedAt: now })
     .onConflictDoUpdate({ target: consoleSettings.key, set: { value: next, updatedBy: actor.email, updatedAt: now } })
     .run();
 }
 
-/** A change is pending until a deploy or rollback that started after it has succeeded. */
+/**
+ * A change stays pending until an operation that recreates what it affects has succeeded after
+ * it: the proxy is recreated only by an in-place update naming it or a deploy with "all" (a plain
+ * deploy keeps the stateful services); the colors by any deploy, rollback or update of them.
+ */
 export function pendingChanges(): PendingDto {
-  const db = getDb();
-  const row = db.select().from(consoleSettings).where(eq(consoleSettings.key, PENDING_KEY)).get();
-  const marks = row ? (JSON.parse(row.value) as PendingDto) : { env: null, override: null };
-  const applied = listOperations(db)
-    .filter((op) => (op.kind === 'deploy' || op.kind === 'rollback') && op.status === 'succeeded')
-    .map((op) => op.createdAt.getTime());
-  const lastApplied = applied.length > 0 ? Math.max(...applied) : 0;
-  const still = (at: string | null) => (at && new Date(at).getTime() > lastApplied ? at : null);
-  return { env: still(marks.env), override: still(marks.override) };
+  const marks = readMarks();
+  const done = listOperations(getDb(), 200).filter((op) => op.status === 'succeeded');
+  const params = (raw: string) => JSON.parse(raw) as { all?: boolean; services?: string[] };
+  const lastTime = (pred: (kind: string, p: { all?: boolean; services?: string[] }) => boolean) =>
+    Math.max(0, ...done.filter((op) => pred(op.kind, params(op.params))).map((op) => op.createdAt.getTime()));
+  const proxyApplied = lastTime((k, p) => (k === 'update' && Boolean(p.services?.includes('proxy'))) || (k === 'deploy' && p.all === true));
+  const colorsApplied = lastTime(
+    (k, p) => k === 'deploy' || k === 'rollback' || (k === 'update' && Boolean(p.services?.some((s) => ['platform', 'rag', 'crawler'].includes(s)))),
+  );
+  const still = (at: string | null, applied: number) => (at && new Date(at).getTime() > applied ? at : null);
+  const proxy = still(marks.proxy, proxyApplied);
+  const colors = still(marks.colors, colorsApplied);
+  const oldest = Math.min(proxy ? Date.parse(proxy) : Infinity, colors ? Date.parse(colors) : Infinity);
+  // The files changed since the oldest change that is still waiting.
+  const files = Object.entries(marks.files)
+    .filter(([, at]) => Date.parse(at) >= oldest)
+    .map(([file]) => file);
+  return { proxy, colors, files };
 }

@@ -4,6 +4,7 @@ import type { ActionResult } from '@/lib/action-result';
 import type { EnvPreviewDto, EnvSavedDto, EnvValueDto, RegeneratedDto, SettingsDto } from '@/lib/dto/settings';
 import type { SessionUser } from '@/lib/dto/user';
 import { REGENERATABLE_SECRETS, isSecretKey } from '@/lib/settings/env-catalog';
+import { envApplyTargets } from '@/lib/settings/apply-targets';
 import { diffEnvValues } from '@/lib/settings/env-diff';
 import { ALL_SERVICE_NAMES } from '@/lib/settings/services';
 import {
@@ -137,7 +138,7 @@ async function writeEnvPlan(
     if (plan.preview.diff.length === 0) return { ok: true, data: { ...plan.preview, backup: null } };
     const paths = projectPaths(dir);
     const { backupPath } = await atomicWriteFile(paths.env, plan.text, { mode: 0o600, backupDir: paths.backups });
-    markPending('env', actor);
+    markPending('.env', envApplyTargets(plan.preview.diff.map((d) => d.key)), actor);
     // The diff is already redacted; keyed by variable so the audit log's own redaction also applies.
     const changes = Object.fromEntries(plan.preview.diff.map((d) => [d.key, { kind: d.kind, before: d.before, after: d.after }]));
     await audit(actor, action, 'success', { changes }, `${plan.preview.diff.length} setting(s) changed; pending until the next deploy`, '.env');

@@ -2,6 +2,7 @@
 import { previewDomainChange, previewEnvChange, regenerateSecret, revealSecret, saveDomainChange, saveEnvChange } from '@/server/services/settings';
 import { previewPin, resolveHost, restoreVersion, savePin } from '@/server/services/settings-files';
 import { initialiseProject } from '@/server/services/settings-init';
+import { applySettings } from '@/server/services/settings-apply';
 
 // Thin: the services check the role (secrets need an admin even where an operator may call),
 // validate with the forms' own schemas, write atomically and audit.
@@ -59,4 +60,9 @@ export async function resolveHostAction() {
 // access: admin
 export async function initialiseAction(input: unknown) {
   return initialiseProject(input);
+}
+
+// access: operator
+export async function applyNowAction() {
+  return applySettings();
 }

@@ -1,8 +1,8 @@
 import type { ReactNode } from 'react';
 import Link from 'next/link';
-import { Badge } from '@/components/ui/badge';
 import { EmptyState } from '@/components/ui/empty-state';
 import { PageHeader } from '@/components/shell/page-header';
+import { ApplyNow } from '@/components/settings/apply-now';
 import { DomainForm } from '@/components/settings/domain-form';
 import { EnvForm } from '@/components/settings/env-form';
 import { HistoryList } from '@/components/settings/history-list';
@@ -11,6 +11,7 @@ import { PinsForm } from '@/components/settings/pins-form';
 import { requirePageUser } from '@/server/auth/session';
 import { getSettings } from '@/server/services/settings';
 import {
+  applyNowAction,
   initialiseAction,
   previewDomainAction,
   previewEnvAction,
@@ -59,19 +60,13 @@ export default async function SettingsPage() {
   }
 
   const value = (key: string) => settings.env.find((e) => e.key === key)?.value ?? '';
-  const pending = [settings.pending.env && '.env', settings.pending.override && settings.overrideFile].filter(Boolean);
 
   return (
     <>
       <PageHeader title="Settings">
         {settings.deployDir}. Changes are written to the files at once and take effect at the next deploy.
       </PageHeader>
-      {pending.length > 0 && (
-        <p role="status" className="mb-6 rounded border border-amber-300 bg-amber-50 p-3 text-sm dark:border-amber-800 dark:bg-amber-950">
-          <Badge tone="warn">Pending</Badge> {pending.join(' and ')} changed since the last deploy; the running stack still uses the previous
-          settings until the next deploy.
-        </p>
-      )}
+      {(settings.pending.proxy || settings.pending.colors) && <ApplyNow pending={settings.pending} apply={applyNowAction} />}
       <Section id="domain" title="Domain and TLS">
         <DomainForm
           values={{ HOST: value('HOST'), SITE_URL: value('SITE_URL'), TLS_MODE: value('TLS_MODE') || 'selfsigned', TLS_EMAIL: value('TLS_EMAIL'), BASE_PATH: value('BASE_PATH') }}
