@@ -114,7 +114,6 @@ export function validateDomain(input: DomainChangeInput, current: Record<string,
   return { ok: false, fieldErrors };
 }
 
-export { envKeySchema };
 
 /** The initialise form (like `tale init`); the email matters only for Let's Encrypt. */
 export const initialiseSchema = z

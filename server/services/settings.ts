@@ -1,5 +1,4 @@
 import 'server-only';
-import { promises as fs } from 'node:fs';
 import type { ActionResult } from '@/lib/action-result';
 import type { EnvPreviewDto, EnvSavedDto, EnvValueDto, RegeneratedDto, SettingsDto } from '@/lib/dto/settings';
 import type { SessionUser } from '@/lib/dto/user';
@@ -219,9 +218,4 @@ export function regenerateSecret(raw: unknown): Promise<ActionResult<Regenerated
     if (!saved.ok) return saved;
     return { ok: true, data: { key, consequence: REGENERATABLE_SECRETS[key], diff: saved.data.diff } };
   });
-}
-
-/** Whether the deployment directory exists at all (the initialise form creates it otherwise). */
-export async function deployDirExists(): Promise<boolean> {
-  return fs.stat(deployDir()).then((s) => s.isDirectory(), () => false);
 }
