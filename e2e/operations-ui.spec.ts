@@ -1,68 +1,204 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page, type TestInfo } from '@playwright/test';
 import { createDeployment, type Deployment } from './fixtures/deployment';
 import { ensureFixtureImages } from './fixtures/fixture-images';
+import { httpGet, waitForUrl } from './fixtures/http-get';
+import { runLoad } from './fixtures/load';
 import { pushImages, startRegistry, type Registry } from './fixtures/registry';
-import { GOOD_VERSION, SERVICES } from './fixtures/versions';
+import { EXITS_VERSION, GOOD_VERSION, NEVER_HEALTHY_VERSION, NEXT_VERSION, SERVICES } from './fixtures/versions';
 import { signInAsAdmin } from './support/admin';
+import { publishProxyOnLoopback } from './support/loopback-proxy';
 import { e2eDataDir } from './support/paths';
 
-// A deploy started and watched in the browser, on the real engine with the stand-in images. The
-// console under test reads the deployment directory inside its data directory.
+// The console's operations driven in the browser, on the real engine with the stand-in images: the
+// first deploy of an empty project, a one-click upgrade under load, a rollback, a broken release,
+// and the typed confirmations of cleanup and reset. The console under test reads the deployment
+// directory inside its data directory; the proxy publishes on free loopback ports.
 
 let registry: Registry;
 let deployment: Deployment;
+let siteUrl: string;
 const deployDir = path.join(e2eDataDir, 'deploy');
+
+test.describe.configure({ mode: 'serial' });
 
 test.beforeAll(async () => {
   test.setTimeout(300_000);
   await ensureFixtureImages();
   registry = await startRegistry();
-  await pushImages(registry, SERVICES.map((service) => ({ service, version: GOOD_VERSION })));
+  // 1.0.0 and 1.1.0 complete; the never-healthy tag only for the platform: a release still being pushed.
+  await pushImages(registry, [
+    ...[GOOD_VERSION, NEXT_VERSION].flatMap((version) => SERVICES.map((service) => ({ service, version }))),
+    { service: 'platform', version: NEVER_HEALTHY_VERSION },
+  ]);
   deployment = await createDeployment({ prefix: 'e2e-ops', registry: registry.host, extraEnv: { DRAIN_TIMEOUT: '5', STANDIN_LOG_RATE: '20' } });
   fs.mkdirSync(deployDir, { recursive: true });
   for (const f of ['tale.json', '.env']) fs.copyFileSync(path.join(deployment.dir, f), path.join(deployDir, f));
+  const { http } = await publishProxyOnLoopback(deployDir);
+  siteUrl = `http://127.0.0.1:${http}/`;
 });
 
 test.afterAll(async () => {
   await deployment?.dispose();
   await registry?.stop();
-  for (const f of ['tale.json', '.env']) fs.rmSync(path.join(deployDir, f), { force: true });
+  for (const f of ['tale.json', '.env', 'compose.override.yml']) fs.rmSync(path.join(deployDir, f), { force: true });
   fs.rmSync(path.join(deployDir, '.tale'), { recursive: true, force: true });
 });
 
-test('dry run, then a confirmed deploy with its live timeline and the new colour’s logs beside it', async ({ page, baseURL }) => {
-  test.setTimeout(300_000);
+test.beforeEach(async ({ page, baseURL }) => {
   await signInAsAdmin(page, baseURL!);
-  await page.goto('/deployments');
-  await page.getByLabel('Version').fill(GOOD_VERSION);
+});
 
-  // The dry run shows the plan and changes nothing.
-  await page.getByRole('button', { name: 'Dry run' }).click();
-  await expect(page).toHaveURL(/\/deployments\/[0-9a-f-]{36}$/);
-  await expect(page.getByTestId('operation-status')).toHaveText('succeeded', { timeout: 60_000 });
-  await page.getByText('Result').click();
-  await expect(page.getByText(`${deployment.id}-platform-blue`).first()).toBeVisible();
+async function artifact(page: Page, testInfo: TestInfo, name: string): Promise<void> {
+  const file = testInfo.outputPath(`${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  await testInfo.attach(name, { path: file, contentType: 'image/png' });
+}
 
+const live = async () => (await httpGet(siteUrl, { host: 'localhost' })).headers['x-tale-version'];
+
+test('first deploy of an empty project, reviewed and followed live, with a reload mid-run', async ({ page }, testInfo) => {
+  test.setTimeout(240_000);
   await page.goto('/deployments');
-  await page.getByLabel('Version').fill(GOOD_VERSION);
-  await page.getByRole('button', { name: `Deploy ${GOOD_VERSION}` }).click();
-  await expect(page.getByRole('dialog')).toContainText('The live colour keeps serving');
-  await page.getByRole('button', { name: 'Continue' }).click();
+  const picker = page.getByLabel('Version');
+  // Newest first; the tag that lacks five of the six images cannot be chosen.
+  await expect(picker.locator('option')).toHaveText([`${NEVER_HEALTHY_VERSION} (unavailable)`, NEXT_VERSION, GOOD_VERSION]);
+  await expect(picker.locator('option', { hasText: 'unavailable' })).toBeDisabled();
+  await picker.selectOption(GOOD_VERSION);
+
+  await page.getByRole('button', { name: `Review deploy of ${GOOD_VERSION}` }).click();
+  const dialog = page.getByRole('dialog');
+  await expect(dialog.getByTestId('plan-review')).toContainText(`create ${deployment.id}-platform-blue`);
+  await expect(dialog.getByTestId('schema-warning')).toHaveCount(0);
+  await dialog.getByRole('button', { name: `Deploy ${GOOD_VERSION}` }).click();
   await expect(page).toHaveURL(/\/deployments\/[0-9a-f-]{36}$/);
 
   // While the new colour starts, its platform's log is shown beside the timeline.
   const logs = page.getByTestId('target-logs');
   await expect(logs).toBeVisible({ timeout: 180_000 });
   await expect(logs.getByTestId('log-line').first()).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByTestId('pull-progress')).toContainText('pulled');
+  await artifact(page, testInfo, 'timeline-mid-deploy');
 
   // A reload mid-run replays the whole timeline.
   await page.reload();
   await expect(page.getByTestId('timeline')).toContainText('resolve');
   await expect(page.getByTestId('operation-status')).toHaveText('succeeded', { timeout: 180_000 });
-  await expect(page.getByTestId('timeline')).toContainText('switch');
+  for (const step of ['lock', 'resolve', 'pull', 'start', 'health', 'switch', 'done']) await expect(page.getByTestId('timeline')).toContainText(step);
 
   await page.goto('/');
   await expect(page.getByTestId('live-release')).toContainText(`blue version ${GOOD_VERSION}`);
+  await expect(page.getByTestId('registry-status')).toContainText('Reachable');
+  await expect(page.getByTestId('container-row')).toHaveCount(6);
+  // CPU and memory come from Docker's one-shot stats.
+  await expect(page.getByTestId('container-row').first()).toContainText(/B( \/|$)/);
+  await artifact(page, testInfo, 'overview');
+  // The stand-in platform has no generate-admin-key.sh: the admin sees the platform's refusal plainly.
+  await page.getByRole('button', { name: 'Generate a Convex admin key' }).click();
+  await expect(page.getByTestId('convex-admin').getByRole('alert')).toContainText('could not generate the admin key');
+  await waitForUrl(siteUrl, { host: 'localhost', deadlineMs: 30_000 });
+});
+
+test('one-click upgrade under load: no failed request, every step on the timeline', async ({ page }) => {
+  test.setTimeout(240_000);
+  await page.goto('/');
+  const banner = page.getByTestId('upgrade-banner');
+  await expect(banner).toContainText(`Version ${NEXT_VERSION} is available`);
+
+  const stop = new AbortController();
+  const load = runLoad({ url: siteUrl, host: 'localhost', concurrency: 4, durationMs: 300_000, timeoutMs: 15_000, signal: stop.signal });
+  try {
+    await banner.getByRole('button', { name: `Upgrade to ${NEXT_VERSION}` }).click();
+    await expect(page).toHaveURL(/\/deployments\/[0-9a-f-]{36}$/);
+    // Steps appear while the operation runs, not only at the end.
+    await expect(page.getByTestId('timeline')).toContainText('pull', { timeout: 60_000 });
+    await expect(page.getByTestId('operation-status')).toHaveText('running');
+    await expect(page.getByTestId('operation-status')).toHaveText('succeeded', { timeout: 180_000 });
+  } finally {
+    stop.abort();
+  }
+  const summary = await load;
+  expect(summary.failed, JSON.stringify(summary.failuresByKind)).toBe(0);
+  expect(summary.byVersion[NEXT_VERSION] ?? 0).toBeGreaterThan(0);
+  for (const step of ['lock', 'resolve', 'pull', 'start', 'health', 'switch', 'retire', 'done']) await expect(page.getByTestId('timeline')).toContainText(step);
+  expect(await live()).toBe(NEXT_VERSION);
+
+  // The overview follows by itself.
+  await page.goto('/');
+  await expect(page.getByTestId('live-release')).toContainText(`green version ${NEXT_VERSION}`);
+  await expect(page.getByTestId('upgrade-banner')).toHaveCount(0);
+});
+
+test('rollback with its button, behind the schema-compatibility confirmation', async ({ page }) => {
+  test.setTimeout(180_000);
+  await page.goto('/deployments');
+  await page.getByRole('button', { name: `Roll back to ${GOOD_VERSION}` }).click();
+  const dialog = page.getByRole('dialog');
+  await expect(dialog.getByTestId('schema-warning')).toContainText('Convex data and indexes are not rolled back');
+  const confirm = dialog.getByRole('button', { name: `Roll back to ${GOOD_VERSION}` });
+  await expect(confirm).toBeDisabled();
+  await dialog.getByLabel(/I understand/).check();
+  await confirm.click();
+  await expect(page).toHaveURL(/\/deployments\/[0-9a-f-]{36}$/);
+  await expect(page.getByTestId('operation-status')).toHaveText('succeeded', { timeout: 150_000 });
+  expect(await live()).toBe(GOOD_VERSION);
+});
+
+test('a broken release fails with its log lines while the live one keeps serving; the history shows it', async ({ page }, testInfo) => {
+  test.setTimeout(180_000);
+  await pushImages(registry, SERVICES.map((service) => ({ service, version: EXITS_VERSION })));
+  await page.goto('/deployments');
+  await page.getByLabel('Version').selectOption(EXITS_VERSION);
+  await page.getByRole('button', { name: `Review deploy of ${EXITS_VERSION}` }).click();
+  await page.getByRole('dialog').getByRole('button', { name: `Deploy ${EXITS_VERSION}` }).click();
+  await expect(page).toHaveURL(/\/deployments\/[0-9a-f-]{36}$/);
+  await expect(page.getByTestId('operation-status')).toHaveText('failed', { timeout: 150_000 });
+  await expect(page.getByTestId('operation-error')).toContainText(/CONTAINER_(EXITED|RESTARTED)/);
+  await expect(page.getByTestId('failure-logs')).not.toBeEmpty();
+  expect(await live()).toBe(GOOD_VERSION);
+
+  await page.goto('/deployments?kind=deploy&outcome=failed');
+  await expect(page.getByTestId('history-row')).toHaveCount(1);
+  await expect(page.getByTestId('history-row')).toContainText(EXITS_VERSION);
+  await page.goto('/deployments');
+  await expect(page.getByTestId('history-row')).toHaveCount(4);
+  await artifact(page, testInfo, 'history');
+
+  // "Deploy this release again" preselects the release in the picker.
+  await page.getByTestId('history-row').filter({ hasText: 'rollback' }).getByRole('link', { name: 'Deploy this release again' }).click();
+  await expect(page.getByLabel('Version')).toHaveValue(GOOD_VERSION);
+});
+
+test('cleanup and reset refuse a wrong project id; reset with volumes needs a second confirmation', async ({ page }) => {
+  test.setTimeout(120_000);
+  await page.goto('/deployments');
+  await page.getByRole('button', { name: 'Clean up inactive colour…' }).click();
+  let dialog = page.getByRole('dialog');
+  await dialog.getByLabel(/Type the project id/).fill(`${deployment.id}-typo`);
+  await dialog.getByRole('button', { name: 'Clean up' }).click();
+  await expect(dialog.getByTestId('danger-error')).toContainText('not this project’s id');
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+
+  await page.getByRole('button', { name: 'Reset…' }).click();
+  dialog = page.getByRole('dialog');
+  await dialog.getByLabel(/Also remove db, proxy and convex/).check();
+  await dialog.getByLabel(/Also delete the volumes/).check();
+  await dialog.getByLabel(/Type the project id/).fill('someone-else');
+  await dialog.getByRole('button', { name: 'Continue' }).click();
+  // The second confirmation names every volume and says the data is gone.
+  await expect(dialog.getByTestId('volumes-confirmation')).toContainText(`${deployment.id}_db-data`);
+  await expect(dialog.getByTestId('volumes-confirmation')).toContainText('gone for good');
+  await dialog.getByRole('button', { name: 'Delete the volumes and reset' }).click();
+  await expect(dialog.getByTestId('danger-error')).toContainText('not this project’s id');
+  expect(await live()).toBe(GOOD_VERSION);
+
+  // The right id resets (containers only): the site goes down on purpose.
+  await dialog.getByLabel(/Also remove db, proxy and convex/).uncheck();
+  await dialog.getByLabel(/Type the project id/).fill(deployment.id);
+  await dialog.getByRole('button', { name: 'Reset' }).click();
+  await expect(page).toHaveURL(/\/deployments\/[0-9a-f-]{36}$/);
+  await expect(page.getByTestId('operation-status')).toHaveText('succeeded', { timeout: 60_000 });
+  await page.goto('/');
+  await expect(page.getByTestId('live-release')).toContainText('Nothing deployed yet');
 });

@@ -5,10 +5,12 @@ import { ensureFixtureImages } from './fixtures/fixture-images';
 import { pushImages, startRegistry, type Registry } from './fixtures/registry';
 import { EXITS_VERSION, GOOD_VERSION, NEXT_VERSION, SERVICES } from './fixtures/versions';
 import { startConsole, type RunningConsole } from './support/console';
+import { publishProxyOnLoopback } from './support/loopback-proxy';
+import { actionIds, callAction } from './support/server-actions';
 import { readSse } from './support/sse-client';
 
-// Deploys driven through the console's own HTTP API, run by server/operations on the real engine.
-// The stack's proxy publishes ports 80 and 443 as Tale's does, so this is the one test that does.
+// Deploys driven through the console's own HTTP API and server actions, run by server/operations on
+// the real engine. The stack's proxy publishes on free loopback ports (never the machine's 80/443).
 
 let registry: Registry;
 let deployment: Deployment;
@@ -19,6 +21,7 @@ beforeAll(async () => {
   registry = await startRegistry();
   await pushImages(registry, [GOOD_VERSION, NEXT_VERSION, EXITS_VERSION].flatMap((version) => SERVICES.map((service) => ({ service, version }))));
   deployment = await createDeployment({ prefix: 'ops-it', registry: registry.host, extraEnv: { HEALTH_CHECK_TIMEOUT: '120', DRAIN_TIMEOUT: '5' } });
+  await publishProxyOnLoopback(deployment.dir);
   app = await startConsole({ deployDir: deployment.dir });
 }, 300_000);
 
@@ -49,6 +52,17 @@ async function follow(id: string, lastEventId?: string): Promise<{ events: Opera
   clearTimeout(guard);
   if (!end) throw new Error(`operation ${id} did not end (HTTP ${httpStatus}); ${events.length} events\n${app.output().slice(-2000)}`);
   return { events, end };
+}
+
+const ACTIONS = 'app/(console)/deployments/actions.ts';
+/** A server action as the browser calls it; the operation (or the refusal) from its RSC answer. */
+async function action(name: string, input: unknown): Promise<{ ok: true; data: OperationDto } | { ok: false; code: string; message: string }> {
+  const id = actionIds().get(`${ACTIONS}#${name}`);
+  if (!id) throw new Error(`no server action ${name} in the build`);
+  const answer = await callAction(app.baseURL, id, [input], app.cookie);
+  const payload = answer.split('\n').map((l) => l.slice(l.indexOf(':') + 1)).find((l) => l.startsWith('{"ok":'));
+  if (!payload) throw new Error(`unexpected action answer: ${answer.slice(0, 500)}`);
+  return JSON.parse(payload) as { ok: true; data: OperationDto } | { ok: false; code: string; message: string };
 }
 
 const status = async () => (await (await fetch(`${app.baseURL}/api/v1/status`, { headers: { Cookie: app.cookie } })).json()) as StackStatusDto;
@@ -111,5 +125,50 @@ describe('operations through the console', () => {
     }
     const bad = await fetch(`${app.baseURL}/api/v1/deployments`, { method: 'POST', headers: { Cookie: app.cookie, Origin: app.baseURL, 'Content-Type': 'application/json' }, body: '{not json' });
     expect(bad.status).toBe(400);
+  });
+
+  it('updates a named service in place: the live colour and the other services stay', async () => {
+    const before = await status();
+    const platformBefore = before.containers.find((c) => c.service === 'platform' && c.active);
+    const ragBefore = before.containers.find((c) => c.service === 'rag' && c.active);
+    const res = await action('updateAction', { services: ['platform'], version: GOOD_VERSION });
+    if (!res.ok) throw new Error(`${res.code}: ${res.message}`);
+    expect(res.data.kind).toBe('update');
+    const { events, end } = await follow(res.data.id);
+    expect(end.status, JSON.stringify(end.error)).toBe('succeeded');
+    expect(events.map((e) => e.step)).toEqual(expect.arrayContaining(['lock', 'plan', 'pull', 'start', 'health', 'switch', 'retire', 'done']));
+    const s = await status();
+    expect(s.activeColor).toBe(before.activeColor);
+    const platform = s.containers.find((c) => c.service === 'platform' && c.active);
+    expect(platform?.version).toBe(GOOD_VERSION);
+    expect(platform?.name).toBe(platformBefore?.name);
+    expect(platform?.startedAt).not.toBe(platformBefore?.startedAt);
+    expect(s.containers.find((c) => c.service === 'rag' && c.active)?.startedAt).toBe(ragBefore?.startedAt);
+    expect(s.previousVersion).toBe(NEXT_VERSION);
+
+    const bad = await action('updateAction', { services: ['nginx'] });
+    expect(bad.ok ? 'started' : bad.code).toBe('INVALID_INPUT');
+  });
+
+  it('refuses cleanup and reset with a wrong project id, then resets with the right one', async () => {
+    const wrong = await action('resetAction', { projectId: `${deployment.id}x`, all: true });
+    expect(wrong.ok ? 'started' : wrong.code).toBe('CONFIRMATION_MISMATCH');
+    const wrongCleanup = await action('cleanupAction', { projectId: 'not-this-one' });
+    expect(wrongCleanup.ok ? 'started' : wrongCleanup.code).toBe('CONFIRMATION_MISMATCH');
+    const volumesWithoutAll = await action('resetAction', { projectId: deployment.id, volumes: true });
+    expect(volumesWithoutAll.ok ? 'started' : volumesWithoutAll.code).toBe('INVALID_INPUT');
+    expect((await status()).activeColor).toBe('green');
+
+    const res = await action('resetAction', { projectId: deployment.id, all: true });
+    if (!res.ok) throw new Error(`${res.code}: ${res.message}`);
+    const { end } = await follow(res.data.id);
+    expect(end.status, JSON.stringify(end.error)).toBe('succeeded');
+    const s = await status();
+    expect(s.activeColor).toBeNull();
+    expect(s.containers.filter((c) => c.status !== 'not deployed')).toEqual([]);
+
+    // The refusals are in the audit trail, without the typed value.
+    const { events: audit } = (await (await fetch(`${app.baseURL}/api/v1/audit?action=operations.reset`, { headers: { Cookie: app.cookie } })).json()) as { events: Array<{ outcome: string }> };
+    expect(audit.map((a) => a.outcome)).toEqual(expect.arrayContaining(['denied', 'success']));
   });
 });

@@ -2,104 +2,161 @@
 import { useState, useTransition } from 'react';
 import { useRouter } from 'next/navigation';
 import type { ActionResult } from '@/lib/action-result';
-import type { OperationDto } from '@/lib/dto/operations';
+import type { OperationDto, PlanPreviewDto } from '@/lib/dto/operations';
+import type { ReleaseDto } from '@/lib/dto/overview';
+import { STACK_SERVICES } from '@/lib/schemas/operations';
 import { Button } from '@/components/ui/button';
 import { Dialog } from '@/components/ui/dialog';
 import { FormField } from '@/components/ui/form-field';
-import { Input } from '@/components/ui/input';
+import { Input, Select } from '@/components/ui/input';
 import { useToast } from '@/components/ui/toast';
+import { PlanReview } from './plan-review';
+import { SchemaWarning } from './schema-warning';
 
 type Start = (input: unknown) => Promise<ActionResult<OperationDto>>;
 type Props = {
+  /** Newest first; null when the registry could not be asked (then a version is typed). */
+  releases: ReleaseDto[] | null;
+  registryError: string | null;
   previousVersion: string | null;
-  activeVersion: string | null;
+  /** Preselected, e.g. "deploy this release again" from the history. */
+  initialVersion: string | null;
   canOperate: boolean;
-  actions: { deploy: Start; rollback: Start; cleanup: () => Promise<ActionResult<OperationDto>> };
+  actions: { preview: (input: unknown) => Promise<ActionResult<PlanPreviewDto>>; deploy: Start; update: Start; rollback: Start };
 };
 
-type Confirm = { kind: 'deploy'; version: string; all: boolean } | { kind: 'rollback' } | { kind: 'cleanup' } | null;
+function label(r: ReleaseDto): string {
+  const marks = [r.current && 'current', r.previous && 'previous', !r.available && 'unavailable'].filter(Boolean);
+  return marks.length ? `${r.version} (${marks.join(', ')})` : r.version;
+}
 
-export function DeployControls({ previousVersion, activeVersion, canOperate, actions }: Props) {
+/** Version picker, options, the plan for review, and the confirmation that starts the operation. */
+export function DeployControls({ releases, registryError, previousVersion, initialVersion, canOperate, actions }: Props) {
   const router = useRouter();
   const toast = useToast();
-  const [version, setVersion] = useState('');
+  const firstChoice = initialVersion ?? releases?.find((r) => r.available)?.version ?? '';
+  const [version, setVersion] = useState(firstChoice);
   const [all, setAll] = useState(false);
+  const [inPlace, setInPlace] = useState(false);
+  const [services, setServices] = useState<string[]>(['platform']);
   const [errors, setErrors] = useState<Record<string, string[]>>({});
-  const [confirm, setConfirm] = useState<Confirm>(null);
+  const [review, setReview] = useState<PlanPreviewDto | null>(null);
+  const [accepted, setAccepted] = useState(false);
   const [pending, start] = useTransition();
 
-  const go = (run: () => Promise<ActionResult<OperationDto>>) =>
+  if (!canOperate) return <p className="text-sm text-zinc-500">Your role can watch deployments but not start them.</p>;
+
+  const chosen = releases?.find((r) => r.version === version);
+  const target = version || undefined;
+  const fail = (res: { message: string; fieldErrors?: Record<string, string[]> }) => {
+    setErrors(res.fieldErrors ?? {});
+    toast(res.message, 'error');
+  };
+
+  const plan = (input: unknown) =>
     start(async () => {
-      const res = await run();
-      setConfirm(null);
+      const res = await actions.preview(input);
+      if (!res.ok) return fail(res);
+      setErrors({});
+      setAccepted(false);
+      setReview(res.data);
+    });
+
+  const run = (go: () => Promise<ActionResult<OperationDto>>) =>
+    start(async () => {
+      const res = await go();
       if (!res.ok) {
-        setErrors(res.fieldErrors ?? {});
-        toast(res.message, 'error');
-        return;
+        setReview(null);
+        return fail(res);
       }
       router.push(`/deployments/${res.data.id}`);
     });
 
-  if (!canOperate) return <p className="text-sm text-zinc-500">Your role can watch deployments but not start them.</p>;
+  const confirm = () => {
+    if (!review) return;
+    if (review.kind === 'rollback') run(() => actions.rollback({}));
+    else if (review.kind === 'update') run(() => actions.update({ version: review.version, services }));
+    else run(() => actions.deploy({ version: review.version, all }));
+  };
+  const confirmLabel = review?.kind === 'rollback' ? `Roll back to ${review.version}` : review?.kind === 'update' ? `Update to ${review.version}` : `Deploy ${review?.version ?? ''}`;
 
   return (
-    <div className="space-y-4 rounded-lg border border-zinc-200 bg-white p-4 dark:border-zinc-800 dark:bg-zinc-900">
-      <div className="flex flex-wrap items-end gap-3">
-        <div className="w-56">
-          <FormField id="version" label="Version" errors={errors.version} hint="Empty: the newest in the registry">
-            <Input value={version} placeholder="e.g. 1.2.3" onChange={(e) => setVersion(e.target.value.trim())} />
-          </FormField>
+    <div className="space-y-4 rounded-lg border border-zinc-200 bg-white p-4 dark:border-zinc-800 dark:bg-zinc-900" id="deploy">
+      <div className="flex flex-wrap items-start gap-4">
+        <div className="w-72">
+          {releases ? (
+            <FormField id="version" label="Version" errors={errors.version} hint={chosen && !chosen.available ? chosen.missing : 'Newest first, from the registry'}>
+              <Select value={version} onChange={(e) => setVersion(e.target.value)}>
+                {releases.map((r) => (
+                  <option key={r.version} value={r.version} disabled={!r.available}>
+                    {label(r)}
+                  </option>
+                ))}
+              </Select>
+            </FormField>
+          ) : (
+            <FormField id="version" label="Version" errors={errors.version} hint={`The registry could not be asked (${registryError}). Empty: the newest.`}>
+              <Input value={version} placeholder="e.g. 1.2.3" onChange={(e) => setVersion(e.target.value.trim())} />
+            </FormField>
+          )}
         </div>
-        <label className="flex items-center gap-2 pb-7 text-sm">
-          <input type="checkbox" checked={all} onChange={(e) => setAll(e.target.checked)} />
-          Include infrastructure (db, proxy, convex)
-        </label>
+        <fieldset className="space-y-2 pt-6 text-sm">
+          <label className="flex items-center gap-2">
+            <input type="checkbox" checked={all} disabled={inPlace} onChange={(e) => setAll(e.target.checked)} />
+            Include infrastructure (db, proxy, convex)
+          </label>
+          <label className="flex items-center gap-2">
+            <input type="checkbox" checked={inPlace} onChange={(e) => setInPlace(e.target.checked)} />
+            Update named services in place (no colour switch)
+          </label>
+          {inPlace && (
+            <div className="flex flex-wrap gap-3 pl-6" role="group" aria-label="Services to update">
+              {STACK_SERVICES.map((s) => (
+                <label key={s} className="flex items-center gap-1">
+                  <input
+                    type="checkbox"
+                    checked={services.includes(s)}
+                    onChange={(e) => setServices((prev) => (e.target.checked ? [...prev, s] : prev.filter((x) => x !== s)))}
+                  />
+                  {s}
+                </label>
+              ))}
+              {errors.services && <p className="w-full text-xs text-red-600">{errors.services.join(' ')}</p>}
+            </div>
+          )}
+        </fieldset>
       </div>
       <div className="flex flex-wrap gap-2">
-        <Button variant="secondary" busy={pending} onClick={() => go(() => actions.deploy({ version: version || undefined, all, dryRun: true }))}>
+        <Button busy={pending} disabled={chosen?.available === false} onClick={() => plan(inPlace ? { kind: 'update', version: target, services } : { kind: 'deploy', version: target, all })}>
+          Review {inPlace ? 'update' : 'deploy'} of {version || 'the newest'}
+        </Button>
+        <Button
+          variant="secondary"
+          busy={pending}
+          onClick={() => run(() => (inPlace ? actions.update({ version: target, services, dryRun: true }) : actions.deploy({ version: target, all, dryRun: true })))}
+        >
           Dry run
         </Button>
-        <Button busy={pending} onClick={() => setConfirm({ kind: 'deploy', version, all })}>
-          Deploy {version || 'newest'}
-        </Button>
-        <Button variant="secondary" disabled={!previousVersion} onClick={() => setConfirm({ kind: 'rollback' })}>
+        <Button variant="secondary" busy={pending} disabled={!previousVersion} onClick={() => plan({ kind: 'rollback' })}>
           {previousVersion ? `Roll back to ${previousVersion}` : 'No previous release'}
-        </Button>
-        <Button variant="secondary" onClick={() => setConfirm({ kind: 'cleanup' })}>
-          Clean up inactive colour
         </Button>
       </div>
 
-      <Dialog open={confirm !== null} title="Confirm" onClose={() => setConfirm(null)}>
-        {confirm?.kind === 'deploy' && (
-          <p>
-            Deploy {confirm.version || 'the newest version'} {activeVersion ? `(now ${activeVersion})` : ''} as a blue-green switch
-            {confirm.all ? ', recreating db, proxy and convex (a short interruption)' : ''}? The live colour keeps serving until the
-            new one is healthy.
-          </p>
+      <Dialog open={review !== null} title={review ? confirmLabel : 'Confirm'} onClose={() => setReview(null)}>
+        {review && (
+          <div className="space-y-3">
+            <PlanReview plan={review} />
+            {review.downgrade && <SchemaWarning accepted={accepted} onAccept={setAccepted} />}
+            <div className="flex justify-end gap-2">
+              <Button variant="secondary" onClick={() => setReview(null)}>
+                Cancel
+              </Button>
+              <Button busy={pending} disabled={review.downgrade && !accepted} onClick={confirm}>
+                {confirmLabel}
+              </Button>
+            </div>
+          </div>
         )}
-        {confirm?.kind === 'rollback' && (
-          <p>
-            Roll back to {previousVersion}? Convex data and indexes are not rolled back: a release with forward-only schema changes may
-            not run on data the newer version already migrated.
-          </p>
-        )}
-        {confirm?.kind === 'cleanup' && <p>Remove the inactive colour&apos;s containers? The live colour is not touched.</p>}
-        <div className="mt-4 flex justify-end gap-2">
-          <Button variant="secondary" onClick={() => setConfirm(null)}>
-            Cancel
-          </Button>
-          <Button
-            busy={pending}
-            onClick={() => {
-              if (confirm?.kind === 'deploy') go(() => actions.deploy({ version: confirm.version || undefined, all: confirm.all }));
-              if (confirm?.kind === 'rollback') go(() => actions.rollback({}));
-              if (confirm?.kind === 'cleanup') go(() => actions.cleanup());
-            }}
-          >
-            Continue
-          </Button>
-        </div>
       </Dialog>
     </div>
   );

@@ -5,6 +5,7 @@ import type { OperationDto, OperationEventDto } from '@/lib/dto/operations';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { LogViewer } from '@/components/logs/log-viewer';
+import { pullProgress } from '@/lib/pull-progress';
 
 const TONE = { succeeded: 'good', failed: 'bad', cancelled: 'warn', interrupted: 'warn', running: 'neutral' } as const;
 
@@ -37,7 +38,9 @@ export function OperationTimeline({ initial, canCancel, cancel }: Props) {
 
   const failure = [...events].reverse().find((e) => e.status === 'failed');
   const logs = (failure?.data?.logs as Array<{ stream: string; text: string }> | undefined) ?? [];
+  // Layer readings become one bar per image; the list keeps the rest.
   const steps = events.filter((e) => !(e.step === 'pull' && e.status === 'progress' && e.data?.layer));
+  const pulls = pullProgress(events);
   const first = events[0] ? Date.parse(events[0].at) : Date.parse(op.createdAt);
   // The colour being brought up, from the first container the start step names.
   const target = events
@@ -64,6 +67,19 @@ export function OperationTimeline({ initial, canCancel, cancel }: Props) {
         <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700 dark:bg-red-950 dark:text-red-300" data-testid="operation-error">
           {op.error.code}: {op.error.message}
         </p>
+      )}
+      {pulls.length > 0 && (
+        <ul className="space-y-1 text-xs" data-testid="pull-progress" aria-label="Image pulls">
+          {pulls.map((p) => (
+            <li key={p.image} className="grid grid-cols-[minmax(0,1fr)_8rem_6rem] items-center gap-2">
+              <span className="truncate font-mono" title={p.image}>
+                {p.image}
+              </span>
+              <progress className="h-2 w-full" max={1} value={p.fraction} aria-label={`Pull of ${p.image}`} />
+              <span className="text-zinc-500">{p.done ? 'pulled' : `${Math.round(p.fraction * 100)} %`}</span>
+            </li>
+          ))}
+        </ul>
       )}
       <ol className="space-y-1 font-mono text-xs" data-testid="timeline">
         {steps.map((e) => (

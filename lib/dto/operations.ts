@@ -1,4 +1,4 @@
-export type OperationKind = 'deploy' | 'rollback' | 'cleanup' | 'dry-run' | 'reconcile';
+export type OperationKind = 'deploy' | 'rollback' | 'cleanup' | 'dry-run' | 'update' | 'reset' | 'reconcile';
 export type OperationStatus = 'running' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted';
 
 export type OperationEventDto = {
@@ -43,4 +43,17 @@ export type StackStatusDto = {
   warnings: string[];
   running: OperationDto | null;
   engine: { reachable: boolean; version?: string; message?: string };
+};
+
+/** A plan as the deploy dialog shows it before confirming; nothing has changed yet. */
+export type PlanPreviewDto = {
+  kind: 'deploy' | 'update' | 'rollback';
+  version: string;
+  liveVersion: string | null;
+  activeColor: 'blue' | 'green' | null;
+  targetColor: 'blue' | 'green';
+  steps: string[];
+  warnings: string[];
+  /** Older than the live version (or a rollback): the schema-compatibility warning applies. */
+  downgrade: boolean;
 };

@@ -1,4 +1,33 @@
+import type { StackStatusDto } from './operations';
+
 export type OverviewDto = {
   deployDir: string;
   initialised: boolean;
 };
+
+export type ContainerStatsDto = { cpuPercent: number | null; memoryBytes: number | null; memoryLimitBytes: number | null };
+
+/** The registry as the overview sees it: reachable with the newest version above the live one, or why not. */
+export type RegistryStatusDto =
+  | { reachable: true; newest: string | null; newer: string | null }
+  | { reachable: false; message: string };
+
+/** What the overview polls: the stack, per-container resource use (by container name) and the registry. */
+export type LiveOverviewDto = {
+  status: StackStatusDto;
+  stats: Record<string, ContainerStatsDto>;
+  registry: RegistryStatusDto;
+  checkedAt: string;
+};
+
+export type ReleaseDto = {
+  version: string;
+  /** False when one of the six images lacks this tag (a release still building, or a partial push). */
+  available: boolean;
+  missing: string | null;
+  current: boolean;
+  previous: boolean;
+};
+
+/** Shown once to the admin who asked; never stored. */
+export type ConvexAdminKeyDto = { key: string; dashboardUrl: string; deploymentUrl: string };

@@ -11,3 +11,48 @@ export const deployInputSchema = z.strictObject({
 export const rollbackInputSchema = z.strictObject({ version: version.optional() });
 
 export const operationIdSchema = z.string().uuid('Unknown operation');
+
+/** The six services of a Tale stack, as `deploy --services` names them. */
+export const STACK_SERVICES = ['db', 'proxy', 'convex', 'platform', 'rag', 'crawler'] as const;
+
+/** In-place update of named services in the live colour (the CLI's `deploy --services`). */
+export const updateInputSchema = z.strictObject({
+  services: z.array(z.enum(STACK_SERVICES)).min(1, 'Name at least one service').max(STACK_SERVICES.length),
+  version: version.optional(),
+  dryRun: z.boolean().default(false),
+});
+
+/** The project id typed by hand: the server compares it with tale.json's before anything is removed. */
+const typedProjectId = z.string().trim().min(1, 'Type the project id to confirm').max(64);
+
+export const resetInputSchema = z
+  .strictObject({
+    projectId: typedProjectId,
+    all: z.boolean().default(false),
+    volumes: z.boolean().default(false),
+  })
+  .refine((r) => !r.volumes || r.all, { message: 'Removing volumes needs "all" as well', path: ['volumes'] });
+
+export const cleanupInputSchema = z.strictObject({ projectId: typedProjectId.optional() });
+
+/** What the deploy dialog asks the server to plan (read-only) before the user confirms. */
+export const previewInputSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('deploy'), version: version.optional(), all: z.boolean().default(false) }),
+  z.strictObject({ kind: z.literal('update'), version: version.optional(), services: updateInputSchema.shape.services }),
+  z.strictObject({ kind: z.literal('rollback'), version: version.optional() }),
+]);
+
+export const HISTORY_KINDS = ['deploy', 'update', 'rollback', 'cleanup', 'reset', 'dry-run'] as const;
+export const HISTORY_OUTCOMES = ['running', 'succeeded', 'failed', 'cancelled', 'interrupted'] as const;
+
+/** The history's filters and the release preselected by "deploy this release again", from the URL. */
+export const historyFilterSchema = z.object({
+  kind: z.enum(HISTORY_KINDS).optional().catch(undefined),
+  outcome: z.enum(HISTORY_OUTCOMES).optional().catch(undefined),
+  version: version.optional().catch(undefined),
+});
+
+export function historyFilterFromSearch(params: Record<string, string | string[] | undefined>) {
+  const one = (v: string | string[] | undefined) => (typeof v === 'string' && v !== '' ? v : undefined);
+  return historyFilterSchema.parse({ kind: one(params.kind), outcome: one(params.outcome), version: one(params.version) });
+}

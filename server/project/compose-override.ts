@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { isNode, parseDocument, visit } from 'yaml';
 import { envKeySchema, envValueSchemas, safeEnvValueSchema } from '@/lib/schemas/env-values';
+import { IMAGE_REF } from '@/lib/schemas/image-ref';
 import type { PortSpec, ServiceName, ServiceOverride, StackOverride } from '@/server/stack/types';
 import { ALL_SERVICES } from '@/server/stack/types';
 import { ProjectError } from './project-error';
@@ -10,8 +11,6 @@ import { readOptional } from './read-optional';
 // The console honours compose.override.yml in production too (the CLI only does in dev, §13), but
 // only the parts it can express in its own specs. Everything else is refused by name: silently
 // ignoring a user's `ports:` or `volumes:` would be worse than failing.
-
-const IMAGE_REF = /^[a-z0-9]+([._-][a-z0-9]+)*(:\d{1,5})?(\/[a-z0-9]+([._-][a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[0-9a-f]{64})?$/;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -1,13 +1,16 @@
 import 'server-only';
 import { CodedError } from '@/lib/errors';
 import type { ActionResult } from '@/lib/action-result';
-import type { OperationDto, StackStatusDto } from '@/lib/dto/operations';
+import type { OperationDto, PlanPreviewDto, StackStatusDto } from '@/lib/dto/operations';
 import type { SessionUser } from '@/lib/dto/user';
 import { fieldErrors } from '@/lib/schemas/field-errors';
-import { deployInputSchema, operationIdSchema, rollbackInputSchema } from '@/lib/schemas/operations';
+import { cleanupInputSchema, deployInputSchema, operationIdSchema, previewInputSchema, resetInputSchema, rollbackInputSchema, updateInputSchema } from '@/lib/schemas/operations';
 import { deploy, rollback } from '../engine/deploy';
-import { planDeploy } from '../engine/deploy-plan';
+import { planDeploy, planRollback } from '../engine/deploy-plan';
+import { volumeSpecs } from '../stack/generate-stack';
+import { describeStep, isDowngrade } from './plan-preview';
 import { cleanup } from '../engine/cleanup';
+import { reset } from '../engine/reset';
 import { stackStatus } from '../engine/stack-status';
 import { getDb } from '../db/database';
 import { appendAudit } from '../db/audit-log';
@@ -74,8 +77,121 @@ export function startRollback(raw: unknown): Promise<ActionResult<OperationDto>>
   });
 }
 
-export function startCleanup(): Promise<ActionResult<OperationDto>> {
-  return withActionUser('operator', (actor) => launch(actor, 'cleanup', {}, async (ports) => cleanup(ports)));
+/**
+ * In-place update of named services in the live colour (engine update-plan), or with dryRun only
+ * its plan. The version defaults to the newest release, as for a deploy.
+ */
+export function startUpdate(raw: unknown): Promise<ActionResult<OperationDto>> {
+  return withActionUser('operator', async (actor) => {
+    const parsed = updateInputSchema.safeParse(raw);
+    if (!parsed.success) return invalid(parsed.error);
+    const { services, version, dryRun } = parsed.data;
+    if (dryRun) {
+      return launch(actor, 'dry-run', { version, services }, async (ports) => {
+        const plan = await planDeploy(ports, { version, services });
+        return { version: plan.version, targetColor: plan.targetColor, activeColor: plan.activeColor, services, steps: plan.steps, warnings: plan.warnings };
+      });
+    }
+    return launch(actor, 'update', { version, services }, async (ports, signal) => {
+      const r = await deploy(ports, { version, services, signal });
+      return { version: r.version, color: r.color, previousVersion: r.previousVersion, services, warnings: r.warnings };
+    });
+  });
+}
+
+/**
+ * The plan of a deploy, in-place update or rollback, computed read-only for the dialog to show
+ * before the user confirms (the dry-run operation records the same plan in the history).
+ */
+export function previewPlan(raw: unknown): Promise<ActionResult<PlanPreviewDto>> {
+  return withActionUser('operator', async () => {
+    const parsed = previewInputSchema.safeParse(raw);
+    if (!parsed.success) return invalid(parsed.error);
+    const input = parsed.data;
+    const ports = createEnginePorts({ emit: () => {} });
+    try {
+      const plan =
+        input.kind === 'rollback'
+          ? await planRollback(ports, { version: input.version })
+          : await planDeploy(ports, input.kind === 'update' ? { version: input.version, services: input.services } : { version: input.version, all: input.all });
+      return {
+        ok: true,
+        data: {
+          kind: input.kind,
+          version: plan.version,
+          liveVersion: plan.liveVersion,
+          activeColor: plan.activeColor,
+          targetColor: plan.targetColor,
+          steps: plan.steps.map(describeStep),
+          warnings: plan.warnings,
+          downgrade: input.kind === 'rollback' || isDowngrade(plan.version, plan.liveVersion),
+        },
+      };
+    } catch (err) {
+      if (err instanceof CodedError) return { ok: false, code: err.code, message: err.message };
+      throw err;
+    }
+  });
+}
+
+/** What the reset dialog shows before the second confirmation: the project id and its volumes. */
+export async function resetTargets(): Promise<{ projectId: string | null; volumes: string[] }> {
+  const id = await projectId();
+  return { projectId: id, volumes: id ? volumeSpecs(id).map((v) => v.name) : [] };
+}
+
+/** The project id from tale.json, or why it cannot be read. */
+async function projectId(): Promise<string | null> {
+  try {
+    return await createEnginePorts({ emit: () => {} }).project.readProjectId();
+  } catch (err) {
+    if (err instanceof CodedError) return null;
+    throw err;
+  }
+}
+
+const WRONG_PROJECT = {
+  ok: false as const,
+  code: 'CONFIRMATION_MISMATCH',
+  message: 'That is not this project’s id. Nothing was changed.',
+  fieldErrors: { projectId: ['Type the project id exactly as shown'] },
+};
+
+/** A typed confirmation that does not match is refused and audited; `true` when it matches. */
+async function confirmProject(actor: SessionUser, action: string, typed: string, params: Record<string, unknown>): Promise<boolean> {
+  const expected = await projectId();
+  if (expected !== null && typed === expected) return true;
+  appendAudit(getDb(), { actor, action, params, sourceIp: await requestIp(), outcome: 'denied', message: 'project id confirmation did not match' });
+  return false;
+}
+
+/**
+ * Removes the inactive colour. The console's form sends the typed project id, which must match;
+ * the HTTP API may omit it (a token holder has already confirmed by scripting the call).
+ */
+export function startCleanup(raw: unknown = {}): Promise<ActionResult<OperationDto>> {
+  return withActionUser('operator', async (actor) => {
+    const parsed = cleanupInputSchema.safeParse(raw);
+    if (!parsed.success) return invalid(parsed.error);
+    const typed = parsed.data.projectId;
+    if (typed !== undefined && !(await confirmProject(actor, 'operations.cleanup', typed, {}))) return WRONG_PROJECT;
+    return launch(actor, 'cleanup', {}, async (ports) => cleanup(ports));
+  });
+}
+
+/**
+ * Removes the stack's containers (with `all` the stateful ones and the network, with `volumes`
+ * every database row and upload too). Always needs the typed project id, checked here and not
+ * only in the browser.
+ */
+export function startReset(raw: unknown): Promise<ActionResult<OperationDto>> {
+  return withActionUser('operator', async (actor) => {
+    const parsed = resetInputSchema.safeParse(raw);
+    if (!parsed.success) return invalid(parsed.error);
+    const { projectId: typed, all, volumes } = parsed.data;
+    if (!(await confirmProject(actor, 'operations.reset', typed, { all, volumes }))) return WRONG_PROJECT;
+    return launch(actor, 'reset', { all, volumes }, async (ports) => reset(ports, { all, volumes }));
+  });
 }
 
 export function cancel(raw: unknown): Promise<ActionResult<undefined>> {

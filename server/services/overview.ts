@@ -1,9 +1,14 @@
 import 'server-only';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { OverviewDto } from '@/lib/dto/overview';
+import { CodedError } from '@/lib/errors';
+import type { ContainerStatsDto, LiveOverviewDto, OverviewDto, RegistryStatusDto } from '@/lib/dto/overview';
 import { getEnv } from '../env';
 import { requirePageUser } from '../auth/session';
+import { getDocker } from '../docker/client';
+import { createStatsPort } from '../docker/container-stats';
+import { currentStatus } from './operations';
+import { newerRelease, registryVersions } from './releases';
 
 export async function getOverview(): Promise<OverviewDto> {
   await requirePageUser('viewer');
@@ -14,4 +19,31 @@ export async function getOverview(): Promise<OverviewDto> {
     deployDir,
     initialised: fs.existsSync(path.join(deployDir, 'tale.json')),
   };
+}
+
+async function registryStatus(active: string | null): Promise<RegistryStatusDto> {
+  try {
+    const versions = await registryVersions();
+    return { reachable: true, newest: versions[0] ?? null, newer: await newerRelease(versions, active) };
+  } catch (err) {
+    // The registry's coded errors are written for operators and carry no credentials.
+    return { reachable: false, message: err instanceof CodedError ? err.message : 'The registry could not be reached.' };
+  }
+}
+
+/**
+ * What the overview polls (the caller has checked the viewer role): the stack, one-shot CPU and
+ * memory of every running container, and whether the registry has something newer.
+ */
+export async function liveOverview(): Promise<LiveOverviewDto> {
+  const status = await currentStatus();
+  const port = status.engine.reachable ? createStatsPort(getDocker()) : null;
+  const running = status.containers.filter((c) => c.status === 'running' || c.status === 'healthy' || c.status === 'starting' || c.status === 'unhealthy');
+  const [readings, registry] = await Promise.all([
+    Promise.all(running.map(async (c) => [c.name, port ? await port.stats(c.name).catch(() => null) : null] as const)),
+    registryStatus(status.activeVersion),
+  ]);
+  const stats: Record<string, ContainerStatsDto> = {};
+  for (const [name, s] of readings) if (s) stats[name] = s;
+  return { status, stats, registry, checkedAt: new Date().toISOString() };
 }

@@ -1,5 +1,6 @@
 'use server';
-import { cancel, startCleanup, startDeploy, startRollback } from '@/server/services/operations';
+import { convexAdminKey } from '@/server/services/convex-admin';
+import { cancel, previewPlan, startCleanup, startDeploy, startReset, startRollback, startUpdate } from '@/server/services/operations';
 
 // Thin: the services check the role, validate, audit and start the operation.
 
@@ -14,11 +15,31 @@ export async function rollbackAction(input: unknown) {
 }
 
 // access: operator
-export async function cleanupAction() {
-  return startCleanup();
+export async function previewAction(input: unknown) {
+  return previewPlan(input);
+}
+
+// access: operator
+export async function updateAction(input: unknown) {
+  return startUpdate(input);
+}
+
+// access: operator
+export async function cleanupAction(input: unknown) {
+  return startCleanup(input);
+}
+
+// access: operator
+export async function resetAction(input: unknown) {
+  return startReset(input);
 }
 
 // access: operator
 export async function cancelAction(id: unknown) {
   return cancel(id);
+}
+
+// access: admin
+export async function convexAdminKeyAction() {
+  return convexAdminKey();
 }

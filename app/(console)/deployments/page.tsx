@@ -1,18 +1,38 @@
 import Link from 'next/link';
-import { Badge } from '@/components/ui/badge';
-import { EmptyState } from '@/components/ui/empty-state';
-import { Cell, Table } from '@/components/ui/table';
 import { PageHeader } from '@/components/shell/page-header';
+import { DangerZone } from '@/components/deployments/danger-zone';
 import { DeployControls } from '@/components/deployments/deploy-controls';
+import { HistoryTable } from '@/components/deployments/history-table';
+import { historyFilterFromSearch } from '@/lib/schemas/operations';
+import type { ReleaseDto } from '@/lib/dto/overview';
+import { CodedError } from '@/lib/errors';
 import { requirePageUser } from '@/server/auth/session';
-import { currentStatus, operations } from '@/server/services/operations';
-import { cleanupAction, deployAction, rollbackAction } from './actions';
+import { currentStatus, operations, resetTargets } from '@/server/services/operations';
+import { releases } from '@/server/services/releases';
+import { cleanupAction, deployAction, previewAction, resetAction, rollbackAction, updateAction } from './actions';
 
 export const metadata = { title: 'Deployments' };
 
-export default async function DeploymentsPage() {
+type Search = Promise<Record<string, string | string[] | undefined>>;
+
+async function releaseList(current: string | null, previous: string | null): Promise<{ list: ReleaseDto[] | null; error: string | null }> {
+  try {
+    return { list: await releases(current, previous), error: null };
+  } catch (err) {
+    return { list: null, error: err instanceof CodedError ? err.message : 'the registry could not be reached' };
+  }
+}
+
+export default async function DeploymentsPage({ searchParams }: { searchParams: Search }) {
   const user = await requirePageUser('viewer');
-  const [status, history] = [await currentStatus(), operations()];
+  const filter = historyFilterFromSearch(await searchParams);
+  const canOperate = user.role !== 'viewer';
+  const status = await currentStatus();
+  const [picker, targets] = await Promise.all([
+    canOperate ? releaseList(status.activeVersion, status.previousVersion) : { list: null, error: null },
+    canOperate ? resetTargets() : { projectId: null, volumes: [] },
+  ]);
+  const history = operations().filter((op) => (!filter.kind || op.kind === filter.kind) && (!filter.outcome || op.status === filter.outcome));
   return (
     <>
       <PageHeader title="Deployments">
@@ -31,34 +51,19 @@ export default async function DeploymentsPage() {
         </p>
       ))}
       <DeployControls
+        releases={picker.list}
+        registryError={picker.error}
         previousVersion={status.previousVersion}
-        activeVersion={status.activeVersion}
-        canOperate={user.role !== 'viewer'}
-        actions={{ deploy: deployAction, rollback: rollbackAction, cleanup: cleanupAction }}
+        initialVersion={filter.version ?? null}
+        canOperate={canOperate}
+        actions={{ preview: previewAction, deploy: deployAction, update: updateAction, rollback: rollbackAction }}
       />
       <h2 className="mb-2 mt-8 text-lg font-semibold">History</h2>
-      {history.length === 0 ? (
-        <EmptyState title="No operations yet" />
-      ) : (
-        <Table head={['Started', 'Operation', 'By', 'Status', '']}>
-          {history.map((op) => (
-            <tr key={op.id}>
-              <Cell>{op.createdAt.replace('T', ' ').slice(0, 19)}</Cell>
-              <Cell>
-                {op.kind} {typeof op.params.version === 'string' ? op.params.version : ''}
-              </Cell>
-              <Cell>{op.actor ?? '—'}</Cell>
-              <Cell>
-                <Badge tone={op.status === 'succeeded' ? 'good' : op.status === 'running' ? 'neutral' : 'bad'}>{op.status}</Badge>
-              </Cell>
-              <Cell>
-                <Link className="text-indigo-600 underline dark:text-indigo-400" href={`/deployments/${op.id}`}>
-                  Details
-                </Link>
-              </Cell>
-            </tr>
-          ))}
-        </Table>
+      <HistoryTable history={history} filter={filter} canOperate={canOperate} />
+      {canOperate && (
+        <div className="mt-8">
+          <DangerZone projectId={targets.projectId} volumes={targets.volumes} actions={{ cleanup: cleanupAction, reset: resetAction }} />
+        </div>
       )}
     </>
   );

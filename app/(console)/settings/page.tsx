@@ -1,15 +1,100 @@
+import type { ReactNode } from 'react';
+import Link from 'next/link';
 import { EmptyState } from '@/components/ui/empty-state';
 import { PageHeader } from '@/components/shell/page-header';
+import { ApplyNow } from '@/components/settings/apply-now';
+import { DomainForm } from '@/components/settings/domain-form';
+import { EnvForm } from '@/components/settings/env-form';
+import { HistoryList } from '@/components/settings/history-list';
+import { InitialiseForm } from '@/components/settings/initialise-form';
+import { PinsForm } from '@/components/settings/pins-form';
 import { requirePageUser } from '@/server/auth/session';
+import { getSettings } from '@/server/services/settings';
+import {
+  applyNowAction,
+  initialiseAction,
+  previewDomainAction,
+  previewEnvAction,
+  previewPinAction,
+  regenerateSecretAction,
+  resolveHostAction,
+  restoreVersionAction,
+  revealSecretAction,
+  saveDomainAction,
+  saveEnvAction,
+  savePinAction,
+} from './actions';
 
 export const metadata = { title: 'Settings' };
+export const dynamic = 'force-dynamic';
+
+function Section({ id, title, children }: { id: string; title: string; children: ReactNode }) {
+  return (
+    <section aria-labelledby={id} className="mb-10">
+      <h2 id={id} className="mb-3 text-lg font-semibold">
+        {title}
+      </h2>
+      {children}
+    </section>
+  );
+}
 
 export default async function SettingsPage() {
-  await requirePageUser('operator');
+  const user = await requirePageUser('operator');
+  const settings = await getSettings();
+  const isAdmin = user.role === 'admin';
+
+  if (!settings.initialised) {
+    return (
+      <>
+        <PageHeader title="Settings" />
+        <EmptyState title="No Tale project here yet">
+          {settings.deployDir} has {settings.hasTaleJson ? 'a tale.json but no .env' : 'no tale.json'}. Answer three questions to create
+          it, as <code>tale init</code> would; a directory made by the CLI is used as it is.
+        </EmptyState>
+        <div className="mt-6">
+          <InitialiseForm initialise={initialiseAction} canInitialise={isAdmin} />
+        </div>
+      </>
+    );
+  }
+
+  const value = (key: string) => settings.env.find((e) => e.key === key)?.value ?? '';
+
   return (
     <>
-      <PageHeader title="Settings" />
-      <EmptyState title="Not available yet">Domain, TLS, proxy and environment settings will appear here.</EmptyState>
+      <PageHeader title="Settings">
+        {settings.deployDir}. Changes are written to the files at once and take effect at the next deploy.
+      </PageHeader>
+      {(settings.pending.proxy || settings.pending.colors) && <ApplyNow pending={settings.pending} apply={applyNowAction} />}
+      <Section id="domain" title="Domain and TLS">
+        <DomainForm
+          values={{ HOST: value('HOST'), SITE_URL: value('SITE_URL'), TLS_MODE: value('TLS_MODE') || 'selfsigned', TLS_EMAIL: value('TLS_EMAIL'), BASE_PATH: value('BASE_PATH') }}
+          projectId={settings.projectId}
+          actions={{ preview: previewDomainAction, save: saveDomainAction, resolveHost: resolveHostAction }}
+        />
+      </Section>
+      <Section id="environment" title="Environment">
+        <EnvForm
+          env={settings.env}
+          isAdmin={isAdmin}
+          actions={{ preview: previewEnvAction, save: saveEnvAction, reveal: revealSecretAction, regenerate: regenerateSecretAction }}
+        />
+      </Section>
+      <Section id="pins" title="Image pins">
+        <p className="mb-3 text-sm text-zinc-600 dark:text-zinc-400">
+          A pinned service runs the image written in {settings.overrideFile}, whatever version is deployed.
+        </p>
+        <PinsForm pins={settings.pins} overrideFile={settings.overrideFile} problem={settings.overrideProblem} actions={{ preview: previewPinAction, save: savePinAction }} />
+      </Section>
+      <Section id="database" title="Database">
+        <p className="text-sm">
+          To move to an external PostgreSQL, use the <Link className="text-indigo-600 underline" href="/settings/database">external database wizard</Link>.
+        </p>
+      </Section>
+      <Section id="history" title="History of .env and compose.override.yml">
+        <HistoryList history={settings.history} isAdmin={isAdmin} restore={restoreVersionAction} />
+      </Section>
     </>
   );
 }

@@ -1,7 +1,8 @@
 import { sqliteTable, text, integer, index, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { sql } from 'drizzle-orm';
 
-export const OPERATION_KINDS = ['deploy', 'rollback', 'cleanup', 'dry-run', 'reconcile'] as const;
+// A text column: adding a kind needs no migration.
+export const OPERATION_KINDS = ['deploy', 'rollback', 'cleanup', 'dry-run', 'update', 'reset', 'reconcile'] as const;
 export const OPERATION_STATUSES = ['running', 'succeeded', 'failed', 'cancelled', 'interrupted'] as const;
 
 export const operations = sqliteTable(

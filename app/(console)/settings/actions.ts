@@ -1,0 +1,68 @@
+'use server';
+import { previewDomainChange, previewEnvChange, regenerateSecret, revealSecret, saveDomainChange, saveEnvChange } from '@/server/services/settings';
+import { previewPin, resolveHost, restoreVersion, savePin } from '@/server/services/settings-files';
+import { initialiseProject } from '@/server/services/settings-init';
+import { applySettings } from '@/server/services/settings-apply';
+
+// Thin: the services check the role (secrets need an admin even where an operator may call),
+// validate with the forms' own schemas, write atomically and audit.
+
+// access: operator
+export async function previewEnvAction(input: unknown) {
+  return previewEnvChange(input);
+}
+
+// access: operator
+export async function saveEnvAction(input: unknown) {
+  return saveEnvChange(input);
+}
+
+// access: operator
+export async function previewDomainAction(input: unknown) {
+  return previewDomainChange(input);
+}
+
+// access: operator
+export async function saveDomainAction(input: unknown) {
+  return saveDomainChange(input);
+}
+
+// access: admin
+export async function revealSecretAction(input: unknown) {
+  return revealSecret(input);
+}
+
+// access: admin
+export async function regenerateSecretAction(input: unknown) {
+  return regenerateSecret(input);
+}
+
+// access: operator
+export async function previewPinAction(input: unknown) {
+  return previewPin(input);
+}
+
+// access: operator
+export async function savePinAction(input: unknown) {
+  return savePin(input);
+}
+
+// access: operator
+export async function restoreVersionAction(input: unknown) {
+  return restoreVersion(input);
+}
+
+// access: operator
+export async function resolveHostAction() {
+  return resolveHost();
+}
+
+// access: admin
+export async function initialiseAction(input: unknown) {
+  return initialiseProject(input);
+}
+
+// access: operator
+export async function applyNowAction() {
+  return applySettings();
+}

@@ -1,0 +1,9 @@
+import { withApiUser } from '@/server/auth/session';
+import { liveOverview } from '@/server/services/overview';
+
+export const dynamic = 'force-dynamic';
+
+/** What the overview page polls: the stack, per-container CPU and memory, and the registry's news. */
+export function GET() {
+  return withApiUser('viewer', async () => Response.json(await liveOverview(), { headers: { 'Cache-Control': 'no-store' } }));
+}

@@ -1,0 +1,160 @@
+'use client';
+import Link from 'next/link';
+import { useRouter } from 'next/navigation';
+import { useTransition } from 'react';
+import { useQuery } from '@tanstack/react-query';
+import type { ActionResult } from '@/lib/action-result';
+import type { OperationDto } from '@/lib/dto/operations';
+import type { ConvexAdminKeyDto, LiveOverviewDto } from '@/lib/dto/overview';
+import { formatBytes, formatCpu, formatUptime } from '@/lib/format-usage';
+import { Badge } from '@/components/ui/badge';
+import { Button } from '@/components/ui/button';
+import { Cell, Table } from '@/components/ui/table';
+import { useToast } from '@/components/ui/toast';
+import { ConvexAdminKey } from './convex-admin-key';
+
+const TONE: Record<string, 'good' | 'warn' | 'bad' | 'neutral'> = { healthy: 'good', running: 'good', starting: 'warn', unhealthy: 'bad', stopped: 'bad' };
+const POLL_MS = 5_000;
+
+async function fetchOverview(): Promise<LiveOverviewDto> {
+  const res = await fetch('/api/overview', { cache: 'no-store' });
+  if (!res.ok) throw new Error(res.status === 401 ? 'Your session has ended. Sign in again.' : `The console answered HTTP ${res.status}.`);
+  return (await res.json()) as LiveOverviewDto;
+}
+
+const card = 'rounded-lg border border-zinc-200 bg-white p-4 dark:border-zinc-800 dark:bg-zinc-900';
+
+type Props = {
+  initial: LiveOverviewDto;
+  deployDir: string;
+  initialised: boolean;
+  canOperate: boolean;
+  deploy: (input: unknown) => Promise<ActionResult<OperationDto>>;
+  /** Only for admins: the Convex dashboard's admin key. */
+  convexAdminKey: (() => Promise<ActionResult<ConvexAdminKeyDto>>) | null;
+};
+
+/** The overview's live part: polled every few seconds, so it follows a deploy without reloads. */
+export function LiveOverview({ initial, deployDir, initialised, canOperate, deploy, convexAdminKey }: Props) {
+  const router = useRouter();
+  const toast = useToast();
+  const [pending, start] = useTransition();
+  const query = useQuery({ queryKey: ['overview'], queryFn: fetchOverview, initialData: initial, refetchInterval: POLL_MS, refetchIntervalInBackground: false });
+  const { status, stats, registry } = query.data;
+  const now = new Date(query.dataUpdatedAt || Date.now());
+  const deployed = status.containers.filter((c) => c.status !== 'not deployed');
+
+  const upgrade = (version: string) =>
+    start(async () => {
+      const res = await deploy({ version });
+      if (!res.ok) return toast(res.message, 'error');
+      router.push(`/deployments/${res.data.id}`);
+    });
+
+  return (
+    <>
+      {query.isError && (
+        <p role="alert" className="mb-4 text-sm text-red-600">
+          The overview could not be refreshed: {query.error.message} Showing the last answer.
+        </p>
+      )}
+      {registry.reachable && registry.newer && (
+        <div data-testid="upgrade-banner" className="mb-4 flex flex-wrap items-center justify-between gap-3 rounded-lg border border-indigo-200 bg-indigo-50 p-4 text-sm dark:border-indigo-900 dark:bg-indigo-950">
+          <span>
+            Version <strong>{registry.newer}</strong> is available (live: {status.activeVersion}).
+          </span>
+          {canOperate && !status.running && (
+            <Button busy={pending} onClick={() => upgrade(registry.newer!)}>
+              Upgrade to {registry.newer}
+            </Button>
+          )}
+        </div>
+      )}
+      <dl className="mb-6 grid gap-4 sm:grid-cols-2 lg:grid-cols-4">
+        <div className={card}>
+          <dt className="text-sm text-zinc-500">Docker Engine</dt>
+          <dd className="mt-1" data-testid="engine-status">
+            {status.engine.reachable ? <Badge tone="good">Reachable · {status.engine.version}</Badge> : <Badge tone="bad">Unreachable: {status.engine.message}</Badge>}
+          </dd>
+        </div>
+        <div className={card}>
+          <dt className="text-sm text-zinc-500">Registry</dt>
+          <dd className="mt-1 text-sm" data-testid="registry-status">
+            {registry.reachable ? (
+              <Badge tone="good">Reachable · newest {registry.newest ?? 'none'}</Badge>
+            ) : (
+              <Badge tone="bad">Unreachable: {registry.message}</Badge>
+            )}
+          </dd>
+        </div>
+        <div className={card}>
+          <dt className="text-sm text-zinc-500">Live release</dt>
+          <dd className="mt-1 text-sm" data-testid="live-release">
+            {status.activeColor ? (
+              <>
+                <Badge tone="good">{status.activeColor}</Badge> version {status.activeVersion ?? 'unknown'}
+                {status.previousVersion && <span className="text-zinc-500"> · previous {status.previousVersion}</span>}
+              </>
+            ) : (
+              'Nothing deployed yet'
+            )}
+            {status.running && (
+              <p className="mt-1">
+                <Link data-testid="running-operation" className="text-indigo-600 underline dark:text-indigo-400" href={`/deployments/${status.running.id}`}>
+                  {status.running.kind} in progress
+                </Link>
+              </p>
+            )}
+          </dd>
+        </div>
+        <div className={card}>
+          <dt className="text-sm text-zinc-500">Deployment directory</dt>
+          <dd className="mt-1 space-y-1">
+            <code className="block break-all font-mono text-sm">{deployDir}</code>
+            {initialised ? <Badge tone="good">Initialised</Badge> : <Badge tone="warn">No tale.json yet</Badge>}
+          </dd>
+        </div>
+      </dl>
+      {status.warnings.map((w) => (
+        <p key={w} className="mb-2 text-sm text-amber-700 dark:text-amber-400">
+          {w}
+        </p>
+      ))}
+      {convexAdminKey && status.activeColor && (
+        <section className={`${card} mb-6`} aria-labelledby="convex-dashboard">
+          <h2 id="convex-dashboard" className="mb-2 text-sm text-zinc-500">
+            Convex dashboard
+          </h2>
+          <ConvexAdminKey generate={convexAdminKey} />
+        </section>
+      )}
+      {deployed.length > 0 && (
+        <Table head={['Service', 'Colour', 'Status', 'Version', 'Uptime', 'Restarts', 'CPU', 'Memory']}>
+          {deployed.map((c) => {
+            const s = stats[c.name];
+            return (
+              <tr key={c.name} data-testid="container-row">
+                <Cell>
+                  {c.service}
+                  {c.active && c.color ? ' (live)' : ''}
+                </Cell>
+                <Cell>{c.color ?? '—'}</Cell>
+                <Cell>
+                  <Badge tone={TONE[c.status] ?? 'neutral'}>{c.status}</Badge>
+                </Cell>
+                <Cell>{c.version ?? '—'}</Cell>
+                <Cell>{c.status === 'stopped' ? '—' : formatUptime(c.startedAt, now)}</Cell>
+                <Cell>{c.restartCount ?? '—'}</Cell>
+                <Cell>{formatCpu(s?.cpuPercent ?? null)}</Cell>
+                <Cell>
+                  {formatBytes(s?.memoryBytes ?? null)}
+                  {s?.memoryLimitBytes ? <span className="text-zinc-500"> / {formatBytes(s.memoryLimitBytes)}</span> : null}
+                </Cell>
+              </tr>
+            );
+          })}
+        </Table>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,216 @@
+'use client';
+import { useMemo, useState, useTransition, type FormEvent } from 'react';
+import { useRouter } from 'next/navigation';
+import type { EnvPreviewDto, EnvValueDto, RegeneratedDto } from '@/lib/dto/settings';
+import { ENV_GROUPS, REGENERATABLE_SECRETS, envKeyInfo, type RegeneratableSecret } from '@/lib/settings/env-catalog';
+import { Badge } from '@/components/ui/badge';
+import { Button } from '@/components/ui/button';
+import { Dialog } from '@/components/ui/dialog';
+import { FormField } from '@/components/ui/form-field';
+import { Input } from '@/components/ui/input';
+import { useToast } from '@/components/ui/toast';
+import { EnvDiffView } from './diff-view';
+import type { SettingsAction } from './types';
+import { usePreviewSave } from './use-preview-save';
+
+type Props = {
+  env: EnvValueDto[];
+  isAdmin: boolean;
+  actions: {
+    preview: SettingsAction<EnvPreviewDto>;
+    save: SettingsAction;
+    reveal: SettingsAction<{ key: string; value: string }>;
+    regenerate: SettingsAction<RegeneratedDto>;
+  };
+};
+
+// Keys the Domain & TLS form owns; shown there, not here.
+const DOMAIN_KEYS = new Set(['HOST', 'SITE_URL', 'TLS_MODE', 'TLS_EMAIL', 'BASE_PATH']);
+
+/** "Other" keys as raw KEY=value lines: the value is literal, everything after the first `=`. */
+function parseRawLines(text: string): { values: Record<string, string>; error: string | null } {
+  const values: Record<string, string> = {};
+  for (const [i, line] of text.split('\n').entries()) {
+    if (line.trim() === '' || line.trim().startsWith('#')) continue;
+    const eq = line.indexOf('=');
+    if (eq <= 0) return { values, error: `Line ${i + 1} is not KEY=value` };
+    values[line.slice(0, eq).trim()] = line.slice(eq + 1);
+  }
+  return { values, error: null };
+}
+
+export function EnvForm({ env, isAdmin, actions }: Props) {
+  const router = useRouter();
+  const toast = useToast();
+  const byKey = useMemo(() => new Map(env.map((e) => [e.key, e])), [env]);
+  const otherPlain = env.filter((e) => !envKeyInfo(e.key) && !e.secret);
+  const otherSecret = env.filter((e) => !envKeyInfo(e.key) && e.secret);
+  const rawInitial = otherPlain.map((e) => `${e.key}=${e.value ?? ''}`).join('\n');
+
+  const [values, setValues] = useState<Record<string, string>>({});
+  const [raw, setRaw] = useState(rawInitial);
+  const [revealed, setRevealed] = useState<Record<string, string>>({});
+  const [regen, setRegen] = useState<RegeneratableSecret | null>(null);
+  const [regenBusy, startRegen] = useTransition();
+  const flow = usePreviewSave(actions.preview, actions.save, 'Environment saved. Pending until the next deploy.');
+  const [rawError, setRawError] = useState<string | null>(null);
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    const edits: Record<string, string | null> = {};
+    for (const [key, value] of Object.entries(values)) {
+      const current = byKey.get(key);
+      // An untouched secret field is empty and means "keep"; an ordinary field is compared.
+      if (current?.secret ? value !== '' : value !== (current?.value ?? '')) edits[key] = value;
+    }
+    const parsed = parseRawLines(raw);
+    setRawError(parsed.error);
+    if (parsed.error) return;
+    for (const e of otherPlain) if (!(e.key in parsed.values)) edits[e.key] = null;
+    for (const [key, value] of Object.entries(parsed.values)) if (byKey.get(key)?.value !== value) edits[key] = value;
+    if (Object.keys(edits).length === 0) {
+      toast('Nothing changed.');
+      return;
+    }
+    flow.review({ edits });
+  };
+
+  const reveal = async (key: string) => {
+    const res = await actions.reveal({ key });
+    if (res.ok) setRevealed((r) => ({ ...r, [key]: res.data.value }));
+    else toast(res.message, 'error');
+  };
+
+  const field = (key: string) => {
+    const info = envKeyInfo(key);
+    const current = byKey.get(key);
+    const secret = current?.secret ?? Boolean(info?.secret);
+    const hint = (
+      <>
+        {info?.meaning} {info?.default && <>Default: <code>{info.default}</code>.</>}
+      </>
+    );
+    return (
+      <div key={key} className="space-y-1">
+        <FormField id={`env-${key}`} label={key} errors={flow.errors[key]} hint={hint}>
+          <Input
+            name={key}
+            type={secret && !revealed[key] ? 'password' : 'text'}
+            autoComplete="off"
+            disabled={secret && !isAdmin}
+            placeholder={secret ? (current?.set ? 'set (hidden); type to replace' : 'not set') : info?.default}
+            value={values[key] ?? (secret ? (revealed[key] ?? '') : (current?.value ?? ''))}
+            onChange={(e) => setValues((v) => ({ ...v, [key]: e.target.value }))}
+          />
+        </FormField>
+        {secret && isAdmin && current?.set && (
+          <div className="flex gap-2">
+            <Button type="button" variant="ghost" onClick={() => reveal(key)}>
+              Reveal {key}
+            </Button>
+            {key in REGENERATABLE_SECRETS && (
+              <Button type="button" variant="ghost" onClick={() => setRegen(key as RegeneratableSecret)}>
+                Regenerate {key}
+              </Button>
+            )}
+          </div>
+        )}
+      </div>
+    );
+  };
+
+  return (
+    <form onSubmit={submit} aria-label="Environment" className="space-y-6">
+      {ENV_GROUPS.map((group) => {
+        const keys = group.keys.map((k) => k.key).filter((k) => !DOMAIN_KEYS.has(k));
+        if (keys.length === 0) return null;
+        return (
+          <fieldset key={group.id} className="space-y-3">
+            <legend className="text-base font-semibold">{group.title}</legend>
+            {keys.map(field)}
+          </fieldset>
+        );
+      })}
+      <fieldset className="space-y-3">
+        <legend className="text-base font-semibold">Other keys</legend>
+        {otherSecret.map((e) => field(e.key))}
+        <FormField
+          id="env-raw"
+          label="Other settings, one KEY=value per line"
+          errors={rawError ? [rawError] : undefined}
+          hint="Keys the console does not know are kept as they are. Remove a line to remove the key."
+        >
+          <textarea
+            name="raw"
+            rows={Math.max(3, otherPlain.length + 1)}
+            value={raw}
+            onChange={(e) => setRaw(e.target.value)}
+            className="block w-full rounded-md border border-zinc-300 bg-white px-3 py-2 font-mono text-xs dark:border-zinc-700 dark:bg-zinc-900"
+          />
+        </FormField>
+        {Object.entries(flow.errors)
+          .filter(([k]) => !byKey.has(k) || !envKeyInfo(k))
+          .map(([k, msgs]) => (
+            <p key={k} role="alert" className="text-xs text-red-600">
+              {k}: {msgs.join(' ')}
+            </p>
+          ))}
+      </fieldset>
+      <Button type="submit" busy={flow.busy}>
+        Review changes
+      </Button>
+
+      <Dialog
+        open={flow.shown !== null}
+        title="Save environment?"
+        onClose={flow.cancel}
+        footer={
+          <>
+            <Button variant="secondary" onClick={flow.cancel}>
+              Cancel
+            </Button>
+            <Button onClick={flow.confirm} busy={flow.busy} disabled={flow.shown?.preview.diff.length === 0}>
+              Save
+            </Button>
+          </>
+        }
+      >
+        {flow.shown && <EnvDiffView diff={flow.shown.preview.diff} />}
+      </Dialog>
+
+      <Dialog
+        open={regen !== null}
+        title={`Regenerate ${regen ?? ''}?`}
+        onClose={() => setRegen(null)}
+        footer={
+          <>
+            <Button variant="secondary" onClick={() => setRegen(null)}>
+              Cancel
+            </Button>
+            <Button
+              variant="danger"
+              busy={regenBusy}
+              onClick={() =>
+                startRegen(async () => {
+                  const res = await actions.regenerate({ key: regen, confirm: true });
+                  setRegen(null);
+                  if (!res.ok) return toast(res.message, 'error');
+                  toast(`${res.data.key} regenerated. Pending until the next deploy.`);
+                  router.refresh();
+                })
+              }
+            >
+              Regenerate
+            </Button>
+          </>
+        }
+      >
+        {regen && (
+          <p>
+            <Badge tone="warn">Breaks</Badge> {REGENERATABLE_SECRETS[regen]}
+          </p>
+        )}
+      </Dialog>
+    </form>
+  );
+}

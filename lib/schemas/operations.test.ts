@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { cleanupInputSchema, resetInputSchema, updateInputSchema } from './operations';
+
+describe('operation input schemas', () => {
+  it('takes an in-place update of known services only', () => {
+    expect(updateInputSchema.parse({ services: ['platform', 'rag'] })).toEqual({ services: ['platform', 'rag'], dryRun: false });
+    for (const bad of [{ services: [] }, { services: ['nginx'] }, { services: ['platform'], version: '1.0; rm -rf /' }, { services: ['db'], all: true }]) {
+      expect(updateInputSchema.safeParse(bad).success, JSON.stringify(bad)).toBe(false);
+    }
+  });
+
+  it('needs the typed project id for a reset, and "all" for removing volumes', () => {
+    expect(resetInputSchema.parse({ projectId: ' my-tale ', all: true, volumes: true })).toEqual({ projectId: 'my-tale', all: true, volumes: true });
+    expect(resetInputSchema.safeParse({ all: true }).success).toBe(false);
+    expect(resetInputSchema.safeParse({ projectId: '' }).success).toBe(false);
+    const volumesOnly = resetInputSchema.safeParse({ projectId: 'my-tale', volumes: true });
+    expect(volumesOnly.error?.issues[0]?.path).toEqual(['volumes']);
+  });
+
+  it('lets a cleanup carry the typed project id, and nothing else', () => {
+    expect(cleanupInputSchema.parse({})).toEqual({});
+    expect(cleanupInputSchema.safeParse({ projectId: 'x', force: true }).success).toBe(false);
+  });
+});

@@ -1,0 +1,23 @@
+import 'server-only';
+import type { ActionResult } from '@/lib/action-result';
+import type { OperationDto } from '@/lib/dto/operations';
+import { withActionUser } from '../auth/session';
+import { currentStatus, startDeploy, startUpdate } from './operations';
+import { pendingChanges } from './settings-support';
+
+/**
+ * "Apply now": recreates what the pending changes affect, at the version that runs now. The proxy
+ * first (an in-place update, the only way its TLS and BASE_PATH change), then, on the next click,
+ * the colors (a blue-green deploy, zero downtime): one mutating operation runs at a time.
+ */
+export function applySettings(): Promise<ActionResult<OperationDto>> {
+  return withActionUser('operator', async () => {
+    const pending = pendingChanges();
+    if (!pending.proxy && !pending.colors) return { ok: false, code: 'NOTHING_PENDING', message: 'Every saved change is already applied.' };
+    const status = await currentStatus();
+    const version = status.activeVersion;
+    if (!version) return { ok: false, code: 'NOT_DEPLOYED', message: 'Nothing is deployed yet: the first deploy applies the settings.' };
+    // The operations services check the role again, audit and refuse while another operation runs.
+    return pending.proxy ? startUpdate({ services: ['proxy'], version }) : startDeploy({ version });
+  });
+}

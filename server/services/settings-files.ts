@@ -1,0 +1,133 @@
+import 'server-only';
+import { Resolver } from 'node:dns/promises';
+import path from 'node:path';
+import type { ActionResult } from '@/lib/action-result';
+import type { DnsAnswerDto, PinPreviewDto, RestoredDto } from '@/lib/dto/settings';
+import { BOTH, pinApplyTargets } from '@/lib/settings/apply-targets';
+import { diffLines, redactOverrideLine } from '@/lib/settings/env-diff';
+import { hostSchema } from '@/lib/schemas/env-values';
+import { pinChangeSchema, restoreSchema, type PinChangeInput } from '@/lib/schemas/settings';
+import { hasRole } from '../auth/roles';
+import { withActionUser } from '../auth/session';
+import { getEnv } from '../env';
+import { atomicWriteFile } from '../project/atomic-write';
+import { readEnvFile } from '../project/env-file';
+import { restoreHistoryEntry, sha256 } from '../project/file-history';
+import { renderPin } from '../project/override-pins';
+import { projectPaths } from '../project/project-paths';
+import { readOptional } from '../project/read-optional';
+import { CONFLICT, audit, invalid, markPending, projectFailure, serialised } from './settings-support';
+
+const deployDir = () => getEnv().deployDir;
+
+type PinPlan = { file: string; text: string; preview: PinPreviewDto };
+
+function pinEffect({ service, image }: PinChangeInput): string {
+  return image
+    ? `${service} stays at ${image} whatever version is deployed, until you unpin it.`
+    : `${service} follows the deployed version again from the next deploy.`;
+}
+
+async function planPin(input: PinChangeInput): Promise<PinPlan | ActionResult<never>> {
+  const dir = deployDir();
+  const paths = projectPaths(dir);
+  const yml = await readOptional(paths.overrideYml);
+  const yaml = yml === null ? await readOptional(paths.overrideYaml) : null;
+  const file = yml === null && yaml !== null ? paths.overrideYaml : paths.overrideYml;
+  const before = yml ?? yaml;
+  let text: string;
+  try {
+    text = renderPin(before, input.service, input.image, file);
+  } catch (err) {
+    return projectFailure(err, 'image');
+  }
+  const redact = (t: string) => t.split('\n').map(redactOverrideLine).join('\n');
+  return {
+    file,
+    text,
+    preview: {
+      diff: diffLines(redact(before ?? ''), redact(text)),
+      baseHash: sha256(before ?? ''),
+      afterHash: sha256(text),
+      effect: pinEffect(input),
+    },
+  };
+}
+
+const isPlan = (p: PinPlan | ActionResult<never>): p is PinPlan => 'text' in p;
+
+export function previewPin(raw: unknown): Promise<ActionResult<PinPreviewDto>> {
+  return withActionUser('operator', async () => {
+    const parsed = pinChangeSchema.safeParse(raw);
+    if (!parsed.success) return invalid(parsed.error);
+    const plan = await planPin(parsed.data);
+    return isPlan(plan) ? { ok: true, data: plan.preview } : plan;
+  });
+}
+
+export function savePin(raw: unknown): Promise<ActionResult<PinPreviewDto>> {
+  return withActionUser('operator', async (actor) => {
+    const parsed = pinChangeSchema.safeParse(raw);
+    if (!parsed.success) return invalid(parsed.error);
+    return serialised(async () => {
+      const plan = await planPin(parsed.data);
+      if (!isPlan(plan)) {
+        await audit(actor, 'settings.pin', 'failure', { service: parsed.data.service }, plan.ok ? '' : plan.message);
+        return plan;
+      }
+      if (parsed.data.baseHash && parsed.data.baseHash !== plan.preview.baseHash) return CONFLICT;
+      if (plan.preview.baseHash === plan.preview.afterHash) return { ok: true, data: plan.preview };
+      await atomicWriteFile(plan.file, plan.text, { mode: 0o644, backupDir: projectPaths(deployDir()).backups });
+      markPending(path.basename(plan.file), pinApplyTargets(parsed.data.service), actor);
+      await audit(actor, 'settings.pin', 'success', { service: parsed.data.service, image: parsed.data.image }, plan.preview.effect, parsed.data.service);
+      return { ok: true, data: plan.preview };
+    });
+  });
+}
+
+/**
+ * Puts a stored version back byte for byte. A .env version holds secrets, so restoring one is for
+ * admins; compose.override.yml versions are an operator's.
+ */
+export function restoreVersion(raw: unknown): Promise<ActionResult<RestoredDto>> {
+  return withActionUser('operator', async (actor) => {
+    const parsed = restoreSchema.safeParse(raw);
+    if (!parsed.success) return invalid(parsed.error);
+    const { id } = parsed.data;
+    if (id.startsWith('.env.') && !hasRole(actor, 'admin')) {
+      return { ok: false, code: 'FORBIDDEN', message: 'Only an admin can restore a version of .env (it holds the secrets).' };
+    }
+    return serialised(async () => {
+      try {
+        const restored = await restoreHistoryEntry(deployDir(), id);
+        markPending(restored.file, BOTH, actor);
+        await audit(actor, 'settings.restore', 'success', { version: id }, `restored ${restored.file}; pending until the next deploy`, restored.file);
+        return { ok: true, data: restored };
+      } catch (err) {
+        await audit(actor, 'settings.restore', 'failure', { version: id }, err instanceof Error ? err.message : 'failed');
+        return projectFailure(err, 'id');
+      }
+    });
+  });
+}
+
+/** What public DNS says HOST is, asked from this server (Let's Encrypt asks the same question). */
+export function resolveHost(): Promise<ActionResult<DnsAnswerDto>> {
+  return withActionUser('operator', async () => {
+    let host: string;
+    try {
+      host = (await readEnvFile(deployDir())).values.HOST ?? '';
+    } catch (err) {
+      return projectFailure(err);
+    }
+    const checked = hostSchema.safeParse(host);
+    if (!checked.success) return { ok: false, code: 'INVALID_INPUT', message: 'HOST is not a valid hostname yet.' };
+    const resolver = new Resolver({ timeout: 3000, tries: 2 });
+    const [v4, v6] = await Promise.allSettled([resolver.resolve4(checked.data), resolver.resolve6(checked.data)]);
+    const addresses = [v4, v6].flatMap((r) => (r.status === 'fulfilled' ? r.value : []));
+    const failure = [v4, v6].find((r) => r.status === 'rejected') as PromiseRejectedResult | undefined;
+    const code = (failure?.reason as NodeJS.ErrnoException | undefined)?.code ?? 'no answer';
+    return { ok: true, data: { host: checked.data, addresses, error: addresses.length === 0 ? `No A or AAAA record (${code})` : null } };
+  });
+}
+

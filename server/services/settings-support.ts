@@ -1,0 +1,122 @@
+import 'server-only';
+import { eq } from 'drizzle-orm';
+import type { ActionResult } from '@/lib/action-result';
+import type { PendingDto } from '@/lib/dto/settings';
+import type { ApplyTargets } from '@/lib/settings/apply-targets';
+import type { SessionUser } from '@/lib/dto/user';
+import { fieldErrors as zodFieldErrors } from '@/lib/schemas/field-errors';
+import type { z } from 'zod';
+import { getDb } from '../db/database';
+import { appendAudit, type AuditOutcome } from '../db/audit-log';
+import { consoleSettings } from '../db/schema/console-settings';
+import { listOperations } from '../operations/operation-store';
+import { ProjectError } from '../project/project-error';
+import { requestIp } from '../auth/request-ip';
+
+// Shared by the settings services: one writer at a time, coded results, audit and "pending" marks.
+
+let queue: Promise<unknown> = Promise.resolve();
+
+/**
+ * Runs file edits one after another inside this process: read-check-write of two saves must not
+ * interleave, or the second would silently undo the first.
+ */
+export function serialised<T>(fn: () => Promise<T>): Promise<T> {
+  const run = queue.then(fn, fn);
+  queue = run.catch(() => undefined);
+  return run;
+}
+
+export function invalid(error: z.ZodError): ActionResult<never> {
+  return { ok: false, code: 'INVALID_INPUT', message: 'Check the highlighted fields.', fieldErrors: zodFieldErrors(error) };
+}
+
+export function refusedFields(fields: Record<string, string>): ActionResult<never> {
+  return {
+    ok: false,
+    code: 'INVALID_INPUT',
+    message: 'Nothing was saved: check the highlighted fields.',
+    fieldErrors: Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, [v]])),
+  };
+}
+
+/** Maps the project layer's coded refusals to action results; anything else is a real failure. */
+export function projectFailure(err: unknown, field = '_'): ActionResult<never> {
+  if (err instanceof ProjectError) {
+    if (err.fieldErrors) return refusedFields(err.fieldErrors);
+    if (err.code === 'OVERRIDE_INVALID' || err.code === 'OVERRIDE_UNSUPPORTED') return refusedFields({ [field]: err.message });
+    return { ok: false, code: err.code, message: err.message };
+  }
+  throw err;
+}
+
+export const CONFLICT = {
+  ok: false as const,
+  code: 'CONFLICT',
+  message: 'The file changed since the preview was made. Review the new preview before saving.',
+};
+
+export async function audit(
+  actor: SessionUser,
+  action: string,
+  outcome: AuditOutcome,
+  params: Record<string, unknown>,
+  message: string,
+  target: string | null = null,
+): Promise<void> {
+  appendAudit(getDb(), { actor, action, target, params, sourceIp: await requestIp(), outcome, message });
+}
+
+const PENDING_KEY = 'settings.pending';
+
+/** Which running parts a change needs recreated: the proxy (in place) and/or the colors (blue-green). */
+
+type Marks = { proxy: string | null; colors: string | null; files: Record<string, string> };
+
+function readMarks(): Marks {
+  const row = getDb().select().from(consoleSettings).where(eq(consoleSettings.key, PENDING_KEY)).get();
+  const parsed = row ? (JSON.parse(row.value) as Partial<Marks>) : {};
+  return { proxy: parsed.proxy ?? null, colors: parsed.colors ?? null, files: parsed.files ?? {} };
+}
+
+export function markPending(file: string, targets: ApplyTargets, actor: SessionUser, now = new Date()): void {
+  if (!targets.proxy && !targets.colors) return;
+  const marks = readMarks();
+  const at = now.toISOString();
+  const next = JSON.stringify({
+    proxy: targets.proxy ? at : marks.proxy,
+    colors: targets.colors ? at : marks.colors,
+    files: { ...marks.files, [file]: at },
+  } satisfies Marks);
+  getDb()
+    .insert(consoleSettings)
+    .values({ key: PENDING_KEY, value: next, updatedBy: actor.email, updatedAt: now })
+    .onConflictDoUpdate({ target: consoleSettings.key, set: { value: next, updatedBy: actor.email, updatedAt: now } })
+    .run();
+}
+
+/**
+ * A change stays pending until an operation that recreates what it affects has succeeded after
+ * it: the proxy is recreated only by an in-place update naming it or a deploy with "all" (a plain
+ * deploy keeps the stateful services); the colors by any deploy, rollback or update of them.
+ */
+export function pendingChanges(): PendingDto {
+  const marks = readMarks();
+  const done = listOperations(getDb(), 200).filter((op) => op.status === 'succeeded');
+  const params = (raw: string) => JSON.parse(raw) as { all?: boolean; services?: string[] };
+  const lastTime = (pred: (kind: string, p: { all?: boolean; services?: string[] }) => boolean) =>
+    Math.max(0, ...done.filter((op) => pred(op.kind, params(op.params))).map((op) => op.createdAt.getTime()));
+  const proxyApplied = lastTime((k, p) => (k === 'update' && Boolean(p.services?.includes('proxy'))) || (k === 'deploy' && p.all === true));
+  const colorsApplied = lastTime(
+    (k, p) => k === 'deploy' || k === 'rollback' || (k === 'update' && Boolean(p.services?.some((s) => ['platform', 'rag', 'crawler'].includes(s)))),
+  );
+  const still = (at: string | null, applied: number) => (at && new Date(at).getTime() > applied ? at : null);
+  const proxy = still(marks.proxy, proxyApplied);
+  const colors = still(marks.colors, colorsApplied);
+  const oldest = Math.min(proxy ? Date.parse(proxy) : Infinity, colors ? Date.parse(colors) : Infinity);
+  // The files changed since the oldest change that is still waiting.
+  const files = Object.entries(marks.files)
+    .filter(([, at]) => Date.parse(at) >= oldest)
+    .map(([file]) => file);
+  return { proxy, colors, files };
+}

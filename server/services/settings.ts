@@ -1,0 +1,221 @@
+import 'server-only';
+import type { ActionResult } from '@/lib/action-result';
+import type { EnvPreviewDto, EnvSavedDto, EnvValueDto, RegeneratedDto, SettingsDto } from '@/lib/dto/settings';
+import type { SessionUser } from '@/lib/dto/user';
+import { REGENERATABLE_SECRETS, isSecretKey } from '@/lib/settings/env-catalog';
+import { envApplyTargets } from '@/lib/settings/apply-targets';
+import { diffEnvValues } from '@/lib/settings/env-diff';
+import { ALL_SERVICE_NAMES } from '@/lib/settings/services';
+import {
+  domainChangeSchema,
+  domainEdits,
+  envChangeSchema,
+  regenerateSecretSchema,
+  revealSecretSchema,
+  validateDomain,
+  validateSettingsEdits,
+} from '@/lib/schemas/settings';
+import type { EnvValidation } from '@/lib/schemas/env-values';
+import { hasRole } from '../auth/roles';
+import { requirePageUser, withActionUser } from '../auth/session';
+import { getEnv } from '../env';
+import { atomicWriteFile } from '../project/atomic-write';
+import { envValues, parseEnvDocument } from '../project/env-document';
+import { readEnvFile, renderEnvEdits } from '../project/env-file';
+import { listHistory, sha256 } from '../project/file-history';
+import { readComposeOverride } from '../project/compose-override';
+import { projectPaths } from '../project/project-paths';
+import { readOptional } from '../project/read-optional';
+import { SECRET_GENERATORS } from '../project/secrets';
+import { projectIdOf, readTaleJson } from '../project/tale-json';
+import { CONFLICT, audit, invalid, markPending, pendingChanges, projectFailure, refusedFields, serialised } from './settings-support';
+
+const deployDir = () => getEnv().deployDir;
+
+async function currentOverride(dir: string) {
+  const paths = projectPaths(dir);
+  const yml = await readOptional(paths.overrideYml);
+  const yaml = yml === null ? await readOptional(paths.overrideYaml) : null;
+  return { file: yml === null && yaml !== null ? paths.overrideYaml : paths.overrideYml, text: yml ?? yaml };
+}
+
+/** Everything the settings page shows, secrets masked. */
+export async function getSettings(): Promise<SettingsDto> {
+  await requirePageUser('operator');
+  const dir = deployDir();
+  const paths = projectPaths(dir);
+  const envText = await readOptional(paths.env);
+  const hasTaleJson = (await readOptional(paths.taleJson)) !== null;
+  const projectId = hasTaleJson ? await readTaleJson(dir).then(projectIdOf, () => null) : null;
+  const env: EnvValueDto[] = [];
+  if (envText !== null) {
+    for (const [key, value] of Object.entries(envValues(parseEnvDocument(envText)))) {
+      const secret = isSecretKey(key);
+      env.push({ key, value: secret ? null : value, secret, set: value !== '' });
+    }
+  }
+  const override = await currentOverride(dir);
+  let overrideProblem: string | null = null;
+  let pins: SettingsDto['pins'] = ALL_SERVICE_NAMES.map((service) => ({ service, image: null }));
+  try {
+    const loaded = await readComposeOverride(dir);
+    pins = ALL_SERVICE_NAMES.map((service) => ({ service, image: loaded.override[service]?.image ?? null }));
+  } catch (err) {
+    overrideProblem = err instanceof Error ? err.message : 'compose.override.yml cannot be read';
+  }
+  const currentHashes = new Set([envText, override.text].filter((t): t is string => t !== null).map(sha256));
+  return {
+    deployDir: dir,
+    initialised: hasTaleJson && envText !== null,
+    hasTaleJson,
+    projectId,
+    hasEnv: envText !== null,
+    env,
+    envHash: envText === null ? null : sha256(envText),
+    overrideFile: override.file.slice(dir.length + 1),
+    overrideHash: override.text === null ? null : sha256(override.text),
+    overrideProblem,
+    pins,
+    history: (await listHistory(dir)).map((h) => ({ ...h, at: h.at.toISOString(), current: currentHashes.has(h.sha256) })),
+    pending: pendingChanges(),
+  };
+}
+
+type Plan = { text: string; preview: EnvPreviewDto; base: string };
+
+/** Validates edits against the file as it is now and renders the exact bytes a save would write. */
+async function planEnv(
+  dir: string,
+  edits: Record<string, string | null>,
+  validate: (current: Record<string, string>) => EnvValidation,
+): Promise<Plan | ActionResult<never>> {
+  let current;
+  try {
+    current = await readEnvFile(dir);
+  } catch (err) {
+    return projectFailure(err);
+  }
+  const checked = validate(current.values);
+  if (!checked.ok) return refusedFields(checked.fieldErrors);
+  let rendered;
+  try {
+    rendered = renderEnvEdits(current.document, edits);
+  } catch (err) {
+    return projectFailure(err);
+  }
+  return {
+    text: rendered.text,
+    base: current.text,
+    preview: { diff: diffEnvValues(current.values, rendered.values), baseHash: sha256(current.text), afterHash: sha256(rendered.text) },
+  };
+}
+
+const isPlan = (p: Plan | ActionResult<never>): p is Plan => 'text' in p;
+
+/** Operators change ordinary settings; secrets (reading, writing, removing) are for admins. */
+function secretGate(actor: SessionUser, keys: string[]): ActionResult<never> | null {
+  const secrets = keys.filter(isSecretKey);
+  if (secrets.length === 0 || hasRole(actor, 'admin')) return null;
+  return { ok: false, code: 'FORBIDDEN', message: `Only an admin can change secrets (${secrets.join(', ')}).` };
+}
+
+async function writeEnvPlan(
+  actor: SessionUser,
+  action: string,
+  edits: Record<string, string | null>,
+  validate: (current: Record<string, string>) => EnvValidation,
+  baseHash: string | undefined,
+): Promise<ActionResult<EnvSavedDto>> {
+  const dir = deployDir();
+  return serialised(async () => {
+    const plan = await planEnv(dir, edits, validate);
+    if (!isPlan(plan)) {
+      await audit(actor, action, 'failure', { keys: Object.keys(edits) }, plan.ok ? '' : plan.message);
+      return plan;
+    }
+    if (baseHash && baseHash !== plan.preview.baseHash) return CONFLICT;
+    if (plan.preview.diff.length === 0) return { ok: true, data: { ...plan.preview, backup: null } };
+    const paths = projectPaths(dir);
+    const { backupPath } = await atomicWriteFile(paths.env, plan.text, { mode: 0o600, backupDir: paths.backups });
+    markPending('.env', envApplyTargets(plan.preview.diff.map((d) => d.key)), actor);
+    // The diff is already redacted; keyed by variable so the audit log's own redaction also applies.
+    const changes = Object.fromEntries(plan.preview.diff.map((d) => [d.key, { kind: d.kind, before: d.before, after: d.after }]));
+    await audit(actor, action, 'success', { changes }, `${plan.preview.diff.length} setting(s) changed; pending until the next deploy`, '.env');
+    return { ok: true, data: { ...plan.preview, backup: backupPath ? backupPath.slice(paths.backups.length + 1) : null } };
+  });
+}
+
+function editsValidator(edits: Record<string, string | null>) {
+  return (current: Record<string, string>) => validateSettingsEdits(edits, current);
+}
+
+/** The diff a save would make, with nothing written. */
+export function previewEnvChange(raw: unknown): Promise<ActionResult<EnvPreviewDto>> {
+  return withActionUser('operator', async (actor) => {
+    const parsed = envChangeSchema.safeParse(raw);
+    if (!parsed.success) return invalid(parsed.error);
+    const gate = secretGate(actor, Object.keys(parsed.data.edits));
+    if (gate) return gate;
+    const plan = await planEnv(deployDir(), parsed.data.edits, editsValidator(parsed.data.edits));
+    return isPlan(plan) ? { ok: true, data: plan.preview } : plan;
+  });
+}
+
+export function saveEnvChange(raw: unknown): Promise<ActionResult<EnvSavedDto>> {
+  return withActionUser('operator', async (actor) => {
+    const parsed = envChangeSchema.safeParse(raw);
+    if (!parsed.success) return invalid(parsed.error);
+    const gate = secretGate(actor, Object.keys(parsed.data.edits));
+    if (gate) return gate;
+    const { edits, baseHash } = parsed.data;
+    return writeEnvPlan(actor, 'settings.env', edits, editsValidator(edits), baseHash);
+  });
+}
+
+export function previewDomainChange(raw: unknown): Promise<ActionResult<EnvPreviewDto>> {
+  return withActionUser('operator', async () => {
+    const parsed = domainChangeSchema.safeParse(raw);
+    if (!parsed.success) return invalid(parsed.error);
+    const plan = await planEnv(deployDir(), domainEdits(parsed.data), (current) => validateDomain(parsed.data, current));
+    return isPlan(plan) ? { ok: true, data: plan.preview } : plan;
+  });
+}
+
+export function saveDomainChange(raw: unknown): Promise<ActionResult<EnvSavedDto>> {
+  return withActionUser('operator', async (actor) => {
+    const parsed = domainChangeSchema.safeParse(raw);
+    if (!parsed.success) return invalid(parsed.error);
+    return writeEnvPlan(actor, 'settings.domain', domainEdits(parsed.data), (current) => validateDomain(parsed.data, current), parsed.data.baseHash);
+  });
+}
+
+/** A secret's value, for an admin who asked for it; every reveal is in the audit trail. */
+export function revealSecret(raw: unknown): Promise<ActionResult<{ key: string; value: string }>> {
+  return withActionUser('admin', async (actor) => {
+    const parsed = revealSecretSchema.safeParse(raw);
+    if (!parsed.success) return invalid(parsed.error);
+    const { key } = parsed.data;
+    let values: Record<string, string>;
+    try {
+      values = (await readEnvFile(deployDir())).values;
+    } catch (err) {
+      return projectFailure(err);
+    }
+    if (!Object.hasOwn(values, key)) return { ok: false, code: 'NOT_FOUND', message: `${key} is not set.` };
+    await audit(actor, 'settings.reveal_secret', 'success', {}, 'revealed', key);
+    return { ok: true, data: { key, value: values[key]! } };
+  });
+}
+
+/** Replaces a generated secret with a new one, after the caller has accepted what it breaks. */
+export function regenerateSecret(raw: unknown): Promise<ActionResult<RegeneratedDto>> {
+  return withActionUser('admin', async (actor) => {
+    const parsed = regenerateSecretSchema.safeParse(raw);
+    if (!parsed.success) return invalid(parsed.error);
+    const { key } = parsed.data;
+    const edits = { [key]: await SECRET_GENERATORS[key]() };
+    const saved = await writeEnvPlan(actor, 'settings.regenerate_secret', edits, editsValidator(edits), undefined);
+    if (!saved.ok) return saved;
+    return { ok: true, data: { key, consequence: REGENERATABLE_SECRETS[key], diff: saved.data.diff } };
+  });
+}
