@@ -29,7 +29,8 @@ RUN test -f .next/standalone/server.js \
  && cp -a server/db/migrations /out/app/server/db/ \
  && if [ -d public ]; then cp -a public /out/app/; fi \
  && rm -rf /out/app/.next/cache \
- && cp /src/scripts/remote-address.cjs /src/scripts/container-entrypoint.cjs /out/app/
+ && cp /src/scripts/remote-address.cjs /src/scripts/container-entrypoint.cjs /src/scripts/container-entrypoint.sh /out/app/ \
+ && chmod 755 /out/app/container-entrypoint.sh
 
 # ---- runtime ------------------------------------------------------------------------------------
 FROM ${NODE_IMAGE} AS runtime
@@ -43,7 +44,8 @@ LABEL org.opencontainers.image.title="Tale Console" \
       org.opencontainers.image.revision="${REVISION}" \
       org.opencontainers.image.licenses="UNLICENSED"
 # The server runs as this user (or as the deployment directory's owner, see the entrypoint), never
-# as root; the entrypoint starts as root only to add the Docker socket's group and drop privileges.
+# as root; the entrypoint starts as root only to find the Docker socket's group and drop privileges
+# (setpriv, from util-linux, which every Debian image has).
 RUN groupadd --system --gid 10001 tale \
  && useradd --system --uid 10001 --gid 10001 --home-dir /data --no-create-home --shell /usr/sbin/nologin tale \
  && mkdir -p /data /deploy \
@@ -61,4 +63,4 @@ VOLUME ["/data"]
 EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/api/health/ready').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-ENTRYPOINT ["node", "/app/container-entrypoint.cjs"]
+ENTRYPOINT ["/app/container-entrypoint.sh"]

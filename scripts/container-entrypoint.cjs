@@ -1,12 +1,10 @@
-// The console image's entrypoint. Started as root only to do what needs root, then runs the server
-// in this same process as an unprivileged user:
-//  - the Docker socket's group is detected now (it differs between hosts) and added as a
-//    supplementary group, so the server can talk to the engine without being root;
-//  - the server runs as the deployment directory's owner, so files it writes there stay the
-//    operator's (the `tale` CLI keeps working); a root-owned directory means the image's user;
-//  - the data volume is handed to that user when it belongs to someone else.
-// No shell and no child process: privileges are dropped with setgroups/setgid/setuid, then the
-// standalone server is required. Started as a non-root user (`docker run --user`), it skips all that.
+// The server side of the console image's entrypoint (container-entrypoint.sh runs it twice):
+//  - `--prepare`, as root: decides who the server runs as and prints `uid gid groups`:
+//    the deployment directory's owner, so files the console writes there stay the operator's
+//    (the `tale` CLI keeps working), or the image's user when root owns it; plus the Docker
+//    socket's group, detected now because it differs between hosts. It also hands the data
+//    volume to that user.
+//  - then, as that user: runs the standalone server in this process, with the request preload.
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
@@ -50,10 +48,11 @@ function chownTree(dir, uid, gid) {
 }
 
 function log(message) {
-  console.log(`[tale-console] ${message}`);
+  // stderr: in --prepare, stdout carries the plan.
+  console.error(`[tale-console] ${message}`);
 }
 
-function dropPrivileges(env) {
+function prepare(env) {
   const socketPath = dockerSocketPath(env.DOCKER_HOST);
   const socket = socketPath ? statOrNull(socketPath) : null;
   const deployDirPath = env.DEPLOY_DIR || '/deploy';
@@ -71,15 +70,18 @@ function dropPrivileges(env) {
   fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   chownTree(dataDir, plan.uid, plan.gid);
 
-  process.setgroups(plan.groups);
-  process.setgid(plan.gid);
-  process.setuid(plan.uid);
+  const fields = [plan.uid, plan.gid, ...plan.groups];
+  if (!fields.every((n) => Number.isInteger(n) && n >= 0)) throw new Error(`unexpected ids: ${fields.join(' ')}`);
   log(`Running as uid ${plan.uid}, groups ${plan.groups.join(',')}${socket ? ` (Docker socket group ${socket.gid})` : ''}.`);
+  return `${plan.uid} ${plan.gid} ${plan.groups.join(',')}\n`;
 }
 
 function main() {
   const env = process.env;
-  if (process.getuid() === 0) dropPrivileges(env);
+  if (process.argv.includes('--prepare')) {
+    process.stdout.write(prepare(env));
+    return;
+  }
   if (process.getuid() === 0) throw new Error('refusing to run the server as root');
   const port = env.PORT || '3000';
   env.NODE_ENV = 'production';
