@@ -41,8 +41,18 @@ export interface ConsoleService {
   composeDir: string;
 }
 
+/** Compose parses the YAML first and then interpolates every string value (never keys or YAML). */
+function interpolateValues(value: unknown, vars: Readonly<Record<string, string | undefined>>): unknown {
+  if (typeof value === 'string') return interpolate(value, vars);
+  if (Array.isArray(value)) return value.map((v) => interpolateValues(v, vars));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, interpolateValues(v, vars)]));
+  }
+  return value;
+}
+
 export function readConsoleService(composeFile: string, vars: Readonly<Record<string, string | undefined>>): ConsoleService {
-  const doc = parse(interpolate(readFileSync(composeFile, 'utf8'), vars)) as ComposeFile;
+  const doc = interpolateValues(parse(readFileSync(composeFile, 'utf8')), vars) as ComposeFile;
   const service = doc.services.console;
   if (!service) throw new Error(`${composeFile}: no console service`);
   const unknown = Object.keys(service).filter((k) => !SERVICE_KEYS.has(k));

@@ -68,7 +68,7 @@ function readOrEmpty(file: string): string {
   }
 }
 
-/** The console container's mounts, or null when the console is not running in a container. */
+/** The console container's mounts, or null when it does not run in a container of this engine. */
 export async function ownContainerMounts(docker: Pick<Docker, 'getContainer'>, root = '/'): Promise<OwnMount[] | null> {
   const candidates = ownContainerCandidates({
     mountinfo: readOrEmpty(path.join(root, 'proc/self/mountinfo')),
@@ -79,6 +79,7 @@ export async function ownContainerMounts(docker: Pick<Docker, 'getContainer'>, r
     const info = await docker.getContainer(id).inspect().catch(() => null);
     if (info) return (info.Mounts ?? []).map((m) => ({ source: m.Source, destination: m.Destination }));
   }
-  // In a container, but not one of this engine (DOCKER_HOST elsewhere): its paths mean nothing there.
-  throw new HostPathError('The console runs in a container that its Docker Engine does not know, so it cannot map its paths to host paths');
+  // A container of another engine (the console beside a Docker-in-Docker engine, or a CI sandbox):
+  // this engine shares the console's filesystem, so its paths are the engine's paths.
+  return null;
 }
