@@ -9,6 +9,7 @@ import type {
   PullProgress,
 } from '@/server/engine/ports';
 import type { ContainerSpec, NetworkSpec, VolumeSpec } from '@/server/stack/types';
+import { hostPathTranslator, ownContainerMounts, type HostPathTranslator } from './host-paths';
 
 // The engine's DockerPort over dockerode, written against Engine API 1.41 (Docker 20.10, what the
 // test bed runs). Every call is an API request with structured arguments: no shell, no CLI.
@@ -29,8 +30,20 @@ async function tolerate<T>(codes: number[], fallback: T, fn: () => Promise<T>): 
   }
 }
 
-/** The Engine API create body for one of our specs. Exported so it can be checked without Docker. */
-export function createBody(spec: ContainerSpec): Docker.ContainerCreateOptions {
+const WORKING_DIR_LABEL = 'com.docker.compose.project.working_dir';
+
+/** Compose records the deployment directory as the host sees it, where the CLI finds it too. */
+function withHostWorkingDir(labels: Record<string, string>, hostPath: HostPathTranslator): Record<string, string> {
+  const dir = labels[WORKING_DIR_LABEL];
+  return dir === undefined ? { ...labels } : { ...labels, [WORKING_DIR_LABEL]: hostPath(dir) };
+}
+
+/**
+ * The Engine API create body for one of our specs. Exported so it can be checked without Docker.
+ * `hostPath` maps the console's paths (bind sources, the compose working_dir label) to the host's
+ * (host-paths.ts).
+ */
+export function createBody(spec: ContainerSpec, hostPath: HostPathTranslator = hostPathTranslator(null)): Docker.ContainerCreateOptions {
   const exposed: Record<string, object> = {};
   const bindings: Record<string, Array<{ HostIp: string; HostPort: string }>> = {};
   for (const p of spec.ports) {
@@ -44,7 +57,7 @@ export function createBody(spec: ContainerSpec): Docker.ContainerCreateOptions {
     name: spec.name,
     Image: spec.image,
     Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
-    Labels: { ...spec.labels },
+    Labels: withHostWorkingDir(spec.labels, hostPath),
     ExposedPorts: exposed,
     Healthcheck: {
       Test: hc.test,
@@ -59,7 +72,10 @@ export function createBody(spec: ContainerSpec): Docker.ContainerCreateOptions {
       RestartPolicy: { Name: spec.restartPolicy },
       LogConfig: { Type: spec.logging.driver, Config: { ...spec.logging.options } },
       ExtraHosts: [...spec.extraHosts],
-      Mounts: spec.mounts.map((m) => ({ Type: 'volume' as const, Source: m.volume, Target: m.target, ReadOnly: m.readOnly })),
+      Mounts: [
+        ...spec.mounts.map((m) => ({ Type: 'volume' as const, Source: m.volume, Target: m.target, ReadOnly: m.readOnly })),
+        ...(spec.binds ?? []).map((b) => ({ Type: 'bind' as const, Source: hostPath(b.source), Target: b.target, ReadOnly: b.readOnly })),
+      ],
       PortBindings: bindings,
       NetworkMode: spec.network.network,
       ...(spec.shmSizeBytes !== null ? { ShmSize: spec.shmSizeBytes } : {}),
@@ -136,6 +152,16 @@ export function createDockerPort(docker: Docker): DockerPort {
   const patientModem = Object.assign(Object.create(docker.modem) as Docker['modem'], { timeout: 0 });
   const patient = Object.assign(Object.create(docker) as Docker, { modem: patientModem });
 
+  // Asked once: the console's own container (or its absence) does not change while it runs.
+  let translator: Promise<HostPathTranslator> | null = null;
+  const hostPaths = (): Promise<HostPathTranslator> => {
+    if (!translator) {
+      translator = ownContainerMounts(docker).then(hostPathTranslator);
+      translator.catch(() => (translator = null)); // a failed lookup is retried by the next create
+    }
+    return translator;
+  };
+
   const inspectContainer = async (nameOrId: string): Promise<ContainerDetails | null> => {
     const info = await tolerate([404], null, () => docker.getContainer(nameOrId).inspect());
     if (!info) return null;
@@ -182,7 +208,7 @@ export function createDockerPort(docker: Docker): DockerPort {
     inspectContainer,
 
     async createContainer(spec: ContainerSpec): Promise<string> {
-      const container = await docker.createContainer(createBody(spec));
+      const container = await docker.createContainer(createBody(spec, await hostPaths()));
       return container.id;
     },
 

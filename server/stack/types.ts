@@ -26,6 +26,16 @@ export interface VolumeMountSpec {
   readOnly: boolean;
 }
 
+/**
+ * A directory of the deployment bind-mounted into a container. `source` is the path as the console
+ * sees it; the Docker adapter translates it to the host's path when the console runs in a container.
+ */
+export interface BindMountSpec {
+  source: string;
+  target: string;
+  readOnly: boolean;
+}
+
 export interface PortSpec {
   hostPort: number;
   containerPort: number;
@@ -57,6 +67,8 @@ export interface ContainerSpec {
   labels: Record<string, string>;
   network: NetworkAttachmentSpec;
   mounts: VolumeMountSpec[];
+  /** Bind mounts of deployment directories (the CLI's ./agents, ./workflows …); none yet. */
+  binds?: BindMountSpec[];
   ports: PortSpec[];
   healthcheck: HealthCheckSpec;
   restartPolicy: 'unless-stopped';
