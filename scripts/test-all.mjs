@@ -1,0 +1,48 @@
+// `npm test`: every check, in two lanes at a time so a 2-core CI machine spends its waits on
+// something useful. Most of the time in the test bed is waiting (debootstrap downloads, health
+// checks, drains), not computing, so overlapping lanes roughly halves the wall time.
+//   phase 1: lint → typecheck → unit → build   ‖   test-bed images (cold: debootstrap)
+//   phase 2: integration tests                 ‖   browser tests
+// A lane stops at its first failure; the run fails if any lane failed, after both have finished.
+import { spawn } from 'node:child_process';
+
+const started = Date.now();
+const elapsed = () => `${Math.round((Date.now() - started) / 1000)}s`.padStart(6);
+
+function run(lane, script) {
+  return new Promise((resolve) => {
+    console.log(`[${lane}${elapsed()}] npm run ${script}`);
+    const child = spawn('npm', ['run', '--silent', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // Prefix whole lines so the two lanes' output stays readable when interleaved.
+    for (const stream of [child.stdout, child.stderr]) {
+      let rest = '';
+      stream.setEncoding('utf8');
+      stream.on('data', (chunk) => {
+        const lines = (rest + chunk).split('\n');
+        rest = lines.pop() ?? '';
+        for (const line of lines) console.log(`[${lane}] ${line}`);
+      });
+      stream.on('end', () => rest && console.log(`[${lane}] ${rest}`));
+    }
+    child.on('close', (code) => {
+      console.log(`[${lane}${elapsed()}] npm run ${script} → ${code === 0 ? 'ok' : `failed (${code})`}`);
+      resolve(code === 0);
+    });
+  });
+}
+
+async function lane(name, scripts) {
+  for (const script of scripts) if (!(await run(name, script))) return false;
+  return true;
+}
+
+async function phase(lanes) {
+  const results = await Promise.all(Object.entries(lanes).map(([name, scripts]) => lane(name, scripts)));
+  return results.every(Boolean);
+}
+
+const ok =
+  (await phase({ checks: ['lint', 'typecheck', 'test:unit', 'build'], images: ['fixtures'] })) &&
+  (await phase({ integration: ['test:integration'], browser: ['test:e2e'] }));
+console.log(`[test-all${elapsed()}] ${ok ? 'all passed' : 'FAILED'}`);
+process.exit(ok ? 0 : 1);
