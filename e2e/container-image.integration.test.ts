@@ -62,7 +62,7 @@ async function getOperation(id: string): Promise<OperationDto> {
 async function deploy(version: string): Promise<OperationDto> {
   const res = await fetch(`${baseURL}/api/v1/deployments`, {
     method: 'POST',
-    headers: { Cookie: cookie, 'Content-Type': 'application/json' },
+    headers: { Cookie: cookie, Origin: baseURL, 'Content-Type': 'application/json' },
     body: JSON.stringify({ version }),
   });
   expect(res.status, await res.clone().text()).toBe(202);

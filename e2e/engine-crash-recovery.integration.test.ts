@@ -96,7 +96,7 @@ const operationsOf = async (c: Console) => (await api<{ operations: OperationDto
 async function startDeploy(c: Console, version: string): Promise<OperationDto> {
   const res = await fetch(`${c.baseURL}/api/v1/deployments`, {
     method: 'POST',
-    headers: { Cookie: c.cookie, 'Content-Type': 'application/json' },
+    headers: { Cookie: c.cookie, Origin: c.baseURL, 'Content-Type': 'application/json' },
     body: JSON.stringify({ version }),
   });
   expect(res.status, await res.clone().text()).toBe(202);
