@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { expect, test, type Page, type TestInfo } from '@playwright/test';
+import { expect as baseExpect, test, type Page, type TestInfo } from '@playwright/test';
 import { createDeployment, type Deployment } from './fixtures/deployment';
 import { ensureFixtureImages } from './fixtures/fixture-images';
 import { httpGet, waitForUrl } from './fixtures/http-get';
@@ -15,6 +15,9 @@ import { e2eDataDir } from './support/paths';
 // first deploy of an empty project, a one-click upgrade under load, a rollback, a broken release,
 // and the typed confirmations of cleanup and reset. The console under test reads the deployment
 // directory inside its data directory; the proxy publishes on free loopback ports.
+
+// Every step here waits on Docker; on a shared CI machine a render or an action can take seconds.
+const expect = baseExpect.configure({ timeout: 30_000 });
 
 let registry: Registry;
 let deployment: Deployment;
@@ -92,7 +95,7 @@ test('first deploy of an empty project, reviewed and followed live, with a reloa
   await expect(page.getByTestId('registry-status')).toContainText('Reachable');
   await expect(page.getByTestId('container-row')).toHaveCount(6);
   // CPU and memory come from Docker's one-shot stats.
-  await expect(page.getByTestId('container-row').first()).toContainText(/B( \/|$)/);
+  await expect(page.getByTestId('container-row').first()).toContainText(/B( \/|$)/, { timeout: 20_000 });
   await artifact(page, testInfo, 'overview');
   // The stand-in platform has no generate-admin-key.sh: the admin sees the platform's refusal plainly.
   await page.getByRole('button', { name: 'Generate a Convex admin key' }).click();

@@ -8,7 +8,7 @@ export const metadata = { title: 'Overview' };
 
 export default async function OverviewPage() {
   const user = await requirePageUser('viewer');
-  const [overview, live] = await Promise.all([getOverview(), liveOverview()]);
+  const [overview, live] = await Promise.all([getOverview(), liveOverview({ stats: false })]);
   return (
     <>
       <PageHeader title="Overview">The Tale stack on this host, refreshed every few seconds.</PageHeader>

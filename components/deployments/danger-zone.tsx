@@ -46,8 +46,9 @@ export function DangerZone({ projectId, volumes, actions }: Props) {
       router.push(`/deployments/${res.data.id}`);
     });
 
-  const typedField = (
-    <FormField id="confirm-project" label={`Type the project id (${projectId ?? 'unknown'}) to confirm`} errors={errors.projectId}>
+  // One per dialog: both stay in the DOM, and a label must point at its own input.
+  const typedField = (id: string) => (
+    <FormField id={id} label={`Type the project id (${projectId ?? 'unknown'}) to confirm`} errors={errors.projectId}>
       <Input value={typed} autoComplete="off" spellCheck={false} onChange={(e) => setTyped(e.target.value)} />
     </FormField>
   );
@@ -74,7 +75,7 @@ export function DangerZone({ projectId, volumes, actions }: Props) {
       <Dialog open={open?.kind === 'cleanup'} title="Clean up the inactive colour" onClose={() => setOpen(null)}>
         <div className="space-y-3">
           <p>Removes the containers of the colour that is not live. The live colour, the database and the volumes are not touched.</p>
-          {typedField}
+          {typedField('confirm-cleanup')}
           {refusal}
           <div className="flex justify-end gap-2">
             <Button variant="secondary" onClick={() => setOpen(null)}>
@@ -99,7 +100,7 @@ export function DangerZone({ projectId, volumes, actions }: Props) {
               <input type="checkbox" checked={deleteVolumes} disabled={!all} onChange={(e) => setDeleteVolumes(e.target.checked)} />
               Also delete the volumes (all data)
             </label>
-            {typedField}
+            {typedField('confirm-reset')}
             {refusal}
             <div className="flex justify-end gap-2">
               <Button variant="secondary" onClick={() => setOpen(null)}>

@@ -38,8 +38,8 @@ export function OperationTimeline({ initial, canCancel, cancel }: Props) {
 
   const failure = [...events].reverse().find((e) => e.status === 'failed');
   const logs = (failure?.data?.logs as Array<{ stream: string; text: string }> | undefined) ?? [];
-  // Layer readings become one bar per image; the list keeps the rest.
-  const steps = events.filter((e) => !(e.step === 'pull' && e.status === 'progress' && e.data?.layer));
+  // Pull readings become one bar per image; the list keeps the pull's start and end.
+  const steps = events.filter((e) => !(e.step === 'pull' && e.status === 'progress'));
   const pulls = pullProgress(events);
   const first = events[0] ? Date.parse(events[0].at) : Date.parse(op.createdAt);
   // The colour being brought up, from the first container the start step names.

@@ -39,7 +39,15 @@ export function LiveOverview({ initial, deployDir, initialised, canOperate, depl
   const router = useRouter();
   const toast = useToast();
   const [pending, start] = useTransition();
-  const query = useQuery({ queryKey: ['overview'], queryFn: fetchOverview, initialData: initial, refetchInterval: POLL_MS, refetchIntervalInBackground: false });
+  // The server's first answer has no CPU and memory figures: marked stale, so the first poll runs at once.
+  const query = useQuery({
+    queryKey: ['overview'],
+    queryFn: fetchOverview,
+    initialData: initial,
+    initialDataUpdatedAt: 0,
+    refetchInterval: POLL_MS,
+    refetchIntervalInBackground: false,
+  });
   const { status, stats, registry } = query.data;
   const now = new Date(query.dataUpdatedAt || Date.now());
   const deployed = status.containers.filter((c) => c.status !== 'not deployed');

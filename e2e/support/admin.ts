@@ -19,5 +19,6 @@ export async function signInAsAdmin(page: Page, baseURL: string): Promise<void> 
   await page.getByLabel('Email').fill(ADMIN.email);
   await page.getByLabel('Password').fill(ADMIN.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page).toHaveURL(/\/$/);
+  // Generous: on a loaded CI machine the first sign-in (password hash, first render) takes seconds.
+  await expect(page).toHaveURL(/\/$/, { timeout: 30_000 });
 }

@@ -140,7 +140,7 @@ export async function resetTargets(): Promise<{ projectId: string | null; volume
   return { projectId: id, volumes: id ? volumeSpecs(id).map((v) => v.name) : [] };
 }
 
-/** The project id from tale.json, or why it cannot be read. */
+/** The project id from tale.json, or null when it cannot be read. */
 async function projectId(): Promise<string | null> {
   try {
     return await createEnginePorts({ emit: () => {} }).project.readProjectId();

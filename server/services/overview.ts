@@ -35,12 +35,14 @@ async function registryStatus(active: string | null): Promise<RegistryStatusDto>
  * What the overview polls (the caller has checked the viewer role): the stack, one-shot CPU and
  * memory of every running container, and whether the registry has something newer.
  */
-export async function liveOverview(): Promise<LiveOverviewDto> {
+export async function liveOverview(options: { stats?: boolean } = {}): Promise<LiveOverviewDto> {
   const status = await currentStatus();
-  const port = status.engine.reachable ? createStatsPort(getDocker()) : null;
+  // Docker takes a second sample for each reading, so the page's first render goes without and
+  // the first poll brings them.
+  const port = status.engine.reachable && options.stats !== false ? createStatsPort(getDocker()) : null;
   const running = status.containers.filter((c) => c.status === 'running' || c.status === 'healthy' || c.status === 'starting' || c.status === 'unhealthy');
   const [readings, registry] = await Promise.all([
-    Promise.all(running.map(async (c) => [c.name, port ? await port.stats(c.name).catch(() => null) : null] as const)),
+    Promise.all(port ? running.map(async (c) => [c.name, await port.stats(c.name).catch(() => null)] as const) : []),
     registryStatus(status.activeVersion),
   ]);
   const stats: Record<string, ContainerStatsDto> = {};

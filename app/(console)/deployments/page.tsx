@@ -51,6 +51,8 @@ export default async function DeploymentsPage({ searchParams }: { searchParams: 
         </p>
       ))}
       <DeployControls
+        // "Deploy this release again" links here with another ?version=: a fresh picker, not the old choice.
+        key={filter.version ?? ''}
         releases={picker.list}
         registryError={picker.error}
         previousVersion={status.previousVersion}
