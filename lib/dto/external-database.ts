@@ -78,4 +78,6 @@ export interface DatabaseModeDto {
   /** Host and port of the external server (no credentials). */
   external: { host: string; port: number; user: string; sslMode: string } | null;
   overrideFile: string | null;
+  /** Why the current configuration could not be read (e.g. an override the console refuses). */
+  problem: string | null;
 }

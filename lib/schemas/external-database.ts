@@ -19,6 +19,7 @@ const caCertSchema = z.string().max(65_536).regex(PEM_CERT, 'Paste a PEM certifi
 
 export const connectionSchema = z
   .strictObject({
+    kind: z.literal('fields').default('fields'),
     host: z.string().trim().min(1, 'Enter the host').max(253).regex(HOST, 'Enter a hostname or IP address'),
     port: z.coerce.number().int().min(1, 'Port 1 to 65535').max(65535, 'Port 1 to 65535'),
     user: z.string().trim().regex(/^[A-Za-z0-9_.@-]{1,63}$/, 'Enter the admin user name'),
@@ -34,11 +35,13 @@ export type ConnectionInput = z.output<typeof connectionSchema>;
 
 /** A pasted URL instead of the fields; parsed strictly on the server. */
 export const connectionUrlSchema = z.strictObject({
+  kind: z.literal('url'),
   url: z.string().trim().min(1, 'Paste a postgresql:// URL').max(4096).regex(NO_CONTROL, 'The URL must be on one line'),
   caCert: caCertSchema,
 });
 
-export const adminConnectionSchema = z.union([connectionSchema, connectionUrlSchema]);
+// The discriminator keeps zod's field errors on the fields (a plain union reports only "invalid input").
+export const adminConnectionSchema = z.discriminatedUnion('kind', [connectionSchema, connectionUrlSchema]);
 export type AdminConnectionInput = z.input<typeof adminConnectionSchema>;
 
 export const prepareSchema = z.strictObject({

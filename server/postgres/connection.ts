@@ -23,7 +23,7 @@ export interface ConnectTarget {
  * Parses a pasted `postgresql://user:password@host:port/database?sslmode=…` strictly: only that
  * scheme, a user, a host, and `sslmode` (disable, require, verify-full) as the only query parameter.
  */
-export function parseConnectionUrl(text: string): Omit<ConnectionInput, 'caCert'> {
+export function parseConnectionUrl(text: string): Omit<ConnectionInput, 'caCert' | 'kind'> {
   let url: URL;
   try {
     url = new URL(text.trim());

@@ -24,10 +24,10 @@ import { readEnvFile, renderEnvEdits, updateEnvFile } from '../project/env-file'
 // The wizard's steps on a deployment directory, without sessions or audit (external-database.ts
 // adds those), so integration tests drive exactly what the console runs. Inputs are already parsed.
 
-type AdminConnection = ConnectionInput | { url: string; caCert?: string };
+type AdminConnection = ConnectionInput | { kind: 'url'; url: string; caCert?: string };
 
 export function connectTarget(input: AdminConnection | AdminConnectionInput): ConnectTarget {
-  if ('url' in input) return { ...parseConnectionUrl(input.url), caCert: input.caCert };
+  if (input.kind === 'url') return { ...parseConnectionUrl(input.url), caCert: input.caCert };
   const c = input as ConnectionInput;
   return { host: c.host, port: Number(c.port), user: c.user, password: c.password, database: c.database ?? 'postgres', sslMode: c.sslMode, caCert: c.caCert };
 }
@@ -169,7 +169,13 @@ export async function verifyProject(dir: string, caCert?: string): Promise<Verif
 }
 
 export async function databaseMode(dir: string): Promise<DatabaseModeDto> {
-  const { override, file } = await readComposeOverride(dir);
+  let loaded;
+  try {
+    loaded = await readComposeOverride(dir);
+  } catch (err) {
+    if (!(err instanceof CodedError)) throw err;
+    return { mode: 'bundled', external: null, overrideFile: null, problem: err.message };
+  }
   const values = await readEnvFile(dir).then((f) => f.values, () => ({}) as Record<string, string>);
   let external: DatabaseModeDto['external'] = null;
   if (values.POSTGRES_URL) {
@@ -180,7 +186,7 @@ export async function databaseMode(dir: string): Promise<DatabaseModeDto> {
       external = null;
     }
   }
-  return { mode: override.db?.disabled ? 'external' : 'bundled', external, overrideFile: file };
+  return { mode: loaded.override.db?.disabled ? 'external' : 'bundled', external, overrideFile: loaded.file, problem: null };
 }
 
 /** Back to the bundled db: the URLs leave .env and the override enables the db again. */
