@@ -225,7 +225,7 @@ export function DatabaseWizard({ mode, actions }: Props) {
             </Button>
           </div>
           {conn && (
-            <p className="text-sm" role="status">
+            <p className="text-sm" role="status" data-testid="connection-status">
               Connected: PostgreSQL {conn.serverVersion}, {conn.tls ? 'over TLS' : 'without TLS'}
               {conn.tlsRequired ? ' (the server requires TLS)' : ''}.
             </p>
@@ -326,7 +326,7 @@ export function DatabaseWizard({ mode, actions }: Props) {
               )}
               {configured.applied ? (
                 <>
-                  <p className="text-sm" role="status">
+                  <p className="text-sm" role="status" data-testid="configure-status">
                     Written{configured.backups.length ? `; previous files kept in ${configured.backups.join(', ')}` : ''}. The next deploy runs no db container.
                   </p>
                   <Button onClick={() => (setStep('Verify'), call(actions.verify, {}, setVerified))}>Next: verify</Button>

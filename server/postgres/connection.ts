@@ -79,6 +79,7 @@ function mapError(err: unknown, target: ConnectTarget): PostgresError {
     }
     return new PostgresError('PG_AUTH_FAILED', `The server does not allow user ${target.user} to connect from here (pg_hba.conf)`, { cause: err });
   }
+  if (code === '57P03') return new PostgresError('PG_UNREACHABLE', `${where} is starting up or shutting down; try again in a moment`, { cause: err });
   if (code === '3D000') return new PostgresError('PG_DATABASE_MISSING', `Database ${target.database} does not exist on ${where}`, { cause: err });
   if (/timeout/i.test(message) || code === 'ETIMEDOUT') {
     return new PostgresError('PG_TIMEOUT', `No answer from ${where} within ${CONNECT_TIMEOUT_MS / 1000} s`, { cause: err });

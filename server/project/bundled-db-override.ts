@@ -74,7 +74,7 @@ export async function applyOverrideEdit(dir: string, edit: OverrideEdit): Promis
   if (edit.after !== null) return (await atomicWriteFile(edit.file, edit.after, { mode: 0o644, backupDir: paths.backups })).backupPath;
   // Nothing left: keep a copy, then remove the file.
   await fs.mkdir(paths.backups, { recursive: true, mode: 0o700 });
-  const backup = path.join(paths.backups, `${path.basename(edit.file)}.${backupTimestamp(new Date())}`);
+  const backup = path.join(/*turbopackIgnore: true*/ paths.backups, `${path.basename(edit.file)}.${backupTimestamp(new Date())}`);
   await fs.rename(edit.file, backup);
   return backup;
 }
