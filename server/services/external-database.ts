@@ -114,7 +114,7 @@ export const previewDatabasePrepare = adminStep<typeof prepareSchema, PrepareSte
   action: 'database.prepare_preview',
   schema: prepareSchema,
   target: (i) => connectTarget(i.connection),
-  params: (i) => ({ role: i.role, rotatePassword: i.rotatePassword }),
+  params: (i) => ({ role: i.role, rotate: i.rotatePassword }),
   run: async (i) => previewPrepare(i.role, i.rotatePassword),
 });
 
@@ -122,7 +122,7 @@ export const prepareDatabaseServer = adminStep<typeof prepareSchema, PrepareResu
   action: 'database.prepare',
   schema: prepareSchema,
   target: (i) => connectTarget(i.connection),
-  params: (i) => ({ role: i.role, rotatePassword: i.rotatePassword }),
+  params: (i) => ({ role: i.role, rotate: i.rotatePassword }),
   run: (i, t) => prepareServer(dir(), t!, { role: i.role, rotatePassword: i.rotatePassword }),
 });
 
