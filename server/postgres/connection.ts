@@ -6,7 +6,8 @@ import { PostgresError } from './postgres-error';
 // Connections of the wizard: short timeouts, TLS as asked (never a silent downgrade), and errors
 // mapped to codes whose messages name the problem but never echo a password or URL.
 
-export const CONNECT_TIMEOUT_MS = 5_000;
+// Short, yet long enough for a TLS and SCRAM handshake on a busy host.
+export const CONNECT_TIMEOUT_MS = 10_000;
 const QUERY_TIMEOUT_MS = 30_000;
 
 export interface ConnectTarget {
