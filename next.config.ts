@@ -3,7 +3,7 @@ import type { NextConfig } from 'next';
 const nextConfig: NextConfig = {
   output: 'standalone',
   // Native and socket-heavy packages must stay out of the bundle.
-  serverExternalPackages: ['dockerode', 'ssh2', 'better-sqlite3', '@node-rs/argon2'],
+  serverExternalPackages: ['dockerode', 'ssh2', 'better-sqlite3', '@node-rs/argon2', 'pg'],
   poweredByHeader: false,
   // Baseline hardening for every response; the full CSP comes with the hardening work.
   async headers() {

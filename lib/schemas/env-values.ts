@@ -148,8 +148,12 @@ function postgresUrl(withDatabase: boolean) {
       return;
     }
     if (!url.hostname) ctx.addIssue({ code: 'custom', message: 'Must name a host' });
-    // The services append `?sslmode=disable` themselves (§10.2); a query of ours would break that URL.
-    if (url.search) ctx.addIssue({ code: 'custom', message: 'Must not contain a query string (the services append ?sslmode=disable)' });
+    // The services append `?sslmode=disable` themselves (§10.2), so any other query would break that
+    // URL. sslmode alone is let through: a server that requires TLS needs it, and the external-database
+    // wizard warns about the migrations when it writes one.
+    if (url.search && !/^\?sslmode=(disable|allow|prefer|require|verify-ca|verify-full)$/.test(url.search)) {
+      ctx.addIssue({ code: 'custom', message: 'Must not contain a query string other than ?sslmode=… (the services append ?sslmode=disable)' });
+    }
     const path = url.pathname.replace(/^\/+/, '');
     if (withDatabase && !/^[A-Za-z0-9_]+$/.test(path)) {
       ctx.addIssue({ code: 'custom', message: 'Must end with a database name (e.g. /tale_knowledge)' });

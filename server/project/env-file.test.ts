@@ -105,7 +105,7 @@ describe('updateEnvFile', () => {
     ['timeout fraction', { DRAIN_TIMEOUT: '2.5' }, /positive/],
     ['BASE_PATH traversal', { BASE_PATH: '/a/../b' }, /path like/],
     ['DB_PASSWORD breaks URL', { DB_PASSWORD: 'pass@word:12345' }, /connection URLs/],
-    ['POSTGRES_URL with query', { POSTGRES_URL: 'postgresql://tale:x@pg:5432?sslmode=require' }, /query/],
+    ['POSTGRES_URL with query', { POSTGRES_URL: 'postgresql://tale:x@pg:5432?application_name=x' }, /query/],
     ['SOPS_AGE_KEY garbage', { SOPS_AGE_KEY: 'AGE-SECRET-KEY-1abc' }, /age X25519/],
     ['required emptied', { HOST: '' }, /required/i],
   ];

@@ -1,0 +1,41 @@
+import { PageHeader } from '@/components/shell/page-header';
+import { DatabaseWizard } from '@/components/external-database/database-wizard';
+import { requirePageUser } from '@/server/auth/session';
+import { externalDatabaseMode } from '@/server/services/external-database';
+import {
+  checkServerAction,
+  configureAction,
+  prepareServerAction,
+  previewPrepareAction,
+  testConnectionAction,
+  useBundledAction,
+  verifyAction,
+} from './actions';
+
+export const metadata = { title: 'External database' };
+export const dynamic = 'force-dynamic';
+
+export default async function DatabaseSettingsPage() {
+  await requirePageUser('admin');
+  const mode = await externalDatabaseMode();
+  return (
+    <>
+      <PageHeader title="External database">
+        Run Tale on your own PostgreSQL instead of the bundled one: connect, check, prepare, configure and verify, each step shown
+        before it changes anything.
+      </PageHeader>
+      <DatabaseWizard
+        mode={mode}
+        actions={{
+          test: testConnectionAction,
+          check: checkServerAction,
+          preview: previewPrepareAction,
+          prepare: prepareServerAction,
+          configure: configureAction,
+          verify: verifyAction,
+          useBundled: useBundledAction,
+        }}
+      />
+    </>
+  );
+}

@@ -1,0 +1,249 @@
+// The external-database wizard's steps against real servers from the test bed: a PostgreSQL 17 +
+// pgvector container (init scripts masked, so it starts empty) as the external server, the same
+// image without pgvector for the refusal, then a deploy through the engine with no db container.
+import { promises as fs } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import Docker from 'dockerode';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createNetwork, publishedPort, runContainer } from '@/e2e/fixtures/containers';
+import { createDeployment, newProjectId, removeProjectResources, type Deployment } from '@/e2e/fixtures/deployment';
+import { ensureFixtureImages } from '@/e2e/fixtures/fixture-images';
+import { freeLoopbackPort } from '@/e2e/fixtures/free-port';
+import { pollUntil } from '@/e2e/fixtures/poll';
+import { allImageRefs, pushImages, startRegistry, type Registry } from '@/e2e/fixtures/registry';
+import { GOOD_VERSION, localImage, NO_PGVECTOR_VERSION } from '@/e2e/fixtures/versions';
+import { testBedPorts } from '@/server/docker/test-bed-ports';
+import { deploy } from '@/server/engine/deploy';
+import { withClient, type ConnectTarget } from '@/server/postgres/connection';
+import { readComposeOverride } from '@/server/project/compose-override';
+import { readEnvFile } from '@/server/project/env-file';
+import {
+  checkServer,
+  configureProject,
+  databaseMode,
+  prepareServer,
+  testConnection,
+  useBundledDatabase,
+  verifyProject,
+} from '@/server/services/external-database-steps';
+import type { PrepareResultDto } from '@/lib/dto/external-database';
+
+const docker = new Docker({ socketPath: '/var/run/docker.sock', timeout: 30_000 });
+// Characters that must be URL-encoded, to prove the admin side never builds a URL by hand.
+const ADMIN_PASSWORD = 'adm!n p@ss:w/rd#%';
+
+async function startServer(project: string, name: string, version: string): Promise<ConnectTarget> {
+  const network = `${project}_${name}`;
+  await createNetwork(project, network);
+  const container = `${project}-${name}`;
+  await runContainer({
+    name: container,
+    image: localImage('db', version),
+    project,
+    network,
+    env: { DB_USER: 'postgres', DB_NAME: 'postgres', DB_PASSWORD: ADMIN_PASSWORD },
+    publish: ['127.0.0.1::5432'],
+    // Tale's init scripts would prepare the server themselves; the wizard is to start from nothing.
+    extraArgs: ['--tmpfs', '/etc/postgresql/init-scripts'],
+  });
+  const target: ConnectTarget = {
+    host: '127.0.0.1',
+    port: await publishedPort(container, '5432/tcp'),
+    user: 'postgres',
+    password: ADMIN_PASSWORD,
+    database: 'postgres',
+    sslMode: 'disable',
+  };
+  await pollUntil(() => testConnection(target).then(() => true, () => false), Boolean, 60_000, 500);
+  return target;
+}
+
+const states = (r: PrepareResultDto) => Object.fromEntries(r.steps.map((s) => [s.id, s.state]));
+
+describe('external database wizard on real servers', () => {
+  const serverProject = newProjectId('extpg');
+  let registry: Registry;
+  let deployment: Deployment;
+  let admin: ConnectTarget;
+  let noVector: ConnectTarget;
+  let firstPassword: string;
+
+  beforeAll(async () => {
+    await ensureFixtureImages();
+    [admin, noVector] = await Promise.all([
+      startServer(serverProject, 'pg17', GOOD_VERSION),
+      startServer(serverProject, 'novector', NO_PGVECTOR_VERSION),
+    ]);
+    registry = await startRegistry();
+    // The engine resolves every image of a release, db included, even when it will not run it.
+    await pushImages(registry, allImageRefs([GOOD_VERSION]));
+    deployment = await createDeployment({ registry: registry.host, prefix: 'extdb', extraEnv: { HEALTH_CHECK_TIMEOUT: '120' } });
+  }, 600_000);
+
+  afterAll(async () => {
+    await deployment?.dispose();
+    await registry?.stop();
+    await removeProjectResources(serverProject);
+  }, 120_000);
+
+  it('connects and reports the version and that TLS was not used', async () => {
+    const c = await testConnection(admin);
+    expect(c.majorVersion).toBe(17);
+    expect(c.serverVersion).toMatch(/^17\./);
+    expect(c.tls).toBe(false);
+  });
+
+  it('refuses a wrong password, a closed port, a silent server and TLS the server lacks, each with its message', async () => {
+    await expect(testConnection({ ...admin, password: 'wrong' })).rejects.toMatchObject({ code: 'PG_AUTH_FAILED', message: expect.stringContaining('refused the password') });
+    const closed = await freeLoopbackPort();
+    await expect(testConnection({ ...admin, port: closed })).rejects.toMatchObject({ code: 'PG_UNREACHABLE', message: expect.stringContaining('connection refused') });
+    // A listener that accepts and never speaks: only our connect timeout ends the attempt.
+    const silent = net.createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (silent.address() as net.AddressInfo).port;
+      await expect(testConnection({ ...admin, port })).rejects.toMatchObject({ code: 'PG_TIMEOUT', message: expect.stringContaining('within 10 s') });
+    } finally {
+      silent.close();
+    }
+    await expect(testConnection({ ...admin, sslMode: 'require' })).rejects.toMatchObject({ code: 'PG_TLS_FAILED', message: expect.stringContaining('does not offer TLS') });
+  }, 60_000);
+
+  it('fails the vector check on a server without pgvector, with the fix, and will not prepare it', async () => {
+    const r = await checkServer(noVector);
+    expect(r.ok).toBe(false);
+    const vector = r.checks.find((c) => c.id === 'vector');
+    expect(vector).toMatchObject({ status: 'fail', required: true });
+    expect(vector?.fix).toMatch(/Install pgvector/);
+    expect(r.checks.find((c) => c.id === 'version')?.status).toBe('pass');
+    const prepared = await prepareServer(deployment.dir, noVector, { role: 'tale', rotatePassword: false });
+    expect('refused' in prepared).toBe(true);
+    await withClient(noVector, async (c) => {
+      expect((await c.query("SELECT 1 FROM pg_roles WHERE rolname = 'tale'")).rowCount).toBe(0);
+    });
+  });
+
+  it('fails the privilege checks for an admin without CREATEDB and CREATEROLE', async () => {
+    await withClient(admin, (c) => c.query("CREATE ROLE weak_admin LOGIN PASSWORD 'weak-admin-password'"));
+    const r = await checkServer({ ...admin, user: 'weak_admin', password: 'weak-admin-password' });
+    expect(r.ok).toBe(false);
+    expect(r.checks.find((c) => c.id === 'createdb')).toMatchObject({ status: 'fail', fix: expect.stringContaining('CREATEDB') });
+    expect(r.checks.find((c) => c.id === 'createrole')).toMatchObject({ status: 'fail', fix: expect.stringContaining('CREATEROLE') });
+    await withClient(admin, (c) => c.query('DROP ROLE weak_admin'));
+  });
+
+  it('takes the empty server to a verified state', async () => {
+    const checks = await checkServer(admin);
+    expect(checks.ok).toBe(true);
+    expect(checks.checks.find((c) => c.id === 'pg_search')).toMatchObject({ status: 'warn', detail: expect.stringContaining('BM25') });
+
+    const prepared = await prepareServer(deployment.dir, admin, { role: 'tale', rotatePassword: false });
+    if ('refused' in prepared) throw new Error('refused');
+    expect(prepared.ok).toBe(true);
+    const s = states(prepared);
+    expect(s.role).toBe('created');
+    expect(s['database:tale_platform']).toBe('created');
+    expect(s['database:tale_knowledge']).toBe('created');
+    expect(s['extension:tale_knowledge:vector']).toBe('created');
+    expect(s['extension:tale_knowledge:pg_search']).toBe('skipped');
+    expect(s['search-path']).toBe('changed');
+    // On empty schemas there is no table or sequence to grant on yet.
+    expect(Object.entries(s).filter(([, v]) => v === 'already-present').map(([id]) => id)).toEqual(['table-grants', 'sequence-grants']);
+    expect(Object.values(s)).not.toContain('failed');
+    expect(prepared.passwordSource).toBe('set-now');
+    firstPassword = prepared.rolePassword!;
+    expect(firstPassword).toMatch(/^[A-Za-z0-9_-]{32}$/);
+
+    const preview = await configureProject(deployment.dir, { target: admin, role: 'tale', rolePassword: firstPassword, apply: false });
+    expect(preview.applied).toBe(false);
+    expect(preview.envChanges.map((c) => c.key)).toEqual(['POSTGRES_URL', 'RAG_DATABASE_URL', 'CRAWLER_DATABASE_URL']);
+    expect(JSON.stringify(preview)).not.toContain(firstPassword);
+    expect(preview.overrideDiff).toEqual(['+ services:', '+   db:', '+     profiles: [ disabled ]']);
+    expect(preview.warnings.join(' ')).toMatch(/inside Tale's containers/);
+    await expect(fs.access(path.join(deployment.dir, 'compose.override.yml'))).rejects.toThrow();
+
+    const envBefore = await fs.readFile(deployment.envFile, 'utf8');
+    const applied = await configureProject(deployment.dir, { target: admin, role: 'tale', rolePassword: firstPassword, apply: true });
+    expect(applied.applied).toBe(true);
+    expect(applied.backups).toHaveLength(1); // .env's; the override is new
+    const { values, text } = await readEnvFile(deployment.dir);
+    const base = `postgresql://tale:${firstPassword}@127.0.0.1:${admin.port}`;
+    expect(values.POSTGRES_URL).toBe(base);
+    expect(values.RAG_DATABASE_URL).toBe(`${base}/tale_knowledge`);
+    expect(values.CRAWLER_DATABASE_URL).toBe(`${base}/tale_knowledge`);
+    // Byte-preserving: the old file is a prefix of the new one, the three keys appended.
+    expect(text.startsWith(envBefore)).toBe(true);
+    expect((await readComposeOverride(deployment.dir)).override).toEqual({ db: { disabled: true } });
+
+    const verified = await verifyProject(deployment.dir);
+    expect(verified.items.filter((i) => !i.ok)).toEqual([]);
+    expect(verified.items).toHaveLength(4);
+    expect(verified.items[1]!.detail).toContain('search_path public_web, private_knowledge, public');
+    expect(await databaseMode(deployment.dir)).toMatchObject({ mode: 'external', external: { host: '127.0.0.1', port: admin.port, user: 'tale' } });
+  }, 120_000);
+
+  it('a second run changes nothing and keeps the role password', async () => {
+    const envBefore = await fs.readFile(deployment.envFile, 'utf8');
+    const overrideBefore = await fs.readFile(path.join(deployment.dir, 'compose.override.yml'), 'utf8');
+    const again = await prepareServer(deployment.dir, admin, { role: 'tale', rotatePassword: false });
+    if ('refused' in again) throw new Error('refused');
+    const s = states(again);
+    expect(Object.entries(s).filter(([id, v]) => v !== 'already-present' && id !== 'extension:tale_knowledge:pg_search')).toEqual([]);
+    expect(s['extension:tale_knowledge:pg_search']).toBe('skipped');
+    expect(again.rolePassword).toBeNull();
+    expect(again.passwordSource).toBe('env');
+
+    // No password given: configure keeps the one in .env, and nothing is rewritten.
+    const conf = await configureProject(deployment.dir, { target: admin, role: 'tale', apply: true });
+    expect(conf.envChanges).toEqual([]);
+    expect(conf.overrideDiff.every((l) => l.startsWith('  '))).toBe(true);
+    expect(conf.backups).toEqual([]);
+    expect(await fs.readFile(deployment.envFile, 'utf8')).toBe(envBefore);
+    expect(await fs.readFile(path.join(deployment.dir, 'compose.override.yml'), 'utf8')).toBe(overrideBefore);
+    // The first password still signs in.
+    await withClient({ ...admin, user: 'tale', password: firstPassword, database: 'tale_platform' }, (c) => c.query('SELECT 1'));
+    expect((await verifyProject(deployment.dir)).ok).toBe(true);
+  }, 120_000);
+
+  it('rotates the password only when asked', async () => {
+    const rotated = await prepareServer(deployment.dir, admin, { role: 'tale', rotatePassword: true });
+    if ('refused' in rotated) throw new Error('refused');
+    expect(states(rotated).role).toBe('changed');
+    expect(rotated.rolePassword).not.toBe(firstPassword);
+    await expect(withClient({ ...admin, user: 'tale', password: firstPassword }, (c) => c.query('SELECT 1'))).rejects.toMatchObject({ code: 'PG_AUTH_FAILED' });
+    await configureProject(deployment.dir, { target: admin, role: 'tale', rolePassword: rotated.rolePassword!, apply: true });
+    expect((await verifyProject(deployment.dir)).ok).toBe(true);
+  }, 120_000);
+
+  it('deploys through the engine with no db container; the services get the external URLs', async () => {
+    const ports = testBedPorts(docker, deployment.dir);
+    await deploy(ports, { version: GOOD_VERSION });
+    const id = deployment.id;
+    const names = (await docker.listContainers({ all: true, filters: { label: [`com.docker.compose.project=${id}`] } })).map((c) => c.Names[0]);
+    expect(names).not.toContain(`/${id}-db`);
+    await expect(docker.getContainer(`${id}-db`).inspect()).rejects.toMatchObject({ statusCode: 404 });
+
+    const { values } = await readEnvFile(deployment.dir);
+    const envOf = async (name: string) => {
+      const info = await docker.getContainer(name).inspect();
+      return Object.fromEntries((info.Config.Env ?? []).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+    };
+    for (const name of [`${id}-platform-blue`, `${id}-rag-blue`, `${id}-crawler-blue`, `${id}-convex`]) {
+      const env = await envOf(name);
+      expect(env.POSTGRES_URL, name).toBe(values.POSTGRES_URL);
+      expect(env.RAG_DATABASE_URL, name).toBe(values.RAG_DATABASE_URL);
+      expect(env.CRAWLER_DATABASE_URL, name).toBe(values.CRAWLER_DATABASE_URL);
+    }
+  }, 300_000);
+
+  it('goes back to the bundled database in one action', async () => {
+    const r = await useBundledDatabase(deployment.dir);
+    expect(r.backups.length).toBe(2);
+    const { values } = await readEnvFile(deployment.dir);
+    expect(values.POSTGRES_URL).toBeUndefined();
+    expect(values.RAG_DATABASE_URL).toBeUndefined();
+    expect(values.CRAWLER_DATABASE_URL).toBeUndefined();
+    expect(await databaseMode(deployment.dir)).toMatchObject({ mode: 'bundled', overrideFile: null });
+  });
+});

@@ -1,0 +1,83 @@
+// What the external-database wizard shows. No field carries the admin password; the service role's
+// password appears only in PrepareResultDto.rolePassword, right after it was set.
+
+export interface ConnectionDto {
+  serverVersion: string;
+  majorVersion: number;
+  tls: boolean;
+  /** True when the server refused a connection without TLS (null: not probed, e.g. TLS not used). */
+  tlsRequired: boolean | null;
+}
+
+export interface CheckDto {
+  id: string;
+  title: string;
+  status: 'pass' | 'fail' | 'warn';
+  required: boolean;
+  detail: string;
+  /** What to do when it failed. */
+  fix: string | null;
+}
+
+export interface ChecksDto {
+  connection: ConnectionDto;
+  checks: CheckDto[];
+  ok: boolean;
+}
+
+export type PrepareState = 'created' | 'changed' | 'already-present' | 'skipped' | 'failed';
+
+export interface PrepareStepDto {
+  id: string;
+  title: string;
+  database: string;
+  /** The statement as shown (secrets replaced). */
+  sql: string;
+  state: PrepareState | 'pending';
+  detail: string | null;
+}
+
+export interface PrepareResultDto {
+  steps: PrepareStepDto[];
+  ok: boolean;
+  /** Set only when this run created the role or rotated its password. */
+  rolePassword: string | null;
+  /** Where the role's password is known from when this run did not set it. */
+  passwordSource: 'set-now' | 'env' | 'unknown';
+}
+
+export interface EnvChangeDto {
+  key: string;
+  before: string | null;
+  after: string | null;
+}
+
+export interface ConfigureResultDto {
+  applied: boolean;
+  envChanges: EnvChangeDto[];
+  /** Line diff of compose.override.yml (`+`/`-`/` ` prefixed), secrets masked. */
+  overrideDiff: string[];
+  overrideFile: string;
+  warnings: string[];
+  backups: string[];
+}
+
+export interface VerifyItemDto {
+  target: string;
+  ok: boolean;
+  detail: string;
+}
+
+export interface VerifyResultDto {
+  ok: boolean;
+  items: VerifyItemDto[];
+}
+
+export interface DatabaseModeDto {
+  mode: 'bundled' | 'external';
+  /** Host and port of the external server (no credentials). */
+  external: { host: string; port: number; user: string; sslMode: string } | null;
+  overrideFile: string | null;
+  /** Why the current configuration could not be read (e.g. an override the console refuses). */
+  problem: string | null;
+}

@@ -1,0 +1,18 @@
+import { CodedError } from '@/lib/errors';
+
+export type PostgresErrorCode =
+  | 'PG_URL_INVALID'
+  | 'PG_IDENTIFIER_INVALID'
+  | 'PG_UNREACHABLE'
+  | 'PG_TIMEOUT'
+  | 'PG_AUTH_FAILED'
+  | 'PG_TLS_FAILED'
+  | 'PG_TLS_REQUIRED'
+  | 'PG_DATABASE_MISSING'
+  | 'PG_FAILED';
+
+export class PostgresError extends CodedError {
+  constructor(code: PostgresErrorCode, message: string, options?: ErrorOptions) {
+    super(code, message, options);
+  }
+}

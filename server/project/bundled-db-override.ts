@@ -1,0 +1,80 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { isMap, parseDocument, type Document } from 'yaml';
+import { atomicWriteFile, backupTimestamp } from './atomic-write';
+import { parseComposeOverride } from './compose-override';
+import { ProjectError } from './project-error';
+import { projectPaths } from './project-paths';
+import { readOptional } from './read-optional';
+
+// Switches the bundled db off and on in compose.override.yml with `services.db.profiles:
+// ['disabled']` (the docs' form, which compose and our stack generator both understand). The
+// document is edited in place, so the operator's comments, other services and the proxy's
+// `!override` tag stay as they were.
+
+export interface OverrideEdit {
+  file: string;
+  before: string | null;
+  /** null: the file is to be removed (nothing left in it). */
+  after: string | null;
+}
+
+async function overrideFile(dir: string): Promise<{ file: string; text: string | null }> {
+  const paths = projectPaths(dir);
+  const yml = await readOptional(paths.overrideYml);
+  if (yml !== null) return { file: paths.overrideYml, text: yml };
+  const yaml = await readOptional(paths.overrideYaml);
+  if (yaml !== null) return { file: paths.overrideYaml, text: yaml };
+  return { file: paths.overrideYml, text: null };
+}
+
+function load(text: string | null, file: string): Document {
+  // Validates first: never edit a file the console would refuse to deploy with.
+  if (text !== null) parseComposeOverride(text, file);
+  return parseDocument(text ?? '', { uniqueKeys: true });
+}
+
+/** Pure: the override text with the bundled db disabled (or enabled again). */
+export function renderBundledDb(text: string | null, file: string, disabled: boolean): string | null {
+  const doc = load(text, file);
+  if (disabled) {
+    if (!isMap(doc.contents)) doc.contents = doc.createNode({}) as never;
+    const profiles = doc.createNode(['disabled'], { flow: true });
+    doc.setIn(['services', 'db', 'profiles'], profiles);
+  } else {
+    if (!doc.hasIn(['services', 'db', 'profiles'])) return text;
+    doc.deleteIn(['services', 'db', 'profiles']);
+    const db = doc.getIn(['services', 'db']);
+    if (isMap(db) && db.items.length === 0) doc.deleteIn(['services', 'db']);
+    const services = doc.getIn(['services']);
+    if (isMap(services) && services.items.length === 0) doc.deleteIn(['services']);
+    if (isMap(doc.contents) && doc.contents.items.length === 0 && !doc.commentBefore && !doc.comment) return null;
+  }
+  const out = doc.toString();
+  parseComposeOverride(out, file);
+  return out;
+}
+
+export async function planBundledDb(dir: string, disabled: boolean): Promise<OverrideEdit> {
+  const { file, text } = await overrideFile(dir);
+  try {
+    return { file, before: text, after: renderBundledDb(text, file, disabled) };
+  } catch (err) {
+    if (err instanceof ProjectError) throw err;
+    throw new ProjectError('OVERRIDE_INVALID', `${path.basename(file)} could not be edited`, undefined, { cause: err });
+  }
+}
+
+/** Writes the edit atomically, the previous file kept under .tale/backups/. Returns the backup path. */
+export async function applyOverrideEdit(dir: string, edit: OverrideEdit): Promise<string | null> {
+  const paths = projectPaths(dir);
+  const current = await readOptional(edit.file);
+  if (current !== edit.before) throw new ProjectError('OVERRIDE_INVALID', `${path.basename(edit.file)} changed meanwhile; review the change again`);
+  if (edit.after === edit.before) return null;
+  if (edit.after !== null) return (await atomicWriteFile(edit.file, edit.after, { mode: 0o644, backupDir: paths.backups })).backupPath;
+  // Nothing left: keep a copy, then remove the file.
+  await fs.mkdir(paths.backups, { recursive: true, mode: 0o700 });
+  const backup = path.join(/*turbopackIgnore: true*/ paths.backups, `${path.basename(edit.file)}.${backupTimestamp(new Date())}`);
+  await fs.rename(edit.file, backup);
+  return backup;
+}

@@ -1,0 +1,202 @@
+import 'server-only';
+import type {
+  ChecksDto,
+  ConfigureResultDto,
+  ConnectionDto,
+  DatabaseModeDto,
+  PrepareResultDto,
+  PrepareStepDto,
+  VerifyResultDto,
+} from '@/lib/dto/external-database';
+import { CodedError } from '@/lib/errors';
+import { lineDiff } from '@/lib/line-diff';
+import type { AdminConnectionInput, ConnectionInput } from '@/lib/schemas/external-database';
+import { connect, parseConnectionUrl, serverInfo, withClient, type ConnectTarget } from '../postgres/connection';
+import { runChecks } from '../postgres/checks';
+import { describePrepare, runPrepare } from '../postgres/prepare';
+import { generatePassword, scramVerifier } from '../postgres/scram';
+import { maskUrl, SERVICE_URL_KEYS, serviceUrls, serviceUrlWarnings, type ServiceUrls } from '../postgres/service-urls';
+import { verifyServiceUrls } from '../postgres/verify';
+import { applyOverrideEdit, planBundledDb } from '../project/bundled-db-override';
+import { readComposeOverride } from '../project/compose-override';
+import { readEnvFile, renderEnvEdits, updateEnvFile } from '../project/env-file';
+
+// The wizard's steps on a deployment directory, without sessions or audit (external-database.ts
+// adds those), so integration tests drive exactly what the console runs. Inputs are already parsed.
+
+type AdminConnection = ConnectionInput | { kind: 'url'; url: string; caCert?: string };
+
+export function connectTarget(input: AdminConnection | AdminConnectionInput): ConnectTarget {
+  if (input.kind === 'url') return { ...parseConnectionUrl(input.url), caCert: input.caCert };
+  const c = input as ConnectionInput;
+  return { host: c.host, port: Number(c.port), user: c.user, password: c.password, database: c.database ?? 'postgres', sslMode: c.sslMode, caCert: c.caCert };
+}
+
+export async function testConnection(target: ConnectTarget): Promise<ConnectionDto> {
+  return withClient(target, async (client) => {
+    const info = await serverInfo(client, target);
+    return {
+      serverVersion: info.serverVersion,
+      majorVersion: Math.floor(info.versionNum / 10000),
+      tls: info.tls,
+      tlsRequired: info.tlsRequired,
+    };
+  });
+}
+
+export async function checkServer(target: ConnectTarget): Promise<ChecksDto> {
+  const client = await connect(target);
+  try {
+    const info = await serverInfo(client, target);
+    const checks = await runChecks(client, info);
+    return {
+      connection: { serverVersion: info.serverVersion, majorVersion: Math.floor(info.versionNum / 10000), tls: info.tls, tlsRequired: info.tlsRequired },
+      checks,
+      ok: checks.every((c) => !c.required || c.status === 'pass'),
+    };
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+export function previewPrepare(role: string, rotatePassword: boolean): PrepareStepDto[] {
+  return describePrepare({ role, rotatePassword });
+}
+
+/** The role's password as .env's URLs hold it, when they point at this server and role. */
+async function knownRolePassword(dir: string, target: ConnectTarget, role: string): Promise<string | null> {
+  const env = await readEnvFile(dir).then((f) => f.values, () => null);
+  const url = env?.POSTGRES_URL;
+  if (!url) return null;
+  try {
+    const parsed = parseConnectionUrl(url);
+    return parsed.host === target.host && parsed.port === target.port && parsed.user === role ? parsed.password : null;
+  } catch {
+    return null;
+  }
+}
+
+async function roleExists(target: ConnectTarget, role: string): Promise<boolean> {
+  return withClient(target, async (c) => (await c.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role])).rowCount === 1);
+}
+
+export type PrepareRefusal = { refused: ChecksDto };
+
+/** Runs the checks again (never prepare a server that fails them), then the idempotent steps. */
+export async function prepareServer(
+  dir: string,
+  target: ConnectTarget,
+  opts: { role: string; rotatePassword: boolean },
+): Promise<PrepareResultDto | PrepareRefusal> {
+  const checks = await checkServer(target);
+  if (!checks.ok) return { refused: checks };
+  const exists = await roleExists(target, opts.role);
+  const setsPassword = !exists || opts.rotatePassword;
+  const password = setsPassword ? generatePassword() : null;
+  const steps = await runPrepare(target, { role: opts.role, rotatePassword: opts.rotatePassword, passwordVerifier: password ? scramVerifier(password) : null });
+  const roleStep = steps.find((s) => s.id === 'role');
+  const setNow = roleStep?.state === 'created' || roleStep?.state === 'changed';
+  const known = setNow ? null : await knownRolePassword(dir, target, opts.role);
+  return {
+    steps,
+    ok: steps.every((s) => s.state !== 'failed'),
+    rolePassword: setNow ? password : null,
+    passwordSource: setNow ? 'set-now' : known ? 'env' : 'unknown',
+  };
+}
+
+export interface ConfigureInput {
+  target: ConnectTarget;
+  role: string;
+  rolePassword?: string;
+  apply: boolean;
+}
+
+export async function configureProject(dir: string, input: ConfigureInput): Promise<ConfigureResultDto> {
+  const password = input.rolePassword ?? (await knownRolePassword(dir, input.target, input.role));
+  if (!password) {
+    throw new CodedError('ROLE_PASSWORD_UNKNOWN', `The password of role ${input.role} is not known here: run prepare with “set a new password”.`);
+  }
+  const info = await withClient(input.target, (c) => serverInfo(c, input.target));
+  const urls = serviceUrls({ host: input.target.host, port: input.target.port, role: input.role, password, sslMode: input.target.sslMode });
+
+  const env = await readEnvFile(dir);
+  const edits: Record<string, string> = { ...urls };
+  renderEnvEdits(env.document, edits); // refuses before anything is written
+  const envChanges = SERVICE_URL_KEYS.filter((k) => env.values[k] !== urls[k]).map((key) => ({
+    key,
+    before: env.values[key] ? maskUrl(env.values[key]) : null,
+    after: maskUrl(urls[key]),
+  }));
+  const override = await planBundledDb(dir, true);
+  const warnings = serviceUrlWarnings({ sslMode: input.target.sslMode, tlsRequired: info.tlsRequired });
+  if (['localhost', '127.0.0.1', '::1'].includes(input.target.host)) {
+    warnings.push(`${input.target.host} inside Tale's containers is the container itself: use an address the containers can reach.`);
+  }
+  const result: ConfigureResultDto = {
+    applied: false,
+    envChanges,
+    overrideDiff: lineDiff(override.before ?? '', override.after ?? ''),
+    overrideFile: override.file,
+    warnings,
+    backups: [],
+  };
+  if (!input.apply) return result;
+  const written = await updateEnvFile(dir, edits);
+  const overrideBackup = await applyOverrideEdit(dir, override);
+  result.applied = true;
+  result.backups = [written.backupPath, overrideBackup].filter((p): p is string => p !== null);
+  return result;
+}
+
+async function envUrls(dir: string): Promise<ServiceUrls | null> {
+  const { values } = await readEnvFile(dir);
+  if (!values.POSTGRES_URL || !values.RAG_DATABASE_URL || !values.CRAWLER_DATABASE_URL) return null;
+  return { POSTGRES_URL: values.POSTGRES_URL, RAG_DATABASE_URL: values.RAG_DATABASE_URL, CRAWLER_DATABASE_URL: values.CRAWLER_DATABASE_URL };
+}
+
+export async function verifyProject(dir: string, caCert?: string): Promise<VerifyResultDto> {
+  const urls = await envUrls(dir);
+  if (!urls) return { ok: false, items: [{ target: '.env', ok: false, detail: 'POSTGRES_URL, RAG_DATABASE_URL and CRAWLER_DATABASE_URL are not all set' }] };
+  const items = await verifyServiceUrls(urls, caCert);
+  const { override } = await readComposeOverride(dir);
+  items.push({
+    target: 'compose.override.yml',
+    ok: override.db?.disabled === true,
+    detail: override.db?.disabled ? 'The bundled db is disabled: the next deploy starts no db container.' : 'The bundled db is still enabled.',
+  });
+  return { ok: items.every((i) => i.ok), items };
+}
+
+export async function databaseMode(dir: string): Promise<DatabaseModeDto> {
+  let loaded;
+  try {
+    loaded = await readComposeOverride(dir);
+  } catch (err) {
+    if (!(err instanceof CodedError)) throw err;
+    return { mode: 'bundled', external: null, overrideFile: null, problem: err.message };
+  }
+  const values = await readEnvFile(dir).then((f) => f.values, () => ({}) as Record<string, string>);
+  let external: DatabaseModeDto['external'] = null;
+  if (values.POSTGRES_URL) {
+    try {
+      const p = parseConnectionUrl(values.POSTGRES_URL);
+      external = { host: p.host, port: p.port, user: p.user, sslMode: p.sslMode };
+    } catch {
+      external = null;
+    }
+  }
+  return { mode: loaded.override.db?.disabled ? 'external' : 'bundled', external, overrideFile: loaded.file, problem: null };
+}
+
+/** Back to the bundled db: the URLs leave .env and the override enables the db again. */
+export async function useBundledDatabase(dir: string): Promise<{ warnings: string[]; backups: string[] }> {
+  const env = await readEnvFile(dir);
+  const warnings: string[] = [];
+  if (!env.values.DB_PASSWORD) warnings.push('DB_PASSWORD is not set in .env: the bundled db will not start without it.');
+  warnings.push('The bundled db has its own data: whatever was written to the external server stays there.');
+  const override = await planBundledDb(dir, false);
+  const written = await updateEnvFile(dir, { POSTGRES_URL: null, RAG_DATABASE_URL: null, CRAWLER_DATABASE_URL: null });
+  const overrideBackup = await applyOverrideEdit(dir, override);
+  return { warnings, backups: [written.backupPath, overrideBackup].filter((p): p is string => p !== null) };
+}

@@ -1,0 +1,149 @@
+import 'server-only';
+import type { z } from 'zod';
+import type { ActionResult } from '@/lib/action-result';
+import type {
+  ChecksDto,
+  ConfigureResultDto,
+  ConnectionDto,
+  DatabaseModeDto,
+  PrepareResultDto,
+  PrepareStepDto,
+  VerifyResultDto,
+} from '@/lib/dto/external-database';
+import type { SessionUser } from '@/lib/dto/user';
+import { CodedError } from '@/lib/errors';
+import {
+  adminConnectionSchema,
+  bundledSchema,
+  configureSchema,
+  prepareSchema,
+  verifySchema,
+} from '@/lib/schemas/external-database';
+import { fieldErrors } from '@/lib/schemas/field-errors';
+import { getDb } from '../db/database';
+import { appendAudit } from '../db/audit-log';
+import { requestIp } from '../auth/request-ip';
+import { requirePageUser, withActionUser } from '../auth/session';
+import { getEnv } from '../env';
+import { ProjectError } from '../project/project-error';
+import type { ConnectTarget } from '../postgres/connection';
+import {
+  checkServer,
+  configureProject,
+  connectTarget,
+  databaseMode,
+  prepareServer,
+  previewPrepare,
+  testConnection,
+  useBundledDatabase,
+  verifyProject,
+} from './external-database-steps';
+
+// Every step is admin-only: it handles the database admin's password, sets the service role's,
+// or writes them into .env. Each is audited with its target server (never a password or URL).
+
+/** What the audit trail may hold about a connection. */
+function auditedTarget(t: ConnectTarget | null): string | null {
+  return t ? `${t.user}@${t.host}:${t.port}/${t.database} (sslmode ${t.sslMode})` : null;
+}
+
+interface Step<S extends z.ZodType, T> {
+  action: string;
+  schema: S;
+  target: (input: z.output<S>) => ConnectTarget | null;
+  params?: (input: z.output<S>) => Record<string, unknown>;
+  run: (input: z.output<S>, target: ConnectTarget | null, actor: SessionUser) => Promise<T>;
+}
+
+function failure(err: unknown): { ok: false; code: string; message: string; fieldErrors?: Record<string, string[]> } {
+  if (err instanceof ProjectError && err.fieldErrors) {
+    return { ok: false, code: err.code, message: err.message, fieldErrors: Object.fromEntries(Object.entries(err.fieldErrors).map(([k, v]) => [k, [v]])) };
+  }
+  if (err instanceof CodedError) return { ok: false, code: err.code, message: err.message };
+  console.error('[tale-console] external database step failed', err instanceof Error ? err.name : typeof err);
+  return { ok: false, code: 'INTERNAL', message: 'Something went wrong on the server.' };
+}
+
+function adminStep<S extends z.ZodType, T>(step: Step<S, T>) {
+  return (raw: unknown): Promise<ActionResult<T>> =>
+    withActionUser('admin', async (actor) => {
+      const sourceIp = await requestIp();
+      const record = (outcome: 'success' | 'failure', message: string, target: string | null, params: Record<string, unknown> = {}) =>
+        appendAudit(getDb(), { actor, action: step.action, target, params, sourceIp, outcome, message });
+      const parsed = step.schema.safeParse(raw);
+      if (!parsed.success) {
+        record('failure', 'invalid input', null);
+        return { ok: false, code: 'INVALID_INPUT', message: 'Check the highlighted fields.', fieldErrors: fieldErrors(parsed.error) };
+      }
+      let target: ConnectTarget | null = null;
+      try {
+        target = step.target(parsed.data);
+        const data = await step.run(parsed.data, target, actor);
+        record('success', 'done', auditedTarget(target), step.params?.(parsed.data));
+        return { ok: true, data };
+      } catch (err) {
+        const result = failure(err);
+        record('failure', result.message, auditedTarget(target), step.params?.(parsed.data));
+        return result;
+      }
+    });
+}
+
+const dir = () => getEnv().deployDir;
+
+export async function externalDatabaseMode(): Promise<DatabaseModeDto> {
+  await requirePageUser('admin');
+  return databaseMode(dir());
+}
+
+export const testDatabaseConnection = adminStep<typeof adminConnectionSchema, ConnectionDto>({
+  action: 'database.connect',
+  schema: adminConnectionSchema,
+  target: (i) => connectTarget(i),
+  run: (_i, t) => testConnection(t!),
+});
+
+export const checkDatabaseServer = adminStep<typeof adminConnectionSchema, ChecksDto>({
+  action: 'database.check',
+  schema: adminConnectionSchema,
+  target: (i) => connectTarget(i),
+  run: (_i, t) => checkServer(t!),
+});
+
+export const previewDatabasePrepare = adminStep<typeof prepareSchema, PrepareStepDto[]>({
+  action: 'database.prepare_preview',
+  schema: prepareSchema,
+  target: (i) => connectTarget(i.connection),
+  params: (i) => ({ role: i.role, rotate: i.rotatePassword }),
+  run: async (i) => previewPrepare(i.role, i.rotatePassword),
+});
+
+export const prepareDatabaseServer = adminStep<typeof prepareSchema, PrepareResultDto | { refused: ChecksDto }>({
+  action: 'database.prepare',
+  schema: prepareSchema,
+  target: (i) => connectTarget(i.connection),
+  params: (i) => ({ role: i.role, rotate: i.rotatePassword }),
+  run: (i, t) => prepareServer(dir(), t!, { role: i.role, rotatePassword: i.rotatePassword }),
+});
+
+export const configureExternalDatabase = adminStep<typeof configureSchema, ConfigureResultDto>({
+  action: 'database.configure',
+  schema: configureSchema,
+  target: (i) => connectTarget(i.connection),
+  params: (i) => ({ role: i.role, apply: i.apply }),
+  run: (i, t) => configureProject(dir(), { target: t!, role: i.role, rolePassword: i.rolePassword, apply: i.apply }),
+});
+
+export const verifyExternalDatabase = adminStep<typeof verifySchema, VerifyResultDto>({
+  action: 'database.verify',
+  schema: verifySchema,
+  target: () => null,
+  run: (i) => verifyProject(dir(), i.caCert),
+});
+
+export const useBundledDatabaseAgain = adminStep<typeof bundledSchema, { warnings: string[]; backups: string[] }>({
+  action: 'database.use_bundled',
+  schema: bundledSchema,
+  target: () => null,
+  run: () => useBundledDatabase(dir()),
+});
