@@ -1,15 +1,11 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { expect as baseExpect, test, type Page, type TestInfo } from '@playwright/test';
-import { createDeployment, type Deployment } from './fixtures/deployment';
-import { ensureFixtureImages } from './fixtures/fixture-images';
+import type { Deployment } from './fixtures/deployment';
 import { httpGet, waitForUrl } from './fixtures/http-get';
 import { runLoad } from './fixtures/load';
-import { pushImages, startRegistry, type Registry } from './fixtures/registry';
+import { pushImages, type Registry } from './fixtures/registry';
 import { EXITS_VERSION, GOOD_VERSION, NEVER_HEALTHY_VERSION, NEXT_VERSION, SERVICES } from './fixtures/versions';
 import { signInAsAdmin } from './support/admin';
-import { publishProxyOnLoopback } from './support/loopback-proxy';
-import { e2eDataDir } from './support/paths';
+import { prepareConsoleDeployment, type ConsoleDeployment } from './support/console-deployment';
 
 // The console's operations driven in the browser, on the real engine with the stand-in images: the
 // first deploy of an empty project, a one-click upgrade under load, a rollback, a broken release,
@@ -19,34 +15,27 @@ import { e2eDataDir } from './support/paths';
 // Every step here waits on Docker; on a shared CI machine a render or an action can take seconds.
 const expect = baseExpect.configure({ timeout: 30_000 });
 
+let bed: ConsoleDeployment;
 let registry: Registry;
 let deployment: Deployment;
 let siteUrl: string;
-const deployDir = path.join(e2eDataDir, 'deploy');
 
 test.describe.configure({ mode: 'serial' });
 
 test.beforeAll(async () => {
   test.setTimeout(300_000);
-  await ensureFixtureImages();
-  registry = await startRegistry();
   // 1.0.0 and 1.1.0 complete; the never-healthy tag only for the platform: a release still being pushed.
-  await pushImages(registry, [
-    ...[GOOD_VERSION, NEXT_VERSION].flatMap((version) => SERVICES.map((service) => ({ service, version }))),
-    { service: 'platform', version: NEVER_HEALTHY_VERSION },
-  ]);
-  deployment = await createDeployment({ prefix: 'e2e-ops', registry: registry.host, extraEnv: { DRAIN_TIMEOUT: '5', STANDIN_LOG_RATE: '20' } });
-  fs.mkdirSync(deployDir, { recursive: true });
-  for (const f of ['tale.json', '.env']) fs.copyFileSync(path.join(deployment.dir, f), path.join(deployDir, f));
-  const { http } = await publishProxyOnLoopback(deployDir);
+  bed = await prepareConsoleDeployment(
+    [...[GOOD_VERSION, NEXT_VERSION].flatMap((version) => SERVICES.map((service) => ({ service, version }))), { service: 'platform', version: NEVER_HEALTHY_VERSION }],
+    { prefix: 'e2e-ops', extraEnv: { DRAIN_TIMEOUT: '5', STANDIN_LOG_RATE: '20' } },
+  );
+  ({ registry, deployment } = bed);
+  const { http } = bed.ports;
   siteUrl = `http://127.0.0.1:${http}/`;
 });
 
 test.afterAll(async () => {
-  await deployment?.dispose();
-  await registry?.stop();
-  for (const f of ['tale.json', '.env', 'compose.override.yml']) fs.rmSync(path.join(deployDir, f), { force: true });
-  fs.rmSync(path.join(deployDir, '.tale'), { recursive: true, force: true });
+  await bed?.dispose();
 });
 
 test.beforeEach(async ({ page, baseURL }) => {

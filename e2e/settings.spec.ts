@@ -2,42 +2,32 @@ import fs from 'node:fs';
 import path from 'node:path';
 import tls from 'node:tls';
 import { expect, test, type Page } from '@playwright/test';
-import { createDeployment, type Deployment } from './fixtures/deployment';
-import { ensureFixtureImages } from './fixtures/fixture-images';
 import { waitForUrl } from './fixtures/http-get';
-import { pushImages, startRegistry, type Registry } from './fixtures/registry';
 import { GOOD_VERSION, SERVICES } from './fixtures/versions';
 import { signInAsAdmin } from './support/admin';
-import { publishProxyOnLoopback } from './support/loopback-proxy';
-import { e2eDataDir } from './support/paths';
+import { consoleDeployDir, prepareConsoleDeployment, type ConsoleDeployment } from './support/console-deployment';
 
 // Domain & TLS settings on the real test bed: switch the proxy stand-in between external and
 // self-signed TLS and set a BASE_PATH through the form, preview, save, "apply now", and check what
 // the proxy serves afterwards. The proxy publishes on free loopback ports (compose.override.yml).
 
-let registry: Registry;
-let deployment: Deployment;
+let bed: ConsoleDeployment;
 let ports: { http: number; https: number };
-const deployDir = path.join(e2eDataDir, 'deploy');
+const deployDir = consoleDeployDir;
 
 test.describe.configure({ mode: 'serial' });
 
 test.beforeAll(async () => {
   test.setTimeout(300_000);
-  await ensureFixtureImages();
-  registry = await startRegistry();
-  await pushImages(registry, SERVICES.map((service) => ({ service, version: GOOD_VERSION })));
-  deployment = await createDeployment({ prefix: 'e2e-settings', registry: registry.host, tlsMode: 'external', extraEnv: { DRAIN_TIMEOUT: '2', HEALTH_CHECK_TIMEOUT: '120' } });
-  fs.mkdirSync(deployDir, { recursive: true });
-  for (const f of ['tale.json', '.env']) fs.copyFileSync(path.join(deployment.dir, f), path.join(deployDir, f));
-  ports = await publishProxyOnLoopback(deployDir);
+  bed = await prepareConsoleDeployment(
+    SERVICES.map((service) => ({ service, version: GOOD_VERSION })),
+    { prefix: 'e2e-settings', tlsMode: 'external', extraEnv: { DRAIN_TIMEOUT: '2', HEALTH_CHECK_TIMEOUT: '120' } },
+  );
+  ports = bed.ports;
 });
 
 test.afterAll(async () => {
-  await deployment?.dispose();
-  await registry?.stop();
-  for (const f of ['tale.json', '.env', 'compose.override.yml']) fs.rmSync(path.join(deployDir, f), { force: true });
-  fs.rmSync(path.join(deployDir, '.tale'), { recursive: true, force: true });
+  await bed?.dispose();
 });
 
 // One signed-in page for the serial story: the steps build on each other's state anyway.
@@ -46,7 +36,7 @@ test.beforeAll(async ({ browser, baseURL }) => {
   page = await browser.newPage({ baseURL });
   // The overview sign-in lands on asks Docker for the stack's status, which can take longer than
   // admin.ts's default wait on a loaded machine; the URL is what proves the sign-in.
-  await signInAsAdmin(page, baseURL!).catch(() => expect(page).toHaveURL(/\/$/, { timeout: 60_000 }));
+  await signInAsAdmin(page, baseURL!);
 });
 
 const platform = (r: { headers: Record<string, unknown> }) => r.headers['x-tale-service'] === 'platform';

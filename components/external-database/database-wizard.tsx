@@ -1,5 +1,5 @@
 'use client';
-import { useState, useTransition, type ReactNode } from 'react';
+import { useState, type ReactNode } from 'react';
 import { useRouter } from 'next/navigation';
 import type { ActionResult } from '@/lib/action-result';
 import type {
@@ -19,6 +19,7 @@ import { Dialog } from '@/components/ui/dialog';
 import { FormField } from '@/components/ui/form-field';
 import { Input, Select } from '@/components/ui/input';
 import { useToast } from '@/components/ui/toast';
+import { useAction } from '@/components/ui/use-action';
 
 type Action<T> = (input: unknown) => Promise<ActionResult<T>>;
 type Props = {
@@ -87,12 +88,11 @@ function StepList({ steps }: { steps: PrepareStepDto[] }) {
 export function DatabaseWizard({ mode, actions }: Props) {
   const router = useRouter();
   const toast = useToast();
-  const [pending, startTransition] = useTransition();
   const [step, setStep] = useState<Step>('Connect');
   const [useUrl, setUseUrl] = useState(false);
   const [url, setUrl] = useState('');
   const [fields, setFields] = useState<Fields>(EMPTY);
-  const [errors, setErrors] = useState<Record<string, string[]>>({});
+  const { errors, busy: pending, run: call } = useAction();
   const [conn, setConn] = useState<ConnectionDto | null>(null);
   const [checks, setChecks] = useState<ChecksDto | null>(null);
   const [role, setRole] = useState('tale');
@@ -110,18 +110,6 @@ export function DatabaseWizard({ mode, actions }: Props) {
     useUrl
       ? { kind: 'url', url, ...(caCert ? { caCert } : {}) }
       : { kind: 'fields', host: fields.host, port: fields.port, user: fields.user, password: fields.password, database: fields.database, sslMode: fields.sslMode, ...(caCert && fields.sslMode === 'verify-full' ? { caCert } : {}) };
-
-  const call = <T,>(action: Action<T>, input: unknown, done: (data: T) => void) =>
-    startTransition(async () => {
-      const res = await action(input);
-      if (!res.ok) {
-        setErrors(res.fieldErrors ?? {});
-        toast(res.message, 'error');
-        return;
-      }
-      setErrors({});
-      done(res.data);
-    });
 
   const set = (key: keyof Fields) => (e: { target: { value: string } }) => setFields((f) => ({ ...f, [key]: e.target.value }));
   const restart = () => {

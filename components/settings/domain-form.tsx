@@ -4,11 +4,11 @@ import type { DnsAnswerDto, EnvPreviewDto } from '@/lib/dto/settings';
 import type { ActionResult } from '@/lib/action-result';
 import { caddyConfig, nginxConfig } from '@/lib/settings/upstream-config';
 import { Button } from '@/components/ui/button';
-import { Dialog } from '@/components/ui/dialog';
 import { FormField } from '@/components/ui/form-field';
 import { Input } from '@/components/ui/input';
 import { EnvDiffView } from './diff-view';
 import type { SettingsAction } from './types';
+import { ReviewDialog } from './review-dialog';
 import { usePreviewSave } from './use-preview-save';
 
 type Values = { HOST: string; SITE_URL: string; TLS_MODE: string; TLS_EMAIL: string; BASE_PATH: string };
@@ -158,24 +158,10 @@ export function DomainForm({ values, projectId, actions }: Props) {
       <Button type="submit" busy={flow.busy}>
         Review changes
       </Button>
-      <Dialog
-        open={flow.shown !== null}
-        title="Save domain and TLS?"
-        onClose={flow.cancel}
-        footer={
-          <>
-            <Button variant="secondary" onClick={flow.cancel}>
-              Cancel
-            </Button>
-            <Button onClick={flow.confirm} busy={flow.busy} disabled={flow.shown?.preview.diff.length === 0}>
-              Save
-            </Button>
-          </>
-        }
-      >
+      <ReviewDialog flow={flow} title="Save domain and TLS?" empty={flow.shown?.preview.diff.length === 0}>
         {flow.shown && <EnvDiffView diff={flow.shown.preview.diff} />}
         <p className="mt-3 text-xs text-zinc-500">The change takes effect when the proxy and services are recreated (next deploy).</p>
-      </Dialog>
+      </ReviewDialog>
     </form>
   );
 }

@@ -11,6 +11,7 @@ import { Input } from '@/components/ui/input';
 import { useToast } from '@/components/ui/toast';
 import { EnvDiffView } from './diff-view';
 import type { SettingsAction } from './types';
+import { ReviewDialog } from './review-dialog';
 import { usePreviewSave } from './use-preview-save';
 
 type Props = {
@@ -160,23 +161,9 @@ export function EnvForm({ env, isAdmin, actions }: Props) {
         Review changes
       </Button>
 
-      <Dialog
-        open={flow.shown !== null}
-        title="Save environment?"
-        onClose={flow.cancel}
-        footer={
-          <>
-            <Button variant="secondary" onClick={flow.cancel}>
-              Cancel
-            </Button>
-            <Button onClick={flow.confirm} busy={flow.busy} disabled={flow.shown?.preview.diff.length === 0}>
-              Save
-            </Button>
-          </>
-        }
-      >
+      <ReviewDialog flow={flow} title="Save environment?" empty={flow.shown?.preview.diff.length === 0}>
         {flow.shown && <EnvDiffView diff={flow.shown.preview.diff} />}
-      </Dialog>
+      </ReviewDialog>
 
       <Dialog
         open={regen !== null}

@@ -2,12 +2,12 @@
 import { useState, type FormEvent } from 'react';
 import type { PinDto, PinPreviewDto } from '@/lib/dto/settings';
 import { Button } from '@/components/ui/button';
-import { Dialog } from '@/components/ui/dialog';
 import { FormField } from '@/components/ui/form-field';
 import { Input } from '@/components/ui/input';
 import { Cell, Table } from '@/components/ui/table';
 import { LineDiffView } from './diff-view';
 import type { SettingsAction } from './types';
+import { ReviewDialog } from './review-dialog';
 import { usePreviewSave } from './use-preview-save';
 
 type Props = {
@@ -68,28 +68,14 @@ export function PinsForm({ pins, overrideFile, problem, actions }: Props) {
           </tr>
         ))}
       </Table>
-      <Dialog
-        open={flow.shown !== null}
-        title={`Save ${overrideFile}?`}
-        onClose={flow.cancel}
-        footer={
-          <>
-            <Button variant="secondary" onClick={flow.cancel}>
-              Cancel
-            </Button>
-            <Button onClick={flow.confirm} busy={flow.busy}>
-              Save
-            </Button>
-          </>
-        }
-      >
+      <ReviewDialog flow={flow} title={`Save ${overrideFile}?`}>
         {flow.shown && (
           <>
             <p className="mb-2">{flow.shown.preview.effect}</p>
             <LineDiffView diff={flow.shown.preview.diff} />
           </>
         )}
-      </Dialog>
+      </ReviewDialog>
     </>
   );
 }

@@ -1,6 +1,7 @@
 'use client';
-import { useState, useTransition } from 'react';
+import { useState } from 'react';
 import { useRouter } from 'next/navigation';
+import { useAction } from '@/components/ui/use-action';
 import { useToast } from '@/components/ui/toast';
 import type { SettingsAction } from './types';
 
@@ -11,35 +12,24 @@ import type { SettingsAction } from './types';
 export function usePreviewSave<P extends { baseHash: string }>(preview: SettingsAction<P>, save: SettingsAction<unknown>, saved: string) {
   const router = useRouter();
   const toast = useToast();
-  const [errors, setErrors] = useState<Record<string, string[]>>({});
+  const { errors, busy, run } = useAction();
   const [shown, setShown] = useState<{ preview: P; input: Record<string, unknown> } | null>(null);
-  const [busy, start] = useTransition();
 
-  const review = (input: Record<string, unknown>) =>
-    start(async () => {
-      const res = await preview(input);
-      if (!res.ok) {
-        setErrors(res.fieldErrors ?? {});
-        toast(res.message, 'error');
-        return;
-      }
-      setErrors({});
-      setShown({ preview: res.data, input });
-    });
+  const review = (input: Record<string, unknown>) => run(preview, input, (data) => setShown({ preview: data, input }));
 
-  const confirm = () =>
-    start(async () => {
-      if (!shown) return;
-      const res = await save({ ...shown.input, baseHash: shown.preview.baseHash });
+  const confirm = () => {
+    if (!shown) return;
+    // The dialog stays open (its Save button busy) until the answer comes, then closes either way.
+    const saveAndClose = async (input: unknown) => {
+      const res = await save(input);
       setShown(null);
-      if (!res.ok) {
-        setErrors(res.fieldErrors ?? {});
-        toast(res.message, 'error');
-        return;
-      }
+      return res;
+    };
+    run(saveAndClose, { ...shown.input, baseHash: shown.preview.baseHash }, () => {
       toast(saved);
       router.refresh();
     });
+  };
 
   return { errors, shown, busy, review, confirm, cancel: () => setShown(null) };
 }

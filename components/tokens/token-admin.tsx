@@ -1,5 +1,5 @@
 'use client';
-import { useState, useTransition, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { useRouter } from 'next/navigation';
 import type { ActionResult } from '@/lib/action-result';
 import type { ApiTokenDto, CreatedApiTokenDto } from '@/lib/dto/api-tokens';
@@ -13,6 +13,7 @@ import { FormField } from '@/components/ui/form-field';
 import { Input, Select } from '@/components/ui/input';
 import { Cell, Table } from '@/components/ui/table';
 import { useToast } from '@/components/ui/toast';
+import { useAction } from '@/components/ui/use-action';
 
 type Props = {
   tokens: ApiTokenDto[];
@@ -36,8 +37,7 @@ export function TokenAdmin({ tokens, actions }: Props) {
   const router = useRouter();
   const toast = useToast();
   const [dialog, setDialog] = useState<Dialogs>(null);
-  const [errors, setErrors] = useState<Record<string, string[]>>({});
-  const [pending, startTransition] = useTransition();
+  const { errors, setErrors, busy: pending, run } = useAction();
   const [now] = useState(() => Date.now());
   // The native <dialog> fires `close` when the next dialog replaces it, too: only close our own.
   const closeIf = (kind: NonNullable<Dialogs>['kind']) => () => setDialog((d) => (d?.kind === kind ? null : d));
@@ -47,23 +47,15 @@ export function TokenAdmin({ tokens, actions }: Props) {
     const form = new FormData(e.currentTarget);
     const days = String(form.get('expiresInDays') ?? '');
     const input = { name: form.get('name'), role: form.get('role'), expiresInDays: days === '' ? null : Number(days) };
-    startTransition(async () => {
-      const res = await actions.create(input);
-      if (!res.ok) {
-        setErrors(res.fieldErrors ?? {});
-        toast(res.message, 'error');
-        return;
-      }
-      setErrors({});
-      setDialog({ kind: 'created', token: res.data });
+    run(actions.create, input, (token) => {
+      setDialog({ kind: 'created', token });
       router.refresh();
     });
   };
 
   const revoke = (t: ApiTokenDto) =>
-    startTransition(async () => {
-      const res = await actions.revoke({ id: t.id });
-      toast(res.ok ? `${t.name} revoked` : res.message, res.ok ? undefined : 'error');
+    run(actions.revoke, { id: t.id }, () => {
+      toast(`${t.name} revoked`);
       setDialog(null);
       router.refresh();
     });

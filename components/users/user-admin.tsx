@@ -1,5 +1,5 @@
 'use client';
-import { useState, useTransition, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { useRouter } from 'next/navigation';
 import type { ActionResult } from '@/lib/action-result';
 import type { UserDto } from '@/lib/dto/user';
@@ -11,6 +11,7 @@ import { FormField } from '@/components/ui/form-field';
 import { Input, Select } from '@/components/ui/input';
 import { Cell, Table } from '@/components/ui/table';
 import { useToast } from '@/components/ui/toast';
+import { useAction } from '@/components/ui/use-action';
 
 type Action<T = unknown> = (input: unknown) => Promise<ActionResult<T>>;
 type Props = {
@@ -25,18 +26,10 @@ export function UserAdmin({ users, selfId, actions }: Props) {
   const router = useRouter();
   const toast = useToast();
   const [dialog, setDialog] = useState<Dialogs>(null);
-  const [errors, setErrors] = useState<Record<string, string[]>>({});
-  const [pending, startTransition] = useTransition();
+  const { errors, setErrors, busy: pending, run: runAction } = useAction();
 
   const run = (action: Action, input: unknown, done: string) =>
-    startTransition(async () => {
-      const res = await action(input);
-      if (!res.ok) {
-        setErrors(res.fieldErrors ?? {});
-        toast(res.message, 'error');
-        return;
-      }
-      setErrors({});
+    runAction(action, input, () => {
       setDialog(null);
       toast(done);
       router.refresh();

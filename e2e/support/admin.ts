@@ -20,5 +20,5 @@ export async function signInAsAdmin(page: Page, baseURL: string): Promise<void> 
   await page.getByLabel('Password').fill(ADMIN.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   // Generous: on a loaded CI machine the first sign-in (password hash, first render) takes seconds.
-  await expect(page).toHaveURL(/\/$/, { timeout: 30_000 });
+  await expect(page).toHaveURL(/\/$/, { timeout: 60_000 });
 }

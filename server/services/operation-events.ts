@@ -1,5 +1,6 @@
 import 'server-only';
 import { subscribe, type OperationMessage } from '../operations/runner';
+import { operation } from './operations';
 
 const encoder = new TextEncoder();
 
@@ -37,5 +38,13 @@ export function operationEventStream(id: string, lastEventId: string | null, sig
     cancel() {
       cleanup();
     },
+  });
+}
+
+/** The SSE response for an operation, or 404: shared by the console's stream and /api/v1's. */
+export function operationEventsResponse(id: string, req: Request): Response {
+  if (!operation(id)) return Response.json({ code: 'NOT_FOUND', message: 'No such operation.' }, { status: 404 });
+  return new Response(operationEventStream(id, req.headers.get('last-event-id'), req.signal), {
+    headers: { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache, no-transform', 'X-Accel-Buffering': 'no' },
   });
 }
