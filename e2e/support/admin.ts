@@ -19,5 +19,6 @@ export async function signInAsAdmin(page: Page, baseURL: string): Promise<void> 
   await page.getByLabel('Email').fill(ADMIN.email);
   await page.getByLabel('Password').fill(ADMIN.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page).toHaveURL(/\/$/);
+  // The overview asks the Docker Engine before it answers, which takes a while on a busy host.
+  await expect(page).toHaveURL(/\/$/, { timeout: 30_000 });
 }
