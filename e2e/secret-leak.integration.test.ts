@@ -29,15 +29,15 @@ const operations: string[] = [];
  * setting belongs here with a valid input, so its effects are scanned too.
  */
 const SETTINGS_CHANGES: { action: string; args: unknown[] }[] = [
+  // Last on purpose: from here on the (unenrolled) admin may only enrol; the scan needs no admin.
   { action: 'app/(console)/users/actions.ts#setAdminTotpRequiredAction', args: [{ required: true }] },
-  { action: 'app/(console)/users/actions.ts#setAdminTotpRequiredAction', args: [{ required: false }] },
 ];
 
 beforeAll(async () => {
   await ensureFixtureImages();
   registry = await startRegistry();
   await pushImages(registry, [GOOD_VERSION, NEVER_HEALTHY_VERSION].flatMap((version) => SERVICES.map((service) => ({ service, version }))));
-  deployment = await createDeployment({ prefix: 'leak-scan', registry: registry.host, extraEnv: { HEALTH_CHECK_TIMEOUT: '20', DRAIN_TIMEOUT: '2' } });
+  deployment = await createDeployment({ prefix: 'leak-scan', registry: registry.host, extraEnv: { HEALTH_CHECK_TIMEOUT: '90', DRAIN_TIMEOUT: '2' } });
   // Never on the host's 80/443: the proxy publishes on free loopback ports instead.
   const [http, https] = [await freeLoopbackPort(), await freeLoopbackPort()];
   fs.writeFileSync(path.join(deployment.dir, 'compose.override.yml'), `services:\n  proxy:\n    ports: !override ['127.0.0.1:${http}:80', '127.0.0.1:${https}:443']\n`);
@@ -84,7 +84,8 @@ async function deploy(version: string): Promise<OperationDto> {
 }
 
 it('a full deploy succeeds and a never-healthy one fails, as the scan needs', async () => {
-  expect((await deploy(GOOD_VERSION)).status).toBe('succeeded');
+  const good = await deploy(GOOD_VERSION);
+  expect(good.status, `${JSON.stringify(good.error)}\n${app.output().slice(-3000)}`).toBe('succeeded');
   const failed = await deploy(NEVER_HEALTHY_VERSION);
   expect(failed.status).toBe('failed');
 }, 600_000);

@@ -59,10 +59,11 @@ const markup = [
 ];
 
 const jsonShapes: unknown[] = [
-  // No `{}`: for an action whose fields are all optional (deploy), an empty object is valid input.
-  null, true, false, 0, -1, 1e308, Number.MAX_SAFE_INTEGER + 2, 1.5, '', [], [[]], { admin: true },
+  // No `{}` and no booleans: an action whose fields are all optional booleans (deploy) takes them.
+  null, 'true', 'false', 0, -1, 1e308, Number.MAX_SAFE_INTEGER + 2, 1.5, '', [], [[]], { admin: true },
   { constructor: { prototype: { admin: true } } }, { toString: 'x' }, [1, 2, 3], { $gt: '' }, { $where: '1' },
-  JSON.parse('{"__proto__":{"polluted":true}}'), Array.from({ length: 1000 }, (_, i) => i),
+  // React's reply decoder drops a `__proto__` key, so a second key keeps this from becoming `{}`.
+  JSON.parse('{"__proto__":{"polluted":true},"x":1}'), Array.from({ length: 1000 }, (_, i) => i),
 ];
 
 // Almost valid: one character or one rule away from a version tag, email, uuid, role or code.
