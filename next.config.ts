@@ -5,16 +5,22 @@ const nextConfig: NextConfig = {
   // Native and socket-heavy packages must stay out of the bundle.
   serverExternalPackages: ['dockerode', 'ssh2', 'better-sqlite3', '@node-rs/argon2', 'pg'],
   poweredByHeader: false,
-  // Baseline hardening for every response; the full CSP comes with the hardening work.
+  // Baseline hardening for every response, static assets included. The Content-Security-Policy
+  // (with a per-request nonce) and HSTS depend on the request, so proxy.ts sets them.
   async headers() {
     return [
       {
         source: '/:path*',
         headers: [
           { key: 'X-Frame-Options', value: 'DENY' },
-          { key: 'Content-Security-Policy', value: "frame-ancestors 'none'" },
           { key: 'X-Content-Type-Options', value: 'nosniff' },
           { key: 'Referrer-Policy', value: 'same-origin' },
+          // The console needs none of these powerful features; nothing embedded may ask for them.
+          {
+            key: 'Permissions-Policy',
+            value: 'camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=(), hid=(), midi=(), display-capture=()',
+          },
+          { key: 'Cross-Origin-Opener-Policy', value: 'same-origin' },
         ],
       },
     ];

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const standalone = path.join(root, '.next', 'standalone');
 const server = path.join(standalone, 'server.js');
-const SOURCES = ['app', 'components', 'lib', 'server', 'public', 'instrumentation.ts', 'next.config.ts', 'package-lock.json'];
+const SOURCES = ['app', 'components', 'lib', 'server', 'public', 'instrumentation.ts', 'instrumentation-client.ts', 'proxy.ts', 'next.config.ts', 'package-lock.json'];
 
 function newestMtime(p) {
   if (!fs.existsSync(p)) return 0;

@@ -37,6 +37,8 @@ export type Env = {
   sessionMaxAgeSeconds: number;
   trustedProxies: string[];
   signIn: { maxFailures: number; lockoutSeconds: number };
+  /** `next dev`: React needs eval for its error overlay, so the CSP allows it there only. */
+  dev: boolean;
 };
 
 const KNOWN = Object.keys(schema.shape);
@@ -86,6 +88,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     sessionMaxAgeSeconds: cfg.SESSION_MAX_AGE_HOURS * 3600,
     trustedProxies: (cfg.TRUSTED_PROXIES ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     signIn: { maxFailures: cfg.SIGNIN_MAX_FAILURES, lockoutSeconds: cfg.SIGNIN_LOCKOUT_SECONDS },
+    dev: cfg.NODE_ENV === 'development',
   };
 }
 

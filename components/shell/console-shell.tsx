@@ -18,6 +18,9 @@ export function ConsoleShell({ user, children }: { user: SessionUser; children: 
             <p className="truncate text-xs text-zinc-500">{user.email}</p>
             <Badge>{user.role}</Badge>
           </div>
+          <a href="/two-factor" className="block rounded-md px-3 py-2 text-sm text-zinc-700 hover:bg-zinc-100 dark:text-zinc-300 dark:hover:bg-zinc-800">
+            Two-step sign-in
+          </a>
           <SignOutButton />
         </div>
       </aside>

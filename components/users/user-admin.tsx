@@ -17,12 +17,14 @@ type Action<T = unknown> = (input: unknown) => Promise<ActionResult<T>>;
 type Props = {
   users: UserDto[];
   selfId: string;
-  actions: { create: Action; changeRole: Action; setDisabled: Action; resetPassword: Action };
+  /** Whether admins must use two-step sign-in (console setting). */
+  adminTotpRequired: boolean;
+  actions: { create: Action; changeRole: Action; setDisabled: Action; resetPassword: Action; resetTotp: Action; setAdminTotpRequired: Action };
 };
 
-type Dialogs = { kind: 'create' } | { kind: 'disable'; user: UserDto } | { kind: 'password'; user: UserDto } | null;
+type Dialogs = { kind: 'create' } | { kind: 'disable'; user: UserDto } | { kind: 'password'; user: UserDto } | { kind: 'totp'; user: UserDto } | null;
 
-export function UserAdmin({ users, selfId, actions }: Props) {
+export function UserAdmin({ users, selfId, adminTotpRequired, actions }: Props) {
   const router = useRouter();
   const toast = useToast();
   const [dialog, setDialog] = useState<Dialogs>(null);
@@ -42,10 +44,21 @@ export function UserAdmin({ users, selfId, actions }: Props) {
 
   return (
     <>
-      <div className="mb-4 flex justify-end">
+      <div className="mb-4 flex items-center justify-between gap-4">
+        <label className="flex items-center gap-2 text-sm">
+          <input
+            type="checkbox"
+            checked={adminTotpRequired}
+            disabled={pending}
+            onChange={(e) =>
+              run(actions.setAdminTotpRequired, { required: e.target.checked }, e.target.checked ? 'Admins must now use two-step sign-in' : 'Two-step sign-in is optional for admins')
+            }
+          />
+          Require two-step sign-in for admins
+        </label>
         <Button onClick={() => (setErrors({}), setDialog({ kind: 'create' }))}>Add user</Button>
       </div>
-      <Table head={['Name', 'Email', 'Role', 'Status', '']}>
+      <Table head={['Name', 'Email', 'Role', 'Status', 'Two-step', '']}>
         {users.map((u) => (
           <tr key={u.id}>
             <Cell>{u.name}</Cell>
@@ -65,8 +78,14 @@ export function UserAdmin({ users, selfId, actions }: Props) {
               </Select>
             </Cell>
             <Cell>{u.disabled ? <Badge tone="bad">Disabled</Badge> : <Badge tone="good">Active</Badge>}</Cell>
+            <Cell>{u.totp ? <Badge tone="good">On</Badge> : <Badge>Off</Badge>}</Cell>
             <Cell>
               <div className="flex gap-2">
+                {u.totp && (
+                  <Button variant="secondary" onClick={() => setDialog({ kind: 'totp', user: u })}>
+                    Reset two-step
+                  </Button>
+                )}
                 <Button variant="secondary" onClick={() => (setErrors({}), setDialog({ kind: 'password', user: u }))}>
                   Reset password
                 </Button>
@@ -129,6 +148,25 @@ export function UserAdmin({ users, selfId, actions }: Props) {
               </Button>
               <Button variant="danger" busy={pending} onClick={() => run(actions.setDisabled, { id: dialog.user.id, disabled: true }, `${dialog.user.email} disabled`)}>
                 Disable account
+              </Button>
+            </div>
+          </div>
+        )}
+      </Dialog>
+
+      <Dialog open={dialog?.kind === 'totp'} title="Reset two-step sign-in?" onClose={() => setDialog(null)}>
+        {dialog?.kind === 'totp' && (
+          <div className="space-y-4">
+            <p>
+              {dialog.user.email} will sign in with the password alone until they set up a new authenticator. Do this only
+              when you are sure who asked.
+            </p>
+            <div className="flex justify-end gap-2">
+              <Button variant="secondary" onClick={() => setDialog(null)}>
+                Cancel
+              </Button>
+              <Button variant="danger" busy={pending} onClick={() => run(actions.resetTotp, { id: dialog.user.id }, `Two-step sign-in reset for ${dialog.user.email}`)}>
+                Reset
               </Button>
             </div>
           </div>

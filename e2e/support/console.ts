@@ -37,16 +37,23 @@ function cookiesOf(res: Response): string[] {
 
 /** Signs in through next-auth's credentials endpoint exactly as the browser form does. */
 export async function signIn(baseURL: string, email: string, password: string): Promise<string | null> {
+  return (await signInAttempt(baseURL, { email, password })).cookie;
+}
+
+/** One sign-in attempt with any fields (e.g. a TOTP code): the session cookie, or next-auth's error code. */
+export async function signInAttempt(baseURL: string, fields: Record<string, string>): Promise<{ cookie: string | null; error: string | null }> {
   const csrf = await fetch(`${baseURL}/api/auth/csrf`);
   const { csrfToken } = (await csrf.json()) as { csrfToken: string };
   const res = await fetch(`${baseURL}/api/auth/callback/credentials`, {
     method: 'POST',
     redirect: 'manual',
     headers: { 'Content-Type': 'application/x-www-form-urlencoded', Cookie: cookiesOf(csrf).join('; ') },
-    body: new URLSearchParams({ csrfToken, email, password, json: 'true' }),
+    body: new URLSearchParams({ csrfToken, ...fields, json: 'true' }),
   });
-  const session = cookiesOf(res).find((c) => c.includes('next-auth.session-token='));
-  return session ?? null;
+  const cookie = cookiesOf(res).find((c) => c.includes('next-auth.session-token=')) ?? null;
+  const url = ((await res.json().catch(() => ({}))) as { url?: string }).url ?? '';
+  const error = url ? new URL(url, baseURL).searchParams.get('error') : null;
+  return { cookie, error };
 }
 
 export async function startConsole(opts: { deployDir?: string; env?: Record<string, string> } = {}): Promise<RunningConsole> {

@@ -29,3 +29,18 @@ export async function callAction(baseURL: string, actionId: string, args: unknow
   });
   return `${res.status}\n${await res.text()}`;
 }
+
+/** The `{ ok, … }` result in a server action's RSC answer (from callAction), or null when there is none. */
+export function actionResult<T = unknown>(answer: string): { ok: true; data: T } | { ok: false; code: string; message: string; fieldErrors?: Record<string, string[]> } | null {
+  for (const line of answer.split('\n')) {
+    const json = line.slice(line.indexOf(':') + 1);
+    if (!json.startsWith('{') || !json.includes('"ok":')) continue;
+    try {
+      const value = JSON.parse(json) as { ok?: unknown };
+      if (typeof value.ok === 'boolean') return value as never;
+    } catch {
+      // Not a JSON row of the stream.
+    }
+  }
+  return null;
+}

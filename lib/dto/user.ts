@@ -1,8 +1,15 @@
 import type { Role } from '../roles';
 
-export type SessionUser = { id: string; email: string; name: string; role: Role };
+export type SessionUser = {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+  /** An admin who must enrol a second factor (admins are required to) before doing anything else. */
+  mustEnrolTotp?: true;
+};
 
-export type UserDto = SessionUser & { disabled: boolean };
+export type UserDto = Omit<SessionUser, 'mustEnrolTotp'> & { disabled: boolean; totp: boolean };
 
 export type AuditEventDto = {
   id: number;
@@ -15,3 +22,6 @@ export type AuditEventDto = {
   outcome: 'success' | 'failure' | 'denied';
   message: string | null;
 };
+
+/** The signed-in user's second factor: on or off, and whether they must turn it on before anything else. */
+export type TwoFactorStatusDto = { enabled: boolean; required: boolean };

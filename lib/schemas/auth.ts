@@ -7,10 +7,17 @@ export const passwordSchema = z
   .min(12, 'Use at least 12 characters')
   .max(256, 'Use at most 256 characters');
 
+export const totpCodeSchema = z.string().trim().regex(/^\d{6}$/, 'Enter the 6-digit code from your app');
+
 export const signInSchema = z.strictObject({
   email: emailSchema,
   password: z.string().min(1, 'Enter your password').max(256),
+  /** Only for accounts with two-step sign-in; absent on the first attempt. */
+  totp: totpCodeSchema.optional(),
 });
+
+/** next-auth's answer when the password was right and the account wants its second factor. */
+export const TOTP_REQUIRED = 'TOTP_REQUIRED';
 
 export const setupSchema = z
   .strictObject({

@@ -1,7 +1,7 @@
 import 'server-only';
 import type { NextAuthOptions, Session } from 'next-auth';
 import CredentialsProvider from 'next-auth/providers/credentials';
-import { signInSchema } from '@/lib/schemas/auth';
+import { signInSchema, TOTP_REQUIRED } from '@/lib/schemas/auth';
 import { getEnv } from '../env';
 import { getDb } from '../db/database';
 import { findUserByEmail } from '../db/users';
@@ -9,6 +9,8 @@ import { burnPasswordCheck, verifyPassword } from './password';
 import { appendAudit } from '../db/audit-log';
 import { clientIp } from './client-ip';
 import { accountKey, addressKey, clearFailures, isLocked, recordFailure } from './throttle';
+import { verifyTotp } from './totp';
+import { acceptTotpStep } from '../db/totp';
 
 async function authorize(raw: unknown, headers: Headers) {
   const env = getEnv();
@@ -31,11 +33,22 @@ async function authorize(raw: unknown, headers: Headers) {
   }
   const user = findUserByEmail(db, email);
   const valid = user ? await verifyPassword(user.passwordHash, parsed.data.password) : (await burnPasswordCheck(parsed.data.password), false);
-  // A disabled account gets the same generic refusal as a wrong password.
-  if (!user || !valid || user.disabledAt) {
+  const fail = (why: string) => {
     const locked = [recordFailure(db, accountKey(email), policy), recordFailure(db, addressKey(sourceIp), { ...policy, maxFailures: policy.maxFailures * 4 })];
-    audit('failure', user?.disabledAt && valid ? 'account disabled' : locked.some(Boolean) ? 'wrong credentials; now locked out' : 'wrong credentials');
+    audit('failure', locked.some(Boolean) ? `${why}; now locked out` : why);
     return null;
+  };
+  // A disabled account gets the same generic refusal as a wrong password.
+  if (!user || !valid || user.disabledAt) return fail(user?.disabledAt && valid ? 'account disabled' : 'wrong credentials');
+  if (user.totpSecret) {
+    // Only someone who knows the password learns that a code is wanted; the form then asks for it.
+    if (!parsed.data.totp) {
+      audit('denied', 'password accepted; second factor required');
+      throw new Error(TOTP_REQUIRED);
+    }
+    const step = verifyTotp(user.totpSecret, parsed.data.totp, { lastStep: user.totpLastStep });
+    // The conditional update refuses a step already used, even by a sign-in racing this one.
+    if (step === null || !acceptTotpStep(db, user.id, step)) return fail('wrong or reused second-factor code');
   }
   clearFailures(db, accountKey(email));
   audit('success', 'signed in', { id: user.id, email: user.email });
@@ -54,10 +67,10 @@ export function authOptions(): NextAuthOptions {
     providers: [
       CredentialsProvider({
         name: 'Email and password',
-        credentials: { email: { type: 'email' }, password: { type: 'password' } },
+        credentials: { email: { type: 'email' }, password: { type: 'password' }, totp: { type: 'text' } },
         authorize: (credentials, req) =>
           authorize(
-            { email: credentials?.email ?? '', password: credentials?.password ?? '' },
+            { email: credentials?.email ?? '', password: credentials?.password ?? '', ...(credentials?.totp ? { totp: credentials.totp } : {}) },
             new Headers(Object.entries(req?.headers ?? {}).flatMap(([k, v]) => (typeof v === 'string' ? [[k, v] as [string, string]] : []))),
           ),
       }),

@@ -13,6 +13,7 @@ import { authOptions } from './options';
 import { authenticateApiToken } from './api-tokens';
 import { sameOriginRequest } from './origin-check';
 import { hasRole, type Role } from './roles';
+import { mustEnrolTotp } from './totp-policy';
 
 const sessionShape = z.object({ user: z.object({ id: z.string().min(1) }) });
 
@@ -30,13 +31,21 @@ export async function getSessionUser(): Promise<SessionUser | null> {
   if (!parsed.success) return null;
   const row = findUserById(getDb(), parsed.data.user.id);
   if (!row || row.disabledAt) return null;
-  return { id: row.id, email: row.email, name: row.name, role: row.role };
+  const user: SessionUser = { id: row.id, email: row.email, name: row.name, role: row.role };
+  return mustEnrolTotp(getDb(), row) ? { ...user, mustEnrolTotp: true } : user;
 }
 
+/** Where an admin goes while "require two-step sign-in for admins" is on and they have none yet. */
+export const TOTP_ENROLMENT_PATH = '/two-factor';
+
+/** Lets the enrolment page and its actions through the enrol-first gate; nothing else may. */
+type GateOptions = { duringTotpEnrolment?: boolean };
+
 /** For pages and layouts: sends the visitor to setup or sign-in instead of rendering anything. */
-export async function requirePageUser(role: Role = 'viewer'): Promise<SessionUser> {
+export async function requirePageUser(role: Role = 'viewer', opts: GateOptions = {}): Promise<SessionUser> {
   const user = await getSessionUser();
   if (!user) redirect(countUsers(getDb()) === 0 ? '/setup' : '/login');
+  if (user.mustEnrolTotp && !opts.duringTotpEnrolment) redirect(TOTP_ENROLMENT_PATH);
   if (!hasRole(user, role)) redirect('/');
   return user;
 }
@@ -85,9 +94,13 @@ export async function withApiUser(
 export async function withActionUser<T>(
   role: Role,
   action: (user: SessionUser) => Promise<ActionResult<T>>,
+  opts: GateOptions = {},
 ): Promise<ActionResult<T>> {
   const user = await getSessionUser();
   if (!user) return { ok: false, code: 'UNAUTHENTICATED', message: 'Your session has ended. Sign in again.' };
+  if (user.mustEnrolTotp && !opts.duringTotpEnrolment) {
+    return { ok: false, code: 'TOTP_ENROLMENT_REQUIRED', message: 'Set up two-step sign-in first: admins must use it here.' };
+  }
   if (!hasRole(user, role)) return { ok: false, code: 'FORBIDDEN', message: 'Your role does not allow this.' };
   return action(user);
 }

@@ -5,6 +5,7 @@ import type { ActionResult } from '@/lib/action-result';
 import type { SessionUser, UserDto } from '@/lib/dto/user';
 import { fieldErrors } from '@/lib/schemas/field-errors';
 import { changeRoleSchema, createUserSchema, resetPasswordSchema, setDisabledSchema } from '@/lib/schemas/users';
+import { adminTotpPolicySchema, resetTotpSchema } from '@/lib/schemas/two-factor';
 import { getDb } from '../db/database';
 import { users } from '../db/schema/users';
 import { appendAudit } from '../db/audit-log';
@@ -12,6 +13,9 @@ import { changeUser, insertUser, type UserChange } from '../db/user-admin';
 import { requirePageUser, withActionUser } from '../auth/session';
 import { hashPassword } from '../auth/password';
 import { requestIp } from '../auth/request-ip';
+import { clearTotp } from '../db/totp';
+import { writeSetting } from '../db/console-settings';
+import { adminTotpRequired, REQUIRE_ADMIN_TOTP } from '../auth/totp-policy';
 
 export async function listUsers(): Promise<UserDto[]> {
   await requirePageUser('admin');
@@ -20,7 +24,13 @@ export async function listUsers(): Promise<UserDto[]> {
     .from(users)
     .orderBy(asc(users.createdAt))
     .all()
-    .map((u) => ({ id: u.id, email: u.email, name: u.name, role: u.role, disabled: u.disabledAt !== null }));
+    .map((u) => ({ id: u.id, email: u.email, name: u.name, role: u.role, disabled: u.disabledAt !== null, totp: u.totpSecret !== null }));
+}
+
+/** Whether admins must use two-step sign-in, for the users page. */
+export async function adminTotpPolicy(): Promise<{ required: boolean }> {
+  await requirePageUser('admin');
+  return { required: adminTotpRequired(getDb()) };
 }
 
 type Mutation<S extends z.ZodType, T> = {
@@ -90,4 +100,22 @@ export const resetPassword = adminMutation({
   schema: resetPasswordSchema,
   target: (i) => i.id,
   run: async ({ id, password }) => apply(id, { passwordHash: await hashPassword(password) }),
+});
+
+/** For a user who lost their authenticator: they sign in with the password alone and may enrol again. */
+export const resetTotp = adminMutation({
+  action: 'users.reset_totp',
+  schema: resetTotpSchema,
+  target: (i) => i.id,
+  run: async ({ id }) => (clearTotp(getDb(), id) ? { ok: true, data: undefined } : NOT_FOUND),
+});
+
+export const setAdminTotpRequired = adminMutation({
+  action: 'settings.require_admin_totp',
+  schema: adminTotpPolicySchema,
+  target: () => REQUIRE_ADMIN_TOTP,
+  run: async ({ required }, actor) => {
+    writeSetting(getDb(), REQUIRE_ADMIN_TOTP, required, actor.id);
+    return { ok: true, data: undefined };
+  },
 });

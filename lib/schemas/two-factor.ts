@@ -1,0 +1,6 @@
+import { z } from 'zod';
+import { totpCodeSchema } from './auth';
+
+export const confirmTotpSchema = z.strictObject({ code: totpCodeSchema });
+export const resetTotpSchema = z.strictObject({ id: z.string().uuid('Unknown user') });
+export const adminTotpPolicySchema = z.strictObject({ required: z.boolean() });
