@@ -72,6 +72,9 @@ export async function withApiUser(
   } else {
     user = await getSessionUser();
     if (!user) return Response.json({ code: 'UNAUTHENTICATED', message: 'Sign in first.' }, { status: 401 });
+    if (user.mustEnrolTotp) {
+      return Response.json({ code: 'TOTP_ENROLMENT_REQUIRED', message: 'Set up two-step sign-in first: admins must use it here.' }, { status: 403 });
+    }
     const sameOrigin = sameOriginRequest({
       method: request?.method ?? 'GET',
       origin: h.get('origin'),
