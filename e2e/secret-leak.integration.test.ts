@@ -29,6 +29,9 @@ const operations: string[] = [];
  * setting belongs here with a valid input, so its effects are scanned too.
  */
 const SETTINGS_CHANGES: { action: string; args: unknown[] }[] = [
+  { action: 'app/(console)/settings/actions.ts#saveEnvAction', args: [{ edits: { DRAIN_TIMEOUT: '3' } }] },
+  { action: 'app/(console)/settings/actions.ts#saveDomainAction', args: [{ HOST: 'localhost', SITE_URL: 'https://localhost', TLS_MODE: 'external', BASE_PATH: '/tale' }] },
+  { action: 'app/(console)/settings/actions.ts#savePinAction', args: [{ service: 'rag', image: 'registry.example:5000/tale-rag:1.0.0' }] },
   // Last on purpose: from here on the (unenrolled) admin may only enrol; the scan needs no admin.
   { action: 'app/(console)/users/actions.ts#setAdminTotpRequiredAction', args: [{ required: true }] },
 ];
