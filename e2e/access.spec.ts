@@ -2,13 +2,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { projectRoot } from './support/paths';
-import { entryPoints } from './support/entry-points';
+import { entryPoints, OPEN_PAGES, OPEN_ROUTES } from './support/entry-points';
 import { actionIds, callAction } from './support/server-actions';
 
-// Entry points that are open on purpose. Everything else the source tree holds must refuse a
-// visitor without a session.
-const OPEN_PAGES = new Set(['/login', '/setup']);
-const OPEN_ROUTES = new Set(['/api/health/live', '/api/health/ready', '/api/auth/a/b']);
+// Everything the source tree holds, except OPEN_PAGES and OPEN_ROUTES, must refuse a visitor
+// without a session.
 // Open, but guarded by the one-time setup token instead of a session.
 const TOKEN_GUARDED_ACTIONS = new Set(['app/(auth)/setup/actions.ts#setupAction']);
 

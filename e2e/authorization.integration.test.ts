@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { declaredAccess, entryPoints, type Access, type EntryPoint } from './support/entry-points';
+import { declaredAccess, entryPoints, OPEN_PAGES, OPEN_ROUTES, type Access, type EntryPoint } from './support/entry-points';
 import { signIn, startConsole, type RunningConsole } from './support/console';
 import { actionIds, callAction } from './support/server-actions';
 
@@ -7,7 +7,7 @@ import { actionIds, callAction } from './support/server-actions';
 // {anonymous, viewer, operator, admin}. Each entry point's required role is read from the code
 // that enforces it, so a new entry point joins the matrix without editing this test.
 
-const OPEN = new Set(['page /login', 'page /setup', 'route /api/health/live', 'route /api/health/ready', 'route /api/auth/a/b', 'route /api/v1/openapi.json']);
+const OPEN = new Set([...[...OPEN_PAGES].map((u) => `page ${u}`), ...[...OPEN_ROUTES].map((u) => `route ${u}`)]);
 const RANK = { anonymous: -1, viewer: 0, operator: 1, admin: 2 } as const;
 type Caller = keyof typeof RANK;
 
