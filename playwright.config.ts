@@ -12,6 +12,9 @@ export default defineConfig({
   forbidOnly: Boolean(process.env.CI),
   retries: 0,
   timeout: 60_000,
+  // Browser specs share the 2 CI cores with the integration tests (npm test runs them side by
+  // side): a render that waits on the Docker Engine can take seconds. Waits, not thresholds.
+  expect: { timeout: 20_000 },
   reporter: [['list']],
   use: {
     baseURL: `http://127.0.0.1:${port}`,
