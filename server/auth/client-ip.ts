@@ -3,12 +3,13 @@
 
 export const REMOTE_HEADER = 'x-tale-remote-addr';
 
-const normalise = (ip: string) => ip.trim().replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, '');
+/** An address as we compare them: trimmed, IPv4-mapped IPv6 written as plain IPv4. */
+export const normaliseIp = (ip: string) => ip.trim().replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, '');
 
 export function clientIp(headers: { get(name: string): string | null }, trustedProxies: readonly string[]): string {
-  let ip = normalise(headers.get(REMOTE_HEADER) ?? '');
-  const trusted = new Set(trustedProxies.map(normalise));
-  const forwarded = (headers.get('x-forwarded-for') ?? '').split(',').map(normalise).filter(Boolean);
+  let ip = normaliseIp(headers.get(REMOTE_HEADER) ?? '');
+  const trusted = new Set(trustedProxies.map(normaliseIp));
+  const forwarded = (headers.get('x-forwarded-for') ?? '').split(',').map(normaliseIp).filter(Boolean);
   // Walk back through the chain while the hop that handed us the request is a trusted proxy.
   while (trusted.has(ip) && forwarded.length) ip = forwarded.pop()!;
   return ip || 'unknown';

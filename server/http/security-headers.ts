@@ -1,11 +1,9 @@
-import { REMOTE_HEADER } from '../auth/client-ip';
+import { normaliseIp, REMOTE_HEADER } from '../auth/client-ip';
 
 // The security headers of every dynamic response, set by proxy.ts. Pure, so the policy is unit
 // tested without a server. Static assets (/_next/static) get the baseline from next.config.ts.
 
 type HeaderSource = { get(name: string): string | null };
-
-const normalise = (ip: string) => ip.trim().replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, '');
 
 /**
  * Whether the browser reached us over https: the configured PUBLIC_URL says so, or a trusted
@@ -13,8 +11,8 @@ const normalise = (ip: string) => ip.trim().replace(/^::ffff:(?=\d+\.\d+\.\d+\.\
  */
 export function servedOverHttps(headers: HeaderSource, publicUrl: string | undefined, trustedProxies: readonly string[]): boolean {
   if (publicUrl?.startsWith('https://')) return true;
-  const peer = normalise(headers.get(REMOTE_HEADER) ?? '');
-  if (!peer || !trustedProxies.map(normalise).includes(peer)) return false;
+  const peer = normaliseIp(headers.get(REMOTE_HEADER) ?? '');
+  if (!peer || !trustedProxies.map(normaliseIp).includes(peer)) return false;
   // The nearest proxy's word is the last one in the list.
   const proto = (headers.get('x-forwarded-proto') ?? '').split(',').pop()?.trim().toLowerCase();
   return proto === 'https';
