@@ -5,7 +5,12 @@ const port = Number(process.env.E2E_PORT ?? 3210);
 
 export default defineConfig({
   testDir: 'e2e',
-  testMatch: '**/*.spec.ts',
+  // first-run.spec.ts meets the console before anyone has set it up; every other spec may create
+  // the admin on its own (support/admin.ts), so it runs first, as its own project.
+  projects: [
+    { name: 'first-run', testMatch: 'first-run.spec.ts' },
+    { name: 'console', testMatch: '**/*.spec.ts', testIgnore: 'first-run.spec.ts', dependencies: ['first-run'] },
+  ],
   // One console and one database serve every spec, so specs run one at a time.
   workers: 1,
   fullyParallel: false,

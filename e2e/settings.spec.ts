@@ -74,9 +74,10 @@ async function changeDomain(page: Page, mode: RegExp, basePath: string, expected
   await followOperation(page);
 }
 
-test('the first deploy serves plain HTTP in external mode', async () => {
+test('the first deploy serves plain HTTP in external mode', async ({ baseURL }) => {
   test.setTimeout(300_000);
-  const res = await page.request.post('/api/v1/deployments', { data: { version: GOOD_VERSION } });
+  // The session cookie's API calls must come from the console's own origin, as a browser's do.
+  const res = await page.request.post('/api/v1/deployments', { data: { version: GOOD_VERSION }, headers: { Origin: baseURL! } });
   expect(res.status()).toBe(202);
   const op = (await res.json()) as { id: string };
   await page.goto(`/deployments/${op.id}`);
