@@ -59,6 +59,16 @@ async function getOperation(id: string): Promise<OperationDto> {
   return (await res.json()) as OperationDto;
 }
 
+/** The reconcile operation the console's start ran after `since`, once it has finished. */
+async function reconcileAfter(since: string): Promise<OperationDto> {
+  const list = async () => {
+    const res = await fetch(`${baseURL}/api/v1/operations`, { headers: { Cookie: cookie } });
+    const { operations } = (await res.json()) as { operations: OperationDto[] };
+    return operations.find((o) => o.kind === 'reconcile' && o.createdAt > since && o.status !== 'running');
+  };
+  return (await pollUntil(list, Boolean, 180_000, 1000))!;
+}
+
 async function deploy(version: string): Promise<OperationDto> {
   const res = await fetch(`${baseURL}/api/v1/deployments`, {
     method: 'POST',
@@ -197,6 +207,8 @@ describe('the console container', () => {
     // The session survives too: its secret lives in the data volume.
     const after = await getOperation(op.id);
     expect(after.status).toBe('interrupted');
+    // The start-up reconcile removes the half-made colour; the next deploy waits for it to finish.
+    expect((await reconcileAfter(op.createdAt)).status).toBe('succeeded');
 
     const next = await deploy(NEXT_VERSION);
     const end = await finished(next.id);
