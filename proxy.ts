@@ -6,7 +6,15 @@ import { API_CSP, HSTS, newNonce, pageCsp, servedOverHttps } from '@/server/http
 // headers that depend on the request (HSTS only over https). Next reads the nonce from the request's
 // Content-Security-Policy header and puts it on the scripts it renders.
 
+/** Next's own limit for server action bodies (serverActions.bodySizeLimit, 1 MB by default). */
+const ACTION_BODY_LIMIT = 1024 * 1024;
+
 export function proxy(request: NextRequest) {
+  // Next refuses a larger action body only while reading it, and answers with whatever status the
+  // page renders (500 on some); refusing by its declared length here gives a plain 413 instead.
+  if (request.method === 'POST' && request.headers.has('next-action') && Number(request.headers.get('content-length') ?? 0) > ACTION_BODY_LIMIT) {
+    return new NextResponse('Request body too large: forms accept at most 1 MB.', { status: 413, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
+  }
   const env = getEnv();
   const https = servedOverHttps(request.headers, env.publicUrl, env.trustedProxies);
   const isApi = request.nextUrl.pathname.startsWith('/api/');

@@ -174,7 +174,9 @@ it('every API endpoint refuses every payload in its body, path and query', async
       if (method === 'GET' || method === 'HEAD') {
         // A hostile value where the path holds an id.
         if (dynamic && !ep.url.startsWith('/api/auth/')) {
-          const strings = BAD_INPUTS.filter((b) => typeof b.value === 'string' && b.value !== '');
+          // '.' and '..' (even as %2e) are dot segments: URL parsing resolves them before any
+          // server sees the path, so they address the parent route, never this id.
+          const strings = BAD_INPUTS.filter((b) => typeof b.value === 'string' && !['', '.', '..'].includes(b.value));
           await pool(strings, async (b) => expectRefused(`${method} ${ep.url} [id=${describeValue(b.value)}]`, await send(ep.url.replace('sample', pathSegment(b.value as string)), method)));
           requests += strings.length;
         }

@@ -7,6 +7,7 @@ export const ENV_KEY_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export const envKeySchema = z
   .string()
+  .max(128, 'Key must be at most 128 characters')
   .regex(ENV_KEY_PATTERN, 'Key must start with a letter or _ and contain only letters, digits and _');
 
 // C0 controls and DEL: a newline or carriage return would start a new assignment in the file,

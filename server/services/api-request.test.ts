@@ -17,9 +17,10 @@ describe('parseJsonBody', () => {
     expect(await parseJsonBody(post('{"version":"1.2.3"}'), schema)).toEqual({ ok: true, data: { version: '1.2.3', all: false } });
   });
 
-  it('takes an empty body as {}', async () => {
+  it('takes no body as {}, but not an empty body declared as JSON', async () => {
     expect(await parseJsonBody(post(null, {}), schema)).toEqual({ ok: true, data: { all: false } });
     expect(await parseJsonBody(post('  ', {}), schema)).toEqual({ ok: true, data: { all: false } });
+    expect((await refusal(post(''))).body.code).toBe('MALFORMED_JSON');
   });
 
   it('refuses unknown keys and wrong types with field errors', async () => {
@@ -31,7 +32,7 @@ describe('parseJsonBody', () => {
   });
 
   it('refuses malformed JSON, other media types and oversized bodies', async () => {
-    expect(await refusal(post('{"version":'))).toEqual({ status: 400, body: { code: 'MALFORMED_JSON', message: 'The body is not valid JSON.' } });
+    expect(await refusal(post('{"version":'))).toEqual({ status: 400, body: { code: 'MALFORMED_JSON', message: 'The body is not valid JSON (send {} for the defaults).' } });
     expect((await refusal(post('version=1', { 'Content-Type': 'application/x-www-form-urlencoded' }))).status).toBe(415);
     const big = JSON.stringify({ version: 'x'.repeat(MAX_JSON_BODY_BYTES) });
     expect((await refusal(post(big))).body.code).toBe('BODY_TOO_LARGE');

@@ -28,8 +28,10 @@ async function readCapped(req: Request, limit: number): Promise<string | null> {
 }
 
 /**
- * Parses a JSON API body with a strict schema. An empty body counts as `{}`, so POSTs whose fields
- * are all optional need none; otherwise it must be `application/json`, at most MAX_JSON_BODY_BYTES.
+ * Parses a JSON API body with a strict schema. No body at all counts as `{}`, so POSTs whose fields
+ * are all optional need none; a body, or a declared JSON one, must be `application/json` holding
+ * valid JSON (an empty "JSON" body is malformed, not a request for the defaults), at most
+ * MAX_JSON_BODY_BYTES.
  */
 export async function parseJsonBody<S extends z.ZodType>(
   req: Request,
@@ -40,13 +42,14 @@ export async function parseJsonBody<S extends z.ZodType>(
   const text = await readCapped(req, MAX_JSON_BODY_BYTES);
   if (text === null) return fail(413, 'BODY_TOO_LARGE', `Request bodies are limited to ${MAX_JSON_BODY_BYTES} bytes.`);
   let body: unknown = {};
-  if (text.trim() !== '') {
-    const type = req.headers.get('content-type') ?? '';
-    if (!/^application\/json\s*(;|$)/i.test(type)) return fail(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json.');
+  const type = req.headers.get('content-type') ?? '';
+  const declaredJson = /^application\/json\s*(;|$)/i.test(type);
+  if (text.trim() !== '' || declaredJson) {
+    if (!declaredJson) return fail(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json.');
     try {
       body = JSON.parse(text);
     } catch {
-      return fail(400, 'MALFORMED_JSON', 'The body is not valid JSON.');
+      return fail(400, 'MALFORMED_JSON', 'The body is not valid JSON (send {} for the defaults).');
     }
   }
   const parsed = schema.safeParse(body);
