@@ -118,7 +118,15 @@ export async function copyOne(opts: CopyOptions, database: CopyDatabase): Promis
   rewriter.pipe(stdin, { end: false });
   const dumped = Promise.all([dump.exit, new Promise<void>((resolve, reject) => rewriter.on('end', resolve).on('error', reject))]).then(([code]) => ({ dumped: true as const, code }));
   const restoreEnded = restore.exit.then((code) => ({ dumped: false as const, code }));
-  const first = await Promise.race([dumped, restoreEnded]);
+  let first;
+  try {
+    first = await Promise.race([dumped, restoreEnded]);
+  } catch (err) {
+    // A broken connection to the Engine: cut both, psql's transaction dies uncommitted.
+    dump.abort();
+    restore.abort();
+    throw err;
+  }
 
   const restoreFailure = (code: number | null) =>
     new PostgresError('PG_FAILED', `Restoring ${database} on the external server failed; nothing of it was kept: ${restoreErrorLine(restoreErr()) ?? `psql exited with ${code}`}`);
