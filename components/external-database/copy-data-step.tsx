@@ -87,12 +87,13 @@ export function CopyDataStep({ input, actions, onBack, onNext }: Props) {
   const [jobId, setJobId] = useState<string | null>(null);
   const [status, setStatus] = useState<CopyStatusDto | null>(null);
   const running = jobId !== null && status?.state !== 'done';
+  const fetchStatus = actions.status;
 
   useEffect(() => {
     if (!running) return;
     let stopped = false;
     const timer = setInterval(async () => {
-      const res = await actions.status({ id: jobId });
+      const res = await fetchStatus({ id: jobId });
       if (stopped) return;
       if (res.ok) setStatus(res.data);
       else setStatus({ id: jobId!, state: 'done', events: [], summary: { ok: false, refused: [], failure: res.message, tables: [] } });
@@ -101,7 +102,7 @@ export function CopyDataStep({ input, actions, onBack, onNext }: Props) {
       stopped = true;
       clearInterval(timer);
     };
-  }, [running, jobId, actions]);
+  }, [running, jobId, fetchStatus]);
 
   return (
     <div className="space-y-3">

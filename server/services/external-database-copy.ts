@@ -75,7 +75,12 @@ export function startCopyJob(run: (onEvent: (e: CopyEventDto) => void) => Promis
   const finish = (summary: CopySummaryDto) => {
     job.summary = summary;
     job.state = 'done';
-    onFinish(summary);
+    try {
+      onFinish(summary);
+    } catch (err) {
+      // Runs detached from any request: a failed audit write must not become an unhandled rejection.
+      console.error('[tale-console] recording the copy failed', err instanceof Error ? err.name : typeof err);
+    }
     const done = [...jobs().values()].filter((j) => j.state === 'done');
     for (const old of done.slice(0, Math.max(0, done.length - MAX_FINISHED))) jobs().delete(old.id);
   };
