@@ -84,7 +84,10 @@ test('an admin moves Tale to an external PostgreSQL and back', async ({ page, ba
   await expect(page.locator('[data-step="extension:tale_knowledge:vector"]')).toContainText('created');
   await expect(page.locator('[data-step="extension:tale_knowledge:pg_search"]')).toContainText('skipped');
 
-  await page.getByRole('button', { name: 'Next: configure' }).click();
+  // The optional copy step: this console has no bundled db running, so it is skipped.
+  await page.getByRole('button', { name: 'Next: existing data' }).click();
+  await expect(page.getByRole('button', { name: 'Copy existing data…' })).toBeVisible();
+  await page.getByRole('button', { name: 'Skip: configure' }).click();
   await expect(page.getByTestId('env-diff')).toContainText(`+ POSTGRES_URL=postgresql://tale:••••••@127.0.0.1:${port}`, slow);
   await expect(page.getByTestId('override-diff')).toContainText('+     profiles: [ disabled ]');
   await page.getByRole('button', { name: 'Write these changes' }).click();

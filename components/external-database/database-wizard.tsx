@@ -7,6 +7,7 @@ import type {
   ChecksDto,
   ConfigureResultDto,
   ConnectionDto,
+  CopyStatusDto,
   DatabaseModeDto,
   PrepareResultDto,
   PrepareStepDto,
@@ -20,6 +21,7 @@ import { FormField } from '@/components/ui/form-field';
 import { Input, Select } from '@/components/ui/input';
 import { useToast } from '@/components/ui/toast';
 import { useAction } from '@/components/ui/use-action';
+import { CopyDataStep } from './copy-data-step';
 
 type Action<T> = (input: unknown) => Promise<ActionResult<T>>;
 type Props = {
@@ -30,12 +32,14 @@ type Props = {
     preview: Action<PrepareStepDto[]>;
     prepare: Action<PrepareResultDto | { refused: ChecksDto }>;
     configure: Action<ConfigureResultDto>;
+    copy: Action<{ id: string }>;
+    copyStatus: Action<CopyStatusDto>;
     verify: Action<VerifyResultDto>;
     useBundled: Action<{ warnings: string[]; backups: string[] }>;
   };
 };
 
-const STEPS = ['Connect', 'Check', 'Prepare', 'Configure', 'Verify'] as const;
+const STEPS = ['Connect', 'Check', 'Prepare', 'Copy data', 'Configure', 'Verify'] as const;
 type Step = (typeof STEPS)[number];
 
 type Fields = { host: string; port: string; user: string; password: string; database: string; sslMode: SslMode; caCert: string };
@@ -110,6 +114,9 @@ export function DatabaseWizard({ mode, actions }: Props) {
     useUrl
       ? { kind: 'url', url, ...(caCert ? { caCert } : {}) }
       : { kind: 'fields', host: fields.host, port: fields.port, user: fields.user, password: fields.password, database: fields.database, sslMode: fields.sslMode, ...(caCert && fields.sslMode === 'verify-full' ? { caCert } : {}) };
+
+  const roleInput = () => ({ connection: connection(), role, ...(rolePassword ? { rolePassword } : {}) });
+  const toConfigure = () => (setStep('Configure'), call(actions.configure, { ...roleInput(), apply: false }, setConfigured));
 
   const set = (key: keyof Fields) => (e: { target: { value: string } }) => setFields((f) => ({ ...f, [key]: e.target.value }));
   const restart = () => {
@@ -280,15 +287,19 @@ export function DatabaseWizard({ mode, actions }: Props) {
             </p>
           )}
           {prepared?.ok && (prepared.passwordSource !== 'unknown' || rolePassword) && (
-            <Button onClick={() => (setStep('Configure'), call(actions.configure, { connection: connection(), role, ...(rolePassword ? { rolePassword } : {}), apply: false }, setConfigured))}>
-              Next: configure
-            </Button>
+            <Button onClick={() => setStep('Copy data')}>Next: existing data</Button>
           )}
         </Section>
       )}
 
+      {step === 'Copy data' && (
+        <Section title="4. Copy existing data (optional)">
+          <CopyDataStep input={roleInput()} actions={{ copy: actions.copy, status: actions.copyStatus }} onBack={() => setStep('Prepare')} onNext={toConfigure} />
+        </Section>
+      )}
+
       {step === 'Configure' && (
-        <Section title="4. Configure the deployment">
+        <Section title="5. Configure the deployment">
           {configured ? (
             <>
               <h3 className="text-sm font-medium">.env</h3>
@@ -321,12 +332,12 @@ export function DatabaseWizard({ mode, actions }: Props) {
                 </>
               ) : (
                 <div className="flex gap-2">
-                  <Button variant="secondary" onClick={() => setStep('Prepare')}>
+                  <Button variant="secondary" onClick={() => setStep('Copy data')}>
                     Back
                   </Button>
                   <Button
                     busy={pending}
-                    onClick={() => call(actions.configure, { connection: connection(), role, ...(rolePassword ? { rolePassword } : {}), apply: true }, (d) => (setConfigured(d), router.refresh()))}
+                    onClick={() => call(actions.configure, { ...roleInput(), apply: true }, (d) => (setConfigured(d), router.refresh()))}
                   >
                     Write these changes
                   </Button>
@@ -340,7 +351,7 @@ export function DatabaseWizard({ mode, actions }: Props) {
       )}
 
       {step === 'Verify' && (
-        <Section title="5. Verify as the service role">
+        <Section title="6. Verify as the service role">
           {verified ? (
             <ul className="space-y-2" aria-label="Verification">
               {verified.items.map((i) => (

@@ -81,3 +81,36 @@ export interface DatabaseModeDto {
   /** Why the current configuration could not be read (e.g. an override the console refuses). */
   problem: string | null;
 }
+
+/** One table after a copy: rows in the bundled db and on the external server. */
+export interface CopyTableDto {
+  database: string;
+  schema: string;
+  table: string;
+  sourceRows: number | null;
+  targetRows: number | null;
+  match: boolean;
+}
+
+export type CopyEventDto =
+  | { type: 'refused'; database: string; code: string; message: string }
+  | { type: 'database-started'; database: string }
+  | { type: 'progress'; database: string; bytes: number; objects: number; rows: number }
+  | { type: 'database-finished'; database: string; bytes: number; objects: number; rows: number }
+  | { type: 'failed'; database: string; message: string };
+
+export interface CopySummaryDto {
+  ok: boolean;
+  /** Set when nothing was copied because a target already holds tables, or lacks an extension. */
+  refused: { database: string; code: string; message: string }[];
+  failure: string | null;
+  tables: CopyTableDto[];
+}
+
+export interface CopyStatusDto {
+  id: string;
+  state: 'running' | 'done';
+  /** The latest event per database, for a progress line each. */
+  events: CopyEventDto[];
+  summary: CopySummaryDto | null;
+}

@@ -65,3 +65,13 @@ export const verifySchema = z.strictObject({
 });
 
 export const bundledSchema = z.strictObject({ confirm: z.literal(true, 'Confirm going back to the bundled database') });
+
+/** Copy the bundled db's data onto the prepared server (between Prepare and Configure). */
+export const copySchema = z.strictObject({
+  connection: adminConnectionSchema,
+  role: sqlIdentifierSchema.default('tale'),
+  rolePassword: z.string().min(16, 'The service password is too short').max(256).regex(NO_CONTROL).optional(),
+  confirm: z.literal(true, 'Confirm the copy'),
+});
+
+export const copyStatusSchema = z.strictObject({ id: z.uuid() });

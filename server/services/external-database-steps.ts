@@ -64,7 +64,7 @@ export function previewPrepare(role: string, rotatePassword: boolean): PrepareSt
 }
 
 /** The role's password as .env's URLs hold it, when they point at this server and role. */
-async function knownRolePassword(dir: string, target: ConnectTarget, role: string): Promise<string | null> {
+export async function knownRolePassword(dir: string, target: ConnectTarget, role: string): Promise<string | null> {
   const env = await readEnvFile(dir).then((f) => f.values, () => null);
   const url = env?.POSTGRES_URL;
   if (!url) return null;

@@ -5,6 +5,7 @@ import type {
   ChecksDto,
   ConfigureResultDto,
   ConnectionDto,
+  CopyStatusDto,
   DatabaseModeDto,
   PrepareResultDto,
   PrepareStepDto,
@@ -16,6 +17,8 @@ import {
   adminConnectionSchema,
   bundledSchema,
   configureSchema,
+  copySchema,
+  copyStatusSchema,
   prepareSchema,
   verifySchema,
 } from '@/lib/schemas/external-database';
@@ -24,6 +27,8 @@ import { getDb } from '../db/database';
 import { appendAudit } from '../db/audit-log';
 import { requestIp } from '../auth/request-ip';
 import { requirePageUser, withActionUser } from '../auth/session';
+import { getStreamingDocker } from '../docker/client';
+import { dockerExecRunner } from '../docker/exec-stream';
 import { getEnv } from '../env';
 import { ProjectError } from '../project/project-error';
 import type { ConnectTarget } from '../postgres/connection';
@@ -38,6 +43,7 @@ import {
   useBundledDatabase,
   verifyProject,
 } from './external-database-steps';
+import { copyExistingData, copyJobStatus, startCopyJob } from './external-database-copy';
 
 // Every step is admin-only: it handles the database admin's password, sets the service role's,
 // or writes them into .env. Each is audited with its target server (never a password or URL).
@@ -147,3 +153,46 @@ export const useBundledDatabaseAgain = adminStep<typeof bundledSchema, { warning
   target: () => null,
   run: () => useBundledDatabase(dir()),
 });
+
+/**
+ * Starts copying the bundled db's data to the external server; the wizard polls its status. The
+ * start is audited by adminStep, the outcome when the copy ends (counts and refusals, no URLs).
+ */
+export const copyBundledDatabase = adminStep<typeof copySchema, { id: string }>({
+  action: 'database.copy',
+  schema: copySchema,
+  target: (i) => connectTarget(i.connection),
+  params: (i) => ({ role: i.role }),
+  run: async (i, t, actor) => {
+    const sourceIp = await requestIp();
+    const target = t!;
+    // No idle timeout: restoring one large table can leave the streams quiet for a while.
+    const exec = dockerExecRunner(getStreamingDocker());
+    const id = startCopyJob(
+      (onEvent) => copyExistingData(dir(), exec, { target, role: i.role, rolePassword: i.rolePassword }, onEvent),
+      (summary) =>
+        appendAudit(getDb(), {
+          actor,
+          action: 'database.copy_finished',
+          target: auditedTarget(target),
+          params: { role: i.role, tables: summary.tables.length, refused: summary.refused.map((r) => r.code) },
+          sourceIp,
+          outcome: summary.ok ? 'success' : 'failure',
+          message: summary.failure ?? (summary.refused.length ? 'refused' : summary.ok ? 'copied' : 'row counts differ'),
+        }),
+    );
+    return { id };
+  },
+});
+
+export async function databaseCopyStatus(raw: unknown): Promise<ActionResult<CopyStatusDto>> {
+  return withActionUser('admin', async () => {
+    const parsed = copyStatusSchema.safeParse(raw);
+    if (!parsed.success) return { ok: false, code: 'INVALID_INPUT', message: 'No such copy.' };
+    try {
+      return { ok: true, data: copyJobStatus(parsed.data.id) };
+    } catch (err) {
+      return failure(err);
+    }
+  });
+}

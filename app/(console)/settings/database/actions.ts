@@ -2,6 +2,8 @@
 import {
   checkDatabaseServer,
   configureExternalDatabase,
+  copyBundledDatabase,
+  databaseCopyStatus,
   prepareDatabaseServer,
   previewDatabasePrepare,
   testDatabaseConnection,
@@ -44,4 +46,14 @@ export async function verifyAction(input: unknown) {
 // access: admin
 export async function useBundledAction(input: unknown) {
   return useBundledDatabaseAgain(input);
+}
+
+// access: admin
+export async function copyDataAction(input: unknown) {
+  return copyBundledDatabase(input);
+}
+
+// access: admin
+export async function copyStatusAction(input: unknown) {
+  return databaseCopyStatus(input);
 }

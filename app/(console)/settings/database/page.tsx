@@ -5,6 +5,8 @@ import { externalDatabaseMode } from '@/server/services/external-database';
 import {
   checkServerAction,
   configureAction,
+  copyDataAction,
+  copyStatusAction,
   prepareServerAction,
   previewPrepareAction,
   testConnectionAction,
@@ -21,7 +23,7 @@ export default async function DatabaseSettingsPage() {
   return (
     <>
       <PageHeader title="External database">
-        Run Tale on your own PostgreSQL instead of the bundled one: connect, check, prepare, configure and verify, each step shown
+        Run Tale on your own PostgreSQL instead of the bundled one: connect, check, prepare, copy the existing data, configure and verify, each step shown
         before it changes anything.
       </PageHeader>
       <DatabaseWizard
@@ -32,6 +34,8 @@ export default async function DatabaseSettingsPage() {
           preview: previewPrepareAction,
           prepare: prepareServerAction,
           configure: configureAction,
+          copy: copyDataAction,
+          copyStatus: copyStatusAction,
           verify: verifyAction,
           useBundled: useBundledAction,
         }}

@@ -1,0 +1,160 @@
+// "Copy existing data" against real servers: the test bed's db running as a deployment's bundled
+// db (`<id>-db`, Tale's init scripts, rows inserted), and an empty PostgreSQL 17 + pgvector taken
+// through the wizard's Prepare as the external server. pg_dump and psql run inside the bundled db
+// container through the Docker Engine; the external server is on the deployment's network, as it
+// must be reachable from Tale's containers.
+import Docker from 'dockerode';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createNetwork, publishedPort, runContainer } from '@/e2e/fixtures/containers';
+import { createDeployment, newProjectId, removeProjectResources, type Deployment } from '@/e2e/fixtures/deployment';
+import { ensureFixtureImages } from '@/e2e/fixtures/fixture-images';
+import { pollUntil } from '@/e2e/fixtures/poll';
+import { docker as dockerCli } from '@/e2e/fixtures/run-command';
+import { GOOD_VERSION, localImage } from '@/e2e/fixtures/versions';
+import { dockerExecRunner } from '@/server/docker/exec-stream';
+import { withClient, type ConnectTarget } from '@/server/postgres/connection';
+import { copyExistingData } from '@/server/services/external-database-copy';
+import { prepareServer, testConnection } from '@/server/services/external-database-steps';
+import type { CopyEventDto } from '@/lib/dto/external-database';
+
+const docker = new Docker({ socketPath: '/var/run/docker.sock' });
+const ADMIN_PASSWORD = 'adm!n p@ss:w/rd#%';
+// Row data that looks like a statement the copy rewrites: COPY data must pass untouched.
+const TRICKY = 'CREATE SCHEMA evil;\nline two\twith a tab';
+
+const psqlIn = (container: string, database: string, sql: string) =>
+  dockerCli(['exec', container, 'psql', '--no-psqlrc', '-v', 'ON_ERROR_STOP=1', '-U', 'tale', '-d', database, '-At', '-c', sql]);
+
+describe('copying the bundled db to the external server', () => {
+  const serverProject = newProjectId('pgcopy-ext');
+  let deployment: Deployment;
+  let bundled: string;
+  let target: ConnectTarget;
+  let rolePassword: string;
+  const exec = dockerExecRunner(docker);
+
+  beforeAll(async () => {
+    await ensureFixtureImages();
+    deployment = await createDeployment({ prefix: 'pgcopy' });
+    const network = `${deployment.id}_internal`;
+    await createNetwork(deployment.id, network);
+    bundled = `${deployment.id}-db`;
+    await runContainer({ name: bundled, image: localImage('db', GOOD_VERSION), project: deployment.id, network, aliases: ['db'], env: { DB_PASSWORD: deployment.env.DB_PASSWORD! } });
+
+    // The external server: empty (init scripts masked), also on the deployment's network.
+    const external = `${serverProject}-pg17`;
+    await runContainer({
+      name: external,
+      image: localImage('db', GOOD_VERSION),
+      project: serverProject,
+      network,
+      env: { DB_USER: 'postgres', DB_NAME: 'postgres', DB_PASSWORD: ADMIN_PASSWORD },
+      publish: ['127.0.0.1::5432'],
+      extraArgs: ['--tmpfs', '/etc/postgresql/init-scripts'],
+    });
+    // Its address on that network reaches it from the bundled db container and from this host alike.
+    const info = await docker.getContainer(external).inspect();
+    const ip = info.NetworkSettings.Networks[network]!.IPAddress;
+    target = { host: ip, port: 5432, user: 'postgres', password: ADMIN_PASSWORD, database: 'postgres', sslMode: 'disable' };
+    expect(await publishedPort(external, '5432/tcp')).toBeGreaterThan(0);
+    await pollUntil(() => testConnection(target).then(() => true, () => false), Boolean, 60_000, 500);
+
+    await pollUntil(() => dockerCli(['exec', bundled, 'test', '-f', '/tmp/.db_ready']).then(() => true, () => false), Boolean, 120_000, 500);
+    await psqlIn(bundled, 'tale_platform', `CREATE TABLE public.documents (id bigint PRIMARY KEY, body jsonb NOT NULL, note text);
+      INSERT INTO public.documents SELECT g, jsonb_build_object('n', g), CASE WHEN g = 1 THEN E'${TRICKY.replace(/\n/g, '\\n').replace(/\t/g, '\\t')}' END FROM generate_series(1, 2500) g;
+      CREATE TABLE public.leases (id text PRIMARY KEY, ts bigint); INSERT INTO public.leases VALUES ('a', 1), ('b', 2);`);
+    await psqlIn(bundled, 'tale_knowledge', `CREATE TABLE private_knowledge.chunks (id serial PRIMARY KEY, content text, embedding vector(3));
+      INSERT INTO private_knowledge.chunks (content, embedding) SELECT 'chunk ' || g, ARRAY[g, g + 1, g + 2]::vector FROM generate_series(1, 700) g;
+      CREATE TABLE public_web.websites (url text PRIMARY KEY); INSERT INTO public_web.websites VALUES ('https://example.com/');
+      CREATE TABLE public_web.website_urls (url text REFERENCES public_web.websites(url));`);
+
+    const prepared = await prepareServer(deployment.dir, target, { role: 'tale', rotatePassword: false });
+    if ('refused' in prepared || !prepared.ok || !prepared.rolePassword) throw new Error('prepare failed');
+    rolePassword = prepared.rolePassword;
+  }, 300_000);
+
+  afterAll(async () => {
+    // The external server first: it is attached to the deployment's network, which goes next.
+    await removeProjectResources(serverProject);
+    await deployment?.dispose();
+  }, 120_000);
+
+  it('copies both databases, reports progress, and the row counts match', async () => {
+    const events: CopyEventDto[] = [];
+    const summary = await copyExistingData(deployment.dir, exec, { target, role: 'tale', rolePassword }, (e) => events.push(e));
+    expect(summary.failure).toBeNull();
+    expect(summary.refused).toEqual([]);
+    expect(summary.ok).toBe(true);
+    const counts = Object.fromEntries(summary.tables.map((t) => [`${t.database}/${t.schema}.${t.table}`, [t.sourceRows, t.targetRows]]));
+    expect(counts).toEqual({
+      'tale_platform/public.documents': [2500, 2500],
+      'tale_platform/public.leases': [2, 2],
+      'tale_knowledge/private_knowledge.chunks': [700, 700],
+      'tale_knowledge/public_web.website_urls': [0, 0],
+      'tale_knowledge/public_web.websites': [1, 1],
+    });
+
+    for (const database of ['tale_platform', 'tale_knowledge']) {
+      const mine = events.filter((e) => 'database' in e && e.database === database);
+      expect(mine[0]).toEqual({ type: 'database-started', database });
+      expect(mine.some((e) => e.type === 'progress')).toBe(true);
+      const finished = mine.at(-1)!;
+      expect(finished).toMatchObject({ type: 'database-finished', database });
+      if (finished.type === 'database-finished') {
+        expect(finished.bytes).toBeGreaterThan(0);
+        expect(finished.rows).toBe(database === 'tale_platform' ? 2502 : 701);
+      }
+    }
+
+    // The data itself, read as the service role, which owns what was restored.
+    const asRole = (database: string) => ({ ...target, user: 'tale', password: rolePassword, database });
+    await withClient(asRole('tale_platform'), async (c) => {
+      const r = await c.query<{ note: string | null; n: number }>("SELECT note, (body->>'n')::int AS n FROM public.documents WHERE id = 1");
+      expect(r.rows[0]).toEqual({ note: TRICKY, n: 1 });
+      const owner = await c.query<{ o: string }>("SELECT tableowner AS o FROM pg_tables WHERE tablename = 'documents'");
+      expect(owner.rows[0]!.o).toBe('tale');
+      expect((await c.query("SELECT 1 FROM pg_namespace WHERE nspname = 'evil'")).rowCount).toBe(0);
+    });
+    await withClient(asRole('tale_knowledge'), async (c) => {
+      const r = await c.query<{ e: string }>('SELECT embedding::text AS e FROM chunks WHERE id = 3');
+      expect(r.rows[0]!.e).toBe('[3,4,5]');
+      // A serial's sequence continues where the bundled one stopped.
+      const next = await c.query<{ id: number }>("INSERT INTO private_knowledge.chunks (content) VALUES ('new') RETURNING id");
+      expect(next.rows[0]!.id).toBe(701);
+      await c.query('DELETE FROM private_knowledge.chunks WHERE id = 701');
+    });
+  }, 180_000);
+
+  it('refuses a second copy because the target holds data, and changes nothing', async () => {
+    const events: CopyEventDto[] = [];
+    const summary = await copyExistingData(deployment.dir, exec, { target, role: 'tale', rolePassword }, (e) => events.push(e));
+    expect(summary.ok).toBe(false);
+    expect(summary.refused.map((r) => [r.database, r.code])).toEqual([
+      ['tale_platform', 'COPY_TARGET_HOLDS_DATA'],
+      ['tale_knowledge', 'COPY_TARGET_HOLDS_DATA'],
+    ]);
+    expect(summary.refused[0]!.message).toContain('public.documents');
+    expect(events.every((e) => e.type === 'refused')).toBe(true);
+    await withClient({ ...target, database: 'tale_platform' }, async (c) => {
+      expect((await c.query<{ n: string }>('SELECT count(*) AS n FROM public.documents')).rows[0]!.n).toBe('2500');
+    });
+  }, 120_000);
+
+  it('rolls a failed restore back completely', async () => {
+    // Empty the external databases, then make tale_knowledge's restore fail half-way: without
+    // CREATE on public_web, the first table there fails after private_knowledge's were created.
+    await withClient({ ...target, database: 'tale_knowledge' }, async (c) => {
+      await c.query('DROP TABLE private_knowledge.chunks, public_web.website_urls, public_web.websites');
+      await c.query('REVOKE CREATE ON SCHEMA public_web FROM tale');
+    });
+    await withClient({ ...target, database: 'tale_platform' }, (c) => c.query('DROP TABLE public.documents, public.leases'));
+    const summary = await copyExistingData(deployment.dir, exec, { target, role: 'tale', rolePassword });
+    expect(summary.ok).toBe(false);
+    expect(summary.failure).toMatch(/Restoring tale_knowledge .* nothing of it was kept: .*permission denied for schema public_web/);
+    // tale_platform went through; tale_knowledge holds nothing, not even the tables created before the error.
+    const knowledge = summary.tables.filter((t) => t.database === 'tale_knowledge');
+    expect(knowledge.every((t) => t.targetRows === null)).toBe(true);
+    expect(summary.tables.filter((t) => t.database === 'tale_platform').every((t) => t.match)).toBe(true);
+    await withClient({ ...target, database: 'tale_knowledge' }, (c) => c.query('GRANT CREATE ON SCHEMA public_web TO tale'));
+  }, 180_000);
+});
