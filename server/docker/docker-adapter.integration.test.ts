@@ -19,7 +19,7 @@ const IMAGE = `tale-console-test/busybox:${RUN_ID}`;
 const NETWORK = `${RUN_ID}_internal`;
 const VOLUME = `${RUN_ID}_data`;
 
-const docker = new Docker({ socketPath: '/var/run/docker.sock', timeout: 10_000 });
+const docker = new Docker({ socketPath: '/var/run/docker.sock', timeout: 60_000 });
 const port = createDockerPort(docker);
 
 // The container's program: ready after ~1 s, one line on each stream, and on SIGTERM a short

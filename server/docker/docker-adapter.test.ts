@@ -1,7 +1,11 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import Docker from 'dockerode';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { colorSpecs } from '@/server/stack/generate-stack';
-import { createBody, demuxLogs, pullArguments } from './docker-adapter';
+import { createBody, createDockerPort, demuxLogs, pullArguments } from './docker-adapter';
 
 function frame(stream: 1 | 2, text: string): Buffer {
   const payload = Buffer.from(text, 'utf8');
@@ -57,5 +61,36 @@ describe('createBody', () => {
     expect(body.HostConfig?.NetworkMode).toBe('acme_internal');
     expect(body.NetworkingConfig?.EndpointsConfig).toEqual({ acme_internal: { Aliases: ['rag-green'] } });
     expect(body.Labels?.['com.docker.compose.project']).toBe('acme-green');
+  });
+});
+
+describe('createDockerPort on a slow daemon', () => {
+  // A stand-in daemon on a unix socket that answers every request after 600 ms, like a busy host.
+  const dir = mkdtempSync(path.join(tmpdir(), 'slow-docker-'));
+  const socketPath = path.join(dir, 'docker.sock');
+  const seen: string[] = [];
+  let server: Server;
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      seen.push(`${req.method} ${req.url?.split('?')[0]}`);
+      setTimeout(() => res.writeHead(204).end(), 600);
+    });
+    await new Promise<void>((resolve) => server.listen(socketPath, resolve));
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => server.close(resolve));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('waits for a mutation instead of abandoning it at the shared client’s short timeout', async () => {
+    const shared = new Docker({ socketPath, timeout: 200 });
+    // The shared client itself gives up: this is the timeout the port must not inherit.
+    await expect(shared.getContainer('x').remove({ force: true })).rejects.toThrow();
+    const port = createDockerPort(shared);
+    await expect(port.removeContainer('x')).resolves.toBeUndefined();
+    await expect(port.startContainer('x')).resolves.toBeUndefined();
+    expect(seen.filter((s) => s === 'DELETE /containers/x')).toHaveLength(2);
+    expect(seen).toContain('POST /containers/x/start');
   });
 });

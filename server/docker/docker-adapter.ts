@@ -144,13 +144,26 @@ export async function demuxLogs(modem: Docker['modem'], raw: Buffer | NodeJS.Rea
   return collector.flush();
 }
 
-export function createDockerPort(docker: Docker): DockerPort {
-  // A graceful stop keeps its request open for the whole grace period and a pull can sit quiet
-  // while a layer extracts; the shared client's idle timeout (10 s) would cut both. Same
-  // connection settings, no idle timeout, for exactly those calls.
+/** The same connection settings as `docker`, with its own idle timeout (0: none). */
+function withIdleTimeout(docker: Docker, timeoutMs: number): Docker {
   // dockerode's typings lack its `modem` constructor option, hence the prototype derivation.
-  const patientModem = Object.assign(Object.create(docker.modem) as Docker['modem'], { timeout: 0 });
-  const patient = Object.assign(Object.create(docker) as Docker, { modem: patientModem });
+  const modem = Object.assign(Object.create(docker.modem) as Docker['modem'], { timeout: timeoutMs });
+  return Object.assign(Object.create(docker) as Docker, { modem });
+}
+
+/**
+ * Abandoning a request does not cancel what the daemon is doing: a create or remove cut off by a
+ * short client timeout still happens, and the engine is left with an error about a step that
+ * succeeded. On a busy host a plain remove has taken more than 10 s (CI, 2 cores under load), so
+ * the engine waits this long before it calls the daemon hung.
+ */
+const ENGINE_CALL_IDLE_TIMEOUT_MS = 120_000;
+
+export function createDockerPort(shared: Docker): DockerPort {
+  const docker = withIdleTimeout(shared, ENGINE_CALL_IDLE_TIMEOUT_MS);
+  // A graceful stop keeps its request open for the whole grace period and a pull can sit quiet
+  // while a layer extracts: no idle timeout at all for exactly those calls.
+  const patient = withIdleTimeout(shared, 0);
 
   // Asked once: the console's own container (or its absence) does not change while it runs.
   let translator: Promise<HostPathTranslator> | null = null;

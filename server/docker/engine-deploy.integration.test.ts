@@ -21,7 +21,7 @@ import { testBedProjectPort } from './test-bed-ports';
 // proxy: first deploy, upgrade with traffic flowing, a version that exits, rollback. Every Docker
 // object belongs to a throwaway project id and is removed by the fixture's dispose().
 
-const docker = new Docker({ socketPath: '/var/run/docker.sock', timeout: 10_000 });
+const docker = new Docker({ socketPath: '/var/run/docker.sock', timeout: 60_000 });
 
 
 const realClock: Clock = {
