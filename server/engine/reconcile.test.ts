@@ -172,6 +172,31 @@ describe('reconcile in other states', () => {
     expect(rotatable(r)).toEqual(names('blue').sort());
   });
 
+  it('an in-place update killed between its two renames: the switched replacement takes the real name, the old one is drained', async () => {
+    const w = await liveOnBlue();
+    const d = w.docker;
+    const rename = d.renameContainer.bind(d);
+    // The old rag is renamed aside; the process dies before the replacement gets the real name.
+    d.renameContainer = (from, to) => (from === 'acme-rag-blue-next' ? never() : rename(from, to));
+    void deploy(w, { version: '2.0.0', services: ['rag'] });
+    for (let i = 0; i < 200; i++) await tick();
+    d.renameContainer = rename;
+    expect(w.docker.containers.has('acme-rag-blue')).toBe(false);
+    expect(w.docker.containers.get('acme-rag-blue-retiring')?.running).toBe(true);
+    w.project.lockHeld = false;
+    const r = restarted(w);
+    const result = await reconcile(r);
+    expect(result.liveColor).toBe('blue');
+    expect(result.actions).toEqual([
+      expect.objectContaining({ action: 'rename', container: 'acme-rag-blue-next', to: 'acme-rag-blue' }),
+      expect.objectContaining({ action: 'retire', container: 'acme-rag-blue-retiring' }),
+    ]);
+    expect(rotatable(r)).toEqual(names('blue').sort());
+    expect(r.docker.containers.get('acme-rag-blue')?.labels['io.tale.console.version']).toBe('2.0.0');
+    expect(r.docker.containers.get('acme-platform-blue')?.labels['io.tale.console.version']).toBe('1.0.0');
+    expect((await planReconcile(r)).actions).toEqual([]);
+  });
+
   it('a lost state file is rewritten from the colour that serves', async () => {
     const w = await liveOnBlue();
     w.project.colorFile = null;

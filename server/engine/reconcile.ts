@@ -5,12 +5,15 @@ import { underLock } from './deploy';
 import { engineSettings } from './engine-settings';
 import { RETIRE_ORDER } from './plan-steps';
 import type { ContainerDetails, EnginePorts, LockInspection } from './ports';
+import { UPDATE_SUFFIX } from './update-plan';
 
 // Start-up reconciliation: the console may have been killed (SIGKILL, OOM, host crash) at any step
 // of a deploy, rollback or in-place update. Docker keeps whatever was half done. This brings the
 // stack back to the engine's invariants without ever touching what serves the site:
 // - exactly one colour answers to the shared names (`platform`, `rag`, `crawler`) the proxy and
 //   the services use, and the state file names it;
+// - each colour's containers under their real names (an update killed between its two renames
+//   leaves the serving replacement as `-next`: it gets the real name, as the update would have);
 // - no half-created candidate (a target colour that never passed the gate, an update's `-next`);
 // - no switched-but-unretired old colour (it is retired gracefully, as the deploy would have);
 // - no lock file left by a dead holder.
@@ -19,6 +22,7 @@ import type { ContainerDetails, EnginePorts, LockInspection } from './ports';
 export type ReconcileAction =
   | { action: 'remove'; container: string; reason: string }
   | { action: 'retire'; container: string; reason: string; graceSeconds: number }
+  | { action: 'rename'; container: string; to: string; reason: string }
   | { action: 'write-state'; color: Color; reason: string };
 
 export interface ReconcilePlan {
@@ -91,6 +95,24 @@ function startedAt(seen: Seen[]): number {
   return Date.parse(platform?.details.startedAt ?? '') || Number.MAX_SAFE_INTEGER;
 }
 
+/**
+ * An in-place update renames the old container aside, then its switched replacement from `-next`
+ * to the real name. Killed in between, the replacement serves but is no colour's main container.
+ * It passed the gate (it holds the shared name), so it is promoted: renamed, and counted as main.
+ */
+function promoteSwitchedReplacements(seen: Seen[], projectId: string, color: Color, network: string): ReconcileAction[] {
+  const actions: ReconcileAction[] = [];
+  for (const svc of ROTATABLE_SERVICES) {
+    const main = containerName(projectId, svc, color);
+    if (seen.some((x) => x.main && x.service === svc)) continue;
+    const replacement = seen.find((x) => x.name === `${main}${UPDATE_SUFFIX}` && serving(x, network));
+    if (!replacement) continue;
+    actions.push({ action: 'rename', container: replacement.name, to: main, reason: 'an update was interrupted between its renames' });
+    Object.assign(replacement, { name: main, main: true, details: { ...replacement.details, name: main } });
+  }
+  return actions;
+}
+
 const byRetireOrder = (a: Seen, b: Seen) =>
   RETIRE_ORDER.indexOf(a.service ?? 'crawler') - RETIRE_ORDER.indexOf(b.service ?? 'crawler');
 
@@ -106,7 +128,10 @@ export async function planReconcile(ports: EnginePorts, options: { ownLock?: boo
     blue: await containersOf(ports, projectId, 'blue'),
     green: await containersOf(ports, projectId, 'green'),
   };
-  const actions: ReconcileAction[] = [];
+  const actions: ReconcileAction[] = [
+    ...promoteSwitchedReplacements(colors.blue, projectId, 'blue', network),
+    ...promoteSwitchedReplacements(colors.green, projectId, 'green', network),
+  ];
   const warnings: string[] = [];
 
   // The live colour. The one the state file names, if all its services run under their shared
@@ -191,6 +216,7 @@ export async function reconcile(ports: EnginePorts): Promise<ReconcileResult> {
     const act = async (a: ReconcileAction) => {
       try {
         if (a.action === 'remove') await docker.removeContainer(a.container);
+        else if (a.action === 'rename') await docker.renameContainer(a.container, a.to);
         else if (a.action === 'retire') {
           await docker.stopContainer(a.container, a.graceSeconds);
           await docker.removeContainer(a.container);
@@ -202,6 +228,7 @@ export async function reconcile(ports: EnginePorts): Promise<ReconcileResult> {
         events.emit({ step: 'reconcile', status: 'warning', data: { ...a, message } });
       }
     };
+    // Renames come first in the plan: a promoted replacement has its real name before anything stops.
     const removals = p.actions.filter((a) => a.action !== 'retire');
     for (const a of removals) await act(a);
     // As a deploy's retire: the entry point first, so the proxy re-dials while the backends still answer.
