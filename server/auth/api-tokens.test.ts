@@ -75,18 +75,23 @@ describe('authenticateApiToken', () => {
     const revoked = addToken({ email: 'r@example.com' });
     expect(revokeApiToken(db, revoked.id, NOW)).toBe('ok');
     expect(revokeApiToken(db, revoked.id, NOW)).toBe('already-revoked');
-    expect(authenticateApiToken(db, `Bearer ${revoked.token}`, NOW)).toEqual({ ok: false, reason: 'revoked' });
+    expect(authenticateApiToken(db, `Bearer ${revoked.token}`, NOW)).toEqual({
+      ok: false,
+      reason: 'revoked',
+      token: { id: revoked.id, name: 'ci deploy', prefix: revoked.token.slice(0, 11) },
+      creator: { id: revoked.creator.id, email: 'r@example.com' },
+    });
 
     const expiring = addToken({ email: 'e@example.com', expiresAt: new Date(NOW.getTime() + 1000) });
     expect(authenticateApiToken(db, `Bearer ${expiring.token}`, NOW).ok).toBe(true);
-    expect(authenticateApiToken(db, `Bearer ${expiring.token}`, new Date(NOW.getTime() + 1000))).toEqual({ ok: false, reason: 'expired' });
+    expect(authenticateApiToken(db, `Bearer ${expiring.token}`, new Date(NOW.getTime() + 1000))).toMatchObject({ ok: false, reason: 'expired', token: { id: expiring.id } });
   });
 
   it('stops working when its creator is disabled', () => {
     addToken({ email: 'other-admin@example.com' }); // so the creator below is not the last admin
     const { token, creator } = addToken({ email: 'leaver@example.com' });
     expect(changeUser(db, creator.id, { disabledAt: NOW })).toBe('ok');
-    expect(authenticateApiToken(db, `Bearer ${token}`, NOW)).toEqual({ ok: false, reason: 'creator-disabled' });
+    expect(authenticateApiToken(db, `Bearer ${token}`, NOW)).toMatchObject({ ok: false, reason: 'creator-disabled', creator: { id: creator.id, email: 'leaver@example.com' } });
   });
 
   it('never acts above its creator’s current role', () => {

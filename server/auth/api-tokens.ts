@@ -28,7 +28,20 @@ export function generateApiToken(): { token: string; prefix: string; tokenHash: 
 /** A caller authenticated by a token: its creator, acting with the token's role. */
 export type TokenCaller = SessionUser & { token: { id: string; name: string } };
 
-export type TokenCheck = { ok: true; caller: TokenCaller } | { ok: false; reason: 'malformed' | 'unknown' | 'revoked' | 'expired' | 'creator-disabled' };
+/**
+ * A refused token. When the token exists, which one and whose it is, for the audit trail (never
+ * the secret or its hash).
+ */
+export type TokenFailure =
+  | { ok: false; reason: 'malformed' | 'unknown' }
+  | {
+      ok: false;
+      reason: 'revoked' | 'expired' | 'creator-disabled';
+      token: { id: string; name: string; prefix: string };
+      creator: { id: string; email: string };
+    };
+
+export type TokenCheck = { ok: true; caller: TokenCaller } | TokenFailure;
 
 /** The token of an `Authorization: Bearer <token>` header, or null when the header is anything else. */
 export function bearerToken(header: string): string | null {
@@ -47,9 +60,15 @@ export function authenticateApiToken(db: Db, authorization: string, now = new Da
   const found = findApiTokenByHash(db, hashApiToken(token));
   if (!found) return { ok: false, reason: 'unknown' };
   const { token: row, creator } = found;
-  if (row.revokedAt) return { ok: false, reason: 'revoked' };
-  if (row.expiresAt && row.expiresAt.getTime() <= now.getTime()) return { ok: false, reason: 'expired' };
-  if (creator.disabledAt) return { ok: false, reason: 'creator-disabled' };
+  const refuse = (reason: 'revoked' | 'expired' | 'creator-disabled'): TokenFailure => ({
+    ok: false,
+    reason,
+    token: { id: row.id, name: row.name, prefix: row.prefix },
+    creator: { id: creator.id, email: creator.email },
+  });
+  if (row.revokedAt) return refuse('revoked');
+  if (row.expiresAt && row.expiresAt.getTime() <= now.getTime()) return refuse('expired');
+  if (creator.disabledAt) return refuse('creator-disabled');
   if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS) markApiTokenUsed(db, row.id, now);
   const role = hasRole(creator, row.role) ? row.role : creator.role;
   return {

@@ -8,7 +8,7 @@ import { findUserByEmail } from '../db/users';
 import { burnPasswordCheck, verifyPassword } from './password';
 import { appendAudit } from '../db/audit-log';
 import { clientIp } from './client-ip';
-import { accountKey, addressKey, clearFailures, isLocked, recordFailure } from './throttle';
+import { accountKey, addressKey, clearFailures, isLocked, recordFailure, throttlePolicies } from './throttle';
 import { verifyTotp } from './totp';
 import { acceptTotpStep } from '../db/totp';
 
@@ -16,7 +16,7 @@ async function authorize(raw: unknown, headers: Headers) {
   const env = getEnv();
   const db = getDb();
   const sourceIp = clientIp(headers, env.trustedProxies);
-  const policy = { maxFailures: env.signIn.maxFailures, lockoutMs: env.signIn.lockoutSeconds * 1000 };
+  const policy = throttlePolicies(env.signIn);
   const parsed = signInSchema.safeParse(raw);
   const email = parsed.success ? parsed.data.email : String((raw as { email?: unknown }).email ?? '').slice(0, 254);
   const audit = (outcome: 'success' | 'failure' | 'denied', message: string, actor?: { id: string; email: string }) =>
@@ -34,7 +34,7 @@ async function authorize(raw: unknown, headers: Headers) {
   const user = findUserByEmail(db, email);
   const valid = user ? await verifyPassword(user.passwordHash, parsed.data.password) : (await burnPasswordCheck(parsed.data.password), false);
   const fail = (why: string) => {
-    const locked = [recordFailure(db, accountKey(email), policy), recordFailure(db, addressKey(sourceIp), { ...policy, maxFailures: policy.maxFailures * 4 })];
+    const locked = [recordFailure(db, accountKey(email), policy.account), recordFailure(db, addressKey(sourceIp), policy.address)];
     audit('failure', locked.some(Boolean) ? `${why}; now locked out` : why);
     return null;
   };

@@ -10,9 +10,11 @@ import { getDb } from '../db/database';
 import { countUsers, findUserById } from '../db/users';
 import { getEnv } from '../env';
 import { authOptions } from './options';
-import { authenticateApiToken } from './api-tokens';
+import { attemptBearer } from './api-token-attempts';
+import { clientIp } from './client-ip';
 import { sameOriginRequest } from './origin-check';
 import { hasRole, type Role } from './roles';
+import { throttlePolicies } from './throttle';
 import { mustEnrolTotp } from './totp-policy';
 
 const sessionShape = z.object({ user: z.object({ id: z.string().min(1) }) });
@@ -52,23 +54,28 @@ export async function requirePageUser(role: Role = 'viewer', opts: GateOptions =
 
 /**
  * For route handlers: a JSON 401/403 instead of content. Accepts `Authorization: Bearer <API token>`
- * or the session cookie. Handlers of unsafe methods pass their request, so a cookie-authenticated
- * call must come from the console's own origin (CSRF); a bearer call carries no ambient credential.
+ * or the session cookie. Every handler passes its request: a cookie-authenticated call of an unsafe
+ * method must come from the console's own origin (CSRF), and leaving the request out must not be a
+ * way to skip that; a bearer call carries no ambient credential. Failed bearer attempts are audited
+ * and throttled per source address (429 with Retry-After while locked out).
  */
-export async function withApiUser(
-  role: Role,
-  handler: (user: SessionUser) => Promise<Response>,
-  request?: Request,
-): Promise<Response> {
+export async function withApiUser(role: Role, handler: (user: SessionUser) => Promise<Response>, request: Request): Promise<Response> {
   const h = await headers();
   const authorization = h.get('authorization');
   let user: SessionUser | null;
   if (authorization !== null) {
-    const check = authenticateApiToken(getDb(), authorization);
-    if (!check.ok) {
+    const env = getEnv();
+    const attempt = attemptBearer(getDb(), authorization, clientIp(h, env.trustedProxies), throttlePolicies(env.signIn).address);
+    if (!attempt.ok && attempt.status === 429) {
+      return Response.json(
+        { code: 'TOO_MANY_ATTEMPTS', message: `Too many failed API token attempts from this address. Try again in ${attempt.retryAfterSeconds} s.` },
+        { status: 429, headers: { 'Retry-After': String(attempt.retryAfterSeconds) } },
+      );
+    }
+    if (!attempt.ok) {
       return Response.json({ code: 'INVALID_TOKEN', message: 'The API token is unknown, expired or revoked.' }, { status: 401 });
     }
-    user = check.caller;
+    user = attempt.caller;
   } else {
     user = await getSessionUser();
     if (!user) return Response.json({ code: 'UNAUTHENTICATED', message: 'Sign in first.' }, { status: 401 });
@@ -76,7 +83,7 @@ export async function withApiUser(
       return Response.json({ code: 'TOTP_ENROLMENT_REQUIRED', message: 'Set up two-step sign-in first: admins must use it here.' }, { status: 403 });
     }
     const sameOrigin = sameOriginRequest({
-      method: request?.method ?? 'GET',
+      method: request.method,
       origin: h.get('origin'),
       secFetchSite: h.get('sec-fetch-site'),
       host: h.get('host'),

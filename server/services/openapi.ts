@@ -97,7 +97,14 @@ const schemas: Record<string, JsonSchema> = {
 
 const json = (schema: JsonSchema) => ({ 'application/json': { schema } });
 const error = (description: string) => ({ description, content: json(ref('Error')) });
-const denied = { 401: error('No valid session or API token'), 403: error('The role does not allow this, or a cookie request from another origin') };
+const denied = {
+  401: error('No valid session or API token'),
+  403: error('The role does not allow this, or a cookie request from another origin'),
+  429: {
+    ...error('Too many failed API token attempts from this address (TOO_MANY_ATTEMPTS); no token is checked until the lockout ends'),
+    headers: { 'Retry-After': { description: 'Seconds until the lockout ends', schema: { type: 'integer' } } },
+  },
+};
 const bodyErrors = {
   400: error('Invalid input (code INVALID_INPUT, with fieldErrors) or malformed JSON (MALFORMED_JSON)'),
   413: error(`Body larger than ${MAX_JSON_BODY_BYTES} bytes`),

@@ -4,6 +4,6 @@ import { liveOverview } from '@/server/services/overview';
 export const dynamic = 'force-dynamic';
 
 /** What the overview page polls: the stack, per-container CPU and memory, and the registry's news. */
-export function GET() {
-  return withApiUser('viewer', async () => Response.json(await liveOverview(), { headers: { 'Cache-Control': 'no-store' } }));
+export function GET(req: Request) {
+  return withApiUser('viewer', async () => Response.json(await liveOverview(), { headers: { 'Cache-Control': 'no-store' } }), req);
 }

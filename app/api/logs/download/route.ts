@@ -21,5 +21,5 @@ export function GET(req: Request) {
     } catch (err) {
       return errorResponse(err);
     }
-  });
+  }, req);
 }

@@ -17,5 +17,5 @@ export function GET(req: Request) {
       });
     }
     return Response.json({ events: rows });
-  });
+  }, req);
 }

@@ -2,6 +2,6 @@ import { withApiUser } from '@/server/auth/session';
 
 export const dynamic = 'force-dynamic';
 
-export function GET() {
-  return withApiUser('viewer', async (user) => Response.json(user));
+export function GET(req: Request) {
+  return withApiUser('viewer', async (user) => Response.json(user), req);
 }

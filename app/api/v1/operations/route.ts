@@ -3,6 +3,6 @@ import { operations } from '@/server/services/operations';
 
 export const dynamic = 'force-dynamic';
 
-export function GET() {
-  return withApiUser('viewer', async () => Response.json({ operations: operations() }));
+export function GET(req: Request) {
+  return withApiUser('viewer', async () => Response.json({ operations: operations() }), req);
 }

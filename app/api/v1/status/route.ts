@@ -3,6 +3,6 @@ import { currentStatus } from '@/server/services/operations';
 
 export const dynamic = 'force-dynamic';
 
-export function GET() {
-  return withApiUser('viewer', async () => Response.json(await currentStatus()));
+export function GET(req: Request) {
+  return withApiUser('viewer', async () => Response.json(await currentStatus()), req);
 }

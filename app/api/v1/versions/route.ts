@@ -15,5 +15,5 @@ export function GET(req: Request) {
     } catch (err) {
       return errorResponse(err);
     }
-  });
+  }, req);
 }

@@ -7,5 +7,5 @@ type Ctx = { params: Promise<{ id: string }> };
 
 /** The operation's steps as Server-Sent Events, replayed after Last-Event-ID, then live, then `end`. */
 export function GET(req: Request, ctx: Ctx) {
-  return withApiUser('viewer', async () => operationEventsResponse((await ctx.params).id, req));
+  return withApiUser('viewer', async () => operationEventsResponse((await ctx.params).id, req), req);
 }

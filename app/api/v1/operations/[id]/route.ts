@@ -5,10 +5,10 @@ export const dynamic = 'force-dynamic';
 
 type Ctx = { params: Promise<{ id: string }> };
 
-export function GET(_req: Request, ctx: Ctx) {
+export function GET(req: Request, ctx: Ctx) {
   return withApiUser('viewer', async () => {
     const found = operation((await ctx.params).id);
     if (!found) return Response.json({ code: 'NOT_FOUND', message: 'No such operation.' }, { status: 404 });
     return Response.json(found);
-  });
+  }, req);
 }
