@@ -53,6 +53,8 @@ export function DangerZone({ projectId, volumes, actions }: Props) {
       <Input value={typed} autoComplete="off" spellCheck={false} onChange={(e) => setTyped(e.target.value)} />
     </FormField>
   );
+  // Both dialogs' buttons: the danger action waits for the typed id.
+  const typedButtons = { onCancel: () => setOpen(null), variant: 'danger', busy: pending, disabled: !typed.trim() } as const;
   const refusal = message && (
     <p role="alert" data-testid="danger-error" className="text-sm text-red-600">
       {message}
@@ -78,13 +80,7 @@ export function DangerZone({ projectId, volumes, actions }: Props) {
           <p>Removes the containers of the colour that is not live. The live colour, the database and the volumes are not touched.</p>
           {typedField('confirm-cleanup')}
           {refusal}
-          <CancelConfirmButtons
-            onCancel={() => setOpen(null)}
-            variant="danger"
-            busy={pending}
-            disabled={!typed.trim()}
-            onConfirm={() => run(() => actions.cleanup({ projectId: typed }))}
-          >
+          <CancelConfirmButtons {...typedButtons} onConfirm={() => run(() => actions.cleanup({ projectId: typed }))}>
             Clean up
           </CancelConfirmButtons>
         </div>
@@ -105,10 +101,7 @@ export function DangerZone({ projectId, volumes, actions }: Props) {
             {typedField('confirm-reset')}
             {refusal}
             <CancelConfirmButtons
-              onCancel={() => setOpen(null)}
-              variant="danger"
-              busy={pending}
-              disabled={!typed.trim()}
+              {...typedButtons}
               onConfirm={() => (deleteVolumes ? setOpen({ kind: 'reset', step: 'volumes' }) : run(() => actions.reset({ projectId: typed, all, volumes: false })))}
             >
               {deleteVolumes ? 'Continue' : 'Reset'}
