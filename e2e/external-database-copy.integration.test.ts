@@ -5,8 +5,9 @@
 // must be reachable from Tale's containers.
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createNetwork, publishedPort, runContainer } from '@/e2e/fixtures/containers';
+import { createNetwork, runContainer } from '@/e2e/fixtures/containers';
 import { createDeployment, newProjectId, removeProjectResources, type Deployment } from '@/e2e/fixtures/deployment';
+import { startEmptyPostgres } from '@/e2e/fixtures/empty-postgres';
 import { ensureFixtureImages } from '@/e2e/fixtures/fixture-images';
 import { pollUntil } from '@/e2e/fixtures/poll';
 import { docker as dockerCli } from '@/e2e/fixtures/run-command';
@@ -41,22 +42,12 @@ describe('copying the bundled db to the external server', () => {
     bundled = `${deployment.id}-db`;
     await runContainer({ name: bundled, image: localImage('db', GOOD_VERSION), project: deployment.id, network, aliases: ['db'], env: { DB_PASSWORD: deployment.env.DB_PASSWORD! } });
 
-    // The external server: empty (init scripts masked), also on the deployment's network.
-    const external = `${serverProject}-pg17`;
-    await runContainer({
-      name: external,
-      image: localImage('db', GOOD_VERSION),
-      project: serverProject,
-      network,
-      env: { DB_USER: 'postgres', DB_NAME: 'postgres', DB_PASSWORD: ADMIN_PASSWORD },
-      publish: ['127.0.0.1::5432'],
-      extraArgs: ['--tmpfs', '/etc/postgresql/init-scripts'],
-    });
+    // The external server, also on the deployment's network.
+    const external = await startEmptyPostgres({ project: serverProject, name: 'pg17', adminPassword: ADMIN_PASSWORD, network });
     // Its address on that network reaches it from the bundled db container and from this host alike.
-    const info = await docker.getContainer(external).inspect();
+    const info = await docker.getContainer(external.container).inspect();
     const ip = info.NetworkSettings.Networks[network]!.IPAddress;
-    target = { host: ip, port: 5432, user: 'postgres', password: ADMIN_PASSWORD, database: 'postgres', sslMode: 'disable' };
-    expect(await publishedPort(external, '5432/tcp')).toBeGreaterThan(0);
+    target = { ...external.admin, host: ip, port: 5432, sslMode: 'disable' };
     await pollUntil(() => testConnection(target).then(() => true, () => false), Boolean, 60_000, 500);
 
     await pollUntil(() => dockerCli(['exec', bundled, 'test', '-f', '/tmp/.db_ready']).then(() => true, () => false), Boolean, 120_000, 500);

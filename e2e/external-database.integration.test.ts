@@ -6,13 +6,13 @@ import net from 'node:net';
 import path from 'node:path';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createNetwork, publishedPort, runContainer } from '@/e2e/fixtures/containers';
 import { createDeployment, newProjectId, removeProjectResources, type Deployment } from '@/e2e/fixtures/deployment';
+import { startEmptyPostgres } from '@/e2e/fixtures/empty-postgres';
 import { ensureFixtureImages } from '@/e2e/fixtures/fixture-images';
 import { freeLoopbackPort } from '@/e2e/fixtures/free-port';
 import { pollUntil } from '@/e2e/fixtures/poll';
 import { allImageRefs, pushImages, startRegistry, type Registry } from '@/e2e/fixtures/registry';
-import { GOOD_VERSION, localImage, NO_PGVECTOR_VERSION } from '@/e2e/fixtures/versions';
+import { GOOD_VERSION, NO_PGVECTOR_VERSION } from '@/e2e/fixtures/versions';
 import { testBedPorts } from '@/server/docker/test-bed-ports';
 import { deploy } from '@/server/engine/deploy';
 import { withClient, type ConnectTarget } from '@/server/postgres/connection';
@@ -34,27 +34,8 @@ const docker = new Docker({ socketPath: '/var/run/docker.sock', timeout: 30_000 
 const ADMIN_PASSWORD = 'adm!n p@ss:w/rd#%';
 
 async function startServer(project: string, name: string, version: string): Promise<ConnectTarget> {
-  const network = `${project}_${name}`;
-  await createNetwork(project, network);
-  const container = `${project}-${name}`;
-  await runContainer({
-    name: container,
-    image: localImage('db', version),
-    project,
-    network,
-    env: { DB_USER: 'postgres', DB_NAME: 'postgres', DB_PASSWORD: ADMIN_PASSWORD },
-    publish: ['127.0.0.1::5432'],
-    // Tale's init scripts would prepare the server themselves; the wizard is to start from nothing.
-    extraArgs: ['--tmpfs', '/etc/postgresql/init-scripts'],
-  });
-  const target: ConnectTarget = {
-    host: '127.0.0.1',
-    port: await publishedPort(container, '5432/tcp'),
-    user: 'postgres',
-    password: ADMIN_PASSWORD,
-    database: 'postgres',
-    sslMode: 'disable',
-  };
+  const { admin } = await startEmptyPostgres({ project, name, adminPassword: ADMIN_PASSWORD, version });
+  const target: ConnectTarget = { ...admin, sslMode: 'disable' };
   await pollUntil(() => testConnection(target).then(() => true, () => false), Boolean, 60_000, 500);
   return target;
 }

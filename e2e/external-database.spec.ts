@@ -1,10 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
-import { createNetwork, publishedPort, runContainer } from './fixtures/containers';
 import { createDeployment, newProjectId, removeProjectResources, type Deployment } from './fixtures/deployment';
+import { startEmptyPostgres } from './fixtures/empty-postgres';
 import { ensureFixtureImages } from './fixtures/fixture-images';
-import { GOOD_VERSION, localImage } from './fixtures/versions';
 import { signInAsAdmin } from './support/admin';
 import { e2eDataDir } from './support/paths';
 
@@ -22,19 +21,8 @@ test.describe.configure({ mode: 'serial' });
 test.beforeAll(async () => {
   test.setTimeout(300_000);
   await ensureFixtureImages();
-  const network = `${serverProject}_net`;
-  await createNetwork(serverProject, network);
-  const name = `${serverProject}-pg`;
-  await runContainer({
-    name,
-    image: localImage('db', GOOD_VERSION),
-    project: serverProject,
-    network,
-    env: { DB_USER: 'postgres', DB_NAME: 'postgres', DB_PASSWORD: ADMIN_PASSWORD },
-    publish: ['127.0.0.1::5432'],
-    extraArgs: ['--tmpfs', '/etc/postgresql/init-scripts'],
-  });
-  port = await publishedPort(name, '5432/tcp');
+  const server = await startEmptyPostgres({ project: serverProject, name: 'pg', adminPassword: ADMIN_PASSWORD });
+  port = server.admin.port;
   deployment = await createDeployment({ prefix: 'e2e-extdb' });
   fs.mkdirSync(deployDir, { recursive: true });
   for (const f of ['tale.json', '.env']) fs.copyFileSync(path.join(deployment.dir, f), path.join(deployDir, f));

@@ -4,6 +4,7 @@ import { useRouter } from 'next/navigation';
 import type { ActionResult } from '@/lib/action-result';
 import type { OperationDto } from '@/lib/dto/operations';
 import { Button } from '@/components/ui/button';
+import { CancelConfirmButtons } from '@/components/ui/cancel-confirm-buttons';
 import { Dialog } from '@/components/ui/dialog';
 import { FormField } from '@/components/ui/form-field';
 import { Input } from '@/components/ui/input';
@@ -52,6 +53,8 @@ export function DangerZone({ projectId, volumes, actions }: Props) {
       <Input value={typed} autoComplete="off" spellCheck={false} onChange={(e) => setTyped(e.target.value)} />
     </FormField>
   );
+  // Both dialogs' buttons: the danger action waits for the typed id.
+  const typedButtons = { onCancel: () => setOpen(null), variant: 'danger', busy: pending, disabled: !typed.trim() } as const;
   const refusal = message && (
     <p role="alert" data-testid="danger-error" className="text-sm text-red-600">
       {message}
@@ -77,14 +80,9 @@ export function DangerZone({ projectId, volumes, actions }: Props) {
           <p>Removes the containers of the colour that is not live. The live colour, the database and the volumes are not touched.</p>
           {typedField('confirm-cleanup')}
           {refusal}
-          <div className="flex justify-end gap-2">
-            <Button variant="secondary" onClick={() => setOpen(null)}>
-              Cancel
-            </Button>
-            <Button variant="danger" busy={pending} disabled={!typed.trim()} onClick={() => run(() => actions.cleanup({ projectId: typed }))}>
-              Clean up
-            </Button>
-          </div>
+          <CancelConfirmButtons {...typedButtons} onConfirm={() => run(() => actions.cleanup({ projectId: typed }))}>
+            Clean up
+          </CancelConfirmButtons>
         </div>
       </Dialog>
 
@@ -102,19 +100,12 @@ export function DangerZone({ projectId, volumes, actions }: Props) {
             </label>
             {typedField('confirm-reset')}
             {refusal}
-            <div className="flex justify-end gap-2">
-              <Button variant="secondary" onClick={() => setOpen(null)}>
-                Cancel
-              </Button>
-              <Button
-                variant="danger"
-                busy={pending}
-                disabled={!typed.trim()}
-                onClick={() => (deleteVolumes ? setOpen({ kind: 'reset', step: 'volumes' }) : run(() => actions.reset({ projectId: typed, all, volumes: false })))}
-              >
-                {deleteVolumes ? 'Continue' : 'Reset'}
-              </Button>
-            </div>
+            <CancelConfirmButtons
+              {...typedButtons}
+              onConfirm={() => (deleteVolumes ? setOpen({ kind: 'reset', step: 'volumes' }) : run(() => actions.reset({ projectId: typed, all, volumes: false })))}
+            >
+              {deleteVolumes ? 'Continue' : 'Reset'}
+            </CancelConfirmButtons>
           </div>
         )}
         {open?.kind === 'reset' && open.step === 'volumes' && (
@@ -126,14 +117,15 @@ export function DangerZone({ projectId, volumes, actions }: Props) {
               ))}
             </ul>
             <p>There is no undo; a backup is the only way back.</p>
-            <div className="flex justify-end gap-2">
-              <Button variant="secondary" onClick={() => setOpen({ kind: 'reset', step: 'options' })}>
-                Back
-              </Button>
-              <Button variant="danger" busy={pending} onClick={() => run(() => actions.reset({ projectId: typed, all: true, volumes: true }))}>
-                Delete the volumes and reset
-              </Button>
-            </div>
+            <CancelConfirmButtons
+              onCancel={() => setOpen({ kind: 'reset', step: 'options' })}
+              cancelLabel="Back"
+              variant="danger"
+              busy={pending}
+              onConfirm={() => run(() => actions.reset({ projectId: typed, all: true, volumes: true }))}
+            >
+              Delete the volumes and reset
+            </CancelConfirmButtons>
           </div>
         )}
       </Dialog>

@@ -6,6 +6,7 @@ import type { OperationDto, PlanPreviewDto } from '@/lib/dto/operations';
 import type { ReleaseDto } from '@/lib/dto/overview';
 import { STACK_SERVICES } from '@/lib/schemas/operations';
 import { Button } from '@/components/ui/button';
+import { CancelConfirmButtons } from '@/components/ui/cancel-confirm-buttons';
 import { Dialog } from '@/components/ui/dialog';
 import { FormField } from '@/components/ui/form-field';
 import { Input, Select } from '@/components/ui/input';
@@ -147,14 +148,9 @@ export function DeployControls({ releases, registryError, previousVersion, initi
           <div className="space-y-3">
             <PlanReview plan={review} />
             {review.downgrade && <SchemaWarning accepted={accepted} onAccept={setAccepted} />}
-            <div className="flex justify-end gap-2">
-              <Button variant="secondary" onClick={() => setReview(null)}>
-                Cancel
-              </Button>
-              <Button busy={pending} disabled={review.downgrade && !accepted} onClick={confirm}>
-                {confirmLabel}
-              </Button>
-            </div>
+            <CancelConfirmButtons onCancel={() => setReview(null)} busy={pending} disabled={review.downgrade && !accepted} onConfirm={confirm}>
+              {confirmLabel}
+            </CancelConfirmButtons>
           </div>
         )}
       </Dialog>

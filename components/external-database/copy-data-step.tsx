@@ -5,6 +5,7 @@ import type { CopyEventDto, CopyStatusDto, CopySummaryDto } from '@/lib/dto/exte
 import { formatBytes } from '@/lib/format-usage';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
+import { CancelConfirmButtons } from '@/components/ui/cancel-confirm-buttons';
 import { Dialog } from '@/components/ui/dialog';
 import { Cell, Table } from '@/components/ui/table';
 import { useAction } from '@/components/ui/use-action';
@@ -141,23 +142,19 @@ export function CopyDataStep({ input, actions, onBack, onNext }: Props) {
             database at a time, each all or nothing. The bundled db is only read. A database on the external server that already has
             tables is left as it is and the copy refused.
           </p>
-          <div className="flex justify-end gap-2">
-            <Button variant="secondary" onClick={() => setConfirm(false)}>
-              Cancel
-            </Button>
-            <Button
-              busy={busy}
-              onClick={() =>
-                run(actions.copy, { ...input, confirm: true }, (d) => {
-                  setConfirm(false);
-                  setStatus(null);
-                  setJobId(d.id);
-                })
-              }
-            >
-              Copy
-            </Button>
-          </div>
+          <CancelConfirmButtons
+            onCancel={() => setConfirm(false)}
+            busy={busy}
+            onConfirm={() =>
+              run(actions.copy, { ...input, confirm: true }, (d) => {
+                setConfirm(false);
+                setStatus(null);
+                setJobId(d.id);
+              })
+            }
+          >
+            Copy
+          </CancelConfirmButtons>
         </div>
       </Dialog>
     </div>

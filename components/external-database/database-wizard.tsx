@@ -16,6 +16,7 @@ import type {
 import { SSL_MODES, type SslMode } from '@/lib/schemas/external-database';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
+import { CancelConfirmButtons } from '@/components/ui/cancel-confirm-buttons';
 import { Dialog } from '@/components/ui/dialog';
 import { FormField } from '@/components/ui/form-field';
 import { Input, Select } from '@/components/ui/input';
@@ -377,25 +378,21 @@ export function DatabaseWizard({ mode, actions }: Props) {
             (both files are backed up). The next deploy starts the bundled db with its own data; nothing is copied back from the external
             server.
           </p>
-          <div className="flex justify-end gap-2">
-            <Button variant="secondary" onClick={() => setConfirmBundled(false)}>
-              Cancel
-            </Button>
-            <Button
-              variant="danger"
-              busy={pending}
-              onClick={() =>
-                call(actions.useBundled, { confirm: true }, (d) => {
-                  setConfirmBundled(false);
-                  for (const w of d.warnings) toast(w);
-                  toast('The bundled database is configured again.');
-                  router.refresh();
-                })
-              }
-            >
-              Use the bundled database
-            </Button>
-          </div>
+          <CancelConfirmButtons
+            onCancel={() => setConfirmBundled(false)}
+            variant="danger"
+            busy={pending}
+            onConfirm={() =>
+              call(actions.useBundled, { confirm: true }, (d) => {
+                setConfirmBundled(false);
+                for (const w of d.warnings) toast(w);
+                toast('The bundled database is configured again.');
+                router.refresh();
+              })
+            }
+          >
+            Use the bundled database
+          </CancelConfirmButtons>
         </div>
       </Dialog>
     </div>

@@ -3,14 +3,15 @@ import { useState, type FormEvent } from 'react';
 import { useRouter } from 'next/navigation';
 import type { ActionResult } from '@/lib/action-result';
 import type { ApiTokenDto, CreatedApiTokenDto } from '@/lib/dto/api-tokens';
-import { ROLES } from '@/lib/roles';
 import { TOKEN_LIFETIMES } from '@/lib/schemas/api-tokens';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
+import { CancelConfirmButtons } from '@/components/ui/cancel-confirm-buttons';
 import { Dialog } from '@/components/ui/dialog';
 import { EmptyState } from '@/components/ui/empty-state';
 import { FormField } from '@/components/ui/form-field';
 import { Input, Select } from '@/components/ui/input';
+import { RoleSelect } from '@/components/ui/role-select';
 import { Cell, Table } from '@/components/ui/table';
 import { useToast } from '@/components/ui/toast';
 import { useAction } from '@/components/ui/use-action';
@@ -101,13 +102,7 @@ export function TokenAdmin({ tokens, actions }: Props) {
             <Input name="name" required maxLength={64} />
           </FormField>
           <FormField id="token-role" label="Role" errors={errors.role} hint="operator: deploy, roll back, clean up · viewer: read only">
-            <Select name="role" defaultValue="operator">
-              {ROLES.map((r) => (
-                <option key={r} value={r}>
-                  {r}
-                </option>
-              ))}
-            </Select>
+            <RoleSelect name="role" defaultValue="operator" />
           </FormField>
           <FormField id="token-expiry" label="Expires" errors={errors.expiresInDays}>
             <Select name="expiresInDays" defaultValue="90">
@@ -119,14 +114,9 @@ export function TokenAdmin({ tokens, actions }: Props) {
               <option value="">never</option>
             </Select>
           </FormField>
-          <div className="flex justify-end gap-2">
-            <Button type="button" variant="secondary" onClick={() => setDialog(null)}>
-              Cancel
-            </Button>
-            <Button type="submit" busy={pending}>
-              Create token
-            </Button>
-          </div>
+          <CancelConfirmButtons onCancel={() => setDialog(null)} busy={pending}>
+            Create token
+          </CancelConfirmButtons>
         </form>
       </Dialog>
 
@@ -152,14 +142,9 @@ export function TokenAdmin({ tokens, actions }: Props) {
         {dialog?.kind === 'revoke' && (
           <div className="space-y-4">
             <p>Scripts using {dialog.token.name} get 401 from their next request on. This cannot be undone.</p>
-            <div className="flex justify-end gap-2">
-              <Button variant="secondary" onClick={() => setDialog(null)}>
-                Cancel
-              </Button>
-              <Button variant="danger" busy={pending} onClick={() => revoke(dialog.token)}>
-                Revoke token
-              </Button>
-            </div>
+            <CancelConfirmButtons onCancel={() => setDialog(null)} variant="danger" busy={pending} onConfirm={() => revoke(dialog.token)}>
+              Revoke token
+            </CancelConfirmButtons>
           </div>
         )}
       </Dialog>

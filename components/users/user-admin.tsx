@@ -3,12 +3,13 @@ import { useState, type FormEvent } from 'react';
 import { useRouter } from 'next/navigation';
 import type { ActionResult } from '@/lib/action-result';
 import type { UserDto } from '@/lib/dto/user';
-import { ROLES } from '@/lib/roles';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
+import { CancelConfirmButtons } from '@/components/ui/cancel-confirm-buttons';
 import { Dialog } from '@/components/ui/dialog';
 import { FormField } from '@/components/ui/form-field';
-import { Input, Select } from '@/components/ui/input';
+import { Input } from '@/components/ui/input';
+import { RoleSelect } from '@/components/ui/role-select';
 import { Cell, Table } from '@/components/ui/table';
 import { useToast } from '@/components/ui/toast';
 import { useAction } from '@/components/ui/use-action';
@@ -64,18 +65,12 @@ export function UserAdmin({ users, selfId, adminTotpRequired, actions }: Props) 
             <Cell>{u.name}</Cell>
             <Cell>{u.email}</Cell>
             <Cell>
-              <Select
+              <RoleSelect
                 aria-label={`Role of ${u.email}`}
                 value={u.role}
                 disabled={pending}
                 onChange={(e) => run(actions.changeRole, { id: u.id, role: e.target.value }, `${u.email} is now ${e.target.value}`)}
-              >
-                {ROLES.map((r) => (
-                  <option key={r} value={r}>
-                    {r}
-                  </option>
-                ))}
-              </Select>
+              />
             </Cell>
             <Cell>{u.disabled ? <Badge tone="bad">Disabled</Badge> : <Badge tone="good">Active</Badge>}</Cell>
             <Cell>{u.totp ? <Badge tone="good">On</Badge> : <Badge>Off</Badge>}</Cell>
@@ -113,25 +108,14 @@ export function UserAdmin({ users, selfId, adminTotpRequired, actions }: Props) 
             <Input name="email" type="email" required />
           </FormField>
           <FormField id="new-role" label="Role" errors={errors.role} hint="viewer: read only · operator: deploy and settings · admin: everything">
-            <Select name="role" defaultValue="viewer">
-              {ROLES.map((r) => (
-                <option key={r} value={r}>
-                  {r}
-                </option>
-              ))}
-            </Select>
+            <RoleSelect name="role" defaultValue="viewer" />
           </FormField>
           <FormField id="new-password" label="Initial password (12 characters or more)" errors={errors.password}>
             <Input name="password" type="password" autoComplete="new-password" required />
           </FormField>
-          <div className="flex justify-end gap-2">
-            <Button type="button" variant="secondary" onClick={() => setDialog(null)}>
-              Cancel
-            </Button>
-            <Button type="submit" busy={pending}>
-              Add user
-            </Button>
-          </div>
+          <CancelConfirmButtons onCancel={() => setDialog(null)} busy={pending}>
+            Add user
+          </CancelConfirmButtons>
         </form>
       </Dialog>
 
@@ -142,14 +126,14 @@ export function UserAdmin({ users, selfId, adminTotpRequired, actions }: Props) 
               {dialog.user.email} will be signed out at once and can no longer sign in. You can enable the account again
               later.
             </p>
-            <div className="flex justify-end gap-2">
-              <Button variant="secondary" onClick={() => setDialog(null)}>
-                Cancel
-              </Button>
-              <Button variant="danger" busy={pending} onClick={() => run(actions.setDisabled, { id: dialog.user.id, disabled: true }, `${dialog.user.email} disabled`)}>
-                Disable account
-              </Button>
-            </div>
+            <CancelConfirmButtons
+              onCancel={() => setDialog(null)}
+              variant="danger"
+              busy={pending}
+              onConfirm={() => run(actions.setDisabled, { id: dialog.user.id, disabled: true }, `${dialog.user.email} disabled`)}
+            >
+              Disable account
+            </CancelConfirmButtons>
           </div>
         )}
       </Dialog>
@@ -161,14 +145,14 @@ export function UserAdmin({ users, selfId, adminTotpRequired, actions }: Props) 
               {dialog.user.email} will sign in with the password alone until they set up a new authenticator. Do this only
               when you are sure who asked.
             </p>
-            <div className="flex justify-end gap-2">
-              <Button variant="secondary" onClick={() => setDialog(null)}>
-                Cancel
-              </Button>
-              <Button variant="danger" busy={pending} onClick={() => run(actions.resetTotp, { id: dialog.user.id }, `Two-step sign-in reset for ${dialog.user.email}`)}>
-                Reset
-              </Button>
-            </div>
+            <CancelConfirmButtons
+              onCancel={() => setDialog(null)}
+              variant="danger"
+              busy={pending}
+              onConfirm={() => run(actions.resetTotp, { id: dialog.user.id }, `Two-step sign-in reset for ${dialog.user.email}`)}
+            >
+              Reset
+            </CancelConfirmButtons>
           </div>
         )}
       </Dialog>
@@ -180,14 +164,9 @@ export function UserAdmin({ users, selfId, adminTotpRequired, actions }: Props) 
             <FormField id="reset-password" label="New password" errors={errors.password}>
               <Input name="password" type="password" autoComplete="new-password" required />
             </FormField>
-            <div className="flex justify-end gap-2">
-              <Button type="button" variant="secondary" onClick={() => setDialog(null)}>
-                Cancel
-              </Button>
-              <Button type="submit" busy={pending}>
-                Set password
-              </Button>
-            </div>
+            <CancelConfirmButtons onCancel={() => setDialog(null)} busy={pending}>
+              Set password
+            </CancelConfirmButtons>
           </form>
         )}
       </Dialog>

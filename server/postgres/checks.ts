@@ -42,38 +42,30 @@ interface RoleRow {
 
 export function extensionChecks(available: ExtensionRow[]): CheckDto[] {
   const has = new Set(available.map((e) => e.name));
-  const vector: CheckDto = has.has('vector')
-    ? { id: 'vector', title: 'pgvector (vector) available', required: true, status: 'pass', detail: 'The vector extension can be created.', fix: null }
-    : {
-        id: 'vector',
-        title: 'pgvector (vector) available',
-        required: true,
-        status: 'fail',
-        detail: 'The vector extension is not installed on this server; RAG and the crawler store embeddings with it.',
-        fix: 'Install pgvector on the server (e.g. the postgresql-17-pgvector package, or enable it in your managed database’s extension settings), then run the checks again.',
-      };
+  // A missing required extension fails the checks; a missing optional one only warns.
+  const check = (id: string, title: string, required: boolean, ok: boolean, passed: string, missing: { detail: string; fix: string }): CheckDto => ({
+    id,
+    title,
+    required,
+    status: ok ? 'pass' : required ? 'fail' : 'warn',
+    detail: ok ? passed : missing.detail,
+    fix: ok ? null : missing.fix,
+  });
   const contrib = ['uuid-ossp', 'pg_trgm', 'pgcrypto'].filter((n) => !has.has(n));
-  const contribCheck: CheckDto = contrib.length === 0
-    ? { id: 'contrib', title: 'uuid-ossp, pg_trgm, pgcrypto available', required: true, status: 'pass', detail: 'The contrib extensions can be created.', fix: null }
-    : {
-        id: 'contrib',
-        title: 'uuid-ossp, pg_trgm, pgcrypto available',
-        required: true,
-        status: 'fail',
-        detail: `Missing: ${contrib.join(', ')}.`,
-        fix: 'Install the PostgreSQL contrib modules on the server (postgresql-contrib).',
-      };
-  const search: CheckDto = has.has('pg_search')
-    ? { id: 'pg_search', title: 'pg_search (BM25) available', required: false, status: 'pass', detail: 'Full-text BM25 search will be on.', fix: null }
-    : {
-        id: 'pg_search',
-        title: 'pg_search (BM25) available',
-        required: false,
-        status: 'warn',
-        detail: 'pg_search is not installed: Tale works without it, but full-text BM25 search stays off; search uses vectors only.',
-        fix: 'Optional: install ParadeDB’s pg_search on the server to turn BM25 search on.',
-      };
-  return [vector, contribCheck, search];
+  return [
+    check('vector', 'pgvector (vector) available', true, has.has('vector'), 'The vector extension can be created.', {
+      detail: 'The vector extension is not installed on this server; RAG and the crawler store embeddings with it.',
+      fix: 'Install pgvector on the server (e.g. the postgresql-17-pgvector package, or enable it in your managed database’s extension settings), then run the checks again.',
+    }),
+    check('contrib', 'uuid-ossp, pg_trgm, pgcrypto available', true, contrib.length === 0, 'The contrib extensions can be created.', {
+      detail: `Missing: ${contrib.join(', ')}.`,
+      fix: 'Install the PostgreSQL contrib modules on the server (postgresql-contrib).',
+    }),
+    check('pg_search', 'pg_search (BM25) available', false, has.has('pg_search'), 'Full-text BM25 search will be on.', {
+      detail: 'pg_search is not installed: Tale works without it, but full-text BM25 search stays off; search uses vectors only.',
+      fix: 'Optional: install ParadeDB’s pg_search on the server to turn BM25 search on.',
+    }),
+  ];
 }
 
 export function privilegeChecks(role: RoleRow, available: ExtensionRow[]): CheckDto[] {

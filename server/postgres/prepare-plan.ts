@@ -170,38 +170,28 @@ export function preparePlan(opts: PrepareOptions): PrepareStep[] {
     apply: async (c) => (await ran(c, searchPath), 'changed'),
   });
 
-  const tablesGrant = `GRANT ALL ON ALL TABLES IN SCHEMA ${schemas} TO ${role}`;
-  steps.push({
-    id: 'table-grants',
-    title: `${roleName} may use existing tables`,
-    database: KNOWLEDGE_DB,
-    sql: tablesGrant,
-    present: (c) =>
-      exists(
-        c,
-        `NOT EXISTS (SELECT 1 FROM pg_class k JOIN pg_namespace n ON n.oid = k.relnamespace
-          WHERE n.nspname = ANY ($2::text[]) AND k.relkind IN ('r', 'p', 'v', 'm', 'f')
-          AND NOT (${allOf('has_table_privilege', '$1, k.oid', ALL_TABLE_PRIVS)}))`,
-        [roleName, [...KNOWLEDGE_SCHEMAS]],
-      ),
-    apply: async (c) => (await ran(c, tablesGrant), 'changed'),
-  });
-  const seqGrant = `GRANT ALL ON ALL SEQUENCES IN SCHEMA ${schemas} TO ${role}`;
-  steps.push({
-    id: 'sequence-grants',
-    title: `${roleName} may use existing sequences`,
-    database: KNOWLEDGE_DB,
-    sql: seqGrant,
-    present: (c) =>
-      exists(
-        c,
-        `NOT EXISTS (SELECT 1 FROM pg_class k JOIN pg_namespace n ON n.oid = k.relnamespace
-          WHERE n.nspname = ANY ($2::text[]) AND k.relkind = 'S'
-          AND NOT (${allOf('has_sequence_privilege', '$1, k.oid', ALL_SEQ_PRIVS)}))`,
-        [roleName, [...KNOWLEDGE_SCHEMAS]],
-      ),
-    apply: async (c) => (await ran(c, seqGrant), 'changed'),
-  });
+  // Objects that already exist (a re-run, or data copied in before): present when the role holds
+  // every privilege on every one of the kind in the schemas.
+  const existingGrant = (id: string, kind: 'TABLES' | 'SEQUENCES', relkind: string, privilegeFn: string, privs: string[]): PrepareStep => {
+    const sql = `GRANT ALL ON ALL ${kind} IN SCHEMA ${schemas} TO ${role}`;
+    return {
+      id,
+      title: `${roleName} may use existing ${kind.toLowerCase()}`,
+      database: KNOWLEDGE_DB,
+      sql,
+      present: (c) =>
+        exists(
+          c,
+          `NOT EXISTS (SELECT 1 FROM pg_class k JOIN pg_namespace n ON n.oid = k.relnamespace
+          WHERE n.nspname = ANY ($2::text[]) AND k.relkind ${relkind}
+          AND NOT (${allOf(privilegeFn, '$1, k.oid', privs)}))`,
+          [roleName, [...KNOWLEDGE_SCHEMAS]],
+        ),
+      apply: async (c) => (await ran(c, sql), 'changed'),
+    };
+  };
+  steps.push(existingGrant('table-grants', 'TABLES', "IN ('r', 'p', 'v', 'm', 'f')", 'has_table_privilege', ALL_TABLE_PRIVS));
+  steps.push(existingGrant('sequence-grants', 'SEQUENCES', "= 'S'", 'has_sequence_privilege', ALL_SEQ_PRIVS));
 
   for (const [kind, objtype] of [['TABLES', 'r'], ['SEQUENCES', 'S']] as const) {
     const sql = `ALTER DEFAULT PRIVILEGES IN SCHEMA ${schemas} GRANT ALL ON ${kind} TO ${role}`;
