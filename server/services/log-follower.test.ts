@@ -77,9 +77,10 @@ describe('ContainerFollower', () => {
 });
 
 describe('ContainerFollower after an interrupted stream', () => {
-  const history = [line('2026-01-01T00:00:01.000000000Z', 'a'), line('2026-01-01T00:00:02.000000000Z', 'b')];
+  const written = () => [line('2026-01-01T00:00:01.000000000Z', 'a'), line('2026-01-01T00:00:02.000000000Z', 'b')];
 
   it('says so, waits, and reopens the follow from the cursor without duplicates', async () => {
+    const history = written();
     const { deps, opened, slept } = engine(history, ['running', 'running', 'gone'], ['interrupted']);
     const realOpen = deps.open;
     let n = 0;
@@ -97,7 +98,7 @@ describe('ContainerFollower after an interrupted stream', () => {
   });
 
   it('rejects a history read the engine broke off instead of passing it off as complete', async () => {
-    const { deps } = engine(history, ['running'], ['interrupted']);
+    const { deps } = engine(written(), ['running'], ['interrupted']);
     const states: string[] = [];
     const run = new ContainerFollower(deps, 'c', { follow: false }, null, () => {}, (s) => states.push(s)).run(new AbortController().signal);
     await expect(run).rejects.toMatchObject({ code: 'LOG_STREAM_INTERRUPTED' });
@@ -106,7 +107,7 @@ describe('ContainerFollower after an interrupted stream', () => {
 
   it('does not reopen when the reader itself went away', async () => {
     const ctl = new AbortController();
-    const { deps, opened } = engine(history, ['running', 'running'], ['interrupted']);
+    const { deps, opened } = engine(written(), ['running', 'running'], ['interrupted']);
     const realOpen = deps.open;
     deps.open = async (c, o, onLine) => {
       ctl.abort();
