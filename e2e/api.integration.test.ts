@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { OperationDto, OperationEventDto, StackStatusDto } from '@/lib/dto/operations';
+import type { OperationDto, StackStatusDto } from '@/lib/dto/operations';
 import type { VersionsDto } from '@/lib/dto/versions';
 import { createDeployment, type Deployment } from './fixtures/deployment';
 import { ensureFixtureImages } from './fixtures/fixture-images';
@@ -12,7 +12,7 @@ import { GOOD_VERSION, NEXT_VERSION, SERVICES } from './fixtures/versions';
 import { startConsole, type RunningConsole } from './support/console';
 import { entryPoints } from './support/entry-points';
 import { actionIds, callAction } from './support/server-actions';
-import { readSse } from './support/sse-client';
+import { followToEnd } from './support/sse-client';
 
 // The HTTP API as CI/CD uses it: bearer tokens an admin created in the console, against a real
 // console, Docker Engine, registry and stack. The stack's proxy publishes loopback ports only.
@@ -62,24 +62,8 @@ const api = (p: string, init: RequestInit = {}) => fetch(`${app.baseURL}/api/v1$
 const postJson = (p: string, body: unknown, headers: Record<string, string>) =>
   api(p, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) });
 
-async function follow(id: string, token: string): Promise<{ events: OperationEventDto[]; end: OperationDto }> {
-  const events: OperationEventDto[] = [];
-  let end: OperationDto | undefined;
-  const ctl = new AbortController();
-  const guard = setTimeout(() => ctl.abort(), 250_000);
-  const status = await readSse(`${app.baseURL}/api/v1/operations/${id}/events`, {
-    authorization: `Bearer ${token}`,
-    signal: ctl.signal,
-    onEvent: (e) => {
-      if (e.event === 'step') events.push(JSON.parse(e.data) as OperationEventDto);
-      if (e.event === 'end') end = JSON.parse(e.data) as OperationDto;
-      return e.event === 'end' ? 'stop' : undefined;
-    },
-  });
-  clearTimeout(guard);
-  if (!end) throw new Error(`operation ${id} did not end (HTTP ${status}); ${events.length} events\n${app.output().slice(-2000)}`);
-  return { events, end };
-}
+const follow = (id: string, token: string) =>
+  followToEnd(`${app.baseURL}/api/v1/operations/${id}/events`, { authorization: `Bearer ${token}`, timeoutMs: 250_000, context: () => app.output().slice(-2000) });
 
 describe('authentication', () => {
   it('answers 401 with a JSON error without a token, with an unknown, revoked or expired one', async () => {

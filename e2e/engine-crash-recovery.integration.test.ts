@@ -17,7 +17,7 @@ import { docker as dockerCli } from './fixtures/run-command';
 import { GOOD_VERSION, localImage, NEXT_VERSION, registryImage, SERVICES, SLOW_VERSION } from './fixtures/versions';
 import { signIn, startConsole, TEST_ADMIN } from './support/console';
 import { projectRoot } from './support/paths';
-import { readSse } from './support/sse-client';
+import { followOperation } from './support/sse-client';
 
 // The console process killed with SIGKILL at each step of a deploy, on the real test bed, through
 // Tale's Caddy with the load generator running the whole time. After each kill a new console
@@ -104,27 +104,8 @@ async function startDeploy(c: Console, version: string): Promise<OperationDto> {
 }
 
 /** Follows an operation's events until `until` says so (then returns at once) or it ends. */
-async function follow(c: Console, id: string, until: (e: OperationEventDto) => boolean = () => false): Promise<{ events: OperationEventDto[]; end?: OperationDto }> {
-  const events: OperationEventDto[] = [];
-  let end: OperationDto | undefined;
-  const ctl = new AbortController();
-  const guard = setTimeout(() => ctl.abort(), 240_000);
-  await readSse(`${c.baseURL}/api/operations/${id}/events`, {
-    cookie: c.cookie,
-    signal: ctl.signal,
-    onEvent: (e) => {
-      if (e.event === 'end') end = JSON.parse(e.data) as OperationDto;
-      if (e.event !== 'step') return e.event === 'end' ? 'stop' : undefined;
-      const event = JSON.parse(e.data) as OperationEventDto;
-      events.push(event);
-      return until(event) ? 'stop' : undefined;
-    },
-  }).catch((err) => {
-    if (!ctl.signal.aborted) throw err;
-  });
-  clearTimeout(guard);
-  return { events, end };
-}
+const follow = (c: Console, id: string, until?: (e: OperationEventDto) => boolean) =>
+  followOperation(`${c.baseURL}/api/operations/${id}/events`, { cookie: c.cookie, timeoutMs: 240_000, until });
 
 /** Every platform/rag/crawler container of the project, with its aliases on the project network. */
 async function rotatable(): Promise<Array<{ name: string; running: boolean; aliases: string[] }>> {

@@ -7,7 +7,7 @@ import { docker } from './fixtures/run-command';
 import { GOOD_VERSION, localImage } from './fixtures/versions';
 import { rssMiB, startConsole, type RunningConsole } from './support/console';
 import { engineConnectionsFrom } from './support/engine-connections';
-import { startLogGenerator } from './support/log-generator';
+import { startLogGenerator, startQuietContainer } from './support/log-generator';
 import { readSse, type SseEvent } from './support/sse-client';
 import type { LogLineDto } from '@/lib/dto/logs';
 
@@ -105,6 +105,28 @@ describe('log tail', () => {
     });
     expect(states).toEqual(['stopped', 'running', 'stopped', 'removed']);
     expect(result.lines.filter((l) => l.text === 'generator done')).toHaveLength(2);
+  });
+
+  // A Docker client with an idle timeout (getDocker's 10 s) would break off the follow of a quiet
+  // container; the follower would then report it interrupted and reopen it (seen failing so).
+  it('keeps the follow of a container that stays quiet for 13 s open, then delivers its next line', async () => {
+    const name = `${deployment.id}-db`;
+    await startQuietContainer({ name, project: deployment.id, image });
+    try {
+      let quietOver = false;
+      const result = await collect({ service: 'db', tail: '10' }, (lines, e) => {
+        if (e.event === 'lines' && lines.some((l) => l.text === 'before') && !quietOver) {
+          quietOver = true;
+          void new Promise((r) => setTimeout(r, 13_000)).then(() => docker(['kill', '--signal', 'USR1', name]));
+        }
+        return lines.some((l) => l.text === 'after') || e.event === 'end';
+      });
+      // No status: not interrupted, not reopened, not stopped; and no end.
+      expect(result.events.filter((e) => e.event !== 'lines').map((e) => `${e.event} ${e.data}`)).toEqual([]);
+      expect(result.lines.map((l) => l.text)).toEqual(['before', 'after']);
+    } finally {
+      await docker(['rm', '-f', name]);
+    }
   });
 
   it('leaves no log stream open on the engine after 100 subscribe/disconnect cycles', async () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { OperationDto, OperationEventDto, StackStatusDto } from '@/lib/dto/operations';
+import type { OperationDto, StackStatusDto } from '@/lib/dto/operations';
 import { createDeployment, type Deployment } from './fixtures/deployment';
 import { ensureFixtureImages } from './fixtures/fixture-images';
 import { pushImages, startRegistry, type Registry } from './fixtures/registry';
@@ -7,7 +7,7 @@ import { EXITS_VERSION, GOOD_VERSION, NEXT_VERSION, SERVICES } from './fixtures/
 import { startConsole, type RunningConsole } from './support/console';
 import { publishProxyOnLoopback } from './support/loopback-proxy';
 import { actionIds, callAction } from './support/server-actions';
-import { readSse } from './support/sse-client';
+import { followToEnd } from './support/sse-client';
 
 // Deploys driven through the console's own HTTP API and server actions, run by server/operations on
 // the real engine. The stack's proxy publishes on free loopback ports (never the machine's 80/443).
@@ -34,25 +34,8 @@ afterAll(async () => {
 const post = (body: unknown) =>
   fetch(`${app.baseURL}/api/v1/deployments`, { method: 'POST', headers: { Cookie: app.cookie, Origin: app.baseURL, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
 
-async function follow(id: string, lastEventId?: string): Promise<{ events: OperationEventDto[]; end: OperationDto }> {
-  const events: OperationEventDto[] = [];
-  let end: OperationDto | undefined;
-  const ctl = new AbortController();
-  const guard = setTimeout(() => ctl.abort(), 280_000);
-  const httpStatus = await readSse(`${app.baseURL}/api/operations/${id}/events`, {
-    cookie: app.cookie,
-    lastEventId,
-    signal: ctl.signal,
-    onEvent: (e) => {
-      if (e.event === 'step') events.push(JSON.parse(e.data) as OperationEventDto);
-      if (e.event === 'end') end = JSON.parse(e.data) as OperationDto;
-      return e.event === 'end' ? 'stop' : undefined;
-    },
-  });
-  clearTimeout(guard);
-  if (!end) throw new Error(`operation ${id} did not end (HTTP ${httpStatus}); ${events.length} events\n${app.output().slice(-2000)}`);
-  return { events, end };
-}
+const follow = (id: string, lastEventId?: string) =>
+  followToEnd(`${app.baseURL}/api/operations/${id}/events`, { cookie: app.cookie, lastEventId, timeoutMs: 280_000, context: () => app.output().slice(-2000) });
 
 const ACTIONS = 'app/(console)/deployments/actions.ts';
 /** A server action as the browser calls it; the operation (or the refusal) from its RSC answer. */

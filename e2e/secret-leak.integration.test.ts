@@ -11,7 +11,7 @@ import { GOOD_VERSION, NEVER_HEALTHY_VERSION, SERVICES } from './fixtures/versio
 import { entryPoints, type EntryPoint } from './support/entry-points';
 import { signIn, startConsole, type RunningConsole } from './support/console';
 import { actionIds, actionResult, callAction } from './support/server-actions';
-import { readSse } from './support/sse-client';
+import { followToEnd, readSse } from './support/sse-client';
 
 // After a full deploy, a failed deploy and every settings change the console offers, no secret
 // value of the project's .env (the keys server/project/secrets.ts generates) appears in operation
@@ -70,19 +70,8 @@ async function deploy(version: string): Promise<OperationDto> {
   expect(res.status, text).toBe(202);
   const op = JSON.parse(text) as OperationDto;
   operations.push(op.id);
-  let end: OperationDto | undefined;
-  const raw: string[] = [];
-  await readSse(`${app.baseURL}/api/operations/${op.id}/events`, {
-    cookie: cookies.viewer,
-    signal: AbortSignal.timeout(280_000),
-    onEvent: (e) => {
-      raw.push(e.data);
-      if (e.event === 'end') end = JSON.parse(e.data) as OperationDto;
-      return e.event === 'end' ? 'stop' : undefined;
-    },
-  });
-  seen.push({ where: `events of ${version}`, text: raw.join('\n') });
-  if (!end) throw new Error(`operation ${op.id} did not end`);
+  const { frames, end } = await followToEnd(`${app.baseURL}/api/operations/${op.id}/events`, { cookie: cookies.viewer, timeoutMs: 280_000 });
+  seen.push({ where: `events of ${version}`, text: frames.map((e) => e.data).join('\n') });
   return end;
 }
 

@@ -45,3 +45,15 @@ export async function startEchoContainer(o: { name: string; project: string; ima
     o.image, 'node', '-e', 'console.log(process.argv[1]); setInterval(() => {}, 1 << 30)', o.text,
   ]);
 }
+
+/**
+ * A container that logs `before` and then nothing until it receives SIGUSR1, when it logs
+ * `after`: a quiet container whose next line the test writes when it chooses.
+ */
+export async function startQuietContainer(o: { name: string; project: string; image: string }): Promise<void> {
+  await docker([
+    'run', '-d', '--name', o.name, '--label', `project=${o.project}`, '--label', `${FIXTURE_LABEL}=1`,
+    o.image, 'node', '-e',
+    "console.log('before'); process.on('SIGUSR1', () => console.log('after')); process.on('SIGTERM', () => process.exit(0)); setInterval(() => {}, 1 << 30)",
+  ]);
+}

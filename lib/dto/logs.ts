@@ -7,4 +7,5 @@ export type LogLineDto = {
   text: string;
 };
 
-export type LogStatusDto = { service: string; container: string; state: 'running' | 'stopped' | 'removed' };
+/** `interrupted`: the engine broke off the follow; it is reopened from where it was and `running` follows. */
+export type LogStatusDto = { service: string; container: string; state: 'running' | 'stopped' | 'removed' | 'interrupted' };

@@ -6,8 +6,15 @@ import { LineSplitter, type LogLine } from './log-lines';
 
 export type ContainerLogOptions = { follow: boolean; tail?: number; since?: string; until?: string };
 
+/**
+ * How a log stream ended: `ended` when the engine closed it (history read, container stopped)
+ * or we closed it; `interrupted` when it failed midway (connection reset, engine error), so the
+ * lines read so far are not the whole log.
+ */
+export type ContainerLogEnd = 'ended' | 'interrupted';
+
 /** One open Docker log stream. `pause` stops reading from the engine (backpressure). */
-export type ContainerLogHandle = { pause(): void; resume(): void; close(): void; done: Promise<void> };
+export type ContainerLogHandle = { pause(): void; resume(): void; close(): void; done: Promise<ContainerLogEnd> };
 
 export type ContainerRunState = 'running' | 'stopped' | 'gone';
 
@@ -29,6 +36,28 @@ export async function containerRunState(name: string): Promise<ContainerRunState
     if (statusOf(err) === 404) return 'gone';
     throw err;
   }
+}
+
+/**
+ * Resolves once the stream is over. Node emits 'error' before 'close', so the first event tells an
+ * interrupted stream from a finished one. Only a finished stream flushes its unterminated last
+ * line: after an interruption that fragment is dropped, and a reader resuming from its cursor gets
+ * the whole line again instead of a truncated one counted as delivered. The error listener stays
+ * so that a late second error is not an uncaught exception.
+ */
+export function streamEnd(raw: Readable, flush: () => void): Promise<ContainerLogEnd> {
+  return new Promise((resolve) => {
+    let settled = false;
+    const finish = (how: ContainerLogEnd) => () => {
+      if (settled) return;
+      settled = true;
+      if (how === 'ended') flush();
+      resolve(how);
+    };
+    raw.once('end', finish('ended'));
+    raw.once('close', finish('ended'));
+    raw.on('error', finish('interrupted'));
+  });
 }
 
 /**
@@ -70,15 +99,9 @@ export async function openContainerLogs(
   if (tty) raw.on('data', (chunk: Buffer) => out.push(chunk));
   else docker.modem.demuxStream(raw, sink(out), sink(errs));
 
-  const done = new Promise<void>((resolve) => {
-    const finish = () => {
-      out.flush();
-      errs.flush();
-      resolve();
-    };
-    raw.once('end', finish);
-    raw.once('close', finish);
-    raw.once('error', finish);
+  const done = streamEnd(raw, () => {
+    out.flush();
+    errs.flush();
   });
   return {
     pause: () => raw.pause(),

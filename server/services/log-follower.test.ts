@@ -1,24 +1,26 @@
 import { describe, expect, it } from 'vitest';
 import type { LogLine } from '../docker/log-lines';
-import type { ContainerLogOptions, ContainerRunState } from '../docker/container-logs';
+import type { ContainerLogEnd, ContainerLogOptions, ContainerRunState } from '../docker/container-logs';
 import { ContainerFollower, type FollowerDeps } from './log-follower';
 
-// A scripted engine: each open() replays the lines the real engine would send for its options.
-function engine(history: LogLine[], states: ContainerRunState[]) {
+// A scripted engine: each open() replays the lines the real engine would send for its options,
+// and its stream ends as `ends` says (default: a normal end).
+function engine(history: LogLine[], states: ContainerRunState[], ends: ContainerLogEnd[] = []) {
   const opened: ContainerLogOptions[] = [];
+  const slept: number[] = [];
   const deps: FollowerDeps = {
     state: async () => states.shift() ?? 'gone',
-    sleep: async () => {},
+    sleep: async (ms) => void slept.push(ms),
     open: async (_c, options, onLine) => {
       opened.push(options);
       const since = options.since ? Number(options.since) : -Infinity;
       const lines = history.filter((l) => Date.parse(l.ts) / 1000 >= Math.floor(since * 1000) / 1000);
       const picked = options.tail !== undefined ? lines.slice(-options.tail) : lines;
       picked.forEach(onLine);
-      return { pause() {}, resume() {}, close() {}, done: Promise.resolve() };
+      return { pause() {}, resume() {}, close() {}, done: Promise.resolve(ends.shift() ?? 'ended') };
     },
   };
-  return { deps, opened };
+  return { deps, opened, slept };
 }
 
 const line = (ts: string, text: string, stream: LogLine['stream'] = 'stdout'): LogLine => ({ ts, text, stream });
@@ -74,6 +76,50 @@ describe('ContainerFollower', () => {
   });
 });
 
+describe('ContainerFollower after an interrupted stream', () => {
+  const written = () => [line('2026-01-01T00:00:01.000000000Z', 'a'), line('2026-01-01T00:00:02.000000000Z', 'b')];
+
+  it('says so, waits, and reopens the follow from the cursor without duplicates', async () => {
+    const history = written();
+    const { deps, opened, slept } = engine(history, ['running', 'running', 'gone'], ['interrupted']);
+    const realOpen = deps.open;
+    let n = 0;
+    deps.open = async (c, o, onLine) => {
+      if (n++ === 1) history.push(line('2026-01-01T00:00:03.000000000Z', 'c'));
+      return realOpen(c, o, onLine);
+    };
+    const got: string[] = [];
+    const states: string[] = [];
+    await new ContainerFollower(deps, 'c', { follow: true, tail: 10 }, null, (l) => got.push(l.text), (s) => states.push(s)).run(new AbortController().signal);
+    expect(got).toEqual(['a', 'b', 'c']);
+    expect(states).toEqual(['interrupted', 'running', 'removed']);
+    expect(slept).toHaveLength(1);
+    expect(opened[1]).toEqual({ follow: true, since: `${Date.UTC(2026, 0, 1, 0, 0, 2) / 1000}.000000000`, until: undefined });
+  });
+
+  it('rejects a history read the engine broke off instead of passing it off as complete', async () => {
+    const { deps } = engine(written(), ['running'], ['interrupted']);
+    const states: string[] = [];
+    const run = new ContainerFollower(deps, 'c', { follow: false }, null, () => {}, (s) => states.push(s)).run(new AbortController().signal);
+    await expect(run).rejects.toMatchObject({ code: 'LOG_STREAM_INTERRUPTED' });
+    expect(states).toEqual([]);
+  });
+
+  it('does not reopen when the reader itself went away', async () => {
+    const ctl = new AbortController();
+    const { deps, opened } = engine(written(), ['running', 'running'], ['interrupted']);
+    const realOpen = deps.open;
+    deps.open = async (c, o, onLine) => {
+      ctl.abort();
+      return realOpen(c, o, onLine);
+    };
+    const states: string[] = [];
+    await new ContainerFollower(deps, 'c', { follow: true }, null, () => {}, (s) => states.push(s)).run(ctl.signal);
+    expect(opened).toHaveLength(1);
+    expect(states).toEqual([]);
+  });
+});
+
 describe('ContainerFollower ordering', () => {
   it('delivers a stderr line that is a little older than the stdout line before it', async () => {
     const history = [
@@ -84,7 +130,7 @@ describe('ContainerFollower ordering', () => {
     const { deps } = engine([], ['running', 'gone']);
     deps.open = async (_c, _o, onLine) => {
       history.forEach(onLine);
-      return { pause() {}, resume() {}, close() {}, done: Promise.resolve() };
+      return { pause() {}, resume() {}, close() {}, done: Promise.resolve('ended' as const) };
     };
     const got: string[] = [];
     await new ContainerFollower(deps, 'c', { follow: true }, null, (l) => got.push(l.text), () => {}).run(new AbortController().signal);

@@ -1,3 +1,4 @@
+import { CodedError } from '@/lib/errors';
 import type { LogLine } from '../docker/log-lines';
 import { timestampKey, toDockerTime } from '../docker/log-lines';
 import type { ContainerLogHandle, ContainerLogOptions, ContainerRunState } from '../docker/container-logs';
@@ -10,6 +11,15 @@ export type FollowerDeps = {
   state(container: string): Promise<ContainerRunState>;
   sleep(ms: number, signal: AbortSignal): Promise<void>;
 };
+
+/**
+ * What the reader is told about its container. `interrupted`: the engine broke off the stream; a
+ * follow reopens it from the cursor and says `running` again once it reads.
+ */
+export type FollowerState = 'running' | 'stopped' | 'removed' | 'interrupted';
+
+/** Pause before reopening a broken stream, so an engine that keeps failing is not hammered. */
+const REOPEN_DELAY_MS = 1000;
 
 export type FollowerOptions = {
   follow: boolean;
@@ -37,7 +47,7 @@ export class ContainerFollower {
     private readonly options: FollowerOptions,
     private cursor: Cursor | null,
     private readonly deliver: (line: LogLine) => void,
-    private readonly onState: (state: 'running' | 'stopped' | 'removed', container: string) => void,
+    private readonly onState: (state: FollowerState, container: string) => void,
   ) {}
 
   get container(): string {
@@ -89,9 +99,14 @@ export class ContainerFollower {
     return { follow: this.options.follow, since: toDockerTime(this.cursor.ts), until: this.options.until };
   }
 
-  /** Runs until the signal aborts, the container is removed, or (not following) the history ends. */
+  /**
+   * Runs until the signal aborts, the container is removed, or (not following) the history ends.
+   * A history read the engine broke off rejects with LOG_STREAM_INTERRUPTED rather than passing
+   * for complete.
+   */
   async run(signal: AbortSignal): Promise<void> {
     let announcedStop = false;
+    let interrupted = false;
     while (!signal.aborted) {
       const state = await this.deps.state(this.current);
       if (state === 'gone') {
@@ -110,6 +125,7 @@ export class ContainerFollower {
         // Already read up to the stop: wait for a restart instead of re-reading the history.
         if (!announcedStop) this.onState('stopped', this.current);
         announcedStop = true;
+        interrupted = false;
         await this.deps.sleep(500, signal);
         continue;
       }
@@ -118,11 +134,24 @@ export class ContainerFollower {
       const handle = await this.deps.open(this.current, this.streamOptions(), (l) => this.accept(l));
       this.handle = handle;
       if (this.paused) handle.pause();
+      if (interrupted) this.onState('running', this.current);
+      interrupted = false;
       const abort = () => handle.close();
       signal.addEventListener('abort', abort, { once: true });
-      await handle.done;
+      const end = await handle.done;
       signal.removeEventListener('abort', abort);
       this.handle = null;
+      if (end === 'interrupted' && !signal.aborted) {
+        if (!this.options.follow) {
+          throw new CodedError('LOG_STREAM_INTERRUPTED', 'The Docker Engine broke off this log before its end; what arrived is incomplete.');
+        }
+        // Reopen from the cursor (no duplicates, no gap), or with the first options if nothing
+        // was delivered yet.
+        this.onState('interrupted', this.current);
+        interrupted = true;
+        await this.deps.sleep(REOPEN_DELAY_MS, signal);
+        continue;
+      }
       if (!this.options.follow) return;
       if (!this.cursor) {
         // A follow that ended before any line: the container stopped; wait for it as above.

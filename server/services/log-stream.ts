@@ -1,4 +1,5 @@
 import type { LogLineDto, LogStatusDto } from '@/lib/dto/logs';
+import { CodedError } from '@/lib/errors';
 import { timestampKey } from '../docker/log-lines';
 import { ContainerFollower, type Cursor, type FollowerDeps, type FollowerOptions } from './log-follower';
 import { encodeCursors } from './log-cursor';
@@ -21,7 +22,8 @@ export type LogEncoding = {
   preamble(): string;
   lines(batch: LogLineDto[], cursorId: string): string;
   status(status: LogStatusDto): string;
-  end(reason: 'closed' | 'complete'): string;
+  /** `failed`: a failure was reported just before; what was sent is not the whole log. */
+  end(reason: 'closed' | 'complete' | 'failed'): string;
   failure(message: string): string;
   heartbeat(): string;
 };
@@ -47,6 +49,12 @@ export const textEncoding: LogEncoding = {
   failure: (message) => `# ${message}\n`,
   heartbeat: () => '',
 };
+
+// Only our own coded message reaches the client; anything else from the engine could carry paths or names.
+function failureMessage(reason: unknown): string {
+  if (reason instanceof CodedError && reason.code === 'LOG_STREAM_INTERRUPTED') return reason.message;
+  return 'The Docker Engine stopped answering for this log.';
+}
 
 /**
  * Streams the targets' logs (as Server-Sent Events or text, per `encoding`): lines batched (every batchMs or batchLines),
@@ -90,10 +98,10 @@ export function logStream(deps: FollowerDeps, targets: LogTarget[], options: Log
           if (pending.length >= batchLines) flush();
           else timer ??= setTimeout(flush, batchMs);
         };
-        const finish = () => {
+        const finish = (failed: boolean) => {
           if (closed) return;
           flush();
-          enqueue(options.encoding.end(stop.signal.aborted ? 'closed' : 'complete'));
+          enqueue(options.encoding.end(stop.signal.aborted ? 'closed' : failed ? 'failed' : 'complete'));
           closed = true;
           if (heartbeat) clearInterval(heartbeat);
           signal.removeEventListener('abort', onAbort);
@@ -118,8 +126,8 @@ export function logStream(deps: FollowerDeps, targets: LogTarget[], options: Log
         enqueue(options.encoding.preamble());
         Promise.allSettled(followers.map((f) => f.run(stop.signal))).then((results) => {
           const failed = results.find((r) => r.status === 'rejected');
-          if (failed && !closed) enqueue(options.encoding.failure('The Docker Engine stopped answering for this log.'));
-          finish();
+          if (failed) enqueue(options.encoding.failure(failureMessage(failed.reason)));
+          finish(failed !== undefined);
         });
       },
       pull() {
