@@ -1,8 +1,6 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDb, runMigrations, type Db } from '../db/client';
+import type { Db } from '../db/client';
+import { openTempDb, type TempDb } from '../db/test-support/temp-db';
 import { insertApiToken, revokeApiToken } from '../db/api-tokens';
 import { queryAudit } from '../db/audit-log';
 import { insertUser } from '../db/user-admin';
@@ -10,22 +8,15 @@ import { API_TOKEN_AUDIT_ACTION, attemptBearer, failedAttemptAudit, retryAfterSe
 import { generateApiToken } from './api-tokens';
 import { apiTokenAddressKey, isLocked, throttlePolicies } from './throttle';
 
-let dir: string;
+let temp: TempDb;
 let db: Db;
-let close: () => void;
 
 beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tc-token-attempts-'));
-  const opened = openDb(path.join(dir, 'console.db'));
-  db = opened.db;
-  close = () => opened.sqlite.close();
-  runMigrations(db);
+  temp = openTempDb('tc-token-attempts-');
+  db = temp.db;
 });
 
-afterEach(() => {
-  close();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+afterEach(() => temp.dispose());
 
 const NOW = new Date('2026-06-01T12:00:00Z');
 const at = (ms: number) => new Date(NOW.getTime() + ms);

@@ -1,29 +1,20 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDb, runMigrations, type Db } from '../db/client';
+import type { Db } from '../db/client';
+import { openTempDb, type TempDb } from '../db/test-support/temp-db';
 import { findApiToken, insertApiToken, revokeApiToken } from '../db/api-tokens';
 import { insertUser, changeUser } from '../db/user-admin';
 import type { Role } from '@/lib/roles';
 import { authenticateApiToken, bearerToken, generateApiToken, hashApiToken } from './api-tokens';
 
-let dir: string;
+let temp: TempDb;
 let db: Db;
-let close: () => void;
 
 beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tc-tokens-'));
-  const opened = openDb(path.join(dir, 'console.db'));
-  db = opened.db;
-  close = () => opened.sqlite.close();
-  runMigrations(db);
+  temp = openTempDb('tc-tokens-');
+  db = temp.db;
 });
 
-afterEach(() => {
-  close();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+afterEach(() => temp.dispose());
 
 const NOW = new Date('2026-06-01T12:00:00Z');
 

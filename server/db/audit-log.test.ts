@@ -1,8 +1,5 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { expect, it } from 'vitest';
-import { openDb, runMigrations } from './client';
+import { openTempDb } from './test-support/temp-db';
 import { appendAudit, queryAudit, redact } from './audit-log';
 
 it('redacts every secret-looking key at any depth', () => {
@@ -14,10 +11,8 @@ it('redacts every secret-looking key at any depth', () => {
 });
 
 it('keeps the trail append-only: updates and deletes are refused by the database itself', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tc-audit-'));
-  const { db, sqlite } = openDb(path.join(dir, 'console.db'));
+  const { db, sqlite, dispose } = openTempDb('tc-audit-');
   try {
-    runMigrations(db);
     appendAudit(db, { action: 'users.create', target: 'x@example.com', params: { password: 'hunter2hunter2' }, outcome: 'success' });
     const [row] = queryAudit(db, { limit: 10 });
     expect(row?.params).toBe('{"password":"[redacted]"}');
@@ -25,7 +20,6 @@ it('keeps the trail append-only: updates and deletes are refused by the database
     expect(() => sqlite.prepare('DELETE FROM audit_events').run()).toThrow(/append-only/);
     expect(queryAudit(db, { limit: 10 })).toHaveLength(1);
   } finally {
-    sqlite.close();
-    fs.rmSync(dir, { recursive: true, force: true });
+    dispose();
   }
 });

@@ -1,29 +1,20 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { openDb, runMigrations, type Db } from './client';
+import type { Db } from './client';
+import { openTempDb, type TempDb } from './test-support/temp-db';
 import { findUserById, insertFirstAdmin } from './users';
 import { acceptTotpStep, activatePendingTotp, clearTotp, setPendingTotp } from './totp';
 
-let dir: string;
+let temp: TempDb;
 let db: Db;
-let close: () => void;
 let id: string;
 
 beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tc-totp-'));
-  const opened = openDb(path.join(dir, 'console.db'));
-  db = opened.db;
-  close = () => opened.sqlite.close();
-  runMigrations(db);
+  temp = openTempDb('tc-totp-');
+  db = temp.db;
   id = insertFirstAdmin(db, { email: 'a@example.com', name: 'A', passwordHash: 'h' })!.id;
 });
 
-afterEach(() => {
-  close();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+afterEach(() => temp.dispose());
 
 it('activates only the secret that is pending, consuming the confirming step', () => {
   setPendingTotp(db, id, 'PENDING');
