@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { expect as baseExpect, test, type Page, type TestInfo } from '@playwright/test';
 import type { Deployment } from './fixtures/deployment';
 import { httpGet, waitForUrl } from './fixtures/http-get';
@@ -86,9 +87,21 @@ test('first deploy of an empty project, reviewed and followed live, with a reloa
   // CPU and memory come from Docker's one-shot stats.
   await expect(page.getByTestId('container-row').first()).toContainText(/B( \/|$)/, { timeout: 20_000 });
   await artifact(page, testInfo, 'overview');
-  // The stand-in platform has no generate-admin-key.sh: the admin sees the platform's refusal plainly.
+  // `tale convex admin` in the browser. The stand-in's generate-admin-key.sh derives its key from
+  // INSTANCE_SECRET (e2e/fixtures/standin), so the test knows the one key the console must show.
+  const expectedKey = `tale_platform|${createHash('sha256').update(`tale_platform:${deployment.env.INSTANCE_SECRET}`).digest('hex')}`;
   await page.getByRole('button', { name: 'Generate a Convex admin key' }).click();
-  await expect(page.getByTestId('convex-admin').getByRole('alert')).toContainText('could not generate the admin key');
+  const keyPanel = page.getByTestId('convex-admin');
+  await expect(keyPanel.getByLabel('Convex admin key')).toHaveValue(expectedKey);
+  await expect(keyPanel.getByRole('link', { name: 'the Convex dashboard' })).toHaveAttribute('href', `${deployment.env.SITE_URL}/convex-dashboard`);
+  // Shown once: a reload does not bring it back, and the audit trail records the act, not the key.
+  await page.reload();
+  await expect(page.getByTestId('convex-admin').getByRole('button', { name: 'Generate a Convex admin key' })).toBeVisible();
+  await expect(page.getByLabel('Convex admin key')).toHaveCount(0);
+  await page.goto('/audit');
+  await expect(page.locator('main')).toContainText('convex.admin_key');
+  expect(await page.content()).not.toContain(expectedKey.split('|')[1]);
+  await page.goto('/');
   await waitForUrl(siteUrl, { host: 'localhost', deadlineMs: 30_000 });
 });
 
