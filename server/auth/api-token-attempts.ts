@@ -1,6 +1,6 @@
 import 'server-only';
 import type { Db } from '../db/client';
-import { appendAudit, type AuditEntry } from '../db/audit-log';
+import { appendAudit, tokenActorEmail, type AuditEntry } from '../db/audit-log';
 import { authenticateApiToken, type TokenCaller, type TokenFailure } from './api-tokens';
 import { apiTokenAddressKey, lockedUntil, recordFailure, type ThrottlePolicy } from './throttle';
 
@@ -29,7 +29,7 @@ export function failedAttemptAudit(failure: TokenFailure, sourceIp: string, nowL
   const known = 'token' in failure ? failure : null;
   return {
     action: API_TOKEN_AUDIT_ACTION,
-    actor: known ? { id: known.creator.id, email: `${known.creator.email} (token: ${known.token.name})` } : null,
+    actor: known ? { id: known.creator.id, email: tokenActorEmail(known.creator.email, known.token.name) } : null,
     target: known?.token.id ?? null,
     params: known ? { name: known.token.name, prefix: known.token.prefix } : undefined,
     sourceIp,

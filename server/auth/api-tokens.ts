@@ -3,6 +3,7 @@ import crypto from 'node:crypto';
 import type { SessionUser } from '@/lib/dto/user';
 import type { Db } from '../db/client';
 import { findApiTokenByHash, markApiTokenUsed } from '../db/api-tokens';
+import { tokenActorEmail } from '../db/audit-log';
 import { hasRole } from './roles';
 
 // Bearer tokens for CI/CD. The secret is 32 random bytes behind a recognisable prefix (so secret
@@ -73,6 +74,6 @@ export function authenticateApiToken(db: Db, authorization: string, now = new Da
   const role = hasRole(creator, row.role) ? row.role : creator.role;
   return {
     ok: true,
-    caller: { id: creator.id, email: `${creator.email} (token: ${row.name})`, name: creator.name, role, token: { id: row.id, name: row.name } },
+    caller: { id: creator.id, email: tokenActorEmail(creator.email, row.name), name: creator.name, role, token: { id: row.id, name: row.name } },
   };
 }

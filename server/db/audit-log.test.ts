@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import { openTempDb } from './test-support/temp-db';
-import { appendAudit, queryAudit, redact } from './audit-log';
+import { appendAudit, queryAudit, redact, tokenActorEmail } from './audit-log';
 
 it('redacts every secret-looking key at any depth', () => {
   expect(redact({ email: 'a@b.c', password: 'x', nested: { INSTANCE_SECRET: 'y', list: [{ apiToken: 'z', ok: 1 }] } })).toEqual({
@@ -19,6 +19,19 @@ it('keeps the trail append-only: updates and deletes are refused by the database
     expect(() => sqlite.prepare('UPDATE audit_events SET outcome = ?').run('failure')).toThrow(/append-only/);
     expect(() => sqlite.prepare('DELETE FROM audit_events').run()).toThrow(/append-only/);
     expect(queryAudit(db, { limit: 10 })).toHaveLength(1);
+  } finally {
+    dispose();
+  }
+});
+
+it('filters by an email to the person and their API tokens, with _ and % taken literally', () => {
+  const { db, dispose } = openTempDb('tc-audit-actor-');
+  try {
+    const actors = ['a_b@x.io', tokenActorEmail('a_b@x.io', 'ci'), tokenActorEmail('aXb@x.io', 'ci'), tokenActorEmail('a_b@x.io.evil', 'ci'), 'a%@x.io'];
+    for (const email of actors) appendAudit(db, { actor: { id: email, email }, action: 'users.create', outcome: 'success' });
+    const emails = (filter: string) => queryAudit(db, { actorEmail: filter, limit: 10 }).map((r) => r.actorEmail).sort();
+    expect(emails('a_b@x.io')).toEqual(['a_b@x.io', 'a_b@x.io (token: ci)']);
+    expect(emails('a%@x.io')).toEqual(['a%@x.io']);
   } finally {
     dispose();
   }

@@ -1,5 +1,5 @@
 import 'server-only';
-import { and, desc, eq, gte, lte, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gte, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from './client';
 import { auditEvents, type AuditRow } from './schema/audit';
 
@@ -43,12 +43,27 @@ export function appendAudit(db: Db, entry: AuditEntry, now = new Date()): void {
     .run();
 }
 
+const TOKEN_ACTOR_INFIX = ' (token: ';
+
+/** How a call made with an API token names its actor: the creator, and which of their tokens. */
+export function tokenActorEmail(creatorEmail: string, tokenName: string): string {
+  return `${creatorEmail}${TOKEN_ACTOR_INFIX}${tokenName})`;
+}
+
+/** The person's own rows and those of their API tokens: filtering by an email finds both. */
+function byActor(email: string): SQL | undefined {
+  const tokenPrefix = `${email}${TOKEN_ACTOR_INFIX}`;
+  // substr rather than LIKE: an email may hold `_` or `%`, which LIKE would read as wildcards.
+  return or(eq(auditEvents.actorEmail, email), sql`substr(${auditEvents.actorEmail}, 1, ${tokenPrefix.length}) = ${tokenPrefix}`);
+}
+
 export type AuditFilter = { action?: string; actorEmail?: string; outcome?: AuditOutcome; from?: Date; to?: Date; limit: number };
 
 export function queryAudit(db: Db, f: AuditFilter): AuditRow[] {
   const where: SQL[] = [];
   if (f.action) where.push(eq(auditEvents.action, f.action));
-  if (f.actorEmail) where.push(eq(auditEvents.actorEmail, f.actorEmail));
+  const actor = f.actorEmail ? byActor(f.actorEmail) : undefined;
+  if (actor) where.push(actor);
   if (f.outcome) where.push(eq(auditEvents.outcome, f.outcome));
   if (f.from) where.push(gte(auditEvents.at, f.from));
   if (f.to) where.push(lte(auditEvents.at, f.to));
