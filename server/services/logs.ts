@@ -20,8 +20,12 @@ export const dockerFollowerDeps: FollowerDeps = {
   state: containerRunState,
   sleep: (ms, signal) =>
     new Promise((resolve) => {
-      const t = setTimeout(resolve, ms);
-      signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+      if (signal.aborted) return resolve();
+      const onAbort = () => (clearTimeout(t), resolve());
+      // The listener goes with the timer: a follower waiting for a stopped container sleeps twice
+      // a second on the same signal for as long as the reader stays.
+      const t = setTimeout(() => (signal.removeEventListener('abort', onAbort), resolve()), ms);
+      signal.addEventListener('abort', onAbort, { once: true });
     }),
 };
 
