@@ -115,6 +115,7 @@ describe('attemptBearer', () => {
 
     // The lock started with the third failure, at +2 s, and lasts the policy's minute.
     expect(attemptBearer(db, `Bearer ${token}`, '10.0.0.7', POLICY, at(3000))).toEqual({ ok: false, status: 429, retryAfterSeconds: 59 });
+    expect(attemptBearer(db, bad, '10.0.0.7', POLICY, at(4000))).toEqual({ ok: false, status: 429, retryAfterSeconds: 58 });
     // Another address is not affected.
     expect(attemptBearer(db, `Bearer ${token}`, '10.0.0.8', POLICY, at(3000)).ok).toBe(true);
     expect(attemptBearer(db, `Bearer ${token}`, '10.0.0.7', POLICY, at(62_000)).ok).toBe(true);
@@ -124,7 +125,8 @@ describe('attemptBearer', () => {
       ['failure', 'unknown token'],
       ['failure', 'unknown token'],
       ['failure', 'unknown token; address now locked out'],
-      ['denied', 'address locked out after repeated failures; token not checked'],
+      // Once per lockout, however many requests it refuses.
+      ['denied', 'address locked out after repeated failures; token not checked (further refusals until the lockout ends are not recorded)'],
     ]);
   });
 

@@ -57,6 +57,17 @@ function byActor(email: string): SQL | undefined {
   return or(eq(auditEvents.actorEmail, email), sql`substr(${auditEvents.actorEmail}, 1, ${tokenPrefix.length}) = ${tokenPrefix}`);
 }
 
+/** Whether such a row was written at or after `since`: lets a refusal that repeats be recorded once. */
+export function auditedSince(db: Db, match: { action: string; sourceIp: string; outcome: AuditOutcome }, since: Date): boolean {
+  const row = db
+    .select({ id: auditEvents.id })
+    .from(auditEvents)
+    .where(and(eq(auditEvents.action, match.action), eq(auditEvents.sourceIp, match.sourceIp), eq(auditEvents.outcome, match.outcome), gte(auditEvents.at, since)))
+    .limit(1)
+    .get();
+  return row !== undefined;
+}
+
 export type AuditFilter = { action?: string; actorEmail?: string; outcome?: AuditOutcome; from?: Date; to?: Date; limit: number };
 
 export function queryAudit(db: Db, f: AuditFilter): AuditRow[] {
