@@ -329,7 +329,7 @@ export function DatabaseWizard({ mode, actions }: Props) {
                   <p className="text-sm" role="status" data-testid="configure-status">
                     Written{configured.backups.length ? `; previous files kept in ${configured.backups.join(', ')}` : ''}. The next deploy runs no db container.
                   </p>
-                  <Button onClick={() => (setStep('Verify'), call(actions.verify, {}, setVerified))}>Next: verify</Button>
+                  <Button onClick={() => (setStep('Verify'), call(actions.verify, caCert ? { caCert } : {}, setVerified))}>Next: verify</Button>
                 </>
               ) : (
                 <div className="flex gap-2">

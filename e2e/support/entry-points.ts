@@ -10,14 +10,14 @@ export type EntryPoint =
   | { kind: 'route'; file: string; url: string; methods: string[] }
   | { kind: 'action'; file: string; exportName: string; access: string | null };
 
-/**
- * Who may use an entry point, read from the code that enforces it: the role passed to
- * requirePageUser / withApiUser, or an action's `// access: <role>` line. null: not declared.
- */
 /** Pages and routes open on purpose (the OpenAPI document holds no data); every other one needs a session. */
 export const OPEN_PAGES: ReadonlySet<string> = new Set(['/login', '/setup']);
 export const OPEN_ROUTES: ReadonlySet<string> = new Set(['/api/health/live', '/api/health/ready', '/api/auth/a/b', '/api/v1/openapi.json']);
 
+/**
+ * Who may use an entry point, read from the code that enforces it: the role passed to
+ * requirePageUser / withApiUser, or an action's `// access: <role>` line. null: not declared.
+ */
 export type Access = 'open' | 'setup-token' | 'viewer' | 'operator' | 'admin' | null;
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];

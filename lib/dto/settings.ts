@@ -23,13 +23,10 @@ export type SettingsDto = {
   hasTaleJson: boolean;
   /** tale.json's id: container names are `<id>-proxy` and so on. */
   projectId: string | null;
-  hasEnv: boolean;
   /** Every key of the file, in file order, secrets masked. */
   env: EnvValueDto[];
-  envHash: string | null;
   /** The override file the console edits, and why it cannot when it is not understood. */
   overrideFile: string;
-  overrideHash: string | null;
   overrideProblem: string | null;
   pins: PinDto[];
   history: HistoryEntryDto[];

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ALL_SERVICE_NAMES } from '@/lib/settings/services';
+import { STACK_SERVICES } from '@/lib/schemas/operations';
 import { REGENERATABLE_KEYS } from '@/lib/settings/env-catalog';
 import { domainSettingsSchema, envKeySchema, validateEnvEdits, type EnvValidation } from './env-values';
 import { IMAGE_REF } from './image-ref';
@@ -50,7 +50,7 @@ export const imageRefSchema = z
   .regex(IMAGE_REF, 'Must be an image reference like ghcr.io/tale-project/tale/tale-platform:1.2.0 (no spaces or YAML)');
 
 export const pinChangeSchema = z.strictObject({
-  service: z.enum(ALL_SERVICE_NAMES, { error: 'Not a Tale service' }),
+  service: z.enum(STACK_SERVICES, { error: 'Not a Tale service' }),
   /** null unpins. */
   image: z.union([imageRefSchema, z.null()]),
   baseHash: sha256Hex.optional(),

@@ -64,3 +64,8 @@ export function redactOverrideLine(line: string): string {
   const m = YAML_ENV_LINE.exec(line);
   return m && isSecretKey(m[2]!) ? `${m[1]}${m[2]}${m[3]}${REDACTED}` : line;
 }
+
+/** A whole compose.override.yml text, each line as redactOverrideLine leaves it. */
+export function redactOverride(text: string): string {
+  return text.split('\n').map(redactOverrideLine).join('\n');
+}

@@ -62,9 +62,9 @@ export async function requirePageUser(role: Role = 'viewer', opts: GateOptions =
 export async function withApiUser(role: Role, handler: (user: SessionUser) => Promise<Response>, request: Request): Promise<Response> {
   const h = await headers();
   const authorization = h.get('authorization');
+  const env = getEnv();
   let user: SessionUser | null;
   if (authorization !== null) {
-    const env = getEnv();
     const attempt = attemptBearer(getDb(), authorization, clientIp(h, env.trustedProxies), throttlePolicies(env.signIn).address);
     if (!attempt.ok && attempt.status === 429) {
       return Response.json(
@@ -87,7 +87,7 @@ export async function withApiUser(role: Role, handler: (user: SessionUser) => Pr
       origin: h.get('origin'),
       secFetchSite: h.get('sec-fetch-site'),
       host: h.get('host'),
-      publicUrl: getEnv().publicUrl,
+      publicUrl: env.publicUrl,
     });
     if (!sameOrigin) {
       return Response.json({ code: 'BAD_ORIGIN', message: 'Cross-site request refused: send it from the console or use an API token.' }, { status: 403 });

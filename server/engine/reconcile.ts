@@ -201,12 +201,14 @@ export function needsReconcile(plan: ReconcilePlan): boolean {
 export async function reconcile(ports: EnginePorts): Promise<ReconcileResult> {
   const { docker, project, events } = ports;
   events.emit({ step: 'reconcile', status: 'started' });
-  const before = await planReconcile(ports);
+  // Only the lock decides whether to go on; the stack is read once, under the lock (or to report a skip).
+  const lock = await project.inspectLock();
   let lockReleased = false;
-  if (before.lock.state === 'held' && before.lock.stale) {
-    lockReleased = await project.removeStaleLock(before.lock.holder);
-    if (lockReleased) events.emit({ step: 'reconcile', status: 'progress', data: { lockReleased: before.lock.holder } });
-  } else if (before.lock.state !== 'absent') {
+  if (lock.state === 'held' && lock.stale) {
+    lockReleased = await project.removeStaleLock(lock.holder);
+    if (lockReleased) events.emit({ step: 'reconcile', status: 'progress', data: { lockReleased: lock.holder } });
+  } else if (lock.state !== 'absent') {
+    const before = await planReconcile(ports);
     events.emit({ step: 'reconcile', status: 'skipped', data: { warnings: before.warnings } });
     return { ...before, lockReleased, skipped: true };
   }

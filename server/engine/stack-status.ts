@@ -64,8 +64,11 @@ export async function stackStatus(docker: DockerPort, project: ProjectPort): Pro
   let activeSource: StackStatus['activeSource'];
   let stateFile: StackStatus['stateFile'];
   const warnings: string[] = [];
+  // The colour containers detectActiveColor inspected, reused below (the overview polls this).
+  let inspected: ActiveColor['colors'] | null = null;
   try {
     const active = await detectActiveColor(docker, project, projectId);
+    inspected = active.colors;
     activeColor = active.color;
     activeSource = active.source;
     stateFile = active.stateFile;
@@ -84,7 +87,8 @@ export async function stackStatus(docker: DockerPort, project: ProjectPort): Pro
   for (const color of ['blue', 'green'] as const) {
     for (const service of ROTATABLE_SERVICES) {
       const name = containerName(projectId, service, color);
-      containers.push(describe(name, service, color, await docker.inspectContainer(name), color === activeColor));
+      const details = inspected ? (inspected[color].containers[service] ?? null) : await docker.inspectContainer(name);
+      containers.push(describe(name, service, color, details, color === activeColor));
     }
   }
   return { activeColor, activeSource, stateFile, previousVersion: await project.readPreviousVersion(), containers, warnings };

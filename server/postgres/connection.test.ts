@@ -32,6 +32,7 @@ describe('parseConnectionUrl', () => {
   });
 
   it('never puts the password into an error message', () => {
+    expect.assertions(1);
     try {
       parseConnectionUrl('postgresql://u:hunter2secret@h/db?x=1');
     } catch (err) {

@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { isMap, parseDocument, type Document } from 'yaml';
 import { atomicWriteFile, backupTimestamp } from './atomic-write';
-import { parseComposeOverride } from './compose-override';
+import { parseComposeOverride, readOverrideText } from './compose-override';
 import { ProjectError } from './project-error';
 import { projectPaths } from './project-paths';
 import { readOptional } from './read-optional';
@@ -17,15 +17,6 @@ export interface OverrideEdit {
   before: string | null;
   /** null: the file is to be removed (nothing left in it). */
   after: string | null;
-}
-
-async function overrideFile(dir: string): Promise<{ file: string; text: string | null }> {
-  const paths = projectPaths(dir);
-  const yml = await readOptional(paths.overrideYml);
-  if (yml !== null) return { file: paths.overrideYml, text: yml };
-  const yaml = await readOptional(paths.overrideYaml);
-  if (yaml !== null) return { file: paths.overrideYaml, text: yaml };
-  return { file: paths.overrideYml, text: null };
 }
 
 function load(text: string | null, file: string): Document {
@@ -56,7 +47,7 @@ export function renderBundledDb(text: string | null, file: string, disabled: boo
 }
 
 export async function planBundledDb(dir: string, disabled: boolean): Promise<OverrideEdit> {
-  const { file, text } = await overrideFile(dir);
+  const { file, text } = await readOverrideText(dir);
   try {
     return { file, before: text, after: renderBundledDb(text, file, disabled) };
   } catch (err) {

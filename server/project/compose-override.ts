@@ -152,6 +152,19 @@ export interface LoadedOverride {
   warnings: string[];
 }
 
+/**
+ * The override file the console edits and its text: `compose.override.yml`, else `.yaml` when only
+ * that exists; `.yml` (text null) when there is none yet.
+ */
+export async function readOverrideText(dir: string): Promise<{ file: string; text: string | null }> {
+  const paths = projectPaths(dir);
+  const yml = await readOptional(paths.overrideYml);
+  if (yml !== null) return { file: paths.overrideYml, text: yml };
+  const yaml = await readOptional(paths.overrideYaml);
+  if (yaml !== null) return { file: paths.overrideYaml, text: yaml };
+  return { file: paths.overrideYml, text: null };
+}
+
 /** Reads `compose.override.yml`, else `.yaml`; with both, `.yml` wins and a warning says so. */
 export async function readComposeOverride(dir: string): Promise<LoadedOverride> {
   const paths = projectPaths(dir);

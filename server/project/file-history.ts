@@ -39,7 +39,7 @@ export async function listHistory(dir: string): Promise<HistoryEntry[]> {
   return out.sort((a, b) => b.at.getTime() - a.at.getTime() || b.id.localeCompare(a.id));
 }
 
-export async function readHistoryEntry(dir: string, id: string): Promise<{ file: HistoryFile; data: Buffer }> {
+async function readHistoryEntry(dir: string, id: string): Promise<{ file: HistoryFile; data: Buffer }> {
   const m = ENTRY.exec(id);
   // The pattern admits no `/` or `..`, so the name cannot leave the backups directory.
   if (!m) throw new ProjectError('STATE_INVALID', 'Unknown version');

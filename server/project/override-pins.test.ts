@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ALL_SERVICE_NAMES } from '@/lib/settings/services';
+import { STACK_SERVICES } from '@/lib/schemas/operations';
 import { ALL_SERVICES } from '@/server/stack/types';
 import { parseComposeOverride } from './compose-override';
 import { renderPin } from './override-pins';
@@ -44,4 +44,4 @@ describe('renderPin', () => {
   });
 });
 
-it('the pin form knows exactly the stack’s services', () => expect([...ALL_SERVICE_NAMES]).toEqual([...ALL_SERVICES]));
+it('the pin form knows exactly the stack’s services', () => expect([...STACK_SERVICES]).toEqual([...ALL_SERVICES]));

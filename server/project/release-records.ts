@@ -10,7 +10,7 @@ import { readOptional } from './read-optional';
 // writes it (it knows only the files listed in tale-cli-behaviour.md §2), so it lives beside the
 // CLI's state; the engine stays framework-free by keeping it out of the console's database.
 
-export const RELEASES_FILE = 'console-releases.json';
+const RELEASES_FILE = 'console-releases.json';
 /** Enough history to roll back far; the file stays a few kilobytes. */
 export const MAX_RELEASES = 50;
 

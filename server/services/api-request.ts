@@ -1,7 +1,7 @@
 import 'server-only';
 import type { z } from 'zod';
 import type { ActionResult } from '@/lib/action-result';
-import { invalidInput } from './api-errors';
+import { invalidInput, statusOfCode } from './api-errors';
 
 /** Request bodies of the JSON API are small objects; anything bigger is refused unread. */
 export const MAX_JSON_BODY_BYTES = 16 * 1024;
@@ -57,18 +57,14 @@ export async function parseJsonBody<S extends z.ZodType>(
   return { ok: true, data: parsed.data };
 }
 
-const STATUS: Record<string, number> = {
-  INVALID_INPUT: 400,
-  UNAUTHENTICATED: 401,
-  FORBIDDEN: 403,
-  NOT_FOUND: 404,
-  OPERATION_IN_PROGRESS: 409,
-  NOT_RUNNING: 409,
-};
-
 /** A service's ActionResult as the API's answer: the data with `status`, or the coded refusal. */
 export function resultResponse<T>(result: ActionResult<T>, status = 200, headers?: HeadersInit): Response {
   if (result.ok) return Response.json(result.data ?? null, { status, headers });
   const { code, message, fieldErrors } = result;
-  return Response.json({ code, message, ...(fieldErrors ? { fieldErrors } : {}) }, { status: STATUS[code] ?? 422 });
+  return Response.json({ code, message, ...(fieldErrors ? { fieldErrors } : {}) }, { status: statusOfCode(code) });
+}
+
+/** A started operation: 202 with its id, and where to follow it. */
+export function startedResponse(result: ActionResult<{ id: string }>): Response {
+  return resultResponse(result, 202, result.ok ? { Location: `/api/v1/operations/${result.data.id}` } : undefined);
 }

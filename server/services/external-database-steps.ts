@@ -10,6 +10,7 @@ import type {
 } from '@/lib/dto/external-database';
 import { CodedError } from '@/lib/errors';
 import { lineDiff } from '@/lib/line-diff';
+import { redactOverride } from '@/lib/settings/env-diff';
 import type { AdminConnectionInput, ConnectionInput } from '@/lib/schemas/external-database';
 import { connect, parseConnectionUrl, serverInfo, withClient, type ConnectTarget } from '../postgres/connection';
 import { runChecks } from '../postgres/checks';
@@ -136,7 +137,8 @@ export async function configureProject(dir: string, input: ConfigureInput): Prom
   const result: ConfigureResultDto = {
     applied: false,
     envChanges,
-    overrideDiff: lineDiff(override.before ?? '', override.after ?? ''),
+    // As the pin preview: an `environment:` value in the override may be a secret.
+    overrideDiff: lineDiff(redactOverride(override.before ?? ''), redactOverride(override.after ?? '')),
     overrideFile: override.file,
     warnings,
     backups: [],

@@ -44,6 +44,7 @@ import {
   verifyProject,
 } from './external-database-steps';
 import { copyExistingData, copyJobStatus, startCopyJob } from './external-database-copy';
+import { serialised } from './settings-support';
 
 // Every step is admin-only: it handles the database admin's password, sets the service role's,
 // or writes them into .env. Each is audited with its target server (never a password or URL).
@@ -137,7 +138,8 @@ export const configureExternalDatabase = adminStep<typeof configureSchema, Confi
   schema: configureSchema,
   target: (i) => connectTarget(i.connection),
   params: (i) => ({ role: i.role, apply: i.apply }),
-  run: (i, t) => configureProject(dir(), { target: t!, role: i.role, rolePassword: i.rolePassword, apply: i.apply }),
+  // In the settings write queue: a settings save must not read-check-write around this one.
+  run: (i, t) => serialised(() => configureProject(dir(), { target: t!, role: i.role, rolePassword: i.rolePassword, apply: i.apply })),
 });
 
 export const verifyExternalDatabase = adminStep<typeof verifySchema, VerifyResultDto>({
@@ -151,7 +153,7 @@ export const useBundledDatabaseAgain = adminStep<typeof bundledSchema, { warning
   action: 'database.use_bundled',
   schema: bundledSchema,
   target: () => null,
-  run: () => useBundledDatabase(dir()),
+  run: () => serialised(() => useBundledDatabase(dir())),
 });
 
 /**

@@ -1,4 +1,5 @@
 import 'server-only';
+import { setTimeout as delay } from 'node:timers/promises';
 import { CodedError } from '@/lib/errors';
 import type { LogLineDto } from '@/lib/dto/logs';
 import type { LogQuery, LogService } from '@/lib/schemas/logs';
@@ -18,15 +19,10 @@ const ORDER: LogService[] = ['proxy', 'platform', 'rag', 'crawler', 'convex', 'd
 export const dockerFollowerDeps: FollowerDeps = {
   open: openContainerLogs,
   state: containerRunState,
-  sleep: (ms, signal) =>
-    new Promise((resolve) => {
-      if (signal.aborted) return resolve();
-      const onAbort = () => (clearTimeout(t), resolve());
-      // The listener goes with the timer: a follower waiting for a stopped container sleeps twice
-      // a second on the same signal for as long as the reader stays.
-      const t = setTimeout(() => (signal.removeEventListener('abort', onAbort), resolve()), ms);
-      signal.addEventListener('abort', onAbort, { once: true });
-    }),
+  // Node's own abortable timer removes its listener when it fires: a follower waiting for a stopped
+  // container sleeps twice a second on the same signal for as long as the reader stays. An abort
+  // ends the sleep early, which is all the follower needs to know.
+  sleep: (ms, signal) => delay(ms, undefined, { signal }).catch(() => undefined),
 };
 
 async function projectId(): Promise<string> {

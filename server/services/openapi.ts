@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { auditFilterSchema } from '@/lib/schemas/audit';
 import { emptyBodySchema, versionsQuerySchema } from '@/lib/schemas/api';
-import { deployInputSchema, rollbackInputSchema } from '@/lib/schemas/operations';
+import { ROLES } from '@/lib/roles';
+import { deployInputSchema, HISTORY_OUTCOMES, rollbackInputSchema } from '@/lib/schemas/operations';
 import { MAX_JSON_BODY_BYTES } from './api-request';
 
 // The OpenAPI 3.1 description of /api/v1. Request bodies and query parameters come from the same
@@ -20,7 +21,7 @@ const input = (schema: z.ZodType): JsonSchema => {
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const str = { type: 'string' };
 const nullableStr = { type: ['string', 'null'] };
-const role = { type: 'string', enum: ['admin', 'operator', 'viewer'] };
+const role = { type: 'string', enum: [...ROLES] };
 
 const schemas: Record<string, JsonSchema> = {
   Error: {
@@ -35,7 +36,7 @@ const schemas: Record<string, JsonSchema> = {
     properties: {
       id: { type: 'string', format: 'uuid' },
       kind: str,
-      status: { type: 'string', enum: ['running', 'succeeded', 'failed', 'cancelled', 'interrupted'] },
+      status: { type: 'string', enum: [...HISTORY_OUTCOMES] },
       params: { type: 'object' },
       actor: nullableStr,
       createdAt: { type: 'string', format: 'date-time' },

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { ActionResult } from '@/lib/action-result';
 import type { DnsAnswerDto, PinPreviewDto, RestoredDto } from '@/lib/dto/settings';
 import { BOTH, pinApplyTargets } from '@/lib/settings/apply-targets';
-import { diffLines, redactOverrideLine } from '@/lib/settings/env-diff';
+import { diffLines, redactOverride } from '@/lib/settings/env-diff';
 import { hostSchema } from '@/lib/schemas/env-values';
 import { pinChangeSchema, restoreSchema, type PinChangeInput } from '@/lib/schemas/settings';
 import { hasRole } from '../auth/roles';
@@ -14,8 +14,8 @@ import { atomicWriteFile } from '../project/atomic-write';
 import { readEnvFile } from '../project/env-file';
 import { restoreHistoryEntry, sha256 } from '../project/file-history';
 import { renderPin } from '../project/override-pins';
+import { readOverrideText } from '../project/compose-override';
 import { projectPaths } from '../project/project-paths';
-import { readOptional } from '../project/read-optional';
 import { CONFLICT, audit, invalid, markPending, projectFailure, serialised } from './settings-support';
 
 const deployDir = () => getEnv().deployDir;
@@ -30,23 +30,18 @@ function pinEffect({ service, image }: PinChangeInput): string {
 
 async function planPin(input: PinChangeInput): Promise<PinPlan | ActionResult<never>> {
   const dir = deployDir();
-  const paths = projectPaths(dir);
-  const yml = await readOptional(paths.overrideYml);
-  const yaml = yml === null ? await readOptional(paths.overrideYaml) : null;
-  const file = yml === null && yaml !== null ? paths.overrideYaml : paths.overrideYml;
-  const before = yml ?? yaml;
+  const { file, text: before } = await readOverrideText(dir);
   let text: string;
   try {
     text = renderPin(before, input.service, input.image, file);
   } catch (err) {
     return projectFailure(err, 'image');
   }
-  const redact = (t: string) => t.split('\n').map(redactOverrideLine).join('\n');
   return {
     file,
     text,
     preview: {
-      diff: diffLines(redact(before ?? ''), redact(text)),
+      diff: diffLines(redactOverride(before ?? ''), redactOverride(text)),
       baseHash: sha256(before ?? ''),
       afterHash: sha256(text),
       effect: pinEffect(input),

@@ -5,7 +5,7 @@ import type { SessionUser } from '@/lib/dto/user';
 import { REGENERATABLE_SECRETS, isSecretKey } from '@/lib/settings/env-catalog';
 import { envApplyTargets } from '@/lib/settings/apply-targets';
 import { diffEnvValues } from '@/lib/settings/env-diff';
-import { ALL_SERVICE_NAMES } from '@/lib/settings/services';
+import { STACK_SERVICES } from '@/lib/schemas/operations';
 import {
   domainChangeSchema,
   domainEdits,
@@ -23,7 +23,7 @@ import { atomicWriteFile } from '../project/atomic-write';
 import { envValues, parseEnvDocument } from '../project/env-document';
 import { readEnvFile, renderEnvEdits } from '../project/env-file';
 import { listHistory, sha256 } from '../project/file-history';
-import { readComposeOverride } from '../project/compose-override';
+import { parseComposeOverride, readOverrideText } from '../project/compose-override';
 import { projectPaths } from '../project/project-paths';
 import { readOptional } from '../project/read-optional';
 import { SECRET_GENERATORS } from '../project/secrets';
@@ -31,13 +31,6 @@ import { projectIdOf, readTaleJson } from '../project/tale-json';
 import { CONFLICT, audit, invalid, markPending, pendingChanges, projectFailure, refusedFields, serialised } from './settings-support';
 
 const deployDir = () => getEnv().deployDir;
-
-async function currentOverride(dir: string) {
-  const paths = projectPaths(dir);
-  const yml = await readOptional(paths.overrideYml);
-  const yaml = yml === null ? await readOptional(paths.overrideYaml) : null;
-  return { file: yml === null && yaml !== null ? paths.overrideYaml : paths.overrideYml, text: yml ?? yaml };
-}
 
 /** Everything the settings page shows, secrets masked. */
 export async function getSettings(): Promise<SettingsDto> {
@@ -54,12 +47,12 @@ export async function getSettings(): Promise<SettingsDto> {
       env.push({ key, value: secret ? null : value, secret, set: value !== '' });
     }
   }
-  const override = await currentOverride(dir);
+  const override = await readOverrideText(dir);
   let overrideProblem: string | null = null;
-  let pins: SettingsDto['pins'] = ALL_SERVICE_NAMES.map((service) => ({ service, image: null }));
+  let pins: SettingsDto['pins'] = STACK_SERVICES.map((service) => ({ service, image: null }));
   try {
-    const loaded = await readComposeOverride(dir);
-    pins = ALL_SERVICE_NAMES.map((service) => ({ service, image: loaded.override[service]?.image ?? null }));
+    const loaded = parseComposeOverride(override.text ?? '', override.file);
+    pins = STACK_SERVICES.map((service) => ({ service, image: loaded[service]?.image ?? null }));
   } catch (err) {
     overrideProblem = err instanceof Error ? err.message : 'compose.override.yml cannot be read';
   }
@@ -69,11 +62,8 @@ export async function getSettings(): Promise<SettingsDto> {
     initialised: hasTaleJson && envText !== null,
     hasTaleJson,
     projectId,
-    hasEnv: envText !== null,
     env,
-    envHash: envText === null ? null : sha256(envText),
     overrideFile: override.file.slice(dir.length + 1),
-    overrideHash: override.text === null ? null : sha256(override.text),
     overrideProblem,
     pins,
     history: (await listHistory(dir)).map((h) => ({ ...h, at: h.at.toISOString(), current: currentHashes.has(h.sha256) })),

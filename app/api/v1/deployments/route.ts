@@ -1,5 +1,5 @@
 import { withApiUser } from '@/server/auth/session';
-import { parseJsonBody, resultResponse } from '@/server/services/api-request';
+import { parseJsonBody, startedResponse } from '@/server/services/api-request';
 import { startDeploy } from '@/server/services/operations';
 import { deployInputSchema } from '@/lib/schemas/operations';
 
@@ -10,7 +10,6 @@ export function POST(req: Request) {
   return withApiUser('operator', async () => {
     const body = await parseJsonBody(req, deployInputSchema);
     if (!body.ok) return body.response;
-    const result = await startDeploy(body.data);
-    return resultResponse(result, 202, result.ok ? { Location: `/api/v1/operations/${result.data.id}` } : undefined);
+    return startedResponse(await startDeploy(body.data));
   }, req);
 }

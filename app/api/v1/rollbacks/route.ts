@@ -1,5 +1,5 @@
 import { withApiUser } from '@/server/auth/session';
-import { parseJsonBody, resultResponse } from '@/server/services/api-request';
+import { parseJsonBody, startedResponse } from '@/server/services/api-request';
 import { startRollback } from '@/server/services/operations';
 import { rollbackInputSchema } from '@/lib/schemas/operations';
 
@@ -10,7 +10,6 @@ export function POST(req: Request) {
   return withApiUser('operator', async () => {
     const body = await parseJsonBody(req, rollbackInputSchema);
     if (!body.ok) return body.response;
-    const result = await startRollback(body.data);
-    return resultResponse(result, 202, result.ok ? { Location: `/api/v1/operations/${result.data.id}` } : undefined);
+    return startedResponse(await startRollback(body.data));
   }, req);
 }
