@@ -194,7 +194,7 @@ describe('a console killed with SIGKILL during a deploy', () => {
     const first = await startDeploy(current, GOOD_VERSION);
     expect((await follow(current, first.id)).end?.status).toBe('succeeded');
     await waitForUrl(proxyUrl, { host: 'localhost', deadlineMs: 60_000, accept: (r) => r.headers['x-tale-version'] === GOOD_VERSION });
-    traffic = startTraffic(proxyUrl, { concurrency: 10 });
+    traffic = startTraffic(proxyUrl, { concurrency: 10, pauseMs: 50 });
 
     const seen: string[] = [];
     for (const point of KILL_POINTS) {

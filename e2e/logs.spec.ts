@@ -62,7 +62,15 @@ test('follows 2,000 lines/s for 30 s without freezing, losing or duplicating a l
   await page.getByRole('button', { name: /Resume/ }).click();
 
   const last = page.getByTestId('log-line').last();
-  await expect(last).toContainText('generator done', { timeout: (SECONDS + 30) * 1000 });
+  await expect(last)
+    .toContainText('generator done', { timeout: (SECONDS + 30) * 1000 })
+    .catch(async (e: Error) => {
+      // Say which part stalled: the stream (status, alert), the view (not following), or neither.
+      const status = await page.getByTestId('log-status').textContent();
+      const alerts = await page.getByRole('alert').allTextContents();
+      const following = !(await page.getByRole('button', { name: 'Jump to newest' }).isVisible());
+      throw new Error(`${e.message}\nviewer: ${status}; alerts: ${JSON.stringify(alerts)}; following newest: ${following}`);
+    });
   const frames = await page.evaluate(() => (window as unknown as { __frames: number[] }).__frames);
   const sorted = [...frames].sort((a, b) => a - b);
   const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))]!.toFixed(1);

@@ -15,6 +15,8 @@ export interface TrafficSample {
 }
 
 export interface TrafficReport {
+  /** When the traffic started, epoch ms: second 0 of `load.timeline`. */
+  startedAt: number;
   load: LoadSummary;
   samples: TrafficSample[];
   requests: number;
@@ -28,6 +30,8 @@ export interface TrafficOptions {
   host?: string;
   /** Load generator clients (each its own keep-alive connection). */
   concurrency?: number;
+  /** Each load client's pause between requests (see LoadOptions.pauseMs). */
+  pauseMs?: number;
   /** Timestamping probes beside the load. */
   probes?: number;
   timeoutMs?: number;
@@ -39,6 +43,7 @@ export interface Traffic {
 
 export function startTraffic(url: string, options: TrafficOptions = {}): Traffic {
   const abort = new AbortController();
+  const startedAt = Date.now();
   const timeoutMs = options.timeoutMs ?? 10_000;
   const load = runLoad({
     url,
@@ -46,6 +51,7 @@ export function startTraffic(url: string, options: TrafficOptions = {}): Traffic
     concurrency: options.concurrency ?? 50,
     durationMs: LIMITS.maxDurationMs,
     timeoutMs,
+    pauseMs: options.pauseMs,
     signal: abort.signal,
   });
   const samples: TrafficSample[] = [];
@@ -80,6 +86,7 @@ export function startTraffic(url: string, options: TrafficOptions = {}): Traffic
       }
       const probeFailed = samples.filter((s) => s.error !== null).length;
       return {
+        startedAt,
         load: summary,
         samples,
         requests: summary.requests + samples.length,

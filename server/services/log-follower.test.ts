@@ -1,7 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { LogLine } from '../docker/log-lines';
 import type { ContainerLogEnd, ContainerLogOptions, ContainerRunState } from '../docker/container-logs';
-import { ContainerFollower, type FollowerDeps } from './log-follower';
+import { ContainerFollower, STALL_CHECK_MS, type FollowerDeps } from './log-follower';
 
 // A scripted engine: each open() replays the lines the real engine would send for its options,
 // and its stream ends as `ends` says (default: a normal end).
@@ -97,6 +97,37 @@ describe('ContainerFollower after an interrupted stream', () => {
     expect(opened[1]).toEqual({ follow: true, since: `${Date.UTC(2026, 0, 1, 0, 0, 2) / 1000}.000000000`, until: undefined });
   });
 
+  it('keeps following when an inspect or an open fails once, and says so once', async () => {
+    const { deps, opened, slept } = engine(written(), ['running', 'running', 'gone']);
+    const realState = deps.state;
+    const realOpen = deps.open;
+    let inspects = 0;
+    let opens = 0;
+    deps.state = async (c) => {
+      if (inspects++ === 0) throw new Error('timeout');
+      return realState(c);
+    };
+    deps.open = async (c, o, onLine) => {
+      if (opens++ === 0) throw new Error('socket hang up');
+      return realOpen(c, o, onLine);
+    };
+    const got: string[] = [];
+    const states: string[] = [];
+    await new ContainerFollower(deps, 'c', { follow: true, tail: 10 }, null, (l) => got.push(l.text), (s) => states.push(s)).run(new AbortController().signal);
+    expect(got).toEqual(['a', 'b']);
+    expect(states).toEqual(['interrupted', 'running', 'removed']);
+    expect(slept).toHaveLength(2);
+    expect(opened).toHaveLength(1);
+  });
+
+  it('lets a history read fail when the engine cannot be asked', async () => {
+    const { deps } = engine(written(), ['running']);
+    deps.state = async () => {
+      throw new Error('timeout');
+    };
+    await expect(new ContainerFollower(deps, 'c', { follow: false }, null, () => {}, () => {}).run(new AbortController().signal)).rejects.toThrow('timeout');
+  });
+
   it('rejects a history read the engine broke off instead of passing it off as complete', async () => {
     const { deps } = engine(written(), ['running'], ['interrupted']);
     const states: string[] = [];
@@ -135,5 +166,51 @@ describe('ContainerFollower ordering', () => {
     const got: string[] = [];
     await new ContainerFollower(deps, 'c', { follow: true }, null, (l) => got.push(l.text), () => {}).run(new AbortController().signal);
     expect(got).toEqual(['out later', 'err earlier', 'out last']);
+  });
+});
+
+describe('ContainerFollower when the engine stops feeding a follow', () => {
+  afterEach(() => vi.useRealTimers());
+
+  // The engine keeps the follow open but sends nothing more, while the container writes on.
+  function stallingEngine(history: LogLine[]) {
+    const opened: ContainerLogOptions[] = [];
+    let stalled = true;
+    const deps: FollowerDeps = {
+      state: async () => (opened.filter((o) => o.follow).length < 2 ? 'running' : 'gone'),
+      sleep: async () => {},
+      open: async (_c, options, onLine) => {
+        opened.push(options);
+        const since = options.since ? Number(options.since) : -Infinity;
+        const lines = history.filter((l) => Date.parse(l.ts) / 1000 >= Math.floor(since * 1000) / 1000);
+        const picked = options.tail !== undefined ? lines.slice(-options.tail) : lines;
+        if (options.follow && stalled) {
+          stalled = false;
+          picked.forEach(onLine);
+          let close = () => {};
+          const done = new Promise<ContainerLogEnd>((resolve) => (close = () => resolve('ended')));
+          return { pause() {}, resume() {}, close, done };
+        }
+        picked.forEach(onLine);
+        return { pause() {}, resume() {}, close() {}, done: Promise.resolve('ended' as const) };
+      },
+    };
+    return { deps, opened };
+  }
+
+  it('notices the container wrote past the cursor and reopens from it', async () => {
+    vi.useFakeTimers();
+    const history = [line('2026-01-01T00:00:01.000000000Z', 'a')];
+    const { deps, opened } = stallingEngine(history);
+    const got: string[] = [];
+    const run = new ContainerFollower(deps, 'c', { follow: true, tail: 10 }, null, (l) => got.push(l.text), () => {}).run(new AbortController().signal);
+    await vi.advanceTimersByTimeAsync(STALL_CHECK_MS);
+    expect(got).toEqual(['a']); // silent, but nothing newer yet: the stream is left alone
+    history.push(line('2026-01-01T00:00:02.000000000Z', 'b'));
+    await vi.advanceTimersByTimeAsync(STALL_CHECK_MS);
+    await run;
+    expect(got).toEqual(['a', 'b']);
+    expect(opened.map((o) => o.follow)).toEqual([true, false, false, true]);
+    expect(opened[2]).toMatchObject({ follow: false, tail: 1, since: `${Date.UTC(2026, 0, 1, 0, 0, 1) / 1000}.000000000` });
   });
 });

@@ -21,6 +21,9 @@ export type FollowerState = 'running' | 'stopped' | 'removed' | 'interrupted';
 /** Pause before reopening a broken stream, so an engine that keeps failing is not hammered. */
 const REOPEN_DELAY_MS = 1000;
 
+/** How long a follow may stay silent before the engine is asked whether the container wrote more. */
+export const STALL_CHECK_MS = 5000;
+
 export type FollowerOptions = {
   follow: boolean;
   tail?: number;
@@ -40,6 +43,8 @@ export class ContainerFollower {
   private paused = false;
   private skipAtCursor = 0;
   private resuming = false;
+  /** Lines delivered so far: the stall watch compares it across its checks. */
+  private delivered = 0;
 
   constructor(
     private readonly deps: FollowerDeps,
@@ -88,7 +93,44 @@ export class ContainerFollower {
     }
     if (!this.cursor || key > at) this.cursor = { ts: line.ts, seen: 1 };
     else if (key === at) this.cursor = { ts: this.cursor.ts, seen: this.cursor.seen + 1 };
+    this.delivered++;
     this.deliver(line);
+  }
+
+  /**
+   * A follow the engine keeps open but stops feeding looks exactly like a quiet container. So when
+   * nothing arrived for a while (and not because we paused it), ask for the newest line since the
+   * cursor; one newer than the cursor means the stream stalled, and closing it makes run() reopen
+   * from the cursor, without a gap or a duplicate.
+   */
+  private watchForStall(handle: ContainerLogHandle): () => void {
+    let seen = this.delivered;
+    let checking = false;
+    const timer = setInterval(() => {
+      if (this.delivered !== seen || this.paused || checking || !this.cursor) {
+        seen = this.delivered;
+        return;
+      }
+      const cursor = this.cursor;
+      checking = true;
+      this.newerThan(cursor)
+        .then((newer) => {
+          if (newer && this.delivered === seen && this.handle === handle) handle.close();
+        })
+        .catch(() => {}) // an engine that cannot answer now is asked again at the next check
+        .finally(() => (checking = false));
+    }, STALL_CHECK_MS);
+    return () => clearInterval(timer);
+  }
+
+  private async newerThan(cursor: Cursor): Promise<boolean> {
+    let newer = false;
+    const at = timestampKey(cursor.ts);
+    const probe = await this.deps.open(this.current, { follow: false, since: toDockerTime(cursor.ts), tail: 1 }, (l) => {
+      if (l.ts && timestampKey(l.ts) > at) newer = true;
+    });
+    await probe.done;
+    return newer;
   }
 
   private streamOptions(): ContainerLogOptions {
@@ -107,8 +149,23 @@ export class ContainerFollower {
   async run(signal: AbortSignal): Promise<void> {
     let announcedStop = false;
     let interrupted = false;
+    // A follow outlives the engine's hiccups (an inspect or open that times out on a busy host):
+    // it says `interrupted` and tries again, as it does for a stream broken off midway. A history
+    // read has no second chance; its caller reports the failure.
+    const brokenOff = async () => {
+      if (!interrupted) this.onState('interrupted', this.current);
+      interrupted = true;
+      await this.deps.sleep(REOPEN_DELAY_MS, signal);
+    };
     while (!signal.aborted) {
-      const state = await this.deps.state(this.current);
+      let state: ContainerRunState;
+      try {
+        state = await this.deps.state(this.current);
+      } catch (err) {
+        if (!this.options.follow) throw err;
+        await brokenOff();
+        continue;
+      }
       if (state === 'gone') {
         // A deploy retired our colour: carry on with the one that replaced it, from where we were.
         const next = this.options.follow && this.options.successor ? await this.options.successor() : null;
@@ -131,14 +188,24 @@ export class ContainerFollower {
       }
       if (announcedStop) this.onState('running', this.current);
       announcedStop = false;
-      const handle = await this.deps.open(this.current, this.streamOptions(), (l) => this.accept(l));
+      let handle: ContainerLogHandle;
+      try {
+        handle = await this.deps.open(this.current, this.streamOptions(), (l) => this.accept(l));
+      } catch (err) {
+        // Removed between the inspect and the open: the next turn finds it gone.
+        if (!this.options.follow) throw err;
+        if (!(err instanceof CodedError && err.code === 'CONTAINER_NOT_FOUND')) await brokenOff();
+        continue;
+      }
       this.handle = handle;
       if (this.paused) handle.pause();
       if (interrupted) this.onState('running', this.current);
       interrupted = false;
       const abort = () => handle.close();
       signal.addEventListener('abort', abort, { once: true });
+      const unwatch = this.options.follow ? this.watchForStall(handle) : () => {};
       const end = await handle.done;
+      unwatch();
       signal.removeEventListener('abort', abort);
       this.handle = null;
       if (end === 'interrupted' && !signal.aborted) {
@@ -147,9 +214,7 @@ export class ContainerFollower {
         }
         // Reopen from the cursor (no duplicates, no gap), or with the first options if nothing
         // was delivered yet.
-        this.onState('interrupted', this.current);
-        interrupted = true;
-        await this.deps.sleep(REOPEN_DELAY_MS, signal);
+        await brokenOff();
         continue;
       }
       if (!this.options.follow) return;
