@@ -90,7 +90,10 @@ test('an admin moves Tale to an external PostgreSQL and back', async ({ page, ba
   const verification = page.getByRole('list', { name: 'Verification' });
   await expect(verification.getByText('ok', { exact: true })).toHaveCount(4, slow);
 
-  await page.reload();
+  // Pending until a deploy, like any settings change: the settings page offers to apply it.
+  await page.goto('/settings');
+  await expect(page.getByRole('status').filter({ has: page.getByRole('button', { name: 'Apply now' }) })).toContainText('.env changed');
+  await page.goto('/settings/database');
   await expect(page.getByTestId('database-mode')).toContainText(`External PostgreSQL at 127.0.0.1:${port} as tale`);
   await page.getByRole('button', { name: 'Go back to the bundled database' }).click();
   await expect(page.getByRole('dialog')).toContainText('nothing is copied back');

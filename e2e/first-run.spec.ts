@@ -4,6 +4,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { e2eDataDir } from './support/paths';
 import { actionIds, callAction } from './support/server-actions';
 import { ADMIN } from './support/admin';
+import { gotoHydrated } from './support/goto-hydrated';
 
 const admin = ADMIN;
 const tokenFile = () => path.join(e2eDataDir, 'setup-token');
@@ -18,7 +19,7 @@ async function fillSetup(page: Page, token: string) {
 }
 
 async function signIn(page: Page, password: string) {
-  await page.goto('/login');
+  await gotoHydrated(page, '/login');
   await page.getByLabel('Email').fill(admin.email);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
@@ -39,7 +40,7 @@ test('first run: every page leads to setup, a wrong token is refused, the admin 
   expect(usedToken.length).toBeGreaterThanOrEqual(24);
   expect(fs.statSync(tokenFile()).mode & 0o777).toBe(0o600);
 
-  await page.goto('/setup');
+  await gotoHydrated(page, '/setup');
   await fillSetup(page, usedToken);
   await expect(page).toHaveURL(/\/$/);
   await expect(page.getByRole('heading', { name: 'Overview' })).toBeVisible();

@@ -7,6 +7,7 @@ import { GOOD_VERSION, localImage } from './fixtures/versions';
 import { signInAsAdmin } from './support/admin';
 import { startEchoContainer, startLogGenerator } from './support/log-generator';
 import { e2eDataDir } from './support/paths';
+import { gotoHydrated } from './support/goto-hydrated';
 
 // The logs page in a real browser against real containers. The console under test reads the
 // deployment directory inside its data directory, so the spec writes a tale.json there.
@@ -35,7 +36,7 @@ test('follows 2,000 lines/s for 30 s without freezing, losing or duplicating a l
   test.setTimeout(180_000);
   await signInAsAdmin(page, baseURL!);
   await startLogGenerator({ name: `${id}-platform-blue`, project: id, image, rate: RATE, seconds: SECONDS, stderrEvery: 10 });
-  await page.goto('/logs');
+  await gotoHydrated(page, '/logs');
   await page.getByLabel('Tail').fill('100000');
   await page.getByRole('button', { name: 'Show' }).click();
 
@@ -107,7 +108,7 @@ test('shows a log line holding markup as text, never as markup', async ({ page, 
   const payload = '<img src=x onerror="window.__pwned=1"><b>bold</b><script>window.__pwned=2</script>';
   await startEchoContainer({ name: `${id}-rag-blue`, project: id, image, text: payload });
   await signInAsAdmin(page, baseURL!);
-  await page.goto('/logs');
+  await gotoHydrated(page, '/logs');
   await page.getByLabel('Service').selectOption('rag');
   await page.getByRole('button', { name: 'Show' }).click();
   await expect(page.getByTestId('log-line').first()).toContainText(payload);

@@ -7,6 +7,7 @@ import { pushImages, type Registry } from './fixtures/registry';
 import { EXITS_VERSION, GOOD_VERSION, NEVER_HEALTHY_VERSION, NEXT_VERSION, SERVICES } from './fixtures/versions';
 import { signInAsAdmin } from './support/admin';
 import { prepareConsoleDeployment, type ConsoleDeployment } from './support/console-deployment';
+import { gotoHydrated } from './support/goto-hydrated';
 
 // The console's operations driven in the browser, on the real engine with the stand-in images: the
 // first deploy of an empty project, a one-click upgrade under load, a rollback, a broken release,
@@ -53,7 +54,7 @@ const live = async () => (await httpGet(siteUrl, { host: 'localhost' })).headers
 
 test('first deploy of an empty project, reviewed and followed live, with a reload mid-run', async ({ page }, testInfo) => {
   test.setTimeout(240_000);
-  await page.goto('/deployments');
+  await gotoHydrated(page, '/deployments');
   const picker = page.getByLabel('Version');
   // Newest first; the tag that lacks five of the six images cannot be chosen.
   await expect(picker.locator('option')).toHaveText([`${NEVER_HEALTHY_VERSION} (unavailable)`, NEXT_VERSION, GOOD_VERSION]);
@@ -137,7 +138,7 @@ test('one-click upgrade under load: no failed request, every step on the timelin
 
 test('rollback with its button, behind the schema-compatibility confirmation', async ({ page }) => {
   test.setTimeout(180_000);
-  await page.goto('/deployments');
+  await gotoHydrated(page, '/deployments');
   await page.getByRole('button', { name: `Roll back to ${GOOD_VERSION}` }).click();
   const dialog = page.getByRole('dialog');
   await expect(dialog.getByTestId('schema-warning')).toContainText('Convex data and indexes are not rolled back');
@@ -153,7 +154,7 @@ test('rollback with its button, behind the schema-compatibility confirmation', a
 test('a broken release fails with its log lines while the live one keeps serving; the history shows it', async ({ page }, testInfo) => {
   test.setTimeout(180_000);
   await pushImages(registry, SERVICES.map((service) => ({ service, version: EXITS_VERSION })));
-  await page.goto('/deployments');
+  await gotoHydrated(page, '/deployments');
   await page.getByLabel('Version').selectOption(EXITS_VERSION);
   await page.getByRole('button', { name: `Review deploy of ${EXITS_VERSION}` }).click();
   await page.getByRole('dialog').getByRole('button', { name: `Deploy ${EXITS_VERSION}` }).click();
@@ -177,7 +178,7 @@ test('a broken release fails with its log lines while the live one keeps serving
 
 test('cleanup and reset refuse a wrong project id; reset with volumes needs a second confirmation', async ({ page }) => {
   test.setTimeout(120_000);
-  await page.goto('/deployments');
+  await gotoHydrated(page, '/deployments');
   await page.getByRole('button', { name: 'Clean up inactive colour…' }).click();
   let dialog = page.getByRole('dialog');
   await dialog.getByLabel(/Type the project id/).fill(`${deployment.id}-typo`);

@@ -4,6 +4,7 @@ import tls from 'node:tls';
 import { expect, test, type Page } from '@playwright/test';
 import { waitForUrl } from './fixtures/http-get';
 import { GOOD_VERSION, SERVICES } from './fixtures/versions';
+import { gotoHydrated } from './support/goto-hydrated';
 import { signInAsAdmin } from './support/admin';
 import { consoleDeployDir, prepareConsoleDeployment, type ConsoleDeployment } from './support/console-deployment';
 
@@ -61,7 +62,7 @@ async function followOperation(page: Page): Promise<void> {
 }
 
 async function changeDomain(page: Page, mode: RegExp, basePath: string, expectedDiff: string[]): Promise<void> {
-  await page.goto('/settings');
+  await gotoHydrated(page, '/settings');
   const form = page.getByRole('form', { name: 'Domain and TLS' });
   await form.getByRole('radio', { name: mode }).check();
   await form.getByLabel('Sub-path (BASE_PATH)').fill(basePath);

@@ -1,12 +1,13 @@
 import { expect, test } from '@playwright/test';
 import { ADMIN, signInAsAdmin } from './support/admin';
+import { gotoHydrated } from './support/goto-hydrated';
 
 // User administration in the browser: add, change role, disable with confirmation, and the
 // last-admin guard. Each step is checked by signing in as the user it affects.
 
 test('an admin manages users, and the console keeps its last admin', async ({ page, baseURL, browser }) => {
   await signInAsAdmin(page, baseURL!);
-  await page.goto('/users');
+  await gotoHydrated(page, '/users');
 
   const email = `viewer-${Date.now()}@example.com`;
   await page.getByRole('button', { name: 'Add user' }).click();

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { expect, type Page } from '@playwright/test';
 import { e2eDataDir } from './paths';
 import { actionIds, callAction } from './server-actions';
+import { gotoHydrated } from './goto-hydrated';
 
 /** The admin the browser specs share; first-run.spec.ts creates it through the UI. */
 export const ADMIN = { name: 'Ada Admin', email: 'ada@example.com', password: 'correct horse battery' };
@@ -15,7 +16,7 @@ export async function signInAsAdmin(page: Page, baseURL: string): Promise<void> 
     const id = actionIds().get('app/(auth)/setup/actions.ts#setupAction')!;
     await callAction(baseURL, id, [{ token, ...ADMIN, confirm: ADMIN.password }]);
   }
-  await page.goto('/login');
+  await gotoHydrated(page, '/login');
   await page.getByLabel('Email').fill(ADMIN.email);
   await page.getByLabel('Password').fill(ADMIN.password);
   await page.getByRole('button', { name: 'Sign in' }).click();

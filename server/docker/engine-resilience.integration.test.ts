@@ -5,7 +5,7 @@ import { createDeployment, type Deployment } from '@/e2e/fixtures/deployment';
 import { ensureFixtureImages } from '@/e2e/fixtures/fixture-images';
 import { waitForUrl } from '@/e2e/fixtures/http-get';
 import { allImageRefs, pushImages, startRegistry, type Registry } from '@/e2e/fixtures/registry';
-import { GOOD_VERSION, NEVER_HEALTHY_VERSION, NEXT_VERSION } from '@/e2e/fixtures/versions';
+import { EXITS_VERSION, GOOD_VERSION, NEVER_HEALTHY_VERSION, NEXT_VERSION } from '@/e2e/fixtures/versions';
 import { deploy } from '@/server/engine/deploy';
 import { HealthGateError } from '@/server/engine/engine-error';
 import { reset } from '@/server/engine/reset';
@@ -18,14 +18,15 @@ import { startTraffic, type TrafficReport } from './test-bed-traffic';
 // the load generator running: a lost or corrupt state file, the minutes after a failed deploy,
 // reset and in-place update. Two throwaway project ids, so this file runs beside other tests;
 // dispose() removes exactly their containers, network and volumes.
-//   RESILIENCE_WATCH_SECONDS  how long to watch after a failed deploy (default 60; the issue asks 180)
+//   RESILIENCE_WATCH_SECONDS  how long to watch after a failed deploy (default 180, as the issue
+//                             asks: the CLI's outages after a failed deploy came late)
 //   RESILIENCE_CONCURRENCY    load generator clients (default 20)
 //   RESILIENCE_PAUSE_MS       each client's pause between requests (default 50: a few hundred
 //                             requests a second, above the 170/s of switching-measured.md, without
 //                             starving the proxy's health checks on a shared 2-core CI machine;
 //                             bench/cutover.ts runs flat out)
 
-const WATCH_MS = Number(process.env.RESILIENCE_WATCH_SECONDS ?? 60) * 1000;
+const WATCH_MS = Number(process.env.RESILIENCE_WATCH_SECONDS ?? 180) * 1000;
 const CONCURRENCY = Number(process.env.RESILIENCE_CONCURRENCY ?? 20);
 const LOAD = { concurrency: CONCURRENCY, pauseMs: Number(process.env.RESILIENCE_PAUSE_MS ?? 50) };
 const docker = testBedDocker();
@@ -121,7 +122,7 @@ describe('engine resilience on the real engine, under load', () => {
   beforeAll(async () => {
     await ensureFixtureImages();
     registry = await startRegistry();
-    await pushImages(registry, allImageRefs([GOOD_VERSION, NEXT_VERSION, NEVER_HEALTHY_VERSION]));
+    await pushImages(registry, allImageRefs([GOOD_VERSION, NEXT_VERSION, NEVER_HEALTHY_VERSION, EXITS_VERSION]));
     // Both stacks' first deploys at once: most of it is waiting for the db health check.
     [main, ops] = await Promise.all([bed(registry, 'resilience-it'), bed(registry, 'resilience-ops')]);
   }, 300_000);
@@ -143,7 +144,7 @@ describe('engine resilience on the real engine, under load', () => {
     await blueGreenDespiteStateFile(main, { color: 'green', version: NEXT_VERSION }, GOOD_VERSION);
   }, 180_000);
 
-  it(`after a never-healthy deploy fails: 0 failed requests and nothing from the broken version for ${WATCH_MS / 1000} s`, async () => {
+  it(`after a never-healthy and an exiting deploy fail: 0 failed requests and nothing from either for ${WATCH_MS / 1000} s`, async () => {
     const { deployment, ports, url } = main;
     // Whatever the earlier tests left live (they may be filtered out): it must stay exactly so.
     const liveColor = (await readDeploymentColor(deployment.dir)).color;
@@ -154,21 +155,22 @@ describe('engine resilience on the real engine, under load', () => {
     const liveIds = await idsOf(live);
     const trafficStart = Date.now();
     const traffic = startTraffic(url, LOAD);
-    const error = await deploy(ports, { version: NEVER_HEALTHY_VERSION }).then(
-      () => null,
-      (e: unknown) => e,
-    );
+    const broken = [NEVER_HEALTHY_VERSION, EXITS_VERSION];
+    const errors: unknown[] = [];
+    for (const version of broken) errors.push(await deploy(ports, { version }).then(() => null, (e: unknown) => e));
     const failedAt = Date.now();
     await new Promise((r) => setTimeout(r, WATCH_MS));
     const report = await traffic.stop();
     const after = report.load.timeline.filter((s) => s.second > Math.floor((failedAt - trafficStart) / 1000));
-    console.info(JSON.stringify({ test: 'never-healthy watch', watchMs: WATCH_MS, requests: report.requests, failed: report.failed, byVersion: report.byVersion }));
+    console.info(JSON.stringify({ test: 'failed deploys watch', watchMs: WATCH_MS, requests: report.requests, failed: report.failed, byVersion: report.byVersion }));
 
     await explainFailures(report, ports.timeline, docker, `${deployment.id}-proxy`);
-    expect(error).toBeInstanceOf(HealthGateError);
-    expect((error as HealthGateError).logs.length).toBeGreaterThan(0);
+    for (const error of errors) {
+      expect(error).toBeInstanceOf(HealthGateError);
+      expect((error as HealthGateError).logs.length).toBeGreaterThan(0);
+    }
     expect(report.failed).toBe(0);
-    expect(report.byVersion[NEVER_HEALTHY_VERSION]).toBeUndefined();
+    for (const version of broken) expect(report.byVersion[version]).toBeUndefined();
     // The watch really ran, with traffic answered in every second of it (no silent stall).
     expect(after.length).toBeGreaterThanOrEqual(Math.floor(WATCH_MS / 1000) - 1);
     expect(after.filter((s) => s.ok === 0)).toEqual([]);

@@ -1,4 +1,4 @@
-import { containerName, networkName } from '@/server/stack/stack-names';
+import { colorProject, containerName, networkName } from '@/server/stack/stack-names';
 import type { Color, RotatableService } from '@/server/stack/types';
 import { ROTATABLE_SERVICES } from '@/server/stack/types';
 import { EngineError } from './engine-error';
@@ -85,4 +85,20 @@ export async function detectActiveColor(docker: DockerPort, project: ProjectPort
 export function versionOf(details: ContainerDetails | undefined): string | null {
   if (!details) return null;
   return details.labels['io.tale.console.version'] ?? details.labels['org.opencontainers.image.version'] ?? null;
+}
+
+/**
+ * Every container of a colour: `known` (by default its main containers' names, which may not
+ * exist) and whatever else carries the colour's compose label: leftovers of a failed deploy, an
+ * in-place replacement, a CLI run.
+ */
+export async function colorContainerNames(
+  docker: DockerPort,
+  projectId: string,
+  color: Color,
+  known: Iterable<string> = ROTATABLE_SERVICES.map((s) => containerName(projectId, s, color)),
+): Promise<string[]> {
+  const names = new Set(known);
+  for (const c of await docker.listContainers({ 'com.docker.compose.project': colorProject(projectId, color) })) names.add(c.name);
+  return [...names];
 }

@@ -1,5 +1,5 @@
-import { colorProject, otherColor } from '@/server/stack/stack-names';
-import { detectActiveColor } from './active-color';
+import { otherColor } from '@/server/stack/stack-names';
+import { colorContainerNames, detectActiveColor } from './active-color';
 import { underLock } from './deploy';
 import { engineSettings } from './engine-settings';
 import type { EnginePorts } from './ports';
@@ -26,8 +26,7 @@ export function cleanup(ports: EnginePorts): Promise<CleanupResult> {
       return { activeColor: null, removed: [], warnings: active.warnings };
     }
     const inactive = otherColor(active.color);
-    const names = new Set(Object.values(active.colors[inactive].containers).map((c) => c.name));
-    for (const c of await docker.listContainers({ 'com.docker.compose.project': colorProject(projectId, inactive) })) names.add(c.name);
+    const names = await colorContainerNames(docker, projectId, inactive, Object.values(active.colors[inactive].containers).map((c) => c.name));
     const removed: string[] = [];
     for (const name of names) {
       // Graceful like a retire: an inactive colour can still hold the shared alias after a CLI run.

@@ -1,12 +1,12 @@
 import { colorSpecs, networkSpec, registryOf, statefulSpecs, volumeSpecs, type StackInput } from '@/server/stack/generate-stack';
-import { colorProject, liveAliases, nextColor } from '@/server/stack/stack-names';
+import { liveAliases, nextColor } from '@/server/stack/stack-names';
 import type { Color, ContainerSpec, RotatableService, ServiceName } from '@/server/stack/types';
 import { ROTATABLE_SERVICES } from '@/server/stack/types';
-import { detectActiveColor, versionOf, type ActiveColor } from './active-color';
+import { colorContainerNames, detectActiveColor, versionOf, type ActiveColor } from './active-color';
 import { EngineError } from './engine-error';
 import { engineSettings, type EngineSettings } from './engine-settings';
 import { dependencyWaves, resolveRelease, RETIRE_ORDER, startSteps } from './plan-steps';
-import type { ContainerDetails, EnginePorts, StepName } from './ports';
+import type { EnginePorts, StepName } from './ports';
 import { rollbackTarget } from './release-record';
 import { buildUpdatePlan } from './update-plan';
 
@@ -131,13 +131,9 @@ async function buildPlan(ports: EnginePorts, kind: DeployPlan['kind'], options: 
   // interrupted. Never the live colour: the target is by construction the other one. A leftover
   // that still answers to a shared name may still carry traffic (an interrupted retire, or the
   // CLI's failed colour), so it gets the same graceful stop as a retire; the others go at once.
-  const leftovers = new Map<string, ContainerDetails | null>(
-    Object.values(active.colors[targetColor].containers).map((c) => [c.name, c]),
-  );
-  for (const c of await docker.listContainers({ 'com.docker.compose.project': colorProject(projectId, targetColor) })) {
-    if (!leftovers.has(c.name)) leftovers.set(c.name, await docker.inspectContainer(c.name));
-  }
-  for (const [name, details] of leftovers) {
+  const known = new Map(Object.values(active.colors[targetColor].containers).map((c) => [c.name, c]));
+  for (const name of await colorContainerNames(docker, projectId, targetColor, known.keys())) {
+    const details = known.get(name) ?? (await docker.inspectContainer(name));
     const aliases = details?.networks[network.name]?.aliases ?? [];
     const shared = details?.running && ROTATABLE_SERVICES.some((svc) => aliases.includes(svc));
     steps.push({

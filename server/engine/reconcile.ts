@@ -1,6 +1,7 @@
-import { colorProject, containerName, networkName, otherColor } from '@/server/stack/stack-names';
+import { containerName, networkName, otherColor } from '@/server/stack/stack-names';
 import type { Color, RotatableService } from '@/server/stack/types';
 import { ROTATABLE_SERVICES } from '@/server/stack/types';
+import { colorContainerNames } from './active-color';
 import { underLock } from './deploy';
 import { engineSettings } from './engine-settings';
 import { RETIRE_ORDER } from './plan-steps';
@@ -60,10 +61,8 @@ function serviceOf(details: ContainerDetails, projectId: string, color: Color): 
 
 async function containersOf(ports: EnginePorts, projectId: string, color: Color): Promise<Seen[]> {
   const { docker } = ports;
-  const names = new Set<string>(ROTATABLE_SERVICES.map((s) => containerName(projectId, s, color)));
-  for (const c of await docker.listContainers({ 'com.docker.compose.project': colorProject(projectId, color) })) names.add(c.name);
   const seen: Seen[] = [];
-  for (const name of names) {
+  for (const name of await colorContainerNames(docker, projectId, color)) {
     const details = await docker.inspectContainer(name);
     if (!details) continue;
     const service = serviceOf(details, projectId, color);

@@ -1,7 +1,8 @@
 import { CATALOG } from '@/server/stack/service-catalog';
-import { colorProject, containerName, statefulProject } from '@/server/stack/stack-names';
+import { containerName, statefulProject } from '@/server/stack/stack-names';
 import { networkSpec, volumeSpecs } from '@/server/stack/generate-stack';
 import type { StatefulService } from '@/server/stack/types';
+import { colorContainerNames } from './active-color';
 import { underLock } from './deploy';
 import type { PlanStep } from './deploy-plan';
 import { EngineError } from './engine-error';
@@ -60,12 +61,9 @@ export async function planReset(ports: EnginePorts, options: ResetOptions = {}):
   // Both colours, by name and by compose label (leftovers, in-place replacements, CLI runs). Like
   // the CLI's `rm -f`: a reset takes the site down on purpose, a drain would only delay it.
   for (const color of ['blue', 'green'] as const) {
-    for (const service of RETIRE_ORDER) {
-      const name = containerName(projectId, service, color);
-      if (await docker.inspectContainer(name)) remove(name, `${color} colour`, null);
-    }
-    for (const c of await docker.listContainers({ 'com.docker.compose.project': colorProject(projectId, color) })) {
-      remove(c.name, `${color} colour`, null);
+    const byName = RETIRE_ORDER.map((service) => containerName(projectId, service, color));
+    for (const name of await colorContainerNames(docker, projectId, color, byName)) {
+      if (!byName.includes(name) || (await docker.inspectContainer(name))) remove(name, `${color} colour`, null);
     }
   }
   if (all) {

@@ -44,7 +44,10 @@ import {
   verifyProject,
 } from './external-database-steps';
 import { copyExistingData, copyJobStatus, startCopyJob } from './external-database-copy';
-import { serialised } from './settings-support';
+import { markPending, serialised } from './settings-support';
+
+/** The database URLs are read by the colours; the next deploy starts (or no longer starts) the bundled db. */
+const DATABASE_SWITCH = { proxy: false, colors: true } as const;
 
 // Every step is admin-only: it handles the database admin's password, sets the service role's,
 // or writes them into .env. Each is audited with its target server (never a password or URL).
@@ -139,7 +142,12 @@ export const configureExternalDatabase = adminStep<typeof configureSchema, Confi
   target: (i) => connectTarget(i.connection),
   params: (i) => ({ role: i.role, apply: i.apply }),
   // In the settings write queue: a settings save must not read-check-write around this one.
-  run: (i, t) => serialised(() => configureProject(dir(), { target: t!, role: i.role, rolePassword: i.rolePassword, apply: i.apply })),
+  run: (i, t, actor) =>
+    serialised(async () => {
+      const result = await configureProject(dir(), { target: t!, role: i.role, rolePassword: i.rolePassword, apply: i.apply });
+      if (i.apply) markPending('.env', DATABASE_SWITCH, actor);
+      return result;
+    }),
 });
 
 export const verifyExternalDatabase = adminStep<typeof verifySchema, VerifyResultDto>({
@@ -153,7 +161,12 @@ export const useBundledDatabaseAgain = adminStep<typeof bundledSchema, { warning
   action: 'database.use_bundled',
   schema: bundledSchema,
   target: () => null,
-  run: () => serialised(() => useBundledDatabase(dir())),
+  run: (_i, _t, actor) =>
+    serialised(async () => {
+      const result = await useBundledDatabase(dir());
+      markPending('.env', DATABASE_SWITCH, actor);
+      return result;
+    }),
 });
 
 /**

@@ -8,7 +8,7 @@ import { requirePageUser } from '../auth/session';
 import { getDocker } from '../docker/client';
 import { createStatsPort } from '../docker/container-stats';
 import { currentStatus } from './operations';
-import { newerRelease, registryVersions } from './releases';
+import { newerRelease, registryTags } from './releases';
 
 export async function getOverview(): Promise<OverviewDto> {
   await requirePageUser('viewer');
@@ -23,7 +23,7 @@ export async function getOverview(): Promise<OverviewDto> {
 
 async function registryStatus(active: string | null): Promise<RegistryStatusDto> {
   try {
-    const versions = await registryVersions();
+    const versions = await registryTags();
     return { reachable: true, newest: versions[0] ?? null, newer: await newerRelease(versions, active) };
   } catch (err) {
     // The registry's coded errors are written for operators and carry no credentials.

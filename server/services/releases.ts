@@ -17,7 +17,8 @@ const cache = globalThis as unknown as { __taleVersions?: Cached<string[]>; __ta
 
 const quiet = () => createEnginePorts({ emit: () => {} });
 
-async function registryPrefix(): Promise<string> {
+/** The registry images come from: the project's GHCR_REGISTRY, else the default (before `init`). */
+export async function registryPrefix(): Promise<string> {
   return registryOf(await quiet().project.readEnv().catch(() => ({})));
 }
 
@@ -25,7 +26,7 @@ async function registryPrefix(): Promise<string> {
  * Version tags, newest first; throws the registry's coded error when it cannot be reached. The
  * overview's polls share a short-lived answer; `fresh` (the deploy page) asks again.
  */
-export async function registryVersions(fresh = false): Promise<string[]> {
+export async function registryTags(fresh = false): Promise<string[]> {
   const prefix = await registryPrefix();
   const hit = cache.__taleVersions;
   if (!fresh && hit && hit.key === prefix && Date.now() - hit.at < TTL_MS) return hit.value;
@@ -58,7 +59,8 @@ export async function newerRelease(versionsNewestFirst: readonly string[], activ
   return null;
 }
 
-async function missingImages(prefix: string, version: string): Promise<string | null> {
+/** Null when all six images have the tag (remembered briefly), else the registry's message. */
+export async function missingImages(prefix: string, version: string): Promise<string | null> {
   const key = `${prefix}:${version}`;
   cache.__taleAvailability ??= new Map();
   const hit = cache.__taleAvailability.get(key);
@@ -78,7 +80,7 @@ async function missingImages(prefix: string, version: string): Promise<string | 
 /** The newest tags for the deploy dialog, each checked for all six images; current and previous marked. */
 export async function releases(current: string | null, previous: string | null): Promise<ReleaseDto[]> {
   const prefix = await registryPrefix();
-  const versions = (await registryVersions(true)).slice(0, PICKER_DEPTH);
+  const versions = (await registryTags(true)).slice(0, PICKER_DEPTH);
   for (const v of [current, previous]) if (v && !versions.includes(v)) versions.push(v);
   return Promise.all(
     versions.map(async (version) => {

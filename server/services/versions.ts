@@ -1,30 +1,26 @@
 import 'server-only';
-import { CodedError } from '@/lib/errors';
 import type { VersionsDto } from '@/lib/dto/versions';
-import { registryOf } from '../stack/generate-stack';
 import { ALL_SERVICES } from '../stack/types';
 import { RegistryClient } from '../registry/registry-client';
 import { RegistryError } from '../registry/registry-error';
-import { createEnginePorts } from '../runtime';
-
-/** The project's .env, or none yet (the default registry applies before the first deploy). */
-async function projectEnv(): Promise<Record<string, string>> {
-  try {
-    return await createEnginePorts({ emit: () => {} }).project.readEnv();
-  } catch (err) {
-    if (err instanceof CodedError) return {};
-    throw err;
-  }
-}
+import { missingImages, registryPrefix, registryTags } from './releases';
 
 /**
- * Release tags of the project's registry, newest first. The newest `limit` are checked for all six
- * images: a tag that misses one cannot be deployed, usually because its images are still building.
+ * Release tags of the project's registry, newest first, for the API. The newest `limit` are checked
+ * for all six images: a tag that misses one cannot be deployed, usually because its images are
+ * still building. The tag list and complete releases come from the console's short-lived cache
+ * (the UI asks the same questions), so a script polling this cannot make the registry rate-limit
+ * the console; only an incomplete tag is asked which images it misses.
  */
 export async function registryVersions(limit: number): Promise<VersionsDto> {
-  const registry = registryOf(await projectEnv());
+  const registry = await registryPrefix();
   try {
-    return await checkVersions(new RegistryClient({ registry }), registry, limit);
+    const tags = await registryTags();
+    const checked = await Promise.all(tags.slice(0, limit).map(async (version) => {
+      const missing = (await missingImages(registry, version)) === null ? [] : await missingServices(registry, version);
+      return { version, available: missing.length === 0, missing };
+    }));
+    return { registry, versions: checked, unchecked: tags.slice(limit), error: null };
   } catch (err) {
     // Said plainly, like an unreachable Docker Engine in the status: not a server failure.
     if (err instanceof RegistryError) return { registry, versions: [], unchecked: [], error: { code: err.code, message: err.message } };
@@ -32,14 +28,8 @@ export async function registryVersions(limit: number): Promise<VersionsDto> {
   }
 }
 
-async function checkVersions(client: RegistryClient, registry: string, limit: number): Promise<VersionsDto> {
-  const tags = await client.listVersions();
-  const checked = await Promise.all(
-    tags.slice(0, limit).map(async (version) => {
-      const digests = await Promise.all(ALL_SERVICES.map(async (svc) => [svc, await client.manifestDigest(svc, version)] as const));
-      const missing = digests.filter(([, d]) => d === null).map(([svc]) => svc);
-      return { version, available: missing.length === 0, missing };
-    }),
-  );
-  return { registry, versions: checked, unchecked: tags.slice(limit), error: null };
+async function missingServices(registry: string, version: string): Promise<string[]> {
+  const client = new RegistryClient({ registry });
+  const digests = await Promise.all(ALL_SERVICES.map(async (svc) => [svc, await client.manifestDigest(svc, version)] as const));
+  return digests.filter(([, d]) => d === null).map(([svc]) => svc);
 }
