@@ -3,6 +3,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { getServerSession } from 'next-auth';
 import { headers } from 'next/headers';
 import { redirect } from 'next/navigation';
+import { cache } from 'react';
 import { z } from 'zod';
 import type { ActionResult } from '@/lib/action-result';
 import type { SessionUser } from '@/lib/dto/user';
@@ -25,17 +26,23 @@ const sessionShape = z.object({ user: z.object({ id: z.string().min(1) }) });
  */
 const apiCaller = new AsyncLocalStorage<SessionUser>();
 
-/** The signed-in, enabled user, or null. Reads the account on every call so a disabled user is out at once. */
+/** The signed-in, enabled user, or null. Reads the account on every request so a disabled user is out at once. */
 export async function getSessionUser(): Promise<SessionUser | null> {
   const caller = apiCaller.getStore();
   if (caller) return caller;
+  return cookieSessionUser();
+}
+
+// Once per rendered request: a page's gate and each service it calls all ask. React's cache lives
+// only while a page renders; actions and route handlers read the session afresh on every call.
+const cookieSessionUser = cache(async (): Promise<SessionUser | null> => {
   const parsed = sessionShape.safeParse(await getServerSession(authOptions()));
   if (!parsed.success) return null;
   const row = findUserById(getDb(), parsed.data.user.id);
   if (!row || row.disabledAt) return null;
   const user: SessionUser = { id: row.id, email: row.email, name: row.name, role: row.role };
   return mustEnrolTotp(getDb(), row) ? { ...user, mustEnrolTotp: true } : user;
-}
+});
 
 /** Where an admin goes while "require two-step sign-in for admins" is on and they have none yet. */
 export const TOTP_ENROLMENT_PATH = '/two-factor';

@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ContainerSpec } from '@/server/stack/types';
+import { execInContainer } from './container-exec';
 import { createDockerPort } from './docker-adapter';
 
 // Against the real Docker Engine on this machine (API 1.41). Everything this file creates carries
@@ -177,6 +178,12 @@ describe('createDockerPort against the real engine', () => {
     expect(details?.running).toBe(true);
     expect(details?.networks[NETWORK]?.aliases).toEqual(expect.arrayContaining(['web', 'web-green']));
     expect(await resolveOnNetwork('web')).toMatch(/Address: \d+\.\d+\.\d+\.\d+/);
+  });
+
+  it('runs a command inside with its own argv, streams apart and exit code; cuts one past its deadline', async () => {
+    const r = await execInContainer(docker, name, ['sh', '-c', 'echo to-out; echo to-err >&2; exit 3']);
+    expect(r).toEqual({ exitCode: 3, stdout: 'to-out\n', stderr: 'to-err\n' });
+    await expect(execInContainer(docker, name, ['sleep', '5'], 300)).rejects.toMatchObject({ code: 'EXEC_TIMEOUT' });
   });
 
   it('reads logs demultiplexed into stdout and stderr lines', async () => {
