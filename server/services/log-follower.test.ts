@@ -1,7 +1,7 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { LogLine } from '../docker/log-lines';
 import type { ContainerLogEnd, ContainerLogOptions, ContainerRunState } from '../docker/container-logs';
-import { ContainerFollower, STALL_CHECK_MS, type FollowerDeps } from './log-follower';
+import { ContainerFollower, type FollowerDeps } from './log-follower';
 
 // A scripted engine: each open() replays the lines the real engine would send for its options,
 // and its stream ends as `ends` says (default: a normal end).
@@ -169,48 +169,3 @@ describe('ContainerFollower ordering', () => {
   });
 });
 
-describe('ContainerFollower when the engine stops feeding a follow', () => {
-  afterEach(() => vi.useRealTimers());
-
-  // The engine keeps the follow open but sends nothing more, while the container writes on.
-  function stallingEngine(history: LogLine[]) {
-    const opened: ContainerLogOptions[] = [];
-    let stalled = true;
-    const deps: FollowerDeps = {
-      state: async () => (opened.filter((o) => o.follow).length < 2 ? 'running' : 'gone'),
-      sleep: async () => {},
-      open: async (_c, options, onLine) => {
-        opened.push(options);
-        const since = options.since ? Number(options.since) : -Infinity;
-        const lines = history.filter((l) => Date.parse(l.ts) / 1000 >= Math.floor(since * 1000) / 1000);
-        const picked = options.tail !== undefined ? lines.slice(-options.tail) : lines;
-        if (options.follow && stalled) {
-          stalled = false;
-          picked.forEach(onLine);
-          let close = () => {};
-          const done = new Promise<ContainerLogEnd>((resolve) => (close = () => resolve('ended')));
-          return { pause() {}, resume() {}, close, done };
-        }
-        picked.forEach(onLine);
-        return { pause() {}, resume() {}, close() {}, done: Promise.resolve('ended' as const) };
-      },
-    };
-    return { deps, opened };
-  }
-
-  it('notices the container wrote past the cursor and reopens from it', async () => {
-    vi.useFakeTimers();
-    const history = [line('2026-01-01T00:00:01.000000000Z', 'a')];
-    const { deps, opened } = stallingEngine(history);
-    const got: string[] = [];
-    const run = new ContainerFollower(deps, 'c', { follow: true, tail: 10 }, null, (l) => got.push(l.text), () => {}).run(new AbortController().signal);
-    await vi.advanceTimersByTimeAsync(STALL_CHECK_MS);
-    expect(got).toEqual(['a']); // silent, but nothing newer yet: the stream is left alone
-    history.push(line('2026-01-01T00:00:02.000000000Z', 'b'));
-    await vi.advanceTimersByTimeAsync(STALL_CHECK_MS);
-    await run;
-    expect(got).toEqual(['a', 'b']);
-    expect(opened.map((o) => o.follow)).toEqual([true, false, false, true]);
-    expect(opened[2]).toMatchObject({ follow: false, tail: 1, since: `${Date.UTC(2026, 0, 1, 0, 0, 1) / 1000}.000000000` });
-  });
-});

@@ -21,9 +21,6 @@ export type FollowerState = 'running' | 'stopped' | 'removed' | 'interrupted';
 /** Pause before reopening a broken stream, so an engine that keeps failing is not hammered. */
 const REOPEN_DELAY_MS = 1000;
 
-/** How long a follow may stay silent before the engine is asked whether the container wrote more. */
-export const STALL_CHECK_MS = 5000;
-
 export type FollowerOptions = {
   follow: boolean;
   tail?: number;
@@ -43,8 +40,6 @@ export class ContainerFollower {
   private paused = false;
   private skipAtCursor = 0;
   private resuming = false;
-  /** Lines delivered so far: the stall watch compares it across its checks. */
-  private delivered = 0;
 
   constructor(
     private readonly deps: FollowerDeps,
@@ -93,44 +88,7 @@ export class ContainerFollower {
     }
     if (!this.cursor || key > at) this.cursor = { ts: line.ts, seen: 1 };
     else if (key === at) this.cursor = { ts: this.cursor.ts, seen: this.cursor.seen + 1 };
-    this.delivered++;
     this.deliver(line);
-  }
-
-  /**
-   * A follow the engine keeps open but stops feeding looks exactly like a quiet container. So when
-   * nothing arrived for a while (and not because we paused it), ask for the newest line since the
-   * cursor; one newer than the cursor means the stream stalled, and closing it makes run() reopen
-   * from the cursor, without a gap or a duplicate.
-   */
-  private watchForStall(handle: ContainerLogHandle): () => void {
-    let seen = this.delivered;
-    let checking = false;
-    const timer = setInterval(() => {
-      if (this.delivered !== seen || this.paused || checking || !this.cursor) {
-        seen = this.delivered;
-        return;
-      }
-      const cursor = this.cursor;
-      checking = true;
-      this.newerThan(cursor)
-        .then((newer) => {
-          if (newer && this.delivered === seen && this.handle === handle) handle.close();
-        })
-        .catch(() => {}) // an engine that cannot answer now is asked again at the next check
-        .finally(() => (checking = false));
-    }, STALL_CHECK_MS);
-    return () => clearInterval(timer);
-  }
-
-  private async newerThan(cursor: Cursor): Promise<boolean> {
-    let newer = false;
-    const at = timestampKey(cursor.ts);
-    const probe = await this.deps.open(this.current, { follow: false, since: toDockerTime(cursor.ts), tail: 1 }, (l) => {
-      if (l.ts && timestampKey(l.ts) > at) newer = true;
-    });
-    await probe.done;
-    return newer;
   }
 
   private streamOptions(): ContainerLogOptions {
@@ -203,9 +161,7 @@ export class ContainerFollower {
       interrupted = false;
       const abort = () => handle.close();
       signal.addEventListener('abort', abort, { once: true });
-      const unwatch = this.options.follow ? this.watchForStall(handle) : () => {};
       const end = await handle.done;
-      unwatch();
       signal.removeEventListener('abort', abort);
       this.handle = null;
       if (end === 'interrupted' && !signal.aborted) {
