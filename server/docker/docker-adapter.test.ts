@@ -94,3 +94,33 @@ describe('createDockerPort on a slow daemon', () => {
     expect(seen).toContain('POST /containers/x/start');
   });
 });
+
+describe('createDockerPort removing a container that exits at that moment', () => {
+  // Docker 20.10's answers to that race, in the order it gives them, then the container is gone.
+  const dir = mkdtempSync(path.join(tmpdir(), 'racy-docker-'));
+  const socketPath = path.join(dir, 'docker.sock');
+  const answers: Array<[number, string]> = [
+    [500, 'Could not kill running container x, cannot remove - Container x is not running'],
+    [409, 'removal of container x is already in progress'],
+    [404, 'No such container: x'],
+  ];
+  let deletes = 0;
+  let server: Server;
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      const [status, message] = answers[Math.min(deletes++, answers.length - 1)]!;
+      res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify({ message }));
+    });
+    await new Promise<void>((resolve) => server.listen(socketPath, resolve));
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => server.close(resolve));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('asks again until the container is gone instead of failing the step', async () => {
+    await expect(createDockerPort(new Docker({ socketPath })).removeContainer('x')).resolves.toBeUndefined();
+    expect(deletes).toBe(3);
+  });
+});

@@ -1,4 +1,5 @@
 import { Readable, Writable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import Docker from 'dockerode';
 import type {
   ContainerDetails,
@@ -28,6 +29,13 @@ async function tolerate<T>(codes: number[], fallback: T, fn: () => Promise<T>): 
     if (codes.includes(statusCode(err) ?? -1)) return fallback;
     throw err;
   }
+}
+
+const REMOVE_ATTEMPTS = 20;
+
+function isRemovalRace(err: unknown): boolean {
+  const message = (err as Error).message ?? '';
+  return (statusCode(err) === 500 && /is not running/.test(message)) || (statusCode(err) === 409 && /already in progress/.test(message));
 }
 
 const WORKING_DIR_LABEL = 'com.docker.compose.project.working_dir';
@@ -240,7 +248,18 @@ export function createDockerPort(shared: Docker): DockerPort {
     },
 
     async removeContainer(nameOrId: string): Promise<void> {
-      await tolerate([404], undefined, () => docker.getContainer(nameOrId).remove({ force: true, v: false }));
+      // A container that exits while it is force-removed makes Docker 20.10 answer 500 ("Could not
+      // kill running container … is not running") and leaves it half-removed; a second call then
+      // gets 409 ("removal … already in progress"). Asked again until it is gone (404).
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await tolerate([404], undefined, () => docker.getContainer(nameOrId).remove({ force: true, v: false }));
+          return;
+        } catch (err) {
+          if (attempt >= REMOVE_ATTEMPTS || !isRemovalRace(err)) throw err;
+          await sleep(500);
+        }
+      }
     },
 
     async pullImage(ref: string, onProgress: (p: PullProgress) => void, signal?: AbortSignal): Promise<void> {
