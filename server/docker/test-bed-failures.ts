@@ -26,7 +26,7 @@ export async function explainFailures(report: TrafficReport, events: TimedEvent[
     .logs({ stdout: true, stderr: true, since, follow: false })
     .then((b) => b.toString('utf8'))
     .catch((e: unknown) => `(no proxy logs: ${(e as Error).message})`);
-  const proxyLines = logs.split('\n').filter((l) => /error|unhealthy|down|fail|no upstreams/i.test(l)).slice(-60);
+  const proxyLines = logs.split('\n').filter((l) => /error|unhealthy|down|fail|reset|no upstreams/i.test(l)).slice(-60);
   console.info(
     [
       `[zero-failure] ${report.failed} of ${report.requests} failed: ${JSON.stringify(report.failuresByKind)}`,
