@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OperationDto, OperationEventDto } from '@/lib/dto/operations';
 import { rollback } from '@/server/engine/deploy';
 import { createDockerPort } from '@/server/docker/docker-adapter';
-import { testBedDocker, testBedPorts } from '@/server/docker/test-bed-ports';
+import { explainFailures } from '@/server/docker/test-bed-failures';
+import { testBedDocker, testBedPorts, type TimedEvent } from '@/server/docker/test-bed-ports';
 import { startTraffic, type Traffic } from '@/server/docker/test-bed-traffic';
 import { readReleases } from '@/server/project/release-records';
 import { createDeployment, type Deployment } from './fixtures/deployment';
@@ -197,10 +198,14 @@ describe('a console killed with SIGKILL during a deploy', () => {
     traffic = startTraffic(proxyUrl, { concurrency: 10, pauseMs: 50 });
 
     const seen: string[] = [];
+    // The operations' events, for the failure printout should a request fail.
+    const timeline: TimedEvent[] = [];
+    const record = (events: OperationEventDto[]) => timeline.push(...events.map((e) => ({ ...e, at: Date.parse(e.at) }) as TimedEvent));
     for (const point of KILL_POINTS) {
       const t0 = Date.now();
       const op = await startDeploy(current, point.version);
       const { events, end } = await follow(current, op.id, point.at);
+      record(events);
       expect(end, `${point.name}: the deploy ended before the kill point`).toBeUndefined();
       expect(events.some(point.at)).toBe(true);
       await kill(current);
@@ -215,9 +220,12 @@ describe('a console killed with SIGKILL during a deploy', () => {
     console.log(`[crash-recovery] after each kill:\n  ${seen.join('\n  ')}`);
 
     const next = await startDeploy(current, NEXT_VERSION);
-    expect((await follow(current, next.id)).end?.status).toBe('succeeded');
+    const last = await follow(current, next.id);
+    record(last.events);
+    expect(last.end?.status).toBe('succeeded');
     const report = await traffic.stop();
     console.log(`[crash-recovery] ${report.requests} requests through the proxy, ${report.failed} failed, by version ${JSON.stringify(report.byVersion)}`);
+    await explainFailures(report, timeline, docker, `${deployment.id}-proxy`);
     expect(report.failuresByKind).toEqual({});
     expect(report.failed).toBe(0);
     expect(report.requests).toBeGreaterThan(0);

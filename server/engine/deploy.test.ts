@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { HealthGateError } from './engine-error';
 import { deploy, rollback } from './deploy';
 import { planDeploy } from './deploy-plan';
+import { engineSettings } from './engine-settings';
 import { fakeWorld, type FakeWorld } from './test-support/fake-ports';
 
 const NET = 'acme_internal';
@@ -129,7 +130,7 @@ describe('upgrade', () => {
 });
 
 describe('failed health gate', () => {
-  async function failing(kind: 'never-healthy' | 'exits' | 'restarts' | 'unhealthy') {
+  async function failing(kind: 'never-healthy' | 'exits' | 'restarts' | 'unhealthy' | 'unhealthy-then-healthy') {
     const w = await deployed('1.0.0', '2.0.0'); // green live, previous = 1.0.0
     w.docker.calls.length = 0;
     w.project.writes.length = 0;
@@ -139,6 +140,7 @@ describe('failed health gate', () => {
       if (kind === 'exits') return { kind: 'exits', afterPolls: 2, exitCode: 3 };
       if (kind === 'restarts') return { kind: 'restarts', afterPolls: 2 };
       if (kind === 'unhealthy') return { kind: 'unhealthy', afterPolls: 3 };
+      if (kind === 'unhealthy-then-healthy') return { kind: 'unhealthy', afterPolls: 3, recoversAfterPolls: 10 };
       return { kind: 'never-healthy' };
     };
     const started = w.clock.now();
@@ -194,10 +196,19 @@ describe('failed health gate', () => {
     expect(elapsed).toBeLessThan(10_000);
   });
 
-  it('fails fast when Docker reports unhealthy', async () => {
-    const { error, elapsed } = await failing('unhealthy');
+  it('fails once Docker has reported unhealthy for the grace, long before the timeout', async () => {
+    const { w, error, elapsed } = await failing('unhealthy');
     expect((error as HealthGateError).code).toBe('CONTAINER_UNHEALTHY');
-    expect(elapsed).toBeLessThan(10_000);
+    const grace = engineSettings({}).unhealthyGraceMs;
+    expect(elapsed).toBeGreaterThanOrEqual(grace);
+    expect(elapsed).toBeLessThan(grace + 10_000);
+    for (const name of colorNames('blue')) expect(w.docker.containers.has(name)).toBe(false);
+  });
+
+  it('carries on when an unhealthy container passes a probe again within the grace', async () => {
+    const { w, error } = await failing('unhealthy-then-healthy');
+    expect(error).toBeNull();
+    expect(w.project.colorFile).toBe('blue');
   });
 
   it('a plain rollback after a failed deploy still goes to the version before the live one', async () => {

@@ -6,6 +6,13 @@ export interface EngineSettings {
   drainTimeoutSeconds: number;
   /** How often the health gate inspects containers. */
   healthPollMs: number;
+  /**
+   * How long a container may stay unhealthy before that fails the deploy. Docker turns it healthy
+   * again on one passing probe, and a loaded host can miss two 3 s probes in a row (rag and
+   * crawler have retries 2), so an unhealthy moment alone is no verdict. The candidate is not in
+   * rotation while it waits, so the grace costs users nothing.
+   */
+  unhealthyGraceMs: number;
   /** Log lines attached to a health failure. */
   failureLogLines: number;
 }
@@ -14,6 +21,7 @@ const DEFAULTS: EngineSettings = {
   healthCheckTimeoutSeconds: 300,
   drainTimeoutSeconds: 30,
   healthPollMs: 1000,
+  unhealthyGraceMs: 15_000,
   failureLogLines: 50,
 };
 

@@ -108,6 +108,7 @@ export async function executePlan(ports: EnginePorts, plan: DeployPlan, options:
         const failure = await waitHealthy(docker, clock, events, step.containers, {
           deadline: healthDeadline,
           pollMs: plan.settings.healthPollMs,
+          unhealthyGraceMs: plan.settings.unhealthyGraceMs,
           signal,
           baselineRestarts,
         });

@@ -11,6 +11,8 @@ export interface HealthGateOptions {
   /** Absolute deadline (epoch ms) shared by every wave of one deploy. */
   deadline: number;
   pollMs: number;
+  /** How long `unhealthy` must last before it counts as a failure (see EngineSettings). */
+  unhealthyGraceMs: number;
   signal?: AbortSignal;
   /** Restart counts at start; a higher count later means the container crashed and came back. */
   baselineRestarts?: Record<string, number>;
@@ -25,17 +27,16 @@ function failureOf(name: string, details: ContainerDetails | null, baseline: num
     const code = details.exitCode === null ? '' : ` with code ${details.exitCode}`;
     return { code: 'CONTAINER_EXITED', container: name, message: `${name} exited${code}` };
   }
-  // Docker only reports unhealthy after `retries` failed checks past the start period, the same
-  // moment compose's depends_on gives up: waiting longer would only keep a broken colour around.
-  if (details.health === 'unhealthy') {
-    return { code: 'CONTAINER_UNHEALTHY', container: name, message: `${name} is unhealthy` };
-  }
   return null;
 }
 
+const unhealthy = (name: string): HealthFailure => ({ code: 'CONTAINER_UNHEALTHY', container: name, message: `${name} is unhealthy` });
+
 /**
  * Waits for all `names` together (the CLI waited one container at a time, up to 300 s each) and
- * returns the first failure instead of waiting out the timeout when a container exits or restarts.
+ * returns the first failure instead of waiting out the timeout when a container exits or restarts,
+ * or stays unhealthy for longer than the grace (compose's depends_on gives up at the first
+ * unhealthy report; one missed probe on a busy host is not worth a failed upgrade).
  */
 export async function waitHealthy(
   docker: DockerPort,
@@ -45,21 +46,29 @@ export async function waitHealthy(
   options: HealthGateOptions,
 ): Promise<HealthFailure | null> {
   const pending = new Set(names);
+  const unhealthySince = new Map<string, number>();
   for (;;) {
+    const now = clock.now().getTime();
     const checks = await Promise.all(
       [...pending].map(async (name) => ({ name, details: await docker.inspectContainer(name) })),
     );
     for (const { name, details } of checks) {
       const failure = failureOf(name, details, options.baselineRestarts?.[name] ?? 0);
       if (failure) return failure;
+      if (details?.health === 'unhealthy') {
+        const since = unhealthySince.get(name) ?? now;
+        if (now - since >= options.unhealthyGraceMs) return unhealthy(name);
+        unhealthySince.set(name, since);
+      } else unhealthySince.delete(name);
       if (details?.health === 'healthy') {
         pending.delete(name);
         events.emit({ step: 'health', status: 'progress', data: { container: name, health: 'healthy' } });
       }
     }
     if (pending.size === 0) return null;
-    const now = clock.now().getTime();
     if (now >= options.deadline) {
+      const still = [...unhealthySince.keys()][0];
+      if (still) return unhealthy(still);
       const first = [...pending][0] as string;
       return {
         code: 'HEALTH_CHECK_TIMEOUT',

@@ -27,7 +27,8 @@ import type {
 export type Behaviour =
   | { kind: 'healthy'; afterPolls?: number }
   | { kind: 'never-healthy' }
-  | { kind: 'unhealthy'; afterPolls: number }
+  /** Turns unhealthy, and healthy again at `recoversAfterPolls` when given (a loaded host). */
+  | { kind: 'unhealthy'; afterPolls: number; recoversAfterPolls?: number }
   | { kind: 'exits'; afterPolls: number; exitCode: number }
   | { kind: 'restarts'; afterPolls: number };
 
@@ -81,7 +82,8 @@ export class FakeDocker implements DockerPort {
       case 'never-healthy':
         return;
       case 'unhealthy':
-        if (c.polls >= b.afterPolls) c.health = 'unhealthy';
+        if (b.recoversAfterPolls !== undefined && c.polls >= b.recoversAfterPolls) c.health = 'healthy';
+        else if (c.polls >= b.afterPolls) c.health = 'unhealthy';
         return;
       case 'exits':
         if (c.polls >= b.afterPolls) {
