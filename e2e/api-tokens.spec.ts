@@ -1,5 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { signInAsAdmin } from './support/admin';
+import { gotoHydrated } from './support/goto-hydrated';
 
 // API tokens in the browser: created with a role and lifetime, shown once, usable at once as a
 // bearer token, listed by prefix only, and dead the moment they are revoked.
@@ -45,8 +46,8 @@ test('an admin creates a token, sees it once, uses it and revokes it', async ({ 
   expect((await request.get('/api/v1/me', { headers: { Authorization: `Bearer ${token}` } })).status()).toBe(401);
 
   // Both are in the audit trail, without the secret.
-  await page.goto('/audit?action=api_tokens.revoke');
+  await gotoHydrated(page, '/audit?action=api_tokens.revoke');
   await expect(page.getByRole('cell', { name: 'api_tokens.revoke' }).first()).toBeVisible();
-  await page.goto('/audit');
+  await gotoHydrated(page, '/audit');
   expect(await page.content()).not.toContain(token.slice(11));
 });

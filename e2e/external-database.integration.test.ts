@@ -16,6 +16,8 @@ import { GOOD_VERSION, NO_PGVECTOR_VERSION } from '@/e2e/fixtures/versions';
 import { testBedPorts } from '@/server/docker/test-bed-ports';
 import { deploy } from '@/server/engine/deploy';
 import { withClient, type ConnectTarget } from '@/server/postgres/connection';
+import { SERVICE_URL_KEYS, type ServiceUrls } from '@/server/postgres/service-urls';
+import { verifyServiceUrls } from '@/server/postgres/verify';
 import { readComposeOverride } from '@/server/project/compose-override';
 import { readEnvFile } from '@/server/project/env-file';
 import {
@@ -38,6 +40,35 @@ async function startServer(project: string, name: string, version: string): Prom
   const target: ConnectTarget = { ...admin, sslMode: 'disable' };
   await pollUntil(() => testConnection(target).then(() => true, () => false), Boolean, 60_000, 500);
   return target;
+}
+
+/**
+ * A TCP relay to `port` that cuts its first session at the client's first query (after sign-in),
+ * as a server or network that drops a connection does: the client sees it end without an error.
+ */
+async function droppingRelay(port: number): Promise<{ port: number; dropped: () => number; close: () => void }> {
+  let sessions = 0;
+  let dropped = 0;
+  const server = net.createServer((client) => {
+    const first = sessions++ === 0;
+    const upstream = net.connect(port, '127.0.0.1');
+    upstream.on('error', () => client.destroy());
+    client.on('error', () => upstream.destroy());
+    upstream.pipe(client);
+    client.on('data', (chunk) => {
+      // After the startup and SASL messages ('p'), a Parse ('P') or simple Query ('Q') is the first query.
+      if (first && (chunk[0] === 0x50 || chunk[0] === 0x51)) {
+        dropped += 1;
+        client.destroy();
+        upstream.destroy();
+        return;
+      }
+      upstream.write(chunk);
+    });
+    client.on('end', () => upstream.end());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { port: (server.address() as net.AddressInfo).port, dropped: () => dropped, close: () => server.close() };
 }
 
 const states = (r: PrepareResultDto) => Object.fromEntries(r.steps.map((s) => [s.id, s.state]));
@@ -195,6 +226,20 @@ describe('external database wizard on real servers', () => {
     await expect(withClient({ ...admin, user: 'tale', password: firstPassword }, (c) => c.query('SELECT 1'))).rejects.toMatchObject({ code: 'PG_AUTH_FAILED' });
     await configureProject(deployment.dir, { target: admin, role: 'tale', rolePassword: rotated.rolePassword!, apply: true });
     expect((await verifyProject(deployment.dir)).ok).toBe(true);
+  }, 120_000);
+
+  it('verification asks once more when the server drops a session without an error', async () => {
+    const { values } = await readEnvFile(deployment.dir);
+    const relay = await droppingRelay(admin.port);
+    try {
+      const urls = Object.fromEntries(SERVICE_URL_KEYS.map((k) => [k, values[k]!.replace(`:${admin.port}`, `:${relay.port}`)])) as unknown as ServiceUrls;
+      const items = await verifyServiceUrls(urls);
+      expect(items.filter((i) => !i.ok)).toEqual([]);
+      expect(items).toHaveLength(3);
+      expect(relay.dropped()).toBe(1);
+    } finally {
+      relay.close();
+    }
   }, 120_000);
 
   it('deploys through the engine with no db container; the services get the external URLs', async () => {

@@ -5,6 +5,7 @@ import { createDeployment, newProjectId, removeProjectResources, type Deployment
 import { startEmptyPostgres } from './fixtures/empty-postgres';
 import { ensureFixtureImages } from './fixtures/fixture-images';
 import { signInAsAdmin } from './support/admin';
+import { gotoHydrated } from './support/goto-hydrated';
 import { e2eDataDir } from './support/paths';
 
 // The external-database wizard in a real browser against a real PostgreSQL 17 + pgvector from the
@@ -39,7 +40,7 @@ test('an admin moves Tale to an external PostgreSQL and back', async ({ page, ba
   test.setTimeout(180_000);
   // On a loaded host the password hash outlasts the helper's 5 s wait; the navigation still comes.
   await signInAsAdmin(page, baseURL!);
-  await page.goto('/settings/database');
+  await gotoHydrated(page, '/settings/database');
   await expect(page.getByTestId('database-mode')).toContainText('bundled PostgreSQL container');
 
   await page.getByLabel('Host').fill('127.0.0.1');
@@ -91,9 +92,9 @@ test('an admin moves Tale to an external PostgreSQL and back', async ({ page, ba
   await expect(verification.getByText('ok', { exact: true })).toHaveCount(4, slow);
 
   // Pending until a deploy, like any settings change: the settings page offers to apply it.
-  await page.goto('/settings');
+  await gotoHydrated(page, '/settings');
   await expect(page.getByRole('status').filter({ has: page.getByRole('button', { name: 'Apply now' }) })).toContainText('.env changed');
-  await page.goto('/settings/database');
+  await gotoHydrated(page, '/settings/database');
   await expect(page.getByTestId('database-mode')).toContainText(`External PostgreSQL at 127.0.0.1:${port} as tale`);
   await page.getByRole('button', { name: 'Go back to the bundled database' }).click();
   await expect(page.getByRole('dialog')).toContainText('nothing is copied back');
@@ -102,7 +103,7 @@ test('an admin moves Tale to an external PostgreSQL and back', async ({ page, ba
   expect(fs.readFileSync(path.join(deployDir, '.env'), 'utf8')).not.toContain('POSTGRES_URL');
 
   // Audited, without any password.
-  await page.goto('/audit?action=database.configure');
+  await gotoHydrated(page, '/audit?action=database.configure');
   await expect(page.getByText(`postgres@127.0.0.1:${port}/postgres`).first()).toBeVisible();
   expect(await page.content()).not.toContain(ADMIN_PASSWORD);
 });

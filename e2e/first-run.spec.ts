@@ -30,7 +30,7 @@ test.describe.configure({ mode: 'serial' });
 let usedToken = '';
 
 test('first run: every page leads to setup, a wrong token is refused, the admin is created', async ({ page }) => {
-  await page.goto('/deployments');
+  await gotoHydrated(page, '/deployments');
   await expect(page).toHaveURL(/\/setup$/);
 
   await fillSetup(page, 'wrong-token');
@@ -57,7 +57,7 @@ test('sign out, a wrong password is refused, the right one signs in', async ({ p
   await expect(page.getByRole('heading', { name: 'Overview' })).toBeVisible();
   await page.getByRole('button', { name: 'Sign out' }).click();
   await expect(page).toHaveURL(/\/login$/);
-  await page.goto('/users');
+  await gotoHydrated(page, '/users');
   await expect(page).toHaveURL(/\/login$/);
 
   await signIn(page, 'not the password');
@@ -72,7 +72,7 @@ test('sign out, a wrong password is refused, the right one signs in', async ({ p
 });
 
 test('the used setup token cannot create a second admin', async ({ page, baseURL }) => {
-  await page.goto('/setup');
+  await gotoHydrated(page, '/setup');
   await expect(page).toHaveURL(/\/login$/);
 
   const id = actionIds().get('app/(auth)/setup/actions.ts#setupAction')!;
@@ -83,7 +83,7 @@ test('the used setup token cannot create a second admin', async ({ page, baseURL
 
   await signIn(page, admin.password);
   await expect(page).toHaveURL(/\/$/);
-  await page.goto('/users');
+  await gotoHydrated(page, '/users');
   await expect(page.getByRole('row')).toHaveCount(2);
   await expect(page.getByRole('cell', { name: 'mallory@example.com' })).toHaveCount(0);
 });

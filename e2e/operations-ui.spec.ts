@@ -81,7 +81,7 @@ test('first deploy of an empty project, reviewed and followed live, with a reloa
   await expect(page.getByTestId('operation-status')).toHaveText('succeeded', { timeout: 180_000 });
   for (const step of ['lock', 'resolve', 'pull', 'start', 'health', 'switch', 'done']) await expect(page.getByTestId('timeline')).toContainText(step);
 
-  await page.goto('/');
+  await gotoHydrated(page, '/');
   await expect(page.getByTestId('live-release')).toContainText(`blue version ${GOOD_VERSION}`);
   await expect(page.getByTestId('registry-status')).toContainText('Reachable');
   await expect(page.getByTestId('container-row')).toHaveCount(6);
@@ -99,16 +99,16 @@ test('first deploy of an empty project, reviewed and followed live, with a reloa
   await page.reload();
   await expect(page.getByTestId('convex-admin').getByRole('button', { name: 'Generate a Convex admin key' })).toBeVisible();
   await expect(page.getByLabel('Convex admin key')).toHaveCount(0);
-  await page.goto('/audit');
+  await gotoHydrated(page, '/audit');
   await expect(page.locator('main')).toContainText('convex.admin_key');
   expect(await page.content()).not.toContain(expectedKey.split('|')[1]);
-  await page.goto('/');
+  await gotoHydrated(page, '/');
   await waitForUrl(siteUrl, { host: 'localhost', deadlineMs: 30_000 });
 });
 
 test('one-click upgrade under load: no failed request, every step on the timeline', async ({ page }) => {
   test.setTimeout(240_000);
-  await page.goto('/');
+  await gotoHydrated(page, '/');
   const banner = page.getByTestId('upgrade-banner');
   await expect(banner).toContainText(`Version ${NEXT_VERSION} is available`);
 
@@ -131,7 +131,7 @@ test('one-click upgrade under load: no failed request, every step on the timelin
   expect(await live()).toBe(NEXT_VERSION);
 
   // The overview follows by itself.
-  await page.goto('/');
+  await gotoHydrated(page, '/');
   await expect(page.getByTestId('live-release')).toContainText(`green version ${NEXT_VERSION}`);
   await expect(page.getByTestId('upgrade-banner')).toHaveCount(0);
 });
@@ -164,10 +164,10 @@ test('a broken release fails with its log lines while the live one keeps serving
   await expect(page.getByTestId('failure-logs')).not.toBeEmpty();
   expect(await live()).toBe(GOOD_VERSION);
 
-  await page.goto('/deployments?kind=deploy&outcome=failed');
+  await gotoHydrated(page, '/deployments?kind=deploy&outcome=failed');
   await expect(page.getByTestId('history-row')).toHaveCount(1);
   await expect(page.getByTestId('history-row')).toContainText(EXITS_VERSION);
-  await page.goto('/deployments');
+  await gotoHydrated(page, '/deployments');
   await expect(page.getByTestId('history-row')).toHaveCount(4);
   await artifact(page, testInfo, 'history');
 
@@ -205,6 +205,6 @@ test('cleanup and reset refuse a wrong project id; reset with volumes needs a se
   await dialog.getByRole('button', { name: 'Reset' }).click();
   await expect(page).toHaveURL(/\/deployments\/[0-9a-f-]{36}$/);
   await expect(page.getByTestId('operation-status')).toHaveText('succeeded', { timeout: 60_000 });
-  await page.goto('/');
+  await gotoHydrated(page, '/');
   await expect(page.getByTestId('live-release')).toContainText('Nothing deployed yet');
 });

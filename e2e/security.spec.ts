@@ -1,6 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { totpAt, totpStep } from '../server/auth/totp';
 import { signInAsAdmin } from './support/admin';
+import { gotoHydrated } from './support/goto-hydrated';
 
 // The strict Content-Security-Policy in a real browser: every console page renders and hydrates
 // (client components answer clicks, server actions run, SSE streams open) without one violation;
@@ -32,14 +33,14 @@ test('every console page renders and hydrates under the CSP without a violation'
     expect(res?.headers()['content-security-policy'], path).toContain("'strict-dynamic'");
   }
   // Hydrated: a client component opens a dialog on click, and a server action answers.
-  await page.goto('/users');
+  await gotoHydrated(page, '/users');
   await page.getByRole('button', { name: 'Add user' }).click();
   await expect(page.getByRole('dialog')).toBeVisible();
-  await page.goto('/two-factor');
+  await gotoHydrated(page, '/two-factor');
   await page.getByRole('button', { name: 'Set up two-step sign-in' }).click();
   await expect(page.getByTestId('totp-secret')).toHaveText(/^[A-Z2-7]{32}$/);
   // The log viewer's live stream (EventSource) and its positioned rows.
-  await page.goto('/logs');
+  await gotoHydrated(page, '/logs');
   await page.waitForTimeout(1000);
   expect(violations).toEqual([]);
 });
@@ -59,7 +60,7 @@ test('a user enrols two-step sign-in and then signs in with a code', async ({ br
   const page = await browser.newPage();
   const violations = await watchCsp(page);
   const signIn = async (code?: string) => {
-    await page.goto('/login');
+    await gotoHydrated(page, '/login');
     await page.getByLabel('Email').fill(email);
     await page.getByLabel('Password').fill('otto-password-123');
     await page.getByRole('button', { name: 'Sign in' }).click();

@@ -81,7 +81,7 @@ test('the first deploy serves plain HTTP in external mode', async ({ baseURL }) 
   const res = await page.request.post('/api/v1/deployments', { data: { version: GOOD_VERSION }, headers: { Origin: baseURL! } });
   expect(res.status()).toBe(202);
   const op = (await res.json()) as { id: string };
-  await page.goto(`/deployments/${op.id}`);
+  await gotoHydrated(page, `/deployments/${op.id}`);
   await followOperation(page);
   await waitForUrl(`http://127.0.0.1:${ports.http}/`, { host: 'localhost', accept: platform, deadlineMs: 60_000 });
 });
@@ -103,6 +103,6 @@ test('back to external TLS: plain HTTP, still under the prefix', async () => {
   const res = await waitForUrl(`http://127.0.0.1:${ports.http}/tale/`, { host: 'localhost', accept: platform, deadlineMs: 90_000 });
   expect(res.headers['x-tale-version']).toBe(GOOD_VERSION);
   // The pending banner now names only what is left: the colors for BASE_PATH.
-  await page.goto('/settings');
+  await gotoHydrated(page, '/settings');
   await expect(pendingBanner(page)).toContainText('blue-green');
 });

@@ -46,7 +46,7 @@ test('an admin manages users, and the console keeps its last admin', async ({ pa
   await expect(page.getByLabel(`Role of ${ADMIN.email}`)).toHaveValue('admin');
 
   // Every change is in the audit trail, without the password.
-  await page.goto('/audit?action=users.create');
+  await gotoHydrated(page, '/audit?action=users.create');
   await expect(page.getByRole('cell', { name: email, exact: true })).toBeVisible();
   await expect(page.getByText('viewer-password-1')).toHaveCount(0);
 });

@@ -12,7 +12,7 @@ import { CodedError } from '@/lib/errors';
 import { lineDiff } from '@/lib/line-diff';
 import { redactOverride } from '@/lib/settings/env-diff';
 import type { AdminConnectionInput, ConnectionInput } from '@/lib/schemas/external-database';
-import { connect, parseConnectionUrl, serverInfo, withClient, type ConnectTarget } from '../postgres/connection';
+import { parseConnectionUrl, serverInfo, withClient, type ConnectTarget, type ServerInfo } from '../postgres/connection';
 import { runChecks } from '../postgres/checks';
 import { describePrepare, runPrepare } from '../postgres/prepare';
 import { generatePassword, scramVerifier } from '../postgres/scram';
@@ -33,31 +33,23 @@ export function connectTarget(input: AdminConnection | AdminConnectionInput): Co
   return { host: c.host, port: Number(c.port), user: c.user, password: c.password, database: c.database ?? 'postgres', sslMode: c.sslMode, caCert: c.caCert };
 }
 
+const connectionOf = (info: ServerInfo): ConnectionDto => ({
+  serverVersion: info.serverVersion,
+  majorVersion: Math.floor(info.versionNum / 10000),
+  tls: info.tls,
+  tlsRequired: info.tlsRequired,
+});
+
 export async function testConnection(target: ConnectTarget): Promise<ConnectionDto> {
-  return withClient(target, async (client) => {
-    const info = await serverInfo(client, target);
-    return {
-      serverVersion: info.serverVersion,
-      majorVersion: Math.floor(info.versionNum / 10000),
-      tls: info.tls,
-      tlsRequired: info.tlsRequired,
-    };
-  });
+  return withClient(target, async (client) => connectionOf(await serverInfo(client, target)));
 }
 
 export async function checkServer(target: ConnectTarget): Promise<ChecksDto> {
-  const client = await connect(target);
-  try {
+  return withClient(target, async (client) => {
     const info = await serverInfo(client, target);
     const checks = await runChecks(client, info);
-    return {
-      connection: { serverVersion: info.serverVersion, majorVersion: Math.floor(info.versionNum / 10000), tls: info.tls, tlsRequired: info.tlsRequired },
-      checks,
-      ok: checks.every((c) => !c.required || c.status === 'pass'),
-    };
-  } finally {
-    await client.end().catch(() => undefined);
-  }
+    return { connection: connectionOf(info), checks, ok: checks.every((c) => !c.required || c.status === 'pass') };
+  });
 }
 
 export function previewPrepare(role: string, rotatePassword: boolean): PrepareStepDto[] {
@@ -77,10 +69,6 @@ export async function knownRolePassword(dir: string, target: ConnectTarget, role
   }
 }
 
-async function roleExists(target: ConnectTarget, role: string): Promise<boolean> {
-  return withClient(target, async (c) => (await c.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role])).rowCount === 1);
-}
-
 export type PrepareRefusal = { refused: ChecksDto };
 
 /** Runs the checks again (never prepare a server that fails them), then the idempotent steps. */
@@ -91,10 +79,10 @@ export async function prepareServer(
 ): Promise<PrepareResultDto | PrepareRefusal> {
   const checks = await checkServer(target);
   if (!checks.ok) return { refused: checks };
-  const exists = await roleExists(target, opts.role);
-  const setsPassword = !exists || opts.rotatePassword;
-  const password = setsPassword ? generatePassword() : null;
-  const steps = await runPrepare(target, { role: opts.role, rotatePassword: opts.rotatePassword, passwordVerifier: password ? scramVerifier(password) : null });
+  // The role step uses the verifier only when it creates the role or rotates its password; the
+  // password goes back to the operator only then.
+  const password = generatePassword();
+  const steps = await runPrepare(target, { role: opts.role, rotatePassword: opts.rotatePassword, passwordVerifier: scramVerifier(password) });
   const roleStep = steps.find((s) => s.id === 'role');
   const setNow = roleStep?.state === 'created' || roleStep?.state === 'changed';
   const known = setNow ? null : await knownRolePassword(dir, target, opts.role);

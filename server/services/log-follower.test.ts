@@ -120,6 +120,21 @@ describe('ContainerFollower after an interrupted stream', () => {
     expect(opened).toHaveLength(1);
   });
 
+  it('keeps following into the successor when asking for it fails once', async () => {
+    const { deps, opened, slept } = engine(written(), ['gone', 'gone', 'running', 'gone']);
+    let asked = 0;
+    const successor = async () => {
+      if (asked++ === 0) throw new Error('timeout');
+      return asked === 2 ? 'c-green' : null;
+    };
+    const states: Array<[string, string]> = [];
+    const follower = new ContainerFollower(deps, 'c-blue', { follow: true, tail: 10, successor }, null, () => {}, (s, c) => states.push([s, c]));
+    await follower.run(new AbortController().signal);
+    expect(states).toEqual([['interrupted', 'c-blue'], ['running', 'c-green'], ['removed', 'c-green']]);
+    expect(slept).toHaveLength(1);
+    expect(opened).toHaveLength(1);
+  });
+
   it('lets a history read fail when the engine cannot be asked', async () => {
     const { deps } = engine(written(), ['running']);
     deps.state = async () => {

@@ -126,11 +126,19 @@ export class ContainerFollower {
       }
       if (state === 'gone') {
         // A deploy retired our colour: carry on with the one that replaced it, from where we were.
-        const next = this.options.follow && this.options.successor ? await this.options.successor() : null;
+        let next: string | null = null;
+        try {
+          next = this.options.follow && this.options.successor ? await this.options.successor() : null;
+        } catch {
+          // Asking which colour serves now timed out: ask again, as for a failed inspect.
+          await brokenOff();
+          continue;
+        }
         if (next && next !== this.current) {
           this.current = next;
           if (this.cursor) this.cursor = { ts: this.cursor.ts, seen: 0 };
           this.onState('running', next);
+          interrupted = false;
           continue;
         }
         this.onState('removed', this.current);
