@@ -90,7 +90,7 @@ describe('updateEnvFile', () => {
     ['key with newline', { 'A\nB': 'x' }, /Key must/],
     ['key with equals', { 'A=B': 'x' }, /Key must/],
     ['key with space', { 'export X': 'x' }, /Key must/],
-    ['mixed quotes and dollar', { CUSTOM: `'a' "$HOME"` }, /quoted safely/],
+    ['mixed quotes and dollar', { CUSTOM: `'a' "$HOME"` }, /cannot be written so that docker compose/i],
     ['HOST with scheme', { HOST: 'https://evil.example' }, /bare hostname/],
     ['HOST with port', { HOST: 'evil.example:8443' }, /bare hostname/],
     ['SITE_URL over http', { SITE_URL: 'http://tale.example.com' }, /https/],
@@ -135,6 +135,43 @@ describe('updateEnvFile', () => {
     const err = await refusal({ BETTER_AUTH_SECRET: `${SECRET}\nX=1`, DB_PASSWORD: `${SECRET}@` });
     const all = [err.message, ...Object.values(err.fieldErrors ?? {})].join(' ');
     expect(all).not.toContain(SECRET);
+  });
+
+  it('writes the issue\'s two-value injection so that compose still reads the real DB_PASSWORD', async () => {
+    await updateEnvFile(dir, { CUSTOM_A: 'foo\\', CUSTOM_B: "' DB_PASSWORD=owned #'" });
+    expect(await envText()).toBe(`${ORIGINAL}CUSTOM_A=foo\\\r\nCUSTOM_B="' DB_PASSWORD=owned #'"\r\n`);
+    const { values } = await readEnvFile(dir);
+    expect(values).toMatchObject({ CUSTOM_A: 'foo\\', CUSTOM_B: "' DB_PASSWORD=owned #'", DB_PASSWORD: 'abcdefghijklmnop' });
+  });
+
+  it('refuses with the reason a value no quoting can carry for every reader', async () => {
+    const err = await refusal({ CUSTOM: `it's ${SECRET} $5'` });
+    expect(err.fieldErrors?.CUSTOM).toMatch(/single quotes fail because it contains '.*double quotes because it contains \$.*no quotes because of spaces, \$/);
+    expect(JSON.stringify(err)).not.toContain(SECRET);
+    expect(await envText()).toBe(ORIGINAL);
+  });
+
+  it('shows a file written by the old writer as compose reads it, and refuses to edit the keys it tangles', async () => {
+    const poisoned = `${ORIGINAL}A='foo\\'\r\nB="' DB_PASSWORD=owned #'"\r\n`;
+    await fs.writeFile(path.join(dir, '.env'), poisoned);
+    const { values } = await readEnvFile(dir);
+    expect(values.DB_PASSWORD).toBe('owned');
+    expect(values.A).toBe(`foo'\r\nB="`);
+    expect((await refusal({ DB_PASSWORD: 'x'.repeat(22) })).fieldErrors?.DB_PASSWORD).toMatch(/fix the file by hand/);
+    expect(await envText()).toBe(poisoned);
+    await updateEnvFile(dir, { HOST: 'b.example.com' });
+    expect(await envText()).toBe(poisoned.replace('HOST=tale.example.com', 'HOST=b.example.com'));
+  });
+
+  it('refuses to read a file docker compose refuses, without echoing its values', async () => {
+    await fs.writeFile(path.join(dir, '.env'), `${ORIGINAL}BROKEN='${SECRET}\n`);
+    const err = await readEnvFile(dir).then(
+      () => null,
+      (e: unknown) => e as ProjectError,
+    );
+    expect(err?.code).toBe('ENV_INVALID');
+    expect(err?.message).toMatch(/docker compose cannot read .*unterminated quoted value/);
+    expect(err?.message).not.toContain(SECRET);
   });
 
   it('does nothing when the values are unchanged', async () => {

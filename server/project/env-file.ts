@@ -23,6 +23,9 @@ export async function readEnvFile(dir: string): Promise<EnvFile> {
   const text = await readOptional(file);
   if (text === null) throw new ProjectError('ENV_NOT_FOUND', `Environment file not found: ${file}`);
   const document = parseEnvDocument(text);
+  // Whatever reads these values (a console deploy, the settings) must not see a file that docker
+  // compose, and so a CLI deploy, refuses as a whole.
+  if (document.error !== null) throw new ProjectError('ENV_INVALID', `docker compose cannot read ${file}: ${document.error}`);
   return { text, document, values: envValues(document) };
 }
 
@@ -46,24 +49,31 @@ export function renderEnvEdits(
   const normalised: Record<string, string | null> = {};
   for (const key of Object.keys(edits)) normalised[key] = edits[key] === null ? null : (checked.values[key] ?? '');
 
+  const editedKeys = Object.keys(edits);
+  if (current.error !== null) {
+    throw refused(Object.fromEntries(editedKeys.map((k) => [k, `docker compose cannot read .env (${current.error}): fix the file by hand first`])));
+  }
+
   let next: EnvDocument;
   try {
     next = applyEnvEdits(current, normalised);
   } catch (err) {
-    if (err instanceof UnencodableValueError) {
-      throw refused({ [err.key]: 'Cannot be quoted safely: it mixes single quotes with " \\ $ or `' });
-    }
+    if (err instanceof UnencodableValueError) throw refused({ [err.key]: err.reason });
     throw err;
   }
 
-  // Defence in depth: read the result back and prove the edit changed exactly the intended keys,
-  // so no value can smuggle in or shadow another key.
+  // Defence in depth: read the result back the way docker compose reads it and prove the edit
+  // changed exactly the intended keys, so no value can smuggle in or shadow another key.
   const text = serializeEnvDocument(next);
-  const after = envValues(parseEnvDocument(text));
+  const reread = parseEnvDocument(text);
+  if (reread.error !== null) {
+    throw refused(Object.fromEntries(editedKeys.map((k) => [k, `docker compose could not read .env after this edit (${reread.error})`])));
+  }
+  const after = envValues(reread);
   const problems: Record<string, string> = {};
   for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
-    const expected = key in normalised ? (normalised[key] ?? undefined) : before[key];
-    if (after[key] !== expected) problems[key] = key in normalised ? 'Would not read back as written' : 'Would be changed by this edit';
+    const expected = Object.hasOwn(normalised, key) ? (normalised[key] ?? undefined) : before[key];
+    if (after[key] !== expected) problems[key] = Object.hasOwn(normalised, key) ? 'Would not read back as written' : 'Would be changed by this edit';
   }
   if (Object.keys(problems).length > 0) throw refused(problems);
   return { text, values: after };
