@@ -84,6 +84,8 @@ export function authOptions(): NextAuthOptions {
         if (user) token.sid = createSession(getDb(), user.id, env.sessionMaxAgeSeconds * 1000);
         return token;
       },
+      // The session id is a reference, not a credential (no cookie can be made for it without the
+      // secret), so it may show in /api/auth/session; getSessionUser needs it to find the row.
       session: ({ session, token }) => ({ expires: session.expires, user: { id: token.sub }, sid: token.sid }) as Session,
     },
     events: {
