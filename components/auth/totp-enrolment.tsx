@@ -61,7 +61,7 @@ export function TotpEnrolment({ status, actions }: Props) {
     <div className="space-y-4">
       {status.required && (
         <p className={`${note} bg-amber-50 text-amber-800 dark:bg-amber-950 dark:text-amber-200`} role="status">
-          Admins of this console must use two-step sign-in. Set it up to continue.
+          Admins of this console must use two-step sign-in. Set it up to continue; until then your API tokens are refused too.
         </p>
       )}
       {!offer ? (

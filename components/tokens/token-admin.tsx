@@ -18,6 +18,8 @@ import { useAction } from '@/components/ui/use-action';
 
 type Props = {
   tokens: ApiTokenDto[];
+  /** "Require two-step sign-in for admins" is on: it holds their tokens too. */
+  adminTotpRequired: boolean;
   actions: {
     create: (input: unknown) => Promise<ActionResult<CreatedApiTokenDto>>;
     revoke: (input: unknown) => Promise<ActionResult<undefined>>;
@@ -31,10 +33,11 @@ const when = (iso: string | null, none = '—') => (iso ? new Date(iso).toLocale
 function state(t: ApiTokenDto, now: number) {
   if (t.revokedAt) return <Badge tone="bad">Revoked</Badge>;
   if (t.expiresAt && Date.parse(t.expiresAt) <= now) return <Badge tone="warn">Expired</Badge>;
+  if (t.creatorMustEnrolTotp) return <Badge tone="warn">Refused: creator has no two-step sign-in</Badge>;
   return <Badge tone="good">Active</Badge>;
 }
 
-export function TokenAdmin({ tokens, actions }: Props) {
+export function TokenAdmin({ tokens, adminTotpRequired, actions }: Props) {
   const router = useRouter();
   const toast = useToast();
   const [dialog, setDialog] = useState<Dialogs>(null);
@@ -63,6 +66,12 @@ export function TokenAdmin({ tokens, actions }: Props) {
 
   return (
     <>
+      {adminTotpRequired && (
+        <p role="status" className="mb-4 rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-800 dark:bg-amber-950 dark:text-amber-200">
+          Admins must use two-step sign-in here, and so must the admins whose tokens these are: a token whose creator is an
+          admin without it is refused with 403 TOTP_ENROLMENT_REQUIRED until they set it up.
+        </p>
+      )}
       <div className="mb-4 flex justify-end">
         <Button onClick={() => (setErrors({}), setDialog({ kind: 'create' }))}>Create token</Button>
       </div>

@@ -142,8 +142,8 @@ export function UserAdmin({ users, selfId, adminTotpRequired, actions }: Props) 
         {dialog?.kind === 'totp' && (
           <div className="space-y-4">
             <p>
-              {dialog.user.email} will sign in with the password alone until they set up a new authenticator. Do this only
-              when you are sure who asked.
+              {dialog.user.email} is signed out everywhere and will sign in with the password alone until they set up a new
+              authenticator. Do this only when you are sure who asked.
             </p>
             <CancelConfirmButtons
               onCancel={() => setDialog(null)}
@@ -160,7 +160,7 @@ export function UserAdmin({ users, selfId, adminTotpRequired, actions }: Props) 
       <Dialog open={dialog?.kind === 'password'} title="Reset password" onClose={() => setDialog(null)}>
         {dialog?.kind === 'password' && (
           <form onSubmit={submit(actions.resetPassword, 'Password changed', { id: dialog.user.id })} className="space-y-3" noValidate>
-            <p>Set a new password for {dialog.user.email} and pass it on securely.</p>
+            <p>Set a new password for {dialog.user.email} and pass it on securely. They are signed out everywhere (your own password: this session stays).</p>
             <FormField id="reset-password" label="New password" errors={errors.password}>
               <Input name="password" type="password" autoComplete="new-password" required />
             </FormField>

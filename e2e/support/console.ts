@@ -56,6 +56,21 @@ export async function signInAttempt(baseURL: string, fields: Record<string, stri
   return { cookie, error };
 }
 
+/** Signs out through next-auth's endpoint exactly as the browser's Sign out button does. */
+export async function signOut(baseURL: string, cookie: string): Promise<void> {
+  const csrf = await fetch(`${baseURL}/api/auth/csrf`, { headers: { Cookie: cookie } });
+  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
+  const res = await fetch(`${baseURL}/api/auth/signout`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', Cookie: [cookie, ...cookiesOf(csrf)].join('; ') },
+    body: new URLSearchParams({ csrfToken, json: 'true' }),
+  });
+  // next-auth answers a refused CSRF token with a redirect back to its sign-out page.
+  const url = ((await res.json().catch(() => ({}))) as { url?: string }).url ?? '';
+  if (res.status !== 200 || url.includes('csrf=true')) throw new Error(`sign-out refused: ${res.status} ${url}`);
+}
+
 export async function startConsole(opts: { deployDir?: string; env?: Record<string, string> } = {}): Promise<RunningConsole> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tc-console-'));
   const port = await freeLoopbackPort();

@@ -11,6 +11,8 @@ export type ApiTokenDto = {
   expiresAt: string | null;
   lastUsedAt: string | null;
   revokedAt: string | null;
+  /** Refused (403) while "two-step sign-in for admins" holds its creator, an admin without it. */
+  creatorMustEnrolTotp: boolean;
 };
 
 /** The answer to a create: the only time the secret leaves the server. */

@@ -4,7 +4,10 @@ import { openTempDb, type TempDb } from '../db/test-support/temp-db';
 import { findApiToken, insertApiToken, revokeApiToken } from '../db/api-tokens';
 import { insertUser, changeUser } from '../db/user-admin';
 import type { Role } from '@/lib/roles';
-import { authenticateApiToken, bearerToken, generateApiToken, hashApiToken } from './api-tokens';
+import { writeSetting } from '../db/console-settings';
+import { activatePendingTotp, setPendingTotp } from '../db/totp';
+import { authenticateApiToken, bearerToken, generateApiToken, hashApiToken, tokenAuthorization } from './api-tokens';
+import { REQUIRE_ADMIN_TOTP } from './totp-policy';
 
 let temp: TempDb;
 let db: Db;
@@ -45,6 +48,25 @@ describe('token format', () => {
     expect(bearerToken(`bearer ${token}`)).toBe(token);
     for (const header of [`Basic ${token}`, token, `Bearer ${token}x`, `Bearer ${token} extra`, 'Bearer tale_short', 'Bearer ']) {
       expect(bearerToken(header)).toBeNull();
+    }
+  });
+});
+
+describe('tokenAuthorization', () => {
+  const { token } = generateApiToken();
+  it('considers a Bearer header (any case, even malformed) under /api/v1 only', () => {
+    for (const header of [`Bearer ${token}`, `bearer ${token}`, 'BEARER nope', 'Bearer']) {
+      expect(tokenAuthorization(header, '/api/v1/status')).toBe(header);
+      expect(tokenAuthorization(header, '/api/v1/operations/x/events')).toBe(header);
+    }
+    for (const path of ['/api/operations/x/events', '/api/logs/stream', '/api/overview', '/api/v1', '/api/v10/status', '/']) {
+      expect(tokenAuthorization(`Bearer ${token}`, path)).toBeNull();
+    }
+  });
+
+  it('leaves another scheme, or none, to the session cookie', () => {
+    for (const header of ['Basic YTpi', `Token ${token}`, `Bearer${token}`, token, '', null]) {
+      expect(tokenAuthorization(header, '/api/v1/status')).toBeNull();
     }
   });
 });
@@ -102,5 +124,29 @@ describe('authenticateApiToken', () => {
     expect(lastUsed()).toBe(NOW.getTime());
     authenticateApiToken(db, `Bearer ${token}`, new Date(NOW.getTime() + 60_000));
     expect(lastUsed()).toBe(NOW.getTime() + 60_000);
+  });
+});
+
+describe('the "two-step sign-in for admins" policy', () => {
+  it('marks every token of an admin it holds, whatever the token role, until the admin enrols', () => {
+    const admin = addToken({ role: 'viewer' });
+    const operator = addToken({ creatorRole: 'operator', email: 'otto@example.com' });
+    writeSetting(db, REQUIRE_ADMIN_TOTP, true, admin.creator.id);
+    const held = authenticateApiToken(db, `Bearer ${admin.token}`, NOW);
+    expect(held.ok && held.caller.mustEnrolTotp).toBe(true);
+    // Only admins are held to it.
+    const free = authenticateApiToken(db, `Bearer ${operator.token}`, NOW);
+    expect(free.ok && free.caller.mustEnrolTotp).toBeUndefined();
+
+    setPendingTotp(db, admin.creator.id, 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP');
+    expect(activatePendingTotp(db, admin.creator.id, 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP', 1)).toBe(true);
+    const enrolled = authenticateApiToken(db, `Bearer ${admin.token}`, NOW);
+    expect(enrolled.ok && enrolled.caller.mustEnrolTotp).toBeUndefined();
+  });
+
+  it('holds nothing while the policy is off', () => {
+    const admin = addToken();
+    const check = authenticateApiToken(db, `Bearer ${admin.token}`, NOW);
+    expect(check.ok && check.caller.mustEnrolTotp).toBeUndefined();
   });
 });

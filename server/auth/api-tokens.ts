@@ -5,6 +5,7 @@ import type { Db } from '../db/client';
 import { findApiTokenByHash, markApiTokenUsed } from '../db/api-tokens';
 import { tokenActorEmail } from '../db/audit-log';
 import { hasRole } from './roles';
+import { mustEnrolTotp } from './totp-policy';
 
 // Bearer tokens for CI/CD. The secret is 32 random bytes behind a recognisable prefix (so secret
 // scanners and people can tell what leaked); only its SHA-256 is stored, and a token is found by
@@ -44,6 +45,17 @@ export type TokenFailure =
 
 export type TokenCheck = { ok: true; caller: TokenCaller } | TokenFailure;
 
+/**
+ * The Authorization header to check as an API token, or null when the cookie decides: tokens are
+ * for the HTTP API under /api/v1 only, and only the Bearer scheme (any case, RFC 7235) is a token
+ * attempt. Elsewhere, or with another scheme (a reverse proxy's Basic), the header neither replaces
+ * a valid session cookie nor counts toward the token lockout.
+ */
+export function tokenAuthorization(header: string | null, pathname: string): string | null {
+  if (header === null || !pathname.startsWith('/api/v1/')) return null;
+  return /^bearer(?:[ ]|$)/i.test(header) ? header : null;
+}
+
 /** The token of an `Authorization: Bearer <token>` header, or null when the header is anything else. */
 export function bearerToken(header: string): string | null {
   const m = /^Bearer[ ]+(\S+)[ ]*$/i.exec(header);
@@ -72,8 +84,8 @@ export function authenticateApiToken(db: Db, authorization: string, now = new Da
   if (creator.disabledAt) return refuse('creator-disabled');
   if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS) markApiTokenUsed(db, row.id, now);
   const role = hasRole(creator, row.role) ? row.role : creator.role;
-  return {
-    ok: true,
-    caller: { id: creator.id, email: tokenActorEmail(creator.email, row.name), name: creator.name, role, token: { id: row.id, name: row.name } },
-  };
+  const caller: TokenCaller = { id: creator.id, email: tokenActorEmail(creator.email, row.name), name: creator.name, role, token: { id: row.id, name: row.name } };
+  // The token is genuine, but the admin it acts for is held to "two-step sign-in for admins" and
+  // has none: they may not act in the browser, so not through their tokens either (whatever the token's role).
+  return { ok: true, caller: mustEnrolTotp(db, creator) ? { ...caller, mustEnrolTotp: true } : caller };
 }

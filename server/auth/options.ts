@@ -11,6 +11,7 @@ import { clientIp } from './client-ip';
 import { accountKey, addressKey, clearFailures, isLocked, recordFailure, throttlePolicies } from './throttle';
 import { verifyTotp } from './totp';
 import { acceptTotpStep } from '../db/totp';
+import { createSession, endSession } from '../db/sessions';
 
 async function authorize(raw: unknown, headers: Headers) {
   const env = getEnv();
@@ -76,8 +77,22 @@ export function authOptions(): NextAuthOptions {
       }),
     ],
     callbacks: {
-      // Only the user id travels in the token; role and status are read fresh on every request.
-      session: ({ session, token }) => ({ expires: session.expires, user: { id: token.sub } }) as Session,
+      // Only the user id and the session's id travel in the token; the session row, role and status
+      // are read fresh on every request (getSessionUser), so ending a session takes effect at once.
+      jwt: ({ token, user }) => {
+        // `user` is there only at sign-in: the one moment a session row is created.
+        if (user) token.sid = createSession(getDb(), user.id, env.sessionMaxAgeSeconds * 1000);
+        return token;
+      },
+      // The session id is a reference, not a credential (no cookie can be made for it without the
+      // secret), so it may show in /api/auth/session; getSessionUser needs it to find the row.
+      session: ({ session, token }) => ({ expires: session.expires, user: { id: token.sub }, sid: token.sid }) as Session,
+    },
+    events: {
+      // Runs on the server with the decoded cookie, so the row goes even if the browser kept a copy.
+      signOut: ({ token }) => {
+        if (typeof token?.sid === 'string') endSession(getDb(), token.sid);
+      },
     },
   };
 }

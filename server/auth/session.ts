@@ -8,17 +8,19 @@ import { z } from 'zod';
 import type { ActionResult } from '@/lib/action-result';
 import type { SessionUser } from '@/lib/dto/user';
 import { getDb } from '../db/database';
-import { countUsers, findUserById } from '../db/users';
+import { countUsers } from '../db/users';
+import { findSessionUser } from '../db/sessions';
 import { getEnv } from '../env';
 import { authOptions } from './options';
 import { attemptBearer } from './api-token-attempts';
+import { tokenAuthorization } from './api-tokens';
 import { clientIp } from './client-ip';
 import { sameOriginRequest } from './origin-check';
 import { hasRole, type Role } from './roles';
 import { throttlePolicies } from './throttle';
 import { mustEnrolTotp } from './totp-policy';
 
-const sessionShape = z.object({ user: z.object({ id: z.string().min(1) }) });
+const sessionShape = z.object({ user: z.object({ id: z.string().min(1) }), sid: z.string().min(1) });
 
 /**
  * The caller withApiUser authenticated for this request (session or API token). The services call
@@ -26,22 +28,34 @@ const sessionShape = z.object({ user: z.object({ id: z.string().min(1) }) });
  */
 const apiCaller = new AsyncLocalStorage<SessionUser>();
 
-/** The signed-in, enabled user, or null. Reads the account on every request so a disabled user is out at once. */
+/**
+ * The signed-in, enabled user, or null. Reads the session row and the account on every request
+ * (one lookup), so an ended session or a disabled user is out at once.
+ */
 export async function getSessionUser(): Promise<SessionUser | null> {
   const caller = apiCaller.getStore();
   if (caller) return caller;
-  return cookieSessionUser();
+  return (await cookieSession())?.user ?? null;
+}
+
+/**
+ * The id of the caller's own session (never for an API token), so that changing one's own password
+ * can end the other sessions and keep this one. Server-side only: it never goes into a DTO.
+ */
+export async function currentSessionId(): Promise<string | null> {
+  if (apiCaller.getStore()) return null;
+  return (await cookieSession())?.sid ?? null;
 }
 
 // Once per rendered request: a page's gate and each service it calls all ask. React's cache lives
 // only while a page renders; actions and route handlers read the session afresh on every call.
-const cookieSessionUser = cache(async (): Promise<SessionUser | null> => {
+const cookieSession = cache(async (): Promise<{ user: SessionUser; sid: string } | null> => {
   const parsed = sessionShape.safeParse(await getServerSession(authOptions()));
   if (!parsed.success) return null;
-  const row = findUserById(getDb(), parsed.data.user.id);
+  const row = findSessionUser(getDb(), parsed.data.sid, parsed.data.user.id);
   if (!row || row.disabledAt) return null;
   const user: SessionUser = { id: row.id, email: row.email, name: row.name, role: row.role };
-  return mustEnrolTotp(getDb(), row) ? { ...user, mustEnrolTotp: true } : user;
+  return { user: mustEnrolTotp(getDb(), row) ? { ...user, mustEnrolTotp: true } : user, sid: parsed.data.sid };
 });
 
 /** Where an admin goes while "require two-step sign-in for admins" is on and they have none yet. */
@@ -60,15 +74,16 @@ export async function requirePageUser(role: Role = 'viewer', opts: GateOptions =
 }
 
 /**
- * For route handlers: a JSON 401/403 instead of content. Accepts `Authorization: Bearer <API token>`
- * or the session cookie. Every handler passes its request: a cookie-authenticated call of an unsafe
- * method must come from the console's own origin (CSRF), and leaving the request out must not be a
- * way to skip that; a bearer call carries no ambient credential. Failed bearer attempts are audited
- * and throttled per source address (429 with Retry-After while locked out).
+ * For route handlers: a JSON 401/403 instead of content. Under /api/v1 accepts
+ * `Authorization: Bearer <API token>`; otherwise (and for any other scheme, such as a proxy's Basic)
+ * the session cookie decides. Every handler passes its request: a cookie-authenticated call of an
+ * unsafe method must come from the console's own origin (CSRF), and leaving the request out must not
+ * be a way to skip that; a bearer call carries no ambient credential. Failed bearer attempts are
+ * audited and throttled per source address (429 with Retry-After while locked out).
  */
 export async function withApiUser(role: Role, handler: (user: SessionUser) => Promise<Response>, request: Request): Promise<Response> {
   const h = await headers();
-  const authorization = h.get('authorization');
+  const authorization = tokenAuthorization(h.get('authorization'), new URL(request.url).pathname);
   const env = getEnv();
   let user: SessionUser | null;
   if (authorization !== null) {
@@ -81,6 +96,15 @@ export async function withApiUser(role: Role, handler: (user: SessionUser) => Pr
     }
     if (!attempt.ok) {
       return Response.json({ code: 'INVALID_TOKEN', message: 'The API token is unknown, expired or revoked.' }, { status: 401 });
+    }
+    if (attempt.caller.mustEnrolTotp) {
+      return Response.json(
+        {
+          code: 'TOTP_ENROLMENT_REQUIRED',
+          message: 'This token acts for an admin who has not set up two-step sign-in, which this console requires of admins: their tokens are refused until they do.',
+        },
+        { status: 403 },
+      );
     }
     user = attempt.caller;
   } else {

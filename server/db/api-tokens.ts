@@ -8,15 +8,15 @@ export function insertApiToken(db: Db, row: ApiTokenRow): void {
   db.insert(apiTokens).values(row).run();
 }
 
-/** Every token, newest first, with its creator's email for the list. */
-export function listApiTokens(db: Db): (ApiTokenRow & { creatorEmail: string })[] {
+/** Every token, newest first, with what the list shows of its creator (never the TOTP secret itself). */
+export function listApiTokens(db: Db): (ApiTokenRow & { creatorEmail: string; creator: Pick<UserRow, 'role'> & { totpSecret: string | null } })[] {
   return db
-    .select({ token: apiTokens, creatorEmail: users.email })
+    .select({ token: apiTokens, creatorEmail: users.email, creatorRole: users.role, creatorTotp: users.totpSecret })
     .from(apiTokens)
     .innerJoin(users, eq(apiTokens.createdBy, users.id))
     .orderBy(desc(apiTokens.createdAt))
     .all()
-    .map((r) => ({ ...r.token, creatorEmail: r.creatorEmail }));
+    .map((r) => ({ ...r.token, creatorEmail: r.creatorEmail, creator: { role: r.creatorRole, totpSecret: r.creatorTotp } }));
 }
 
 export function findApiToken(db: Db, id: string): ApiTokenRow | undefined {

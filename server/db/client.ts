@@ -9,8 +9,9 @@ import * as audit from './schema/audit';
 import * as operations from './schema/operations';
 import * as apiTokens from './schema/api-tokens';
 import * as consoleSettings from './schema/console-settings';
+import * as sessions from './schema/sessions';
 
-const schema = { ...users, ...audit, ...operations, ...apiTokens, ...consoleSettings };
+const schema = { ...users, ...audit, ...operations, ...apiTokens, ...consoleSettings, ...sessions };
 export type Db = BetterSQLite3Database<typeof schema>;
 
 /** Opens the console database with the settings every connection needs. */

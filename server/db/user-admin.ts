@@ -4,14 +4,26 @@ import { and, count, eq, isNull, ne } from 'drizzle-orm';
 import type { Role } from '@/lib/roles';
 import type { Db } from './client';
 import { users, type UserRow } from './schema/users';
+import { hasRole } from '../auth/roles';
+import { endUserSessions } from './sessions';
 
 export type UserChange = { role?: Role; disabledAt?: Date | null; passwordHash?: string };
 
 /**
- * Applies a change unless it would leave no enabled admin. The check and the write share one
- * transaction, so two admins demoting each other at once cannot both succeed.
+ * Whether a change must end the user's sessions: a new password (whoever set it, the old one may be
+ * what leaked), disabling, or a lower role. Raising a role or enabling takes nothing away.
  */
-export function changeUser(db: Db, id: string, change: UserChange): 'ok' | 'not-found' | 'last-admin' {
+export function changeEndsSessions(current: Pick<UserRow, 'role'>, change: UserChange): boolean {
+  return change.passwordHash !== undefined || Boolean(change.disabledAt) || (change.role !== undefined && !hasRole({ role: change.role }, current.role));
+}
+
+/**
+ * Applies a change unless it would leave no enabled admin. The check and the write share one
+ * transaction, so two admins demoting each other at once cannot both succeed. A change that takes
+ * something away ends the user's sessions in the same transaction, except `keepSession` (the
+ * caller's own when they change themselves).
+ */
+export function changeUser(db: Db, id: string, change: UserChange, keepSession?: string): 'ok' | 'not-found' | 'last-admin' {
   return db.transaction(
     (tx) => {
       const row = tx.select().from(users).where(eq(users.id, id)).get();
@@ -26,6 +38,7 @@ export function changeUser(db: Db, id: string, change: UserChange): 'ok' | 'not-
         if ((others?.n ?? 0) === 0) return 'last-admin';
       }
       tx.update(users).set({ ...change, updatedAt: new Date() }).where(eq(users.id, id)).run();
+      if (changeEndsSessions(row, change)) endUserSessions(tx, id, keepSession);
       return 'ok';
     },
     { behavior: 'immediate' },

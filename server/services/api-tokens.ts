@@ -11,13 +11,15 @@ import { generateApiToken } from '../auth/api-tokens';
 import { requestIp } from '../auth/request-ip';
 import { hasRole } from '../auth/roles';
 import { requirePageUser, withActionUser } from '../auth/session';
+import { adminTotpRequired, mustEnrolTotp } from '../auth/totp-policy';
 
 const DAY_MS = 86_400_000;
 
 export async function listTokens(): Promise<ApiTokenDto[]> {
   await requirePageUser('admin');
   const iso = (d: Date | null) => (d ? d.toISOString() : null);
-  return listApiTokens(getDb()).map((t) => ({
+  const db = getDb();
+  return listApiTokens(db).map((t) => ({
     id: t.id,
     name: t.name,
     prefix: t.prefix,
@@ -27,7 +29,14 @@ export async function listTokens(): Promise<ApiTokenDto[]> {
     expiresAt: iso(t.expiresAt),
     lastUsedAt: iso(t.lastUsedAt),
     revokedAt: iso(t.revokedAt),
+    creatorMustEnrolTotp: mustEnrolTotp(db, t.creator),
   }));
+}
+
+/** Whether admins must use two-step sign-in, which their tokens are held to as well; for the tokens page. */
+export async function tokenTotpPolicy(): Promise<{ adminTotpRequired: boolean }> {
+  await requirePageUser('admin');
+  return { adminTotpRequired: adminTotpRequired(getDb()) };
 }
 
 /** Admin only. The secret is returned once and never stored or audited; only its hash is kept. */

@@ -100,7 +100,9 @@ const json = (schema: JsonSchema) => ({ 'application/json': { schema } });
 const error = (description: string) => ({ description, content: json(ref('Error')) });
 const denied = {
   401: error('No valid session or API token'),
-  403: error('The role does not allow this, or a cookie request from another origin'),
+  403: error(
+    'The role does not allow this (FORBIDDEN), a cookie request from another origin (BAD_ORIGIN), or an admin held by "require two-step sign-in for admins" who has not set it up (TOTP_ENROLMENT_REQUIRED, for their API tokens too)',
+  ),
   429: {
     ...error('Too many failed API token attempts from this address (TOO_MANY_ATTEMPTS); no token is checked until the lockout ends'),
     headers: { 'Retry-After': { description: 'Seconds until the lockout ends', schema: { type: 'integer' } } },

@@ -10,10 +10,11 @@ import { getDb } from '../db/database';
 import { users } from '../db/schema/users';
 import { appendAudit } from '../db/audit-log';
 import { changeUser, insertUser, type UserChange } from '../db/user-admin';
-import { requirePageUser, withActionUser } from '../auth/session';
+import { currentSessionId, requirePageUser, withActionUser } from '../auth/session';
 import { hashPassword } from '../auth/password';
 import { requestIp } from '../auth/request-ip';
 import { clearTotp } from '../db/totp';
+import { endUserSessions } from '../db/sessions';
 import { writeSetting } from '../db/console-settings';
 import { adminTotpRequired, REQUIRE_ADMIN_TOTP } from '../auth/totp-policy';
 
@@ -61,8 +62,17 @@ function adminMutation<S extends z.ZodType, T>(m: Mutation<S, T>) {
 const LAST_ADMIN = { ok: false as const, code: 'LAST_ADMIN', message: 'The console needs at least one enabled admin. Make someone else admin first.' };
 const NOT_FOUND = { ok: false as const, code: 'NOT_FOUND', message: 'That user no longer exists.' };
 
-async function apply(id: string, change: UserChange): Promise<ActionResult<undefined>> {
-  const outcome = changeUser(getDb(), id, change);
+/**
+ * The session a change to `id` leaves alone: the actor's own when they change themselves (they
+ * just proved who they are); every other session of the user ends.
+ */
+async function sessionToKeep(id: string, actor: SessionUser): Promise<string | undefined> {
+  return id === actor.id ? ((await currentSessionId()) ?? undefined) : undefined;
+}
+
+/** Applies a change; one that takes something away (password, role, enabled) ends the user's sessions. */
+async function apply(id: string, change: UserChange, actor: SessionUser): Promise<ActionResult<undefined>> {
+  const outcome = changeUser(getDb(), id, change, await sessionToKeep(id, actor));
   if (outcome === 'last-admin') return LAST_ADMIN;
   if (outcome === 'not-found') return NOT_FOUND;
   return { ok: true, data: undefined };
@@ -85,21 +95,21 @@ export const changeRole = adminMutation({
   action: 'users.change_role',
   schema: changeRoleSchema,
   target: (i) => i.id,
-  run: ({ id, role }) => apply(id, { role }),
+  run: async ({ id, role }, actor) => apply(id, { role }, actor),
 });
 
 export const setDisabled = adminMutation({
   action: 'users.set_disabled',
   schema: setDisabledSchema,
   target: (i) => i.id,
-  run: ({ id, disabled }) => apply(id, { disabledAt: disabled ? new Date() : null }),
+  run: async ({ id, disabled }, actor) => apply(id, { disabledAt: disabled ? new Date() : null }, actor),
 });
 
 export const resetPassword = adminMutation({
   action: 'users.reset_password',
   schema: resetPasswordSchema,
   target: (i) => i.id,
-  run: async ({ id, password }) => apply(id, { passwordHash: await hashPassword(password) }),
+  run: async ({ id, password }, actor) => apply(id, { passwordHash: await hashPassword(password) }, actor),
 });
 
 /** For a user who lost their authenticator: they sign in with the password alone and may enrol again. */
@@ -107,7 +117,12 @@ export const resetTotp = adminMutation({
   action: 'users.reset_totp',
   schema: resetTotpSchema,
   target: (i) => i.id,
-  run: async ({ id }) => (clearTotp(getDb(), id) ? { ok: true, data: undefined } : NOT_FOUND),
+  run: async ({ id }, actor) => {
+    if (!clearTotp(getDb(), id)) return NOT_FOUND;
+    // Whoever signed in with the lost device must sign in again, with the password alone.
+    endUserSessions(getDb(), id, await sessionToKeep(id, actor));
+    return { ok: true, data: undefined };
+  },
 });
 
 export const setAdminTotpRequired = adminMutation({

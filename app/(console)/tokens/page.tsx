@@ -1,20 +1,20 @@
 import { PageHeader } from '@/components/shell/page-header';
 import { TokenAdmin } from '@/components/tokens/token-admin';
 import { requirePageUser } from '@/server/auth/session';
-import { listTokens } from '@/server/services/api-tokens';
+import { listTokens, tokenTotpPolicy } from '@/server/services/api-tokens';
 import { createTokenAction, revokeTokenAction } from './actions';
 
 export const metadata = { title: 'API tokens' };
 
 export default async function TokensPage() {
   await requirePageUser('admin');
-  const tokens = await listTokens();
+  const [tokens, policy] = await Promise.all([listTokens(), tokenTotpPolicy()]);
   return (
     <>
       <PageHeader title="API tokens">
         Bearer tokens for scripts and CI/CD to use the HTTP API under /api/v1 (described at /api/v1/openapi.json).
       </PageHeader>
-      <TokenAdmin tokens={tokens} actions={{ create: createTokenAction, revoke: revokeTokenAction }} />
+      <TokenAdmin tokens={tokens} adminTotpRequired={policy.adminTotpRequired} actions={{ create: createTokenAction, revoke: revokeTokenAction }} />
     </>
   );
 }
