@@ -52,8 +52,8 @@ describe('appendRefusal', () => {
     try {
       appendRefusal(db, locked, WINDOW, T0);
       // Later ones of the burst may name other targets: who was tried first stays on the row.
-      for (let i = 1; i <= 9_999; i++) appendRefusal(db, { ...locked, target: `other-${i}@example.com` }, WINDOW, at(i * 10));
-      expect(rowsOf(db)).toEqual([{ target: 'victim@example.com', sourceIp: '10.0.0.7', outcome: 'denied', message: 'locked out after repeated failures', at: T0.getTime(), repeatCount: 9_999, lastRepeatAt: at(99_990).getTime() }]);
+      for (let i = 1; i <= 999; i++) appendRefusal(db, { ...locked, target: `other-${i}@example.com` }, WINDOW, at(i * 10));
+      expect(rowsOf(db)).toEqual([{ target: 'victim@example.com', sourceIp: '10.0.0.7', outcome: 'denied', message: 'locked out after repeated failures', at: T0.getTime(), repeatCount: 999, lastRepeatAt: at(9_990).getTime() }]);
     } finally {
       dispose();
     }
