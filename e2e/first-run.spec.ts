@@ -61,7 +61,7 @@ test('sign out, a wrong password is refused, the right one signs in', async ({ p
   await expect(page).toHaveURL(/\/login$/);
 
   await signIn(page, 'not the password');
-  await expect(page.getByText('Incorrect email or password, or the account is disabled.')).toBeVisible();
+  await expect(page.getByText('Incorrect email, password or code, or the account is disabled or locked for a while.')).toBeVisible();
   await expect(page).toHaveURL(/\/login$/);
 
   await signIn(page, admin.password);

@@ -40,14 +40,22 @@ export async function signIn(baseURL: string, email: string, password: string): 
   return (await signInAttempt(baseURL, { email, password })).cookie;
 }
 
+/** next-auth's CSRF token and the cookie it is checked against: one pair serves any number of attempts. */
+export type SignInCsrf = { csrfToken: string; cookie: string };
+
+export async function signInCsrf(baseURL: string): Promise<SignInCsrf> {
+  const res = await fetch(`${baseURL}/api/auth/csrf`);
+  const { csrfToken } = (await res.json()) as { csrfToken: string };
+  return { csrfToken, cookie: cookiesOf(res).join('; ') };
+}
+
 /** One sign-in attempt with any fields (e.g. a TOTP code): the session cookie, or next-auth's error code. */
-export async function signInAttempt(baseURL: string, fields: Record<string, string>): Promise<{ cookie: string | null; error: string | null }> {
-  const csrf = await fetch(`${baseURL}/api/auth/csrf`);
-  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
+export async function signInAttempt(baseURL: string, fields: Record<string, string>, csrf?: SignInCsrf): Promise<{ cookie: string | null; error: string | null }> {
+  const { csrfToken, cookie: csrfCookie } = csrf ?? (await signInCsrf(baseURL));
   const res = await fetch(`${baseURL}/api/auth/callback/credentials`, {
     method: 'POST',
     redirect: 'manual',
-    headers: { 'Content-Type': 'application/x-www-form-urlencoded', Cookie: cookiesOf(csrf).join('; ') },
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', Cookie: csrfCookie },
     body: new URLSearchParams({ csrfToken, ...fields, json: 'true' }),
   });
   const cookie = cookiesOf(res).find((c) => c.includes('next-auth.session-token=')) ?? null;

@@ -21,6 +21,10 @@ export type AuditEventDto = {
   sourceIp: string | null;
   outcome: 'success' | 'failure' | 'denied';
   message: string | null;
+  /** How many more times the same refusal came from the same address, counted on this row instead of added. */
+  repeatCount: number;
+  /** When the last of those repeats came; null without repeats. */
+  lastRepeatAt: string | null;
 };
 
 /** The signed-in user's second factor: on or off, and whether they must turn it on before anything else. */

@@ -12,12 +12,9 @@ export const totpCodeSchema = z.string().trim().regex(/^\d{6}$/, 'Enter the 6-di
 export const signInSchema = z.strictObject({
   email: emailSchema,
   password: z.string().min(1, 'Enter your password').max(256),
-  /** Only for accounts with two-step sign-in; absent on the first attempt. */
+  /** Only for accounts with two-step sign-in; without it such an account gets the same refusal as a wrong password. */
   totp: totpCodeSchema.optional(),
 });
-
-/** next-auth's answer when the password was right and the account wants its second factor. */
-export const TOTP_REQUIRED = 'TOTP_REQUIRED';
 
 export const setupSchema = z
   .strictObject({

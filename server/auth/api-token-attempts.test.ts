@@ -121,12 +121,12 @@ describe('attemptBearer', () => {
     expect(attemptBearer(db, `Bearer ${token}`, '10.0.0.7', POLICY, at(62_000)).ok).toBe(true);
 
     const rows = trail();
-    expect(rows.map((r) => [r.outcome, r.message])).toEqual([
-      ['failure', 'unknown token'],
-      ['failure', 'unknown token'],
-      ['failure', 'unknown token; address now locked out'],
-      // Once per lockout, however many requests it refuses.
-      ['denied', 'address locked out after repeated failures; token not checked (further refusals until the lockout ends are not recorded)'],
+    expect(rows.map((r) => [r.outcome, r.message, r.repeatCount, r.lastRepeatAt?.getTime() ?? null])).toEqual([
+      ['failure', 'unknown token', 0, null],
+      ['failure', 'unknown token', 0, null],
+      ['failure', 'unknown token; address now locked out', 0, null],
+      // One row per lockout, however many requests it refuses: the second is counted on the first.
+      ['denied', 'address locked out after repeated failures; token not checked', 1, at(4000).getTime()],
     ]);
   });
 

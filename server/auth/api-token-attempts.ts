@@ -1,6 +1,6 @@
 import 'server-only';
 import type { Db } from '../db/client';
-import { appendAudit, auditedSince, tokenActorEmail, type AuditEntry } from '../db/audit-log';
+import { appendAudit, appendRefusal, tokenActorEmail, type AuditEntry } from '../db/audit-log';
 import { authenticateApiToken, type TokenCaller, type TokenFailure } from './api-tokens';
 import { apiTokenAddressKey, lockedUntil, recordFailure, type ThrottlePolicy } from './throttle';
 
@@ -48,12 +48,9 @@ export function attemptBearer(db: Db, authorization: string, sourceIp: string, p
   const key = apiTokenAddressKey(sourceIp);
   const until = lockedUntil(db, key, now.getTime());
   if (until) {
-    // The first refusal of a lockout is recorded; the rest are not: a client that keeps calling
-    // with a bad token would otherwise grow the append-only trail by a row a request.
-    const denied = { action: API_TOKEN_AUDIT_ACTION, sourceIp, outcome: 'denied' } as const;
-    if (!auditedSince(db, denied, new Date(until.getTime() - policy.lockoutMs))) {
-      appendAudit(db, { ...denied, message: 'address locked out after repeated failures; token not checked (further refusals until the lockout ends are not recorded)' }, now);
-    }
+    // Counted on the row of the lockout's first refusal rather than a row each: a client that keeps
+    // calling with a bad token would otherwise grow the append-only trail by a row a request.
+    appendRefusal(db, { action: API_TOKEN_AUDIT_ACTION, sourceIp, outcome: 'denied', message: 'address locked out after repeated failures; token not checked' }, policy.lockoutMs, now);
     return { ok: false, status: 429, retryAfterSeconds: retryAfterSeconds(until, now) };
   }
   const check = authenticateApiToken(db, authorization, now);

@@ -1,12 +1,12 @@
 import 'server-only';
 import type { NextAuthOptions, Session } from 'next-auth';
 import CredentialsProvider from 'next-auth/providers/credentials';
-import { signInSchema, TOTP_REQUIRED } from '@/lib/schemas/auth';
+import { signInSchema } from '@/lib/schemas/auth';
 import { getEnv } from '../env';
 import { getDb } from '../db/database';
 import { findUserByEmail } from '../db/users';
 import { burnPasswordCheck, verifyPassword } from './password';
-import { appendAudit } from '../db/audit-log';
+import { appendAudit, appendRefusal } from '../db/audit-log';
 import { clientIp } from './client-ip';
 import { accountKey, addressKey, clearFailures, isLocked, recordFailure, throttlePolicies } from './throttle';
 import { verifyTotp } from './totp';
@@ -22,14 +22,20 @@ async function authorize(raw: unknown, headers: Headers) {
   const email = parsed.success ? parsed.data.email : String((raw as { email?: unknown }).email ?? '').slice(0, 254);
   const audit = (outcome: 'success' | 'failure' | 'denied', message: string, actor?: { id: string; email: string }) =>
     appendAudit(db, { action: 'auth.sign_in', target: email, sourceIp, outcome, message, actor });
+  // Neither of these counts toward a lockout, so nothing bounds how often they come: a burst from one
+  // address is one row with a count, not a row a request.
+  const refusal = (outcome: 'failure' | 'denied', message: string) =>
+    appendRefusal(db, { action: 'auth.sign_in', target: email, sourceIp, outcome, message }, policy.account.lockoutMs);
 
+  // Every refusal below is the same null, which next-auth answers with the same CredentialsSignin:
+  // the answer never tells a wrong password from a right one that lacks its code, nor says why.
   if (!parsed.success) {
-    audit('failure', 'malformed sign-in');
+    refusal('failure', 'malformed sign-in');
     return null;
   }
-  // Locked out: refused without even checking the password, with the same generic answer.
+  // Locked out: refused without even checking the password.
   if (isLocked(db, accountKey(email)) || isLocked(db, addressKey(sourceIp))) {
-    audit('denied', 'locked out after repeated failures');
+    refusal('denied', 'locked out after repeated failures');
     return null;
   }
   const user = findUserByEmail(db, email);
@@ -42,11 +48,8 @@ async function authorize(raw: unknown, headers: Headers) {
   // A disabled account gets the same generic refusal as a wrong password.
   if (!user || !valid || user.disabledAt) return fail(user?.disabledAt && valid ? 'account disabled' : 'wrong credentials');
   if (user.totpSecret) {
-    // Only someone who knows the password learns that a code is wanted; the form then asks for it.
-    if (!parsed.data.totp) {
-      audit('denied', 'password accepted; second factor required');
-      throw new Error(TOTP_REQUIRED);
-    }
+    // A missing code is a failure like a wrong one: answering it differently would confirm the password.
+    if (!parsed.data.totp) return fail('second-factor code missing');
     const step = verifyTotp(user.totpSecret, parsed.data.totp, { lastStep: user.totpLastStep });
     // The conditional update refuses a step already used, even by a sign-in racing this one.
     if (step === null || !acceptTotpStep(db, user.id, step)) return fail('wrong or reused second-factor code');

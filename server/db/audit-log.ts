@@ -1,5 +1,5 @@
 import 'server-only';
-import { and, desc, eq, gte, lte, or, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gte, isNull, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from './client';
 import { auditEvents, type AuditRow } from './schema/audit';
 
@@ -26,8 +26,8 @@ export function redact(value: unknown): unknown {
   return value;
 }
 
-/** The only writer of the audit trail: it inserts; nothing updates or deletes (triggers enforce it). */
-export function appendAudit(db: Db, entry: AuditEntry, now = new Date()): void {
+/** The writer of the audit trail: it inserts; nothing deletes, and only appendRefusal updates (triggers enforce both). */
+export function appendAudit(db: Pick<Db, 'insert'>, entry: AuditEntry, now = new Date()): void {
   db.insert(auditEvents)
     .values({
       at: now,
@@ -57,15 +57,47 @@ function byActor(email: string): SQL | undefined {
   return or(eq(auditEvents.actorEmail, email), sql`substr(${auditEvents.actorEmail}, 1, ${tokenPrefix.length}) = ${tokenPrefix}`);
 }
 
-/** Whether such a row was written at or after `since`: lets a refusal that repeats be recorded once. */
-export function auditedSince(db: Db, match: { action: string; sourceIp: string; outcome: AuditOutcome }, since: Date): boolean {
-  const row = db
+/** A refusal of a caller who is not signed in: always from an address, always with its reason. */
+export type RefusalEntry = { action: string; target?: string | null; sourceIp: string; outcome: 'failure' | 'denied'; message: string };
+
+/** The row a refusal is counted on: the newest of the same refusal from the same address within the window. */
+export function refusalBurstQuery(db: Pick<Db, 'select'>, entry: RefusalEntry, windowMs: number, now: Date) {
+  return db
     .select({ id: auditEvents.id })
     .from(auditEvents)
-    .where(and(eq(auditEvents.action, match.action), eq(auditEvents.sourceIp, match.sourceIp), eq(auditEvents.outcome, match.outcome), gte(auditEvents.at, since)))
-    .limit(1)
-    .get();
-  return row !== undefined;
+    .where(
+      and(
+        eq(auditEvents.sourceIp, entry.sourceIp),
+        eq(auditEvents.action, entry.action),
+        gte(auditEvents.at, new Date(now.getTime() - windowMs)),
+        eq(auditEvents.outcome, entry.outcome),
+        eq(auditEvents.message, entry.message),
+        isNull(auditEvents.actorId),
+      ),
+    )
+    .orderBy(desc(auditEvents.at))
+    .limit(1);
+}
+
+/**
+ * Records a refusal of a caller who is not signed in so that a flood of them cannot grow the trail
+ * without bound: the first of a burst is a row of its own (who tried, from where, why); the same
+ * refusal (action, outcome, reason) from the same address within `windowMs` of that row is counted
+ * on it instead. One indexed lookup and one write per call, however long the flood.
+ */
+export function appendRefusal(db: Db, entry: RefusalEntry, windowMs: number, now = new Date()): void {
+  db.transaction((tx) => {
+    const burst = refusalBurstQuery(tx, entry, windowMs, now).get();
+    if (!burst) {
+      appendAudit(tx, entry, now);
+      return;
+    }
+    // max(): a clock stepped back must not make the last repeat go back (the trigger would refuse it).
+    tx.update(auditEvents)
+      .set({ repeatCount: sql`${auditEvents.repeatCount} + 1`, lastRepeatAt: sql`max(coalesce(${auditEvents.lastRepeatAt}, ${auditEvents.at}), ${now.getTime()})` })
+      .where(eq(auditEvents.id, burst.id))
+      .run();
+  });
 }
 
 export type AuditFilter = { action?: string; actorEmail?: string; outcome?: AuditOutcome; from?: Date; to?: Date; limit: number };

@@ -24,10 +24,12 @@ export function auditEvents(filter: AuditFilterInput, limit = 500): AuditEventDt
     sourceIp: r.sourceIp,
     outcome: r.outcome,
     message: r.message,
+    repeatCount: r.repeatCount,
+    lastRepeatAt: r.lastRepeatAt?.toISOString() ?? null,
   }));
 }
 
-const COLUMNS: (keyof AuditEventDto)[] = ['id', 'at', 'actor', 'action', 'target', 'params', 'sourceIp', 'outcome', 'message'];
+const COLUMNS: (keyof AuditEventDto)[] = ['id', 'at', 'actor', 'action', 'target', 'params', 'sourceIp', 'outcome', 'message', 'repeatCount', 'lastRepeatAt'];
 
 /** RFC 4180 quoting; a leading = + - @ is prefixed so a spreadsheet never runs a cell as a formula. */
 function csvCell(value: unknown): string {

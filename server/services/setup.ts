@@ -7,7 +7,7 @@ import { getDb } from '../db/database';
 import { countUsers, insertFirstAdmin } from '../db/users';
 import { hashPassword } from '../auth/password';
 import { checkSetupToken, destroySetupToken } from '../auth/setup-token';
-import { appendAudit } from '../db/audit-log';
+import { appendAudit, appendRefusal } from '../db/audit-log';
 import { requestIp } from '../auth/request-ip';
 
 export function isSetupNeeded(): boolean {
@@ -22,15 +22,19 @@ export async function createFirstAdmin(raw: unknown): Promise<ActionResult<{ ema
   if (!parsed.success) {
     return { ok: false, code: 'INVALID_INPUT', message: 'Check the highlighted fields.', fieldErrors: fieldErrors(parsed.error) };
   }
-  const audit = async (outcome: 'success' | 'failure', message: string, actor?: { id: string; email: string }) =>
-    appendAudit(getDb(), { action: 'setup.first_admin', target: parsed.data.email, sourceIp: await requestIp(), outcome, message, actor });
+  const sourceIp = await requestIp();
+  const target = parsed.data.email;
+  // Nobody is signed in here and nothing locks a caller out, so refusals from one address are
+  // counted on the first of their burst rather than each adding a row.
+  const refusal = (message: string) =>
+    appendRefusal(getDb(), { action: 'setup.first_admin', target, sourceIp, outcome: 'failure', message }, getEnv().signIn.lockoutSeconds * 1000);
   if (!isSetupNeeded()) {
-    await audit('failure', 'setup already done');
+    refusal('setup already done');
     return CLOSED;
   }
   const { dataDir } = getEnv();
   if (!checkSetupToken(dataDir, parsed.data.token)) {
-    await audit('failure', 'wrong setup token');
+    refusal('wrong setup token');
     return {
       ok: false,
       code: 'BAD_SETUP_TOKEN',
@@ -42,6 +46,6 @@ export async function createFirstAdmin(raw: unknown): Promise<ActionResult<{ ema
   const created = insertFirstAdmin(getDb(), { email, name, passwordHash: await hashPassword(password) });
   if (!created) return CLOSED;
   destroySetupToken(dataDir);
-  await audit('success', 'first admin created', { id: created.id, email: created.email });
+  appendAudit(getDb(), { action: 'setup.first_admin', target, sourceIp, outcome: 'success', message: 'first admin created', actor: { id: created.id, email: created.email } });
   return { ok: true, data: { email: created.email } };
 }

@@ -7,6 +7,7 @@ import { PageHeader } from '@/components/shell/page-header';
 import { requirePageUser } from '@/server/auth/session';
 import { auditEvents } from '@/server/services/audit';
 import { auditFilterFromSearch } from '@/lib/schemas/audit';
+import { repeatSummary } from '@/lib/audit-repeats';
 
 export const metadata = { title: 'Audit' };
 
@@ -21,7 +22,7 @@ export default async function AuditPage({ searchParams }: Props) {
   const query = new URLSearchParams(Object.entries(filter).filter((e): e is [string, string] => typeof e[1] === 'string'));
   return (
     <>
-      <PageHeader title="Audit">Every change and every sign-in attempt, newest first. Secrets are never recorded.</PageHeader>
+      <PageHeader title="Audit">Every change and every sign-in attempt, newest first. Secrets are never recorded. The same refusal of someone not signed in, repeated from one address, is one row with a count.</PageHeader>
       <form className="mb-4 flex flex-wrap items-end gap-3" method="get">
         <Input name="action" aria-label="Action" placeholder="action, e.g. auth.sign_in" defaultValue={filter.action} className="w-56" />
         <Input name="actor" aria-label="Actor" placeholder="actor email" defaultValue={filter.actor} className="w-56" />
@@ -60,6 +61,11 @@ export default async function AuditPage({ searchParams }: Props) {
               </Cell>
               <Cell>
                 <span className="font-mono text-xs">{[r.message, r.params].filter(Boolean).join(' · ')}</span>
+                {r.repeatCount > 0 && (
+                  <span className="ml-2 text-xs font-medium text-amber-700 dark:text-amber-400" data-testid="audit-repeats">
+                    {repeatSummary(r)}
+                  </span>
+                )}
               </Cell>
             </tr>
           ))}

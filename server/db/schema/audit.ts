@@ -1,6 +1,7 @@
 import { sqliteTable, text, integer, index } from 'drizzle-orm/sqlite-core';
 
-// Append-only: a migration adds triggers that refuse UPDATE and DELETE on this table.
+// Append-only: migrations add triggers that refuse DELETE, and any UPDATE but raising the two repeat
+// columns of a refusal that had no signed-in actor.
 export const auditEvents = sqliteTable(
   'audit_events',
   {
@@ -15,8 +16,15 @@ export const auditEvents = sqliteTable(
     sourceIp: text('source_ip'),
     outcome: text('outcome', { enum: ['success', 'failure', 'denied'] }).notNull(),
     message: text('message'),
+    /** How many more times the same refusal came from the same address within its window, counted rather than inserted. */
+    repeatCount: integer('repeat_count').notNull().default(0),
+    lastRepeatAt: integer('last_repeat_at', { mode: 'timestamp_ms' }),
   },
-  (t) => [index('audit_events_at').on(t.at), index('audit_events_action').on(t.action)],
+  (t) => [
+    index('audit_events_at').on(t.at),
+    index('audit_events_action').on(t.action),
+    index('audit_events_repeats').on(t.sourceIp, t.action, t.at),
+  ],
 );
 
 export type AuditRow = typeof auditEvents.$inferSelect;
