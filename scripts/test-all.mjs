@@ -3,7 +3,7 @@
 // checks, drains), not computing, so overlapping lanes roughly halves the wall time.
 //   phase 1: lint → typecheck → unit → build   ‖   test-bed images (cold: debootstrap)
 //   phase 2: integration tests                 ‖   browser tests
-//   phase 3: the bad-input corpus, alone
+//   phase 3: the bad-input corpus and the audit flood (10,000 refused sign-ins), alone
 // The corpus is ~28,000 requests of pure CPU for the console. Beside it, the 2 cores starved the
 // tests that measure timing-sensitive behaviour (zero failed requests across a switch, health
 // probes with 3 s timeouts, a 2,000 lines/s log tail), which then failed for want of CPU alone.
