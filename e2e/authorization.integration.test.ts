@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { declaredAccess, entryPoints, OPEN_PAGES, OPEN_ROUTES, type Access, type EntryPoint } from './support/entry-points';
 import { signIn, startConsole, type RunningConsole } from './support/console';
-import { actionIds, callAction } from './support/server-actions';
+import { actionIds, actionResult, callAction } from './support/server-actions';
 
 // The authorisation matrix: every page, route handler and server action in the source tree ×
 // {anonymous, viewer, operator, admin}. Each entry point's required role is read from the code
@@ -98,4 +98,57 @@ describe('authorisation matrix', () => {
       });
     }
   }
+});
+
+describe('settings that choose what runs are an admin’s', () => {
+  // Every container gets the whole .env: the registry, pins, service URLs and database hosts decide
+  // which code receives every secret. Reading them (and asking DNS about HOST) is all an operator does.
+  const READS = new Set(['resolveHostAction']);
+  const settingsActions = all.filter((ep) => ep.kind === 'action' && ep.file.startsWith('app/(console)/settings/'));
+
+  it('every action under settings that writes or applies .env or compose.override.yml needs an admin', () => {
+    const writes = settingsActions.filter((ep) => ep.kind === 'action' && !READS.has(ep.exportName));
+    for (const name of ['saveEnvAction', 'saveDomainAction', 'savePinAction', 'restoreVersionAction', 'applyNowAction', 'initialiseAction', 'configureAction', 'useBundledAction']) {
+      expect(writes.map((ep) => ep.kind === 'action' && ep.exportName)).toContain(name);
+    }
+    expect(writes.filter((ep) => declaredAccess(ep) !== 'admin').map(label)).toEqual([]);
+  });
+});
+
+describe('server actions need the console’s own Origin', () => {
+  const createUser = () => actionIds().get('app/(console)/users/actions.ts#createUserAction')!;
+  const user = (email: string) => ({ name: 'Origin Probe', email, role: 'viewer', password: 'origin-probe-password-1' });
+
+  it('without Origin or from another origin: 403 and no user created; from the console’s origin it runs', async () => {
+    for (const [email, origin] of [
+      ['no-origin@example.com', null],
+      ['foreign-origin@example.com', 'https://evil.example'],
+      ['null-origin@example.com', 'null'],
+    ] as const) {
+      const answer = await callAction(app.baseURL, createUser(), [user(email)], app.cookie, { origin });
+      expect(answer.split('\n')[0], `${origin}: ${answer}`).toBe('403');
+      expect(actionResult(answer), String(origin)).toBeNull();
+      expect(await signIn(app.baseURL, email, 'origin-probe-password-1'), `${email} must not exist`).toBeNull();
+    }
+    const allowed = await callAction(app.baseURL, createUser(), [user('own-origin@example.com')], app.cookie);
+    expect(actionResult(allowed)?.ok, allowed).toBe(true);
+    expect(await signIn(app.baseURL, 'own-origin@example.com', 'origin-probe-password-1')).toBeTruthy();
+  });
+
+  it('covers actions that need no session and forms posted without JavaScript', async () => {
+    const setup = actionIds().get('app/(auth)/setup/actions.ts#setupAction')!;
+    const setupArgs = [{ token: 'not-the-token', name: 'x', email: 'x@example.com', password: 'p'.repeat(12), confirm: 'p'.repeat(12) }];
+    const refused = await callAction(app.baseURL, setup, setupArgs, undefined, { origin: null });
+    expect(refused.split('\n')[0], refused).toBe('403');
+    expect(actionResult(refused)).toBeNull();
+    // With the right Origin the action itself answers (and refuses: setup is done).
+    expect(actionResult(await callAction(app.baseURL, setup, setupArgs))).not.toBeNull();
+
+    // Next also runs an action from a plain multipart form post (no Next-Action header).
+    const form = new FormData();
+    form.set(`$ACTION_ID_${createUser()}`, '');
+    const res = await fetch(`${app.baseURL}/users`, { method: 'POST', body: form, redirect: 'manual', headers: { Cookie: app.cookie } });
+    expect(res.status).toBe(403);
+    await res.body?.cancel();
+  });
 });

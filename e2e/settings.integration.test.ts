@@ -11,7 +11,7 @@ import { actionIds, callAction } from './support/server-actions';
 
 // The settings forms' server actions, called directly against a running console: a bad-input
 // corpus is refused with field messages and leaves both files byte-identical; the previewed diff is
-// the change written; restoring a version gives back its exact bytes; roles hold for secrets.
+// the change written; restoring a version gives back its exact bytes; only admins write or apply.
 
 type Result<T = unknown> = { ok: true; data: T } | { ok: false; code: string; message: string; fieldErrors?: Record<string, string[]> };
 
@@ -224,14 +224,39 @@ describe('saving, roles and history', () => {
     expect(after).not.toBe(before);
   });
 
-  it('operators may change ordinary settings and pin images; the pin keeps the rest of the file', async () => {
-    const domain = await act('saveDomainAction', { HOST: 'localhost', SITE_URL: 'http://localhost', TLS_MODE: 'external', TLS_EMAIL: '', BASE_PATH: 'tale/' }, operatorCookie);
+  it('operators are refused every write and Apply now, and neither file nor the history changes', async () => {
+    const before = bytes();
+    const backupsBefore = backups();
+    const registry = { edits: { GHCR_REGISTRY: 'attacker.example/tale' } };
+    const pin = { service: 'platform', image: 'attacker.example/tale-platform:1.0.0' };
+    const calls: Array<[string, unknown]> = [
+      ['previewEnvAction', registry],
+      ['saveEnvAction', registry],
+      ['saveEnvAction', { edits: { POSTGRES_URL: 'postgresql://tale:x@attacker.example:5432/tale' } }],
+      ['previewDomainAction', { HOST: 'attacker.example', SITE_URL: 'https://attacker.example', TLS_MODE: 'external', TLS_EMAIL: '', BASE_PATH: '' }],
+      ['saveDomainAction', { HOST: 'attacker.example', SITE_URL: 'https://attacker.example', TLS_MODE: 'external', TLS_EMAIL: '', BASE_PATH: '' }],
+      ['previewPinAction', pin],
+      ['savePinAction', pin],
+      ['restoreVersionAction', { id: backupsBefore[0] ?? '.env.0' }],
+      ['applyNowAction', undefined],
+    ];
+    for (const [name, input] of calls) {
+      const res = await act(name, input, operatorCookie);
+      expect(res.ok, name).toBe(false);
+      if (!res.ok) expect(res.code, name).toBe('FORBIDDEN');
+    }
+    expect(bytes()).toEqual(before);
+    expect(backups()).toEqual(backupsBefore);
+  });
+
+  it('an admin changes ordinary settings and pins images; the pin keeps the rest of the file', async () => {
+    const domain = await act('saveDomainAction', { HOST: 'localhost', SITE_URL: 'http://localhost', TLS_MODE: 'external', TLS_EMAIL: '', BASE_PATH: 'tale/' });
     expect(domain.ok).toBe(true);
     const values = envValues(parseEnvDocument(bytes().env.toString('utf8')));
     expect([values.TLS_MODE, values.SITE_URL, values.BASE_PATH]).toEqual(['external', 'http://localhost', '/tale']);
 
     const original = bytes().override;
-    const preview = await act<PinPreviewDto>('previewPinAction', { service: 'platform', image: 'registry.local:5000/tale/tale-platform:1.2.0' }, operatorCookie);
+    const preview = await act<PinPreviewDto>('previewPinAction', { service: 'platform', image: 'registry.local:5000/tale/tale-platform:1.2.0' });
     expect(preview.ok).toBe(true);
     if (!preview.ok) return;
     expect(preview.data.effect).toContain('platform stays at registry.local:5000/tale/tale-platform:1.2.0');
@@ -239,13 +264,13 @@ describe('saving, roles and history', () => {
       { kind: 'added', text: '  platform:' },
       { kind: 'added', text: '    image: registry.local:5000/tale/tale-platform:1.2.0' },
     ]);
-    const pinned = await act<PinPreviewDto>('savePinAction', { service: 'platform', image: 'registry.local:5000/tale/tale-platform:1.2.0', baseHash: preview.data.baseHash }, operatorCookie);
+    const pinned = await act<PinPreviewDto>('savePinAction', { service: 'platform', image: 'registry.local:5000/tale/tale-platform:1.2.0', baseHash: preview.data.baseHash });
     expect(pinned.ok).toBe(true);
     const text = bytes().override.toString('utf8');
     expect(sha256(text)).toBe(preview.data.afterHash);
     expect(text.startsWith(original.toString('utf8').trimEnd())).toBe(true);
 
-    const unpinned = await act('savePinAction', { service: 'platform', image: null }, operatorCookie);
+    const unpinned = await act('savePinAction', { service: 'platform', image: null });
     expect(unpinned.ok).toBe(true);
     expect(bytes().override).toEqual(original);
   });
@@ -272,15 +297,20 @@ describe('saving, roles and history', () => {
 
     const overrideVersion = backups().filter((n) => n.startsWith('compose.override.yml.')).pop()!;
     const overrideBytes = fs.readFileSync(path.join(dep.dir, '.tale', 'backups', overrideVersion));
-    expect((await act('restoreVersionAction', { id: overrideVersion }, operatorCookie)).ok).toBe(true);
+    const overrideNow = bytes().override;
+    expect((await act('restoreVersionAction', { id: overrideVersion }, operatorCookie)).ok).toBe(false);
+    expect(bytes().override).toEqual(overrideNow);
+    expect((await act('restoreVersionAction', { id: overrideVersion })).ok).toBe(true);
     expect(bytes().override).toEqual(overrideBytes);
   });
 
-  it('the settings page renders for an operator and never contains a secret', async () => {
+  it('the settings page renders read-only for an operator and never contains a secret', async () => {
     const res = await fetch(`${app.baseURL}/settings`, { headers: { Cookie: operatorCookie } });
     expect(res.status).toBe(200);
     const html = await res.text();
     expect(html).toContain('Domain and TLS');
+    expect(html).toContain('Only admins can change settings: these values decide which code receives every secret.');
+    expect(html).not.toContain('Review changes');
     const values = envValues(parseEnvDocument(bytes().env.toString('utf8')));
     for (const key of ['BETTER_AUTH_SECRET', 'ENCRYPTION_SECRET_HEX', 'INSTANCE_SECRET', 'DB_PASSWORD', 'SOPS_AGE_KEY']) {
       expect(html).not.toContain(values[key]!);

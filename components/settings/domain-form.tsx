@@ -15,6 +15,8 @@ type Values = { HOST: string; SITE_URL: string; TLS_MODE: string; TLS_EMAIL: str
 type Props = {
   values: Values;
   projectId: string | null;
+  /** For an operator: the values shown, nothing to change or save. */
+  readOnly: boolean;
   actions: { preview: SettingsAction<EnvPreviewDto>; save: SettingsAction; resolveHost: () => Promise<ActionResult<DnsAnswerDto>> };
 };
 
@@ -36,7 +38,7 @@ const MODES = [
   },
 ] as const;
 
-export function DomainForm({ values, projectId, actions }: Props) {
+export function DomainForm({ values, projectId, readOnly, actions }: Props) {
   const [form, setForm] = useState<Values>(values);
   const [siteUrlEdited, setSiteUrlEdited] = useState(values.SITE_URL !== `https://${values.HOST}`);
   const [dns, setDns] = useState<DnsAnswerDto | string | null>(null);
@@ -54,7 +56,7 @@ export function DomainForm({ values, projectId, actions }: Props) {
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    flow.review({ ...form });
+    if (!readOnly) flow.review({ ...form });
   };
 
   const upstream = { host: form.HOST, basePath: form.BASE_PATH.replace(/\/+$/, ''), upstream: 'tale-server:80' };
@@ -62,11 +64,12 @@ export function DomainForm({ values, projectId, actions }: Props) {
   return (
     <form onSubmit={submit} aria-label="Domain and TLS" className="space-y-4">
       <FormField id="HOST" label="Host (HOST)" errors={err('HOST')} hint="Bare hostname, e.g. tale.example.com">
-        <Input name="HOST" value={form.HOST} onChange={(e) => set('HOST', e.target.value)} />
+        <Input name="HOST" readOnly={readOnly} value={form.HOST} onChange={(e) => set('HOST', e.target.value)} />
       </FormField>
       <FormField id="SITE_URL" label="Public URL (SITE_URL)" errors={err('SITE_URL')} hint="Derived from HOST; edit it for a non-standard port behind an external proxy.">
         <Input
           name="SITE_URL"
+          readOnly={readOnly}
           value={form.SITE_URL}
           onChange={(e) => {
             setSiteUrlEdited(true);
@@ -78,7 +81,14 @@ export function DomainForm({ values, projectId, actions }: Props) {
         <legend className="text-sm font-medium">TLS mode (TLS_MODE)</legend>
         {MODES.map((m) => (
           <label key={m.id} className="flex gap-2 rounded border border-zinc-200 p-2 text-sm dark:border-zinc-800">
-            <input type="radio" name="TLS_MODE" value={m.id} checked={form.TLS_MODE === m.id} onChange={() => set('TLS_MODE', m.id)} />
+            <input
+              type="radio"
+              name="TLS_MODE"
+              value={m.id}
+              disabled={readOnly}
+              checked={form.TLS_MODE === m.id}
+              onChange={() => set('TLS_MODE', m.id)}
+            />
             <span>
               <span className="font-medium">{m.title}</span> — {m.text}
             </span>
@@ -101,7 +111,7 @@ export function DomainForm({ values, projectId, actions }: Props) {
       {form.TLS_MODE === 'letsencrypt' && (
         <div className="space-y-2">
           <FormField id="TLS_EMAIL" label="ACME contact (TLS_EMAIL)" errors={err('TLS_EMAIL')} hint={`Defaults to tls@${form.HOST || '<HOST>'}`}>
-            <Input name="TLS_EMAIL" value={form.TLS_EMAIL} onChange={(e) => set('TLS_EMAIL', e.target.value)} />
+            <Input name="TLS_EMAIL" readOnly={readOnly} value={form.TLS_EMAIL} onChange={(e) => set('TLS_EMAIL', e.target.value)} />
           </FormField>
           <Button
             type="button"
@@ -134,7 +144,7 @@ export function DomainForm({ values, projectId, actions }: Props) {
         errors={err('BASE_PATH')}
         hint="Empty, or a path like /tale without a trailing slash. The Convex dashboard does not work under a sub-path."
       >
-        <Input name="BASE_PATH" value={form.BASE_PATH} onChange={(e) => set('BASE_PATH', e.target.value)} />
+        <Input name="BASE_PATH" readOnly={readOnly} value={form.BASE_PATH} onChange={(e) => set('BASE_PATH', e.target.value)} />
       </FormField>
 
       {form.TLS_MODE === 'external' && (
@@ -155,13 +165,17 @@ export function DomainForm({ values, projectId, actions }: Props) {
         </details>
       )}
 
-      <Button type="submit" busy={flow.busy}>
-        Review changes
-      </Button>
-      <ReviewDialog flow={flow} title="Save domain and TLS?" empty={flow.shown?.preview.diff.length === 0}>
-        {flow.shown && <EnvDiffView diff={flow.shown.preview.diff} />}
-        <p className="mt-3 text-xs text-zinc-500">The change takes effect when the proxy and services are recreated (next deploy).</p>
-      </ReviewDialog>
+      {!readOnly && (
+        <>
+          <Button type="submit" busy={flow.busy}>
+            Review changes
+          </Button>
+          <ReviewDialog flow={flow} title="Save domain and TLS?" empty={flow.shown?.preview.diff.length === 0}>
+            {flow.shown && <EnvDiffView diff={flow.shown.preview.diff} />}
+            <p className="mt-3 text-xs text-zinc-500">The change takes effect when the proxy and services are recreated (next deploy).</p>
+          </ReviewDialog>
+        </>
+      )}
     </form>
   );
 }

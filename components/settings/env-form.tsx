@@ -16,6 +16,7 @@ import { usePreviewSave } from './use-preview-save';
 
 type Props = {
   env: EnvValueDto[];
+  /** Only admins change .env; anyone else sees the values (secrets masked) and nothing to save. */
   isAdmin: boolean;
   actions: {
     preview: SettingsAction<EnvPreviewDto>;
@@ -58,6 +59,7 @@ export function EnvForm({ env, isAdmin, actions }: Props) {
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
+    if (!isAdmin) return;
     const edits: Record<string, string | null> = {};
     for (const [key, value] of Object.entries(values)) {
       const current = byKey.get(key);
@@ -98,7 +100,7 @@ export function EnvForm({ env, isAdmin, actions }: Props) {
             name={key}
             type={secret && !revealed[key] ? 'password' : 'text'}
             autoComplete="off"
-            disabled={secret && !isAdmin}
+            readOnly={!isAdmin}
             placeholder={secret ? (current?.set ? 'set (hidden); type to replace' : 'not set') : info?.default}
             value={values[key] ?? (secret ? (revealed[key] ?? '') : (current?.value ?? ''))}
             onChange={(e) => setValues((v) => ({ ...v, [key]: e.target.value }))}
@@ -143,6 +145,7 @@ export function EnvForm({ env, isAdmin, actions }: Props) {
         >
           <textarea
             name="raw"
+            readOnly={!isAdmin}
             rows={Math.max(3, otherPlain.length + 1)}
             value={raw}
             onChange={(e) => setRaw(e.target.value)}
@@ -157,9 +160,11 @@ export function EnvForm({ env, isAdmin, actions }: Props) {
             </p>
           ))}
       </fieldset>
-      <Button type="submit" busy={flow.busy}>
-        Review changes
-      </Button>
+      {isAdmin && (
+        <Button type="submit" busy={flow.busy}>
+          Review changes
+        </Button>
+      )}
 
       <ReviewDialog flow={flow} title="Save environment?" empty={flow.shown?.preview.diff.length === 0}>
         {flow.shown && <EnvDiffView diff={flow.shown.preview.diff} />}

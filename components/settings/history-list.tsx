@@ -9,6 +9,7 @@ import { Cell, Table } from '@/components/ui/table';
 import { useToast } from '@/components/ui/toast';
 import type { SettingsAction } from './types';
 
+/** Restoring writes .env or compose.override.yml, so only admins get the button. */
 type Props = { history: HistoryEntryDto[]; isAdmin: boolean; restore: SettingsAction<RestoredDto> };
 
 export function HistoryList({ history, isAdmin, restore }: Props) {
@@ -19,7 +20,7 @@ export function HistoryList({ history, isAdmin, restore }: Props) {
   if (history.length === 0) return <p className="text-sm text-zinc-600 dark:text-zinc-400">No earlier versions yet: every save keeps one.</p>;
   return (
     <>
-      <Table head={['File', 'Replaced at', 'Size', '']}>
+      <Table head={isAdmin ? ['File', 'Replaced at', 'Size', ''] : ['File', 'Replaced at', 'Size']}>
         {history.map((h) => (
           <tr key={h.id}>
             <Cell>
@@ -27,11 +28,13 @@ export function HistoryList({ history, isAdmin, restore }: Props) {
             </Cell>
             <Cell>{new Date(h.at).toLocaleString()}</Cell>
             <Cell>{h.size} B</Cell>
-            <Cell>
-              <Button variant="secondary" disabled={busy || (h.file === '.env' && !isAdmin)} onClick={() => setChosen(h)}>
-                Restore
-              </Button>
-            </Cell>
+            {isAdmin && (
+              <Cell>
+                <Button variant="secondary" disabled={busy} onClick={() => setChosen(h)}>
+                  Restore
+                </Button>
+              </Cell>
+            )}
           </tr>
         ))}
       </Table>

@@ -47,10 +47,13 @@ export function InitialiseForm({ initialise, canInitialise }: { initialise: Sett
           <Input name="tlsEmail" type="email" disabled={!canInitialise} />
         </FormField>
       )}
-      <Button type="submit" busy={busy} disabled={!canInitialise}>
-        Initialise
-      </Button>
-      {!canInitialise && <p className="text-sm text-zinc-600">Only an admin can initialise a project (it generates the secrets).</p>}
+      {canInitialise ? (
+        <Button type="submit" busy={busy}>
+          Initialise
+        </Button>
+      ) : (
+        <p className="text-sm text-zinc-600">Only an admin can initialise a project (it generates the secrets).</p>
+      )}
     </form>
   );
 }

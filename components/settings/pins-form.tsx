@@ -14,18 +14,34 @@ type Props = {
   pins: PinDto[];
   overrideFile: string;
   problem: string | null;
+  /** For an operator: each service's pin shown, nothing to pin or unpin. */
+  readOnly: boolean;
   actions: { preview: SettingsAction<PinPreviewDto>; save: SettingsAction };
 };
 
-export function PinsForm({ pins, overrideFile, problem, actions }: Props) {
+export function PinsForm({ pins, overrideFile, problem, readOnly, actions }: Props) {
   const [drafts, setDrafts] = useState<Record<string, string>>({});
   const flow = usePreviewSave(actions.preview, actions.save, `${overrideFile} saved. Pending until the next deploy.`);
 
   if (problem) {
     return (
       <p role="alert" className="text-sm text-red-700 dark:text-red-400">
-        {problem}. Fix the file by hand or restore an earlier version below; the console does not edit a file it does not understand.
+        {problem}. {readOnly ? 'An admin can fix the file by hand or restore an earlier version' : 'Fix the file by hand or restore an earlier version below'}; the
+        console does not edit a file it does not understand.
       </p>
+    );
+  }
+
+  if (readOnly) {
+    return (
+      <Table head={['Service', 'Pinned image']}>
+        {pins.map((p) => (
+          <tr key={p.service}>
+            <Cell>{p.service}</Cell>
+            <Cell>{p.image ? <span className="font-mono text-xs">{p.image}</span> : 'follows the deployed version'}</Cell>
+          </tr>
+        ))}
+      </Table>
     );
   }
 

@@ -107,7 +107,7 @@ export function UserAdmin({ users, selfId, adminTotpRequired, actions }: Props) 
           <FormField id="new-email" label="Email" errors={errors.email}>
             <Input name="email" type="email" required />
           </FormField>
-          <FormField id="new-role" label="Role" errors={errors.role} hint="viewer: read only · operator: deploy and settings · admin: everything">
+          <FormField id="new-role" label="Role" errors={errors.role} hint="viewer: read only · operator: deploy, roll back, logs, read settings · admin: everything, settings included">
             <RoleSelect name="role" defaultValue="viewer" />
           </FormField>
           <FormField id="new-password" label="Initial password (12 characters or more)" errors={errors.password}>

@@ -13,8 +13,13 @@ export function actionIds(): Map<string, string> {
   return ids;
 }
 
-/** Invokes a server action the way the browser does: a POST with its id and JSON arguments. */
-export async function callAction(baseURL: string, actionId: string, args: unknown[], cookie?: string): Promise<string> {
+/**
+ * Invokes a server action the way the browser does: a POST with its id and JSON arguments, from
+ * the console's own origin (the console refuses an action without it). `origin` overrides the
+ * Origin header; null leaves it out.
+ */
+export async function callAction(baseURL: string, actionId: string, args: unknown[], cookie?: string, opts: { origin?: string | null } = {}): Promise<string> {
+  const origin = opts.origin === undefined ? new URL(baseURL).origin : opts.origin;
   const res = await fetch(`${baseURL}/`, {
     method: 'POST',
     redirect: 'manual',
@@ -22,7 +27,7 @@ export async function callAction(baseURL: string, actionId: string, args: unknow
       'Next-Action': actionId,
       'Content-Type': 'text/plain;charset=UTF-8',
       Accept: 'text/x-component',
-      Origin: baseURL,
+      ...(origin === null ? {} : { Origin: origin }),
       ...(cookie ? { Cookie: cookie } : {}),
     },
     body: JSON.stringify(args),

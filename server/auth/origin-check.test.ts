@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sameOriginRequest, type OriginInput } from './origin-check';
+import { sameOriginAction, sameOriginRequest, type OriginInput } from './origin-check';
 
 const base: OriginInput = { method: 'POST', origin: null, secFetchSite: null, host: 'console.example.com:8443', publicUrl: undefined };
 
@@ -42,5 +42,24 @@ describe('sameOriginRequest', () => {
 
   it('refuses when there is no Host header to compare with', () => {
     expect(sameOriginRequest({ ...base, host: null, origin: 'https://console.example.com:8443' })).toBe(false);
+  });
+});
+
+describe('sameOriginAction', () => {
+  const action = { origin: null, host: 'console.example.com:8443', publicUrl: undefined };
+
+  it('accepts the console’s own origin, from the Host header or PUBLIC_URL', () => {
+    expect(sameOriginAction({ ...action, origin: 'http://console.example.com:8443' })).toBe(true);
+    expect(sameOriginAction({ ...action, publicUrl: 'https://tale.example.org', origin: 'https://tale.example.org' })).toBe(true);
+  });
+
+  it('refuses a missing Origin, which the route handlers’ rule would let Fetch Metadata excuse', () => {
+    expect(sameOriginAction(action)).toBe(false);
+    expect(sameOriginAction({ ...action, publicUrl: 'https://tale.example.org' })).toBe(false);
+  });
+
+  it('refuses a foreign or opaque origin', () => {
+    for (const origin of ['https://evil.example', 'null', 'http://console.example.com:8444']) expect(sameOriginAction({ ...action, origin })).toBe(false);
+    expect(sameOriginAction({ ...action, publicUrl: 'https://tale.example.org', origin: 'http://console.example.com:8443' })).toBe(false);
   });
 });

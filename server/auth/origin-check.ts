@@ -31,3 +31,14 @@ export function sameOriginRequest(input: OriginInput): boolean {
   // Browsers that omit Origin still send Fetch Metadata; tools that send neither are refused.
   return input.secFetchSite === 'same-origin';
 }
+
+export type ActionOriginInput = Omit<OriginInput, 'method' | 'secFetchSite'>;
+
+/**
+ * Server actions are stricter: a POST must name the console's own origin. Browsers always send
+ * Origin on POST, so a missing one means a tool or a forged request, and Fetch Metadata alone is
+ * not accepted (it cannot be told apart from a forged header here).
+ */
+export function sameOriginAction(input: ActionOriginInput): boolean {
+  return input.origin !== null && sameOriginRequest({ ...input, method: 'POST', secFetchSite: null });
+}

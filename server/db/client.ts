@@ -14,9 +14,27 @@ import * as sessions from './schema/sessions';
 const schema = { ...users, ...audit, ...operations, ...apiTokens, ...consoleSettings, ...sessions };
 export type Db = BetterSQLite3Database<typeof schema>;
 
+/**
+ * The database holds password hashes, TOTP secrets and the audit trail: only the console's user may
+ * read it. SQLite gives the -wal and -shm files the main file's mode, so creating that one 0600
+ * (before SQLite creates it with the umask's 0644) covers all three; a file an older console
+ * created 0644 is narrowed at the next start.
+ */
+function restrictFiles(file: string): void {
+  fs.closeSync(fs.openSync(file, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o600));
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+    try {
+      fs.chmodSync(f, 0o600);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+  }
+}
+
 /** Opens the console database with the settings every connection needs. */
 export function openDb(file: string): { db: Db; sqlite: Database.Database } {
   fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  restrictFiles(file);
   const sqlite = new Database(file);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('foreign_keys = ON');

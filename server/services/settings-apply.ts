@@ -4,14 +4,16 @@ import type { OperationDto } from '@/lib/dto/operations';
 import { withActionUser } from '../auth/session';
 import { currentStatus, startDeploy, startUpdate } from './operations';
 import { pendingChanges } from './settings-support';
+import { SETTINGS_WRITER } from './settings';
 
 /**
  * "Apply now": recreates what the pending changes affect, at the version that runs now. The proxy
  * first (an in-place update, the only way its TLS and BASE_PATH change), then, on the next click,
- * the colors (a blue-green deploy, zero downtime): one mutating operation runs at a time.
+ * the colors (a blue-green deploy, zero downtime): one mutating operation runs at a time. An admin's,
+ * like the writes: operators deploy, and a deploy applies what an admin saved.
  */
 export function applySettings(): Promise<ActionResult<OperationDto>> {
-  return withActionUser('operator', async () => {
+  return withActionUser(SETTINGS_WRITER, async () => {
     const pending = pendingChanges();
     if (!pending.proxy && !pending.colors) return { ok: false, code: 'NOTHING_PENDING', message: 'Every saved change is already applied.' };
     const status = await currentStatus();

@@ -7,7 +7,6 @@ import { BOTH, pinApplyTargets } from '@/lib/settings/apply-targets';
 import { diffLines, redactOverride } from '@/lib/settings/env-diff';
 import { hostSchema } from '@/lib/schemas/env-values';
 import { pinChangeSchema, restoreSchema, type PinChangeInput } from '@/lib/schemas/settings';
-import { hasRole } from '../auth/roles';
 import { withActionUser } from '../auth/session';
 import { getEnv } from '../env';
 import { atomicWriteFile } from '../project/atomic-write';
@@ -17,6 +16,7 @@ import { renderPin } from '../project/override-pins';
 import { readOverrideText } from '../project/compose-override';
 import { projectPaths } from '../project/project-paths';
 import { CONFLICT, audit, invalid, markPending, projectFailure, serialised } from './settings-support';
+import { SETTINGS_WRITER } from './settings';
 
 const deployDir = () => getEnv().deployDir;
 
@@ -52,7 +52,7 @@ async function planPin(input: PinChangeInput): Promise<PinPlan | ActionResult<ne
 const isPlan = (p: PinPlan | ActionResult<never>): p is PinPlan => 'text' in p;
 
 export function previewPin(raw: unknown): Promise<ActionResult<PinPreviewDto>> {
-  return withActionUser('operator', async () => {
+  return withActionUser(SETTINGS_WRITER, async () => {
     const parsed = pinChangeSchema.safeParse(raw);
     if (!parsed.success) return invalid(parsed.error);
     const plan = await planPin(parsed.data);
@@ -61,7 +61,7 @@ export function previewPin(raw: unknown): Promise<ActionResult<PinPreviewDto>> {
 }
 
 export function savePin(raw: unknown): Promise<ActionResult<PinPreviewDto>> {
-  return withActionUser('operator', async (actor) => {
+  return withActionUser(SETTINGS_WRITER, async (actor) => {
     const parsed = pinChangeSchema.safeParse(raw);
     if (!parsed.success) return invalid(parsed.error);
     return serialised(async () => {
@@ -80,18 +80,12 @@ export function savePin(raw: unknown): Promise<ActionResult<PinPreviewDto>> {
   });
 }
 
-/**
- * Puts a stored version back byte for byte. A .env version holds secrets, so restoring one is for
- * admins; compose.override.yml versions are an operator's.
- */
+/** Puts a stored version of .env or compose.override.yml back byte for byte. */
 export function restoreVersion(raw: unknown): Promise<ActionResult<RestoredDto>> {
-  return withActionUser('operator', async (actor) => {
+  return withActionUser(SETTINGS_WRITER, async (actor) => {
     const parsed = restoreSchema.safeParse(raw);
     if (!parsed.success) return invalid(parsed.error);
     const { id } = parsed.data;
-    if (id.startsWith('.env.') && !hasRole(actor, 'admin')) {
-      return { ok: false, code: 'FORBIDDEN', message: 'Only an admin can restore a version of .env (it holds the secrets).' };
-    }
     return serialised(async () => {
       try {
         const restored = await restoreHistoryEntry(deployDir(), id);
@@ -106,7 +100,10 @@ export function restoreVersion(raw: unknown): Promise<ActionResult<RestoredDto>>
   });
 }
 
-/** What public DNS says HOST is, asked from this server (Let's Encrypt asks the same question). */
+/**
+ * What public DNS says HOST is, asked from this server (Let's Encrypt asks the same question). A
+ * read an operator may make: only an admin can set the HOST it asks about.
+ */
 export function resolveHost(): Promise<ActionResult<DnsAnswerDto>> {
   return withActionUser('operator', async () => {
     let host: string;

@@ -16,7 +16,6 @@ import {
   validateSettingsEdits,
 } from '@/lib/schemas/settings';
 import type { EnvValidation } from '@/lib/schemas/env-values';
-import { hasRole } from '../auth/roles';
 import { requirePageUser, withActionUser } from '../auth/session';
 import { getEnv } from '../env';
 import { atomicWriteFile } from '../project/atomic-write';
@@ -102,12 +101,12 @@ async function planEnv(
 
 const isPlan = (p: Plan | ActionResult<never>): p is Plan => 'text' in p;
 
-/** Operators change ordinary settings; secrets (reading, writing, removing) are for admins. */
-function secretGate(actor: SessionUser, keys: string[]): ActionResult<never> | null {
-  const secrets = keys.filter(isSecretKey);
-  if (secrets.length === 0 || hasRole(actor, 'admin')) return null;
-  return { ok: false, code: 'FORBIDDEN', message: `Only an admin can change secrets (${secrets.join(', ')}).` };
-}
+/**
+ * Who may write .env and compose.override.yml, preview a change or apply it: every container gets
+ * the whole .env, so the registry, image pins, service URLs and database hosts decide which code
+ * receives every secret at the next deploy, whoever starts it. Operators read (secrets masked).
+ */
+export const SETTINGS_WRITER = 'admin' as const;
 
 async function writeEnvPlan(
   actor: SessionUser,
@@ -141,29 +140,25 @@ function editsValidator(edits: Record<string, string | null>) {
 
 /** The diff a save would make, with nothing written. */
 export function previewEnvChange(raw: unknown): Promise<ActionResult<EnvPreviewDto>> {
-  return withActionUser('operator', async (actor) => {
+  return withActionUser(SETTINGS_WRITER, async () => {
     const parsed = envChangeSchema.safeParse(raw);
     if (!parsed.success) return invalid(parsed.error);
-    const gate = secretGate(actor, Object.keys(parsed.data.edits));
-    if (gate) return gate;
     const plan = await planEnv(deployDir(), parsed.data.edits, editsValidator(parsed.data.edits));
     return isPlan(plan) ? { ok: true, data: plan.preview } : plan;
   });
 }
 
 export function saveEnvChange(raw: unknown): Promise<ActionResult<EnvSavedDto>> {
-  return withActionUser('operator', async (actor) => {
+  return withActionUser(SETTINGS_WRITER, async (actor) => {
     const parsed = envChangeSchema.safeParse(raw);
     if (!parsed.success) return invalid(parsed.error);
-    const gate = secretGate(actor, Object.keys(parsed.data.edits));
-    if (gate) return gate;
     const { edits, baseHash } = parsed.data;
     return writeEnvPlan(actor, 'settings.env', edits, editsValidator(edits), baseHash);
   });
 }
 
 export function previewDomainChange(raw: unknown): Promise<ActionResult<EnvPreviewDto>> {
-  return withActionUser('operator', async () => {
+  return withActionUser(SETTINGS_WRITER, async () => {
     const parsed = domainChangeSchema.safeParse(raw);
     if (!parsed.success) return invalid(parsed.error);
     const plan = await planEnv(deployDir(), domainEdits(parsed.data), (current) => validateDomain(parsed.data, current));
@@ -172,7 +167,7 @@ export function previewDomainChange(raw: unknown): Promise<ActionResult<EnvPrevi
 }
 
 export function saveDomainChange(raw: unknown): Promise<ActionResult<EnvSavedDto>> {
-  return withActionUser('operator', async (actor) => {
+  return withActionUser(SETTINGS_WRITER, async (actor) => {
     const parsed = domainChangeSchema.safeParse(raw);
     if (!parsed.success) return invalid(parsed.error);
     return writeEnvPlan(actor, 'settings.domain', domainEdits(parsed.data), (current) => validateDomain(parsed.data, current), parsed.data.baseHash);

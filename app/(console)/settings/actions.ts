@@ -4,25 +4,27 @@ import { previewPin, resolveHost, restoreVersion, savePin } from '@/server/servi
 import { initialiseProject } from '@/server/services/settings-init';
 import { applySettings } from '@/server/services/settings-apply';
 
-// Thin: the services check the role (secrets need an admin even where an operator may call),
-// validate with the forms' own schemas, write atomically and audit.
+// Thin: the services check the role, validate with the forms' own schemas, write atomically and
+// audit. Every write and "Apply now" is an admin's: every container receives the whole .env, so
+// whoever picks the registry, an image pin, a service URL or a database host picks the code that
+// gets every secret. Operators read the settings (secrets masked) and may ask DNS about HOST.
 
-// access: operator
+// access: admin
 export async function previewEnvAction(input: unknown) {
   return previewEnvChange(input);
 }
 
-// access: operator
+// access: admin
 export async function saveEnvAction(input: unknown) {
   return saveEnvChange(input);
 }
 
-// access: operator
+// access: admin
 export async function previewDomainAction(input: unknown) {
   return previewDomainChange(input);
 }
 
-// access: operator
+// access: admin
 export async function saveDomainAction(input: unknown) {
   return saveDomainChange(input);
 }
@@ -37,17 +39,17 @@ export async function regenerateSecretAction(input: unknown) {
   return regenerateSecret(input);
 }
 
-// access: operator
+// access: admin
 export async function previewPinAction(input: unknown) {
   return previewPin(input);
 }
 
-// access: operator
+// access: admin
 export async function savePinAction(input: unknown) {
   return savePin(input);
 }
 
-// access: operator
+// access: admin
 export async function restoreVersionAction(input: unknown) {
   return restoreVersion(input);
 }
@@ -62,7 +64,7 @@ export async function initialiseAction(input: unknown) {
   return initialiseProject(input);
 }
 
-// access: operator
+// access: admin
 export async function applyNowAction() {
   return applySettings();
 }

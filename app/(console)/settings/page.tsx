@@ -26,6 +26,8 @@ import {
 } from './actions';
 
 export const metadata = { title: 'Settings' };
+
+const READ_ONLY_REASON = 'Only admins can change settings: these values decide which code receives every secret.';
 export const dynamic = 'force-dynamic';
 
 function Section({ id, title, children }: { id: string; title: string; children: ReactNode }) {
@@ -42,6 +44,7 @@ function Section({ id, title, children }: { id: string; title: string; children:
 export default async function SettingsPage() {
   const user = await requirePageUser('operator');
   const settings = await getSettings();
+  // Admins write and apply; operators read the same values (secrets masked) and nothing more.
   const isAdmin = user.role === 'admin';
 
   if (!settings.initialised) {
@@ -66,11 +69,17 @@ export default async function SettingsPage() {
       <PageHeader title="Settings">
         {settings.deployDir}. Changes are written to the files at once and take effect at the next deploy.
       </PageHeader>
-      {(settings.pending.proxy || settings.pending.colors) && <ApplyNow pending={settings.pending} apply={applyNowAction} />}
+      {!isAdmin && (
+        <p role="note" data-testid="settings-read-only" className="mb-6 rounded border border-zinc-300 bg-zinc-50 p-3 text-sm dark:border-zinc-700 dark:bg-zinc-900">
+          {READ_ONLY_REASON}
+        </p>
+      )}
+      {(settings.pending.proxy || settings.pending.colors) && <ApplyNow pending={settings.pending} apply={isAdmin ? applyNowAction : null} />}
       <Section id="domain" title="Domain and TLS">
         <DomainForm
           values={{ HOST: value('HOST'), SITE_URL: value('SITE_URL'), TLS_MODE: value('TLS_MODE') || 'selfsigned', TLS_EMAIL: value('TLS_EMAIL'), BASE_PATH: value('BASE_PATH') }}
           projectId={settings.projectId}
+          readOnly={!isAdmin}
           actions={{ preview: previewDomainAction, save: saveDomainAction, resolveHost: resolveHostAction }}
         />
       </Section>
@@ -85,12 +94,22 @@ export default async function SettingsPage() {
         <p className="mb-3 text-sm text-zinc-600 dark:text-zinc-400">
           A pinned service runs the image written in {settings.overrideFile}, whatever version is deployed.
         </p>
-        <PinsForm pins={settings.pins} overrideFile={settings.overrideFile} problem={settings.overrideProblem} actions={{ preview: previewPinAction, save: savePinAction }} />
+        <PinsForm
+          pins={settings.pins}
+          overrideFile={settings.overrideFile}
+          problem={settings.overrideProblem}
+          readOnly={!isAdmin}
+          actions={{ preview: previewPinAction, save: savePinAction }}
+        />
       </Section>
       <Section id="database" title="Database">
-        <p className="text-sm">
-          To move to an external PostgreSQL, use the <Link className="text-indigo-600 underline" href="/settings/database">external database wizard</Link>.
-        </p>
+        {isAdmin ? (
+          <p className="text-sm">
+            To move to an external PostgreSQL, use the <Link className="text-indigo-600 underline" href="/settings/database">external database wizard</Link>.
+          </p>
+        ) : (
+          <p className="text-sm">An admin can move the stack to an external PostgreSQL with the external database wizard.</p>
+        )}
       </Section>
       <Section id="history" title="History of .env and compose.override.yml">
         <HistoryList history={settings.history} isAdmin={isAdmin} restore={restoreVersionAction} />
