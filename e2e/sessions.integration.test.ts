@@ -260,6 +260,10 @@ describe('"require two-step sign-in for admins" and API tokens', () => {
     expect(html).toContain('TOTP_ENROLMENT_REQUIRED');
     expect(html).toContain('Refused: creator has no two-step sign-in');
 
+    // Held, the admin may still change their own password (on the page the gate sends them to).
+    const newPassword = 'held-admin-new-password';
+    expect(await call(OWN_PASSWORD, [{ currentPassword: admin.password, newPassword, confirm: newPassword }], admin.cookie)).toMatchObject({ ok: true });
+
     await enrolTotp(admin.cookie);
     expect((await status(adminsViewerToken)).status).toBe(200);
   });
