@@ -73,7 +73,7 @@ test('a user enrols two-step sign-in and then signs in with a code', async ({ br
     await expect(page).toHaveURL(/\/$/, { timeout: 30_000 });
   };
   await signIn();
-  await page.getByRole('link', { name: 'Two-step sign-in' }).click();
+  await page.getByRole('link', { name: 'Account & security' }).click();
   await page.getByRole('button', { name: 'Set up two-step sign-in' }).click();
   const secret = (await page.getByTestId('totp-secret').textContent())!;
   await page.getByLabel('Code from the app').fill(totpAt(secret, totpStep(Date.now())));

@@ -1,4 +1,6 @@
 import crypto from 'node:crypto';
+import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEventDto } from '@/lib/dto/user';
 import { totpAt, totpStep } from '@/server/auth/totp';
@@ -18,6 +20,17 @@ let app: RunningConsole;
 const action = (name: string) => actionIds().get(name)!;
 const call = async <T>(name: string, args: unknown[], cookie: string) => actionResult<T>(await callAction(app.baseURL, action(name), args, cookie));
 const USERS = 'app/(console)/users/actions.ts';
+const OWN_PASSWORD = 'app/(auth)/two-factor/actions.ts#changeOwnPasswordAction';
+
+/** A user's stored password hash, read from the console's own database: to show that nothing changed. */
+function passwordHash(userId: string): string {
+  const db = new Database(path.join(app.dataDir, 'console.db'), { readonly: true });
+  try {
+    return (db.prepare('SELECT password_hash AS hash FROM users WHERE id = ?').get(userId) as { hash: string }).hash;
+  } finally {
+    db.close();
+  }
+}
 
 beforeAll(async () => {
   // Loopback is a trusted proxy so that each test can speak from its own X-Forwarded-For address.
@@ -73,7 +86,45 @@ async function enrolTotp(cookie: string): Promise<void> {
 }
 
 describe('sessions end when they should', () => {
-  it('a password change of one’s own ends the other sessions and keeps the current one', async () => {
+  it('changing one’s own password (a viewer, on Account & security) ends the other sessions and keeps this one, audited without the passwords', async () => {
+    const me = await newUser('viewer');
+    const other = (await signIn(app.baseURL, me.email, me.password))!;
+    expect(await session(other)).toBe('alive');
+    const newPassword = 'a-viewer-s-new-password';
+    expect(await call(OWN_PASSWORD, [{ currentPassword: me.password, newPassword, confirm: newPassword }], me.cookie)).toMatchObject({ ok: true });
+    expect(await session(other)).toBe('dead');
+    expect(await session(me.cookie)).toBe('alive');
+    expect(await signIn(app.baseURL, me.email, newPassword)).toMatch(/session-token=/);
+    // The one refused sign-in of this file from the loopback address (the address lockout allows four).
+    expect(await signIn(app.baseURL, me.email, me.password)).toBeNull();
+    const rows = (await audit('user.change_own_password')).filter((e) => e.actor === me.email);
+    expect(rows).toMatchObject([{ target: me.email, outcome: 'success', params: null }]);
+    expect(JSON.stringify(rows)).not.toContain(newPassword);
+    expect(JSON.stringify(rows)).not.toContain(me.password);
+  });
+
+  it('a wrong current password changes nothing and counts toward the account’s sign-in lockout', async () => {
+    const me = await newUser('viewer');
+    const other = (await signIn(app.baseURL, me.email, me.password))!;
+    const hashBefore = passwordHash(me.id);
+    const attempt = (currentPassword: string) => call(OWN_PASSWORD, [{ currentPassword, newPassword: 'never-to-be-set-1', confirm: 'never-to-be-set-1' }], me.cookie);
+    expect(await attempt('a-wrong-guess-1')).toMatchObject({ ok: false, code: 'WRONG_PASSWORD', fieldErrors: { currentPassword: ['Incorrect password'] } });
+    expect(passwordHash(me.id)).toBe(hashBefore);
+    expect(await session(me.cookie)).toBe('alive');
+    expect(await session(other)).toBe('alive');
+    // SIGNIN_MAX_FAILURES is 1 here: that one wrong guess locked the account, for the form (even
+    // the right password is not checked now) and for sign-in alike.
+    expect(await attempt(me.password)).toMatchObject({ ok: false, code: 'LOCKED_OUT', fieldErrors: { currentPassword: [expect.any(String)] } });
+    expect(passwordHash(me.id)).toBe(hashBefore);
+    expect(await signIn(app.baseURL, me.email, me.password)).toBeNull();
+    expect(await session(other)).toBe('alive');
+    expect((await audit('user.change_own_password')).filter((e) => e.actor === me.email).map((e) => [e.outcome, e.message])).toEqual([
+      ['denied', 'locked out after repeated failures'],
+      ['failure', 'wrong current password; now locked out'],
+    ]);
+  });
+
+  it('an admin’s reset of their own password ends their other sessions and keeps the current one', async () => {
     const me = await newUser('admin');
     const other = (await signIn(app.baseURL, me.email, me.password))!;
     expect(await session(other)).toBe('alive');
@@ -208,6 +259,10 @@ describe('"require two-step sign-in for admins" and API tokens', () => {
     const html = await page.text();
     expect(html).toContain('TOTP_ENROLMENT_REQUIRED');
     expect(html).toContain('Refused: creator has no two-step sign-in');
+
+    // Held, the admin may still change their own password (on the page the gate sends them to).
+    const newPassword = 'held-admin-new-password';
+    expect(await call(OWN_PASSWORD, [{ currentPassword: admin.password, newPassword, confirm: newPassword }], admin.cookie)).toMatchObject({ ok: true });
 
     await enrolTotp(admin.cookie);
     expect((await status(adminsViewerToken)).status).toBe(200);

@@ -1,9 +1,10 @@
-import { expect, test, type Browser } from '@playwright/test';
+import { expect, test, type Browser, type Page } from '@playwright/test';
 import { signInAsAdmin } from './support/admin';
 import { gotoHydrated } from './support/goto-hydrated';
 
-// "Sign out everywhere" in the browser: asked first, then every session of the user ends, the
-// other browser's too. A user of its own, so the specs that share the admin keep their sessions.
+// "Sign out everywhere" and a change of one's own password in the browser: each ends the user's
+// other sessions, the other browser's too. Users of their own, so the specs that share the admin
+// keep their sessions.
 
 test.describe.configure({ timeout: 180_000 });
 
@@ -18,23 +19,28 @@ async function signedIn(browser: Browser, email: string, password: string) {
   return page;
 }
 
+/** A new viewer (the form's default role), added by the admin through the users page. */
+async function addViewer(admin: Page, name: string, email: string, password: string) {
+  await gotoHydrated(admin, '/users');
+  await admin.getByRole('button', { name: 'Add user' }).click();
+  await admin.getByLabel('Name').fill(name);
+  await admin.getByLabel('Email').fill(email);
+  await admin.getByLabel('Initial password (12 characters or more)').fill(password);
+  await admin.getByRole('dialog').getByRole('button', { name: 'Add user' }).click();
+  await expect(admin.getByRole('cell', { name: email, exact: true })).toBeVisible();
+}
+
 test('a user signs out everywhere after confirming, and their other browser is signed out too', async ({ browser, baseURL }) => {
   const admin = await browser.newPage();
   await signInAsAdmin(admin, baseURL!);
   const email = `everywhere-${Date.now()}@example.com`;
   const password = 'everywhere-password-1';
-  await gotoHydrated(admin, '/users');
-  await admin.getByRole('button', { name: 'Add user' }).click();
-  await admin.getByLabel('Name').fill('Eve');
-  await admin.getByLabel('Email').fill(email);
-  await admin.getByLabel('Initial password (12 characters or more)').fill(password);
-  await admin.getByRole('dialog').getByRole('button', { name: 'Add user' }).click();
-  await expect(admin.getByRole('cell', { name: email, exact: true })).toBeVisible();
+  await addViewer(admin, 'Eve', email, password);
 
   const laptop = await signedIn(browser, email, password);
   const phone = await signedIn(browser, email, password);
 
-  await laptop.getByRole('link', { name: 'Two-step sign-in' }).click();
+  await laptop.getByRole('link', { name: 'Account & security' }).click();
   await expect(laptop.getByRole('heading', { name: 'Sessions' })).toBeVisible();
   await laptop.getByRole('button', { name: 'Sign out everywhere' }).click();
   const dialog = laptop.getByRole('dialog');
@@ -52,4 +58,43 @@ test('a user signs out everywhere after confirming, and their other browser is s
 
   await gotoHydrated(admin, '/audit?action=auth.sign_out_everywhere');
   await expect(admin.getByRole('cell', { name: email }).first()).toBeVisible();
+});
+
+test('a viewer changes their own password: told so, this browser stays, the other is signed out', async ({ browser, baseURL }) => {
+  const admin = await browser.newPage();
+  await signInAsAdmin(admin, baseURL!);
+  const email = `own-password-${Date.now()}@example.com`;
+  const password = 'own-password-first-1';
+  const newPassword = 'own-password-second-2';
+  await addViewer(admin, 'Vic', email, password);
+
+  const laptop = await signedIn(browser, email, password);
+  const phone = await signedIn(browser, email, password);
+
+  await laptop.getByRole('link', { name: 'Account & security' }).click();
+  await expect(laptop.getByRole('heading', { name: 'Password' })).toBeVisible();
+  const form = {
+    current: laptop.getByLabel('Current password', { exact: true }),
+    next: laptop.getByLabel('New password (12 characters or more)', { exact: true }),
+    again: laptop.getByLabel('New password again', { exact: true }),
+    submit: laptop.getByRole('button', { name: 'Change password' }),
+  };
+  // A confirmation that differs is caught on its field, and nothing changes.
+  await form.current.fill(password);
+  await form.next.fill(newPassword);
+  await form.again.fill(`${newPassword}x`);
+  await form.submit.click();
+  await expect(laptop.getByText('Passwords do not match')).toBeVisible();
+  await phone.reload();
+  await expect(phone).toHaveURL(/\/$/);
+
+  await form.again.fill(newPassword);
+  await form.submit.click();
+  await expect(laptop.getByRole('status').filter({ hasText: 'Password changed' })).toContainText('Your other sessions are signed out; this one stays signed in.');
+  await phone.reload();
+  await expect(phone).toHaveURL(/\/login$/);
+  await laptop.reload();
+  await expect(laptop).toHaveURL(/\/two-factor$/);
+
+  await signedIn(browser, email, newPassword);
 });

@@ -19,7 +19,7 @@ export function ConsoleShell({ user, children }: { user: SessionUser; children: 
             <Badge>{user.role}</Badge>
           </div>
           <a href="/two-factor" className="block rounded-md px-3 py-2 text-sm text-zinc-700 hover:bg-zinc-100 dark:text-zinc-300 dark:hover:bg-zinc-800">
-            Two-step sign-in
+            Account & security
           </a>
           <SignOutButton />
         </div>
