@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createDeployment, listProjectResources, type Deployment, type ProjectResources } from './fixtures/deployment';
-import { BAD_BODIES, BAD_INPUTS } from './support/bad-inputs';
+import { BAD_BODIES, BAD_INPUTS, PROTOTYPE_KEYS } from './support/bad-inputs';
 import { entryPoints, type EntryPoint } from './support/entry-points';
 import { signInAttempt, startConsole, TEST_ADMIN, type RunningConsole } from './support/console';
 import { actionIds, actionResult, callAction } from './support/server-actions';
@@ -109,6 +109,67 @@ function checkRefusedAction(where: string, answer: string) {
   else if (!result.message) problems.push(`${where}: refused without a message`);
 }
 
+type ActionCall = (arg: unknown) => Promise<string>;
+
+/** A field error for `k` itself or inside it (`edits.probe`: a field whose value is keyed). */
+const namesField = (errors: Record<string, unknown> | undefined, k: string) =>
+  Object.keys(errors ?? {}).some((name) => name === k || name.startsWith(`${k}.`));
+
+/** Every server action that takes an input (one without parameters has none to attack, and calling it would just run it). */
+function actionsWithInput(): { id: string; label: string; call: ActionCall }[] {
+  const ids = actionIds();
+  return entryPoints()
+    .filter((ep): ep is Extract<EntryPoint, { kind: 'action' }> => ep.kind === 'action')
+    .filter((ep) => {
+      const source = fs.readFileSync(path.join(projectRoot, ep.file), 'utf8');
+      return !new RegExp(`export\\s+async\\s+function\\s+${ep.exportName}\\s*\\(\\s*\\)`).test(source);
+    })
+    .map((ep) => {
+      const id = ids.get(`${ep.file}#${ep.exportName}`)!;
+      return { id, label: `${ep.file}#${ep.exportName}`, call: (arg: unknown) => callAction(app.baseURL, id, [asReply(arg)], app.cookie) };
+    });
+}
+
+/**
+ * The fields an action reads: a value no field accepts, under each candidate name, draws a field
+ * error naming it; a strict schema refuses unknown names without naming them.
+ */
+async function actionFields(call: ActionCall, keys: readonly string[]): Promise<string[]> {
+  const fields: string[] = [];
+  await pool(keys, async (k) => {
+    const result = actionResult(await call({ [k]: { probe: [] } }));
+    if (result && !result.ok && namesField(result.fieldErrors, k)) fields.push(k);
+  });
+  return fields;
+}
+
+async function send(url: string, method: string, body?: string, contentType = 'application/json'): Promise<{ status: number; text: string }> {
+  const res = await fetch(`${app.baseURL}${url}`, {
+    method,
+    redirect: 'manual',
+    headers: { Cookie: app.cookie, Origin: app.baseURL, ...(body !== undefined ? { 'Content-Type': contentType } : {}) },
+    body,
+    signal: AbortSignal.timeout(20_000),
+  });
+  const text = await res.text();
+  return { status: res.status, text };
+}
+
+/** The fields a JSON endpoint reads, found like an action's. */
+async function bodyFields(url: string, method: string, keys: readonly string[]): Promise<string[]> {
+  const fields: string[] = [];
+  await pool(keys, async (k) => {
+    const r = await send(url, method, JSON.stringify({ [k]: { probe: [] } }));
+    if (namesField(fieldErrorsOf(r.text), k)) fields.push(k);
+  });
+  return fields;
+}
+
+function expectRefused(where: string, r: { status: number; text: string }) {
+  checkAnswer(where, r.status, r.text);
+  if (r.status < 400 || r.status >= 500) problems.push(`${where}: HTTP ${r.status}, not a 4xx`);
+}
+
 it('the corpus holds at least 200 payloads across every category', () => {
   expect(BAD_INPUTS.length + BAD_BODIES.length).toBeGreaterThanOrEqual(200);
   expect(new Set(BAD_INPUTS.map((b) => b.category))).toEqual(new Set(['command', 'traversal', 'sql', 'yaml', 'caddy', 'dotenv', 'unicode', 'markup', 'json', 'nearMiss']));
@@ -116,24 +177,11 @@ it('the corpus holds at least 200 payloads across every category', () => {
 
 it('every server action refuses every payload in every field it has', async () => {
   problems.length = 0;
-  const ids = actionIds();
   const keys = candidateKeys();
-  const actions = entryPoints().filter((ep): ep is Extract<EntryPoint, { kind: 'action' }> => ep.kind === 'action');
+  const actions = actionsWithInput();
   let calls = 0;
-  for (const ep of actions) {
-    const source = fs.readFileSync(path.join(projectRoot, ep.file), 'utf8');
-    // An action without parameters has no input to attack (and calling it would just run it).
-    if (new RegExp(`export\\s+async\\s+function\\s+${ep.exportName}\\s*\\(\\s*\\)`).test(source)) continue;
-    const id = ids.get(`${ep.file}#${ep.exportName}`)!;
-    const call = (arg: unknown) => callAction(app.baseURL, id, [asReply(arg)], app.cookie);
-    // The fields this action reads: a value no field accepts, under each candidate name, draws a
-    // field error naming it; a strict schema refuses unknown names without naming them.
-    const fields: string[] = [];
-    await pool(keys, async (k) => {
-      const result = actionResult(await call({ [k]: { probe: [] } }));
-      if (result && !result.ok && result.fieldErrors?.[k]) fields.push(k);
-    });
-    const label = `${ep.file}#${ep.exportName}`;
+  for (const { id, label, call } of actions) {
+    const fields = await actionFields(call, keys);
     const cases = BAD_INPUTS.flatMap((b) => [
       { where: `${label}(${describeValue(b.value)})`, arg: b.value },
       ...fields.map((f) => ({ where: `${label}({${f}: ${describeValue(b.value)}})`, arg: { [f]: b.value } })),
@@ -152,21 +200,6 @@ it('every API endpoint refuses every payload in its body, path and query', async
   problems.length = 0;
   const routes = entryPoints().filter((ep): ep is Extract<EntryPoint, { kind: 'route' }> => ep.kind === 'route');
   const keys = candidateKeys();
-  const send = async (url: string, method: string, body?: string, contentType = 'application/json') => {
-    const res = await fetch(`${app.baseURL}${url}`, {
-      method,
-      redirect: 'manual',
-      headers: { Cookie: app.cookie, Origin: app.baseURL, ...(body !== undefined ? { 'Content-Type': contentType } : {}) },
-      body,
-      signal: AbortSignal.timeout(20_000),
-    });
-    const text = await res.text();
-    return { status: res.status, text };
-  };
-  const expectRefused = (where: string, r: { status: number; text: string }) => {
-    checkAnswer(where, r.status, r.text);
-    if (r.status < 400 || r.status >= 500) problems.push(`${where}: HTTP ${r.status}, not a 4xx`);
-  };
   let requests = 0;
   for (const ep of routes) {
     const dynamic = ep.file.includes('[');
@@ -202,11 +235,7 @@ it('every API endpoint refuses every payload in its body, path and query', async
         continue;
       }
       if (ep.url.startsWith('/api/auth/')) continue; // next-auth's own endpoints: the sign-in test below
-      const fields: string[] = [];
-      await pool(keys, async (k) => {
-        const r = await send(ep.url, method, JSON.stringify({ [k]: { probe: [] } }));
-        if (fieldErrorsOf(r.text)[k]) fields.push(k);
-      });
+      const fields = await bodyFields(ep.url, method, keys);
       const cases = [
         ...BAD_BODIES.map((b) => ({ where: `${method} ${ep.url} ${b.category} body`, body: b.body, type: b.contentType })),
         ...BAD_INPUTS.map((b) => ({ where: `${method} ${ep.url} ${describeValue(b.value)}`, body: JSON.stringify(b.value) ?? 'undefined', type: undefined })),
@@ -231,6 +260,69 @@ it('the sign-in endpoint refuses every payload as email or code without a sessio
       if (r.cookie) problems.push(`sign-in with ${describeValue(fields)}: signed in`);
     }
   });
+  expect(problems).toEqual([]);
+}, 900_000);
+
+it('keys named after Object.prototype members are refused (a 400 with a field error from the API), never a 500', async () => {
+  problems.length = 0;
+  const keys = candidateKeys();
+  let calls = 0;
+  for (const { label, call } of actionsWithInput()) {
+    const fields = await actionFields(call, keys);
+    // React's reply decoder drops a `__proto__` key, so each object also carries a key no schema
+    // accepts (`probe-x` is not even a valid .env name): the payload never becomes valid by losing one.
+    const cases = PROTOTYPE_KEYS.flatMap((p) => [
+      { where: `${label}({${p}})`, arg: { [p]: 'x', 'probe-x': 'x' } },
+      ...fields.flatMap((f) => [
+        { where: `${label}({${f}: "${p}"})`, arg: { [f]: p } },
+        { where: `${label}({${f}: {${p}: "x"}})`, arg: { [f]: { [p]: 'x' } } },
+        { where: `${label}({${f}: {${p}: null}})`, arg: { [f]: { [p]: null, 'probe-x': null } } },
+      ]),
+    ]);
+    await pool(cases, async (c) => checkRefusedAction(c.where, await call(c.arg)));
+    calls += cases.length;
+  }
+
+  const routes = entryPoints().filter((ep): ep is Extract<EntryPoint, { kind: 'route' }> => ep.kind === 'route' && !ep.url.startsWith('/api/auth/'));
+  const expect400 = (where: string, r: { status: number; text: string }) => {
+    checkAnswer(where, r.status, r.text);
+    if (r.status !== 400) problems.push(`${where}: HTTP ${r.status}, not 400`);
+    else if (!Object.keys(fieldErrorsOf(r.text)).length) problems.push(`${where}: 400 without a field error`);
+  };
+  let requests = 0;
+  for (const ep of routes) {
+    for (const method of ep.methods) {
+      if (ep.file.includes('[')) {
+        await pool(PROTOTYPE_KEYS, async (p) => expectRefused(`${method} ${ep.url} [id=${p}]`, await send(ep.url.replace('sample', p), method)));
+        requests += PROTOTYPE_KEYS.length;
+      }
+      if (method === 'GET' || method === 'HEAD') {
+        // Only a handler that validates its query strictly reads it at all.
+        if ((await send(`${ep.url}?probe=1`, method)).status !== 400) continue;
+        // Next's own query parsing drops `__proto__` (it assigns it to a plain object) before any handler sees it.
+        const named = PROTOTYPE_KEYS.filter((p) => p !== '__proto__');
+        await pool(named, async (p) => expect400(`${method} ${ep.url}?${p}=x`, await send(`${ep.url}?${new URLSearchParams({ [p]: 'x' })}`, method)));
+        requests += named.length;
+        continue;
+      }
+      const fields = await bodyFields(ep.url, method, keys);
+      const cases = PROTOTYPE_KEYS.flatMap((p) => [
+        { where: `${method} ${ep.url} {${p}}`, body: { [p]: 'x' }, exact: true },
+        ...fields.flatMap((f) => [
+          // As a value it may be refused later than the schema (a project id that is not this one).
+          { where: `${method} ${ep.url} {${f}: "${p}"}`, body: { [f]: p }, exact: false },
+          { where: `${method} ${ep.url} {${f}: {${p}: "x"}}`, body: { [f]: { [p]: 'x' } }, exact: true },
+        ]),
+      ]);
+      await pool(cases, async (c) => {
+        const r = await send(ep.url, method, JSON.stringify(c.body));
+        if (c.exact) expect400(c.where, r);
+        else expectRefused(c.where, r);
+      });
+      requests += cases.length;
+    }
+  }
+  console.log(`[bad-inputs] prototype-named keys: ${calls} action calls, ${requests} API requests`);
   expect(problems).toEqual([]);
 }, 900_000);
 

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -14,8 +15,12 @@ import { actionIds, actionResult, callAction } from './support/server-actions';
 import { followToEnd, readSse } from './support/sse-client';
 
 // After a full deploy, a failed deploy and every settings change the console offers, no secret
-// value of the project's .env (the keys server/project/secrets.ts generates) appears in operation
-// events, API answers, the console's own log output, or any page an operator or viewer gets.
+// value of the project's .env appears in operation events, API answers, the console's own log
+// output, any page an operator or viewer gets, or the audit trail an admin reads. The deployment
+// uses an external database, as the wizard leaves it: three URLs carrying a generated password
+// (URL-encoded), plus secrets under names the key catalogue does not know (SMTP_PASS, DB_PASS, a
+// cache URL with a password). The secrets: the keys server/project/secrets.ts generates, those
+// values, and each password inside a URL, raw and decoded.
 
 let registry: Registry;
 let deployment: Deployment;
@@ -28,19 +33,35 @@ const operations: string[] = [];
  * Settings changes to make before the scan. Every action that changes a console or deployment
  * setting belongs here with a valid input, so its effects are scanned too.
  */
+const password = () => randomBytes(18).toString('base64'); // + / = : differs once URL-encoded
+const EXTERNAL_DB_PASSWORD = password();
+const CACHE_PASSWORD = password();
+const HOOK_PASSWORD = password();
+const DB_BASE_URL = `postgresql://tale_svc:${encodeURIComponent(EXTERNAL_DB_PASSWORD)}@pg.external.example:5432`;
+const EXTERNAL_ENV = {
+  POSTGRES_URL: DB_BASE_URL,
+  RAG_DATABASE_URL: `${DB_BASE_URL}/tale_knowledge`,
+  CRAWLER_DATABASE_URL: `${DB_BASE_URL}/tale_knowledge`,
+  SMTP_PASS: randomBytes(12).toString('hex'),
+  DB_PASS: randomBytes(12).toString('hex'),
+  CACHE_URL: `redis://:${encodeURIComponent(CACHE_PASSWORD)}@cache.external.example:6379/0`,
+};
+/** Written through the settings form below: a changed unknown secret and a new URL with a password. */
+const SAVED_ENV = { SMTP_PASS: randomBytes(12).toString('hex'), WEBHOOK_URL: `https://hook:${encodeURIComponent(HOOK_PASSWORD)}@hooks.example/in` };
+
 const SETTINGS_CHANGES: { action: string; args: unknown[] }[] = [
-  { action: 'app/(console)/settings/actions.ts#saveEnvAction', args: [{ edits: { DRAIN_TIMEOUT: '3' } }] },
+  { action: 'app/(console)/settings/actions.ts#saveEnvAction', args: [{ edits: { DRAIN_TIMEOUT: '3', ...SAVED_ENV } }] },
   { action: 'app/(console)/settings/actions.ts#saveDomainAction', args: [{ HOST: 'localhost', SITE_URL: 'https://localhost', TLS_MODE: 'external', BASE_PATH: '/tale' }] },
   { action: 'app/(console)/settings/actions.ts#savePinAction', args: [{ service: 'rag', image: 'registry.example:5000/tale-rag:1.0.0' }] },
-  // Last on purpose: from here on the (unenrolled) admin may only enrol; the scan needs no admin.
-  { action: 'app/(console)/users/actions.ts#setAdminTotpRequiredAction', args: [{ required: true }] },
 ];
+/** Last on purpose: from here on the (unenrolled) admin may only enrol, so the admin's reads come before it. */
+const LAST_CHANGE = { action: 'app/(console)/users/actions.ts#setAdminTotpRequiredAction', args: [{ required: true }] };
 
 beforeAll(async () => {
   await ensureFixtureImages();
   registry = await startRegistry();
   await pushImages(registry, [GOOD_VERSION, NEVER_HEALTHY_VERSION].flatMap((version) => SERVICES.map((service) => ({ service, version }))));
-  deployment = await createDeployment({ prefix: 'leak-scan', registry: registry.host, extraEnv: { HEALTH_CHECK_TIMEOUT: '90', DRAIN_TIMEOUT: '2' } });
+  deployment = await createDeployment({ prefix: 'leak-scan', registry: registry.host, extraEnv: { HEALTH_CHECK_TIMEOUT: '90', DRAIN_TIMEOUT: '2', ...EXTERNAL_ENV } });
   // Never on the host's 80/443: the proxy publishes on free loopback ports instead.
   const [http, https] = [await freeLoopbackPort(), await freeLoopbackPort()];
   fs.writeFileSync(path.join(deployment.dir, 'compose.override.yml'), `services:\n  proxy:\n    ports: !override ['127.0.0.1:${http}:80', '127.0.0.1:${https}:443']\n`);
@@ -58,6 +79,11 @@ afterAll(async () => {
   await deployment?.dispose();
   await registry?.stop();
 });
+
+async function scanGet(role: string, cookie: string, url: string): Promise<void> {
+  const res = await fetch(`${app.baseURL}${url}`, { headers: { Cookie: cookie }, redirect: 'manual', signal: AbortSignal.timeout(30_000) });
+  seen.push({ where: `${role} GET ${url} (${res.status})`, text: await res.text() });
+}
 
 async function deploy(version: string): Promise<OperationDto> {
   const res = await fetch(`${app.baseURL}/api/v1/deployments`, {
@@ -82,33 +108,42 @@ it('a full deploy succeeds and a never-healthy one fails, as the scan needs', as
   expect(failed.status).toBe('failed');
 }, 600_000);
 
-it('settings change', async () => {
+it('settings change, and what an admin then reads', async () => {
   const ids = actionIds();
-  for (const change of SETTINGS_CHANGES) {
-    const answer = await callAction(app.baseURL, ids.get(change.action)!, change.args, app.cookie);
-    seen.push({ where: change.action, text: answer });
+  const change = async ({ action, args }: { action: string; args: unknown[] }) => {
+    const answer = await callAction(app.baseURL, ids.get(action)!, args, app.cookie);
+    seen.push({ where: action, text: answer });
     expect(actionResult(answer)?.ok, answer).toBe(true);
-  }
+  };
+  for (const c of SETTINGS_CHANGES) await change(c);
+  // The audit trail holds every settings change: only its redaction stands between it and the values.
+  for (const url of ['/audit', '/settings', '/api/v1/audit', '/api/v1/audit?format=csv']) await scanGet('admin', app.cookie, url);
+  await change(LAST_CHANGE);
 });
 
-it('no secret of .env appears in events, API answers, server logs or pages for an operator or viewer', async () => {
-  const secrets = Object.keys(SECRET_GENERATORS).map((k) => [k, deployment.env[k]!] as const);
-  expect(secrets.every(([, v]) => v && v.length >= 16)).toBe(true);
+it('no secret of .env appears in events, API answers, server logs, pages or the audit trail', async () => {
+  const generated = Object.keys(SECRET_GENERATORS).map((k) => [k, deployment.env[k]!] as const);
+  expect(generated.every(([, v]) => v && v.length >= 16)).toBe(true);
+  const secrets: (readonly [string, string])[] = [
+    ...generated,
+    ...Object.entries(EXTERNAL_ENV).map(([k, v]) => [k, v] as const),
+    ['SMTP_PASS (saved)', SAVED_ENV.SMTP_PASS],
+    ['WEBHOOK_URL (saved)', SAVED_ENV.WEBHOOK_URL],
+    ['the external database password', EXTERNAL_DB_PASSWORD],
+    ['the cache password', CACHE_PASSWORD],
+    ['the webhook password', HOOK_PASSWORD],
+  ];
 
   const pages = entryPoints().filter((ep): ep is Extract<EntryPoint, { kind: 'page' }> => ep.kind === 'page');
   const routes = entryPoints().filter((ep): ep is Extract<EntryPoint, { kind: 'route' }> => ep.kind === 'route' && ep.methods.includes('GET') && !ep.url.startsWith('/api/auth/'));
   for (const role of ['operator', 'viewer'] as const) {
-    const headers = { Cookie: cookies[role] };
     const urls = [
       ...pages.flatMap((p) => (p.url.includes('sample') ? operations.map((id) => p.url.replace('sample', id)) : [p.url])),
       ...routes.filter((r) => !r.url.includes('sample') && !r.url.endsWith('/stream')).map((r) => r.url),
-      ...operations.map((id) => `/api/v1/operations?id=${id}`),
+      ...operations.flatMap((id) => [`/api/v1/operations?id=${id}`, `/api/v1/operations/${id}`]),
       '/api/logs/download?service=all&tail=2000&follow=0',
     ];
-    for (const url of urls) {
-      const res = await fetch(`${app.baseURL}${url}`, { headers, redirect: 'manual', signal: AbortSignal.timeout(30_000) });
-      seen.push({ where: `${role} GET ${url} (${res.status})`, text: await res.text() });
-    }
+    for (const url of urls) await scanGet(role, cookies[role], url);
     // A bounded read of the live log stream, replaying its recent lines.
     const lines: string[] = [];
     await readSse(`${app.baseURL}/api/logs/stream?service=all&tail=2000&follow=0`, {
@@ -123,7 +158,7 @@ it('no secret of .env appears in events, API answers, server logs or pages for a
   expect(seen.length).toBeGreaterThan(10);
   const leaks: string[] = [];
   for (const [key, value] of secrets) {
-    // As written, and as JSON or a URL would escape it.
+    // As written, and as JSON or a URL would escape it (a password inside a URL is written encoded in .env).
     const forms = new Set([value, JSON.stringify(value).slice(1, -1), encodeURIComponent(value)]);
     for (const s of seen) if ([...forms].some((f) => s.text.includes(f))) leaks.push(`${key} in ${s.where}`);
   }

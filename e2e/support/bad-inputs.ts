@@ -75,6 +75,16 @@ const nearMiss = [
   'Admin', 'admin ', 'root', 'superadmin', 'ADMIN', 'аdmin', 'operator\u0000', '12345', '1234567', '12345a', '123 456', '-12345',
 ];
 
+/**
+ * Names every plain JavaScript object inherits. As keys (of a body, of a query string, of a field
+ * that takes keys such as the settings' `edits`, or as the key a field names) they must be refused
+ * like any other bad input: a lookup in a plain object finds the inherited member, not undefined.
+ */
+export const PROTOTYPE_KEYS: readonly string[] = [
+  'constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf', 'isPrototypeOf', 'propertyIsEnumerable',
+  'toLocaleString', '__defineGetter__', '__defineSetter__', '__lookupGetter__', '__lookupSetter__',
+];
+
 const groups: Record<string, readonly unknown[]> = { command, traversal, sql, yaml, caddy, dotenv, unicode, markup, json: jsonShapes, nearMiss };
 
 export const BAD_INPUTS: readonly BadInput[] = Object.entries(groups).flatMap(([category, values]) => values.map((value) => ({ category, value })));

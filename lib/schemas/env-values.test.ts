@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { basePathSchema, domainSettingsSchema, missingRequiredEnvKeys, validateEnvEdits } from './env-values';
+import { basePathSchema, domainSettingsSchema, envValueSchemaOf, missingRequiredEnvKeys, validateEnvEdits } from './env-values';
+import { validateSettingsEdits } from './settings';
 
 describe('env value schemas', () => {
   it.each([
@@ -45,4 +46,35 @@ describe('env value schemas', () => {
       'SITE_URL', 'TLS_MODE', 'BETTER_AUTH_SECRET', 'ENCRYPTION_SECRET_HEX', 'INSTANCE_SECRET', 'SOPS_AGE_KEY',
     ]);
   });
+
+  describe('keys named after Object.prototype members', () => {
+    const names = ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf', 'isPrototypeOf', '__defineGetter__', '__lookupSetter__'];
+    // Computed keys define own properties, as JSON.parse does for a request body.
+    const own = (key: string, value: string | null) => ({ [key]: value });
+
+    it.each(names)('refuses %s as a key to set or remove, with a field error naming it', (key) => {
+      for (const value of ['x', '', null]) {
+        for (const validate of [validateEnvEdits, validateSettingsEdits]) {
+          const result = validateEnvEdits(own(key, value), {});
+          expect(validate(own(key, value), {})).toEqual(result);
+          expect(result.ok).toBe(false);
+          expect(Object.keys(result.ok ? {} : result.fieldErrors)).toEqual([key]);
+          expect(result.ok ? '' : result.fieldErrors[key]).toMatch(/every JavaScript object/);
+        }
+      }
+    });
+
+    it('has no per-key rule for them, and keeps checking the ordinary keys next to them', () => {
+      for (const key of names) expect(envValueSchemaOf(key)).toBeUndefined();
+      expect(envValueSchemaOf('DB_PORT')).toBeDefined();
+      const result = validateEnvEdits({ ...own('constructor', 'x'), DB_PORT: '99999', MY_FLAG: 'on' }, { constructor: 'kept', TLS_MODE: 'external' });
+      expect(result).toEqual({ ok: false, fieldErrors: { constructor: expect.any(String), DB_PORT: expect.any(String) } });
+    });
+
+    it('reads the cross-field rule from own keys only', () => {
+      // `TLS_MODE` is not edited, so the file's value decides; an inherited one must not count as an edit.
+      expect(validateEnvEdits({ SITE_URL: 'http://tale.lan' }, { TLS_MODE: 'external' })).toEqual({ ok: true, values: { SITE_URL: 'http://tale.lan' } });
+    });
+  });
 });
+

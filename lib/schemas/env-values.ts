@@ -5,10 +5,22 @@ import { z } from 'zod';
 
 export const ENV_KEY_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/**
+ * Names every plain JavaScript object inherits. They are legal .env names, but a reader that keeps
+ * values in a plain object (ours before they were hardened, the CLI's process.env for `__proto__`)
+ * finds the inherited member instead: the console refuses to write them rather than have readers
+ * disagree. Listed, not read from Object.prototype, so browser and server refuse the same names.
+ */
+export const PROTOTYPE_KEY_NAMES: ReadonlySet<string> = new Set([
+  'constructor', '__proto__', 'toString', 'toLocaleString', 'valueOf', 'hasOwnProperty', 'isPrototypeOf',
+  'propertyIsEnumerable', '__defineGetter__', '__defineSetter__', '__lookupGetter__', '__lookupSetter__',
+]);
+
 export const envKeySchema = z
   .string()
   .max(128, 'Key must be at most 128 characters')
-  .regex(ENV_KEY_PATTERN, 'Key must start with a letter or _ and contain only letters, digits and _');
+  .regex(ENV_KEY_PATTERN, 'Key must start with a letter or _ and contain only letters, digits and _')
+  .refine((key) => !PROTOTYPE_KEY_NAMES.has(key), 'Is a name every JavaScript object has (like constructor or toString): use another name');
 
 // C0 controls and DEL: a newline or carriage return would start a new assignment in the file,
 // NUL truncates the value in C-based readers (compose, the entrypoint shells).
@@ -189,7 +201,7 @@ const sampleRate = z
   .trim()
   .refine((v) => /^(0(\.\d+)?|1(\.0+)?)$/.test(v), 'Must be a number between 0 and 1');
 
-/** Per-key rules. Keys not listed here only get the generic `safeEnvValueSchema` rules. */
+/** Per-key rules. Keys not listed here only get the generic `safeEnvValueSchema` rules; look up with `envValueSchemaOf`. */
 export const envValueSchemas: Record<string, z.ZodType<string, string>> = {
   HOST: hostSchema,
   SITE_URL: siteUrlSchema,
@@ -239,6 +251,11 @@ export const envValueSchemas: Record<string, z.ZodType<string, string>> = {
   TALE_LEGAL_HOLD_RELEASE_COOLDOWN_HOURS: nonNegativeIntegerSchema,
 };
 
+/** A key's own rule, never a member every object inherits (`constructor`, `toString`). */
+export function envValueSchemaOf(key: string): z.ZodType<string, string> | undefined {
+  return Object.hasOwn(envValueSchemas, key) ? envValueSchemas[key] : undefined;
+}
+
 /** Keys `ensureEnv` requires to be present and non-empty (§5). */
 export const REQUIRED_ENV_KEYS = [
   'HOST',
@@ -268,56 +285,60 @@ export function validateEnvEdits(
   edits: Record<string, string | null>,
   current: Record<string, string>,
 ): EnvValidation {
-  const fieldErrors: Record<string, string> = {};
-  const values: Record<string, string> = {};
+  // Maps, and own-property checks on the inputs: keys come from the user, and a plain object's
+  // `fieldErrors[key] = …` or `key in edits` misbehaves for `__proto__`, `constructor` and friends.
+  const fieldErrors = new Map<string, string>();
+  const values = new Map<string, string>();
+  const edited = (key: string) => Object.hasOwn(edits, key);
+  const required = (key: string) => (REQUIRED_ENV_KEYS as readonly string[]).includes(key);
 
   for (const [key, raw] of Object.entries(edits)) {
     const keyCheck = envKeySchema.safeParse(key);
     if (!keyCheck.success) {
-      fieldErrors[key] = keyCheck.error.issues[0]?.message ?? 'Invalid key';
+      fieldErrors.set(key, keyCheck.error.issues[0]?.message ?? 'Invalid key');
       continue;
     }
     if (raw === null) {
-      if ((REQUIRED_ENV_KEYS as readonly string[]).includes(key)) fieldErrors[key] = 'Is required and cannot be removed';
+      if (required(key)) fieldErrors.set(key, 'Is required and cannot be removed');
       continue;
     }
     const safe = safeEnvValueSchema.safeParse(raw);
     if (!safe.success) {
-      fieldErrors[key] = safe.error.issues[0]?.message ?? 'Invalid value';
+      fieldErrors.set(key, safe.error.issues[0]?.message ?? 'Invalid value');
       continue;
     }
-    if ((REQUIRED_ENV_KEYS as readonly string[]).includes(key) && raw.trim() === '') {
-      fieldErrors[key] = 'Is required';
+    if (required(key) && raw.trim() === '') {
+      fieldErrors.set(key, 'Is required');
       continue;
     }
-    const schema = envValueSchemas[key];
+    const schema = envValueSchemaOf(key);
     // Optional keys may be set to empty, which the services read as "unset".
     if (!schema || raw === '') {
-      values[key] = raw;
+      values.set(key, raw);
       continue;
     }
     const parsed = schema.safeParse(raw);
     if (!parsed.success) {
-      fieldErrors[key] = parsed.error.issues[0]?.message ?? 'Invalid value';
+      fieldErrors.set(key, parsed.error.issues[0]?.message ?? 'Invalid value');
       continue;
     }
-    values[key] = parsed.data;
+    values.set(key, parsed.data);
   }
 
   // Cross-field: the URL rules depend on TLS_MODE, so re-check whenever any of them changes.
-  const touched = ['SITE_URL', 'DOCS_URL', 'TLS_MODE'].some((k) => k in edits);
-  if (touched) {
-    const tlsMode = 'TLS_MODE' in edits ? (values.TLS_MODE ?? undefined) : current.TLS_MODE;
+  if (['SITE_URL', 'DOCS_URL', 'TLS_MODE'].some(edited)) {
+    const tlsMode = edited('TLS_MODE') ? values.get('TLS_MODE') : current.TLS_MODE;
     for (const key of ['SITE_URL', 'DOCS_URL'] as const) {
-      if (fieldErrors[key]) continue;
-      const value = key in edits ? values[key] : current[key];
+      if (fieldErrors.has(key)) continue;
+      const value = edited(key) ? values.get(key) : current[key];
       if (!value) continue;
       const issue = publicUrlIssue(value, tlsMode);
-      if (issue) fieldErrors[key in edits ? key : 'TLS_MODE'] = key in edits ? issue : `${key}: ${issue}`;
+      if (issue) fieldErrors.set(edited(key) ? key : 'TLS_MODE', edited(key) ? issue : `${key}: ${issue}`);
     }
   }
 
-  return Object.keys(fieldErrors).length > 0 ? { ok: false, fieldErrors } : { ok: true, values };
+  // Object.fromEntries defines own properties, so even a `__proto__` key stays an ordinary field.
+  return fieldErrors.size > 0 ? { ok: false, fieldErrors: Object.fromEntries(fieldErrors) } : { ok: true, values: Object.fromEntries(values) };
 }
 
 /** The domain form of the settings page. */

@@ -2,10 +2,12 @@ import type { z } from 'zod';
 
 /** Flattens zod issues to `{ field: [messages] }` for forms. */
 export function fieldErrors(error: z.ZodError): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
+  // A Map: an issue's path may be a key the user sent (`constructor`, `__proto__`), which a plain
+  // object would resolve to an inherited member.
+  const out = new Map<string, string[]>();
   for (const issue of error.issues) {
     const key = issue.path.join('.') || '_';
-    (out[key] ??= []).push(issue.message);
+    out.set(key, [...(out.get(key) ?? []), issue.message]);
   }
-  return out;
+  return Object.fromEntries(out);
 }

@@ -123,13 +123,86 @@ export function envKeyInfo(key: string): EnvKeyInfo | undefined {
   return BY_KEY.get(key);
 }
 
-// Unknown keys whose name says they hold a secret are masked too: masking a harmless value costs a
-// click, showing a secret cannot be undone.
-const SECRET_NAME = /SECRET|PASSWORD|PASSWD|TOKEN|PEPPER|PRIVATE|CREDENTIAL|DSN|(^|_)KEY($|_)|DATABASE_URL$/;
+// The one rule for which values are secrets, used by the settings page (masking, diffs), the audit
+// trail (redaction) and the operation events (scrubbing). Masking a harmless value costs a click;
+// showing a secret cannot be undone, so unknown names err on the side of secret.
 
+// Words of a name that mark a secret. Names are split into words at `_`, `-`, `.` and camelCase,
+// so the same rule reads `.env` keys (SMTP_PASS, OPENAI_API_KEY) and form fields in audit params
+// (password, newPassword, totp, token, confirm: a password's confirmation).
+const SECRET_WORDS = new Set([
+  'PASS', 'PASSWD', 'PASSWORD', 'PASSWORDS', 'PASSPHRASE', 'PWD', 'SECRET', 'SECRETS', 'TOKEN', 'TOKENS', 'KEY', 'KEYS',
+  'HEX', 'CREDENTIAL', 'CREDENTIALS', 'CREDS', 'DSN', 'PRIVATE', 'PEPPER', 'SALT', 'OTP', 'TOTP', 'CONFIRM',
+]);
+// Words glued together without a separator (DBPASSWORD, CLIENTSECRET, APIKEY, AUTHTOKEN).
+const SECRET_GLUED = /PASSWORD|PASSWD|SECRET|CREDENTIAL|(API|PRIV|ACCESS|AUTH)KEY|TOKEN$/;
+
+function nameWords(name: string): string[] {
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .toUpperCase()
+    .split(/[^A-Z0-9]+/)
+    .filter(Boolean);
+}
+
+/** A name that says it holds a secret, whether or not the catalogue knows it. */
+function secretName(name: string): boolean {
+  const words = nameWords(name);
+  if (words.some((w) => SECRET_WORDS.has(w) || SECRET_GLUED.test(w))) return true;
+  // A database URL carries the password whenever one is needed.
+  return /DATABASE_URL$/.test(words.join('_'));
+}
+
+/** Whether a key holds a secret: the catalogue decides for the keys it lists, the name for others. */
 export function isSecretKey(key: string): boolean {
   const info = BY_KEY.get(key);
-  return info ? Boolean(info.secret) : SECRET_NAME.test(key);
+  return info ? Boolean(info.secret) : secretName(key);
+}
+
+// scheme://userinfo@: the userinfo ends at the last `@` before the path, query or fragment, as in
+// URL parsers, so a password holding an unencoded `@` is taken whole.
+const URL_USERINFO = /[A-Za-z][A-Za-z0-9+.-]*:\/\/([^\s/?#]*)@/g;
+
+/** The passwords inside the URLs of a value, as written (percent-encoded where the URL encodes them). */
+export function urlPasswordsOf(value: string): string[] {
+  const out: string[] = [];
+  for (const m of value.matchAll(URL_USERINFO)) {
+    const userinfo = m[1]!;
+    const colon = userinfo.indexOf(':');
+    if (colon !== -1 && colon < userinfo.length - 1) out.push(userinfo.slice(colon + 1));
+  }
+  return out;
+}
+
+/** Whether a key's value is a secret: the key is one, or the value is (or holds) a URL carrying a password. */
+export function isSecretEntry(key: string, value: unknown): boolean {
+  return isSecretKey(key) || (typeof value === 'string' && urlPasswordsOf(value).length > 0);
+}
+
+function percentDecoded(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
+/**
+ * Every secret value in a set of `.env` values: the value of each secret entry, and each password
+ * inside a URL, as written and decoded (services log the one their driver hands them). Empty
+ * values are not secrets.
+ */
+export function secretValuesOf(env: Record<string, string>): string[] {
+  const out = new Set<string>();
+  for (const [key, value] of Object.entries(env)) {
+    if (isSecretEntry(key, value)) out.add(value);
+    for (const password of urlPasswordsOf(value)) {
+      out.add(password);
+      out.add(percentDecoded(password));
+    }
+  }
+  out.delete('');
+  return [...out];
 }
 
 /** Secrets the console can regenerate, and what regenerating breaks (shown before it happens). */

@@ -17,6 +17,18 @@ describe('diffEnvValues', () => {
     ]);
     expect(JSON.stringify(diff)).not.toContain('password');
   });
+
+  it('redacts unknown secret keys and any value that carries a URL password, on either side', () => {
+    const diff = diffEnvValues(
+      { SMTP_PASS: 'old-smtp', CACHE_URL: 'redis://cache:6379', HOOK: 'https://u:old-pw@hooks.example/in' },
+      { SMTP_PASS: 'new-smtp', CACHE_URL: 'redis://:new-pw@cache:6379', HOOK: 'https://hooks.example/in' },
+    );
+    expect(diff.map((d) => [d.key, d.before, d.after, d.secret])).toEqual([
+      ['SMTP_PASS', REDACTED, REDACTED, true],
+      ['CACHE_URL', REDACTED, REDACTED, true],
+      ['HOOK', REDACTED, REDACTED, true],
+    ]);
+  });
 });
 
 describe('isSecretKey', () => {
@@ -43,6 +55,7 @@ describe('diffLines', () => {
     expect(redactOverrideLine('      DB_PASSWORD: hunter2hunter2')).toBe(`      DB_PASSWORD: ${REDACTED}`);
     expect(redactOverrideLine('      - RAG_AUTH_TOKEN=abc')).toBe(`      - RAG_AUTH_TOKEN=${REDACTED}`);
     expect(redactOverrideLine('    image: x:1')).toBe('    image: x:1');
+    expect(redactOverrideLine('      LEGACY_DB: "postgres://svc:pw@legacy:5432/x"')).toBe(`      LEGACY_DB: ${REDACTED}`);
   });
 });
 

@@ -1,4 +1,4 @@
-import { isSecretKey } from './env-catalog';
+import { isSecretEntry } from './env-catalog';
 
 export type EnvDiffEntry = {
   key: string;
@@ -22,7 +22,8 @@ export function diffEnvValues(before: Record<string, string>, after: Record<stri
     const a = Object.hasOwn(before, key) ? before[key]! : null;
     const b = Object.hasOwn(after, key) ? after[key]! : null;
     if (a === b) continue;
-    const secret = isSecretKey(key);
+    // A value that carries a URL password is secret on either side of the change.
+    const secret = isSecretEntry(key, a) || isSecretEntry(key, b);
     const show = (v: string | null) => (v === null ? null : secret ? REDACTED : v);
     out.push({ key, kind: a === null ? 'added' : b === null ? 'removed' : 'changed', before: show(a), after: show(b), secret });
   }
@@ -62,7 +63,7 @@ const YAML_ENV_LINE = /^(\s*-?\s*["']?)([A-Za-z_][A-Za-z0-9_]*)(["']?\s*[:=]\s*)
 /** compose.override.yml may carry `environment:` secrets; their values never leave the server. */
 export function redactOverrideLine(line: string): string {
   const m = YAML_ENV_LINE.exec(line);
-  return m && isSecretKey(m[2]!) ? `${m[1]}${m[2]}${m[3]}${REDACTED}` : line;
+  return m && isSecretEntry(m[2]!, m[4]!) ? `${m[1]}${m[2]}${m[3]}${REDACTED}` : line;
 }
 
 /** A whole compose.override.yml text, each line as redactOverrideLine leaves it. */

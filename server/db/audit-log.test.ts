@@ -152,3 +152,38 @@ describe('appendRefusal', () => {
     }
   });
 });
+
+it('redacts by the one secret rule: unknown secret keys, form fields, and any value carrying a URL password', () => {
+  const params = {
+    email: 'a@b.c',
+    role: 'operator',
+    keys: ['SMTP_PASS'],
+    newPassword: 'x',
+    confirm: 'x',
+    totp: '123456',
+    token: 'tale_abc',
+    changes: {
+      SMTP_PASS: { kind: 'changed', before: 'old', after: 'new' },
+      DB_PASS: { kind: 'added', before: null, after: 'p' },
+      HOOK: { kind: 'added', before: null, after: 'https://hook:pw@hooks.example/in' },
+      HOST: { kind: 'changed', before: 'a.example.com', after: 'b.example.com' },
+    },
+    urls: ['postgresql://svc:pw@pg.example:5432', 'https://example.com'],
+  };
+  expect(redact(params)).toEqual({
+    email: 'a@b.c',
+    role: 'operator',
+    keys: '[redacted]',
+    newPassword: '[redacted]',
+    confirm: '[redacted]',
+    totp: '[redacted]',
+    token: '[redacted]',
+    changes: {
+      SMTP_PASS: '[redacted]',
+      DB_PASS: '[redacted]',
+      HOOK: { kind: 'added', before: null, after: '[redacted]' },
+      HOST: { kind: 'changed', before: 'a.example.com', after: 'b.example.com' },
+    },
+    urls: ['[redacted]', 'https://example.com'],
+  });
+});

@@ -1,5 +1,6 @@
 import 'server-only';
 import { and, desc, eq, gte, isNull, lte, or, sql, type SQL } from 'drizzle-orm';
+import { isSecretEntry, urlPasswordsOf } from '@/lib/settings/env-catalog';
 import type { Db } from './client';
 import { auditEvents, type AuditRow } from './schema/audit';
 
@@ -15,15 +16,16 @@ export type AuditEntry = {
   message?: string | null;
 };
 
-const SECRET_KEY = /pass(word)?|secret|token|key|hex|credential|totp|otp|confirm/i;
-
-/** Replaces the value of every key that may hold a secret, at any depth. */
+/**
+ * Replaces, at any depth, the value of every key that may hold a secret and every string that
+ * carries a URL password, by the one secret rule of the settings page and the event scrubber.
+ */
 export function redact(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(redact);
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, SECRET_KEY.test(k) ? '[redacted]' : redact(v)]));
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, isSecretEntry(k, v) ? '[redacted]' : redact(v)]));
   }
-  return value;
+  return typeof value === 'string' && urlPasswordsOf(value).length > 0 ? '[redacted]' : value;
 }
 
 /** The writer of the audit trail: it inserts; nothing deletes, and only appendRefusal updates (triggers enforce both). */

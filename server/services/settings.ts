@@ -2,7 +2,7 @@ import 'server-only';
 import type { ActionResult } from '@/lib/action-result';
 import type { EnvPreviewDto, EnvSavedDto, EnvValueDto, RegeneratedDto, SettingsDto } from '@/lib/dto/settings';
 import type { SessionUser } from '@/lib/dto/user';
-import { REGENERATABLE_SECRETS, isSecretKey } from '@/lib/settings/env-catalog';
+import { REGENERATABLE_SECRETS, isSecretEntry, isSecretKey } from '@/lib/settings/env-catalog';
 import { envApplyTargets } from '@/lib/settings/apply-targets';
 import { diffEnvValues } from '@/lib/settings/env-diff';
 import { STACK_SERVICES } from '@/lib/schemas/operations';
@@ -42,7 +42,7 @@ export async function getSettings(): Promise<SettingsDto> {
   const env: EnvValueDto[] = [];
   if (envText !== null) {
     for (const [key, value] of Object.entries(envValues(parseEnvDocument(envText)))) {
-      const secret = isSecretKey(key);
+      const secret = isSecretEntry(key, value);
       env.push({ key, value: secret ? null : value, secret, set: value !== '' });
     }
   }
