@@ -69,7 +69,7 @@ export function EnvForm({ env, isAdmin, actions }: Props) {
     const parsed = parseRawLines(raw);
     setRawError(parsed.error);
     if (parsed.error) return;
-    for (const e of otherPlain) if (!(e.key in parsed.values)) edits[e.key] = null;
+    for (const e of otherPlain) if (!Object.hasOwn(parsed.values, e.key)) edits[e.key] = null;
     for (const [key, value] of Object.entries(parsed.values)) if (byKey.get(key)?.value !== value) edits[key] = value;
     if (Object.keys(edits).length === 0) {
       toast('Nothing changed.');
@@ -111,7 +111,7 @@ export function EnvForm({ env, isAdmin, actions }: Props) {
             <Button type="button" variant="ghost" onClick={() => reveal(key)}>
               Reveal {key}
             </Button>
-            {key in REGENERATABLE_SECRETS && (
+            {Object.hasOwn(REGENERATABLE_SECRETS, key) && (
               <Button type="button" variant="ghost" onClick={() => setRegen(key as RegeneratableSecret)}>
                 Regenerate {key}
               </Button>

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { isNode, parseDocument, visit } from 'yaml';
-import { envKeySchema, envValueSchemas, safeEnvValueSchema } from '@/lib/schemas/env-values';
+import { envKeySchema, envValueSchemaOf, safeEnvValueSchema } from '@/lib/schemas/env-values';
 import { IMAGE_REF } from '@/lib/schemas/image-ref';
 import type { PortSpec, ServiceName, ServiceOverride, StackOverride } from '@/server/stack/types';
 import { ALL_SERVICES } from '@/server/stack/types';
@@ -51,7 +51,7 @@ function parseEnvironment(file: string, svc: string, value: unknown): Record<str
   for (const [key, val] of pairs) {
     if (!envKeySchema.safeParse(key).success) throw unsupported(file, `${where}.${key}`, 'is not a valid variable name');
     const generic = safeEnvValueSchema.safeParse(val);
-    const specific = envValueSchemas[key]?.safeParse(val);
+    const specific = envValueSchemaOf(key)?.safeParse(val);
     const issue = !generic.success ? generic.error.issues[0] : specific && !specific.success ? specific.error.issues[0] : undefined;
     if (issue) throw unsupported(file, `${where}.${key}`, `is invalid: ${issue.message}`);
     out[key] = specific?.success ? specific.data : val;

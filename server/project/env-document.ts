@@ -155,7 +155,8 @@ function interpolate(value: string, lookup: (name: string) => string | undefined
 /** Reads statements the way compose does; stops at the first error, as compose refuses the file. */
 function scanStatements(text: string): { statements: Statement[]; error: string | null } {
   const statements: Statement[] = [];
-  const seen: Record<string, string> = {};
+  // Null-prototype: a key named `constructor` or `__proto__` is an ordinary name here.
+  const seen: Record<string, string> = Object.create(null) as Record<string, string>;
   const lookup = (name: string) => (Object.hasOwn(seen, name) ? seen[name] : undefined);
   let pos = text.startsWith('\uFEFF') ? 1 : 0;
   try {
@@ -292,7 +293,7 @@ export function parseEnvDocument(text: string): EnvDocument {
     const last = lineOf(Math.max(s.start, s.valueEnd - 1));
     for (let n = lineOf(s.start); n <= last; n += 1) cover.set(n, [...(cover.get(n) ?? []), s]);
   }
-  const values: Record<string, string> = {};
+  const values: Record<string, string> = Object.create(null) as Record<string, string>;
   const tangled = new Set<string>();
   for (const s of statements) values[s.key] = s.value;
   for (const [n, found] of cover) {
@@ -321,7 +322,8 @@ export function serializeEnvDocument(doc: EnvDocument): string {
 
 /** Effective values, as docker compose reads them: with duplicate keys the last one wins. */
 export function envValues(doc: EnvDocument): Record<string, string> {
-  return { ...doc.values };
+  // Null-prototype, so looking up a key the file does not have never finds Object.prototype's.
+  return Object.assign(Object.create(null) as Record<string, string>, doc.values);
 }
 
 // What each reader does with a value (see the top of this file for compose; the tale CLI's loader

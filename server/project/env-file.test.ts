@@ -180,3 +180,18 @@ describe('updateEnvFile', () => {
     expect(await envText()).toBe(ORIGINAL);
   });
 });
+
+describe('keys named after Object.prototype members in a hand-written .env', () => {
+  it('reads them as ordinary keys and saves other keys around them untouched', async () => {
+    const handWritten = `${ORIGINAL}constructor=kept\r\n__proto__=also-kept\r\n`;
+    await fs.writeFile(path.join(dir, '.env'), handWritten, { mode: 0o600 });
+    const before = await readEnvFile(dir);
+    expect(Object.hasOwn(before.values, 'constructor') && before.values.constructor).toBe('kept');
+    expect(Object.hasOwn(before.values, '__proto__')).toBe(true);
+    // A key the file does not have is absent, not Object.prototype's member.
+    expect(before.values.toString).toBeUndefined();
+
+    await updateEnvFile(dir, { HOST: 'other.example.com' });
+    expect(await envText()).toBe(handWritten.replace('HOST=tale.example.com', 'HOST=other.example.com'));
+  });
+});

@@ -46,7 +46,7 @@ export function renderEnvEdits(
   const checked = validateEnvEdits(edits, before);
   if (!checked.ok) throw refused(checked.fieldErrors);
 
-  const normalised: Record<string, string | null> = {};
+  const normalised: Record<string, string | null> = Object.create(null) as Record<string, string | null>;
   for (const key of Object.keys(edits)) normalised[key] = edits[key] === null ? null : (checked.values[key] ?? '');
 
   const editedKeys = Object.keys(edits);
@@ -72,8 +72,10 @@ export function renderEnvEdits(
   const after = envValues(reread);
   const problems: Record<string, string> = {};
   for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
-    const expected = Object.hasOwn(normalised, key) ? (normalised[key] ?? undefined) : before[key];
-    if (after[key] !== expected) problems[key] = Object.hasOwn(normalised, key) ? 'Would not read back as written' : 'Would be changed by this edit';
+    // Own properties only: a hand-written `constructor=` line must not meet Object.prototype's.
+    const own = (o: Record<string, string>) => (Object.hasOwn(o, key) ? o[key] : undefined);
+    const expected = Object.hasOwn(normalised, key) ? (normalised[key] ?? undefined) : own(before);
+    if (own(after) !== expected) problems[key] = Object.hasOwn(normalised, key) ? 'Would not read back as written' : 'Would be changed by this edit';
   }
   if (Object.keys(problems).length > 0) throw refused(problems);
   return { text, values: after };
