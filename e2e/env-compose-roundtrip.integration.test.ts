@@ -19,7 +19,7 @@ const run = promisify(execFile);
 // A bare environment: compose lets the caller's variables override .env in interpolation.
 const bareEnv = (home: string): NodeJS.ProcessEnv => ({ NODE_ENV: 'test', PATH: process.env.PATH ?? '', HOME: home });
 
-// The tale CLI's `loadEnv` as documented (tale-cli-behaviour.md §3.1): KEY=VALUE lines, one leading
+// The tale CLI's `loadEnv` as documented (docs/tale-cli.md#the-env-reader): KEY=VALUE lines, one leading
 // and/or one trailing `"` or `'` removed without pairing them, no escape handling.
 function cliRead(text: string): Record<string, string> {
   const out: Record<string, string> = {};

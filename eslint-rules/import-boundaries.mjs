@@ -1,4 +1,4 @@
-// Enforces the import table of architecture.md. Specifiers are resolved to a project-relative
+// Enforces the import table of docs/architecture.md#import-rules. Specifiers are resolved to a project-relative
 // path first, so `../docker/x`, `@/server/docker/x` and `server/docker/x` are judged alike.
 import path from 'node:path';
 

@@ -3,7 +3,7 @@ import { compareVersions, parseVersion, sortVersionTags } from './version-order'
 
 const cmp = (a: string, b: string) => Math.sign(compareVersions(parseVersion(a)!, parseVersion(b)!));
 
-describe('version order (§8.2)', () => {
+describe('version order (docs/tale-cli.md#version-order)', () => {
   it('parses versions with or without v and refuses garbage and arch tags', () => {
     expect(parseVersion('v1.0.0-rc1')).toEqual({ major: 1, minor: 0, patch: 0, prerelease: 'rc1' });
     expect(parseVersion('0.2.8')).toEqual({ major: 0, minor: 2, patch: 8, prerelease: null });

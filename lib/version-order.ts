@@ -1,4 +1,4 @@
-// Version ordering of §8.2: numeric major.minor.patch; a release sorts above its pre-releases;
+// Version ordering of docs/tale-cli.md#version-order: numeric major.minor.patch; a release sorts above its pre-releases;
 // pre-releases compare by their parts, numbers numerically (rc16 > rc2, beta.10 > beta.9).
 
 export interface ParsedVersion {

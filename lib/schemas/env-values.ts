@@ -66,7 +66,7 @@ export const hostSchema = z
 export const tlsModeSchema = z.enum(TLS_MODES, { error: 'Must be one of selfsigned, letsencrypt, external' });
 
 // The proxy publishes 80 and 443 only; a non-standard port in SITE_URL makes Caddy listen on a port
-// nobody can reach (§7 port caveat). In external mode the proxy drops the port itself.
+// nobody can reach (docs/tale-cli.md#proxy-and-tls, the port caveat). In external mode the proxy drops the port itself.
 function checkPublicUrl(value: string, tlsMode: string | undefined): string | null {
   let url: URL;
   try {
@@ -161,7 +161,7 @@ function postgresUrl(withDatabase: boolean) {
       return;
     }
     if (!url.hostname) ctx.addIssue({ code: 'custom', message: 'Must name a host' });
-    // The services append `?sslmode=disable` themselves (§10.2), so any other query would break that
+    // The services append `?sslmode=disable` themselves (docs/tale-cli.md#service-owned-migrations), so any other query would break that
     // URL. sslmode alone is let through: a server that requires TLS needs it, and the external-database
     // wizard warns about the migrations when it writes one.
     if (url.search && !/^\?sslmode=(disable|allow|prefer|require|verify-ca|verify-full)$/.test(url.search)) {
@@ -256,7 +256,7 @@ export function envValueSchemaOf(key: string): z.ZodType<string, string> | undef
   return Object.hasOwn(envValueSchemas, key) ? envValueSchemas[key] : undefined;
 }
 
-/** Keys `ensureEnv` requires to be present and non-empty (§5). */
+/** Keys `ensureEnv` requires to be present and non-empty (docs/tale-cli.md#required-keys-and-generated-secrets). */
 export const REQUIRED_ENV_KEYS = [
   'HOST',
   'SITE_URL',

@@ -1,4 +1,4 @@
-// Every `.env` key the Tale CLI, the proxy and the services read (tale-cli-behaviour.md §6), grouped
+// Every `.env` key the Tale CLI, the proxy and the services read (docs/tale-cli.md#env-keys), grouped
 // the way the settings page shows them. Keys not listed here are still kept and editable as "other".
 
 export type EnvKeyInfo = {

@@ -22,7 +22,7 @@ import { startTraffic, type TrafficReport } from './test-bed-traffic';
 //                             asks: the CLI's outages after a failed deploy came late)
 //   RESILIENCE_CONCURRENCY    load generator clients (default 20)
 //   RESILIENCE_PAUSE_MS       each client's pause between requests (default 50: a few hundred
-//                             requests a second, above the 170/s of switching-measured.md, without
+//                             requests a second, above the 170/s measured in docs/architecture.md#the-blue-green-switch-and-why, without
 //                             starving the proxy's health checks on a shared 2-core CI machine;
 //                             bench/cutover.ts runs flat out)
 

@@ -34,7 +34,7 @@ async function colorContainers(docker: DockerPort, projectId: string, color: Col
 }
 
 /**
- * The live colour, from Docker and the state file together (architecture.md, cycle step 9). The
+ * The live colour, from Docker and the state file together (docs/architecture.md#the-live-colour). The
  * CLI trusts the file alone, so a lost or corrupt file made it "first deploy" onto blue and remove
  * the live blue containers; here running containers always win over a missing or stale file, and
  * two running colours that cannot be told apart stop the operation instead of guessing.
@@ -81,7 +81,7 @@ export async function detectActiveColor(docker: DockerPort, project: ProjectPort
   return { color, source: 'docker', stateFile, colors, warnings };
 }
 
-/** The version a colour runs: our label, else the image's OCI label the CLI reads (§2). */
+/** The version a colour runs: our label, else the image's OCI label the CLI reads (docs/tale-cli.md#labels). */
 export function versionOf(details: ContainerDetails | undefined): string | null {
   if (!details) return null;
   return details.labels['io.tale.console.version'] ?? details.labels['org.opencontainers.image.version'] ?? null;

@@ -1,4 +1,4 @@
-// The CLI's tunables (§3.1 step 0), read from the project's .env rather than process.env: the
+// The CLI's tunables (docs/tale-cli.md#deployment-knobs), read from the project's .env rather than process.env: the
 // engine serves one deployment directory and must agree with what `tale deploy` would use there.
 
 export interface EngineSettings {

@@ -124,7 +124,7 @@ export async function executePlan(ports: EnginePorts, plan: DeployPlan, options:
         return;
       }
       case 'switch':
-        // THE SWITCH. Measured on this engine (switching-measured.md): a name the proxy routes to
+        // THE SWITCH. Measured on this engine (docs/architecture.md#the-blue-green-switch-and-why): a name the proxy routes to
         // must never point at a container that has not passed the gate, because Caddy's active
         // health check on the single upstream `platform:3000` lets one broken container take the
         // whole site down, and DNS alone does not move a keep-alive pool anyway. Docker 20.10

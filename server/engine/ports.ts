@@ -121,7 +121,7 @@ export interface ProjectPort {
   writeDeploymentColor(color: Color): Promise<void>;
   readPreviousVersion(): Promise<string | null>;
   writePreviousVersion(version: string): Promise<void>;
-  /** Deletes `.tale/deployment-color` and `.tale/deployment-previous-version` (reset, CLI §1.7). */
+  /** Deletes `.tale/deployment-color` and `.tale/deployment-previous-version` (reset, docs/tale-cli.md#reset). */
   clearDeploymentState(): Promise<void>;
   /** Throws a coded error when another live holder has it. */
   acquireLock(command: string): Promise<LockHandle>;

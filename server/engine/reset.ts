@@ -38,7 +38,7 @@ const STATEFUL_REMOVAL_ORDER: StatefulService[] = ['proxy', 'convex', 'db'];
 
 /**
  * The ordered steps of a reset; reads Docker and the project, changes nothing. Without `all` the
- * stateful services, their network and every volume stay (the CLI's reset, §1.7). Volumes go only
+ * stateful services, their network and every volume stay (the CLI's reset, docs/tale-cli.md#reset). Volumes go only
  * with the separate `volumes` flag on top of `all`: a volume still mounted by a running db cannot
  * be removed, and losing data must never be a side effect of another option.
  */

@@ -4,7 +4,7 @@ import { ROTATABLE_SERVICES, STATEFUL_SERVICES } from '@/server/stack/types';
 import { detectActiveColor, versionOf, type ActiveColor } from './active-color';
 import type { ContainerDetails, DockerPort, HealthStatus, ProjectPort } from './ports';
 
-/** The CLI's status words (§9), derived the same way. */
+/** The CLI's status words (docs/tale-cli.md#status-words), derived the same way. */
 export type ContainerStatusWord = 'not deployed' | 'stopped' | 'healthy' | 'starting' | 'unhealthy' | 'running';
 
 export interface ContainerStatus {

@@ -13,7 +13,7 @@ export const COPY_DATABASES = [PLATFORM_DB, KNOWLEDGE_DB] as const;
 export type CopyDatabase = (typeof COPY_DATABASES)[number];
 
 /**
- * pg_dump as the bundled superuser over the container's local socket (trusted there, §10.1), as
+ * pg_dump as the bundled superuser over the container's local socket (trusted there, docs/tale-cli.md#bundled-database-init), as
  * plain SQL on stdout. No owners or grants: the restore runs as the service role, so everything
  * it creates is owned by that role, as the services expect to own (and migrate) their tables.
  * No comments: COMMENT ON EXTENSION needs the extension's owner.

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { CheckDto } from '@/lib/dto/external-database';
 
-// The requirements of §10.3, each answered with pass/fail and the fix an operator can act on.
+// The requirements of docs/tale-cli.md#wiring-an-external-database, each answered with pass/fail and the fix an operator can act on.
 
 export const MIN_MAJOR = 16;
 export const REQUIRED_EXTENSIONS = ['vector', 'uuid-ossp', 'pg_trgm', 'pgcrypto'] as const;

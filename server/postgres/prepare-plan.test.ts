@@ -6,7 +6,7 @@ describe('preparePlan', () => {
   const verifier = scramVerifier('s3cret-password-value');
   const plan = preparePlan({ role: 'tale', passwordVerifier: verifier, rotatePassword: false });
 
-  it('lists the statements of §10.1 in order, identifiers quoted', () => {
+  it('lists the init-script statements (docs/tale-cli.md#bundled-database-init) in order, identifiers quoted', () => {
     expect(plan.map((s) => s.sql)).toEqual([
       `CREATE ROLE "tale" LOGIN PASSWORD '[SCRAM-SHA-256 verifier of the generated password]'`,
       'CREATE DATABASE "tale_platform"',

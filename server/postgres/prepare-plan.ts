@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { PrepareState } from '@/lib/dto/external-database';
 import { ident, literal } from './identifiers';
 
-// What Tale's init scripts (§10.1) do on the bundled db, as idempotent steps for an external
+// What Tale's init scripts (docs/tale-cli.md#bundled-database-init) do on the bundled db, as idempotent steps for an external
 // server: each step first asks the catalog whether its effect is already there, so a second run
 // reports "already present" and changes nothing.
 //

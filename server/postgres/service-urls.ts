@@ -2,7 +2,7 @@ import type { SslMode } from '@/lib/schemas/external-database';
 import { assertIdentifier } from './identifiers';
 import { KNOWLEDGE_DB } from './prepare-plan';
 
-// The three URLs Tale's services read for an external database (§10.3): Convex takes POSTGRES_URL
+// The three URLs Tale's services read for an external database (docs/tale-cli.md#wiring-an-external-database): Convex takes POSTGRES_URL
 // without a database (it adds tale_platform itself); rag and the crawler never derive theirs from
 // it, so both get a full URL to tale_knowledge.
 

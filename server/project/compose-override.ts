@@ -8,7 +8,7 @@ import { ProjectError } from './project-error';
 import { projectPaths } from './project-paths';
 import { readOptional } from './read-optional';
 
-// The console honours compose.override.yml in production too (the CLI only does in dev, §13), but
+// The console honours compose.override.yml in production too (the CLI only does in dev, docs/tale-cli.md#the-override-file), but
 // only the parts it can express in its own specs. Everything else is refused by name: silently
 // ignoring a user's `ports:` or `volumes:` would be worse than failing.
 

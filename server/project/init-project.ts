@@ -20,7 +20,7 @@ export interface InitProjectInput {
   now?: () => Date;
 }
 
-// Every migration the CLI knows (§8.3), recorded as applied so a CLI never copies legacy `tale_*`
+// Every migration the CLI knows (docs/tale-cli.md#upgrade-migrations), recorded as applied so a CLI never copies legacy `tale_*`
 // volumes into a project that started fresh.
 const KNOWN_MIGRATIONS = ['namespace-volumes', 'split-convex', 'namespace-caddy-config', 'adopt-convex-stateful'];
 
@@ -61,7 +61,7 @@ async function generateSecrets(): Promise<Secrets> {
   };
 }
 
-/** The layout of §5: banner, then sections in the CLI's order. */
+/** The layout of docs/tale-cli.md#required-keys-and-generated-secrets: banner, then sections in the CLI's order. */
 export function renderNewEnv(
   input: { host: string; tlsMode: TlsMode; tlsEmail?: string },
   secrets: Secrets,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { generateProjectId, isValidProjectId, projectIdPrefix } from './project-id';
 
-describe('project id (§2)', () => {
+describe('project id (docs/tale-cli.md#project-id)', () => {
   it.each([
     ['My App', 'my-app'],
     ['--Hello__World!!', 'hello-world'],

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 
-// §2: every Docker name derives from this id, so its rules must match the CLI's exactly.
+// docs/tale-cli.md#project-id: every Docker name derives from this id, so its rules must match the CLI's exactly.
 export const PROJECT_ID_PATTERN = /^[a-z0-9][a-z0-9-]*$/;
 export const PROJECT_ID_MAX_LENGTH = 40;
 

@@ -1,6 +1,6 @@
 import path from 'node:path';
 
-// File names the Tale CLI uses inside a deployment directory (§2); both tools must agree on them.
+// File names the Tale CLI uses inside a deployment directory (docs/tale-cli.md#deployment-directory-and-state-files); both tools must agree on them.
 export const TALE_JSON = 'tale.json';
 export const ENV_FILE = '.env';
 export const STATE_DIR = '.tale';

@@ -7,7 +7,7 @@ import { projectPaths } from './project-paths';
 import { readOptional } from './read-optional';
 
 // The console's own release history, `.tale/console-releases.json`. The CLI neither reads nor
-// writes it (it knows only the files listed in tale-cli-behaviour.md §2), so it lives beside the
+// writes it (it knows only the files listed in docs/tale-cli.md#deployment-directory-and-state-files), so it lives beside the
 // CLI's state; the engine stays framework-free by keeping it out of the console's database.
 
 const RELEASES_FILE = 'console-releases.json';

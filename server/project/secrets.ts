@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { generateX25519Identity, identityToRecipient } from 'age-encryption';
 
-// Same lengths and alphabets as the CLI's generators (§5), so files made by either tool look alike.
+// Same lengths and alphabets as the CLI's generators (docs/tale-cli.md#required-keys-and-generated-secrets), so files made by either tool look alike.
 
 /** 32 bytes, standard base64 with padding: 44 characters. */
 export const generateBetterAuthSecret = (): string => randomBytes(32).toString('base64');

@@ -25,7 +25,7 @@ async function ensureStateDir(dir: string): Promise<void> {
 
 /**
  * The recorded active colour, or null. Like the CLI, anything but the exact words is "none";
- * callers must also ask Docker before acting on null (architecture.md, cycle step 9).
+ * callers must also ask Docker before acting on null (docs/architecture.md#the-live-colour).
  */
 export async function readDeploymentColor(dir: string): Promise<{ color: Color | null; invalid: boolean }> {
   const text = await readOptional(projectPaths(dir).deploymentColor);
@@ -118,7 +118,7 @@ export async function createDeploymentLock(dir: string, lock: DeploymentLock): P
 }
 
 /**
- * The CLI's acquisition (§2): a live holder blocks; a dead holder's lock is stale and removed; then
+ * The CLI's acquisition (docs/tale-cli.md#the-deployment-lock): a live holder blocks; a dead holder's lock is stale and removed; then
  * an exclusive create. `isAlive` is injected because a PID probe means nothing across the console
  * container's PID namespace — callers decide what "alive" means (e.g. their own lease). A corrupt
  * lock blocks, as in the CLI, but with its own code so the UI can offer to remove it.

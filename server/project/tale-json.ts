@@ -51,7 +51,7 @@ export async function readTaleJson(dir: string): Promise<TaleJson> {
   return { ...parsed, cliVersion: String(parsed.cliVersion ?? ''), createdAt: String(parsed.createdAt ?? '') } as TaleJson;
 }
 
-/** The validated project id, with the CLI's messages (§1). */
+/** The validated project id, with the CLI's messages (docs/tale-cli.md#project-id). */
 export function projectIdOf(taleJson: TaleJson): string {
   const id = taleJson.id;
   if (typeof id !== 'string' || id === '') {

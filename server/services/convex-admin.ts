@@ -12,7 +12,7 @@ import { scrub, secretValues } from '../operations/redact-secrets';
 import { containerName } from '../stack/stack-names';
 import { createEnginePorts } from '../runtime';
 
-// The Convex dashboard's admin key, made exactly as `tale convex admin` makes it (CLI §1.10, §10.4):
+// The Convex dashboard's admin key, made exactly as `tale convex admin` makes it (docs/tale-cli.md#convex-admin-key):
 // `./generate-admin-key.sh` run inside a running platform container, which derives the key from
 // INSTANCE_SECRET. The key is returned once to the admin who asked and never stored or logged.
 
@@ -21,7 +21,7 @@ export function adminKeyFrom(stdout: string): string | null {
   return /^\s*Admin Key:\s*(\S+)\s*$/im.exec(stdout)?.[1] ?? null;
 }
 
-/** Blue when it runs, else green, even when green is live: the CLI's order (§1.10). */
+/** Blue when it runs, else green, even when green is live: the CLI's order (docs/tale-cli.md#convex-admin-key). */
 async function platformContainer(projectId: string): Promise<string | null> {
   const docker = createEnginePorts({ emit: () => {} }).docker;
   for (const color of ['blue', 'green'] as const) {

@@ -36,7 +36,7 @@ function composeLabels(project: string, service: string, color?: string) {
   };
 }
 
-describe('stateful specs (§4.1) — first deploy', () => {
+describe('stateful specs (docs/tale-cli.md#stateful-services) — first deploy', () => {
   const specs = statefulSpecs(input());
   const s = byService(specs);
 
@@ -137,7 +137,7 @@ describe('stateful specs (§4.1) — first deploy', () => {
   });
 });
 
-describe('colour specs (§4.2)', () => {
+describe('colour specs (docs/tale-cli.md#colour-services)', () => {
   it.each(['blue', 'green'] as const)('pins the %s colour to the table', (color) => {
     const specs = colorSpecs(input(), color);
     expect(specs.map((x) => x.composeService)).toEqual([`rag-${color}`, `crawler-${color}`, `platform-${color}`]);

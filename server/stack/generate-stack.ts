@@ -35,7 +35,7 @@ export interface StackInput {
   projectId: string;
   /** Absolute deployment directory; compose records it as the project's working_dir. */
   deploymentDir: string;
-  /** The parsed .env; every container receives all of it (§0 invariant 9). */
+  /** The parsed .env; every container receives all of it (docs/tale-cli.md#invariants, number 9). */
   env: Record<string, string>;
   images: ImageSelection;
   override?: StackOverride;
@@ -94,7 +94,7 @@ function urlHost(url: string): string | null {
 
 /**
  * The env every container gets. In external-database mode the three database URLs are made
- * consistent (§10.3): rag and crawler never derive theirs from POSTGRES_URL themselves.
+ * consistent (docs/tale-cli.md#wiring-an-external-database): rag and crawler never derive theirs from POSTGRES_URL themselves.
  */
 export function stackEnv(input: StackInput): Record<string, string> {
   const env = { ...input.env };

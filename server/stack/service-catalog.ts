@@ -1,12 +1,12 @@
 import type { HealthCheckSpec, ServiceName } from './types';
 
-// The production service catalog, value for value as the CLI's generated compose (§4.1, §4.2):
+// The production service catalog, value for value as the CLI's generated compose (docs/tale-cli.md#stateful-services, #colour-services):
 // containers the console starts must be interchangeable with the ones `tale deploy` starts.
 
 export const DEFAULT_REGISTRY = 'ghcr.io/tale-project/tale';
 export const DEFAULT_HOST_ALIAS = 'tale.local';
 
-/** Every named volume the CLI ensures (§3.1 step 8), without the `<id>_` prefix. */
+/** Every named volume the CLI ensures (docs/tale-cli.md#names), without the `<id>_` prefix. */
 export const VOLUME_NAMES = [
   'platform-data',
   'convex-data',
@@ -123,6 +123,6 @@ export const CATALOG: Record<ServiceName, CatalogEntry> = {
 /** Compose starts dependencies first: db before convex; rag and crawler before platform. */
 export const STATEFUL_START_ORDER = ['db', 'proxy', 'convex'] as const;
 export const ROTATABLE_START_ORDER = ['rag', 'crawler', 'platform'] as const;
-/** The CLI waits for health in this order (§3.1 steps 9.4 and 10.5). */
+/** The CLI waits for health in this order (docs/tale-cli.md#health-checks). */
 export const STATEFUL_HEALTH_ORDER = ['db', 'proxy', 'convex'] as const;
 export const ROTATABLE_HEALTH_ORDER = ['platform', 'rag', 'crawler'] as const;

@@ -1,7 +1,7 @@
 import type { Color, RotatableService, ServiceName, StatefulService } from './types';
 import type { VolumeName } from './service-catalog';
 
-// Every Docker name derives from the project id (§0 invariants 2-4).
+// Every Docker name derives from the project id (docs/tale-cli.md#names).
 
 export const statefulProject = (id: string): string => id;
 export const colorProject = (id: string, color: Color): string => `${id}-${color}`;
