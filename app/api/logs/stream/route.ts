@@ -1,5 +1,6 @@
 import { withApiUser } from '@/server/auth/session';
 import { errorResponse, invalidInput } from '@/server/http/api-errors';
+import { sseResponse } from '@/server/http/sse';
 import { openLogEvents } from '@/server/logs/logs';
 import { logQueryFromSearch } from '@/lib/schemas/logs';
 
@@ -11,13 +12,7 @@ export function GET(req: Request) {
     if (!parsed.success) return invalidInput(parsed.error);
     try {
       const body = await openLogEvents(parsed.data, req.headers.get('last-event-id'), req.signal);
-      return new Response(body, {
-        headers: {
-          'Content-Type': 'text/event-stream; charset=utf-8',
-          'Cache-Control': 'no-cache, no-transform',
-          'X-Accel-Buffering': 'no',
-        },
-      });
+      return sseResponse(body, req.signal);
     } catch (err) {
       return errorResponse(err);
     }
