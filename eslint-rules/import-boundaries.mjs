@@ -4,6 +4,26 @@ import path from 'node:path';
 
 const FRAMEWORK = [/^next(\/|$)/, /^react(-dom)?(\/|$)/, /^server-only$/, /^next-auth(\/|$)/];
 const IO_LIBS = [/^dockerode$/, /^drizzle-orm(\/|$)/, /^better-sqlite3$/, /^pg$/];
+const NEXT_AND_REACT = FRAMEWORK.filter((re) => !re.test('server-only'));
+
+/**
+ * Folders that app/ may call directly besides server/services and server/auth, each with its own
+ * row: what it may import (besides lib and itself), and which other areas of server/ may import it.
+ * Neither imports the console's state (db, operations, services) itself: they are plumbing the
+ * services and routes share, not a way around the services.
+ */
+const EDGE_HELPERS = {
+  // Log streaming: follows containers through the Docker adapter, knows the project's names.
+  'server/logs': {
+    mayImport: ['server/docker', 'server/project', 'server/stack', 'server/env'],
+    importedBy: ['server/services', 'server/operations', 'server/runtime'],
+  },
+  // HTTP plumbing of route handlers: coded errors to statuses, JSON bodies, SSE, security headers.
+  'server/http': {
+    mayImport: ['server/auth', 'server/env'],
+    importedBy: ['server/services', 'server/operations', 'server/runtime'],
+  },
+};
 
 /** @returns {string} area of a project-relative path: 'server/engine', 'app', 'lib', … */
 export function areaOf(rel) {
@@ -37,6 +57,21 @@ export function checkImport(fileRel, spec, isTypeOnly) {
     return 'only server/docker may import dockerode';
   }
 
+  if (from in EDGE_HELPERS) {
+    const { mayImport } = EDGE_HELPERS[from];
+    if (pkg && [...NEXT_AND_REACT, ...IO_LIBS].some((re) => re.test(pkg))) {
+      return `${from} needs neither Next nor a database or Docker library: no ${pkg}`;
+    }
+    if (to && to !== from && to !== 'lib' && !mayImport.includes(to)) {
+      return `${from} may import only ${[...mayImport, 'lib'].join(', ')}`;
+    }
+    return null;
+  }
+
+  if (to && to in EDGE_HELPERS && from.startsWith('server/') && from !== to && !EDGE_HELPERS[to].importedBy.includes(from)) {
+    return `${to} serves app/ and ${EDGE_HELPERS[to].importedBy.join(', ')}, not ${from}`;
+  }
+
   if (from === 'server/engine' || from === 'server/stack') {
     if (pkg && [...FRAMEWORK, ...IO_LIBS].some((re) => re.test(pkg))) {
       return `${from} is framework-free: no ${pkg}`;
@@ -60,9 +95,9 @@ export function checkImport(fileRel, spec, isTypeOnly) {
   }
 
   if (from === 'app') {
-    const allowed = ['server/services', 'server/auth', 'server/env'];
+    const allowed = ['server/services', 'server/auth', 'server/env', ...Object.keys(EDGE_HELPERS)];
     if (to && to.startsWith('server/') && !allowed.includes(to) && !isTest) {
-      return `app/ reaches the server through server/services or server/auth, not ${to}`;
+      return `app/ reaches the server through ${allowed.join(', ')}, not ${to}`;
     }
     if (pkg && IO_LIBS.some((re) => re.test(pkg))) return `app/ must not import ${pkg}`;
     return null;
@@ -84,9 +119,9 @@ export function checkImport(fileRel, spec, isTypeOnly) {
 const rule = {
   meta: {
     type: 'problem',
-    docs: { description: 'Enforce the import table of architecture.md' },
+    docs: { description: 'Enforce the import table of docs/architecture.md#import-rules' },
     schema: [],
-    messages: { refused: '{{why}} (architecture.md import rules)' },
+    messages: { refused: '{{why}} (docs/architecture.md#import-rules)' },
   },
   create(context) {
     const fileRel = path.relative(context.cwd, context.filename).split(path.sep).join('/');

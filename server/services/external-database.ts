@@ -44,7 +44,8 @@ import {
   verifyProject,
 } from './external-database-steps';
 import { copyExistingData, copyJobStatus, startCopyJob } from './external-database-copy';
-import { markPending, serialised } from './settings-support';
+import { markPending } from './settings/settings-support';
+import { serialised } from '../project/write-queue';
 
 /** The database URLs are read by the colours; the next deploy starts (or no longer starts) the bundled db. */
 const DATABASE_SWITCH = { proxy: false, colors: true } as const;
@@ -141,7 +142,7 @@ export const configureExternalDatabase = adminStep<typeof configureSchema, Confi
   schema: configureSchema,
   target: (i) => connectTarget(i.connection),
   params: (i) => ({ role: i.role, apply: i.apply }),
-  // In the settings write queue: a settings save must not read-check-write around this one.
+  // Through the project files' one writer: a settings save must not read-check-write around this one.
   run: (i, t, actor) =>
     serialised(async () => {
       const result = await configureProject(dir(), { target: t!, role: i.role, rolePassword: i.rolePassword, apply: i.apply });

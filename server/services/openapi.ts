@@ -3,7 +3,7 @@ import { auditFilterSchema } from '@/lib/schemas/audit';
 import { emptyBodySchema, versionsQuerySchema } from '@/lib/schemas/api';
 import { ROLES } from '@/lib/roles';
 import { deployInputSchema, HISTORY_OUTCOMES, rollbackInputSchema } from '@/lib/schemas/operations';
-import { MAX_JSON_BODY_BYTES } from './api-request';
+import { MAX_JSON_BODY_BYTES } from '../http/api-request';
 
 // The OpenAPI 3.1 description of /api/v1. Request bodies and query parameters come from the same
 // zod schemas the routes parse with, so the document cannot promise what the server refuses.

@@ -1,27 +1,25 @@
 import 'server-only';
+import { sseResponse } from '../http/sse';
 import { subscribe, type OperationMessage } from '../operations/runner';
 import { operation } from './operations';
 
 const encoder = new TextEncoder();
 
 /**
- * An operation's events as Server-Sent Events: stored ones after `lastEventId` first, then live
- * ones, a heartbeat every 15 s, and an `end` event with the final operation.
+ * An operation's events as Server-Sent Events frames: stored ones after `lastEventId` first, then
+ * live ones, and an `end` event with the final operation. Cancelling it unsubscribes.
  */
-export function operationEventStream(id: string, lastEventId: string | null, signal: AbortSignal): ReadableStream<Uint8Array> {
+export function operationEventStream(id: string, lastEventId: string | null): ReadableStream<Uint8Array> {
   const after = Number.parseInt(lastEventId ?? '0', 10);
-  let cleanup = () => {};
+  let open = true;
+  let unsubscribe = () => {};
   return new ReadableStream<Uint8Array>({
     start(controller) {
-      let open = true;
-      let unsubscribe = () => {};
       const send = (text: string) => open && controller.enqueue(encoder.encode(text));
-      const heartbeat = setInterval(() => send(': keep-alive\n\n'), 15_000);
       // May run inside subscribe() itself, when the operation ended before anyone listened.
       const close = () => {
         if (!open) return;
         open = false;
-        clearInterval(heartbeat);
         queueMicrotask(() => unsubscribe());
         controller.close();
       };
@@ -32,11 +30,11 @@ export function operationEventStream(id: string, lastEventId: string | null, sig
           close();
         }
       });
-      cleanup = close;
-      signal.addEventListener('abort', close, { once: true });
     },
     cancel() {
-      cleanup();
+      if (!open) return;
+      open = false;
+      unsubscribe();
     },
   });
 }
@@ -44,7 +42,5 @@ export function operationEventStream(id: string, lastEventId: string | null, sig
 /** The SSE response for an operation, or 404: shared by the console's stream and /api/v1's. */
 export function operationEventsResponse(id: string, req: Request): Response {
   if (!operation(id)) return Response.json({ code: 'NOT_FOUND', message: 'No such operation.' }, { status: 404 });
-  return new Response(operationEventStream(id, req.headers.get('last-event-id'), req.signal), {
-    headers: { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache, no-transform', 'X-Accel-Buffering': 'no' },
-  });
+  return sseResponse(operationEventStream(id, req.headers.get('last-event-id')), req.signal);
 }

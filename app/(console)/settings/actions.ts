@@ -1,8 +1,8 @@
 'use server';
-import { previewDomainChange, previewEnvChange, regenerateSecret, revealSecret, saveDomainChange, saveEnvChange } from '@/server/services/settings';
-import { previewPin, resolveHost, restoreVersion, savePin } from '@/server/services/settings-files';
-import { initialiseProject } from '@/server/services/settings-init';
-import { applySettings } from '@/server/services/settings-apply';
+import { previewDomainChange, previewEnvChange, regenerateSecret, revealSecret, saveDomainChange, saveEnvChange } from '@/server/services/settings/settings';
+import { previewPin, resolveHost, restoreVersion, savePin } from '@/server/services/settings/settings-files';
+import { initialiseProject } from '@/server/services/settings/settings-init';
+import { applySettings } from '@/server/services/settings/settings-apply';
 
 // Thin: the services check the role, validate with the forms' own schemas, write atomically and
 // audit. Every write and "Apply now" is an admin's: every container receives the whole .env, so

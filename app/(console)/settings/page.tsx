@@ -9,7 +9,7 @@ import { HistoryList } from '@/components/settings/history-list';
 import { InitialiseForm } from '@/components/settings/initialise-form';
 import { PinsForm } from '@/components/settings/pins-form';
 import { requirePageUser } from '@/server/auth/session';
-import { getSettings } from '@/server/services/settings';
+import { getSettings } from '@/server/services/settings/settings';
 import {
   applyNowAction,
   initialiseAction,

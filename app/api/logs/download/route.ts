@@ -1,6 +1,6 @@
 import { withApiUser } from '@/server/auth/session';
-import { errorResponse, invalidInput } from '@/server/services/api-errors';
-import { openLogDownload } from '@/server/services/logs';
+import { errorResponse, invalidInput } from '@/server/http/api-errors';
+import { openLogDownload } from '@/server/logs/logs';
 import { logQueryFromSearch } from '@/lib/schemas/logs';
 
 export const dynamic = 'force-dynamic';

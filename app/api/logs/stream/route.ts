@@ -1,6 +1,7 @@
 import { withApiUser } from '@/server/auth/session';
-import { errorResponse, invalidInput } from '@/server/services/api-errors';
-import { openLogEvents } from '@/server/services/logs';
+import { errorResponse, invalidInput } from '@/server/http/api-errors';
+import { sseResponse } from '@/server/http/sse';
+import { openLogEvents } from '@/server/logs/logs';
 import { logQueryFromSearch } from '@/lib/schemas/logs';
 
 export const dynamic = 'force-dynamic';
@@ -11,13 +12,7 @@ export function GET(req: Request) {
     if (!parsed.success) return invalidInput(parsed.error);
     try {
       const body = await openLogEvents(parsed.data, req.headers.get('last-event-id'), req.signal);
-      return new Response(body, {
-        headers: {
-          'Content-Type': 'text/event-stream; charset=utf-8',
-          'Cache-Control': 'no-cache, no-transform',
-          'X-Accel-Buffering': 'no',
-        },
-      });
+      return sseResponse(body, req.signal);
     } catch (err) {
       return errorResponse(err);
     }

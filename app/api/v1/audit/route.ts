@@ -1,5 +1,5 @@
 import { withApiUser } from '@/server/auth/session';
-import { invalidInput } from '@/server/services/api-errors';
+import { invalidInput } from '@/server/http/api-errors';
 import { AUDIT_EXPORT_LIMIT, auditCsv, auditEvents } from '@/server/services/audit';
 import { auditFilterFromSearch } from '@/lib/schemas/audit';
 

@@ -1,5 +1,5 @@
 import { withApiUser } from '@/server/auth/session';
-import { parseJsonBody, startedResponse } from '@/server/services/api-request';
+import { parseJsonBody, startedResponse } from '@/server/http/api-request';
 import { startRollback } from '@/server/services/operations';
 import { rollbackInputSchema } from '@/lib/schemas/operations';
 

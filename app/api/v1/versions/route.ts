@@ -1,5 +1,5 @@
 import { withApiUser } from '@/server/auth/session';
-import { errorResponse, invalidInput } from '@/server/services/api-errors';
+import { errorResponse, invalidInput } from '@/server/http/api-errors';
 import { registryVersions } from '@/server/services/versions';
 import { versionsQuerySchema } from '@/lib/schemas/api';
 

@@ -1,5 +1,5 @@
 import { withApiUser } from '@/server/auth/session';
-import { parseJsonBody, resultResponse } from '@/server/services/api-request';
+import { parseJsonBody, resultResponse } from '@/server/http/api-request';
 import { cancel } from '@/server/services/operations';
 import { emptyBodySchema } from '@/lib/schemas/api';
 

@@ -2,7 +2,7 @@ import 'server-only';
 import type { ActionResult } from '@/lib/action-result';
 import type { EnvPreviewDto, EnvSavedDto, EnvValueDto, RegeneratedDto, SettingsDto } from '@/lib/dto/settings';
 import type { SessionUser } from '@/lib/dto/user';
-import { REGENERATABLE_SECRETS, isSecretEntry, isSecretKey } from '@/lib/settings/env-catalog';
+import { REGENERATABLE_SECRETS, isSecretEntry } from '@/lib/settings/env-catalog';
 import { envApplyTargets } from '@/lib/settings/apply-targets';
 import { diffEnvValues } from '@/lib/settings/env-diff';
 import { STACK_SERVICES } from '@/lib/schemas/operations';
@@ -16,18 +16,19 @@ import {
   validateSettingsEdits,
 } from '@/lib/schemas/settings';
 import type { EnvValidation } from '@/lib/schemas/env-values';
-import { requirePageUser, withActionUser } from '../auth/session';
-import { getEnv } from '../env';
-import { atomicWriteFile } from '../project/atomic-write';
-import { envValues, parseEnvDocument } from '../project/env-document';
-import { readEnvFile, renderEnvEdits } from '../project/env-file';
-import { listHistory, sha256 } from '../project/file-history';
-import { parseComposeOverride, readOverrideText } from '../project/compose-override';
-import { projectPaths } from '../project/project-paths';
-import { readOptional } from '../project/read-optional';
-import { SECRET_GENERATORS } from '../project/secrets';
-import { projectIdOf, readTaleJson } from '../project/tale-json';
-import { CONFLICT, audit, invalid, markPending, pendingChanges, projectFailure, refusedFields, serialised } from './settings-support';
+import { requirePageUser, withActionUser } from '../../auth/session';
+import { getEnv } from '../../env';
+import { atomicWriteFile } from '../../project/atomic-write';
+import { envValues, parseEnvDocument } from '../../project/env-document';
+import { readEnvFile, renderEnvEdits } from '../../project/env-file';
+import { listHistory, sha256 } from '../../project/file-history';
+import { parseComposeOverride, readOverrideText } from '../../project/compose-override';
+import { projectPaths } from '../../project/project-paths';
+import { readOptional } from '../../project/read-optional';
+import { SECRET_GENERATORS } from '../../project/secrets';
+import { projectIdOf, readTaleJson } from '../../project/tale-json';
+import { CONFLICT, audit, invalid, markPending, pendingChanges, projectFailure, refusedFields } from './settings-support';
+import { serialised } from '../../project/write-queue';
 
 const deployDir = () => getEnv().deployDir;
 

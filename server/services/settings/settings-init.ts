@@ -1,13 +1,14 @@
 import 'server-only';
 import type { ActionResult } from '@/lib/action-result';
 import { initialiseSchema } from '@/lib/schemas/settings';
-import { withActionUser } from '../auth/session';
-import { getEnv } from '../env';
-import { initProject } from '../project/init-project';
-import { projectPaths } from '../project/project-paths';
-import { readOptional } from '../project/read-optional';
-import { readTaleJson } from '../project/tale-json';
-import { audit, invalid, projectFailure, serialised } from './settings-support';
+import { withActionUser } from '../../auth/session';
+import { getEnv } from '../../env';
+import { initProject } from '../../project/init-project';
+import { projectPaths } from '../../project/project-paths';
+import { readOptional } from '../../project/read-optional';
+import { readTaleJson } from '../../project/tale-json';
+import { audit, invalid, projectFailure } from './settings-support';
+import { serialised } from '../../project/write-queue';
 
 // Recorded as tale.json's cliVersion for a project the console creates: no CLI made it, and the
 // upgrade migrations it gates are all recorded as applied by initProject.

@@ -12,7 +12,6 @@ export type LogSseOptions = FollowerOptions & {
   accept: (line: LogLineDto) => boolean;
   batchMs?: number;
   batchLines?: number;
-  heartbeatMs?: number;
 };
 
 const encoder = new TextEncoder();
@@ -25,20 +24,18 @@ export type LogEncoding = {
   /** `failed`: a failure was reported just before; what was sent is not the whole log. */
   end(reason: 'closed' | 'complete' | 'failed'): string;
   failure(message: string): string;
-  heartbeat(): string;
 };
 
 const frame = (event: string, data: unknown, id?: string) =>
   `${id ? `id: ${id}\n` : ''}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 
+// Frames only: server/http/sse.ts adds the headers and the heartbeat of an SSE answer.
 export const sseEncoding: LogEncoding = {
   preamble: () => 'retry: 2000\n\n',
   lines: (batch, id) => frame('lines', batch, id),
   status: (status) => frame('status', status),
   end: (reason) => frame('end', { reason }),
   failure: (message) => frame('failure', { message }),
-  // A comment line keeps idle connections open through proxies.
-  heartbeat: () => ': keep-alive\n\n',
 };
 
 export const textEncoding: LogEncoding = {
@@ -47,7 +44,6 @@ export const textEncoding: LogEncoding = {
   status: () => '',
   end: () => '',
   failure: (message) => `# ${message}\n`,
-  heartbeat: () => '',
 };
 
 // Only our own coded message reaches the client; anything else from the engine could carry paths or names.
@@ -71,7 +67,6 @@ export function logStream(deps: FollowerDeps, targets: LogTarget[], options: Log
 
   let pending: LogLineDto[] = [];
   let timer: ReturnType<typeof setTimeout> | null = null;
-  let heartbeat: ReturnType<typeof setInterval> | null = null;
   let closed = false;
   let followers: ContainerFollower[] = [];
 
@@ -103,7 +98,6 @@ export function logStream(deps: FollowerDeps, targets: LogTarget[], options: Log
           flush();
           enqueue(options.encoding.end(stop.signal.aborted ? 'closed' : failed ? 'failed' : 'complete'));
           closed = true;
-          if (heartbeat) clearInterval(heartbeat);
           signal.removeEventListener('abort', onAbort);
           controller.close();
         };
@@ -122,7 +116,6 @@ export function logStream(deps: FollowerDeps, targets: LogTarget[], options: Log
               },
             ),
         );
-        heartbeat = setInterval(() => enqueue(options.encoding.heartbeat()), options.heartbeatMs ?? 15_000);
         enqueue(options.encoding.preamble());
         Promise.allSettled(followers.map((f) => f.run(stop.signal))).then((results) => {
           const failed = results.find((r) => r.status === 'rejected');
@@ -136,7 +129,6 @@ export function logStream(deps: FollowerDeps, targets: LogTarget[], options: Log
       cancel() {
         closed = true;
         if (timer) clearTimeout(timer);
-        if (heartbeat) clearInterval(heartbeat);
         stop.abort();
         followers.forEach((f) => f.close());
       },

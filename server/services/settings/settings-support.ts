@@ -6,26 +6,15 @@ import type { ApplyTargets } from '@/lib/settings/apply-targets';
 import type { SessionUser } from '@/lib/dto/user';
 import { fieldErrors as zodFieldErrors } from '@/lib/schemas/field-errors';
 import type { z } from 'zod';
-import { getDb } from '../db/database';
-import { appendAudit, type AuditOutcome } from '../db/audit-log';
-import { consoleSettings } from '../db/schema/console-settings';
-import { listOperations } from '../operations/operation-store';
-import { ProjectError } from '../project/project-error';
-import { requestIp } from '../auth/request-ip';
+import { getDb } from '../../db/database';
+import { appendAudit, type AuditOutcome } from '../../db/audit-log';
+import { consoleSettings } from '../../db/schema/console-settings';
+import { listOperations } from '../../operations/operation-store';
+import { ProjectError } from '../../project/project-error';
+import { requestIp } from '../../auth/request-ip';
 
-// Shared by the settings services: one writer at a time, coded results, audit and "pending" marks.
-
-let queue: Promise<unknown> = Promise.resolve();
-
-/**
- * Runs file edits one after another inside this process: read-check-write of two saves must not
- * interleave, or the second would silently undo the first.
- */
-export function serialised<T>(fn: () => Promise<T>): Promise<T> {
-  const run = queue.then(fn, fn);
-  queue = run.catch(() => undefined);
-  return run;
-}
+// Shared by the settings services: coded results, audit and "pending" marks. Their writes go
+// through the project files' one writer, server/project/write-queue.ts.
 
 export function invalid(error: z.ZodError): ActionResult<never> {
   return { ok: false, code: 'INVALID_INPUT', message: 'Check the highlighted fields.', fieldErrors: zodFieldErrors(error) };

@@ -1,8 +1,8 @@
 import 'server-only';
 import type { ActionResult } from '@/lib/action-result';
 import type { OperationDto } from '@/lib/dto/operations';
-import { withActionUser } from '../auth/session';
-import { currentStatus, startDeploy, startUpdate } from './operations';
+import { withActionUser } from '../../auth/session';
+import { currentStatus, startDeploy, startUpdate } from '../operations';
 import { pendingChanges } from './settings-support';
 import { SETTINGS_WRITER } from './settings';
 
