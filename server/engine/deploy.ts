@@ -1,5 +1,6 @@
-import { planDeploy, planRollback, type DeployPlan, type PlanOptions } from './deploy-plan';
+import { planDeploy, planRollback } from './deploy-plan';
 import { executePlan, type ExecuteResult } from './execute-plan';
+import type { DeployPlan, PlanOptions } from './plan-types';
 import type { EnginePorts } from './ports';
 import { recordRelease } from './release-record';
 

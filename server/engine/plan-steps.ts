@@ -1,6 +1,6 @@
 import type { ContainerSpec, RotatableService, ServiceName } from '@/server/stack/types';
-import type { PlanOptions, PlanStep } from './deploy-plan';
 import { EngineError } from './engine-error';
+import type { DeployStep, PlanOptions } from './plan-types';
 import type { EnginePorts, StepName } from './ports';
 
 // Building blocks shared by the deploy, rollback and in-place update plans.
@@ -25,8 +25,8 @@ export function dependencyWaves(specs: ContainerSpec[]): ContainerSpec[][] {
   return waves;
 }
 
-export function startSteps(waves: ContainerSpec[][], phases: { start: StepName; health: StepName }): PlanStep[] {
-  const steps: PlanStep[] = [];
+export function startSteps(waves: ContainerSpec[][], phases: { start: StepName; health: StepName }): DeployStep[] {
+  const steps: DeployStep[] = [];
   for (const wave of waves) {
     for (const spec of wave) {
       steps.push({

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { ServiceName } from '@/server/stack/types';
 import { ALL_SERVICES } from '@/server/stack/types';
-import type { DeployPlan } from './deploy-plan';
 import { EngineError } from './engine-error';
+import type { DeployPlan } from './plan-types';
 import type { EnginePorts, ProjectPort, ReleaseRecord } from './ports';
 
 // Release records: what each successful deploy or rollback ran, by digest, so "roll back" means
