@@ -1,5 +1,6 @@
 import 'server-only';
-import { compareVersions, parseVersion } from '@/lib/version-order';
+import { compareVersions } from '@/lib/version-order';
+import { parseVersion } from '@/lib/version-tag';
 import type { PlanStep } from '../engine/plan-types';
 
 /** One line per plan step, in the words of the timeline (pure; the dialog shows these). */
