@@ -3,7 +3,7 @@ import { containerName, statefulProject } from '@/server/stack/stack-names';
 import { networkSpec, volumeSpecs } from '@/server/stack/generate-stack';
 import type { StatefulService } from '@/server/stack/types';
 import { colorContainerNames } from './active-color';
-import { underLock } from './deploy';
+import { underLock } from './deployment-lock';
 import { EngineError } from './engine-error';
 import { RETIRE_ORDER } from './plan-steps';
 import type { ResetPlan, ResetStep } from './plan-types';
