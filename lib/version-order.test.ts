@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compareVersions, parseVersion, sortVersionTags } from './version-order';
+import { compareVersions, sortVersionTags } from './version-order';
+import { parseVersion } from './version-tag';
 
 const cmp = (a: string, b: string) => Math.sign(compareVersions(parseVersion(a)!, parseVersion(b)!));
 

@@ -1,25 +1,7 @@
 // Version ordering of docs/tale-cli.md#version-order: numeric major.minor.patch; a release sorts above its pre-releases;
 // pre-releases compare by their parts, numbers numerically (rc16 > rc2, beta.10 > beta.9).
 
-export interface ParsedVersion {
-  major: number;
-  minor: number;
-  patch: number;
-  prerelease: string | null;
-}
-
-const SEMVER = /^v?(\d{1,9})\.(\d{1,9})\.(\d{1,9})(?:-([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?$/;
-
-// Per-architecture tags published next to the multi-arch one (`0.1.1-arm64`); not versions.
-const ARCH_SUFFIX = /^(amd64|arm64|armv[5-8]|arm|386|ppc64le|s390x|riscv64)$/i;
-
-export function parseVersion(tag: string): ParsedVersion | null {
-  const m = SEMVER.exec(tag);
-  if (!m) return null;
-  const prerelease = m[4] ?? null;
-  if (prerelease && ARCH_SUFFIX.test(prerelease)) return null;
-  return { major: Number(m[1]), minor: Number(m[2]), patch: Number(m[3]), prerelease };
-}
+import { parseVersion, type ParsedVersion } from './version-tag';
 
 function tokens(prerelease: string): Array<string | number> {
   const out: Array<string | number> = [];

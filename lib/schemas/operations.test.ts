@@ -1,11 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { cleanupInputSchema, resetInputSchema, updateInputSchema } from './operations';
+import { cleanupInputSchema, deployInputSchema, resetInputSchema, rollbackInputSchema, updateInputSchema } from './operations';
 
 describe('operation input schemas', () => {
   it('takes an in-place update of known services only', () => {
     expect(updateInputSchema.parse({ services: ['platform', 'rag'] })).toEqual({ services: ['platform', 'rag'], dryRun: false });
     for (const bad of [{ services: [] }, { services: ['nginx'] }, { services: ['platform'], version: '1.0; rm -rf /' }, { services: ['db'], all: true }]) {
       expect(updateInputSchema.safeParse(bad).success, JSON.stringify(bad)).toBe(false);
+    }
+  });
+
+  it('takes versions by the one version rule', () => {
+    expect(deployInputSchema.parse({ version: 'v1.2.3-rc.1' }).version).toBe('v1.2.3-rc.1');
+    for (const version of ['latest', '1.2.3-arm64', '1.2.3-rc..1']) {
+      expect(rollbackInputSchema.safeParse({ version }).error?.issues[0]?.message, version).toBe('Not a version tag such as 1.2.3');
     }
   });
 

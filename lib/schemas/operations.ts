@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { VERSION_TAG, VERSION_TAG_MESSAGE } from '@/lib/version-tag';
 
-const version = z.string().regex(/^v?\d{1,9}\.\d{1,9}\.\d{1,9}(-[0-9A-Za-z.-]{1,64})?$/, 'Not a version tag such as 1.2.3');
+const version = z.string().regex(VERSION_TAG, VERSION_TAG_MESSAGE);
 
 export const deployInputSchema = z.strictObject({
   version: version.optional(),

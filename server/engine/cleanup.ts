@@ -1,6 +1,6 @@
 import { otherColor } from '@/server/stack/stack-names';
 import { colorContainerNames, detectActiveColor } from './active-color';
-import { underLock } from './deploy';
+import { underLock } from './deployment-lock';
 import { engineSettings } from './engine-settings';
 import type { EnginePorts } from './ports';
 

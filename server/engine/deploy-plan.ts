@@ -1,70 +1,15 @@
 import { colorSpecs, networkSpec, registryOf, statefulSpecs, volumeSpecs, type StackInput } from '@/server/stack/generate-stack';
 import { liveAliases, nextColor } from '@/server/stack/stack-names';
-import type { Color, ContainerSpec, RotatableService, ServiceName } from '@/server/stack/types';
+import type { ContainerSpec, RotatableService } from '@/server/stack/types';
 import { ROTATABLE_SERVICES } from '@/server/stack/types';
-import { colorContainerNames, detectActiveColor, versionOf, type ActiveColor } from './active-color';
+import { colorContainerNames, detectActiveColor, versionOf } from './active-color';
 import { EngineError } from './engine-error';
-import { engineSettings, type EngineSettings } from './engine-settings';
+import { engineSettings } from './engine-settings';
 import { dependencyWaves, resolveRelease, RETIRE_ORDER, startSteps } from './plan-steps';
-import type { EnginePorts, StepName } from './ports';
+import type { DeployPlan, DeployStep, PlanOptions } from './plan-types';
+import type { EnginePorts } from './ports';
 import { rollbackTarget } from './release-record';
 import { buildUpdatePlan } from './update-plan';
-
-/**
- * One change, in execution order. The dry run shows exactly these; `executePlan` performs exactly
- * these, so what an operator previews is what runs. Steps sharing a `group` run concurrently.
- */
-export type PlanStep = { phase: StepName; group?: string } & (
-  | { action: 'pull'; image: string }
-  | { action: 'ensure-network'; network: string }
-  | { action: 'ensure-volumes'; volumes: string[] }
-  | { action: 'remove'; container: string; reason: string; stopGraceSeconds: number | null }
-  | { action: 'create'; container: string; image: string; network: string; aliases: string[] }
-  | { action: 'start'; container: string }
-  | { action: 'wait-healthy'; containers: string[] }
-  | { action: 'switch'; container: string; network: string; aliases: string[] }
-  | { action: 'write-state'; color: Color; previousVersion: string | null }
-  | { action: 'retire'; container: string; graceSeconds: number }
-  | { action: 'rename'; container: string; to: string }
-  | { action: 'clear-state' }
-  | { action: 'remove-volumes'; volumes: string[] }
-  | { action: 'remove-network'; network: string }
-);
-
-export interface DeployPlan {
-  /** `update`: named services recreated in place in the live colour (no colour switch). */
-  kind: 'deploy' | 'rollback' | 'update';
-  projectId: string;
-  version: string;
-  digests: Record<ServiceName, string>;
-  activeColor: Color | null;
-  activeSource: ActiveColor['source'];
-  targetColor: Color;
-  /** What the live colour runs; recorded as the previous version only after the switch. */
-  liveVersion: string | null;
-  /** Container specs by name, for the create steps. */
-  specs: Record<string, ContainerSpec>;
-  /** Names of the target colour's containers the plan creates (removed again on failure). */
-  targetContainers: string[];
-  steps: PlanStep[];
-  warnings: string[];
-  settings: EngineSettings;
-}
-
-export interface PlanOptions {
-  /** Default: the newest version in the registry. */
-  version?: string;
-  /** Also (re)create db, proxy and convex, like `tale deploy --all`. */
-  all?: boolean;
-  /** Re-apply known digests instead of asking the registry (a recorded release). */
-  digests?: Record<ServiceName, string>;
-  settings?: Partial<EngineSettings>;
-  /**
-   * In-place update of just these services (the CLI's `--services`): the live colour's listed
-   * services and the listed stateful ones are recreated, nothing else is touched; `all` is ignored.
-   */
-  services?: ServiceName[];
-}
 
 async function buildPlan(ports: EnginePorts, kind: DeployPlan['kind'], options: PlanOptions): Promise<DeployPlan> {
   const { docker, project } = ports;
@@ -93,13 +38,13 @@ async function buildPlan(ports: EnginePorts, kind: DeployPlan['kind'], options: 
   const targetColor = nextColor(active.color);
   const network = networkSpec(projectId);
   const specs: Record<string, ContainerSpec> = {};
-  const steps: PlanStep[] = [];
+  const steps: DeployStep[] = [];
   const warnings = [...active.warnings];
 
   // Stateful services: only on first deploy, with `all`, or when one is not running. A rollback
   // never touches them (the CLI's rollback does not either; convex keeps its newer schema).
   const stateful: ContainerSpec[] = [];
-  const statefulRemovals: PlanStep[] = [];
+  const statefulRemovals: DeployStep[] = [];
   if (kind === 'deploy') {
     for (const spec of statefulSpecs(input)) {
       const existing = await docker.inspectContainer(spec.name);

@@ -44,6 +44,12 @@ describe('first deploy', () => {
     expect(result.version).toBe('2.0.0');
   });
 
+  it('deploys version tags only: a channel such as latest is refused before anything changes', async () => {
+    const w = fakeWorld(['1.0.0', 'latest']);
+    await expect(deploy(w, { version: 'latest' })).rejects.toMatchObject({ code: 'INVALID_VERSION' });
+    expect(w.docker.calls).toEqual([]);
+  });
+
   it('emits ordered step events', async () => {
     const w = fakeWorld();
     await deploy(w, { version: '1.0.0' });

@@ -1,5 +1,7 @@
-import { planDeploy, planRollback, type DeployPlan, type PlanOptions } from './deploy-plan';
+import { planDeploy, planRollback } from './deploy-plan';
+import { failureData, underLock } from './deployment-lock';
 import { executePlan, type ExecuteResult } from './execute-plan';
+import type { DeployPlan, PlanOptions } from './plan-types';
 import type { EnginePorts } from './ports';
 import { recordRelease } from './release-record';
 
@@ -9,28 +11,6 @@ export interface DeployOptions extends PlanOptions {
 
 export interface DeployResult extends ExecuteResult {
   plan: DeployPlan;
-}
-
-/** Holds the deployment lock for the whole of `run`, as the CLI does for deploy, rollback and cleanup. */
-export async function underLock<T>(ports: EnginePorts, command: string, run: () => Promise<T>): Promise<T> {
-  ports.events.emit({ step: 'lock', status: 'started', data: { command } });
-  let lock;
-  try {
-    lock = await ports.project.acquireLock(command);
-  } catch (err) {
-    ports.events.emit({ step: 'lock', status: 'failed', data: failureData(err) });
-    throw err;
-  }
-  ports.events.emit({ step: 'lock', status: 'succeeded' });
-  try {
-    return await run();
-  } finally {
-    await lock.release();
-  }
-}
-
-function failureData(err: unknown): Record<string, unknown> {
-  return { code: (err as { code?: unknown }).code ?? null, message: err instanceof Error ? err.message : String(err) };
 }
 
 async function planAndRun(ports: EnginePorts, plan: () => Promise<DeployPlan>, options: DeployOptions): Promise<DeployResult> {

@@ -1,6 +1,6 @@
 import { EngineError, HealthGateError } from './engine-error';
-import type { DeployPlan, PlanStep } from './deploy-plan';
 import { waitHealthy } from './health-gate';
+import type { DeployPlan, DeployStep } from './plan-types';
 import type { EnginePorts, LogLine, StepName } from './ports';
 
 export interface ExecuteOptions {
@@ -23,8 +23,8 @@ function isAbort(err: unknown, signal: AbortSignal | undefined): boolean {
 }
 
 /** Consecutive steps with the same group run together; others one by one. */
-function batches(steps: PlanStep[]): PlanStep[][] {
-  const out: PlanStep[][] = [];
+function batches(steps: DeployStep[]): DeployStep[][] {
+  const out: DeployStep[][] = [];
   for (const step of steps) {
     const last = out[out.length - 1];
     if (last && step.group !== undefined && last[0]?.group === step.group) last.push(step);
@@ -66,7 +66,7 @@ export async function executePlan(ports: EnginePorts, plan: DeployPlan, options:
     }
   };
 
-  const runStep = async (step: PlanStep): Promise<void> => {
+  const runStep = async (step: DeployStep): Promise<void> => {
     switch (step.action) {
       case 'pull':
         events.emit({ step: 'pull', status: 'progress', data: { image: step.image, status: 'pulling' } });
@@ -181,15 +181,15 @@ export async function executePlan(ports: EnginePorts, plan: DeployPlan, options:
         }
         return;
       default:
-        // Reset's steps run in reset.ts: none of them belongs in a deploy.
-        throw new Error(`A deploy plan cannot run a ${step.action} step`);
+        // A deploy step without a case above does not compile; reset's steps cannot reach here.
+        return step satisfies never;
     }
   };
 
   try {
     for (const batch of batches(plan.steps)) {
       if (!switched) checkAborted(signal);
-      const first = batch[0] as PlanStep;
+      const first = batch[0] as DeployStep;
       enter(first.phase);
       await Promise.all(batch.map((step) => runStep(step)));
     }

@@ -1,6 +1,7 @@
+import { isVersionTag, normalizeVersion, VERSION_TAG_MESSAGE } from '@/lib/version-tag';
 import type { ContainerSpec, RotatableService, ServiceName } from '@/server/stack/types';
-import type { PlanOptions, PlanStep } from './deploy-plan';
 import { EngineError } from './engine-error';
+import type { DeployStep, PlanOptions } from './plan-types';
 import type { EnginePorts, StepName } from './ports';
 
 // Building blocks shared by the deploy, rollback and in-place update plans.
@@ -8,7 +9,6 @@ import type { EnginePorts, StepName } from './ports';
 // Retire the entry point first so the proxy's pool re-dials while rag and crawler still serve it.
 export const RETIRE_ORDER: readonly RotatableService[] = ['platform', 'rag', 'crawler'];
 
-const VERSION = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 /** Groups specs into waves: each wave depends only on earlier waves (rag and crawler before platform). */
 export function dependencyWaves(specs: ContainerSpec[]): ContainerSpec[][] {
   const inSet = new Set(specs.map((s) => s.service));
@@ -25,8 +25,8 @@ export function dependencyWaves(specs: ContainerSpec[]): ContainerSpec[][] {
   return waves;
 }
 
-export function startSteps(waves: ContainerSpec[][], phases: { start: StepName; health: StepName }): PlanStep[] {
-  const steps: PlanStep[] = [];
+export function startSteps(waves: ContainerSpec[][], phases: { start: StepName; health: StepName }): DeployStep[] {
+  const steps: DeployStep[] = [];
   for (const wave of waves) {
     for (const spec of wave) {
       steps.push({
@@ -46,8 +46,8 @@ export function startSteps(waves: ContainerSpec[][], phases: { start: StepName; 
 
 export async function resolveRelease(ports: EnginePorts, registry: string, options: PlanOptions): Promise<{ version: string; digests: Record<ServiceName, string> }> {
   const { events } = ports;
-  let version = options.version?.replace(/^v(?=\d)/, '');
-  if (version !== undefined && !VERSION.test(version)) throw new EngineError('INVALID_VERSION', 'A version must be a valid image tag');
+  let version = options.version === undefined ? undefined : normalizeVersion(options.version);
+  if (version !== undefined && !isVersionTag(version)) throw new EngineError('INVALID_VERSION', VERSION_TAG_MESSAGE);
   if (version !== undefined && options.digests) return { version, digests: options.digests };
   events.emit({ step: 'resolve', status: 'started', data: { registry, version: version ?? null } });
   if (version === undefined) {

@@ -2,7 +2,7 @@ import { containerName, networkName, otherColor } from '@/server/stack/stack-nam
 import type { Color, RotatableService } from '@/server/stack/types';
 import { ROTATABLE_SERVICES } from '@/server/stack/types';
 import { colorContainerNames } from './active-color';
-import { underLock } from './deploy';
+import { underLock } from './deployment-lock';
 import { engineSettings } from './engine-settings';
 import { RETIRE_ORDER } from './plan-steps';
 import type { ContainerDetails, EnginePorts, LockInspection } from './ports';

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
+import { normalizeVersion } from '@/lib/version-tag';
 import type { ServiceName } from '@/server/stack/types';
 import { ALL_SERVICES } from '@/server/stack/types';
-import type { DeployPlan } from './deploy-plan';
 import { EngineError } from './engine-error';
+import type { DeployPlan } from './plan-types';
 import type { EnginePorts, ProjectPort, ReleaseRecord } from './ports';
 
 // Release records: what each successful deploy or rollback ran, by digest, so "roll back" means
@@ -66,7 +67,7 @@ export interface RollbackTarget {
 export async function rollbackTarget(project: ProjectPort, requested: string | undefined, liveVersion: string | null): Promise<RollbackTarget> {
   const records = await project.readReleases();
   if (requested !== undefined) {
-    const version = requested.replace(/^v(?=\d)/, '');
+    const version = normalizeVersion(requested);
     return { version, digests: fullDigests(records.find((r) => r.version === version)), source: 'requested' };
   }
   if (liveVersion !== null && records[0]?.version === liveVersion) {

@@ -3,10 +3,10 @@ import { containerName, statefulProject } from '@/server/stack/stack-names';
 import { networkSpec, volumeSpecs } from '@/server/stack/generate-stack';
 import type { StatefulService } from '@/server/stack/types';
 import { colorContainerNames } from './active-color';
-import { underLock } from './deploy';
-import type { PlanStep } from './deploy-plan';
+import { underLock } from './deployment-lock';
 import { EngineError } from './engine-error';
 import { RETIRE_ORDER } from './plan-steps';
+import type { ResetPlan, ResetStep } from './plan-types';
 import type { EnginePorts } from './ports';
 
 export interface ResetOptions {
@@ -14,16 +14,6 @@ export interface ResetOptions {
   all?: boolean;
   /** Also remove the project's named volumes: every database row and upload. Needs `all`. */
   volumes?: boolean;
-}
-
-export interface ResetPlan {
-  kind: 'reset';
-  projectId: string;
-  all: boolean;
-  volumes: boolean;
-  /** Shown by a dry run exactly as `reset` performs them. */
-  steps: PlanStep[];
-  warnings: string[];
 }
 
 export interface ResetResult {
@@ -50,7 +40,7 @@ export async function planReset(ports: EnginePorts, options: ResetOptions = {}):
     throw new EngineError('INVALID_OPTIONS', 'Removing volumes needs "all" as well: db, proxy and convex still use them');
   }
   const projectId = await project.readProjectId();
-  const steps: PlanStep[] = [];
+  const steps: ResetStep[] = [];
   const planned = new Set<string>();
   const remove = (container: string, reason: string, stopGraceSeconds: number | null) => {
     if (planned.has(container)) return;
@@ -121,7 +111,8 @@ export function reset(ports: EnginePorts, options: ResetOptions = {}): Promise<R
             events.emit({ step: 'reset', status: 'progress', data: { volumes: step.volumes, removed: true } });
             break;
           default:
-            throw new Error(`A reset plan cannot run a ${step.action} step`);
+            // A reset step without a case above does not compile; deploy steps cannot reach here.
+            step satisfies never;
         }
       }
     } catch (err) {

@@ -3,10 +3,10 @@ import { isRotatable, liveAliases } from '@/server/stack/stack-names';
 import type { ContainerSpec, RotatableService, ServiceName } from '@/server/stack/types';
 import { ALL_SERVICES } from '@/server/stack/types';
 import { detectActiveColor, versionOf } from './active-color';
-import type { DeployPlan, PlanOptions, PlanStep } from './deploy-plan';
 import { EngineError } from './engine-error';
 import { engineSettings } from './engine-settings';
 import { dependencyWaves, resolveRelease, RETIRE_ORDER, startSteps } from './plan-steps';
+import type { DeployPlan, DeployStep, PlanOptions } from './plan-types';
 import type { EnginePorts } from './ports';
 
 /** The replacement of a live container waits under this name until it has passed the gate. */
@@ -64,7 +64,7 @@ export async function buildUpdatePlan(ports: EnginePorts, options: PlanOptions &
 
   const specs: Record<string, ContainerSpec> = {};
   for (const spec of [...stateful, ...replacements]) specs[spec.name] = spec;
-  const steps: PlanStep[] = [];
+  const steps: DeployStep[] = [];
   for (const image of [...new Set([...stateful, ...replacements].map((s) => s.image))]) {
     steps.push({ phase: 'pull', group: 'pull', action: 'pull', image });
   }

@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { VERSION_TAG } from '@/lib/version-tag';
 import type { ReleaseRecord } from '@/server/engine/ports';
 import { atomicWriteFile } from './atomic-write';
 import { projectPaths } from './project-paths';
@@ -16,7 +17,7 @@ export const MAX_RELEASES = 50;
 
 const digest = z.string().regex(/^sha256:[0-9a-f]{64}$/);
 const recordSchema = z.strictObject({
-  version: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/),
+  version: z.string().regex(VERSION_TAG),
   digests: z.partialRecord(z.enum(['platform', 'rag', 'crawler', 'db', 'proxy', 'convex']), digest),
   color: z.enum(['blue', 'green']),
   kind: z.enum(['deploy', 'rollback']),

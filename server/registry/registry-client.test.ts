@@ -149,6 +149,11 @@ describe('RegistryClient', () => {
     await expect(client().resolveVersion('7.7.7')).rejects.toMatchObject({ code: 'REGISTRY_TAG_NOT_FOUND' });
   });
 
+  it('resolves versions only: latest and per-architecture tags are refused before any request', async () => {
+    for (const tag of ['latest', '0.1.1-arm64']) await expect(client().resolveVersion(tag)).rejects.toMatchObject({ code: 'REGISTRY_INVALID_TAG' });
+    expect(requests).toHaveLength(0);
+  });
+
   it('refuses a malformed tag before any request', async () => {
     await expect(client().resolveVersion('1.0/../x')).rejects.toMatchObject({ code: 'REGISTRY_INVALID_TAG' });
     expect(requests).toHaveLength(0);

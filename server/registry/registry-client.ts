@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { sortVersionTags } from '@/lib/version-order';
+import { isImageTag, isVersionTag, normalizeVersion, VERSION_TAG_MESSAGE } from '@/lib/version-tag';
 import type { ServiceName } from '@/server/stack/types';
 import { ALL_SERVICES } from '@/server/stack/types';
 import { RegistryError } from './registry-error';
@@ -14,7 +15,6 @@ export const MANIFEST_ACCEPT = [
   'application/vnd.docker.distribution.manifest.v2+json',
 ].join(', ');
 
-const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 
 export interface RegistryClientOptions {
   /** The GHCR_REGISTRY prefix, e.g. `ghcr.io/tale-project/tale` or `127.0.0.1:5000/tale`. */
@@ -150,7 +150,7 @@ export class RegistryClient {
 
   /** The digest of one image's tag, or null when the tag does not exist. */
   async manifestDigest(service: ServiceName, tag: string): Promise<string | null> {
-    if (!TAG.test(tag)) throw new RegistryError('REGISTRY_INVALID_TAG', 'Not a valid image tag');
+    if (!isImageTag(tag)) throw new RegistryError('REGISTRY_INVALID_TAG', 'Not a valid image tag');
     const repository = this.repository(service);
     const url = `${this.prefix.baseUrl}/v2/${repository}/manifests/${encodeURIComponent(tag)}`;
     const headers = { Accept: MANIFEST_ACCEPT };
@@ -182,7 +182,8 @@ export class RegistryClient {
 
   /** Confirms the tag exists for all six images and returns their digests. */
   async resolveVersion(version: string): Promise<ResolvedVersion> {
-    const tag = version.replace(/^v(?=\d)/, '');
+    const tag = normalizeVersion(version);
+    if (!isVersionTag(tag)) throw new RegistryError('REGISTRY_INVALID_TAG', VERSION_TAG_MESSAGE);
     const entries = await Promise.all(ALL_SERVICES.map(async (svc) => [svc, await this.manifestDigest(svc, tag)] as const));
     const missing = entries.filter(([, d]) => d === null).map(([svc]) => `tale-${svc}`);
     if (missing.length > 0) {

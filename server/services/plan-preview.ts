@@ -1,6 +1,7 @@
 import 'server-only';
-import { compareVersions, parseVersion } from '@/lib/version-order';
-import type { PlanStep } from '../engine/deploy-plan';
+import { compareVersions } from '@/lib/version-order';
+import { parseVersion } from '@/lib/version-tag';
+import type { PlanStep } from '../engine/plan-types';
 
 /** One line per plan step, in the words of the timeline (pure; the dialog shows these). */
 export function describeStep(step: PlanStep): string {

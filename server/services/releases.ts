@@ -1,7 +1,8 @@
 import 'server-only';
 import { CodedError } from '@/lib/errors';
 import type { ReleaseDto } from '@/lib/dto/overview';
-import { compareVersions, parseVersion } from '@/lib/version-order';
+import { compareVersions } from '@/lib/version-order';
+import { parseVersion } from '@/lib/version-tag';
 import { registryOf } from '../stack/generate-stack';
 import { createEnginePorts } from '../runtime';
 

@@ -225,7 +225,9 @@ describe('images', () => {
 
   it('refuses malformed versions, digests and ids', () => {
     expect(() => colorSpecs(input({ images: { version: 'a b' } }), 'blue')).toThrow(/tag/);
-    expect(() => colorSpecs(input({ images: { version: '1', digests: { rag: 'md5:x' } } }), 'blue')).toThrow(/sha256/);
+    // A channel is no version: the specs name what was checked, never a tag that moves.
+    expect(() => colorSpecs(input({ images: { version: 'latest' } }), 'blue')).toThrow(/version tag/);
+    expect(() => colorSpecs(input({ images: { version: '1.0.0', digests: { rag: 'md5:x' } } }), 'blue')).toThrow(/sha256/);
     expect(() => statefulSpecs(input({ projectId: 'Bad' }))).toThrow(/Project id/);
   });
 });

@@ -1,3 +1,4 @@
+import { isVersionTag } from '@/lib/version-tag';
 import {
   CATALOG,
   DEFAULT_HOST_ALIAS,
@@ -48,7 +49,6 @@ export interface StackInput {
 }
 
 const PROJECT_ID = /^[a-z0-9][a-z0-9-]{0,39}$/;
-const VERSION = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
 const HOSTNAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
 const SQL_IDENT = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -59,7 +59,7 @@ function invalid(message: string): StackError {
 
 function checkInput(input: StackInput): void {
   if (!PROJECT_ID.test(input.projectId)) throw invalid('Project id must match [a-z0-9][a-z0-9-]* and be at most 40 chars');
-  if (!VERSION.test(input.images.version)) throw invalid('Image version must be a valid Docker tag');
+  if (!isVersionTag(input.images.version)) throw invalid('Image version must be a version tag such as 1.2.3');
   for (const [svc, digest] of Object.entries(input.images.digests ?? {})) {
     if (digest !== undefined && !DIGEST.test(digest)) throw invalid(`Digest for ${svc} must be sha256:<64 hex>`);
   }
