@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { STACK_SERVICES } from '@/lib/schemas/operations';
 import { REGENERATABLE_KEYS } from '@/lib/settings/env-catalog';
-import { domainSettingsSchema, envKeySchema, validateEnvEdits, type EnvValidation } from './env-values';
+import { domainSettingsSchema, envKeySchema } from '@/lib/settings/env-values';
+import { validateEnvEdits, type EnvValidation } from '@/lib/settings/env-validation';
 import { IMAGE_REF } from './image-ref';
 
 // Input of the settings forms. The same functions run in the browser (instant field messages) and

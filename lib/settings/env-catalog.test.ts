@@ -1,5 +1,55 @@
 import { describe, expect, it } from 'vitest';
-import { ENV_GROUPS, isSecretEntry, isSecretKey, secretValuesOf, urlPasswordsOf } from './env-catalog';
+import { envApplyTargets } from './apply-targets';
+import {
+  ENV_GROUPS,
+  REGENERATABLE_KEYS,
+  REQUIRED_ENV_KEYS,
+  envKeyInfo,
+  envValueSchemaOf,
+  isSecretEntry,
+  isSecretKey,
+  secretValuesOf,
+  urlPasswordsOf,
+} from './env-catalog';
+
+describe('the key catalogue', () => {
+  const entries = ENV_GROUPS.flatMap((group) => group.keys.map((info) => ({ group, info })));
+  const keys = entries.map(({ info }) => info.key);
+
+  it('lists each key once, each with a group, help text and a rule of its own', () => {
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(new Set(ENV_GROUPS.map((g) => g.id)).size).toBe(ENV_GROUPS.length);
+    for (const { group, info } of entries) {
+      expect(group.id, info.key).toMatch(/^[a-z]+$/);
+      expect(group.title.trim(), info.key).not.toBe('');
+      expect(info.meaning.trim().length, info.key).toBeGreaterThan(10);
+      expect(typeof info.schema?.safeParse, info.key).toBe('function');
+      expect(['proxy', 'colors', 'all', 'cli'], info.key).toContain(info.affects);
+      // The lookups the validation and the forms use answer from this same entry.
+      expect(envKeyInfo(info.key), info.key).toBe(info);
+      expect(envValueSchemaOf(info.key), info.key).toBe(info.schema);
+    }
+    expect(envValueSchemaOf('MY_OWN_FLAG')).toBeUndefined();
+  });
+
+  it('gives the list of required keys exactly the catalogue keys marked required, once each', () => {
+    expect(new Set(REQUIRED_ENV_KEYS).size).toBe(REQUIRED_ENV_KEYS.length);
+    expect([...REQUIRED_ENV_KEYS].sort()).toEqual(entries.filter(({ info }) => info.required).map(({ info }) => info.key).sort());
+  });
+
+  it('regenerates only catalogue keys that are secrets', () => {
+    for (const key of REGENERATABLE_KEYS) expect(envKeyInfo(key)?.secret, key).toBe(true);
+  });
+
+  it('decides every catalogue key\'s apply targets from its entry', () => {
+    for (const { info } of entries) {
+      expect(envApplyTargets([info.key]), info.key).toEqual({
+        proxy: info.affects === 'proxy' || info.affects === 'all',
+        colors: info.affects === 'colors' || info.affects === 'all',
+      });
+    }
+  });
+});
 
 describe('the secret rule', () => {
   it('follows the catalogue for the keys it lists', () => {

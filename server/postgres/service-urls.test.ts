@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { envValueSchemas } from '@/lib/schemas/env-values';
+import { envValueSchemaOf } from '@/lib/settings/env-catalog';
 import { maskUrl, serviceUrls, serviceUrlWarnings } from './service-urls';
 
 describe('serviceUrls', () => {
@@ -32,7 +32,7 @@ describe('serviceUrls', () => {
     expect(urls.POSTGRES_URL).toBe('postgresql://tale:x@pg:5432?sslmode=require');
     expect(urls.CRAWLER_DATABASE_URL).toBe('postgresql://tale:x@pg:5432/tale_knowledge?sslmode=require');
     for (const key of ['POSTGRES_URL', 'RAG_DATABASE_URL', 'CRAWLER_DATABASE_URL'] as const) {
-      expect(envValueSchemas[key]!.safeParse(urls[key]).success).toBe(true);
+      expect(envValueSchemaOf(key)!.safeParse(urls[key]).success).toBe(true);
     }
   });
 

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { isNode, parseDocument, visit } from 'yaml';
-import { envKeySchema, envValueSchemaOf, safeEnvValueSchema } from '@/lib/schemas/env-values';
+import { envValueSchemaOf } from '@/lib/settings/env-catalog';
+import { envKeySchema, safeEnvValueSchema } from '@/lib/settings/env-values';
 import { IMAGE_REF } from '@/lib/schemas/image-ref';
 import type { PortSpec, ServiceName, ServiceOverride, StackOverride } from '@/server/stack/types';
 import { ALL_SERVICES } from '@/server/stack/types';

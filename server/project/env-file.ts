@@ -1,4 +1,4 @@
-import { validateEnvEdits } from '@/lib/schemas/env-values';
+import { validateEnvEdits } from '@/lib/settings/env-validation';
 import { atomicWriteFile } from './atomic-write';
 import {
   applyEnvEdits,

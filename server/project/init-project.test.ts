@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { REQUIRED_ENV_KEYS } from '@/lib/schemas/env-values';
+import { REQUIRED_ENV_KEYS } from '@/lib/settings/env-catalog';
 import { readEnvFile } from './env-file';
 import { initProject } from './init-project';
 import { agePublicKey } from './secrets';

@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { REQUIRED_ENV_KEYS, emailSchema, hostSchema, tlsModeSchema, type TlsMode } from '@/lib/schemas/env-values';
+import { REQUIRED_ENV_KEYS } from '@/lib/settings/env-catalog';
+import { emailSchema, hostSchema, tlsModeSchema, type TlsMode } from '@/lib/settings/env-values';
 import { atomicWriteFile } from './atomic-write';
 import { readEnvFile, updateEnvFile } from './env-file';
 import { generateProjectId } from './project-id';

@@ -5,7 +5,7 @@ import type { ActionResult } from '@/lib/action-result';
 import type { DnsAnswerDto, PinPreviewDto, RestoredDto } from '@/lib/dto/settings';
 import { BOTH, pinApplyTargets } from '@/lib/settings/apply-targets';
 import { diffLines, redactOverride } from '@/lib/settings/env-diff';
-import { hostSchema } from '@/lib/schemas/env-values';
+import { hostSchema } from '@/lib/settings/env-values';
 import { pinChangeSchema, restoreSchema, type PinChangeInput } from '@/lib/schemas/settings';
 import { withActionUser } from '../../auth/session';
 import { getEnv } from '../../env';

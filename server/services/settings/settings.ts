@@ -15,7 +15,7 @@ import {
   validateDomain,
   validateSettingsEdits,
 } from '@/lib/schemas/settings';
-import type { EnvValidation } from '@/lib/schemas/env-values';
+import type { EnvValidation } from '@/lib/settings/env-validation';
 import { requirePageUser, withActionUser } from '../../auth/session';
 import { getEnv } from '../../env';
 import { atomicWriteFile } from '../../project/atomic-write';

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { basePathSchema, domainSettingsSchema, envValueSchemaOf, missingRequiredEnvKeys, validateEnvEdits } from './env-values';
-import { validateSettingsEdits } from './settings';
+import { validateSettingsEdits } from '@/lib/schemas/settings';
+import { envValueSchemaOf } from './env-catalog';
+import { missingRequiredEnvKeys, validateEnvEdits } from './env-validation';
+import { basePathSchema, domainSettingsSchema } from './env-values';
 
 describe('env value schemas', () => {
   it.each([

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 
-// Per-key rules for `.env` values, shared by the settings forms and the server-side writer.
-// Messages never echo the value: many of these keys are secrets.
+// The rules `.env` values obey: the generic ones every key and value obeys, and the named rules
+// the key catalogue (env-catalog.ts) gives each key it knows. Shared by the settings forms and the
+// server-side writer. Messages never echo the value: many of these keys are secrets.
 
 export const ENV_KEY_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -114,25 +115,26 @@ export const basePathSchema = z
 
 export const emailSchema = z.string().trim().pipe(z.email({ error: 'Must be an email address' }));
 
-const hex64 = z.string().regex(/^[0-9a-fA-F]{64}$/, 'Must be 64 hexadecimal characters (32 bytes)');
+export const hex64Schema = z.string().regex(/^[0-9a-fA-F]{64}$/, 'Must be 64 hexadecimal characters (32 bytes)');
 
 export const positiveIntegerSchema = z
   .string()
   .trim()
   .regex(/^[1-9]\d{0,8}$/, 'Must be a positive whole number');
 
-const nonNegativeIntegerSchema = z.string().trim().regex(/^\d{1,9}$/, 'Must be a whole number ≥ 0');
+export const nonNegativeIntegerSchema = z.string().trim().regex(/^\d{1,9}$/, 'Must be a whole number ≥ 0');
 
-const booleanSchema = z.enum(['true', 'false'], { error: 'Must be true or false' });
+export const booleanSchema = z.enum(['true', 'false'], { error: 'Must be true or false' });
 
-const noWhitespace = (min: number, what: string) =>
+/** A generated secret or token: a minimum length, no spaces. */
+export const noWhitespaceSchema = (min: number, what: string) =>
   z
     .string()
     .min(min, `${what} must be at least ${min} characters`)
     .regex(/^\S+$/, `${what} must not contain spaces`);
 
 // DB_PASSWORD is spliced unescaped into postgresql:// URLs by convex, platform, rag and crawler.
-const dbPasswordSchema = z
+export const dbPasswordSchema = z
   .string()
   .min(12, 'Must be at least 12 characters')
   .regex(/^[A-Za-z0-9._~-]+$/, 'Must use only letters, digits and . _ ~ - (it is embedded in connection URLs)');
@@ -143,11 +145,11 @@ export const sopsAgeKeySchema = z
   .trim()
   .regex(new RegExp(`^AGE-SECRET-KEY-1[${BECH32_UPPER}]{58}$`), 'Must be an age X25519 identity (AGE-SECRET-KEY-1…, 74 characters)');
 
-const sqlIdentifier = z
+export const sqlIdentifierSchema = z
   .string()
   .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'Must be a lower-case SQL identifier (letters, digits, _)');
 
-function postgresUrl(withDatabase: boolean) {
+export function postgresUrlSchema(withDatabase: boolean) {
   return z.string().trim().superRefine((value, ctx) => {
     let url: URL;
     try {
@@ -177,7 +179,7 @@ function postgresUrl(withDatabase: boolean) {
   });
 }
 
-const httpUrlSchema = z.string().trim().superRefine((value, ctx) => {
+export const httpUrlSchema = z.string().trim().superRefine((value, ctx) => {
   try {
     const url = new URL(value);
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('scheme');
@@ -186,7 +188,7 @@ const httpUrlSchema = z.string().trim().superRefine((value, ctx) => {
   }
 });
 
-const memorySize = z.string().trim().regex(/^\d+(kB|MB|GB|TB)?$/, 'Must be a size like 256MB');
+export const memorySizeSchema = z.string().trim().regex(/^\d+(kB|MB|GB|TB)?$/, 'Must be a size like 256MB');
 
 export const registrySchema = z
   .string()
@@ -196,150 +198,19 @@ export const registrySchema = z
     'Must be a registry prefix like ghcr.io/tale-project/tale',
   );
 
-const sampleRate = z
+export const sampleRateSchema = z
   .string()
   .trim()
   .refine((v) => /^(0(\.\d+)?|1(\.0+)?)$/.test(v), 'Must be a number between 0 and 1');
 
-/** Per-key rules. Keys not listed here only get the generic `safeEnvValueSchema` rules; look up with `envValueSchemaOf`. */
-export const envValueSchemas: Record<string, z.ZodType<string, string>> = {
-  HOST: hostSchema,
-  SITE_URL: siteUrlSchema,
-  DOCS_URL: siteUrlSchema,
-  BASE_PATH: basePathSchema,
-  TLS_MODE: tlsModeSchema,
-  TLS_EMAIL: emailSchema,
-  BETTER_AUTH_SECRET: noWhitespace(32, 'Secret'),
-  ENCRYPTION_SECRET_HEX: hex64,
-  INSTANCE_SECRET: hex64,
-  DB_PASSWORD: dbPasswordSchema,
-  SOPS_AGE_KEY: sopsAgeKeySchema,
-  METRICS_BEARER_TOKEN: noWhitespace(16, 'Token'),
-  RAG_AUTH_TOKEN: noWhitespace(16, 'Token'),
-  TRUSTED_HEADERS_INTERNAL_SECRET: noWhitespace(16, 'Secret'),
-  GHCR_REGISTRY: registrySchema,
-  HEALTH_CHECK_TIMEOUT: positiveIntegerSchema,
-  DRAIN_TIMEOUT: positiveIntegerSchema,
-  CONVEX_DEPLOY_TIMEOUT: positiveIntegerSchema,
-  RAG_WORKERS: positiveIntegerSchema,
-  CRAWLER_WORKERS: positiveIntegerSchema,
-  DB_MAX_CONNECTIONS: positiveIntegerSchema,
-  DB_PORT: z.string().trim().refine((v) => /^\d{1,5}$/.test(v) && Number(v) >= 1 && Number(v) <= 65535, 'Must be a port between 1 and 65535'),
-  DB_HOST: hostSchema,
-  DB_USER: sqlIdentifier,
-  DB_NAME: sqlIdentifier,
-  POSTGRES_USER: sqlIdentifier,
-  POSTGRES_DB: sqlIdentifier,
-  DB_SHARED_BUFFERS: memorySize,
-  DB_EFFECTIVE_CACHE_SIZE: memorySize,
-  DB_MAINTENANCE_WORK_MEM: memorySize,
-  DB_WORK_MEM: memorySize,
-  DB_LOG_STATEMENT: z.enum(['none', 'ddl', 'mod', 'all'], { error: 'Must be one of none, ddl, mod, all' }),
-  DB_LOG_MIN_DURATION_STATEMENT: z.string().trim().regex(/^(-1|\d{1,9})$/, 'Must be -1 or a whole number of milliseconds'),
-  POSTGRES_URL: postgresUrl(false),
-  RAG_DATABASE_URL: postgresUrl(true),
-  CRAWLER_DATABASE_URL: postgresUrl(true),
-  CONVEX_URL: httpUrlSchema,
-  RAG_URL: httpUrlSchema,
-  CRAWLER_URL: httpUrlSchema,
-  SENTRY_DSN: httpUrlSchema,
-  SENTRY_TRACES_SAMPLE_RATE: sampleRate,
-  TRUSTED_HEADERS_ENABLED: booleanSchema,
-  TALE_RETENTION_DISABLED: booleanSchema,
-  TALE_LEGAL_HOLD_SINGLE_ADMIN_OK: booleanSchema,
-  TALE_FILE_EVENTS: booleanSchema,
-  TALE_LEGAL_HOLD_RELEASE_COOLDOWN_HOURS: nonNegativeIntegerSchema,
-};
+export const portSchema = z
+  .string()
+  .trim()
+  .refine((v) => /^\d{1,5}$/.test(v) && Number(v) >= 1 && Number(v) <= 65535, 'Must be a port between 1 and 65535');
 
-/** A key's own rule, never a member every object inherits (`constructor`, `toString`). */
-export function envValueSchemaOf(key: string): z.ZodType<string, string> | undefined {
-  return Object.hasOwn(envValueSchemas, key) ? envValueSchemas[key] : undefined;
-}
+export const dbLogStatementSchema = z.enum(['none', 'ddl', 'mod', 'all'], { error: 'Must be one of none, ddl, mod, all' });
 
-/** Keys `ensureEnv` requires to be present and non-empty (docs/tale-cli.md#required-keys-and-generated-secrets). */
-export const REQUIRED_ENV_KEYS = [
-  'HOST',
-  'SITE_URL',
-  'TLS_MODE',
-  'BETTER_AUTH_SECRET',
-  'ENCRYPTION_SECRET_HEX',
-  'INSTANCE_SECRET',
-  'DB_PASSWORD',
-  'SOPS_AGE_KEY',
-] as const;
-
-/** Required keys that are absent or empty, in the CLI's order. */
-export function missingRequiredEnvKeys(values: Record<string, string>): string[] {
-  return REQUIRED_ENV_KEYS.filter((key) => !values[key]?.trim());
-}
-
-export type EnvValidation =
-  | { ok: true; values: Record<string, string> }
-  | { ok: false; fieldErrors: Record<string, string> };
-
-/**
- * Validates a set of edits against the values already in the file. `null` deletes a key.
- * Returns the normalised values to write, or one message per refused field.
- */
-export function validateEnvEdits(
-  edits: Record<string, string | null>,
-  current: Record<string, string>,
-): EnvValidation {
-  // Maps, and own-property checks on the inputs: keys come from the user, and a plain object's
-  // `fieldErrors[key] = …` or `key in edits` misbehaves for `__proto__`, `constructor` and friends.
-  const fieldErrors = new Map<string, string>();
-  const values = new Map<string, string>();
-  const edited = (key: string) => Object.hasOwn(edits, key);
-  const required = (key: string) => (REQUIRED_ENV_KEYS as readonly string[]).includes(key);
-
-  for (const [key, raw] of Object.entries(edits)) {
-    const keyCheck = envKeySchema.safeParse(key);
-    if (!keyCheck.success) {
-      fieldErrors.set(key, keyCheck.error.issues[0]?.message ?? 'Invalid key');
-      continue;
-    }
-    if (raw === null) {
-      if (required(key)) fieldErrors.set(key, 'Is required and cannot be removed');
-      continue;
-    }
-    const safe = safeEnvValueSchema.safeParse(raw);
-    if (!safe.success) {
-      fieldErrors.set(key, safe.error.issues[0]?.message ?? 'Invalid value');
-      continue;
-    }
-    if (required(key) && raw.trim() === '') {
-      fieldErrors.set(key, 'Is required');
-      continue;
-    }
-    const schema = envValueSchemaOf(key);
-    // Optional keys may be set to empty, which the services read as "unset".
-    if (!schema || raw === '') {
-      values.set(key, raw);
-      continue;
-    }
-    const parsed = schema.safeParse(raw);
-    if (!parsed.success) {
-      fieldErrors.set(key, parsed.error.issues[0]?.message ?? 'Invalid value');
-      continue;
-    }
-    values.set(key, parsed.data);
-  }
-
-  // Cross-field: the URL rules depend on TLS_MODE, so re-check whenever any of them changes.
-  if (['SITE_URL', 'DOCS_URL', 'TLS_MODE'].some(edited)) {
-    const tlsMode = edited('TLS_MODE') ? values.get('TLS_MODE') : current.TLS_MODE;
-    for (const key of ['SITE_URL', 'DOCS_URL'] as const) {
-      if (fieldErrors.has(key)) continue;
-      const value = edited(key) ? values.get(key) : current[key];
-      if (!value) continue;
-      const issue = publicUrlIssue(value, tlsMode);
-      if (issue) fieldErrors.set(edited(key) ? key : 'TLS_MODE', edited(key) ? issue : `${key}: ${issue}`);
-    }
-  }
-
-  // Object.fromEntries defines own properties, so even a `__proto__` key stays an ordinary field.
-  return fieldErrors.size > 0 ? { ok: false, fieldErrors: Object.fromEntries(fieldErrors) } : { ok: true, values: Object.fromEntries(values) };
-}
+export const dbLogMinDurationSchema = z.string().trim().regex(/^(-1|\d{1,9})$/, 'Must be -1 or a whole number of milliseconds');
 
 /** The domain form of the settings page. */
 export const domainSettingsSchema = z
