@@ -46,6 +46,8 @@ export interface CopyOptions {
   /** The external server as the console reaches it, with the service role's credentials. */
   target: RestoreTarget;
   onEvent: (event: CopyEventDto) => void;
+  /** A cancel, checked before each database: one being copied is not cut off half-way. */
+  signal?: AbortSignal;
 }
 
 const MAX_STDERR = 16 * 1024;
@@ -165,6 +167,7 @@ export async function copyBundledData(opts: CopyOptions): Promise<CopySummaryDto
 
   let failure: string | null = null;
   for (const database of COPY_DATABASES) {
+    opts.signal?.throwIfAborted();
     opts.onEvent({ type: 'database-started', database });
     try {
       const done = await copyOne(opts, database);
