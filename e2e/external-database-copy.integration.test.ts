@@ -16,7 +16,12 @@ import { dockerExecRunner } from '@/server/docker/exec-stream';
 import { withClient, type ConnectTarget } from '@/server/postgres/connection';
 import { copyExistingData } from '@/server/services/external-database-copy';
 import { prepareServer, testConnection } from '@/server/services/external-database-steps';
-import type { CopyEventDto } from '@/lib/dto/external-database';
+import type { CopyEventDto, CopyStatusDto } from '@/lib/dto/external-database';
+import type { OperationDto } from '@/lib/dto/operations';
+import type { AuditEventDto } from '@/lib/dto/user';
+import { startConsole, type RunningConsole } from './support/console';
+import { actionIds, actionResult, callAction } from './support/server-actions';
+import { followToEnd } from './support/sse-client';
 
 const docker = new Docker({ socketPath: '/var/run/docker.sock' });
 const ADMIN_PASSWORD = 'adm!n p@ss:w/rd#%';
@@ -148,4 +153,88 @@ describe('copying the bundled db to the external server', () => {
     expect(summary.tables.filter((t) => t.database === 'tale_platform').every((t) => t.match)).toBe(true);
     await withClient({ ...target, database: 'tale_knowledge' }, (c) => c.query('GRANT CREATE ON SCHEMA public_web TO tale'));
   }, 180_000);
+  // The console runs the copy as a `database-copy` operation. To overlap a reset with it without
+  // timing, the test holds an exclusive lock on a bundled table the copy must read: while the lock
+  // is held the copy cannot finish, so the reset asked for meanwhile meets a running copy.
+  describe('as an operation of the console', () => {
+    let app: RunningConsole;
+    const call = async <T>(name: string, input: unknown) => {
+      const id = actionIds().get(name);
+      if (!id) throw new Error(`no server action ${name} in the build`);
+      return actionResult<T>(await callAction(app.baseURL, id, [input], app.cookie));
+    };
+    const get = async <T>(url: string) => (await (await fetch(`${app.baseURL}${url}`, { headers: { Cookie: app.cookie } })).json()) as T;
+
+    beforeAll(async () => {
+      // Empty the external databases again (the tests above left tale_platform copied).
+      await withClient({ ...target, database: 'tale_platform' }, (c) => c.query('DROP TABLE IF EXISTS public.documents, public.leases'));
+      app = await startConsole({ deployDir: deployment.dir });
+    }, 180_000);
+
+    afterAll(async () => {
+      await app?.stop();
+    });
+
+    it('refuses a reset while the copy runs, finishes the copy, and records both', async () => {
+      const network = `${deployment.id}_internal`;
+      const info = await docker.getContainer(bundled).inspect();
+      const source: ConnectTarget = {
+        host: info.NetworkSettings.Networks[network]!.IPAddress,
+        port: 5432,
+        user: 'tale',
+        password: deployment.env.DB_PASSWORD!,
+        database: 'tale_knowledge',
+        sslMode: 'disable',
+      };
+      const connection = { kind: 'fields', host: target.host, port: target.port, user: target.user, password: target.password, database: target.database, sslMode: 'disable' };
+
+      let copy: OperationDto | undefined;
+      await withClient(source, async (holder) => {
+        await holder.query('BEGIN');
+        await holder.query('LOCK TABLE private_knowledge.chunks IN ACCESS EXCLUSIVE MODE');
+
+        const started = await call<{ id: string }>('app/(console)/settings/database/actions.ts#copyDataAction', { connection, role: 'tale', rolePassword, confirm: true });
+        if (!started?.ok) throw new Error(`copy not started: ${JSON.stringify(started)}`);
+        // The copy has reached the locked table and waits for it.
+        await pollUntil(
+          () => withClient(source, (c) => c.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted').then((r) => r.rows[0]!.n)),
+          (n) => n > 0,
+          120_000,
+          250,
+        );
+        copy = await get<OperationDto>(`/api/v1/operations/${started.data.id}`);
+        expect(copy).toMatchObject({ kind: 'database-copy', status: 'running', params: { role: 'tale' } });
+
+        const reset = await call<OperationDto>('app/(console)/deployments/actions.ts#resetAction', { projectId: deployment.id, all: true, volumes: true });
+        expect(reset).toEqual({ ok: false, code: 'OPERATION_IN_PROGRESS', message: 'Another operation is running (database-copy). Wait for it to finish or cancel it.' });
+        // So is a second copy.
+        const second = await call<{ id: string }>('app/(console)/settings/database/actions.ts#copyDataAction', { connection, role: 'tale', rolePassword, confirm: true });
+        expect(second).toMatchObject({ ok: false, code: 'OPERATION_IN_PROGRESS' });
+
+        await holder.query('ROLLBACK');
+      });
+
+      const { events, end } = await followToEnd(`${app.baseURL}/api/operations/${copy!.id}/events`, { cookie: app.cookie, timeoutMs: 170_000, context: () => app.output().slice(-2000) });
+      expect(end.status, JSON.stringify(end.error)).toBe('succeeded');
+      expect(end.result).toMatchObject({ ok: true, refused: [], failure: null });
+      expect(events.filter((e) => e.step === 'database-copy' && e.status === 'succeeded').map((e) => e.data?.database)).toEqual(['tale_platform', 'tale_knowledge']);
+      // The role password was only in the job's memory: not in the params, the events or the result.
+      expect(JSON.stringify({ end, events })).not.toContain(rolePassword);
+
+      // The wizard's view, read back from the operation.
+      const status = await call<CopyStatusDto>('app/(console)/settings/database/actions.ts#copyStatusAction', { id: copy!.id });
+      expect(status).toMatchObject({ ok: true, data: { id: copy!.id, state: 'done', summary: { ok: true } } });
+
+      // The history lists the copy that ran; the refused reset never ran, so the audit trail holds it.
+      const history = (await get<{ operations: OperationDto[] }>('/api/v1/operations')).operations;
+      expect(history.filter((o) => o.kind === 'database-copy').map((o) => [o.id, o.status])).toEqual([[copy!.id, 'succeeded']]);
+      expect(history.some((o) => o.kind === 'reset')).toBe(false);
+      const resets = (await get<{ events: AuditEventDto[] }>('/api/v1/audit?action=operations.reset')).events;
+      expect(resets.map((a) => [a.outcome, a.message])).toEqual([['denied', 'another operation is running (database-copy)']]);
+      const copies = (await get<{ events: AuditEventDto[] }>('/api/v1/audit?action=database.copy')).events;
+      expect(copies.map((a) => a.outcome).sort()).toEqual(['failure', 'success']);
+      const finished = (await get<{ events: AuditEventDto[] }>('/api/v1/audit?action=database.copy_finished')).events;
+      expect(finished.map((a) => [a.outcome, a.message])).toEqual([['success', 'copied']]);
+    }, 300_000);
+  });
 });
