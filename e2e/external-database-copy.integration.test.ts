@@ -175,46 +175,70 @@ describe('copying the bundled db to the external server', () => {
       await app?.stop();
     });
 
-    it('refuses a reset while the copy runs, finishes the copy, and records both', async () => {
-      const network = `${deployment.id}_internal`;
+    const connection = () => ({ kind: 'fields', host: target.host, port: target.port, user: target.user, password: target.password, database: target.database, sslMode: 'disable' });
+    const startCopy = () => call<{ id: string }>('app/(console)/settings/database/actions.ts#copyDataAction', { connection: connection(), role: 'tale', rolePassword, confirm: true });
+    const follow = (id: string) => followToEnd(`${app.baseURL}/api/operations/${id}/events`, { cookie: app.cookie, timeoutMs: 170_000, context: () => app.output().slice(-2000) });
+
+    /**
+     * Starts a copy while a transaction holds an exclusive lock on a bundled table, waits until the
+     * copy waits for that lock (it counts every table's rows first), runs `meanwhile`, then lets go.
+     */
+    async function whileCopyIsHeld(meanwhile: (copy: OperationDto) => Promise<void>): Promise<OperationDto> {
       const info = await docker.getContainer(bundled).inspect();
       const source: ConnectTarget = {
-        host: info.NetworkSettings.Networks[network]!.IPAddress,
+        host: info.NetworkSettings.Networks[`${deployment.id}_internal`]!.IPAddress,
         port: 5432,
         user: 'tale',
         password: deployment.env.DB_PASSWORD!,
         database: 'tale_knowledge',
         sslMode: 'disable',
       };
-      const connection = { kind: 'fields', host: target.host, port: target.port, user: target.user, password: target.password, database: target.database, sslMode: 'disable' };
-
-      let copy: OperationDto | undefined;
-      await withClient(source, async (holder) => {
+      return withClient(source, async (holder) => {
         await holder.query('BEGIN');
         await holder.query('LOCK TABLE private_knowledge.chunks IN ACCESS EXCLUSIVE MODE');
+        try {
+          const started = await startCopy();
+          if (!started?.ok) throw new Error(`copy not started: ${JSON.stringify(started)}`);
+          await pollUntil(
+            () => withClient(source, (c) => c.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted').then((r) => r.rows[0]!.n)),
+            (n) => n > 0,
+            120_000,
+            250,
+          );
+          const copy = await get<OperationDto>(`/api/v1/operations/${started.data.id}`);
+          expect(copy).toMatchObject({ kind: 'database-copy', status: 'running', params: { role: 'tale' } });
+          await meanwhile(copy);
+          return copy;
+        } finally {
+          await holder.query('ROLLBACK');
+        }
+      });
+    }
 
-        const started = await call<{ id: string }>('app/(console)/settings/database/actions.ts#copyDataAction', { connection, role: 'tale', rolePassword, confirm: true });
-        if (!started?.ok) throw new Error(`copy not started: ${JSON.stringify(started)}`);
-        // The copy has reached the locked table and waits for it.
-        await pollUntil(
-          () => withClient(source, (c) => c.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted').then((r) => r.rows[0]!.n)),
-          (n) => n > 0,
-          120_000,
-          250,
-        );
-        copy = await get<OperationDto>(`/api/v1/operations/${started.data.id}`);
-        expect(copy).toMatchObject({ kind: 'database-copy', status: 'running', params: { role: 'tale' } });
+    it('cancels a copy before it restores anything', async () => {
+      const copy = await whileCopyIsHeld(async (op) => {
+        const res = await fetch(`${app.baseURL}/api/v1/operations/${op.id}/cancel`, { method: 'POST', headers: { Cookie: app.cookie, Origin: app.baseURL } });
+        expect(res.status).toBe(204);
+      });
+      const { events, end } = await follow(copy.id);
+      expect(end.status).toBe('cancelled');
+      expect(events.some((e) => e.data?.type === 'database-started')).toBe(false);
+      await withClient({ ...target, database: 'tale_platform' }, async (c) => {
+        expect((await c.query("SELECT 1 FROM pg_tables WHERE schemaname = 'public' AND tablename = 'documents'")).rowCount).toBe(0);
+      });
+      const status = await call<CopyStatusDto>('app/(console)/settings/database/actions.ts#copyStatusAction', { id: copy.id });
+      expect(status).toMatchObject({ ok: true, data: { state: 'done', summary: { ok: false, failure: 'Cancelled by a user.' } } });
+    }, 300_000);
 
+    it('refuses a reset while the copy runs, finishes the copy, and records both', async () => {
+      const copy = await whileCopyIsHeld(async () => {
         const reset = await call<OperationDto>('app/(console)/deployments/actions.ts#resetAction', { projectId: deployment.id, all: true, volumes: true });
         expect(reset).toEqual({ ok: false, code: 'OPERATION_IN_PROGRESS', message: 'Another operation is running (database-copy). Wait for it to finish or cancel it.' });
         // So is a second copy.
-        const second = await call<{ id: string }>('app/(console)/settings/database/actions.ts#copyDataAction', { connection, role: 'tale', rolePassword, confirm: true });
-        expect(second).toMatchObject({ ok: false, code: 'OPERATION_IN_PROGRESS' });
-
-        await holder.query('ROLLBACK');
+        expect(await startCopy()).toMatchObject({ ok: false, code: 'OPERATION_IN_PROGRESS' });
       });
 
-      const { events, end } = await followToEnd(`${app.baseURL}/api/operations/${copy!.id}/events`, { cookie: app.cookie, timeoutMs: 170_000, context: () => app.output().slice(-2000) });
+      const { events, end } = await follow(copy.id);
       expect(end.status, JSON.stringify(end.error)).toBe('succeeded');
       expect(end.result).toMatchObject({ ok: true, refused: [], failure: null });
       expect(events.filter((e) => e.step === 'database-copy' && e.status === 'succeeded').map((e) => e.data?.database)).toEqual(['tale_platform', 'tale_knowledge']);
@@ -222,19 +246,24 @@ describe('copying the bundled db to the external server', () => {
       expect(JSON.stringify({ end, events })).not.toContain(rolePassword);
 
       // The wizard's view, read back from the operation.
-      const status = await call<CopyStatusDto>('app/(console)/settings/database/actions.ts#copyStatusAction', { id: copy!.id });
-      expect(status).toMatchObject({ ok: true, data: { id: copy!.id, state: 'done', summary: { ok: true } } });
+      const status = await call<CopyStatusDto>('app/(console)/settings/database/actions.ts#copyStatusAction', { id: copy.id });
+      expect(status).toMatchObject({ ok: true, data: { id: copy.id, state: 'done', summary: { ok: true } } });
 
       // The history lists the copy that ran; the refused reset never ran, so the audit trail holds it.
       const history = (await get<{ operations: OperationDto[] }>('/api/v1/operations')).operations;
-      expect(history.filter((o) => o.kind === 'database-copy').map((o) => [o.id, o.status])).toEqual([[copy!.id, 'succeeded']]);
+      expect(history.filter((o) => o.kind === 'database-copy').map((o) => o.status)).toEqual(['succeeded', 'cancelled']);
+      expect(history.find((o) => o.kind === 'database-copy')?.id).toBe(copy.id);
       expect(history.some((o) => o.kind === 'reset')).toBe(false);
       const resets = (await get<{ events: AuditEventDto[] }>('/api/v1/audit?action=operations.reset')).events;
       expect(resets.map((a) => [a.outcome, a.message])).toEqual([['denied', 'another operation is running (database-copy)']]);
       const copies = (await get<{ events: AuditEventDto[] }>('/api/v1/audit?action=database.copy')).events;
-      expect(copies.map((a) => a.outcome).sort()).toEqual(['failure', 'success']);
+      expect(copies.map((a) => a.outcome)).toEqual(['failure', 'success', 'success']);
+      expect(copies[0]!.message).toBe('Another operation is running (database-copy). Wait for it to finish or cancel it.');
       const finished = (await get<{ events: AuditEventDto[] }>('/api/v1/audit?action=database.copy_finished')).events;
-      expect(finished.map((a) => [a.outcome, a.message])).toEqual([['success', 'copied']]);
+      expect(finished.map((a) => [a.outcome, a.message])).toEqual([
+        ['success', 'copied'],
+        ['failure', 'Cancelled by a user.'],
+      ]);
     }, 300_000);
   });
 });

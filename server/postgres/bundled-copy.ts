@@ -160,6 +160,7 @@ export async function copyBundledData(opts: CopyOptions): Promise<CopySummaryDto
     const refusal = copyRefusal(database, source, await targetInventory(opts.target, database));
     if (refusal) refused.push(refusal);
   }
+  opts.signal?.throwIfAborted();
   if (refused.length > 0) {
     for (const r of refused) opts.onEvent({ type: 'refused', ...r });
     return { ok: false, refused, failure: null, tables: [] };
