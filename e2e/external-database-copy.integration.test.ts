@@ -227,7 +227,7 @@ describe('copying the bundled db to the external server', () => {
         expect((await c.query("SELECT 1 FROM pg_tables WHERE schemaname = 'public' AND tablename = 'documents'")).rowCount).toBe(0);
       });
       const status = await call<CopyStatusDto>('app/(console)/settings/database/actions.ts#copyStatusAction', { id: copy.id });
-      expect(status).toMatchObject({ ok: true, data: { state: 'done', summary: { ok: false, failure: 'Cancelled by a user.' } } });
+      expect(status).toMatchObject({ ok: true, data: { state: 'done', summary: { ok: false, failure: 'Cancelled by a user before anything was copied.' } } });
     }, 300_000);
 
     it('refuses a reset while the copy runs, finishes the copy, and records both', async () => {
@@ -241,7 +241,7 @@ describe('copying the bundled db to the external server', () => {
       const { events, end } = await follow(copy.id);
       expect(end.status, JSON.stringify(end.error)).toBe('succeeded');
       expect(end.result).toMatchObject({ ok: true, refused: [], failure: null });
-      expect(events.filter((e) => e.step === 'database-copy' && e.status === 'succeeded').map((e) => e.data?.database)).toEqual(['tale_platform', 'tale_knowledge']);
+      expect(events.filter((e) => e.data?.type === 'database-finished').map((e) => e.data?.database)).toEqual(['tale_platform', 'tale_knowledge']);
       // The role password was only in the job's memory: not in the params, the events or the result.
       expect(JSON.stringify({ end, events })).not.toContain(rolePassword);
 
@@ -262,7 +262,7 @@ describe('copying the bundled db to the external server', () => {
       const finished = (await get<{ events: AuditEventDto[] }>('/api/v1/audit?action=database.copy_finished')).events;
       expect(finished.map((a) => [a.outcome, a.message])).toEqual([
         ['success', 'copied'],
-        ['failure', 'Cancelled by a user.'],
+        ['failure', 'Cancelled by a user before anything was copied.'],
       ]);
     }, 300_000);
   });

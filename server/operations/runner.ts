@@ -73,9 +73,12 @@ export function startOperation(input: OperationInput, job: Job): OperationDto | 
       const result = await job(ports, controller.signal);
       finishOperation(db, row.id, { status: 'succeeded', result });
     } catch (err) {
-      if (!(err instanceof CodedError)) console.error(`[tale-console] operation ${row.id} failed`, err);
       const cancelled = controller.signal.aborted;
-      finishOperation(db, row.id, { status: cancelled ? 'cancelled' : 'failed', error: errorOf(err, secrets) });
+      // A job that rethrows the signal's reason throws a CodedError of the bundle that cancelled it,
+      // which is not this bundle's class: a cancel is said as one all the same.
+      const error = cancelled && !(err instanceof CodedError) ? { code: 'CANCELLED', message: 'Cancelled by a user.' } : errorOf(err, secrets);
+      if (!cancelled && !(err instanceof CodedError)) console.error(`[tale-console] operation ${row.id} failed`, err);
+      finishOperation(db, row.id, { status: cancelled ? 'cancelled' : 'failed', error });
     } finally {
       controllers.delete(row.id);
       publish({ end: toOperationDto(getOperation(db, row.id)!) });

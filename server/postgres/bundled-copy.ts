@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { CopyEventDto, CopySummaryDto, CopyTableDto } from '@/lib/dto/external-database';
+import { CodedError } from '@/lib/errors';
 import type { ExecRunner } from '../docker/exec-stream';
 import { queryError, withClient, type ConnectTarget } from './connection';
 import {
@@ -51,6 +52,11 @@ export interface CopyOptions {
 }
 
 const MAX_STDERR = 16 * 1024;
+
+/** Our own error, not the signal's reason: that one may be an instance of another bundle's CodedError. */
+function stopIfCancelled(signal: AbortSignal | undefined, what: string): void {
+  if (signal?.aborted) throw new CodedError('CANCELLED', `Cancelled by a user before ${what} was copied.`);
+}
 
 function collect(stream: Readable): () => string {
   let text = '';
@@ -160,7 +166,7 @@ export async function copyBundledData(opts: CopyOptions): Promise<CopySummaryDto
     const refusal = copyRefusal(database, source, await targetInventory(opts.target, database));
     if (refusal) refused.push(refusal);
   }
-  opts.signal?.throwIfAborted();
+  stopIfCancelled(opts.signal, 'anything');
   if (refused.length > 0) {
     for (const r of refused) opts.onEvent({ type: 'refused', ...r });
     return { ok: false, refused, failure: null, tables: [] };
@@ -168,7 +174,7 @@ export async function copyBundledData(opts: CopyOptions): Promise<CopySummaryDto
 
   let failure: string | null = null;
   for (const database of COPY_DATABASES) {
-    opts.signal?.throwIfAborted();
+    stopIfCancelled(opts.signal, database);
     opts.onEvent({ type: 'database-started', database });
     try {
       const done = await copyOne(opts, database);
