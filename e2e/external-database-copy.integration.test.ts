@@ -16,7 +16,12 @@ import { dockerExecRunner } from '@/server/docker/exec-stream';
 import { withClient, type ConnectTarget } from '@/server/postgres/connection';
 import { copyExistingData } from '@/server/services/external-database-copy';
 import { prepareServer, testConnection } from '@/server/services/external-database-steps';
-import type { CopyEventDto } from '@/lib/dto/external-database';
+import type { CopyEventDto, CopyStatusDto } from '@/lib/dto/external-database';
+import type { OperationDto } from '@/lib/dto/operations';
+import type { AuditEventDto } from '@/lib/dto/user';
+import { startConsole, type RunningConsole } from './support/console';
+import { actionIds, actionResult, callAction } from './support/server-actions';
+import { followToEnd } from './support/sse-client';
 
 const docker = new Docker({ socketPath: '/var/run/docker.sock' });
 const ADMIN_PASSWORD = 'adm!n p@ss:w/rd#%';
@@ -148,4 +153,117 @@ describe('copying the bundled db to the external server', () => {
     expect(summary.tables.filter((t) => t.database === 'tale_platform').every((t) => t.match)).toBe(true);
     await withClient({ ...target, database: 'tale_knowledge' }, (c) => c.query('GRANT CREATE ON SCHEMA public_web TO tale'));
   }, 180_000);
+  // The console runs the copy as a `database-copy` operation. To overlap a reset with it without
+  // timing, the test holds an exclusive lock on a bundled table the copy must read: while the lock
+  // is held the copy cannot finish, so the reset asked for meanwhile meets a running copy.
+  describe('as an operation of the console', () => {
+    let app: RunningConsole;
+    const call = async <T>(name: string, input: unknown) => {
+      const id = actionIds().get(name);
+      if (!id) throw new Error(`no server action ${name} in the build`);
+      return actionResult<T>(await callAction(app.baseURL, id, [input], app.cookie));
+    };
+    const get = async <T>(url: string) => (await (await fetch(`${app.baseURL}${url}`, { headers: { Cookie: app.cookie } })).json()) as T;
+
+    beforeAll(async () => {
+      // Empty the external databases again (the tests above left tale_platform copied).
+      await withClient({ ...target, database: 'tale_platform' }, (c) => c.query('DROP TABLE IF EXISTS public.documents, public.leases'));
+      app = await startConsole({ deployDir: deployment.dir });
+    }, 180_000);
+
+    afterAll(async () => {
+      await app?.stop();
+    });
+
+    const connection = () => ({ kind: 'fields', host: target.host, port: target.port, user: target.user, password: target.password, database: target.database, sslMode: 'disable' });
+    const startCopy = () => call<{ id: string }>('app/(console)/settings/database/actions.ts#copyDataAction', { connection: connection(), role: 'tale', rolePassword, confirm: true });
+    const follow = (id: string) => followToEnd(`${app.baseURL}/api/operations/${id}/events`, { cookie: app.cookie, timeoutMs: 170_000, context: () => app.output().slice(-2000) });
+
+    /**
+     * Starts a copy while a transaction holds an exclusive lock on a bundled table, waits until the
+     * copy waits for that lock (it counts every table's rows first), runs `meanwhile`, then lets go.
+     */
+    async function whileCopyIsHeld(meanwhile: (copy: OperationDto) => Promise<void>): Promise<OperationDto> {
+      const info = await docker.getContainer(bundled).inspect();
+      const source: ConnectTarget = {
+        host: info.NetworkSettings.Networks[`${deployment.id}_internal`]!.IPAddress,
+        port: 5432,
+        user: 'tale',
+        password: deployment.env.DB_PASSWORD!,
+        database: 'tale_knowledge',
+        sslMode: 'disable',
+      };
+      return withClient(source, async (holder) => {
+        await holder.query('BEGIN');
+        await holder.query('LOCK TABLE private_knowledge.chunks IN ACCESS EXCLUSIVE MODE');
+        try {
+          const started = await startCopy();
+          if (!started?.ok) throw new Error(`copy not started: ${JSON.stringify(started)}`);
+          await pollUntil(
+            () => withClient(source, (c) => c.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted').then((r) => r.rows[0]!.n)),
+            (n) => n > 0,
+            120_000,
+            250,
+          );
+          const copy = await get<OperationDto>(`/api/v1/operations/${started.data.id}`);
+          expect(copy).toMatchObject({ kind: 'database-copy', status: 'running', params: { role: 'tale' } });
+          await meanwhile(copy);
+          return copy;
+        } finally {
+          await holder.query('ROLLBACK');
+        }
+      });
+    }
+
+    it('cancels a copy before it restores anything', async () => {
+      const copy = await whileCopyIsHeld(async (op) => {
+        const res = await fetch(`${app.baseURL}/api/v1/operations/${op.id}/cancel`, { method: 'POST', headers: { Cookie: app.cookie, Origin: app.baseURL } });
+        expect(res.status).toBe(204);
+      });
+      const { events, end } = await follow(copy.id);
+      expect(end.status).toBe('cancelled');
+      expect(events.some((e) => e.data?.type === 'database-started')).toBe(false);
+      await withClient({ ...target, database: 'tale_platform' }, async (c) => {
+        expect((await c.query("SELECT 1 FROM pg_tables WHERE schemaname = 'public' AND tablename = 'documents'")).rowCount).toBe(0);
+      });
+      const status = await call<CopyStatusDto>('app/(console)/settings/database/actions.ts#copyStatusAction', { id: copy.id });
+      expect(status).toMatchObject({ ok: true, data: { state: 'done', summary: { ok: false, failure: 'Cancelled by a user before anything was copied.' } } });
+    }, 300_000);
+
+    it('refuses a reset while the copy runs, finishes the copy, and records both', async () => {
+      const copy = await whileCopyIsHeld(async () => {
+        const reset = await call<OperationDto>('app/(console)/deployments/actions.ts#resetAction', { projectId: deployment.id, all: true, volumes: true });
+        expect(reset).toEqual({ ok: false, code: 'OPERATION_IN_PROGRESS', message: 'Another operation is running (database-copy). Wait for it to finish or cancel it.' });
+        // So is a second copy.
+        expect(await startCopy()).toMatchObject({ ok: false, code: 'OPERATION_IN_PROGRESS' });
+      });
+
+      const { events, end } = await follow(copy.id);
+      expect(end.status, JSON.stringify(end.error)).toBe('succeeded');
+      expect(end.result).toMatchObject({ ok: true, refused: [], failure: null });
+      expect(events.filter((e) => e.data?.type === 'database-finished').map((e) => e.data?.database)).toEqual(['tale_platform', 'tale_knowledge']);
+      // The role password was only in the job's memory: not in the params, the events or the result.
+      expect(JSON.stringify({ end, events })).not.toContain(rolePassword);
+
+      // The wizard's view, read back from the operation.
+      const status = await call<CopyStatusDto>('app/(console)/settings/database/actions.ts#copyStatusAction', { id: copy.id });
+      expect(status).toMatchObject({ ok: true, data: { id: copy.id, state: 'done', summary: { ok: true } } });
+
+      // The history lists the copy that ran; the refused reset never ran, so the audit trail holds it.
+      const history = (await get<{ operations: OperationDto[] }>('/api/v1/operations')).operations;
+      expect(history.filter((o) => o.kind === 'database-copy').map((o) => o.status)).toEqual(['succeeded', 'cancelled']);
+      expect(history.find((o) => o.kind === 'database-copy')?.id).toBe(copy.id);
+      expect(history.some((o) => o.kind === 'reset')).toBe(false);
+      const resets = (await get<{ events: AuditEventDto[] }>('/api/v1/audit?action=operations.reset')).events;
+      expect(resets.map((a) => [a.outcome, a.message])).toEqual([['denied', 'another operation is running (database-copy)']]);
+      const copies = (await get<{ events: AuditEventDto[] }>('/api/v1/audit?action=database.copy')).events;
+      expect(copies.map((a) => a.outcome)).toEqual(['failure', 'success', 'success']);
+      expect(copies[0]!.message).toBe('Another operation is running (database-copy). Wait for it to finish or cancel it.');
+      const finished = (await get<{ events: AuditEventDto[] }>('/api/v1/audit?action=database.copy_finished')).events;
+      expect(finished.map((a) => [a.outcome, a.message])).toEqual([
+        ['success', 'copied'],
+        ['failure', 'Cancelled by a user before anything was copied.'],
+      ]);
+    }, 300_000);
+  });
 });

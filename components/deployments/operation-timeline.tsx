@@ -11,7 +11,7 @@ const TONE = { succeeded: 'good', failed: 'bad', cancelled: 'warn', interrupted:
 
 function describe(e: OperationEventDto): string {
   const d = e.data ?? {};
-  const parts = [d.container, d.image, d.version, d.color, d.message, d.reason, d.status].filter((v) => typeof v === 'string');
+  const parts = [d.database, d.container, d.image, d.version, d.color, d.message, d.reason, d.status].filter((v) => typeof v === 'string');
   return parts.join(' · ');
 }
 

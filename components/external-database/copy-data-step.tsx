@@ -1,4 +1,5 @@
 'use client';
+import Link from 'next/link';
 import { useEffect, useState } from 'react';
 import type { ActionResult } from '@/lib/action-result';
 import type { CopyEventDto, CopyStatusDto, CopySummaryDto } from '@/lib/dto/external-database';
@@ -11,8 +12,9 @@ import { Cell, Table } from '@/components/ui/table';
 import { useAction } from '@/components/ui/use-action';
 
 // Optional wizard step between Prepare and Configure: copy the bundled db's data onto the prepared
-// server. The copy runs on the server; this step starts it and polls its status once a second
-// (a copy is minutes at most, and one status is a few hundred bytes).
+// server. The copy runs on the server as a `database-copy` operation; this step starts it, polls
+// the status read from the operation's events once a second (a copy is minutes at most, and one
+// status is a few hundred bytes) and links to the operation's timeline in the history.
 
 type Action<T> = (input: unknown) => Promise<ActionResult<T>>;
 
@@ -122,6 +124,13 @@ export function CopyDataStep({ input, actions, onBack, onNext }: Props) {
         </ul>
       )}
       {running && <p className="text-sm">Copying…</p>}
+      {jobId && (
+        <p className="text-sm">
+          <Link href={`/deployments/${jobId}`} className="underline" target="_blank">
+            This copy in the operations history
+          </Link>
+        </p>
+      )}
       {status?.summary && <Summary summary={status.summary} />}
       <div className="flex gap-2">
         <Button variant="secondary" disabled={running} onClick={onBack}>

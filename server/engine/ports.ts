@@ -155,6 +155,7 @@ export type StepName =
   | 'cleanup'
   | 'reset'
   | 'reconcile'
+  | 'database-copy'
   | 'release'
   | 'done';
 

@@ -4,6 +4,7 @@ import { and, asc, desc, eq, gt, max } from 'drizzle-orm';
 import type { OperationDto, OperationEventDto, OperationKind, OperationStatus } from '@/lib/dto/operations';
 import type { Db } from '../db/client';
 import { operationEvents, operations, type OperationEventRow, type OperationRow } from '../db/schema/operations';
+import { conflictingKind, holdsStackLease } from './conflicts';
 
 const json = (text: string | null) => (text ? (JSON.parse(text) as Record<string, unknown>) : null);
 
@@ -25,19 +26,23 @@ export function toEventDto(r: OperationEventRow): OperationEventDto {
   return { seq: r.seq, at: r.at.toISOString(), step: r.step, status: r.status, data: json(r.data) };
 }
 
+/** A start refused by the conflict table, naming the kind that is running. */
+export type Busy = { busy: OperationKind };
+
 /**
- * Records a new running operation. A mutating one fails with 'busy' when another is running:
- * the partial unique index makes the check and the insert one atomic step.
+ * Records a new running operation, or refuses it when a running one conflicts with its kind
+ * (conflicts.ts). The check and the insert are one immediate transaction, so two starts cannot
+ * both see "nothing running"; the partial unique index on `mutating` stays as a second guard.
  */
 export function insertOperation(
   db: Db,
-  input: { kind: OperationKind; mutating: boolean; params: Record<string, unknown>; actor: { id: string; email: string } | null },
-): OperationRow | 'busy' {
+  input: { kind: OperationKind; params: Record<string, unknown>; actor: { id: string; email: string } | null },
+): OperationRow | Busy {
   const row = {
     id: crypto.randomUUID(),
     kind: input.kind,
     status: 'running' as const,
-    mutating: input.mutating,
+    mutating: holdsStackLease(input.kind),
     params: JSON.stringify(input.params),
     actorId: input.actor?.id ?? null,
     actorEmail: input.actor?.email ?? null,
@@ -48,11 +53,20 @@ export function insertOperation(
     result: null,
   };
   try {
-    db.insert(operations).values(row).run();
-    return row;
+    return db.transaction(
+      (tx) => {
+        const running = tx.select({ kind: operations.kind }).from(operations).where(eq(operations.status, 'running')).all();
+        const conflict = conflictingKind(input.kind, running.map((r) => r.kind));
+        if (conflict) return { busy: conflict };
+        tx.insert(operations).values(row).run();
+        return row;
+      },
+      { behavior: 'immediate' },
+    );
   } catch (err) {
-    if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') return 'busy';
-    throw err;
+    if ((err as { code?: string }).code !== 'SQLITE_CONSTRAINT_UNIQUE') throw err;
+    const running = runningOperation(db);
+    return { busy: running?.kind ?? input.kind };
   }
 }
 

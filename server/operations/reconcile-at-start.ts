@@ -35,7 +35,7 @@ export async function reconcileAtStart(interrupted: string[]): Promise<void> {
       return;
     }
   }
-  const op = startOperation({ kind: 'reconcile', mutating: true, params: { interrupted }, actor: null }, (ports) => reconcile(ports));
-  if (op === 'busy') console.log('[tale-console] Start-up reconciliation skipped: another operation is running.');
+  const op = startOperation({ kind: 'reconcile', params: { interrupted }, actor: null }, (ports) => reconcile(ports));
+  if ('busy' in op) console.log(`[tale-console] Start-up reconciliation skipped: another operation is running (${op.busy}).`);
   else console.log(`[tale-console] Reconciling the stack after the last shutdown (operation ${op.id}).`);
 }

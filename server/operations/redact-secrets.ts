@@ -19,8 +19,13 @@ export const MIN_SCRUBBED_LENGTH = 4;
  * that contains another is replaced whole.
  */
 export function secretValues(env: Record<string, string>): string[] {
+  return scrubForms(secretValuesOf(env));
+}
+
+/** The same forms for secrets that are not in the .env (a password a job holds in memory). */
+export function scrubForms(secrets: Iterable<string>): string[] {
   const out = new Set<string>();
-  for (const secret of secretValuesOf(env)) {
+  for (const secret of secrets) {
     if (secret.length < MIN_SCRUBBED_LENGTH) continue;
     for (const form of [secret, encodeURIComponent(secret), JSON.stringify(secret).slice(1, -1)]) out.add(form);
   }

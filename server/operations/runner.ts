@@ -5,11 +5,13 @@ import type { OperationDto, OperationEventDto, OperationKind } from '@/lib/dto/o
 import type { EngineEvent, EnginePorts } from '../engine/ports';
 import { getDb } from '../db/database';
 import { createEnginePorts } from '../runtime';
-import { appendEvent, eventsAfter, finishOperation, getOperation, insertOperation, toEventDto, toOperationDto } from './operation-store';
-import { scrub, secretValues } from './redact-secrets';
+import { appendEvent, type Busy, eventsAfter, finishOperation, getOperation, insertOperation, toEventDto, toOperationDto } from './operation-store';
+import { secretValuesOf } from '@/lib/settings/env-catalog';
+import { scrub, scrubForms } from './redact-secrets';
 
 // Long operations run here, apart from the request that started them: persisted step by step,
-// fanned out to live subscribers, cancellable, and one mutating operation at a time.
+// fanned out to live subscribers, cancellable, and never beside a kind it conflicts with
+// (conflicts.ts).
 
 export type Job = (ports: EnginePorts, signal: AbortSignal) => Promise<unknown>;
 export type OperationMessage = { event: OperationEventDto } | { end: OperationDto };
@@ -23,16 +25,26 @@ function errorOf(err: unknown, secrets: string[]): { code: string; message: stri
   return { code: 'INTERNAL', message: 'The operation failed unexpectedly. The console log has details.' };
 }
 
-export function startOperation(
-  input: { kind: OperationKind; mutating: boolean; params: Record<string, unknown>; actor: { id: string; email: string } | null },
-  job: Job,
-): OperationDto | 'busy' {
+export interface OperationInput {
+  kind: OperationKind;
+  /** Persisted and shown in the history: never a password. */
+  params: Record<string, unknown>;
+  actor: { id: string; email: string } | null;
+  /**
+   * Values the job holds in memory that events and errors must never show (e.g. the role password
+   * of a database copy), scrubbed like the .env secrets; never persisted.
+   */
+  secrets?: string[];
+}
+
+export function startOperation(input: OperationInput, job: Job): OperationDto | Busy {
   const db = getDb();
   const row = insertOperation(db, input);
-  if (row === 'busy') return 'busy';
+  if ('busy' in row) return row;
   const controller = new AbortController();
   controllers.set(row.id, controller);
-  let secrets: string[] = [];
+  const ownSecrets = input.secrets ?? [];
+  let secrets = scrubForms(ownSecrets);
 
   const publish = (message: OperationMessage) => bus.emit(row.id, message);
   const lastPull = new Map<string, { at: number; status: string }>();
@@ -57,13 +69,16 @@ export function startOperation(
   void (async () => {
     const ports = createEnginePorts(events, input.actor?.email ?? null);
     try {
-      secrets = secretValues(await ports.project.readEnv().catch(() => ({})));
+      secrets = scrubForms([...ownSecrets, ...secretValuesOf(await ports.project.readEnv().catch(() => ({})))]);
       const result = await job(ports, controller.signal);
       finishOperation(db, row.id, { status: 'succeeded', result });
     } catch (err) {
-      if (!(err instanceof CodedError)) console.error(`[tale-console] operation ${row.id} failed`, err);
       const cancelled = controller.signal.aborted;
-      finishOperation(db, row.id, { status: cancelled ? 'cancelled' : 'failed', error: errorOf(err, secrets) });
+      // A job that rethrows the signal's reason throws a CodedError of the bundle that cancelled it,
+      // which is not this bundle's class: a cancel is said as one all the same.
+      const error = cancelled && !(err instanceof CodedError) ? { code: 'CANCELLED', message: 'Cancelled by a user.' } : errorOf(err, secrets);
+      if (!cancelled && !(err instanceof CodedError)) console.error(`[tale-console] operation ${row.id} failed`, err);
+      finishOperation(db, row.id, { status: cancelled ? 'cancelled' : 'failed', error });
     } finally {
       controllers.delete(row.id);
       publish({ end: toOperationDto(getOperation(db, row.id)!) });

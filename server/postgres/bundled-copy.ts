@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { CopyEventDto, CopySummaryDto, CopyTableDto } from '@/lib/dto/external-database';
+import { CodedError } from '@/lib/errors';
 import type { ExecRunner } from '../docker/exec-stream';
 import { queryError, withClient, type ConnectTarget } from './connection';
 import {
@@ -46,9 +47,16 @@ export interface CopyOptions {
   /** The external server as the console reaches it, with the service role's credentials. */
   target: RestoreTarget;
   onEvent: (event: CopyEventDto) => void;
+  /** A cancel, checked before each database: one being copied is not cut off half-way. */
+  signal?: AbortSignal;
 }
 
 const MAX_STDERR = 16 * 1024;
+
+/** Our own error, not the signal's reason: that one may be an instance of another bundle's CodedError. */
+function stopIfCancelled(signal: AbortSignal | undefined, what: string): void {
+  if (signal?.aborted) throw new CodedError('CANCELLED', `Cancelled by a user before ${what} was copied.`);
+}
 
 function collect(stream: Readable): () => string {
   let text = '';
@@ -158,6 +166,7 @@ export async function copyBundledData(opts: CopyOptions): Promise<CopySummaryDto
     const refusal = copyRefusal(database, source, await targetInventory(opts.target, database));
     if (refusal) refused.push(refusal);
   }
+  stopIfCancelled(opts.signal, 'anything');
   if (refused.length > 0) {
     for (const r of refused) opts.onEvent({ type: 'refused', ...r });
     return { ok: false, refused, failure: null, tables: [] };
@@ -165,6 +174,7 @@ export async function copyBundledData(opts: CopyOptions): Promise<CopySummaryDto
 
   let failure: string | null = null;
   for (const database of COPY_DATABASES) {
+    stopIfCancelled(opts.signal, database);
     opts.onEvent({ type: 'database-started', database });
     try {
       const done = await copyOne(opts, database);

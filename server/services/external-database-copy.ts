@@ -1,7 +1,11 @@
 import 'server-only';
-import { randomUUID } from 'node:crypto';
 import type { CopyEventDto, CopyStatusDto, CopySummaryDto } from '@/lib/dto/external-database';
+import type { OperationDto } from '@/lib/dto/operations';
 import { CodedError } from '@/lib/errors';
+import { getDb } from '../db/database';
+import type { EventSink, StepStatus } from '../engine/ports';
+import { eventsAfter, getOperation, type Busy } from '../operations/operation-store';
+import { startOperation } from '../operations/runner';
 import type { ExecRunner } from '../docker/exec-stream';
 import type { ConnectTarget } from '../postgres/connection';
 import { copyBundledData } from '../postgres/bundled-copy';
@@ -12,7 +16,8 @@ import { knownRolePassword } from './external-database-steps';
 
 // "Copy existing data" between Prepare and Configure: the bundled db's databases onto the prepared
 // external server. The step itself (copyExistingData) knows no sessions, so integration tests
-// drive exactly what the console runs; the job store lets the wizard poll its progress.
+// drive exactly what the console runs; the console runs it as a `database-copy` operation, whose
+// stored events the wizard polls.
 
 export interface CopyInput {
   /** The external server as the admin connected to it; only host, port and TLS settings are used. */
@@ -20,6 +25,8 @@ export interface CopyInput {
   role: string;
   /** The password Prepare just set; without it, the one in .env's URLs for this server and role. */
   rolePassword?: string;
+  /** Checked between databases: a database being copied finishes (or rolls back) first. */
+  signal?: AbortSignal;
 }
 
 export async function copyExistingData(dir: string, exec: ExecRunner, input: CopyInput, onEvent: (e: CopyEventDto) => void = () => undefined): Promise<CopySummaryDto> {
@@ -37,6 +44,7 @@ export async function copyExistingData(dir: string, exec: ExecRunner, input: Cop
       sourceUser,
       target: { host: input.target.host, port: input.target.port, role: input.role, password, sslMode: input.target.sslMode, caCert: input.target.caCert },
       onEvent,
+      signal: input.signal,
     });
   } catch (err) {
     const status = (err as { statusCode?: number }).statusCode;
@@ -46,54 +54,89 @@ export async function copyExistingData(dir: string, exec: ExecRunner, input: Cop
   }
 }
 
-interface CopyJob {
-  id: string;
-  state: 'running' | 'done';
-  /** The latest event per database (and every refusal): enough for one line each. */
-  events: Map<string, CopyEventDto>;
-  summary: CopySummaryDto | null;
+/** Docker streams psql's tags as fast as it restores: keep at most two readings a second per database. */
+const PROGRESS_EVERY_MS = 500;
+
+/** The copy's events as operation events: the CopyEventDto itself is the data, so the wizard reads it back. */
+function copyEvents(sink: EventSink): (e: CopyEventDto) => void {
+  const lastProgress = new Map<string, number>();
+  return (e) => {
+    if (e.type === 'progress') {
+      const now = Date.now();
+      if (now - (lastProgress.get(e.database) ?? 0) < PROGRESS_EVERY_MS) return;
+      lastProgress.set(e.database, now);
+    }
+    sink.emit({ step: 'database-copy', status: STATUS_OF[e.type], data: { ...e } });
+  };
 }
 
-const store = globalThis as unknown as { __taleConsoleCopyJobs?: Map<string, CopyJob> };
-const jobs = () => (store.__taleConsoleCopyJobs ??= new Map());
-const MAX_FINISHED = 10;
+const STATUS_OF = {
+  refused: 'skipped',
+  'database-started': 'started',
+  progress: 'progress',
+  'database-finished': 'succeeded',
+  failed: 'failed',
+} as const satisfies Record<CopyEventDto['type'], StepStatus>;
 
-function eventKey(e: CopyEventDto): string {
-  return e.type === 'refused' ? `${e.database}:refused` : e.database;
+function failedSummary(err: unknown): CopySummaryDto {
+  return { ok: false, refused: [], failure: err instanceof CodedError ? err.message : 'The copy failed on the server.', tables: [] };
 }
 
 /**
- * Starts a copy in the background and returns its id at once (a copy takes as long as the data
- * is large). One copy at a time; `onFinish` records the outcome (audit).
+ * Starts the copy as a `database-copy` operation: persisted, listed in the history, cancellable
+ * between databases, and refused while a kind that may remove or replace the bundled db runs
+ * (server/operations/conflicts.ts). The role password stays in this job's memory: the params hold
+ * only the role and the audited target, and the runner scrubs the password from every event.
+ * `onFinish` records the outcome (audit), whether the copy ended with a summary or an error.
  */
-export function startCopyJob(run: (onEvent: (e: CopyEventDto) => void) => Promise<CopySummaryDto>, onFinish: (summary: CopySummaryDto) => void): string {
-  if ([...jobs().values()].some((j) => j.state === 'running')) {
-    throw new CodedError('COPY_RUNNING', 'A copy is already running; wait for it to finish.');
-  }
-  const job: CopyJob = { id: randomUUID(), state: 'running', events: new Map(), summary: null };
-  jobs().set(job.id, job);
+export function startDatabaseCopy(
+  input: { dir: string; exec: ExecRunner; copy: CopyInput; params: Record<string, unknown>; actor: { id: string; email: string } },
+  onFinish: (summary: CopySummaryDto) => void,
+): OperationDto | Busy {
   const finish = (summary: CopySummaryDto) => {
-    job.summary = summary;
-    job.state = 'done';
     try {
       onFinish(summary);
     } catch (err) {
-      // Runs detached from any request: a failed audit write must not become an unhandled rejection.
+      // Runs detached from any request: a failed audit write must not fail the operation.
       console.error('[tale-console] recording the copy failed', err instanceof Error ? err.name : typeof err);
     }
-    const done = [...jobs().values()].filter((j) => j.state === 'done');
-    for (const old of done.slice(0, Math.max(0, done.length - MAX_FINISHED))) jobs().delete(old.id);
   };
-  run((e) => job.events.set(eventKey(e), e)).then(finish, (err: unknown) => {
-    const message = err instanceof CodedError ? err.message : 'The copy failed on the server.';
-    if (!(err instanceof CodedError)) console.error('[tale-console] copy failed', err instanceof Error ? err.name : typeof err);
-    finish({ ok: false, refused: [], failure: message, tables: [] });
+  const secrets = input.copy.rolePassword ? [input.copy.rolePassword] : [];
+  return startOperation({ kind: 'database-copy', params: input.params, actor: input.actor, secrets }, async (ports, signal) => {
+    let summary: CopySummaryDto;
+    try {
+      summary = await copyExistingData(input.dir, input.exec, { ...input.copy, signal }, copyEvents(ports.events));
+    } catch (err) {
+      finish(failedSummary(err));
+      throw err;
+    }
+    finish(summary);
+    ports.events.emit({ step: 'database-copy', status: summary.ok ? 'succeeded' : 'failed', data: { type: 'summary', summary } });
+    if (summary.refused.length > 0) throw new CodedError('COPY_REFUSED', 'Nothing was copied: a target database already has tables or lacks an extension.');
+    if (!summary.ok) throw new CodedError('COPY_INCOMPLETE', summary.failure ?? 'The copy is incomplete: some tables differ in row count.');
+    return summary;
   });
-  return job.id;
 }
 
-export function copyJobStatus(id: string): CopyStatusDto {
-  const job = jobs().get(id);
-  if (!job) throw new CodedError('COPY_NOT_FOUND', 'No such copy (the console may have restarted).');
-  return { id: job.id, state: job.state, events: [...job.events.values()], summary: job.summary };
+const COPY_EVENT_TYPES = new Set<string>(Object.keys(STATUS_OF));
+
+/** The wizard's view of a copy, read back from its operation: the latest event per database and the summary. */
+export function copyStatusOf(id: string): CopyStatusDto {
+  const row = getOperation(getDb(), id);
+  if (!row || row.kind !== 'database-copy') throw new CodedError('COPY_NOT_FOUND', 'No such copy.');
+  const latest = new Map<string, CopyEventDto>();
+  let summary: CopySummaryDto | null = null;
+  for (const e of eventsAfter(getDb(), id, 0)) {
+    if (e.step !== 'database-copy' || !e.data) continue;
+    const data = JSON.parse(e.data) as { type?: string; summary?: CopySummaryDto; database?: string };
+    if (data.type === 'summary') summary = data.summary ?? null;
+    else if (data.type && COPY_EVENT_TYPES.has(data.type)) {
+      const event = data as CopyEventDto;
+      latest.set(event.type === 'refused' ? `${event.database}:refused` : event.database, event);
+    }
+  }
+  const done = row.status !== 'running';
+  // Ended without a summary (an error before or during the copy, a cancel, a restart): its error says why.
+  if (done && !summary) summary = { ok: false, refused: [], failure: row.errorMessage ?? 'The copy did not finish.', tables: [] };
+  return { id, state: done ? 'done' : 'running', events: [...latest.values()], summary };
 }

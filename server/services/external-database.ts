@@ -43,7 +43,8 @@ import {
   useBundledDatabase,
   verifyProject,
 } from './external-database-steps';
-import { copyExistingData, copyJobStatus, startCopyJob } from './external-database-copy';
+import { copyStatusOf, startDatabaseCopy } from './external-database-copy';
+import { inProgress } from '../operations/conflicts';
 import { markPending } from './settings/settings-support';
 import { serialised } from '../project/write-queue';
 
@@ -171,8 +172,10 @@ export const useBundledDatabaseAgain = adminStep<typeof bundledSchema, { warning
 });
 
 /**
- * Starts copying the bundled db's data to the external server; the wizard polls its status. The
- * start is audited by adminStep, the outcome when the copy ends (counts and refusals, no URLs).
+ * Starts copying the bundled db's data to the external server as a `database-copy` operation; the
+ * wizard polls its status and links to it in the history. The start is audited by adminStep (a
+ * start refused because another operation runs, too), the outcome when the copy ends (counts and
+ * refusals, no URLs).
  */
 export const copyBundledDatabase = adminStep<typeof copySchema, { id: string }>({
   action: 'database.copy',
@@ -184,8 +187,8 @@ export const copyBundledDatabase = adminStep<typeof copySchema, { id: string }>(
     const target = t!;
     // No idle timeout: restoring one large table can leave the streams quiet for a while.
     const exec = dockerExecRunner(getStreamingDocker());
-    const id = startCopyJob(
-      (onEvent) => copyExistingData(dir(), exec, { target, role: i.role, rolePassword: i.rolePassword }, onEvent),
+    const op = startDatabaseCopy(
+      { dir: dir(), exec, copy: { target, role: i.role, rolePassword: i.rolePassword }, params: { role: i.role, target: auditedTarget(target) }, actor },
       (summary) =>
         appendAudit(getDb(), {
           actor,
@@ -197,7 +200,11 @@ export const copyBundledDatabase = adminStep<typeof copySchema, { id: string }>(
           message: summary.failure ?? (summary.refused.length ? 'refused' : summary.ok ? 'copied' : 'row counts differ'),
         }),
     );
-    return { id };
+    if ('busy' in op) {
+      const refused = inProgress(op.busy);
+      throw new CodedError(refused.code, refused.message);
+    }
+    return { id: op.id };
   },
 });
 
@@ -206,7 +213,7 @@ export async function databaseCopyStatus(raw: unknown): Promise<ActionResult<Cop
     const parsed = copyStatusSchema.safeParse(raw);
     if (!parsed.success) return { ok: false, code: 'INVALID_INPUT', message: 'No such copy.' };
     try {
-      return { ok: true, data: copyJobStatus(parsed.data.id) };
+      return { ok: true, data: copyStatusOf(parsed.data.id) };
     } catch (err) {
       return failure(err);
     }

@@ -17,12 +17,11 @@ import { appendAudit } from '../db/audit-log';
 import { requestIp } from '../auth/request-ip';
 import { withActionUser } from '../auth/session';
 import { cancelOperation, startOperation, type Job } from '../operations/runner';
+import { inProgress } from '../operations/conflicts';
 import { getOperation, listOperations, runningOperation, toOperationDto } from '../operations/operation-store';
 import { createEnginePorts } from '../runtime';
 import { engineStatus } from '../docker/client';
 import type { OperationKind } from '@/lib/dto/operations';
-
-const BUSY = { ok: false as const, code: 'OPERATION_IN_PROGRESS', message: 'Another operation is running. Wait for it to finish or cancel it.' };
 
 async function launch(
   actor: SessionUser,
@@ -30,17 +29,18 @@ async function launch(
   params: Record<string, unknown>,
   job: Job,
 ): Promise<ActionResult<OperationDto>> {
-  const op = startOperation({ kind, mutating: kind !== 'dry-run', params, actor }, job);
+  const op = startOperation({ kind, params, actor }, job);
+  const busy = 'busy' in op;
   appendAudit(getDb(), {
     actor,
     action: `operations.${kind}`,
-    target: op === 'busy' ? null : op.id,
+    target: busy ? null : op.id,
     params,
     sourceIp: await requestIp(),
-    outcome: op === 'busy' ? 'denied' : 'success',
-    message: op === 'busy' ? 'another operation is running' : 'started',
+    outcome: busy ? 'denied' : 'success',
+    message: busy ? `another operation is running (${op.busy})` : 'started',
   });
-  return op === 'busy' ? BUSY : { ok: true, data: op };
+  return busy ? inProgress(op.busy) : { ok: true, data: op };
 }
 
 function invalid(error: import('zod').ZodError): ActionResult<never> {

@@ -1,0 +1,48 @@
+import type { OperationKind } from '@/lib/dto/operations';
+
+// Which operation kinds may run at the same time. Every kind lists the kinds it must not overlap
+// with; the relation is symmetric (checked by the unit test), so a start is refused when the new
+// kind conflicts with any running one. The store checks this inside one immediate SQLite
+// transaction, so two starts cannot both pass the check.
+//
+// Today every kind that changes the stack excludes every other: they share the deployment lock,
+// the colours and the bundled db. The database copy reads the bundled db container, which a
+// deploy, rollback, update, cleanup, reset or reconcile may remove or replace, and two copies
+// would write the same external databases. A dry run only plans, so it overlaps with anything.
+// Backup, restore and restore drill are added here with their own rows when they land.
+
+const STACK = ['deploy', 'rollback', 'update', 'cleanup', 'reset', 'reconcile', 'database-copy'] as const satisfies readonly OperationKind[];
+
+/** `satisfies Record<OperationKind, …>`: a kind missing here fails the type check. */
+export const CONFLICTS = {
+  deploy: STACK,
+  rollback: STACK,
+  update: STACK,
+  cleanup: STACK,
+  reset: STACK,
+  reconcile: STACK,
+  'database-copy': STACK,
+  'dry-run': [],
+} as const satisfies Record<OperationKind, readonly OperationKind[]>;
+
+export function conflicts(a: OperationKind, b: OperationKind): boolean {
+  return (CONFLICTS[a] as readonly OperationKind[]).includes(b);
+}
+
+/** The first running kind that `kind` may not overlap with, or null when it may start. */
+export function conflictingKind(kind: OperationKind, running: readonly OperationKind[]): OperationKind | null {
+  return running.find((r) => conflicts(kind, r)) ?? null;
+}
+
+/**
+ * Whether the kind holds the stack lease (the `mutating` column: the overview shows it as the
+ * running operation, and the partial unique index keeps a second guard in the database).
+ */
+export function holdsStackLease(kind: OperationKind): boolean {
+  return conflicts(kind, kind);
+}
+
+/** The one answer to a refused start (the HTTP API maps its code to 409). */
+export function inProgress(running: OperationKind): { ok: false; code: 'OPERATION_IN_PROGRESS'; message: string } {
+  return { ok: false, code: 'OPERATION_IN_PROGRESS', message: `Another operation is running (${running}). Wait for it to finish or cancel it.` };
+}

@@ -1,0 +1,41 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openTempDb, type TempDb } from '../db/test-support/temp-db';
+import { finishOperation, insertOperation, runningOperation } from './operation-store';
+
+let temp: TempDb;
+const actor = { id: 'u1', email: 'ada@example.com' };
+
+beforeEach(() => {
+  temp = openTempDb('tc-operations-');
+});
+afterEach(() => temp.dispose());
+
+function start(kind: Parameters<typeof insertOperation>[1]['kind']) {
+  return insertOperation(temp.db, { kind, params: {}, actor });
+}
+
+describe('insertOperation', () => {
+  it('refuses a reset while a database copy runs, naming the copy, and records nothing for the reset', () => {
+    const copy = start('database-copy');
+    expect('busy' in copy).toBe(false);
+    expect(start('reset')).toEqual({ busy: 'database-copy' });
+    const kinds = temp.sqlite.prepare('SELECT kind, status FROM operations').all();
+    expect(kinds).toEqual([{ kind: 'database-copy', status: 'running' }]);
+    expect(runningOperation(temp.db)?.kind).toBe('database-copy');
+  });
+
+  it('lets the reset start once the copy has finished', () => {
+    const copy = start('database-copy');
+    if ('busy' in copy) throw new Error('copy refused');
+    finishOperation(temp.db, copy.id, { status: 'succeeded', result: { ok: true } });
+    const reset = start('reset');
+    expect('busy' in reset).toBe(false);
+  });
+
+  it('starts a dry run beside a deploy, and a deploy beside a dry run', () => {
+    expect('busy' in start('dry-run')).toBe(false);
+    expect('busy' in start('deploy')).toBe(false);
+    expect('busy' in start('dry-run')).toBe(false);
+    expect(start('update')).toEqual({ busy: 'deploy' });
+  });
+});
