@@ -1,6 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import { totpAt, totpStep } from '../server/auth/totp';
-import { signInAsAdmin } from './support/admin';
+import { addViewerThroughUi, signInAsAdmin } from './support/admin';
 import { gotoHydrated } from './support/goto-hydrated';
 
 // The strict Content-Security-Policy in a real browser: every console page renders and hydrates
@@ -49,13 +49,7 @@ test('a user enrols two-step sign-in and then signs in with a code', async ({ br
   const admin = await browser.newPage();
   await signInAsAdmin(admin, baseURL!);
   const email = `totp-${Date.now()}@example.com`;
-  await admin.goto('/users');
-  await admin.getByRole('button', { name: 'Add user' }).click();
-  await admin.getByLabel('Name').fill('Otto');
-  await admin.getByLabel('Email').fill(email);
-  await admin.getByLabel('Initial password (12 characters or more)').fill('otto-password-123');
-  await admin.getByRole('dialog').getByRole('button', { name: 'Add user' }).click();
-  await expect(admin.getByRole('cell', { name: email, exact: true })).toBeVisible();
+  await addViewerThroughUi(admin, { name: 'Otto', email, password: 'otto-password-123' });
 
   const page = await browser.newPage();
   const violations = await watchCsp(page);

@@ -1,5 +1,5 @@
-import { expect, test, type Browser, type Page } from '@playwright/test';
-import { signInAsAdmin } from './support/admin';
+import { expect, test, type Browser } from '@playwright/test';
+import { addViewerThroughUi, signInAsAdmin, signInThroughUi } from './support/admin';
 import { gotoHydrated } from './support/goto-hydrated';
 
 // "Sign out everywhere" and a change of one's own password in the browser: each ends the user's
@@ -10,35 +10,21 @@ test.describe.configure({ timeout: 180_000 });
 
 async function signedIn(browser: Browser, email: string, password: string) {
   const page = await (await browser.newContext()).newPage();
-  await gotoHydrated(page, '/login');
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  // The overview asks the Docker Engine before it answers, which takes a while on a busy host.
-  await expect(page).toHaveURL(/\/$/, { timeout: 30_000 });
+  await signInThroughUi(page, email, password);
   return page;
 }
 
-/** A new viewer (the form's default role), added by the admin through the users page. */
-async function addViewer(admin: Page, name: string, email: string, password: string) {
-  await gotoHydrated(admin, '/users');
-  await admin.getByRole('button', { name: 'Add user' }).click();
-  await admin.getByLabel('Name').fill(name);
-  await admin.getByLabel('Email').fill(email);
-  await admin.getByLabel('Initial password (12 characters or more)').fill(password);
-  await admin.getByRole('dialog').getByRole('button', { name: 'Add user' }).click();
-  await expect(admin.getByRole('cell', { name: email, exact: true })).toBeVisible();
+/** A new viewer, added by the shared admin, signed in on two browsers of their own. */
+async function viewerOnTwoBrowsers(browser: Browser, baseURL: string, viewer: { name: string; email: string; password: string }) {
+  const admin = await browser.newPage();
+  await signInAsAdmin(admin, baseURL);
+  await addViewerThroughUi(admin, viewer);
+  return { admin, laptop: await signedIn(browser, viewer.email, viewer.password), phone: await signedIn(browser, viewer.email, viewer.password) };
 }
 
 test('a user signs out everywhere after confirming, and their other browser is signed out too', async ({ browser, baseURL }) => {
-  const admin = await browser.newPage();
-  await signInAsAdmin(admin, baseURL!);
   const email = `everywhere-${Date.now()}@example.com`;
-  const password = 'everywhere-password-1';
-  await addViewer(admin, 'Eve', email, password);
-
-  const laptop = await signedIn(browser, email, password);
-  const phone = await signedIn(browser, email, password);
+  const { admin, laptop, phone } = await viewerOnTwoBrowsers(browser, baseURL!, { name: 'Eve', email, password: 'everywhere-password-1' });
 
   await laptop.getByRole('link', { name: 'Account & security' }).click();
   await expect(laptop.getByRole('heading', { name: 'Sessions' })).toBeVisible();
@@ -61,15 +47,10 @@ test('a user signs out everywhere after confirming, and their other browser is s
 });
 
 test('a viewer changes their own password: told so, this browser stays, the other is signed out', async ({ browser, baseURL }) => {
-  const admin = await browser.newPage();
-  await signInAsAdmin(admin, baseURL!);
   const email = `own-password-${Date.now()}@example.com`;
   const password = 'own-password-first-1';
   const newPassword = 'own-password-second-2';
-  await addViewer(admin, 'Vic', email, password);
-
-  const laptop = await signedIn(browser, email, password);
-  const phone = await signedIn(browser, email, password);
+  const { laptop, phone } = await viewerOnTwoBrowsers(browser, baseURL!, { name: 'Vic', email, password });
 
   await laptop.getByRole('link', { name: 'Account & security' }).click();
   await expect(laptop.getByRole('heading', { name: 'Password' })).toBeVisible();

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { createDeployment, type Deployment } from './fixtures/deployment';
-import { signInAsAdmin } from './support/admin';
+import { signInAsAdmin, signInThroughUi } from './support/admin';
 import { consoleDeployDir } from './support/console-deployment';
 import { gotoHydrated } from './support/goto-hydrated';
 import { actionIds, actionResult, callAction } from './support/server-actions';
@@ -37,13 +37,7 @@ test.afterAll(async () => {
   fs.rmSync(path.join(consoleDeployDir, '.tale'), { recursive: true, force: true });
 });
 
-async function signInAsOperator(page: Page): Promise<void> {
-  await gotoHydrated(page, '/login');
-  await page.getByLabel('Email').fill(OPERATOR.email);
-  await page.getByLabel('Password').fill(OPERATOR.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page).toHaveURL(/\/$/, { timeout: 60_000 });
-}
+const signInAsOperator = (page: Page) => signInThroughUi(page, OPERATOR.email, OPERATOR.password);
 
 test('an operator sees every setting read-only, with the reason, and no control that would change one', async ({ page }) => {
   await signInAsOperator(page);

@@ -101,7 +101,7 @@ export function EnvForm({ env, isAdmin, actions }: Props) {
             type={secret && !revealed[key] ? 'password' : 'text'}
             autoComplete="off"
             readOnly={!isAdmin}
-            placeholder={secret ? (current?.set ? 'set (hidden); type to replace' : 'not set') : info?.default}
+            placeholder={secret ? (current?.set ? (isAdmin ? 'set (hidden); type to replace' : 'set (hidden)') : 'not set') : info?.default}
             value={values[key] ?? (secret ? (revealed[key] ?? '') : (current?.value ?? ''))}
             onChange={(e) => setValues((v) => ({ ...v, [key]: e.target.value }))}
           />
@@ -161,14 +161,15 @@ export function EnvForm({ env, isAdmin, actions }: Props) {
           ))}
       </fieldset>
       {isAdmin && (
-        <Button type="submit" busy={flow.busy}>
-          Review changes
-        </Button>
+        <>
+          <Button type="submit" busy={flow.busy}>
+            Review changes
+          </Button>
+          <ReviewDialog flow={flow} title="Save environment?" empty={flow.shown?.preview.diff.length === 0}>
+            {flow.shown && <EnvDiffView diff={flow.shown.preview.diff} />}
+          </ReviewDialog>
+        </>
       )}
-
-      <ReviewDialog flow={flow} title="Save environment?" empty={flow.shown?.preview.diff.length === 0}>
-        {flow.shown && <EnvDiffView diff={flow.shown.preview.diff} />}
-      </ReviewDialog>
 
       <Dialog
         open={regen !== null}

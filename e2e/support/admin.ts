@@ -16,10 +16,26 @@ export async function signInAsAdmin(page: Page, baseURL: string): Promise<void> 
     const id = actionIds().get('app/(auth)/setup/actions.ts#setupAction')!;
     await callAction(baseURL, id, [{ token, ...ADMIN, confirm: ADMIN.password }]);
   }
+  await signInThroughUi(page, ADMIN.email, ADMIN.password);
+}
+
+/** Signs in through the login form and waits for the overview. */
+export async function signInThroughUi(page: Page, email: string, password: string): Promise<void> {
   await gotoHydrated(page, '/login');
-  await page.getByLabel('Email').fill(ADMIN.email);
-  await page.getByLabel('Password').fill(ADMIN.password);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   // Generous: on a loaded CI machine the first sign-in (password hash, first render) takes seconds.
   await expect(page).toHaveURL(/\/$/, { timeout: 60_000 });
+}
+
+/** A new viewer (the form's default role), added by the admin through the users page. */
+export async function addViewerThroughUi(admin: Page, user: { name: string; email: string; password: string }): Promise<void> {
+  await gotoHydrated(admin, '/users');
+  await admin.getByRole('button', { name: 'Add user' }).click();
+  await admin.getByLabel('Name').fill(user.name);
+  await admin.getByLabel('Email').fill(user.email);
+  await admin.getByLabel('Initial password (12 characters or more)').fill(user.password);
+  await admin.getByRole('dialog').getByRole('button', { name: 'Add user' }).click();
+  await expect(admin.getByRole('cell', { name: user.email, exact: true })).toBeVisible();
 }

@@ -75,7 +75,8 @@ describe('env value schemas', () => {
 
     it('reads the cross-field rule from own keys only', () => {
       // `TLS_MODE` is not edited, so the file's value decides; an inherited one must not count as an edit.
-      expect(validateEnvEdits({ SITE_URL: 'http://tale.lan' }, { TLS_MODE: 'external' })).toEqual({ ok: true, values: { SITE_URL: 'http://tale.lan' } });
+      const edits = Object.assign(Object.create({ TLS_MODE: 'selfsigned' }) as Record<string, string>, { SITE_URL: 'http://tale.lan' });
+      expect(validateEnvEdits(edits, { TLS_MODE: 'external' })).toEqual({ ok: true, values: { SITE_URL: 'http://tale.lan' } });
     });
   });
 });

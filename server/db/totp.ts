@@ -2,6 +2,7 @@ import 'server-only';
 import { and, eq, isNull, lt, or } from 'drizzle-orm';
 import type { Db } from './client';
 import { users } from './schema/users';
+import { endUserSessions } from './sessions';
 
 // The TOTP columns of a user. Accepting a step is one conditional UPDATE, so two sign-ins racing
 // with the same code cannot both pass: the second finds the step already taken.
@@ -30,12 +31,20 @@ export function acceptTotpStep(db: Db, userId: string, step: number): boolean {
   return res.changes === 1;
 }
 
-/** Turns the second factor off (admin reset), pending enrolment included. */
-export function clearTotp(db: Db, userId: string): boolean {
-  const res = db
-    .update(users)
-    .set({ totpSecret: null, totpPendingSecret: null, totpLastStep: null, updatedAt: new Date() })
-    .where(eq(users.id, userId))
-    .run();
-  return res.changes === 1;
+/**
+ * Turns the second factor off (admin reset), pending enrolment included, and in the same
+ * transaction ends the user's sessions but `keepSession`: whoever signed in with the lost device
+ * must sign in again, with the password alone (as changeUser does for a password reset).
+ */
+export function clearTotp(db: Db, userId: string, keepSession?: string): boolean {
+  return db.transaction((tx) => {
+    const res = tx
+      .update(users)
+      .set({ totpSecret: null, totpPendingSecret: null, totpLastStep: null, updatedAt: new Date() })
+      .where(eq(users.id, userId))
+      .run();
+    if (res.changes !== 1) return false;
+    endUserSessions(tx, userId, keepSession);
+    return true;
+  });
 }

@@ -52,6 +52,7 @@ const GO_SPACE = /[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\
 // compose's own isSpace: whitespace that is not a line break.
 const isInlineSpace = (ch: string | undefined) =>
   ch === '\t' || ch === '\v' || ch === '\f' || ch === '\r' || ch === ' ' || ch === '\u0085' || ch === '\u00a0';
+const TRAILING_GO_SPACE = new RegExp(`${GO_SPACE.source}+$`, 'u');
 const isGoSpace = (ch: string | undefined) => ch !== undefined && GO_SPACE.test(ch);
 
 interface Statement {
@@ -198,7 +199,7 @@ function scanStatements(text: string): { statements: Statement[]; error: string 
       }
       // A key that runs to the end of the file without `=` is, for compose, an empty key whose
       // value is that text.
-      const key = sep === '' ? '' : text.slice(keyStart, keyEnd).replace(new RegExp(`${GO_SPACE.source}+$`, 'u'), '');
+      const key = sep === '' ? '' : text.slice(keyStart, keyEnd).replace(TRAILING_GO_SPACE, '');
       if (sep === '') pos = keyStart;
       if (key.includes(' ')) throw new EnvSyntaxError(`line ${lineAt(text, keyStart)}: a key cannot contain a space`);
       // `KEY` alone on a line takes its value from compose's own environment, not from the file.
@@ -245,7 +246,7 @@ function scanStatements(text: string): { statements: Statement[]; error: string 
         let raw = text.slice(pos, lineEnd);
         const comment = raw.indexOf(' #');
         if (comment !== -1) raw = raw.slice(0, comment);
-        raw = raw.replace(new RegExp(`${GO_SPACE.source}+$`, 'u'), '');
+        raw = raw.replace(TRAILING_GO_SPACE, '');
         value = interpolate(raw, lookup);
         valueEnd = pos + raw.length;
         pos = nl === -1 ? text.length : nl + 1;
@@ -361,7 +362,7 @@ export function unencodableReason(value: string): string {
   const single = value.includes("'") ? "it contains '" : 'it ends in \\ (compose reads \\\' as an escaped quote)';
   const dq = ['"', '\\', '$'].filter((c) => value.includes(c)).join(' ');
   const bare: string[] = [];
-  if (new RegExp(GO_SPACE.source, 'u').test(value)) bare.push('spaces');
+  if (GO_SPACE.test(value)) bare.push('spaces');
   if (value.includes('#')) bare.push('#');
   if (value.includes('$')) bare.push('$');
   if (/^['"]|['"]$/.test(value)) bare.push('a quote at the start or end');

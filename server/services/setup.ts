@@ -9,6 +9,7 @@ import { hashPassword } from '../auth/password';
 import { checkSetupToken, destroySetupToken } from '../auth/setup-token';
 import { appendAudit, appendRefusal } from '../db/audit-log';
 import { requestIp } from '../auth/request-ip';
+import { throttlePolicies } from '../auth/throttle';
 
 export function isSetupNeeded(): boolean {
   return countUsers(getDb()) === 0;
@@ -27,7 +28,7 @@ export async function createFirstAdmin(raw: unknown): Promise<ActionResult<{ ema
   // Nobody is signed in here and nothing locks a caller out, so refusals from one address are
   // counted on the first of their burst rather than each adding a row.
   const refusal = (message: string) =>
-    appendRefusal(getDb(), { action: 'setup.first_admin', target, sourceIp, outcome: 'failure', message }, getEnv().signIn.lockoutSeconds * 1000);
+    appendRefusal(getDb(), { action: 'setup.first_admin', target, sourceIp, outcome: 'failure', message }, throttlePolicies(getEnv().signIn).account.lockoutMs);
   if (!isSetupNeeded()) {
     refusal('setup already done');
     return CLOSED;

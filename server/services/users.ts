@@ -14,7 +14,6 @@ import { currentSessionId, requirePageUser, withActionUser } from '../auth/sessi
 import { hashPassword } from '../auth/password';
 import { requestIp } from '../auth/request-ip';
 import { clearTotp } from '../db/totp';
-import { endUserSessions } from '../db/sessions';
 import { writeSetting } from '../db/console-settings';
 import { adminTotpRequired, REQUIRE_ADMIN_TOTP } from '../auth/totp-policy';
 
@@ -118,9 +117,7 @@ export const resetTotp = adminMutation({
   schema: resetTotpSchema,
   target: (i) => i.id,
   run: async ({ id }, actor) => {
-    if (!clearTotp(getDb(), id)) return NOT_FOUND;
-    // Whoever signed in with the lost device must sign in again, with the password alone.
-    endUserSessions(getDb(), id, await sessionToKeep(id, actor));
+    if (!clearTotp(getDb(), id, await sessionToKeep(id, actor))) return NOT_FOUND;
     return { ok: true, data: undefined };
   },
 });
