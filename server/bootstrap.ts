@@ -1,11 +1,11 @@
 import 'server-only';
-import { ConfigError, getEnv } from './env';
-import { getDb } from './db/database';
+import { ConfigError } from './env';
 import { runMigrations } from './db/client';
 import { countUsers } from './db/users';
 import { ensureSetupToken, setupTokenPath } from './auth/setup-token';
 import { interruptRunning } from './operations/operation-store';
 import { reconcileAtStart } from './operations/reconcile-at-start';
+import { runtime, type Runtime } from './runtime';
 
 function fail(message: string): never {
   console.error(`\n[tale-console] ${message}\n`);
@@ -14,28 +14,28 @@ function fail(message: string): never {
 
 /** Runs once before the server answers: configuration, migrations, and the first-run token. */
 export function bootstrap(): void {
-  let env;
+  let rt: Runtime;
   try {
-    env = getEnv();
+    rt = runtime();
   } catch (err) {
     fail(err instanceof ConfigError ? err.message : `Could not read the configuration: ${(err as Error).message}`);
   }
   try {
-    runMigrations(getDb());
+    runMigrations(rt.db);
   } catch (err) {
     fail(`Database migration failed, not starting: ${(err as Error).message}`);
   }
   // Whatever was running when the console last stopped did not finish. The stack is then
   // reconciled in the background (a half-started target colour removed, an interrupted retire
   // finished, a dead holder's lock released): start-up does not wait for Docker.
-  const interrupted = interruptRunning(getDb());
+  const interrupted = interruptRunning(rt.db);
   if (interrupted.length) console.log(`[tale-console] Marked ${interrupted.length} operation(s) as interrupted by the last shutdown.`);
-  void reconcileAtStart(interrupted.map((op) => op.id));
-  if (countUsers(getDb()) === 0) {
-    const token = ensureSetupToken(env.dataDir);
+  void reconcileAtStart(rt, interrupted.map((op) => op.id));
+  if (countUsers(rt.db) === 0) {
+    const token = ensureSetupToken(rt.env.dataDir);
     console.log(
       `[tale-console] First run: open /setup and enter this one-time setup token:\n\n    ${token}\n\n` +
-        `[tale-console] It is also in ${setupTokenPath(env.dataDir)} (readable by the server's user only).`,
+        `[tale-console] It is also in ${setupTokenPath(rt.env.dataDir)} (readable by the server's user only).`,
     );
   }
 }

@@ -4,7 +4,8 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import { z } from 'zod';
 
-// The only reader of process.env. Everything else asks getEnv().
+// The only reader of process.env: server/runtime.ts parses it once, and everything else reads
+// the runtime's `env`.
 
 const schema = z
   .object({
@@ -92,9 +93,5 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   };
 }
 
-const cache = globalThis as unknown as { __taleConsoleEnv?: Env };
-
-export function getEnv(): Env {
-  cache.__taleConsoleEnv ??= parseEnv(process.env);
-  return cache.__taleConsoleEnv;
-}
+/** TEMP (#16): removed once every service takes the runtime. */
+export const getEnv = (): Env => require('./runtime').runtime().env;

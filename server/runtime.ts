@@ -1,15 +1,71 @@
 import 'server-only';
-import type { Clock, EnginePorts, EventSink, RegistryPort } from './engine/ports';
+import path from 'node:path';
+import type { Clock, DockerPort, EnginePorts, EventSink, ProjectPort, RegistryPort } from './engine/ports';
+import { openDb, type Db } from './db/client';
+import { createDockerClients, engineStatus, type EngineStatus } from './docker/client';
 import { createDockerPort } from './docker/docker-adapter';
-import { getDocker } from './docker/client';
+import { execInContainer, type ExecResult } from './docker/container-exec';
+import { containerLogSource } from './docker/container-logs';
+import { createStatsPort, type ContainerStatsPort } from './docker/container-stats';
+import { dockerExecRunner, type ExecRunner } from './docker/exec-stream';
+import { parseEnv, type Env } from './env';
+import { abortableSleep, type LogSource } from './logs/logs';
+import { createOperations, type Operations } from './operations/runner';
 import { currentLockSelf, isLockHolderAlive, lockIdentity } from './project/lock-liveness';
 import { createProjectPort } from './project/project-port';
+import { createWriteQueue, type WriteQueue } from './project/write-queue';
 import { RegistryClient } from './registry/registry-client';
-import { getEnv } from './env';
 
-// The composition root: real adapters wired into the engine's ports.
+// The composition root. Everything the services use that does I/O or holds state is built here,
+// once per process, and handed to them as a `Runtime`: no service reaches for a global. A unit
+// test builds its own with createRuntime() from fake parts.
 
-const clock: Clock = {
+/** What the services need from the Docker Engine besides the engine's own port. */
+export interface DockerHost {
+  status(): Promise<EngineStatus>;
+  stats: ContainerStatsPort;
+  /** `docker exec` with the output captured, for short commands (the Convex admin key). */
+  run(container: string, argv: string[], timeoutMs?: number): Promise<ExecResult>;
+  /** `docker exec` as streams, for long ones (the database copy). */
+  exec: ExecRunner;
+}
+
+export interface Runtime {
+  readonly env: Env;
+  readonly db: Db;
+  readonly clock: Clock;
+  readonly docker: DockerPort;
+  readonly host: DockerHost;
+  readonly registry: RegistryPort;
+  readonly project: ProjectPort;
+  readonly logs: LogSource;
+  readonly operations: Operations;
+  /** The single writer of the deployment directory's files (server/project/write-queue.ts). */
+  readonly writes: WriteQueue;
+  /** Short-lived answers services keep per process (registry tags); a test's runtime starts empty. */
+  readonly cache: Map<string, unknown>;
+  /** The engine's ports, with an event sink and actor for one job (none: a read-only look). */
+  ports(events?: EventSink, actor?: string | null): EnginePorts;
+}
+
+export type RuntimeParts = Omit<Runtime, 'operations' | 'writes' | 'cache' | 'ports'>;
+
+const quiet: EventSink = { emit: () => {} };
+
+/** Assembles a runtime from its parts: the operations system and the write queue are its own. */
+export function createRuntime(parts: RuntimeParts): Runtime {
+  const ports = (events: EventSink = quiet, actor: string | null = null): EnginePorts => ({
+    docker: parts.docker,
+    registry: parts.registry,
+    project: parts.project,
+    clock: parts.clock,
+    events,
+    actor,
+  });
+  return { ...parts, ports, operations: createOperations({ db: parts.db, ports }), writes: createWriteQueue(), cache: new Map() };
+}
+
+export const systemClock: Clock = {
   now: () => new Date(),
   sleep: (ms, signal) =>
     new Promise((resolve, reject) => {
@@ -21,20 +77,37 @@ const clock: Clock = {
     }),
 };
 
-const registry: RegistryPort = {
-  resolveVersion: (prefix, version) => new RegistryClient({ registry: prefix }).resolveVersion(version),
-  listVersions: (prefix) => new RegistryClient({ registry: prefix }).listVersions(),
-};
+function processRuntime(): Runtime {
+  const env = parseEnv(process.env);
+  const clients = createDockerClients(env.docker);
+  const self = currentLockSelf();
+  return createRuntime({
+    env,
+    db: openDb(path.join(env.dataDir, 'console.db')).db,
+    clock: systemClock,
+    docker: createDockerPort(clients.api),
+    host: {
+      status: () => engineStatus(clients.api),
+      stats: createStatsPort(clients.api),
+      run: (container, argv, timeoutMs) => execInContainer(clients.api, container, argv, timeoutMs),
+      exec: dockerExecRunner(clients.streaming),
+    },
+    registry: {
+      resolveVersion: (prefix, version) => new RegistryClient({ registry: prefix }).resolveVersion(version),
+      listVersions: (prefix) => new RegistryClient({ registry: prefix }).listVersions(),
+    },
+    project: createProjectPort(env.deployDir, (holder) => isLockHolderAlive(holder, self), lockIdentity(self)),
+    logs: { deployDir: env.deployDir, follower: { ...containerLogSource(clients), sleep: abortableSleep } },
+  });
+}
 
-const self = currentLockSelf();
+// Next loads a module once per bundle (pages, actions, route handlers, instrumentation): the one
+// runtime hangs off globalThis so all of them share one database connection, one operations bus
+// (a stream opened by a route handler hears the job an action started) and one write queue.
+const shared = globalThis as unknown as { __taleRuntime?: Runtime };
 
-export function createEnginePorts(events: EventSink, actor: string | null = null): EnginePorts {
-  return {
-    docker: createDockerPort(getDocker()),
-    registry,
-    project: createProjectPort(getEnv().deployDir, (holder) => isLockHolderAlive(holder, self), lockIdentity(self)),
-    clock,
-    events,
-    actor,
-  };
+/** This process's runtime, built on first use. Throws ConfigError when the configuration is bad. */
+export function runtime(): Runtime {
+  shared.__taleRuntime ??= processRuntime();
+  return shared.__taleRuntime;
 }

@@ -2,8 +2,7 @@ import 'server-only';
 import type { NextAuthOptions, Session } from 'next-auth';
 import CredentialsProvider from 'next-auth/providers/credentials';
 import { signInSchema } from '@/lib/schemas/auth';
-import { getEnv } from '../env';
-import { getDb } from '../db/database';
+import { runtime } from '../runtime';
 import { findUserByEmail } from '../db/users';
 import { burnPasswordCheck, verifyPassword } from './password';
 import { appendAudit, appendRefusal } from '../db/audit-log';
@@ -14,8 +13,7 @@ import { acceptTotpStep } from '../db/totp';
 import { createSession, endSession } from '../db/sessions';
 
 async function authorize(raw: unknown, headers: Headers) {
-  const env = getEnv();
-  const db = getDb();
+  const { env, db } = runtime();
   const sourceIp = clientIp(headers, env.trustedProxies);
   const policy = throttlePolicies(env.signIn);
   const parsed = signInSchema.safeParse(raw);
@@ -61,7 +59,7 @@ async function authorize(raw: unknown, headers: Headers) {
 
 /** Built per call so nothing reads configuration while Next is building. */
 export function authOptions(): NextAuthOptions {
-  const env = getEnv();
+  const { env, db } = runtime();
   return {
     secret: env.sessionSecret,
     session: { strategy: 'jwt', maxAge: env.sessionMaxAgeSeconds },
@@ -84,7 +82,7 @@ export function authOptions(): NextAuthOptions {
       // are read fresh on every request (getSessionUser), so ending a session takes effect at once.
       jwt: ({ token, user }) => {
         // `user` is there only at sign-in: the one moment a session row is created.
-        if (user) token.sid = createSession(getDb(), user.id, env.sessionMaxAgeSeconds * 1000);
+        if (user) token.sid = createSession(db, user.id, env.sessionMaxAgeSeconds * 1000);
         return token;
       },
       // The session id is a reference, not a credential (no cookie can be made for it without the
@@ -94,7 +92,7 @@ export function authOptions(): NextAuthOptions {
     events: {
       // Runs on the server with the decoded cookie, so the row goes even if the browser kept a copy.
       signOut: ({ token }) => {
-        if (typeof token?.sid === 'string') endSession(getDb(), token.sid);
+        if (typeof token?.sid === 'string') endSession(db, token.sid);
       },
     },
   };

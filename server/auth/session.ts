@@ -1,5 +1,4 @@
 import 'server-only';
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { getServerSession } from 'next-auth';
 import { headers } from 'next/headers';
 import { redirect } from 'next/navigation';
@@ -7,44 +6,37 @@ import { cache } from 'react';
 import { z } from 'zod';
 import type { ActionResult } from '@/lib/action-result';
 import type { SessionUser } from '@/lib/dto/user';
-import { getDb } from '../db/database';
 import { countUsers } from '../db/users';
 import { findSessionUser } from '../db/sessions';
-import { getEnv } from '../env';
+import { runtime } from '../runtime';
+import { authorize, type Caller, type GateOptions } from './caller';
 import { authOptions } from './options';
 import { attemptBearer } from './api-token-attempts';
 import { tokenAuthorization } from './api-tokens';
 import { clientIp } from './client-ip';
 import { sameOriginRequest } from './origin-check';
+import { requestIp } from './request-ip';
 import { hasRole, type Role } from './roles';
 import { throttlePolicies } from './throttle';
 import { mustEnrolTotp } from './totp-policy';
 
 const sessionShape = z.object({ user: z.object({ id: z.string().min(1) }), sid: z.string().min(1) });
 
-/**
- * The caller withApiUser authenticated for this request (session or API token). The services call
- * getSessionUser themselves, so a token-authenticated API request reaches them as its caller.
- */
-const apiCaller = new AsyncLocalStorage<SessionUser>();
+// The edge: the only place that reads the request's cookie and headers. What it finds goes to the
+// services as a `Caller` (./caller.ts), which decide what that caller may do.
 
 /**
  * The signed-in, enabled user, or null. Reads the session row and the account on every request
  * (one lookup), so an ended session or a disabled user is out at once.
  */
 export async function getSessionUser(): Promise<SessionUser | null> {
-  const caller = apiCaller.getStore();
-  if (caller) return caller;
   return (await cookieSession())?.user ?? null;
 }
 
-/**
- * The id of the caller's own session (never for an API token), so that changing one's own password
- * can end the other sessions and keep this one. Server-side only: it never goes into a DTO.
- */
-export async function currentSessionId(): Promise<string | null> {
-  if (apiCaller.getStore()) return null;
-  return (await cookieSession())?.sid ?? null;
+/** The caller of a server action: the cookie's session (or none), the source address, the session id. */
+export async function actionCaller(): Promise<Caller> {
+  const session = await cookieSession();
+  return { user: session?.user ?? null, sourceIp: await requestIp(), sessionId: session?.sid ?? null };
 }
 
 // Once per rendered request: a page's gate and each service it calls all ask. React's cache lives
@@ -52,25 +44,29 @@ export async function currentSessionId(): Promise<string | null> {
 const cookieSession = cache(async (): Promise<{ user: SessionUser; sid: string } | null> => {
   const parsed = sessionShape.safeParse(await getServerSession(authOptions()));
   if (!parsed.success) return null;
-  const row = findSessionUser(getDb(), parsed.data.sid, parsed.data.user.id);
+  const { db } = runtime();
+  const row = findSessionUser(db, parsed.data.sid, parsed.data.user.id);
   if (!row || row.disabledAt) return null;
   const user: SessionUser = { id: row.id, email: row.email, name: row.name, role: row.role };
-  return { user: mustEnrolTotp(getDb(), row) ? { ...user, mustEnrolTotp: true } : user, sid: parsed.data.sid };
+  return { user: mustEnrolTotp(db, row) ? { ...user, mustEnrolTotp: true } : user, sid: parsed.data.sid };
 });
 
 /** Where an admin goes while "require two-step sign-in for admins" is on and they have none yet. */
 export const TOTP_ENROLMENT_PATH = '/two-factor';
 
-/** Lets the enrolment page and its actions through the enrol-first gate; nothing else may. */
-type GateOptions = { duringTotpEnrolment?: boolean };
-
 /** For pages and layouts: sends the visitor to setup or sign-in instead of rendering anything. */
 export async function requirePageUser(role: Role = 'viewer', opts: GateOptions = {}): Promise<SessionUser> {
   const user = await getSessionUser();
-  if (!user) redirect(countUsers(getDb()) === 0 ? '/setup' : '/login');
+  if (!user) redirect(countUsers(runtime().db) === 0 ? '/setup' : '/login');
   if (user.mustEnrolTotp && !opts.duringTotpEnrolment) redirect(TOTP_ENROLMENT_PATH);
   if (!hasRole(user, role)) redirect('/');
   return user;
+}
+
+/** For pages that pass their viewer on to a service: the gate of requirePageUser, then the caller. */
+export async function requirePageCaller(role: Role = 'viewer', opts: GateOptions = {}): Promise<Caller> {
+  await requirePageUser(role, opts);
+  return actionCaller();
 }
 
 /**
@@ -81,13 +77,15 @@ export async function requirePageUser(role: Role = 'viewer', opts: GateOptions =
  * be a way to skip that; a bearer call carries no ambient credential. Failed bearer attempts are
  * audited and throttled per source address (429 with Retry-After while locked out).
  */
-export async function withApiUser(role: Role, handler: (user: SessionUser) => Promise<Response>, request: Request): Promise<Response> {
+export async function withApiUser(role: Role, handler: (caller: Caller) => Promise<Response>, request: Request): Promise<Response> {
   const h = await headers();
   const authorization = tokenAuthorization(h.get('authorization'), new URL(request.url).pathname);
-  const env = getEnv();
+  const { env, db } = runtime();
+  const sourceIp = clientIp(h, env.trustedProxies);
   let user: SessionUser | null;
+  let sessionId: string | null = null;
   if (authorization !== null) {
-    const attempt = attemptBearer(getDb(), authorization, clientIp(h, env.trustedProxies), throttlePolicies(env.signIn).address);
+    const attempt = attemptBearer(db, authorization, sourceIp, throttlePolicies(env.signIn).address);
     if (!attempt.ok && attempt.status === 429) {
       return Response.json(
         { code: 'TOO_MANY_ATTEMPTS', message: `Too many failed API token attempts from this address. Try again in ${attempt.retryAfterSeconds} s.` },
@@ -108,7 +106,9 @@ export async function withApiUser(role: Role, handler: (user: SessionUser) => Pr
     }
     user = attempt.caller;
   } else {
-    user = await getSessionUser();
+    const session = await cookieSession();
+    user = session?.user ?? null;
+    sessionId = session?.sid ?? null;
     if (!user) return Response.json({ code: 'UNAUTHENTICATED', message: 'Sign in first.' }, { status: 401 });
     if (user.mustEnrolTotp) {
       return Response.json({ code: 'TOTP_ENROLMENT_REQUIRED', message: 'Set up two-step sign-in first: admins must use it here.' }, { status: 403 });
@@ -127,21 +127,19 @@ export async function withApiUser(role: Role, handler: (user: SessionUser) => Pr
   if (!hasRole(user, role)) {
     return Response.json({ code: 'FORBIDDEN', message: 'Your role does not allow this.' }, { status: 403 });
   }
-  const caller = user;
-  return apiCaller.run(caller, () => handler(caller));
+  return handler({ user, sourceIp, sessionId });
 }
 
-/** For server actions: a typed refusal instead of running the action. */
+/** TEMP (#16): the services' old gate, gone once every service takes its caller. */
 export async function withActionUser<T>(
   role: Role,
   action: (user: SessionUser) => Promise<ActionResult<T>>,
   opts: GateOptions = {},
 ): Promise<ActionResult<T>> {
-  const user = await getSessionUser();
-  if (!user) return { ok: false, code: 'UNAUTHENTICATED', message: 'Your session has ended. Sign in again.' };
-  if (user.mustEnrolTotp && !opts.duringTotpEnrolment) {
-    return { ok: false, code: 'TOTP_ENROLMENT_REQUIRED', message: 'Set up two-step sign-in first: admins must use it here.' };
-  }
-  if (!hasRole(user, role)) return { ok: false, code: 'FORBIDDEN', message: 'Your role does not allow this.' };
-  return action(user);
+  return authorize(await actionCaller(), role, action, opts);
+}
+
+/** TEMP (#16) */
+export async function currentSessionId(): Promise<string | null> {
+  return (await cookieSession())?.sid ?? null;
 }

@@ -1,28 +1,24 @@
 import 'server-only';
 import Docker from 'dockerode';
-import { getEnv } from '../env';
-
-const cache = globalThis as unknown as { __taleConsoleDocker?: Docker; __taleConsoleStreamingDocker?: Docker };
-
-export function getDocker(): Docker {
-  cache.__taleConsoleDocker ??= new Docker({ ...getEnv().docker, timeout: 10_000 });
-  return cache.__taleConsoleDocker;
-}
+import type { Env } from '../env';
 
 /**
- * For long-lived streams (log follows): no idle timeout, which would cut the follow of a quiet
- * container every 10 s. These streams end when their reader goes away instead.
+ * The console's two Docker clients, made once by server/runtime.ts. `api` has a 10 s idle timeout
+ * for request/response calls; `streaming` has none, for long-lived streams (log follows, the
+ * database copy's exec) that a quiet container would otherwise see cut every 10 s: those end when
+ * their reader goes away instead.
  */
-export function getStreamingDocker(): Docker {
-  cache.__taleConsoleStreamingDocker ??= new Docker({ ...getEnv().docker });
-  return cache.__taleConsoleStreamingDocker;
+export type DockerClients = { api: Docker; streaming: Docker };
+
+export function createDockerClients(endpoint: Env['docker']): DockerClients {
+  return { api: new Docker({ ...endpoint, timeout: 10_000 }), streaming: new Docker({ ...endpoint }) };
 }
 
 export type EngineStatus = { reachable: true; version: string; apiVersion: string } | { reachable: false; reason: string };
 
-export async function engineStatus(): Promise<EngineStatus> {
+export async function engineStatus(docker: Docker): Promise<EngineStatus> {
   try {
-    const v = await getDocker().version();
+    const v = await docker.version();
     return { reachable: true, version: v.Version, apiVersion: v.ApiVersion };
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;

@@ -1,7 +1,8 @@
 import 'server-only';
 import { Readable, Writable } from 'node:stream';
 import { CodedError } from '@/lib/errors';
-import { getDocker, getStreamingDocker } from './client';
+import type Docker from 'dockerode';
+import type { DockerClients } from './client';
 import { LineSplitter, type LogLine } from './log-lines';
 
 export type ContainerLogOptions = { follow: boolean; tail?: number; since?: string; until?: string };
@@ -28,9 +29,9 @@ function statusOf(err: unknown): number | undefined {
   return (err as { statusCode?: number }).statusCode;
 }
 
-export async function containerRunState(name: string): Promise<ContainerRunState> {
+export async function containerRunState(docker: Docker, name: string): Promise<ContainerRunState> {
   try {
-    const info = await getDocker().getContainer(name).inspect();
+    const info = await docker.getContainer(name).inspect();
     return info.State.Running && !info.State.Restarting ? 'running' : 'stopped';
   } catch (err) {
     if (statusOf(err) === 404) return 'gone';
@@ -65,11 +66,11 @@ export function streamEnd(raw: Readable, flush: () => void): Promise<ContainerLo
  * (a TTY container has one raw stream), and hands out complete lines.
  */
 export async function openContainerLogs(
+  docker: Docker,
   name: string,
   options: ContainerLogOptions,
   onLine: (line: LogLine) => void,
 ): Promise<ContainerLogHandle> {
-  const docker = getStreamingDocker();
   const container = docker.getContainer(name);
   let tty: boolean;
   let raw: Readable;
@@ -108,5 +109,13 @@ export async function openContainerLogs(
     resume: () => raw.resume(),
     close: () => raw.destroy(),
     done,
+  };
+}
+
+/** What a log follower reads through: streams on the client without an idle timeout. */
+export function containerLogSource(clients: DockerClients) {
+  return {
+    open: (name: string, options: ContainerLogOptions, onLine: (line: LogLine) => void) => openContainerLogs(clients.streaming, name, options, onLine),
+    state: (name: string) => containerRunState(clients.api, name),
   };
 }

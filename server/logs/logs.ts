@@ -7,8 +7,6 @@ import type { Color } from '../stack/types';
 import { containerName, isRotatable } from '../stack/stack-names';
 import { readTaleJson, projectIdOf } from '../project/tale-json';
 import { readDeploymentColor } from '../project/state-files';
-import { getEnv } from '../env';
-import { containerRunState, openContainerLogs } from '../docker/container-logs';
 import { toDockerTime } from '../docker/log-lines';
 import type { FollowerDeps } from './log-follower';
 import { decodeCursors } from './log-cursor';
@@ -16,17 +14,17 @@ import { logStream, sseEncoding, textEncoding, type LogTarget } from './log-stre
 
 const ORDER: LogService[] = ['proxy', 'platform', 'rag', 'crawler', 'convex', 'db'];
 
-export const dockerFollowerDeps: FollowerDeps = {
-  open: openContainerLogs,
-  state: containerRunState,
-  // Node's own abortable timer removes its listener when it fires: a follower waiting for a stopped
-  // container sleeps twice a second on the same signal for as long as the reader stays. An abort
-  // ends the sleep early, which is all the follower needs to know.
-  sleep: (ms, signal) => delay(ms, undefined, { signal }).catch(() => undefined),
-};
+/** Where the log pages read from: the deployment directory and the containers' log streams. */
+export type LogSource = { deployDir: string; follower: FollowerDeps };
 
-async function projectId(): Promise<string> {
-  const dir = getEnv().deployDir;
+/**
+ * The follower's sleep. Node's own abortable timer removes its listener when it fires: a follower
+ * waiting for a stopped container sleeps twice a second on the same signal for as long as the
+ * reader stays. An abort ends the sleep early, which is all the follower needs to know.
+ */
+export const abortableSleep: FollowerDeps['sleep'] = (ms, signal) => delay(ms, undefined, { signal }).catch(() => undefined);
+
+async function projectId(dir: string): Promise<string> {
   try {
     return projectIdOf(await readTaleJson(dir));
   } catch (err) {
@@ -39,29 +37,29 @@ async function projectId(): Promise<string> {
  * The colour to show when none was asked for: the state file's, unless Docker says otherwise
  * (the state file is bookkeeping and may be missing or stale; the running containers are not).
  */
-async function activeColor(id: string): Promise<Color> {
-  const { color } = await readDeploymentColor(getEnv().deployDir);
-  const running = async (c: Color) => (await containerRunState(containerName(id, 'platform', c))) === 'running';
+async function activeColor(src: LogSource, id: string): Promise<Color> {
+  const { color } = await readDeploymentColor(src.deployDir);
+  const running = async (c: Color) => (await src.follower.state(containerName(id, 'platform', c))) === 'running';
   if (color && (await running(color))) return color;
   const other: Color = color === 'green' ? 'blue' : 'green';
   if (await running(other)) return other;
   return color ?? 'blue';
 }
 
-export async function resolveLogTargets(query: Pick<LogQuery, 'service' | 'color'>): Promise<LogTarget[]> {
-  const id = await projectId();
-  const color = query.color ?? (await activeColor(id));
+export async function resolveLogTargets(src: LogSource, query: Pick<LogQuery, 'service' | 'color'>): Promise<LogTarget[]> {
+  const id = await projectId(src.deployDir);
+  const color = query.color ?? (await activeColor(src, id));
   const services = query.service === 'all' ? ORDER : [query.service];
   const targets: LogTarget[] = services.map((service) => ({
     service,
     container: containerName(id, service, isRotatable(service) ? color : null),
     // Following "the active colour" moves with a deploy's switch to the new container.
     ...(isRotatable(service) && !query.color && {
-      successor: async () => containerName(id, service, await activeColor(id)),
+      successor: async () => containerName(id, service, await activeColor(src, id)),
     }),
   }));
   if (query.service !== 'all') return targets;
-  const present = await Promise.all(targets.map(async (t) => (await containerRunState(t.container)) !== 'gone'));
+  const present = await Promise.all(targets.map(async (t) => (await src.follower.state(t.container)) !== 'gone'));
   return targets.filter((_, i) => present[i]);
 }
 
@@ -81,8 +79,8 @@ export function lineFilter(query: Pick<LogQuery, 'stream' | 'q'>): (line: LogLin
     (query.stream === 'both' || line.stream === query.stream) && (!needle || line.text.toLowerCase().includes(needle));
 }
 
-async function requireTargets(query: LogQuery): Promise<LogTarget[]> {
-  const targets = await resolveLogTargets(query);
+async function requireTargets(src: LogSource, query: LogQuery): Promise<LogTarget[]> {
+  const targets = await resolveLogTargets(src, query);
   if (!targets.length) throw new CodedError('NO_CONTAINERS', 'No containers of this stack exist yet.');
   return targets;
 }
@@ -99,10 +97,10 @@ function followerOptions(query: LogQuery, follow: boolean) {
 }
 
 /** The live (or historical) log as Server-Sent Events, resuming after `lastEventId`. */
-export async function openLogEvents(query: LogQuery, lastEventId: string | null, signal: AbortSignal): Promise<ReadableStream<Uint8Array>> {
-  const targets = await requireTargets(query);
+export async function openLogEvents(src: LogSource, query: LogQuery, lastEventId: string | null, signal: AbortSignal): Promise<ReadableStream<Uint8Array>> {
+  const targets = await requireTargets(src, query);
   return logStream(
-    dockerFollowerDeps,
+    src.follower,
     targets,
     { ...followerOptions(query, query.follow), encoding: sseEncoding, cursors: decodeCursors(lastEventId), accept: lineFilter(query) },
     signal,
@@ -110,10 +108,10 @@ export async function openLogEvents(query: LogQuery, lastEventId: string | null,
 }
 
 /** The chosen range as a plain-text file, produced on the server so the browser holds nothing. */
-export async function openLogDownload(query: LogQuery, signal: AbortSignal): Promise<{ filename: string; body: ReadableStream<Uint8Array> }> {
-  const targets = await requireTargets(query);
+export async function openLogDownload(src: LogSource, query: LogQuery, signal: AbortSignal): Promise<{ filename: string; body: ReadableStream<Uint8Array> }> {
+  const targets = await requireTargets(src, query);
   const body = logStream(
-    dockerFollowerDeps,
+    src.follower,
     targets,
     { ...followerOptions(query, false), encoding: textEncoding, cursors: new Map(), accept: lineFilter(query), batchLines: 2000 },
     signal,

@@ -2,9 +2,8 @@ import 'server-only';
 import { EventEmitter } from 'node:events';
 import { CodedError } from '@/lib/errors';
 import type { OperationDto, OperationEventDto, OperationKind } from '@/lib/dto/operations';
-import type { EngineEvent, EnginePorts } from '../engine/ports';
-import { getDb } from '../db/database';
-import { createEnginePorts } from '../runtime';
+import type { EngineEvent, EnginePorts, EventSink } from '../engine/ports';
+import type { Db } from '../db/client';
 import { appendEvent, type Busy, eventsAfter, finishOperation, getOperation, insertOperation, toEventDto, toOperationDto } from './operation-store';
 import { secretValuesOf } from '@/lib/settings/env-catalog';
 import { scrub, scrubForms } from './redact-secrets';
@@ -15,10 +14,6 @@ import { scrub, scrubForms } from './redact-secrets';
 
 export type Job = (ports: EnginePorts, signal: AbortSignal) => Promise<unknown>;
 export type OperationMessage = { event: OperationEventDto } | { end: OperationDto };
-
-const state = globalThis as unknown as { __taleOps?: { bus: EventEmitter; controllers: Map<string, AbortController> } };
-state.__taleOps ??= { bus: new EventEmitter().setMaxListeners(0), controllers: new Map() };
-const { bus, controllers } = state.__taleOps;
 
 function errorOf(err: unknown, secrets: string[]): { code: string; message: string } {
   if (err instanceof CodedError) return { code: err.code, message: scrub(err.message, secrets) };
@@ -37,8 +32,47 @@ export interface OperationInput {
   secrets?: string[];
 }
 
-export function startOperation(input: OperationInput, job: Job): OperationDto | Busy {
-  const db = getDb();
+/** The one operations system of a runtime: start, cancel and follow every long-running job. */
+export interface Operations {
+  start(input: OperationInput, job: Job): OperationDto | Busy;
+  /** False when no job of that id runs in this process. */
+  cancel(id: string): boolean;
+  /**
+   * Replays the stored events after `afterSeq`, then follows live ones; ends with the final
+   * operation. Returns the unsubscribe.
+   */
+  subscribe(id: string, afterSeq: number, listener: (m: OperationMessage) => void): () => void;
+}
+
+export type OperationsDeps = {
+  db: Db;
+  /** The engine's ports for one job, with that job's event sink and actor. */
+  ports(events: EventSink, actor: string | null): EnginePorts;
+};
+
+export function createOperations(deps: OperationsDeps): Operations {
+  // The live side of the store: who listens to which operation, and how to stop a running job.
+  const bus = new EventEmitter().setMaxListeners(0);
+  const controllers = new Map<string, AbortController>();
+  return {
+    start: (input, job) => startOperation(deps, bus, controllers, input, job),
+    cancel(id) {
+      const controller = controllers.get(id);
+      if (!controller) return false;
+      controller.abort(new CodedError('CANCELLED', 'Cancelled by a user.'));
+      return true;
+    },
+    subscribe: (id, afterSeq, listener) => subscribe(deps.db, bus, id, afterSeq, listener),
+  };
+}
+
+function startOperation(
+  { db, ports: portsFor }: OperationsDeps,
+  bus: EventEmitter,
+  controllers: Map<string, AbortController>,
+  input: OperationInput,
+  job: Job,
+): OperationDto | Busy {
   const row = insertOperation(db, input);
   if ('busy' in row) return row;
   const controller = new AbortController();
@@ -67,7 +101,7 @@ export function startOperation(input: OperationInput, job: Job): OperationDto | 
   };
 
   void (async () => {
-    const ports = createEnginePorts(events, input.actor?.email ?? null);
+    const ports = portsFor(events, input.actor?.email ?? null);
     try {
       secrets = scrubForms([...ownSecrets, ...secretValuesOf(await ports.project.readEnv().catch(() => ({})))]);
       const result = await job(ports, controller.signal);
@@ -87,18 +121,8 @@ export function startOperation(input: OperationInput, job: Job): OperationDto | 
   return toOperationDto(row);
 }
 
-export function cancelOperation(id: string): boolean {
-  const controller = controllers.get(id);
-  if (!controller) return false;
-  controller.abort(new CodedError('CANCELLED', 'Cancelled by a user.'));
-  return true;
-}
-
-/**
- * Replays the stored events after `afterSeq`, then follows live ones; ends with the final
- * operation. Listening starts before the replay, so nothing falls between the two.
- */
-export function subscribe(id: string, afterSeq: number, listener: (m: OperationMessage) => void): () => void {
+/** Listening starts before the replay, so nothing falls between the two. */
+function subscribe(db: Db, bus: EventEmitter, id: string, afterSeq: number, listener: (m: OperationMessage) => void): () => void {
   let last = afterSeq;
   let ended = false;
   const buffered: OperationMessage[] = [];
@@ -113,7 +137,6 @@ export function subscribe(id: string, afterSeq: number, listener: (m: OperationM
   };
   const onMessage = (m: OperationMessage) => (replaying ? buffered.push(m) : deliver(m));
   bus.on(id, onMessage);
-  const db = getDb();
   for (const row of eventsAfter(db, id, afterSeq)) deliver({ event: toEventDto(row) });
   replaying = false;
   buffered.splice(0).forEach(deliver);
