@@ -89,13 +89,21 @@ export function checkImport(fileRel, spec, isTypeOnly) {
     return null;
   }
 
+  if (from === 'server/services' || from === 'server/operations') {
+    // The runtime and the caller come in as arguments (docs/architecture.md#runtime): reaching for
+    // the process's runtime or the request from here would make the service untestable without Next.
+    if (to === 'server/runtime' && !isTypeOnly && !isTest) return `${from} receives the runtime as an argument: only \`import type\` from server/runtime`;
+    if (pkg && /^next(\/|$)/.test(pkg)) return `${from} gets the request's facts from the edge (a Caller), not from ${pkg}`;
+    if (target.rel && /^server\/auth\/(session|request-ip)(\.ts)?$/.test(target.rel)) return `${from} receives its caller from the edge: no server/auth/session or request-ip`;
+  }
+
   if (from.startsWith('server/') || from === 'server') {
     if (to === 'app' || to === 'components') return `server code must not import ${to}/`;
     return null;
   }
 
   if (from === 'app') {
-    const allowed = ['server/services', 'server/auth', 'server/env', ...Object.keys(EDGE_HELPERS)];
+    const allowed = ['server/services', 'server/auth', 'server/runtime', ...Object.keys(EDGE_HELPERS)];
     if (to && to.startsWith('server/') && !allowed.includes(to) && !isTest) {
       return `app/ reaches the server through ${allowed.join(', ')}, not ${to}`;
     }

@@ -29,6 +29,12 @@ describe('import boundaries', () => {
     ['server/project/env-file.ts', '../http/api-errors'],
     ['server/db/users.ts', '../http/api-errors'],
     ['server/engine/deploy.ts', '../logs/log-stream'],
+    ['server/services/operations.ts', '../runtime'],
+    ['server/operations/runner.ts', '@/server/runtime'],
+    ['server/services/users.ts', '../auth/session'],
+    ['server/services/settings/settings.ts', '../../auth/request-ip'],
+    ['server/services/users.ts', 'next/headers'],
+    ['app/(console)/page.tsx', '@/server/env'],
   ])('%s may not import %s', (file, spec) => {
     expect(checkImport(file, spec, false)).toEqual(expect.any(String));
   });
@@ -38,6 +44,9 @@ describe('import boundaries', () => {
     ['server/engine/deploy.ts', '@/lib/schemas/deploy', false],
     ['server/docker/client.ts', 'dockerode', false],
     ['server/services/users.ts', '@/server/db/client', false],
+    ['server/services/operations.ts', '../runtime', true],
+    ['server/services/users.ts', '../auth/caller', false],
+    ['app/(console)/deployments/actions.ts', '@/server/runtime', false],
     ['app/api/x/route.ts', '@/server/services/users', false],
     ['components/users/list.tsx', '@/server/services/users', true],
     ['lib/dto.ts', '@/server/services/users', true],
