@@ -1,13 +1,14 @@
 import 'server-only';
 import type { AuditEventDto } from '@/lib/dto/user';
 import type { AuditFilterInput } from '@/lib/schemas/audit';
-import { getDb } from '../db/database';
+import type { Runtime } from '../runtime';
 import { queryAudit } from '../db/audit-log';
 
 const MAX_ROWS = 10_000;
 
-export function auditEvents(filter: AuditFilterInput, limit = 500): AuditEventDto[] {
-  return queryAudit(getDb(), {
+/** No gate here: the audit page and the /api/v1/audit route let only admins through. */
+export function auditEvents(rt: Runtime, filter: AuditFilterInput, limit = 500): AuditEventDto[] {
+  return queryAudit(rt.db, {
     action: filter.action,
     actorEmail: filter.actor,
     outcome: filter.outcome,

@@ -3,16 +3,13 @@ import type { ActionResult } from '@/lib/action-result';
 import type { SessionUser } from '@/lib/dto/user';
 import { fieldErrors } from '@/lib/schemas/field-errors';
 import { changeOwnPasswordSchema } from '@/lib/schemas/users';
-import { getDb } from '../db/database';
+import type { Runtime } from '../runtime';
 import { appendAudit } from '../db/audit-log';
 import { findUserById } from '../db/users';
 import { changeUser } from '../db/user-admin';
-import { getEnv } from '../env';
+import { authorize, type Caller } from '../auth/caller';
 import { hashPassword, verifyPassword } from '../auth/password';
 import { accountKey, clearFailures, isLocked, recordFailure, throttlePolicies } from '../auth/throttle';
-
-/** Who is changing their password, read at the edge: the user, the session they act from and their address. */
-export type OwnPasswordCaller = { user: SessionUser; sessionId: string | null; sourceIp: string };
 
 const ACTION = 'user.change_own_password';
 
@@ -23,11 +20,15 @@ const ACTION = 'user.change_own_password';
  * every other session of the user ends (the old password may be what leaked); the one the change
  * came from stays, since it just proved who it is.
  */
-export async function changeOwnPassword(caller: OwnPasswordCaller, raw: unknown): Promise<ActionResult<undefined>> {
-  const db = getDb();
-  const { user, sourceIp } = caller;
+export function changeOwnPassword(rt: Runtime, caller: Caller, raw: unknown): Promise<ActionResult<undefined>> {
+  // Open during the admins' enrol-first gate: a new password takes nothing away that the gate protects.
+  return authorize(caller, 'viewer', (user) => change(rt, caller, user, raw), { duringTotpEnrolment: true });
+}
+
+async function change(rt: Runtime, caller: Caller, user: SessionUser, raw: unknown): Promise<ActionResult<undefined>> {
+  const { db } = rt;
   const audit = (outcome: 'success' | 'failure' | 'denied', message: string) =>
-    appendAudit(db, { actor: user, action: ACTION, target: user.email, sourceIp, outcome, message });
+    appendAudit(db, { actor: user, action: ACTION, target: user.email, sourceIp: caller.sourceIp, outcome, message });
 
   const parsed = changeOwnPasswordSchema.safeParse(raw);
   if (!parsed.success) {
@@ -46,7 +47,7 @@ export async function changeOwnPassword(caller: OwnPasswordCaller, raw: unknown)
   }
   const row = findUserById(db, user.id);
   if (!row || !(await verifyPassword(row.passwordHash, parsed.data.currentPassword))) {
-    const locked = recordFailure(db, key, throttlePolicies(getEnv().signIn).account);
+    const locked = recordFailure(db, key, throttlePolicies(rt.env.signIn).account);
     audit('failure', locked ? 'wrong current password; now locked out' : 'wrong current password');
     return { ok: false, code: 'WRONG_PASSWORD', message: 'Your current password is not right.', fieldErrors: { currentPassword: ['Incorrect password'] } };
   }

@@ -2,38 +2,40 @@ import 'server-only';
 import { setupSchema } from '@/lib/schemas/auth';
 import { fieldErrors } from '@/lib/schemas/field-errors';
 import type { ActionResult } from '@/lib/action-result';
-import { getEnv } from '../env';
-import { getDb } from '../db/database';
+import type { Runtime } from '../runtime';
+import type { Caller } from '../auth/caller';
 import { countUsers, insertFirstAdmin } from '../db/users';
 import { hashPassword } from '../auth/password';
 import { checkSetupToken, destroySetupToken } from '../auth/setup-token';
 import { appendAudit, appendRefusal } from '../db/audit-log';
-import { requestIp } from '../auth/request-ip';
 import { throttlePolicies } from '../auth/throttle';
 
-export function isSetupNeeded(): boolean {
-  return countUsers(getDb()) === 0;
+export function isSetupNeeded(rt: Runtime): boolean {
+  return countUsers(rt.db) === 0;
 }
 
 const CLOSED = { ok: false as const, code: 'SETUP_CLOSED', message: 'This console is already set up. Sign in instead.' };
 
-/** Claims the console: the only way to create a user while none exists. */
-export async function createFirstAdmin(raw: unknown): Promise<ActionResult<{ email: string }>> {
+/**
+ * Claims the console: the only way to create a user while none exists. Nobody is signed in yet
+ * (the caller's user is null): the setup token is the credential, and only the caller's address is used.
+ */
+export async function createFirstAdmin(rt: Runtime, caller: Caller, raw: unknown): Promise<ActionResult<{ email: string }>> {
   const parsed = setupSchema.safeParse(raw);
   if (!parsed.success) {
     return { ok: false, code: 'INVALID_INPUT', message: 'Check the highlighted fields.', fieldErrors: fieldErrors(parsed.error) };
   }
-  const sourceIp = await requestIp();
+  const { sourceIp } = caller;
   const target = parsed.data.email;
   // Nobody is signed in here and nothing locks a caller out, so refusals from one address are
   // counted on the first of their burst rather than each adding a row.
   const refusal = (message: string) =>
-    appendRefusal(getDb(), { action: 'setup.first_admin', target, sourceIp, outcome: 'failure', message }, throttlePolicies(getEnv().signIn).account.lockoutMs);
-  if (!isSetupNeeded()) {
+    appendRefusal(rt.db, { action: 'setup.first_admin', target, sourceIp, outcome: 'failure', message }, throttlePolicies(rt.env.signIn).account.lockoutMs);
+  if (!isSetupNeeded(rt)) {
     refusal('setup already done');
     return CLOSED;
   }
-  const { dataDir } = getEnv();
+  const { dataDir } = rt.env;
   if (!checkSetupToken(dataDir, parsed.data.token)) {
     refusal('wrong setup token');
     return {
@@ -44,9 +46,9 @@ export async function createFirstAdmin(raw: unknown): Promise<ActionResult<{ ema
     };
   }
   const { email, name, password } = parsed.data;
-  const created = insertFirstAdmin(getDb(), { email, name, passwordHash: await hashPassword(password) });
+  const created = insertFirstAdmin(rt.db, { email, name, passwordHash: await hashPassword(password) });
   if (!created) return CLOSED;
   destroySetupToken(dataDir);
-  appendAudit(getDb(), { action: 'setup.first_admin', target, sourceIp, outcome: 'success', message: 'first admin created', actor: { id: created.id, email: created.email } });
+  appendAudit(rt.db, { action: 'setup.first_admin', target, sourceIp, outcome: 'success', message: 'first admin created', actor: { id: created.id, email: created.email } });
   return { ok: true, data: { email: created.email } };
 }

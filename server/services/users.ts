@@ -6,20 +6,19 @@ import type { SessionUser, UserDto } from '@/lib/dto/user';
 import { fieldErrors } from '@/lib/schemas/field-errors';
 import { changeRoleSchema, createUserSchema, resetPasswordSchema, setDisabledSchema } from '@/lib/schemas/users';
 import { adminTotpPolicySchema, resetTotpSchema } from '@/lib/schemas/two-factor';
-import { getDb } from '../db/database';
+import type { Runtime } from '../runtime';
 import { users } from '../db/schema/users';
 import { appendAudit } from '../db/audit-log';
 import { changeUser, insertUser, type UserChange } from '../db/user-admin';
-import { currentSessionId, requirePageUser, withActionUser } from '../auth/session';
+import { authorize, requireRole, type Caller } from '../auth/caller';
 import { hashPassword } from '../auth/password';
-import { requestIp } from '../auth/request-ip';
 import { clearTotp } from '../db/totp';
 import { writeSetting } from '../db/console-settings';
 import { adminTotpRequired, REQUIRE_ADMIN_TOTP } from '../auth/totp-policy';
 
-export async function listUsers(): Promise<UserDto[]> {
-  await requirePageUser('admin');
-  return getDb()
+export function listUsers(rt: Runtime, caller: Caller): UserDto[] {
+  requireRole(caller, 'admin');
+  return rt.db
     .select()
     .from(users)
     .orderBy(asc(users.createdAt))
@@ -28,31 +27,33 @@ export async function listUsers(): Promise<UserDto[]> {
 }
 
 /** Whether admins must use two-step sign-in, for the users page. */
-export async function adminTotpPolicy(): Promise<{ required: boolean }> {
-  await requirePageUser('admin');
-  return { required: adminTotpRequired(getDb()) };
+export function adminTotpPolicy(rt: Runtime, caller: Caller): { required: boolean } {
+  requireRole(caller, 'admin');
+  return { required: adminTotpRequired(rt.db) };
 }
+
+/** What a mutation's `run` is handed besides its input: the runtime, the actor and the session they act from. */
+type Context = { rt: Runtime; actor: SessionUser; caller: Caller };
 
 type Mutation<S extends z.ZodType, T> = {
   action: string;
   schema: S;
-  run: (input: z.output<S>, actor: SessionUser) => Promise<ActionResult<T>>;
+  run: (input: z.output<S>, ctx: Context) => Promise<ActionResult<T>>;
   target: (input: z.output<S>) => string;
 };
 
 /** Every user mutation: admin only, validated, and audited with its outcome either way. */
 function adminMutation<S extends z.ZodType, T>(m: Mutation<S, T>) {
-  return (raw: unknown): Promise<ActionResult<T>> =>
-    withActionUser('admin', async (actor) => {
+  return (rt: Runtime, caller: Caller, raw: unknown): Promise<ActionResult<T>> =>
+    authorize(caller, 'admin', async (actor) => {
       const parsed = m.schema.safeParse(raw);
-      const sourceIp = await requestIp();
       const record = (outcome: 'success' | 'failure', message: string, target: string | null, params: unknown) =>
-        appendAudit(getDb(), { actor, action: m.action, target, params: params as Record<string, unknown>, sourceIp, outcome, message });
+        appendAudit(rt.db, { actor, action: m.action, target, params: params as Record<string, unknown>, sourceIp: caller.sourceIp, outcome, message });
       if (!parsed.success) {
         record('failure', 'invalid input', null, {});
         return { ok: false, code: 'INVALID_INPUT', message: 'Check the highlighted fields.', fieldErrors: fieldErrors(parsed.error) };
       }
-      const result = await m.run(parsed.data, actor);
+      const result = await m.run(parsed.data, { rt, actor, caller });
       record(result.ok ? 'success' : 'failure', result.ok ? 'done' : result.message, m.target(parsed.data), parsed.data);
       return result;
     });
@@ -65,13 +66,13 @@ const NOT_FOUND = { ok: false as const, code: 'NOT_FOUND', message: 'That user n
  * The session a change to `id` leaves alone: the actor's own when they change themselves (they
  * just proved who they are); every other session of the user ends.
  */
-async function sessionToKeep(id: string, actor: SessionUser): Promise<string | undefined> {
-  return id === actor.id ? ((await currentSessionId()) ?? undefined) : undefined;
+function sessionToKeep(id: string, { actor, caller }: Context): string | undefined {
+  return id === actor.id ? (caller.sessionId ?? undefined) : undefined;
 }
 
 /** Applies a change; one that takes something away (password, role, enabled) ends the user's sessions. */
-async function apply(id: string, change: UserChange, actor: SessionUser): Promise<ActionResult<undefined>> {
-  const outcome = changeUser(getDb(), id, change, await sessionToKeep(id, actor));
+function apply(id: string, change: UserChange, ctx: Context): ActionResult<undefined> {
+  const outcome = changeUser(ctx.rt.db, id, change, sessionToKeep(id, ctx));
   if (outcome === 'last-admin') return LAST_ADMIN;
   if (outcome === 'not-found') return NOT_FOUND;
   return { ok: true, data: undefined };
@@ -81,8 +82,8 @@ export const createUser = adminMutation({
   action: 'users.create',
   schema: createUserSchema,
   target: (i) => i.email,
-  run: async ({ password, ...input }) => {
-    const created = insertUser(getDb(), { ...input, passwordHash: await hashPassword(password) });
+  run: async ({ password, ...input }, { rt }) => {
+    const created = insertUser(rt.db, { ...input, passwordHash: await hashPassword(password) });
     if (created === 'exists') {
       return { ok: false, code: 'EMAIL_TAKEN', message: 'A user with this email exists.', fieldErrors: { email: ['Already in use'] } };
     }
@@ -94,21 +95,21 @@ export const changeRole = adminMutation({
   action: 'users.change_role',
   schema: changeRoleSchema,
   target: (i) => i.id,
-  run: async ({ id, role }, actor) => apply(id, { role }, actor),
+  run: async ({ id, role }, ctx) => apply(id, { role }, ctx),
 });
 
 export const setDisabled = adminMutation({
   action: 'users.set_disabled',
   schema: setDisabledSchema,
   target: (i) => i.id,
-  run: async ({ id, disabled }, actor) => apply(id, { disabledAt: disabled ? new Date() : null }, actor),
+  run: async ({ id, disabled }, ctx) => apply(id, { disabledAt: disabled ? ctx.rt.clock.now() : null }, ctx),
 });
 
 export const resetPassword = adminMutation({
   action: 'users.reset_password',
   schema: resetPasswordSchema,
   target: (i) => i.id,
-  run: async ({ id, password }, actor) => apply(id, { passwordHash: await hashPassword(password) }, actor),
+  run: async ({ id, password }, ctx) => apply(id, { passwordHash: await hashPassword(password) }, ctx),
 });
 
 /** For a user who lost their authenticator: they sign in with the password alone and may enrol again. */
@@ -116,8 +117,8 @@ export const resetTotp = adminMutation({
   action: 'users.reset_totp',
   schema: resetTotpSchema,
   target: (i) => i.id,
-  run: async ({ id }, actor) => {
-    if (!clearTotp(getDb(), id, await sessionToKeep(id, actor))) return NOT_FOUND;
+  run: async ({ id }, ctx) => {
+    if (!clearTotp(ctx.rt.db, id, sessionToKeep(id, ctx))) return NOT_FOUND;
     return { ok: true, data: undefined };
   },
 });
@@ -126,8 +127,8 @@ export const setAdminTotpRequired = adminMutation({
   action: 'settings.require_admin_totp',
   schema: adminTotpPolicySchema,
   target: () => REQUIRE_ADMIN_TOTP,
-  run: async ({ required }, actor) => {
-    writeSetting(getDb(), REQUIRE_ADMIN_TOTP, required, actor.id);
+  run: async ({ required }, { rt, actor }) => {
+    writeSetting(rt.db, REQUIRE_ADMIN_TOTP, required, actor.id);
     return { ok: true, data: undefined };
   },
 });

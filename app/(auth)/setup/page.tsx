@@ -1,12 +1,13 @@
 import { redirect } from 'next/navigation';
 import { SetupForm } from '@/components/auth/setup-form';
+import { runtime } from '@/server/runtime';
 import { isSetupNeeded } from '@/server/services/setup';
 import { setupAction } from './actions';
 
 export const metadata = { title: 'Set up' };
 
 export default function SetupPage() {
-  if (!isSetupNeeded()) redirect('/login');
+  if (!isSetupNeeded(runtime())) redirect('/login');
   return (
     <>
       <h1 className="text-xl font-semibold">Create the first admin</h1>

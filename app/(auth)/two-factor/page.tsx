@@ -2,6 +2,7 @@ import { ChangePassword } from '@/components/auth/change-password';
 import { SignOutEverywhere } from '@/components/auth/sign-out-everywhere';
 import { TotpEnrolment } from '@/components/auth/totp-enrolment';
 import { requirePageUser } from '@/server/auth/session';
+import { runtime } from '@/server/runtime';
 import { twoFactorStatus } from '@/server/services/two-factor';
 import { beginTotpEnrolmentAction, changeOwnPasswordAction, confirmTotpEnrolmentAction, signOutEverywhereAction } from './actions';
 
@@ -11,7 +12,7 @@ export const metadata = { title: 'Account & security' };
 // The URL stays /two-factor: the enrol-first gate and bookmarks send people here.
 export default async function TwoFactorPage() {
   const user = await requirePageUser('viewer', { duringTotpEnrolment: true });
-  const status = twoFactorStatus(user);
+  const status = twoFactorStatus(runtime(), user);
   return (
     <>
       <h1 className="mb-1 text-xl font-semibold">Account & security</h1>

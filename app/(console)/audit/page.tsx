@@ -5,6 +5,7 @@ import { Input, Select } from '@/components/ui/input';
 import { Cell, Table } from '@/components/ui/table';
 import { PageHeader } from '@/components/shell/page-header';
 import { requirePageUser } from '@/server/auth/session';
+import { runtime } from '@/server/runtime';
 import { auditEvents } from '@/server/services/audit';
 import { auditFilterFromSearch } from '@/lib/schemas/audit';
 import { repeatSummary } from '@/lib/audit-repeats';
@@ -18,7 +19,7 @@ export default async function AuditPage({ searchParams }: Props) {
   const raw = await searchParams;
   const parsed = auditFilterFromSearch(raw);
   const filter = parsed.success ? parsed.data : {};
-  const rows = auditEvents(filter);
+  const rows = auditEvents(runtime(), filter);
   const query = new URLSearchParams(Object.entries(filter).filter((e): e is [string, string] => typeof e[1] === 'string'));
   return (
     <>

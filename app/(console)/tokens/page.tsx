@@ -1,14 +1,17 @@
 import { PageHeader } from '@/components/shell/page-header';
 import { TokenAdmin } from '@/components/tokens/token-admin';
-import { requirePageUser } from '@/server/auth/session';
+import { requirePageCaller } from '@/server/auth/session';
+import { runtime } from '@/server/runtime';
 import { listTokens, tokenTotpPolicy } from '@/server/services/api-tokens';
 import { createTokenAction, revokeTokenAction } from './actions';
 
 export const metadata = { title: 'API tokens' };
 
 export default async function TokensPage() {
-  await requirePageUser('admin');
-  const [tokens, policy] = await Promise.all([listTokens(), tokenTotpPolicy()]);
+  const caller = await requirePageCaller('admin');
+  const rt = runtime();
+  const tokens = listTokens(rt, caller);
+  const policy = tokenTotpPolicy(rt, caller);
   return (
     <>
       <PageHeader title="API tokens">

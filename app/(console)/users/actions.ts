@@ -1,4 +1,6 @@
 'use server';
+import { actionCaller } from '@/server/auth/session';
+import { runtime } from '@/server/runtime';
 import { changeRole, createUser, resetPassword, resetTotp, setAdminTotpRequired, setDisabled } from '@/server/services/users';
 
 // Thin: the service checks the admin role, validates and audits. `access:` lines declare who may
@@ -6,30 +8,30 @@ import { changeRole, createUser, resetPassword, resetTotp, setAdminTotpRequired,
 
 // access: admin
 export async function createUserAction(input: unknown) {
-  return createUser(input);
+  return createUser(runtime(), await actionCaller(), input);
 }
 
 // access: admin
 export async function changeRoleAction(input: unknown) {
-  return changeRole(input);
+  return changeRole(runtime(), await actionCaller(), input);
 }
 
 // access: admin
 export async function setDisabledAction(input: unknown) {
-  return setDisabled(input);
+  return setDisabled(runtime(), await actionCaller(), input);
 }
 
 // access: admin
 export async function resetPasswordAction(input: unknown) {
-  return resetPassword(input);
+  return resetPassword(runtime(), await actionCaller(), input);
 }
 
 // access: admin
 export async function resetTotpAction(input: unknown) {
-  return resetTotp(input);
+  return resetTotp(runtime(), await actionCaller(), input);
 }
 
 // access: admin
 export async function setAdminTotpRequiredAction(input: unknown) {
-  return setAdminTotpRequired(input);
+  return setAdminTotpRequired(runtime(), await actionCaller(), input);
 }

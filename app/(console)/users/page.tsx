@@ -1,20 +1,23 @@
 import { PageHeader } from '@/components/shell/page-header';
 import { UserAdmin } from '@/components/users/user-admin';
-import { requirePageUser } from '@/server/auth/session';
+import { requirePageCaller } from '@/server/auth/session';
+import { runtime } from '@/server/runtime';
 import { adminTotpPolicy, listUsers } from '@/server/services/users';
 import { changeRoleAction, createUserAction, resetPasswordAction, resetTotpAction, setAdminTotpRequiredAction, setDisabledAction } from './actions';
 
 export const metadata = { title: 'Users' };
 
 export default async function UsersPage() {
-  const me = await requirePageUser('admin');
-  const [users, policy] = await Promise.all([listUsers(), adminTotpPolicy()]);
+  const caller = await requirePageCaller('admin');
+  const rt = runtime();
+  const users = listUsers(rt, caller);
+  const policy = adminTotpPolicy(rt, caller);
   return (
     <>
       <PageHeader title="Users">People who can sign in to this console, and what each may do.</PageHeader>
       <UserAdmin
         users={users}
-        selfId={me.id}
+        selfId={caller.user!.id}
         adminTotpRequired={policy.required}
         actions={{
           create: createUserAction,

@@ -1,5 +1,6 @@
 import { withApiUser } from '@/server/auth/session';
 import { invalidInput } from '@/server/http/api-errors';
+import { runtime } from '@/server/runtime';
 import { AUDIT_EXPORT_LIMIT, auditCsv, auditEvents } from '@/server/services/audit';
 import { auditFilterFromSearch } from '@/lib/schemas/audit';
 
@@ -10,7 +11,7 @@ export function GET(req: Request) {
   return withApiUser('admin', async () => {
     const parsed = auditFilterFromSearch(new URL(req.url).searchParams);
     if (!parsed.success) return invalidInput(parsed.error);
-    const rows = auditEvents(parsed.data, AUDIT_EXPORT_LIMIT);
+    const rows = auditEvents(runtime(), parsed.data, AUDIT_EXPORT_LIMIT);
     if (parsed.data.format === 'csv') {
       return new Response(auditCsv(rows), {
         headers: { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': 'attachment; filename="tale-console-audit.csv"' },

@@ -3,5 +3,5 @@ import { withApiUser } from '@/server/auth/session';
 export const dynamic = 'force-dynamic';
 
 export function GET(req: Request) {
-  return withApiUser('viewer', async (user) => Response.json(user), req);
+  return withApiUser('viewer', async (caller) => Response.json(caller.user), req);
 }
