@@ -64,9 +64,9 @@ export async function requirePageUser(role: Role = 'viewer', opts: GateOptions =
 }
 
 /** For pages that pass their viewer on to a service: the gate of requirePageUser, then the caller. */
-export async function requirePageCaller(role: Role = 'viewer', opts: GateOptions = {}): Promise<Caller> {
-  await requirePageUser(role, opts);
-  return actionCaller();
+export async function requirePageCaller(role: Role = 'viewer', opts: GateOptions = {}): Promise<Caller & { user: SessionUser }> {
+  const user = await requirePageUser(role, opts);
+  return { ...(await actionCaller()), user };
 }
 
 /**

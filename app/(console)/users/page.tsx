@@ -17,7 +17,7 @@ export default async function UsersPage() {
       <PageHeader title="Users">People who can sign in to this console, and what each may do.</PageHeader>
       <UserAdmin
         users={users}
-        selfId={caller.user!.id}
+        selfId={caller.user.id}
         adminTotpRequired={policy.required}
         actions={{
           create: createUserAction,
