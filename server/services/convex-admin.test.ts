@@ -1,13 +1,5 @@
-import { describe, expect, it, vi } from 'vitest';
-
-vi.mock('server-only', () => ({}));
-vi.mock('../runtime', () => ({ createEnginePorts: () => ({}) }));
-vi.mock('../db/database', () => ({ getDb: () => ({}) }));
-vi.mock('../auth/session', () => ({ withActionUser: vi.fn() }));
-vi.mock('../auth/request-ip', () => ({ requestIp: async () => null }));
-vi.mock('../docker/client', () => ({ getDocker: () => ({}) }));
-
-const { adminKeyFrom } = await import('./convex-admin');
+import { describe, expect, it } from 'vitest';
+import { adminKeyFrom } from './convex-admin';
 
 describe('convex admin key', () => {
   it('reads the key from the banner generate-admin-key.sh prints', () => {

@@ -1,9 +1,5 @@
-import { describe, expect, it, vi } from 'vitest';
-
-vi.mock('server-only', () => ({}));
-vi.mock('../runtime', () => ({ createEnginePorts: () => ({}) }));
-
-const { upgradeCandidates } = await import('./releases');
+import { describe, expect, it } from 'vitest';
+import { upgradeCandidates } from './releases';
 
 describe('upgrade candidates', () => {
   it('are the releases above the live version, newest first', () => {
