@@ -1,19 +1,18 @@
 import 'server-only';
-import { getDb } from '../db/database';
 import { countUsers } from '../db/users';
-import { engineStatus } from '../docker/client';
+import type { Runtime } from '../runtime';
 
 export type Readiness = { ready: boolean; checks: { database: boolean; docker: boolean } };
 
 /** Ready means: the database answers with the migrated schema, and the Docker Engine answers. */
-export async function readiness(): Promise<Readiness> {
+export async function readiness(rt: Runtime): Promise<Readiness> {
   let database = false;
   try {
-    countUsers(getDb());
+    countUsers(rt.db);
     database = true;
   } catch {
     database = false;
   }
-  const docker = (await engineStatus()).reachable;
+  const docker = (await rt.host.status()).reachable;
   return { ready: database && docker, checks: { database, docker } };
 }

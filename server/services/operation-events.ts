@@ -1,6 +1,7 @@
 import 'server-only';
 import { sseResponse } from '../http/sse';
-import { subscribe, type OperationMessage } from '../operations/runner';
+import type { OperationMessage } from '../operations/runner';
+import type { Runtime } from '../runtime';
 import { operation } from './operations';
 
 const encoder = new TextEncoder();
@@ -9,7 +10,7 @@ const encoder = new TextEncoder();
  * An operation's events as Server-Sent Events frames: stored ones after `lastEventId` first, then
  * live ones, and an `end` event with the final operation. Cancelling it unsubscribes.
  */
-export function operationEventStream(id: string, lastEventId: string | null): ReadableStream<Uint8Array> {
+export function operationEventStream(rt: Runtime, id: string, lastEventId: string | null): ReadableStream<Uint8Array> {
   const after = Number.parseInt(lastEventId ?? '0', 10);
   let open = true;
   let unsubscribe = () => {};
@@ -23,7 +24,7 @@ export function operationEventStream(id: string, lastEventId: string | null): Re
         queueMicrotask(() => unsubscribe());
         controller.close();
       };
-      unsubscribe = subscribe(id, Number.isFinite(after) && after > 0 ? after : 0, (m: OperationMessage) => {
+      unsubscribe = rt.operations.subscribe(id, Number.isFinite(after) && after > 0 ? after : 0, (m: OperationMessage) => {
         if ('event' in m) send(`id: ${m.event.seq}\nevent: step\ndata: ${JSON.stringify(m.event)}\n\n`);
         else {
           send(`event: end\ndata: ${JSON.stringify(m.end)}\n\n`);
@@ -40,7 +41,7 @@ export function operationEventStream(id: string, lastEventId: string | null): Re
 }
 
 /** The SSE response for an operation, or 404: shared by the console's stream and /api/v1's. */
-export function operationEventsResponse(id: string, req: Request): Response {
-  if (!operation(id)) return Response.json({ code: 'NOT_FOUND', message: 'No such operation.' }, { status: 404 });
-  return sseResponse(operationEventStream(id, req.headers.get('last-event-id')), req.signal);
+export function operationEventsResponse(rt: Runtime, id: string, req: Request): Response {
+  if (!operation(rt, id)) return Response.json({ code: 'NOT_FOUND', message: 'No such operation.' }, { status: 404 });
+  return sseResponse(operationEventStream(rt, id, req.headers.get('last-event-id')), req.signal);
 }

@@ -1,7 +1,7 @@
 import 'server-only';
 import { CodedError } from '@/lib/errors';
 import type { ActionResult } from '@/lib/action-result';
-import type { OperationDto, PlanPreviewDto, StackStatusDto } from '@/lib/dto/operations';
+import type { OperationDto, OperationKind, PlanPreviewDto, StackStatusDto } from '@/lib/dto/operations';
 import type { SessionUser } from '@/lib/dto/user';
 import { fieldErrors } from '@/lib/schemas/field-errors';
 import { cleanupInputSchema, deployInputSchema, operationIdSchema, previewInputSchema, resetInputSchema, rollbackInputSchema, updateInputSchema } from '@/lib/schemas/operations';
@@ -12,31 +12,28 @@ import { describeStep, isDowngrade } from './plan-preview';
 import { cleanup } from '../engine/cleanup';
 import { reset } from '../engine/reset';
 import { stackStatus } from '../engine/stack-status';
-import { getDb } from '../db/database';
 import { appendAudit } from '../db/audit-log';
-import { requestIp } from '../auth/request-ip';
-import { withActionUser } from '../auth/session';
-import { cancelOperation, startOperation, type Job } from '../operations/runner';
+import { authorize, type Caller } from '../auth/caller';
+import type { Job } from '../operations/runner';
 import { inProgress } from '../operations/conflicts';
 import { getOperation, listOperations, runningOperation, toOperationDto } from '../operations/operation-store';
-import { createEnginePorts } from '../runtime';
-import { engineStatus } from '../docker/client';
-import type { OperationKind } from '@/lib/dto/operations';
+import type { Runtime } from '../runtime';
 
-async function launch(
-  actor: SessionUser,
-  kind: OperationKind,
-  params: Record<string, unknown>,
-  job: Job,
-): Promise<ActionResult<OperationDto>> {
-  const op = startOperation({ kind, params, actor }, job);
+// The operations a user starts from the console or the API. Each takes the runtime and the caller
+// (read at the edge) and checks the role itself, so a unit test sees the same gate as a request.
+
+/** Who started a job and from where: the audit row of its start carries both. */
+type Starter = { rt: Runtime; caller: Caller; actor: SessionUser };
+
+function launch({ rt, caller, actor }: Starter, kind: OperationKind, params: Record<string, unknown>, job: Job): ActionResult<OperationDto> {
+  const op = rt.operations.start({ kind, params, actor }, job);
   const busy = 'busy' in op;
-  appendAudit(getDb(), {
+  appendAudit(rt.db, {
     actor,
     action: `operations.${kind}`,
     target: busy ? null : op.id,
     params,
-    sourceIp: await requestIp(),
+    sourceIp: caller.sourceIp,
     outcome: busy ? 'denied' : 'success',
     message: busy ? `another operation is running (${op.busy})` : 'started',
   });
@@ -48,29 +45,31 @@ function invalid(error: import('zod').ZodError): ActionResult<never> {
 }
 
 /** Deploy (or, with dryRun, only plan) a version; the newest in the registry when none is given. */
-export function startDeploy(raw: unknown): Promise<ActionResult<OperationDto>> {
-  return withActionUser('operator', async (actor) => {
+export function startDeploy(rt: Runtime, caller: Caller, raw: unknown): Promise<ActionResult<OperationDto>> {
+  return authorize(caller, 'operator', async (actor) => {
+    const by = { rt, caller, actor };
     const parsed = deployInputSchema.safeParse(raw);
     if (!parsed.success) return invalid(parsed.error);
     const { version, all, dryRun } = parsed.data;
     if (dryRun) {
-      return launch(actor, 'dry-run', { version, all }, async (ports) => {
+      return launch(by, 'dry-run', { version, all }, async (ports) => {
         const plan = await planDeploy(ports, { version, all });
         return { version: plan.version, targetColor: plan.targetColor, activeColor: plan.activeColor, steps: plan.steps, warnings: plan.warnings };
       });
     }
-    return launch(actor, 'deploy', { version, all }, async (ports, signal) => {
+    return launch(by, 'deploy', { version, all }, async (ports, signal) => {
       const r = await deploy(ports, { version, all, signal });
       return { version: r.version, color: r.color, previousVersion: r.previousVersion, warnings: r.warnings };
     });
   });
 }
 
-export function startRollback(raw: unknown): Promise<ActionResult<OperationDto>> {
-  return withActionUser('operator', async (actor) => {
+export function startRollback(rt: Runtime, caller: Caller, raw: unknown): Promise<ActionResult<OperationDto>> {
+  return authorize(caller, 'operator', async (actor) => {
+    const by = { rt, caller, actor };
     const parsed = rollbackInputSchema.safeParse(raw);
     if (!parsed.success) return invalid(parsed.error);
-    return launch(actor, 'rollback', parsed.data, async (ports, signal) => {
+    return launch(by, 'rollback', parsed.data, async (ports, signal) => {
       const r = await rollback(ports, { version: parsed.data.version, signal });
       return { version: r.version, color: r.color, previousVersion: r.previousVersion, warnings: r.warnings };
     });
@@ -81,18 +80,19 @@ export function startRollback(raw: unknown): Promise<ActionResult<OperationDto>>
  * In-place update of named services in the live colour (engine update-plan), or with dryRun only
  * its plan. The version defaults to the newest release, as for a deploy.
  */
-export function startUpdate(raw: unknown): Promise<ActionResult<OperationDto>> {
-  return withActionUser('operator', async (actor) => {
+export function startUpdate(rt: Runtime, caller: Caller, raw: unknown): Promise<ActionResult<OperationDto>> {
+  return authorize(caller, 'operator', async (actor) => {
+    const by = { rt, caller, actor };
     const parsed = updateInputSchema.safeParse(raw);
     if (!parsed.success) return invalid(parsed.error);
     const { services, version, dryRun } = parsed.data;
     if (dryRun) {
-      return launch(actor, 'dry-run', { version, services }, async (ports) => {
+      return launch(by, 'dry-run', { version, services }, async (ports) => {
         const plan = await planDeploy(ports, { version, services });
         return { version: plan.version, targetColor: plan.targetColor, activeColor: plan.activeColor, services, steps: plan.steps, warnings: plan.warnings };
       });
     }
-    return launch(actor, 'update', { version, services }, async (ports, signal) => {
+    return launch(by, 'update', { version, services }, async (ports, signal) => {
       const r = await deploy(ports, { version, services, signal });
       return { version: r.version, color: r.color, previousVersion: r.previousVersion, services, warnings: r.warnings };
     });
@@ -103,12 +103,12 @@ export function startUpdate(raw: unknown): Promise<ActionResult<OperationDto>> {
  * The plan of a deploy, in-place update or rollback, computed read-only for the dialog to show
  * before the user confirms (the dry-run operation records the same plan in the history).
  */
-export function previewPlan(raw: unknown): Promise<ActionResult<PlanPreviewDto>> {
-  return withActionUser('operator', async () => {
+export function previewPlan(rt: Runtime, caller: Caller, raw: unknown): Promise<ActionResult<PlanPreviewDto>> {
+  return authorize(caller, 'operator', async () => {
     const parsed = previewInputSchema.safeParse(raw);
     if (!parsed.success) return invalid(parsed.error);
     const input = parsed.data;
-    const ports = createEnginePorts({ emit: () => {} });
+    const ports = rt.ports();
     try {
       const plan =
         input.kind === 'rollback'
@@ -135,15 +135,15 @@ export function previewPlan(raw: unknown): Promise<ActionResult<PlanPreviewDto>>
 }
 
 /** What the reset dialog shows before the second confirmation: the project id and its volumes. */
-export async function resetTargets(): Promise<{ projectId: string | null; volumes: string[] }> {
-  const id = await projectId();
+export async function resetTargets(rt: Runtime): Promise<{ projectId: string | null; volumes: string[] }> {
+  const id = await projectId(rt);
   return { projectId: id, volumes: id ? volumeSpecs(id).map((v) => v.name) : [] };
 }
 
 /** The project id from tale.json, or null when it cannot be read. */
-async function projectId(): Promise<string | null> {
+async function projectId(rt: Runtime): Promise<string | null> {
   try {
-    return await createEnginePorts({ emit: () => {} }).project.readProjectId();
+    return await rt.project.readProjectId();
   } catch (err) {
     if (err instanceof CodedError) return null;
     throw err;
@@ -158,10 +158,10 @@ const WRONG_PROJECT = {
 };
 
 /** A typed confirmation that does not match is refused and audited; `true` when it matches. */
-async function confirmProject(actor: SessionUser, action: string, typed: string, params: Record<string, unknown>): Promise<boolean> {
-  const expected = await projectId();
+async function confirmProject({ rt, caller, actor }: Starter, action: string, typed: string, params: Record<string, unknown>): Promise<boolean> {
+  const expected = await projectId(rt);
   if (expected !== null && typed === expected) return true;
-  appendAudit(getDb(), { actor, action, params, sourceIp: await requestIp(), outcome: 'denied', message: 'project id confirmation did not match' });
+  appendAudit(rt.db, { actor, action, params, sourceIp: caller.sourceIp, outcome: 'denied', message: 'project id confirmation did not match' });
   return false;
 }
 
@@ -169,13 +169,14 @@ async function confirmProject(actor: SessionUser, action: string, typed: string,
  * Removes the inactive colour. The console's form sends the typed project id, which must match;
  * the HTTP API may omit it (a token holder has already confirmed by scripting the call).
  */
-export function startCleanup(raw: unknown = {}): Promise<ActionResult<OperationDto>> {
-  return withActionUser('operator', async (actor) => {
+export function startCleanup(rt: Runtime, caller: Caller, raw: unknown = {}): Promise<ActionResult<OperationDto>> {
+  return authorize(caller, 'operator', async (actor) => {
+    const by = { rt, caller, actor };
     const parsed = cleanupInputSchema.safeParse(raw);
     if (!parsed.success) return invalid(parsed.error);
     const typed = parsed.data.projectId;
-    if (typed !== undefined && !(await confirmProject(actor, 'operations.cleanup', typed, {}))) return WRONG_PROJECT;
-    return launch(actor, 'cleanup', {}, async (ports) => cleanup(ports));
+    if (typed !== undefined && !(await confirmProject(by, 'operations.cleanup', typed, {}))) return WRONG_PROJECT;
+    return launch(by, 'cleanup', {}, async (ports) => cleanup(ports));
   });
 }
 
@@ -184,47 +185,47 @@ export function startCleanup(raw: unknown = {}): Promise<ActionResult<OperationD
  * every database row and upload too). Always needs the typed project id, checked here and not
  * only in the browser.
  */
-export function startReset(raw: unknown): Promise<ActionResult<OperationDto>> {
-  return withActionUser('operator', async (actor) => {
+export function startReset(rt: Runtime, caller: Caller, raw: unknown): Promise<ActionResult<OperationDto>> {
+  return authorize(caller, 'operator', async (actor) => {
+    const by = { rt, caller, actor };
     const parsed = resetInputSchema.safeParse(raw);
     if (!parsed.success) return invalid(parsed.error);
     const { projectId: typed, all, volumes } = parsed.data;
-    if (!(await confirmProject(actor, 'operations.reset', typed, { all, volumes }))) return WRONG_PROJECT;
-    return launch(actor, 'reset', { all, volumes }, async (ports) => reset(ports, { all, volumes }));
+    if (!(await confirmProject(by, 'operations.reset', typed, { all, volumes }))) return WRONG_PROJECT;
+    return launch(by, 'reset', { all, volumes }, async (ports) => reset(ports, { all, volumes }));
   });
 }
 
-export function cancel(raw: unknown): Promise<ActionResult<undefined>> {
-  return withActionUser('operator', async (actor) => {
+export function cancel(rt: Runtime, caller: Caller, raw: unknown): Promise<ActionResult<undefined>> {
+  return authorize(caller, 'operator', async (actor) => {
     const id = operationIdSchema.safeParse(raw);
     if (!id.success) return invalid(id.error);
-    const done = cancelOperation(id.data);
-    appendAudit(getDb(), { actor, action: 'operations.cancel', target: id.data, sourceIp: await requestIp(), outcome: done ? 'success' : 'failure' });
+    const done = rt.operations.cancel(id.data);
+    appendAudit(rt.db, { actor, action: 'operations.cancel', target: id.data, sourceIp: caller.sourceIp, outcome: done ? 'success' : 'failure' });
     return done ? { ok: true, data: undefined } : { ok: false, code: 'NOT_RUNNING', message: 'That operation is no longer running.' };
   });
 }
 
-export function operations(): OperationDto[] {
-  return listOperations(getDb()).map(toOperationDto);
+export function operations(rt: Runtime): OperationDto[] {
+  return listOperations(rt.db).map(toOperationDto);
 }
 
-export function operation(id: string): OperationDto | null {
+export function operation(rt: Runtime, id: string): OperationDto | null {
   const parsed = operationIdSchema.safeParse(id);
-  const row = parsed.success ? getOperation(getDb(), parsed.data) : undefined;
+  const row = parsed.success ? getOperation(rt.db, parsed.data) : undefined;
   return row ? toOperationDto(row) : null;
 }
 
 /** The stack as Docker and the state files see it, for the overview and the API. */
-export async function currentStatus(): Promise<StackStatusDto> {
-  const running = runningOperation(getDb());
+export async function currentStatus(rt: Runtime): Promise<StackStatusDto> {
+  const running = runningOperation(rt.db);
   const base = { running: running ? toOperationDto(running) : null };
-  const engine = await engineStatus();
+  const engine = await rt.host.status();
   if (!engine.reachable) {
     return { ...base, initialised: false, activeColor: null, activeVersion: null, previousVersion: null, containers: [], warnings: [], engine: { reachable: false, message: engine.reason } };
   }
-  const ports = createEnginePorts({ emit: () => {} });
   try {
-    const s = await stackStatus(ports.docker, ports.project);
+    const s = await stackStatus(rt.docker, rt.project);
     const active = s.containers.find((c) => c.active && c.service === 'platform');
     return {
       ...base,

@@ -3,6 +3,7 @@ import type { VersionsDto } from '@/lib/dto/versions';
 import { ALL_SERVICES } from '../stack/types';
 import { RegistryClient } from '../registry/registry-client';
 import { RegistryError } from '../registry/registry-error';
+import type { Runtime } from '../runtime';
 import { missingImages, registryPrefix, registryTags } from './releases';
 
 /**
@@ -12,12 +13,12 @@ import { missingImages, registryPrefix, registryTags } from './releases';
  * (the UI asks the same questions), so a script polling this cannot make the registry rate-limit
  * the console; only an incomplete tag is asked which images it misses.
  */
-export async function registryVersions(limit: number): Promise<VersionsDto> {
-  const registry = await registryPrefix();
+export async function registryVersions(rt: Runtime, limit: number): Promise<VersionsDto> {
+  const registry = await registryPrefix(rt);
   try {
-    const tags = await registryTags();
+    const tags = await registryTags(rt);
     const checked = await Promise.all(tags.slice(0, limit).map(async (version) => {
-      const missing = (await missingImages(registry, version)) === null ? [] : await missingServices(registry, version);
+      const missing = (await missingImages(rt, registry, version)) === null ? [] : await missingServices(registry, version);
       return { version, available: missing.length === 0, missing };
     }));
     return { registry, versions: checked, unchecked: tags.slice(limit), error: null };

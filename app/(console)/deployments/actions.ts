@@ -1,4 +1,6 @@
 'use server';
+import { actionCaller } from '@/server/auth/session';
+import { runtime } from '@/server/runtime';
 import { convexAdminKey } from '@/server/services/convex-admin';
 import { cancel, previewPlan, startCleanup, startDeploy, startReset, startRollback, startUpdate } from '@/server/services/operations';
 
@@ -6,40 +8,40 @@ import { cancel, previewPlan, startCleanup, startDeploy, startReset, startRollba
 
 // access: operator
 export async function deployAction(input: unknown) {
-  return startDeploy(input);
+  return startDeploy(runtime(), await actionCaller(), input);
 }
 
 // access: operator
 export async function rollbackAction(input: unknown) {
-  return startRollback(input);
+  return startRollback(runtime(), await actionCaller(), input);
 }
 
 // access: operator
 export async function previewAction(input: unknown) {
-  return previewPlan(input);
+  return previewPlan(runtime(), await actionCaller(), input);
 }
 
 // access: operator
 export async function updateAction(input: unknown) {
-  return startUpdate(input);
+  return startUpdate(runtime(), await actionCaller(), input);
 }
 
 // access: operator
 export async function cleanupAction(input: unknown) {
-  return startCleanup(input);
+  return startCleanup(runtime(), await actionCaller(), input);
 }
 
 // access: operator
 export async function resetAction(input: unknown) {
-  return startReset(input);
+  return startReset(runtime(), await actionCaller(), input);
 }
 
 // access: operator
 export async function cancelAction(id: unknown) {
-  return cancel(id);
+  return cancel(runtime(), await actionCaller(), id);
 }
 
 // access: admin
 export async function convexAdminKeyAction() {
-  return convexAdminKey();
+  return convexAdminKey(runtime(), await actionCaller());
 }

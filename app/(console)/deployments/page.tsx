@@ -7,6 +7,7 @@ import { historyFilterFromSearch } from '@/lib/schemas/operations';
 import type { ReleaseDto } from '@/lib/dto/overview';
 import { CodedError } from '@/lib/errors';
 import { requirePageUser } from '@/server/auth/session';
+import { runtime, type Runtime } from '@/server/runtime';
 import { currentStatus, operations, resetTargets } from '@/server/services/operations';
 import { releases } from '@/server/services/releases';
 import { cleanupAction, deployAction, previewAction, resetAction, rollbackAction, updateAction } from './actions';
@@ -15,9 +16,9 @@ export const metadata = { title: 'Deployments' };
 
 type Search = Promise<Record<string, string | string[] | undefined>>;
 
-async function releaseList(current: string | null, previous: string | null): Promise<{ list: ReleaseDto[] | null; error: string | null }> {
+async function releaseList(rt: Runtime, current: string | null, previous: string | null): Promise<{ list: ReleaseDto[] | null; error: string | null }> {
   try {
-    return { list: await releases(current, previous), error: null };
+    return { list: await releases(rt, current, previous), error: null };
   } catch (err) {
     return { list: null, error: err instanceof CodedError ? err.message : 'the registry could not be reached' };
   }
@@ -27,12 +28,13 @@ export default async function DeploymentsPage({ searchParams }: { searchParams: 
   const user = await requirePageUser('viewer');
   const filter = historyFilterFromSearch(await searchParams);
   const canOperate = user.role !== 'viewer';
-  const status = await currentStatus();
+  const rt = runtime();
+  const status = await currentStatus(rt);
   const [picker, targets] = await Promise.all([
-    canOperate ? releaseList(status.activeVersion, status.previousVersion) : { list: null, error: null },
-    canOperate ? resetTargets() : { projectId: null, volumes: [] },
+    canOperate ? releaseList(rt, status.activeVersion, status.previousVersion) : { list: null, error: null },
+    canOperate ? resetTargets(rt) : { projectId: null, volumes: [] },
   ]);
-  const history = operations().filter((op) => (!filter.kind || op.kind === filter.kind) && (!filter.outcome || op.status === filter.outcome));
+  const history = operations(rt).filter((op) => (!filter.kind || op.kind === filter.kind) && (!filter.outcome || op.status === filter.outcome));
   return (
     <>
       <PageHeader title="Deployments">

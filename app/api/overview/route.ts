@@ -1,9 +1,10 @@
 import { withApiUser } from '@/server/auth/session';
+import { runtime } from '@/server/runtime';
 import { liveOverview } from '@/server/services/overview';
 
 export const dynamic = 'force-dynamic';
 
 /** What the overview page polls: the stack, per-container CPU and memory, and the registry's news. */
 export function GET(req: Request) {
-  return withApiUser('viewer', async () => Response.json(await liveOverview(), { headers: { 'Cache-Control': 'no-store' } }), req);
+  return withApiUser('viewer', async () => Response.json(await liveOverview(runtime()), { headers: { 'Cache-Control': 'no-store' } }), req);
 }

@@ -1,4 +1,5 @@
 import { withApiUser } from '@/server/auth/session';
+import { runtime } from '@/server/runtime';
 import { errorResponse, invalidInput } from '@/server/http/api-errors';
 import { openLogDownload } from '@/server/logs/logs';
 import { logQueryFromSearch } from '@/lib/schemas/logs';
@@ -10,7 +11,7 @@ export function GET(req: Request) {
     const parsed = logQueryFromSearch(new URL(req.url).searchParams);
     if (!parsed.success) return invalidInput(parsed.error);
     try {
-      const { filename, body } = await openLogDownload(parsed.data, req.signal);
+      const { filename, body } = await openLogDownload(runtime().logs, parsed.data, req.signal);
       return new Response(body, {
         headers: {
           'Content-Type': 'text/plain; charset=utf-8',

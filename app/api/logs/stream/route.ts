@@ -1,4 +1,5 @@
 import { withApiUser } from '@/server/auth/session';
+import { runtime } from '@/server/runtime';
 import { errorResponse, invalidInput } from '@/server/http/api-errors';
 import { sseResponse } from '@/server/http/sse';
 import { openLogEvents } from '@/server/logs/logs';
@@ -11,7 +12,7 @@ export function GET(req: Request) {
     const parsed = logQueryFromSearch(new URL(req.url).searchParams);
     if (!parsed.success) return invalidInput(parsed.error);
     try {
-      const body = await openLogEvents(parsed.data, req.headers.get('last-event-id'), req.signal);
+      const body = await openLogEvents(runtime().logs, parsed.data, req.headers.get('last-event-id'), req.signal);
       return sseResponse(body, req.signal);
     } catch (err) {
       return errorResponse(err);

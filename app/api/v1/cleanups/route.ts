@@ -1,4 +1,5 @@
 import { withApiUser } from '@/server/auth/session';
+import { runtime } from '@/server/runtime';
 import { parseJsonBody, startedResponse } from '@/server/http/api-request';
 import { startCleanup } from '@/server/services/operations';
 import { emptyBodySchema } from '@/lib/schemas/api';
@@ -7,9 +8,9 @@ export const dynamic = 'force-dynamic';
 
 /** Removes the inactive colour's containers → 202 with the operation. */
 export function POST(req: Request) {
-  return withApiUser('operator', async () => {
+  return withApiUser('operator', async (caller) => {
     const body = await parseJsonBody(req, emptyBodySchema);
     if (!body.ok) return body.response;
-    return startedResponse(await startCleanup());
+    return startedResponse(await startCleanup(runtime(), caller));
   }, req);
 }

@@ -1,4 +1,5 @@
 import { withApiUser } from '@/server/auth/session';
+import { runtime } from '@/server/runtime';
 import { errorResponse, invalidInput } from '@/server/http/api-errors';
 import { registryVersions } from '@/server/services/versions';
 import { versionsQuerySchema } from '@/lib/schemas/api';
@@ -11,7 +12,7 @@ export function GET(req: Request) {
     const query = versionsQuerySchema.safeParse(Object.fromEntries(new URL(req.url).searchParams));
     if (!query.success) return invalidInput(query.error);
     try {
-      return Response.json(await registryVersions(query.data.limit));
+      return Response.json(await registryVersions(runtime(), query.data.limit));
     } catch (err) {
       return errorResponse(err);
     }
