@@ -1,17 +1,13 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { OperationDto } from '@/lib/dto/operations';
 import type { SessionUser } from '@/lib/dto/user';
 import type { Caller } from '../auth/caller';
 import { auditEvents } from '../db/schema/audit';
-import { openTempDb, type TempDb } from '../db/test-support/temp-db';
 import type { ExecRunner, ExecStream } from '../docker/exec-stream';
-import { FakeClock, FakeDocker, FakeProject, FakeRegistry } from '../engine/test-support/fake-ports';
 import { inProgress } from '../operations/conflicts';
 import { appendEvent, finishOperation, getOperation, insertOperation, listOperations } from '../operations/operation-store';
-import { createRuntime, type Runtime } from '../runtime';
+import type { Runtime } from '../runtime';
+import { runtimeOfFakes, type RuntimeOfFakes } from '../test-support/runtime-of-fakes';
 import { copyStatusOf } from './external-database-copy';
 import { copyBundledDatabase, databaseCopyStatus } from './external-database';
 
@@ -46,61 +42,23 @@ function gatedExec(): ExecRunner & { starts: string[]; release(): void } {
   };
 }
 
-let temp: TempDb;
-let deployDir: string;
 let exec: ReturnType<typeof gatedExec>;
+let world: RuntimeOfFakes;
 let rt: Runtime;
 
 beforeEach(() => {
-  temp = openTempDb('copy-service-');
-  deployDir = fs.mkdtempSync(path.join(os.tmpdir(), 'copy-deploy-'));
-  fs.writeFileSync(path.join(deployDir, 'tale.json'), JSON.stringify({ version: 1, cliVersion: '1.0.0', createdAt: '2026-01-01T00:00:00Z', id: 'acme' }));
-  fs.writeFileSync(path.join(deployDir, '.env'), 'HOST=tale.example.com\nDB_USER=tale\n', { mode: 0o600 });
   exec = gatedExec();
-  const clock = new FakeClock();
-  rt = createRuntime({
-    env: {
-      dataDir: path.dirname(deployDir),
-      deployDir,
-      docker: { socketPath: '/nonexistent.sock' },
-      publicUrl: undefined,
-      secureCookies: false,
-      sessionSecret: 'x'.repeat(32),
-      sessionMaxAgeSeconds: 3600,
-      trustedProxies: [],
-      signIn: { maxFailures: 5, lockoutSeconds: 900 },
-      dev: false,
-    },
-    db: temp.db,
-    clock,
-    docker: new FakeDocker(clock),
-    host: {
-      status: async () => ({ reachable: false, reason: 'no Docker in a unit test' }),
-      stats: { stats: async () => null },
-      run: async () => {
-        throw new Error('no captured exec in this test');
-      },
-      exec,
-    },
-    registry: new FakeRegistry(['1.0.0']),
-    project: new FakeProject('acme'),
-    logs: {
-      deployDir,
-      follower: {
-        open: async () => {
-          throw new Error('no logs in this test');
-        },
-        state: async () => 'gone',
-        sleep: async () => undefined,
-      },
+  world = runtimeOfFakes({
+    exec,
+    files: {
+      'tale.json': JSON.stringify({ version: 1, cliVersion: '1.0.0', createdAt: '2026-01-01T00:00:00Z', id: 'acme' }),
+      '.env': 'HOST=tale.example.com\nDB_USER=tale\n',
     },
   });
+  rt = world.rt;
 });
 
-afterEach(() => {
-  temp.dispose();
-  fs.rmSync(deployDir, { recursive: true, force: true });
-});
+afterEach(() => world.dispose());
 
 /** Resolves with the operation once its job has ended. */
 function ended(id: string): Promise<OperationDto> {
