@@ -2,16 +2,15 @@ import 'server-only';
 import type { CopyEventDto, CopyStatusDto, CopySummaryDto } from '@/lib/dto/external-database';
 import type { OperationDto } from '@/lib/dto/operations';
 import { CodedError } from '@/lib/errors';
-import { getDb } from '../db/database';
 import type { EventSink, StepStatus } from '../engine/ports';
 import { eventsAfter, getOperation, type Busy } from '../operations/operation-store';
-import { startOperation } from '../operations/runner';
 import type { ExecRunner } from '../docker/exec-stream';
 import type { ConnectTarget } from '../postgres/connection';
 import { copyBundledData } from '../postgres/bundled-copy';
 import { assertIdentifier } from '../postgres/identifiers';
 import { readEnvFile } from '../project/env-file';
 import { projectIdOf, readTaleJson } from '../project/tale-json';
+import type { Runtime } from '../runtime';
 import { knownRolePassword } from './external-database-steps';
 
 // "Copy existing data" between Prepare and Configure: the bundled db's databases onto the prepared
@@ -90,7 +89,8 @@ function failedSummary(err: unknown): CopySummaryDto {
  * `onFinish` records the outcome (audit), whether the copy ended with a summary or an error.
  */
 export function startDatabaseCopy(
-  input: { dir: string; exec: ExecRunner; copy: CopyInput; params: Record<string, unknown>; actor: { id: string; email: string } },
+  rt: Runtime,
+  input: { copy: CopyInput; params: Record<string, unknown>; actor: { id: string; email: string } },
   onFinish: (summary: CopySummaryDto) => void,
 ): OperationDto | Busy {
   const finish = (summary: CopySummaryDto) => {
@@ -102,10 +102,12 @@ export function startDatabaseCopy(
     }
   };
   const secrets = input.copy.rolePassword ? [input.copy.rolePassword] : [];
-  return startOperation({ kind: 'database-copy', params: input.params, actor: input.actor, secrets }, async (ports, signal) => {
+  const dir = rt.env.deployDir;
+  return rt.operations.start({ kind: 'database-copy', params: input.params, actor: input.actor, secrets }, async (ports, signal) => {
     let summary: CopySummaryDto;
     try {
-      summary = await copyExistingData(input.dir, input.exec, { ...input.copy, signal }, copyEvents(ports.events));
+      // The host's streaming exec has no idle timeout: restoring one large table can leave the streams quiet for a while.
+      summary = await copyExistingData(dir, rt.host.exec, { ...input.copy, signal }, copyEvents(ports.events));
     } catch (err) {
       finish(failedSummary(err));
       throw err;
@@ -120,23 +122,35 @@ export function startDatabaseCopy(
 
 const COPY_EVENT_TYPES = new Set<string>(Object.keys(STATUS_OF));
 
-/** The wizard's view of a copy, read back from its operation: the latest event per database and the summary. */
-export function copyStatusOf(id: string): CopyStatusDto {
-  const row = getOperation(getDb(), id);
+/** What the stored events of a copy add up to so far, and the last event folded in. */
+type CopyFold = { seq: number; latest: Map<string, CopyEventDto>; summary: CopySummaryDto | null };
+
+/**
+ * The wizard's view of a copy, read back from its operation: the latest event per database and the
+ * summary. The wizard asks every second while a copy runs, so the fold so far stays in the
+ * runtime's cache and each read adds only the events stored since; it is dropped once the copy has
+ * ended (nothing follows then, and a later read folds the stored events again).
+ */
+export function copyStatusOf(rt: Runtime, id: string): CopyStatusDto {
+  const row = getOperation(rt.db, id);
   if (!row || row.kind !== 'database-copy') throw new CodedError('COPY_NOT_FOUND', 'No such copy.');
-  const latest = new Map<string, CopyEventDto>();
-  let summary: CopySummaryDto | null = null;
-  for (const e of eventsAfter(getDb(), id, 0)) {
+  const key = `database-copy-status:${id}`;
+  const fold = (rt.cache.get(key) as CopyFold | undefined) ?? { seq: 0, latest: new Map<string, CopyEventDto>(), summary: null };
+  for (const e of eventsAfter(rt.db, id, fold.seq)) {
+    fold.seq = e.seq;
     if (e.step !== 'database-copy' || !e.data) continue;
     const data = JSON.parse(e.data) as { type?: string; summary?: CopySummaryDto; database?: string };
-    if (data.type === 'summary') summary = data.summary ?? null;
+    if (data.type === 'summary') fold.summary = data.summary ?? null;
     else if (data.type && COPY_EVENT_TYPES.has(data.type)) {
       const event = data as CopyEventDto;
-      latest.set(event.type === 'refused' ? `${event.database}:refused` : event.database, event);
+      fold.latest.set(event.type === 'refused' ? `${event.database}:refused` : event.database, event);
     }
   }
+  // The row was read before the events: a copy that ended in between reads as running once more.
   const done = row.status !== 'running';
+  if (done) rt.cache.delete(key);
+  else rt.cache.set(key, fold);
   // Ended without a summary (an error before or during the copy, a cancel, a restart): its error says why.
-  if (done && !summary) summary = { ok: false, refused: [], failure: row.errorMessage ?? 'The copy did not finish.', tables: [] };
-  return { id, state: done ? 'done' : 'running', events: [...latest.values()], summary };
+  const summary = done && !fold.summary ? { ok: false, refused: [], failure: row.errorMessage ?? 'The copy did not finish.', tables: [] } : fold.summary;
+  return { id, state: done ? 'done' : 'running', events: [...fold.latest.values()], summary };
 }

@@ -23,13 +23,9 @@ import {
   verifySchema,
 } from '@/lib/schemas/external-database';
 import { fieldErrors } from '@/lib/schemas/field-errors';
-import { getDb } from '../db/database';
 import { appendAudit } from '../db/audit-log';
-import { requestIp } from '../auth/request-ip';
-import { requirePageUser, withActionUser } from '../auth/session';
-import { getStreamingDocker } from '../docker/client';
-import { dockerExecRunner } from '../docker/exec-stream';
-import { getEnv } from '../env';
+import { authorize, requireRole, type Caller } from '../auth/caller';
+import type { Runtime } from '../runtime';
 import { ProjectError } from '../project/project-error';
 import type { ConnectTarget } from '../postgres/connection';
 import {
@@ -46,7 +42,6 @@ import {
 import { copyStatusOf, startDatabaseCopy } from './external-database-copy';
 import { inProgress } from '../operations/conflicts';
 import { markPending } from './settings/settings-support';
-import { serialised } from '../project/write-queue';
 
 /** The database URLs are read by the colours; the next deploy starts (or no longer starts) the bundled db. */
 const DATABASE_SWITCH = { proxy: false, colors: true } as const;
@@ -59,12 +54,15 @@ function auditedTarget(t: ConnectTarget | null): string | null {
   return t ? `${t.user}@${t.host}:${t.port}/${t.database} (sslmode ${t.sslMode})` : null;
 }
 
+/** What a step runs with: the runtime, the authorised user and the caller's address (for the audit trail). */
+type StepContext = { rt: Runtime; actor: SessionUser; sourceIp: string };
+
 interface Step<S extends z.ZodType, T> {
   action: string;
   schema: S;
   target: (input: z.output<S>) => ConnectTarget | null;
   params?: (input: z.output<S>) => Record<string, unknown>;
-  run: (input: z.output<S>, target: ConnectTarget | null, actor: SessionUser) => Promise<T>;
+  run: (input: z.output<S>, target: ConnectTarget | null, ctx: StepContext) => Promise<T>;
 }
 
 function failure(err: unknown): { ok: false; code: string; message: string; fieldErrors?: Record<string, string[]> } {
@@ -77,11 +75,11 @@ function failure(err: unknown): { ok: false; code: string; message: string; fiel
 }
 
 function adminStep<S extends z.ZodType, T>(step: Step<S, T>) {
-  return (raw: unknown): Promise<ActionResult<T>> =>
-    withActionUser('admin', async (actor) => {
-      const sourceIp = await requestIp();
+  return (rt: Runtime, caller: Caller, raw: unknown): Promise<ActionResult<T>> =>
+    authorize(caller, 'admin', async (actor) => {
+      const { sourceIp } = caller;
       const record = (outcome: 'success' | 'failure', message: string, target: string | null, params: Record<string, unknown> = {}) =>
-        appendAudit(getDb(), { actor, action: step.action, target, params, sourceIp, outcome, message });
+        appendAudit(rt.db, { actor, action: step.action, target, params, sourceIp, outcome, message });
       const parsed = step.schema.safeParse(raw);
       if (!parsed.success) {
         record('failure', 'invalid input', null);
@@ -90,7 +88,7 @@ function adminStep<S extends z.ZodType, T>(step: Step<S, T>) {
       let target: ConnectTarget | null = null;
       try {
         target = step.target(parsed.data);
-        const data = await step.run(parsed.data, target, actor);
+        const data = await step.run(parsed.data, target, { rt, actor, sourceIp });
         record('success', 'done', auditedTarget(target), step.params?.(parsed.data));
         return { ok: true, data };
       } catch (err) {
@@ -101,11 +99,9 @@ function adminStep<S extends z.ZodType, T>(step: Step<S, T>) {
     });
 }
 
-const dir = () => getEnv().deployDir;
-
-export async function externalDatabaseMode(): Promise<DatabaseModeDto> {
-  await requirePageUser('admin');
-  return databaseMode(dir());
+export async function externalDatabaseMode(rt: Runtime, caller: Caller): Promise<DatabaseModeDto> {
+  requireRole(caller, 'admin');
+  return databaseMode(rt.env.deployDir);
 }
 
 export const testDatabaseConnection = adminStep<typeof adminConnectionSchema, ConnectionDto>({
@@ -135,7 +131,7 @@ export const prepareDatabaseServer = adminStep<typeof prepareSchema, PrepareResu
   schema: prepareSchema,
   target: (i) => connectTarget(i.connection),
   params: (i) => ({ role: i.role, rotate: i.rotatePassword }),
-  run: (i, t) => prepareServer(dir(), t!, { role: i.role, rotatePassword: i.rotatePassword }),
+  run: (i, t, { rt }) => prepareServer(rt.env.deployDir, t!, { role: i.role, rotatePassword: i.rotatePassword }),
 });
 
 export const configureExternalDatabase = adminStep<typeof configureSchema, ConfigureResultDto>({
@@ -144,10 +140,10 @@ export const configureExternalDatabase = adminStep<typeof configureSchema, Confi
   target: (i) => connectTarget(i.connection),
   params: (i) => ({ role: i.role, apply: i.apply }),
   // Through the project files' one writer: a settings save must not read-check-write around this one.
-  run: (i, t, actor) =>
-    serialised(async () => {
-      const result = await configureProject(dir(), { target: t!, role: i.role, rolePassword: i.rolePassword, apply: i.apply });
-      if (i.apply) markPending('.env', DATABASE_SWITCH, actor);
+  run: (i, t, { rt, actor }) =>
+    rt.writes(async () => {
+      const result = await configureProject(rt.env.deployDir, { target: t!, role: i.role, rolePassword: i.rolePassword, apply: i.apply });
+      if (i.apply) markPending(rt.db, '.env', DATABASE_SWITCH, actor);
       return result;
     }),
 });
@@ -156,17 +152,17 @@ export const verifyExternalDatabase = adminStep<typeof verifySchema, VerifyResul
   action: 'database.verify',
   schema: verifySchema,
   target: () => null,
-  run: (i) => verifyProject(dir(), i.caCert),
+  run: (i, _t, { rt }) => verifyProject(rt.env.deployDir, i.caCert),
 });
 
 export const useBundledDatabaseAgain = adminStep<typeof bundledSchema, { warnings: string[]; backups: string[] }>({
   action: 'database.use_bundled',
   schema: bundledSchema,
   target: () => null,
-  run: (_i, _t, actor) =>
-    serialised(async () => {
-      const result = await useBundledDatabase(dir());
-      markPending('.env', DATABASE_SWITCH, actor);
+  run: (_i, _t, { rt, actor }) =>
+    rt.writes(async () => {
+      const result = await useBundledDatabase(rt.env.deployDir);
+      markPending(rt.db, '.env', DATABASE_SWITCH, actor);
       return result;
     }),
 });
@@ -182,15 +178,13 @@ export const copyBundledDatabase = adminStep<typeof copySchema, { id: string }>(
   schema: copySchema,
   target: (i) => connectTarget(i.connection),
   params: (i) => ({ role: i.role }),
-  run: async (i, t, actor) => {
-    const sourceIp = await requestIp();
+  run: async (i, t, { rt, actor, sourceIp }) => {
     const target = t!;
-    // No idle timeout: restoring one large table can leave the streams quiet for a while.
-    const exec = dockerExecRunner(getStreamingDocker());
     const op = startDatabaseCopy(
-      { dir: dir(), exec, copy: { target, role: i.role, rolePassword: i.rolePassword }, params: { role: i.role, target: auditedTarget(target) }, actor },
+      rt,
+      { copy: { target, role: i.role, rolePassword: i.rolePassword }, params: { role: i.role, target: auditedTarget(target) }, actor },
       (summary) =>
-        appendAudit(getDb(), {
+        appendAudit(rt.db, {
           actor,
           action: 'database.copy_finished',
           target: auditedTarget(target),
@@ -208,12 +202,12 @@ export const copyBundledDatabase = adminStep<typeof copySchema, { id: string }>(
   },
 });
 
-export async function databaseCopyStatus(raw: unknown): Promise<ActionResult<CopyStatusDto>> {
-  return withActionUser('admin', async () => {
+export async function databaseCopyStatus(rt: Runtime, caller: Caller, raw: unknown): Promise<ActionResult<CopyStatusDto>> {
+  return authorize(caller, 'admin', async () => {
     const parsed = copyStatusSchema.safeParse(raw);
     if (!parsed.success) return { ok: false, code: 'INVALID_INPUT', message: 'No such copy.' };
     try {
-      return { ok: true, data: copyStatusOf(parsed.data.id) };
+      return { ok: true, data: copyStatusOf(rt, parsed.data.id) };
     } catch (err) {
       return failure(err);
     }

@@ -1,4 +1,6 @@
 'use server';
+import { actionCaller } from '@/server/auth/session';
+import { runtime } from '@/server/runtime';
 import { previewDomainChange, previewEnvChange, regenerateSecret, revealSecret, saveDomainChange, saveEnvChange } from '@/server/services/settings/settings';
 import { previewPin, resolveHost, restoreVersion, savePin } from '@/server/services/settings/settings-files';
 import { initialiseProject } from '@/server/services/settings/settings-init';
@@ -11,60 +13,60 @@ import { applySettings } from '@/server/services/settings/settings-apply';
 
 // access: admin
 export async function previewEnvAction(input: unknown) {
-  return previewEnvChange(input);
+  return previewEnvChange(runtime(), await actionCaller(), input);
 }
 
 // access: admin
 export async function saveEnvAction(input: unknown) {
-  return saveEnvChange(input);
+  return saveEnvChange(runtime(), await actionCaller(), input);
 }
 
 // access: admin
 export async function previewDomainAction(input: unknown) {
-  return previewDomainChange(input);
+  return previewDomainChange(runtime(), await actionCaller(), input);
 }
 
 // access: admin
 export async function saveDomainAction(input: unknown) {
-  return saveDomainChange(input);
+  return saveDomainChange(runtime(), await actionCaller(), input);
 }
 
 // access: admin
 export async function revealSecretAction(input: unknown) {
-  return revealSecret(input);
+  return revealSecret(runtime(), await actionCaller(), input);
 }
 
 // access: admin
 export async function regenerateSecretAction(input: unknown) {
-  return regenerateSecret(input);
+  return regenerateSecret(runtime(), await actionCaller(), input);
 }
 
 // access: admin
 export async function previewPinAction(input: unknown) {
-  return previewPin(input);
+  return previewPin(runtime(), await actionCaller(), input);
 }
 
 // access: admin
 export async function savePinAction(input: unknown) {
-  return savePin(input);
+  return savePin(runtime(), await actionCaller(), input);
 }
 
 // access: admin
 export async function restoreVersionAction(input: unknown) {
-  return restoreVersion(input);
+  return restoreVersion(runtime(), await actionCaller(), input);
 }
 
 // access: operator
 export async function resolveHostAction() {
-  return resolveHost();
+  return resolveHost(runtime(), await actionCaller());
 }
 
 // access: admin
 export async function initialiseAction(input: unknown) {
-  return initialiseProject(input);
+  return initialiseProject(runtime(), await actionCaller(), input);
 }
 
 // access: admin
 export async function applyNowAction() {
-  return applySettings();
+  return applySettings(runtime(), await actionCaller());
 }

@@ -8,7 +8,8 @@ import { EnvForm } from '@/components/settings/env-form';
 import { HistoryList } from '@/components/settings/history-list';
 import { InitialiseForm } from '@/components/settings/initialise-form';
 import { PinsForm } from '@/components/settings/pins-form';
-import { requirePageUser } from '@/server/auth/session';
+import { requirePageCaller } from '@/server/auth/session';
+import { runtime } from '@/server/runtime';
 import { getSettings } from '@/server/services/settings/settings';
 import {
   applyNowAction,
@@ -42,10 +43,10 @@ function Section({ id, title, children }: { id: string; title: string; children:
 }
 
 export default async function SettingsPage() {
-  const user = await requirePageUser('operator');
-  const settings = await getSettings();
+  const caller = await requirePageCaller('operator');
+  const settings = await getSettings(runtime(), caller);
   // Admins write and apply; operators read the same values (secrets masked) and nothing more.
-  const isAdmin = user.role === 'admin';
+  const isAdmin = caller.user?.role === 'admin';
 
   if (!settings.initialised) {
     return (

@@ -7,8 +7,8 @@ import { BOTH, pinApplyTargets } from '@/lib/settings/apply-targets';
 import { diffLines, redactOverride } from '@/lib/settings/env-diff';
 import { hostSchema } from '@/lib/settings/env-values';
 import { pinChangeSchema, restoreSchema, type PinChangeInput } from '@/lib/schemas/settings';
-import { withActionUser } from '../../auth/session';
-import { getEnv } from '../../env';
+import { authorize, type Caller } from '../../auth/caller';
+import type { Runtime } from '../../runtime';
 import { atomicWriteFile } from '../../project/atomic-write';
 import { readEnvFile } from '../../project/env-file';
 import { restoreHistoryEntry, sha256 } from '../../project/file-history';
@@ -16,10 +16,7 @@ import { renderPin } from '../../project/override-pins';
 import { readOverrideText } from '../../project/compose-override';
 import { projectPaths } from '../../project/project-paths';
 import { CONFLICT, audit, invalid, markPending, projectFailure } from './settings-support';
-import { serialised } from '../../project/write-queue';
 import { SETTINGS_WRITER } from './settings';
-
-const deployDir = () => getEnv().deployDir;
 
 type PinPlan = { file: string; text: string; preview: PinPreviewDto };
 
@@ -29,8 +26,7 @@ function pinEffect({ service, image }: PinChangeInput): string {
     : `${service} follows the deployed version again from the next deploy.`;
 }
 
-async function planPin(input: PinChangeInput): Promise<PinPlan | ActionResult<never>> {
-  const dir = deployDir();
+async function planPin(dir: string, input: PinChangeInput): Promise<PinPlan | ActionResult<never>> {
   const { file, text: before } = await readOverrideText(dir);
   let text: string;
   try {
@@ -52,49 +48,51 @@ async function planPin(input: PinChangeInput): Promise<PinPlan | ActionResult<ne
 
 const isPlan = (p: PinPlan | ActionResult<never>): p is PinPlan => 'text' in p;
 
-export function previewPin(raw: unknown): Promise<ActionResult<PinPreviewDto>> {
-  return withActionUser(SETTINGS_WRITER, async () => {
+export function previewPin(rt: Runtime, caller: Caller, raw: unknown): Promise<ActionResult<PinPreviewDto>> {
+  return authorize(caller, SETTINGS_WRITER, async () => {
     const parsed = pinChangeSchema.safeParse(raw);
     if (!parsed.success) return invalid(parsed.error);
-    const plan = await planPin(parsed.data);
+    const plan = await planPin(rt.env.deployDir, parsed.data);
     return isPlan(plan) ? { ok: true, data: plan.preview } : plan;
   });
 }
 
-export function savePin(raw: unknown): Promise<ActionResult<PinPreviewDto>> {
-  return withActionUser(SETTINGS_WRITER, async (actor) => {
+export function savePin(rt: Runtime, caller: Caller, raw: unknown): Promise<ActionResult<PinPreviewDto>> {
+  return authorize(caller, SETTINGS_WRITER, async (actor) => {
     const parsed = pinChangeSchema.safeParse(raw);
     if (!parsed.success) return invalid(parsed.error);
-    return serialised(async () => {
-      const plan = await planPin(parsed.data);
+    const by = { actor, sourceIp: caller.sourceIp };
+    return rt.writes(async () => {
+      const plan = await planPin(rt.env.deployDir, parsed.data);
       if (!isPlan(plan)) {
-        await audit(actor, 'settings.pin', 'failure', { service: parsed.data.service }, plan.ok ? '' : plan.message);
+        audit(rt.db, by, 'settings.pin', 'failure', { service: parsed.data.service }, plan.ok ? '' : plan.message);
         return plan;
       }
       if (parsed.data.baseHash && parsed.data.baseHash !== plan.preview.baseHash) return CONFLICT;
       if (plan.preview.baseHash === plan.preview.afterHash) return { ok: true, data: plan.preview };
-      await atomicWriteFile(plan.file, plan.text, { mode: 0o644, backupDir: projectPaths(deployDir()).backups });
-      markPending(path.basename(plan.file), pinApplyTargets(parsed.data.service), actor);
-      await audit(actor, 'settings.pin', 'success', { service: parsed.data.service, image: parsed.data.image }, plan.preview.effect, parsed.data.service);
+      await atomicWriteFile(plan.file, plan.text, { mode: 0o644, backupDir: projectPaths(rt.env.deployDir).backups });
+      markPending(rt.db, path.basename(plan.file), pinApplyTargets(parsed.data.service), actor);
+      audit(rt.db, by, 'settings.pin', 'success', { service: parsed.data.service, image: parsed.data.image }, plan.preview.effect, parsed.data.service);
       return { ok: true, data: plan.preview };
     });
   });
 }
 
 /** Puts a stored version of .env or compose.override.yml back byte for byte. */
-export function restoreVersion(raw: unknown): Promise<ActionResult<RestoredDto>> {
-  return withActionUser(SETTINGS_WRITER, async (actor) => {
+export function restoreVersion(rt: Runtime, caller: Caller, raw: unknown): Promise<ActionResult<RestoredDto>> {
+  return authorize(caller, SETTINGS_WRITER, async (actor) => {
     const parsed = restoreSchema.safeParse(raw);
     if (!parsed.success) return invalid(parsed.error);
     const { id } = parsed.data;
-    return serialised(async () => {
+    const by = { actor, sourceIp: caller.sourceIp };
+    return rt.writes(async () => {
       try {
-        const restored = await restoreHistoryEntry(deployDir(), id);
-        markPending(restored.file, BOTH, actor);
-        await audit(actor, 'settings.restore', 'success', { version: id }, `restored ${restored.file}; pending until the next deploy`, restored.file);
+        const restored = await restoreHistoryEntry(rt.env.deployDir, id);
+        markPending(rt.db, restored.file, BOTH, actor);
+        audit(rt.db, by, 'settings.restore', 'success', { version: id }, `restored ${restored.file}; pending until the next deploy`, restored.file);
         return { ok: true, data: restored };
       } catch (err) {
-        await audit(actor, 'settings.restore', 'failure', { version: id }, err instanceof Error ? err.message : 'failed');
+        audit(rt.db, by, 'settings.restore', 'failure', { version: id }, err instanceof Error ? err.message : 'failed');
         return projectFailure(err, 'id');
       }
     });
@@ -105,11 +103,11 @@ export function restoreVersion(raw: unknown): Promise<ActionResult<RestoredDto>>
  * What public DNS says HOST is, asked from this server (Let's Encrypt asks the same question). A
  * read an operator may make: only an admin can set the HOST it asks about.
  */
-export function resolveHost(): Promise<ActionResult<DnsAnswerDto>> {
-  return withActionUser('operator', async () => {
+export function resolveHost(rt: Runtime, caller: Caller): Promise<ActionResult<DnsAnswerDto>> {
+  return authorize(caller, 'operator', async () => {
     let host: string;
     try {
-      host = (await readEnvFile(deployDir())).values.HOST ?? '';
+      host = (await readEnvFile(rt.env.deployDir)).values.HOST ?? '';
     } catch (err) {
       return projectFailure(err);
     }

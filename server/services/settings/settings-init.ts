@@ -1,14 +1,13 @@
 import 'server-only';
 import type { ActionResult } from '@/lib/action-result';
 import { initialiseSchema } from '@/lib/schemas/settings';
-import { withActionUser } from '../../auth/session';
-import { getEnv } from '../../env';
+import { authorize, type Caller } from '../../auth/caller';
+import type { Runtime } from '../../runtime';
 import { initProject } from '../../project/init-project';
 import { projectPaths } from '../../project/project-paths';
 import { readOptional } from '../../project/read-optional';
 import { readTaleJson } from '../../project/tale-json';
 import { audit, invalid, projectFailure } from './settings-support';
-import { serialised } from '../../project/write-queue';
 
 // Recorded as tale.json's cliVersion for a project the console creates: no CLI made it, and the
 // upgrade migrations it gates are all recorded as applied by initProject.
@@ -18,13 +17,14 @@ const CONSOLE_CLI_VERSION = '0.0.0-console';
  * `tale init` in a browser: creates tale.json, .tale/ and a .env with generated secrets. A
  * directory the CLI already set up is adopted as it is: nothing is rewritten.
  */
-export function initialiseProject(raw: unknown): Promise<ActionResult<{ id: string; envCreated: boolean }>> {
-  return withActionUser('admin', async (actor) => {
+export function initialiseProject(rt: Runtime, caller: Caller, raw: unknown): Promise<ActionResult<{ id: string; envCreated: boolean }>> {
+  return authorize(caller, 'admin', async (actor) => {
     const parsed = initialiseSchema.safeParse(raw);
     if (!parsed.success) return invalid(parsed.error);
-    const dir = getEnv().deployDir;
+    const dir = rt.env.deployDir;
     const paths = projectPaths(dir);
-    return serialised(async () => {
+    const by = { actor, sourceIp: caller.sourceIp };
+    return rt.writes(async () => {
       const hasTaleJson = (await readOptional(paths.taleJson)) !== null;
       const hasEnv = (await readOptional(paths.env)) !== null;
       if (hasTaleJson && hasEnv) return { ok: false, code: 'PROJECT_EXISTS', message: 'This directory is already a Tale project; it was adopted as it is.' };
@@ -39,10 +39,10 @@ export function initialiseProject(raw: unknown): Promise<ActionResult<{ id: stri
           cliVersion: existing?.cliVersion ?? CONSOLE_CLI_VERSION,
           force: hasTaleJson,
         });
-        await audit(actor, 'settings.initialise', 'success', { host, tlsMode }, result.envCreated ? 'created tale.json and .env' : 'completed .env', result.id);
+        audit(rt.db, by, 'settings.initialise', 'success', { host, tlsMode }, result.envCreated ? 'created tale.json and .env' : 'completed .env', result.id);
         return { ok: true, data: result };
       } catch (err) {
-        await audit(actor, 'settings.initialise', 'failure', {}, err instanceof Error ? err.message : 'failed');
+        audit(rt.db, by, 'settings.initialise', 'failure', {}, err instanceof Error ? err.message : 'failed');
         return projectFailure(err);
       }
     });

@@ -6,15 +6,14 @@ import type { ApplyTargets } from '@/lib/settings/apply-targets';
 import type { SessionUser } from '@/lib/dto/user';
 import { fieldErrors as zodFieldErrors } from '@/lib/schemas/field-errors';
 import type { z } from 'zod';
-import { getDb } from '../../db/database';
+import type { Db } from '../../db/client';
 import { appendAudit, type AuditOutcome } from '../../db/audit-log';
 import { consoleSettings } from '../../db/schema/console-settings';
 import { listOperations } from '../../operations/operation-store';
 import { ProjectError } from '../../project/project-error';
-import { requestIp } from '../../auth/request-ip';
 
 // Shared by the settings services: coded results, audit and "pending" marks. Their writes go
-// through the project files' one writer, server/project/write-queue.ts.
+// through the project files' one writer, the runtime's `writes` (server/project/write-queue.ts).
 
 export function invalid(error: z.ZodError): ActionResult<never> {
   return { ok: false, code: 'INVALID_INPUT', message: 'Check the highlighted fields.', fieldErrors: zodFieldErrors(error) };
@@ -45,15 +44,19 @@ export const CONFLICT = {
   message: 'The file changed since the preview was made. Review the new preview before saving.',
 };
 
-export async function audit(
-  actor: SessionUser,
+/** Who made a change, as the audit trail records it: the authorised user and the caller's address. */
+export type Author = { actor: SessionUser; sourceIp: string };
+
+export function audit(
+  db: Db,
+  { actor, sourceIp }: Author,
   action: string,
   outcome: AuditOutcome,
   params: Record<string, unknown>,
   message: string,
   target: string | null = null,
-): Promise<void> {
-  appendAudit(getDb(), { actor, action, target, params, sourceIp: await requestIp(), outcome, message });
+): void {
+  appendAudit(db, { actor, action, target, params, sourceIp, outcome, message });
 }
 
 const PENDING_KEY = 'settings.pending';
@@ -62,22 +65,22 @@ const PENDING_KEY = 'settings.pending';
 
 type Marks = { proxy: string | null; colors: string | null; files: Record<string, string> };
 
-function readMarks(): Marks {
-  const row = getDb().select().from(consoleSettings).where(eq(consoleSettings.key, PENDING_KEY)).get();
+function readMarks(db: Db): Marks {
+  const row = db.select().from(consoleSettings).where(eq(consoleSettings.key, PENDING_KEY)).get();
   const parsed = row ? (JSON.parse(row.value) as Partial<Marks>) : {};
   return { proxy: parsed.proxy ?? null, colors: parsed.colors ?? null, files: parsed.files ?? {} };
 }
 
-export function markPending(file: string, targets: ApplyTargets, actor: SessionUser, now = new Date()): void {
+export function markPending(db: Db, file: string, targets: ApplyTargets, actor: SessionUser, now = new Date()): void {
   if (!targets.proxy && !targets.colors) return;
-  const marks = readMarks();
+  const marks = readMarks(db);
   const at = now.toISOString();
   const next = JSON.stringify({
     proxy: targets.proxy ? at : marks.proxy,
     colors: targets.colors ? at : marks.colors,
     files: { ...marks.files, [file]: at },
   } satisfies Marks);
-  getDb()
+  db
     .insert(consoleSettings)
     .values({ key: PENDING_KEY, value: next, updatedBy: actor.email, updatedAt: now })
     .onConflictDoUpdate({ target: consoleSettings.key, set: { value: next, updatedBy: actor.email, updatedAt: now } })
@@ -89,9 +92,9 @@ export function markPending(file: string, targets: ApplyTargets, actor: SessionU
  * it: the proxy is recreated only by an in-place update naming it or a deploy with "all" (a plain
  * deploy keeps the stateful services); the colors by any deploy, rollback or update of them.
  */
-export function pendingChanges(): PendingDto {
-  const marks = readMarks();
-  const done = listOperations(getDb(), 200).filter((op) => op.status === 'succeeded');
+export function pendingChanges(db: Db): PendingDto {
+  const marks = readMarks(db);
+  const done = listOperations(db, 200).filter((op) => op.status === 'succeeded');
   const params = (raw: string) => JSON.parse(raw) as { all?: boolean; services?: string[] };
   const lastTime = (pred: (kind: string, p: { all?: boolean; services?: string[] }) => boolean) =>
     Math.max(0, ...done.filter((op) => pred(op.kind, params(op.params))).map((op) => op.createdAt.getTime()));

@@ -1,7 +1,6 @@
 import 'server-only';
 import type { ActionResult } from '@/lib/action-result';
 import type { EnvPreviewDto, EnvSavedDto, EnvValueDto, RegeneratedDto, SettingsDto } from '@/lib/dto/settings';
-import type { SessionUser } from '@/lib/dto/user';
 import { REGENERATABLE_SECRETS, isSecretEntry } from '@/lib/settings/env-catalog';
 import { envApplyTargets } from '@/lib/settings/apply-targets';
 import { diffEnvValues } from '@/lib/settings/env-diff';
@@ -16,8 +15,8 @@ import {
   validateSettingsEdits,
 } from '@/lib/schemas/settings';
 import type { EnvValidation } from '@/lib/settings/env-validation';
-import { requirePageUser, withActionUser } from '../../auth/session';
-import { getEnv } from '../../env';
+import { authorize, requireRole, type Caller } from '../../auth/caller';
+import type { Runtime } from '../../runtime';
 import { atomicWriteFile } from '../../project/atomic-write';
 import { envValues, parseEnvDocument } from '../../project/env-document';
 import { readEnvFile, renderEnvEdits } from '../../project/env-file';
@@ -27,15 +26,12 @@ import { projectPaths } from '../../project/project-paths';
 import { readOptional } from '../../project/read-optional';
 import { SECRET_GENERATORS } from '../../project/secrets';
 import { projectIdOf, readTaleJson } from '../../project/tale-json';
-import { CONFLICT, audit, invalid, markPending, pendingChanges, projectFailure, refusedFields } from './settings-support';
-import { serialised } from '../../project/write-queue';
-
-const deployDir = () => getEnv().deployDir;
+import { CONFLICT, audit, invalid, markPending, pendingChanges, projectFailure, refusedFields, type Author } from './settings-support';
 
 /** Everything the settings page shows, secrets masked. */
-export async function getSettings(): Promise<SettingsDto> {
-  await requirePageUser('operator');
-  const dir = deployDir();
+export async function getSettings(rt: Runtime, caller: Caller): Promise<SettingsDto> {
+  requireRole(caller, 'operator');
+  const dir = rt.env.deployDir;
   const paths = projectPaths(dir);
   const envText = await readOptional(paths.env);
   const hasTaleJson = (await readOptional(paths.taleJson)) !== null;
@@ -67,7 +63,7 @@ export async function getSettings(): Promise<SettingsDto> {
     overrideProblem,
     pins,
     history: (await listHistory(dir)).map((h) => ({ ...h, at: h.at.toISOString(), current: currentHashes.has(h.sha256) })),
-    pending: pendingChanges(),
+    pending: pendingChanges(rt.db),
   };
 }
 
@@ -110,27 +106,28 @@ const isPlan = (p: Plan | ActionResult<never>): p is Plan => 'text' in p;
 export const SETTINGS_WRITER = 'admin' as const;
 
 async function writeEnvPlan(
-  actor: SessionUser,
+  rt: Runtime,
+  by: Author,
   action: string,
   edits: Record<string, string | null>,
   validate: (current: Record<string, string>) => EnvValidation,
   baseHash: string | undefined,
 ): Promise<ActionResult<EnvSavedDto>> {
-  const dir = deployDir();
-  return serialised(async () => {
+  const dir = rt.env.deployDir;
+  return rt.writes(async () => {
     const plan = await planEnv(dir, edits, validate);
     if (!isPlan(plan)) {
-      await audit(actor, action, 'failure', { keys: Object.keys(edits) }, plan.ok ? '' : plan.message);
+      audit(rt.db, by, action, 'failure', { keys: Object.keys(edits) }, plan.ok ? '' : plan.message);
       return plan;
     }
     if (baseHash && baseHash !== plan.preview.baseHash) return CONFLICT;
     if (plan.preview.diff.length === 0) return { ok: true, data: { ...plan.preview, backup: null } };
     const paths = projectPaths(dir);
     const { backupPath } = await atomicWriteFile(paths.env, plan.text, { mode: 0o600, backupDir: paths.backups });
-    markPending('.env', envApplyTargets(plan.preview.diff.map((d) => d.key)), actor);
+    markPending(rt.db, '.env', envApplyTargets(plan.preview.diff.map((d) => d.key)), by.actor);
     // The diff is already redacted; keyed by variable so the audit log's own redaction also applies.
     const changes = Object.fromEntries(plan.preview.diff.map((d) => [d.key, { kind: d.kind, before: d.before, after: d.after }]));
-    await audit(actor, action, 'success', { changes }, `${plan.preview.diff.length} setting(s) changed; pending until the next deploy`, '.env');
+    audit(rt.db, by, action, 'success', { changes }, `${plan.preview.diff.length} setting(s) changed; pending until the next deploy`, '.env');
     return { ok: true, data: { ...plan.preview, backup: backupPath ? backupPath.slice(paths.backups.length + 1) : null } };
   });
 }
@@ -140,67 +137,68 @@ function editsValidator(edits: Record<string, string | null>) {
 }
 
 /** The diff a save would make, with nothing written. */
-export function previewEnvChange(raw: unknown): Promise<ActionResult<EnvPreviewDto>> {
-  return withActionUser(SETTINGS_WRITER, async () => {
+export function previewEnvChange(rt: Runtime, caller: Caller, raw: unknown): Promise<ActionResult<EnvPreviewDto>> {
+  return authorize(caller, SETTINGS_WRITER, async () => {
     const parsed = envChangeSchema.safeParse(raw);
     if (!parsed.success) return invalid(parsed.error);
-    const plan = await planEnv(deployDir(), parsed.data.edits, editsValidator(parsed.data.edits));
+    const plan = await planEnv(rt.env.deployDir, parsed.data.edits, editsValidator(parsed.data.edits));
     return isPlan(plan) ? { ok: true, data: plan.preview } : plan;
   });
 }
 
-export function saveEnvChange(raw: unknown): Promise<ActionResult<EnvSavedDto>> {
-  return withActionUser(SETTINGS_WRITER, async (actor) => {
+export function saveEnvChange(rt: Runtime, caller: Caller, raw: unknown): Promise<ActionResult<EnvSavedDto>> {
+  return authorize(caller, SETTINGS_WRITER, async (actor) => {
     const parsed = envChangeSchema.safeParse(raw);
     if (!parsed.success) return invalid(parsed.error);
     const { edits, baseHash } = parsed.data;
-    return writeEnvPlan(actor, 'settings.env', edits, editsValidator(edits), baseHash);
+    return writeEnvPlan(rt, { actor, sourceIp: caller.sourceIp }, 'settings.env', edits, editsValidator(edits), baseHash);
   });
 }
 
-export function previewDomainChange(raw: unknown): Promise<ActionResult<EnvPreviewDto>> {
-  return withActionUser(SETTINGS_WRITER, async () => {
+export function previewDomainChange(rt: Runtime, caller: Caller, raw: unknown): Promise<ActionResult<EnvPreviewDto>> {
+  return authorize(caller, SETTINGS_WRITER, async () => {
     const parsed = domainChangeSchema.safeParse(raw);
     if (!parsed.success) return invalid(parsed.error);
-    const plan = await planEnv(deployDir(), domainEdits(parsed.data), (current) => validateDomain(parsed.data, current));
+    const plan = await planEnv(rt.env.deployDir, domainEdits(parsed.data), (current) => validateDomain(parsed.data, current));
     return isPlan(plan) ? { ok: true, data: plan.preview } : plan;
   });
 }
 
-export function saveDomainChange(raw: unknown): Promise<ActionResult<EnvSavedDto>> {
-  return withActionUser(SETTINGS_WRITER, async (actor) => {
+export function saveDomainChange(rt: Runtime, caller: Caller, raw: unknown): Promise<ActionResult<EnvSavedDto>> {
+  return authorize(caller, SETTINGS_WRITER, async (actor) => {
     const parsed = domainChangeSchema.safeParse(raw);
     if (!parsed.success) return invalid(parsed.error);
-    return writeEnvPlan(actor, 'settings.domain', domainEdits(parsed.data), (current) => validateDomain(parsed.data, current), parsed.data.baseHash);
+    const by = { actor, sourceIp: caller.sourceIp };
+    return writeEnvPlan(rt, by, 'settings.domain', domainEdits(parsed.data), (current) => validateDomain(parsed.data, current), parsed.data.baseHash);
   });
 }
 
 /** A secret's value, for an admin who asked for it; every reveal is in the audit trail. */
-export function revealSecret(raw: unknown): Promise<ActionResult<{ key: string; value: string }>> {
-  return withActionUser('admin', async (actor) => {
+export function revealSecret(rt: Runtime, caller: Caller, raw: unknown): Promise<ActionResult<{ key: string; value: string }>> {
+  return authorize(caller, 'admin', async (actor) => {
     const parsed = revealSecretSchema.safeParse(raw);
     if (!parsed.success) return invalid(parsed.error);
     const { key } = parsed.data;
     let values: Record<string, string>;
     try {
-      values = (await readEnvFile(deployDir())).values;
+      values = (await readEnvFile(rt.env.deployDir)).values;
     } catch (err) {
       return projectFailure(err);
     }
     if (!Object.hasOwn(values, key)) return { ok: false, code: 'NOT_FOUND', message: `${key} is not set.` };
-    await audit(actor, 'settings.reveal_secret', 'success', {}, 'revealed', key);
+    audit(rt.db, { actor, sourceIp: caller.sourceIp }, 'settings.reveal_secret', 'success', {}, 'revealed', key);
     return { ok: true, data: { key, value: values[key]! } };
   });
 }
 
 /** Replaces a generated secret with a new one, after the caller has accepted what it breaks. */
-export function regenerateSecret(raw: unknown): Promise<ActionResult<RegeneratedDto>> {
-  return withActionUser('admin', async (actor) => {
+export function regenerateSecret(rt: Runtime, caller: Caller, raw: unknown): Promise<ActionResult<RegeneratedDto>> {
+  return authorize(caller, 'admin', async (actor) => {
     const parsed = regenerateSecretSchema.safeParse(raw);
     if (!parsed.success) return invalid(parsed.error);
     const { key } = parsed.data;
     const edits = { [key]: await SECRET_GENERATORS[key]() };
-    const saved = await writeEnvPlan(actor, 'settings.regenerate_secret', edits, editsValidator(edits), undefined);
+    const saved = await writeEnvPlan(rt, { actor, sourceIp: caller.sourceIp }, 'settings.regenerate_secret', edits, editsValidator(edits), undefined);
     if (!saved.ok) return saved;
     return { ok: true, data: { key, consequence: REGENERATABLE_SECRETS[key], diff: saved.data.diff } };
   });

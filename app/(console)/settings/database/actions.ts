@@ -1,4 +1,6 @@
 'use server';
+import { actionCaller } from '@/server/auth/session';
+import { runtime } from '@/server/runtime';
 import {
   checkDatabaseServer,
   configureExternalDatabase,
@@ -15,45 +17,45 @@ import {
 
 // access: admin
 export async function testConnectionAction(input: unknown) {
-  return testDatabaseConnection(input);
+  return testDatabaseConnection(runtime(), await actionCaller(), input);
 }
 
 // access: admin
 export async function checkServerAction(input: unknown) {
-  return checkDatabaseServer(input);
+  return checkDatabaseServer(runtime(), await actionCaller(), input);
 }
 
 // access: admin
 export async function previewPrepareAction(input: unknown) {
-  return previewDatabasePrepare(input);
+  return previewDatabasePrepare(runtime(), await actionCaller(), input);
 }
 
 // access: admin
 export async function prepareServerAction(input: unknown) {
-  return prepareDatabaseServer(input);
+  return prepareDatabaseServer(runtime(), await actionCaller(), input);
 }
 
 // access: admin
 export async function configureAction(input: unknown) {
-  return configureExternalDatabase(input);
+  return configureExternalDatabase(runtime(), await actionCaller(), input);
 }
 
 // access: admin
 export async function verifyAction(input: unknown) {
-  return verifyExternalDatabase(input);
+  return verifyExternalDatabase(runtime(), await actionCaller(), input);
 }
 
 // access: admin
 export async function useBundledAction(input: unknown) {
-  return useBundledDatabaseAgain(input);
+  return useBundledDatabaseAgain(runtime(), await actionCaller(), input);
 }
 
 // access: admin
 export async function copyDataAction(input: unknown) {
-  return copyBundledDatabase(input);
+  return copyBundledDatabase(runtime(), await actionCaller(), input);
 }
 
 // access: admin
 export async function copyStatusAction(input: unknown) {
-  return databaseCopyStatus(input);
+  return databaseCopyStatus(runtime(), await actionCaller(), input);
 }

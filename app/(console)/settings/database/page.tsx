@@ -1,6 +1,7 @@
 import { PageHeader } from '@/components/shell/page-header';
 import { DatabaseWizard } from '@/components/external-database/database-wizard';
-import { requirePageUser } from '@/server/auth/session';
+import { requirePageCaller } from '@/server/auth/session';
+import { runtime } from '@/server/runtime';
 import { externalDatabaseMode } from '@/server/services/external-database';
 import {
   checkServerAction,
@@ -18,8 +19,8 @@ export const metadata = { title: 'External database' };
 export const dynamic = 'force-dynamic';
 
 export default async function DatabaseSettingsPage() {
-  await requirePageUser('admin');
-  const mode = await externalDatabaseMode();
+  const caller = await requirePageCaller('admin');
+  const mode = await externalDatabaseMode(runtime(), caller);
   return (
     <>
       <PageHeader title="External database">
