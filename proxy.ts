@@ -1,6 +1,6 @@
 import { NextResponse, type NextRequest } from 'next/server';
 import { sameOriginAction } from '@/server/auth/origin-check';
-import { getEnv } from '@/server/env';
+import { processEnv } from '@/server/env';
 import { API_CSP, HSTS, newNonce, pageCsp, servedOverHttps } from '@/server/http/security-headers';
 
 // Next 16's request proxy (formerly middleware): a fresh CSP nonce for every page render, and the
@@ -28,7 +28,7 @@ function refuseForeignAction(request: NextRequest, publicUrl: string | undefined
 }
 
 export function proxy(request: NextRequest) {
-  const env = getEnv();
+  const env = processEnv();
   const foreign = refuseForeignAction(request, env.publicUrl);
   if (foreign) return foreign;
   // Next refuses a larger action body only while reading it, and answers with whatever status the

@@ -4,8 +4,8 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import { z } from 'zod';
 
-// The only reader of process.env: server/runtime.ts parses it once, and everything else reads
-// the runtime's `env`.
+// The only reader of process.env: server/runtime.ts takes processEnv(), and everything behind the
+// edge reads the runtime's `env`.
 
 const schema = z
   .object({
@@ -93,5 +93,14 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   };
 }
 
-/** TEMP (#16): removed once every service takes the runtime. */
-export const getEnv = (): Env => require('./runtime').runtime().env;
+let parsed: Env | undefined;
+
+/**
+ * The process's configuration, parsed on first use. server/runtime.ts hands it to everything
+ * behind the edge; only proxy.ts, which runs before any page and needs no database or Docker, asks
+ * for it here. (A second bundle of this module parses it again, to the same result.)
+ */
+export function processEnv(): Env {
+  parsed ??= parseEnv(process.env);
+  return parsed;
+}

@@ -8,7 +8,7 @@ import { execInContainer, type ExecResult } from './docker/container-exec';
 import { containerLogSource } from './docker/container-logs';
 import { createStatsPort, type ContainerStatsPort } from './docker/container-stats';
 import { dockerExecRunner, type ExecRunner } from './docker/exec-stream';
-import { parseEnv, type Env } from './env';
+import { processEnv, type Env } from './env';
 import { abortableSleep, type LogSource } from './logs/logs';
 import { createOperations, type Operations } from './operations/runner';
 import { currentLockSelf, isLockHolderAlive, lockIdentity } from './project/lock-liveness';
@@ -78,7 +78,7 @@ export const systemClock: Clock = {
 };
 
 function processRuntime(): Runtime {
-  const env = parseEnv(process.env);
+  const env = processEnv();
   const clients = createDockerClients(env.docker);
   const self = currentLockSelf();
   return createRuntime({

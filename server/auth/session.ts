@@ -4,12 +4,11 @@ import { headers } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { cache } from 'react';
 import { z } from 'zod';
-import type { ActionResult } from '@/lib/action-result';
 import type { SessionUser } from '@/lib/dto/user';
 import { countUsers } from '../db/users';
 import { findSessionUser } from '../db/sessions';
 import { runtime } from '../runtime';
-import { authorize, type Caller, type GateOptions } from './caller';
+import type { Caller, GateOptions } from './caller';
 import { authOptions } from './options';
 import { attemptBearer } from './api-token-attempts';
 import { tokenAuthorization } from './api-tokens';
@@ -128,18 +127,4 @@ export async function withApiUser(role: Role, handler: (caller: Caller) => Promi
     return Response.json({ code: 'FORBIDDEN', message: 'Your role does not allow this.' }, { status: 403 });
   }
   return handler({ user, sourceIp, sessionId });
-}
-
-/** TEMP (#16): the services' old gate, gone once every service takes its caller. */
-export async function withActionUser<T>(
-  role: Role,
-  action: (user: SessionUser) => Promise<ActionResult<T>>,
-  opts: GateOptions = {},
-): Promise<ActionResult<T>> {
-  return authorize(await actionCaller(), role, action, opts);
-}
-
-/** TEMP (#16) */
-export async function currentSessionId(): Promise<string | null> {
-  return (await cookieSession())?.sid ?? null;
 }

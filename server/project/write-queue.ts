@@ -2,7 +2,8 @@
 // at initialisation). Every save reads the file, checks it against the preview the user confirmed,
 // then writes it: two saves interleaved would let the second silently undo the first. Atomic
 // writes keep each file whole but cannot order two read-check-write sequences; this queue does,
-// within this process (the CLI is kept out by the deployment lock, not by this).
+// within this process: server/runtime.ts makes the one queue, `rt.writes`. (The CLI is kept out by
+// the deployment lock, not by this.)
 
 /** Runs `write` once every write queued before it has settled, whatever their outcome. */
 export type WriteQueue = <T>(write: () => Promise<T>) => Promise<T>;
@@ -17,5 +18,3 @@ export function createWriteQueue(): WriteQueue {
   };
 }
 
-/** The queue every writer of this process's project files goes through. */
-export const serialised: WriteQueue = createWriteQueue();

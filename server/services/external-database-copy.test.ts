@@ -1,13 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { OperationDto } from '@/lib/dto/operations';
 import type { SessionUser } from '@/lib/dto/user';
-import type { Caller } from '../auth/caller';
 import { auditEvents } from '../db/schema/audit';
 import type { ExecRunner, ExecStream } from '../docker/exec-stream';
 import { inProgress } from '../operations/conflicts';
 import { appendEvent, finishOperation, getOperation, insertOperation, listOperations } from '../operations/operation-store';
 import type { Runtime } from '../runtime';
-import { runtimeOfFakes, type RuntimeOfFakes } from '../test-support/runtime-of-fakes';
+import { callerOf, fakeRuntime, type FakeRuntime } from '../test-support/fake-runtime';
 import { copyStatusOf } from './external-database-copy';
 import { copyBundledDatabase, databaseCopyStatus } from './external-database';
 
@@ -17,7 +16,6 @@ import { copyBundledDatabase, databaseCopyStatus } from './external-database';
 
 const admin: SessionUser = { id: 'u-admin', email: 'admin@example.com', name: 'Admin', role: 'admin' };
 const operator: SessionUser = { id: 'u-op', email: 'op@example.com', name: 'Operator', role: 'operator' };
-const callerOf = (user: SessionUser): Caller => ({ user, sourceIp: '203.0.113.7', sessionId: 's-1' });
 
 const copyInput = {
   connection: { kind: 'url', url: 'postgresql://postgres:admin-pass@db.example.com:5432/postgres?sslmode=require' },
@@ -43,12 +41,12 @@ function gatedExec(): ExecRunner & { starts: string[]; release(): void } {
 }
 
 let exec: ReturnType<typeof gatedExec>;
-let world: RuntimeOfFakes;
+let world: FakeRuntime;
 let rt: Runtime;
 
 beforeEach(() => {
   exec = gatedExec();
-  world = runtimeOfFakes({
+  world = fakeRuntime({
     exec,
     files: {
       'tale.json': JSON.stringify({ version: 1, cliVersion: '1.0.0', createdAt: '2026-01-01T00:00:00Z', id: 'acme' }),

@@ -1,20 +1,18 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { OperationDto } from '@/lib/dto/operations';
 import type { SessionUser } from '@/lib/dto/user';
-import type { Caller } from '../auth/caller';
 import { queryAudit } from '../db/audit-log';
 import type { FakeDocker } from '../engine/test-support/fake-ports';
 import { inProgress } from '../operations/conflicts';
 import { listOperations } from '../operations/operation-store';
 import type { Runtime } from '../runtime';
-import { fakeRuntime, type FakeRuntime } from '../test-support/fake-runtime';
+import { callerOf, fakeRuntime, type FakeRuntime } from '../test-support/fake-runtime';
 import { cancel, startDeploy, startReset } from './operations';
 
 // The deploy service end to end through the service layer: the role and two-step gates, the
 // conflict table, the audit trail, the operations hub and the engine over the fake Docker.
 
 const user = (role: SessionUser['role'], extra: Partial<SessionUser> = {}): SessionUser => ({ id: `u-${role}`, email: `${role}@example.com`, name: role, role, ...extra });
-const callerOf = (u: SessionUser | null): Caller => ({ user: u, sourceIp: '203.0.113.7', sessionId: u ? `s-${u.id}` : null });
 const operator = callerOf(user('operator'));
 
 const BLUE = ['acme-rag-blue', 'acme-crawler-blue', 'acme-platform-blue'];

@@ -1,16 +1,12 @@
-import path from 'node:path';
 import type { SessionUser } from '@/lib/dto/user';
 import type { Caller } from '../auth/caller';
 import type { Role } from '../auth/roles';
 import { createSession } from '../db/sessions';
-import { openTempDb } from '../db/test-support/temp-db';
 import { insertUser } from '../db/user-admin';
-import { FakeClock } from '../engine/test-support/fake-ports';
-import { createRuntime, type Runtime } from '../runtime';
-import type { Env } from '../env';
+import type { Runtime } from '../runtime';
+import { callerOf, fakeRuntime } from './fake-runtime';
 
-// A runtime for the account services' unit tests: a migrated temporary database and nothing of
-// Docker, the registry or the project files, which those services never touch.
+// The fake runtime with what the account services' tests add: users and their console sessions.
 
 const HOUR_MS = 3_600_000;
 
@@ -26,32 +22,17 @@ export type AccountWorld = {
 };
 
 export function accountWorld(): AccountWorld {
-  const temp = openTempDb('tale-accounts-');
-  const env: Env = {
-    // The database's own temporary directory, so the setup token has somewhere to live.
-    dataDir: path.dirname(temp.sqlite.name),
-    deployDir: '/nonexistent/deploy',
-    docker: { socketPath: '/nonexistent/docker.sock' },
-    publicUrl: undefined,
-    secureCookies: false,
-    sessionSecret: 'x'.repeat(48),
-    sessionMaxAgeSeconds: 3600,
-    trustedProxies: [],
-    signIn: { maxFailures: 5, lockoutSeconds: 900 },
-    dev: false,
-  };
-  const none = {} as never;
-  const rt = createRuntime({ env, db: temp.db, clock: new FakeClock(), docker: none, host: none, registry: none, project: none, logs: none });
+  const { rt, dispose } = fakeRuntime();
   let n = 0;
   return {
     rt,
     addUser(role, passwordHash = 'not-a-hash') {
-      const row = insertUser(temp.db, { email: `${role}${++n}@example.test`, name: `${role} ${n}`, role, passwordHash });
+      const row = insertUser(rt.db, { email: `${role}${++n}@example.test`, name: `${role} ${n}`, role, passwordHash });
       if (row === 'exists') throw new Error('duplicate test user');
       return { id: row.id, email: row.email, name: row.name, role: row.role };
     },
-    signIn: (user) => createSession(temp.db, user.id, HOUR_MS),
-    callerOf: (user, sessionId = null) => ({ user, sourceIp: '203.0.113.7', sessionId }),
-    dispose: temp.dispose,
+    signIn: (user) => createSession(rt.db, user.id, HOUR_MS),
+    callerOf: (user, sessionId = null) => callerOf(user, sessionId),
+    dispose,
   };
 }

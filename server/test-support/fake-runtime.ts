@@ -1,24 +1,38 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { SessionUser } from '@/lib/dto/user';
+import type { Caller } from '../auth/caller';
+import type { ExecRunner } from '../docker/exec-stream';
 import { openTempDb } from '../db/test-support/temp-db';
 import { fakeWorld, type FakeWorld } from '../engine/test-support/fake-ports';
-import { createRuntime, type Runtime, type RuntimeParts } from '../runtime';
+import { createRuntime, type Runtime } from '../runtime';
 
-// A whole runtime for unit tests of the services: the engine's fake ports, a migrated temporary
-// SQLite database and the runtime's own operations hub, so a service runs exactly as under Next.js
-// but without it and without Docker. What a test does not fake throws when used.
+// The one Runtime for unit tests of the services: the engine's fake ports, a migrated temporary
+// SQLite database, a deployment directory holding the test's own files, and the runtime's own
+// operations hub and write queue, so a service runs as the console runs it but without Next.js,
+// Docker or a network. What a test does not fake throws when used.
+//
+// Two views of the project exist side by side: `world.project` is the engine's fake (what deploys
+// read), `deployDir` holds real files for the services that read and write them (settings, the
+// database copy).
 
-export type FakeRuntime = { rt: Runtime; world: FakeWorld; dispose(): void };
+export type FakeRuntime = { rt: Runtime; world: FakeWorld; deployDir: string; dispose(): void };
 
 const notFaked = (what: string) => async (): Promise<never> => {
-  throw new Error(`${what} is not faked in this test: pass it to fakeRuntime()`);
+  throw new Error(`${what} is not faked in this test: hand it to fakeRuntime()`);
 };
 
-export function fakeRuntime(overrides: Partial<RuntimeParts> = {}): FakeRuntime {
+export function fakeRuntime(opts: { files?: Record<string, string>; exec?: ExecRunner; run?: Runtime['host']['run'] } = {}): FakeRuntime {
   const temp = openTempDb('tc-runtime-');
+  const deployDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tc-deploy-'));
+  for (const [name, text] of Object.entries(opts.files ?? {})) fs.writeFileSync(path.join(deployDir, name), text, { mode: 0o600 });
   const world = fakeWorld();
   const rt = createRuntime({
     env: {
-      dataDir: '/nonexistent/tale-console',
-      deployDir: world.project.dir,
+      // The database's own directory: the setup token lives beside it, as in production.
+      dataDir: path.dirname(temp.sqlite.name),
+      deployDir,
       docker: { socketPath: '/nonexistent/docker.sock' },
       publicUrl: undefined,
       secureCookies: false,
@@ -34,13 +48,23 @@ export function fakeRuntime(overrides: Partial<RuntimeParts> = {}): FakeRuntime 
     host: {
       status: async () => ({ reachable: true, version: 'fake', apiVersion: 'fake' }),
       stats: { stats: notFaked('container stats') },
-      run: notFaked('docker exec'),
-      exec: { start: notFaked('docker exec') },
+      run: opts.run ?? notFaked('a captured docker exec'),
+      exec: opts.exec ?? { start: notFaked('a streaming docker exec') },
     },
     registry: world.registry,
     project: world.project,
-    logs: { deployDir: world.project.dir, follower: { open: notFaked('container logs'), state: notFaked('container state'), sleep: (ms, signal) => world.clock.sleep(ms, signal) } },
-    ...overrides,
+    logs: { deployDir, follower: { open: notFaked('a log follow'), state: notFaked('a container state'), sleep: (ms, signal) => world.clock.sleep(ms, signal) } },
   });
-  return { rt, world, dispose: temp.dispose };
+  return {
+    rt,
+    world,
+    deployDir,
+    dispose: () => {
+      temp.dispose();
+      fs.rmSync(deployDir, { recursive: true, force: true });
+    },
+  };
 }
+
+/** The caller of a request from `user`, from a fixed documentation address. */
+export const callerOf = (user: SessionUser | null, sessionId: string | null = 's-1'): Caller => ({ user, sourceIp: '203.0.113.7', sessionId });

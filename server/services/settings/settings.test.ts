@@ -2,10 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SessionUser } from '@/lib/dto/user';
-import type { Caller } from '../../auth/caller';
 import { auditEvents } from '../../db/schema/audit';
 import { sha256 } from '../../project/file-history';
-import { runtimeOfFakes, type RuntimeOfFakes } from '../../test-support/runtime-of-fakes';
+import { callerOf, fakeRuntime, type FakeRuntime } from '../../test-support/fake-runtime';
 import { pendingChanges } from './settings-support';
 import { getSettings, saveEnvChange } from './settings';
 
@@ -16,14 +15,13 @@ const ENV = 'HOST=tale.example.com\nDB_PASSWORD=bundled-db-secret-value\n';
 const admin: SessionUser = { id: 'u-admin', email: 'admin@example.com', name: 'Admin', role: 'admin' };
 const operator: SessionUser = { id: 'u-op', email: 'op@example.com', name: 'Operator', role: 'operator' };
 const viewer: SessionUser = { id: 'u-view', email: 'view@example.com', name: 'Viewer', role: 'viewer' };
-const callerOf = (user: SessionUser): Caller => ({ user, sourceIp: '198.51.100.4', sessionId: 's-1' });
 
-let world: RuntimeOfFakes;
+let world: FakeRuntime;
 const envText = () => fs.readFileSync(path.join(world.deployDir, '.env'), 'utf8');
 const auditRows = () => world.rt.db.select().from(auditEvents).all();
 
 beforeEach(() => {
-  world = runtimeOfFakes({ files: { 'tale.json': JSON.stringify({ version: 1, cliVersion: '1.0.0', createdAt: '2026-01-01T00:00:00Z', id: 'acme' }), '.env': ENV } });
+  world = fakeRuntime({ files: { 'tale.json': JSON.stringify({ version: 1, cliVersion: '1.0.0', createdAt: '2026-01-01T00:00:00Z', id: 'acme' }), '.env': ENV } });
 });
 
 afterEach(() => world.dispose());
@@ -47,7 +45,7 @@ describe('settings services', () => {
     const result = await saveEnvChange(world.rt, callerOf(admin), { edits: { FEATURE_X: 'on' }, baseHash: sha256(ENV) });
     expect(result).toMatchObject({ ok: true });
     expect(envText()).toBe(`${ENV}FEATURE_X=on\n`);
-    expect(auditRows()).toMatchObject([{ action: 'settings.env', outcome: 'success', actorEmail: admin.email, sourceIp: '198.51.100.4', target: '.env' }]);
+    expect(auditRows()).toMatchObject([{ action: 'settings.env', outcome: 'success', actorEmail: admin.email, sourceIp: '203.0.113.7', target: '.env' }]);
     expect(pendingChanges(world.rt.db)).toMatchObject({ proxy: null, colors: expect.any(String), files: ['.env'] });
   });
 
