@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
-import { projectRoot } from './support/paths';
-import { entryPoints, OPEN_PAGES, OPEN_ROUTES } from './support/entry-points';
-import { actionIds, callAction } from './support/server-actions';
+import { projectRoot } from '../support/paths';
+import { entryPoints, OPEN_PAGES, OPEN_ROUTES } from '../support/entry-points';
+import { actionIds, callAction } from '../support/server-actions';
 
 // Everything the source tree holds, except OPEN_PAGES and OPEN_ROUTES, must refuse a visitor
 // without a session.

@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
-import { signInAsAdmin } from './support/admin';
-import { gotoHydrated } from './support/goto-hydrated';
+import { signInAsAdmin } from '../support/admin';
+import { gotoHydrated } from '../support/goto-hydrated';
 
 // API tokens in the browser: created with a role and lifetime, shown once, usable at once as a
 // bearer token, listed by prefix only, and dead the moment they are revoked.

@@ -1,12 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
-import { createDeployment, newProjectId, removeProjectResources, type Deployment } from './fixtures/deployment';
-import { startEmptyPostgres } from './fixtures/empty-postgres';
-import { ensureFixtureImages } from './fixtures/fixture-images';
-import { signInAsAdmin } from './support/admin';
-import { gotoHydrated } from './support/goto-hydrated';
-import { e2eDataDir } from './support/paths';
+import { createDeployment, newProjectId, removeProjectResources, type Deployment } from '../fixtures/deployment';
+import { startEmptyPostgres } from '../fixtures/empty-postgres';
+import { ensureFixtureImages } from '../fixtures/fixture-images';
+import { signInAsAdmin } from '../support/admin';
+import { gotoHydrated } from '../support/goto-hydrated';
+import { e2eDataDir } from '../support/paths';
 
 // The external-database wizard in a real browser against a real PostgreSQL 17 + pgvector from the
 // test bed (started empty: its init scripts are masked), through to verify and back to bundled.

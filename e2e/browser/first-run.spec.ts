@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { e2eDataDir } from './support/paths';
-import { actionIds, callAction } from './support/server-actions';
-import { ADMIN } from './support/admin';
-import { gotoHydrated } from './support/goto-hydrated';
+import { e2eDataDir } from '../support/paths';
+import { actionIds, callAction } from '../support/server-actions';
+import { ADMIN } from '../support/admin';
+import { gotoHydrated } from '../support/goto-hydrated';
 
 const admin = ADMIN;
 const tokenFile = () => path.join(e2eDataDir, 'setup-token');

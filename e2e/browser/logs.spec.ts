@@ -1,13 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
-import { ensureFixtureImages } from './fixtures/fixture-images';
-import { newProjectId, removeProjectResources } from './fixtures/deployment';
-import { GOOD_VERSION, localImage } from './fixtures/versions';
-import { signInAsAdmin } from './support/admin';
-import { finishFlood, startEchoContainer, startFlood, startLogGenerator } from './support/log-generator';
-import { e2eDataDir } from './support/paths';
-import { gotoHydrated } from './support/goto-hydrated';
+import { ensureFixtureImages } from '../fixtures/fixture-images';
+import { newProjectId, removeProjectResources } from '../fixtures/deployment';
+import { GOOD_VERSION, localImage } from '../fixtures/versions';
+import { signInAsAdmin } from '../support/admin';
+import { finishFlood, startEchoContainer, startFlood, startLogGenerator } from '../support/log-generator';
+import { e2eDataDir } from '../support/paths';
+import { gotoHydrated } from '../support/goto-hydrated';
 
 // The logs page in a real browser against real containers. The console under test reads the
 // deployment directory inside its data directory, so the spec writes a tale.json there.

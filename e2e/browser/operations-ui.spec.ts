@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import { expect as baseExpect, test, type Page, type TestInfo } from '@playwright/test';
-import type { Deployment } from './fixtures/deployment';
-import { httpGet, waitForUrl } from './fixtures/http-get';
-import { runLoad } from './fixtures/load';
-import { pushImages, type Registry } from './fixtures/registry';
-import { EXITS_VERSION, GOOD_VERSION, NEVER_HEALTHY_VERSION, NEXT_VERSION, SERVICES } from './fixtures/versions';
-import { signInAsAdmin } from './support/admin';
-import { prepareConsoleDeployment, type ConsoleDeployment } from './support/console-deployment';
-import { gotoHydrated } from './support/goto-hydrated';
+import type { Deployment } from '../fixtures/deployment';
+import { httpGet, waitForUrl } from '../fixtures/http-get';
+import { runLoad } from '../fixtures/load';
+import { pushImages, type Registry } from '../fixtures/registry';
+import { EXITS_VERSION, GOOD_VERSION, NEVER_HEALTHY_VERSION, NEXT_VERSION, SERVICES } from '../fixtures/versions';
+import { signInAsAdmin } from '../support/admin';
+import { prepareConsoleDeployment, type ConsoleDeployment } from '../support/console-deployment';
+import { gotoHydrated } from '../support/goto-hydrated';
 
 // The console's operations driven in the browser, on the real engine with the stand-in images: the
 // first deploy of an empty project, a one-click upgrade under load, a rollback, a broken release,

@@ -1,7 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
-import { totpAt, totpStep } from '../server/auth/totp';
-import { addViewerThroughUi, signInAsAdmin } from './support/admin';
-import { gotoHydrated } from './support/goto-hydrated';
+import { totpAt, totpStep } from '@/server/auth/totp';
+import { addViewerThroughUi, signInAsAdmin } from '../support/admin';
+import { gotoHydrated } from '../support/goto-hydrated';
 
 // The strict Content-Security-Policy in a real browser: every console page renders and hydrates
 // (client components answer clicks, server actions run, SSE streams open) without one violation;

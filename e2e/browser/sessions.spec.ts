@@ -1,6 +1,6 @@
 import { expect, test, type Browser } from '@playwright/test';
-import { addViewerThroughUi, signInAsAdmin, signInThroughUi } from './support/admin';
-import { gotoHydrated } from './support/goto-hydrated';
+import { addViewerThroughUi, signInAsAdmin, signInThroughUi } from '../support/admin';
+import { gotoHydrated } from '../support/goto-hydrated';
 
 // "Sign out everywhere" and a change of one's own password in the browser: each ends the user's
 // other sessions, the other browser's too. Users of their own, so the specs that share the admin

@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { createDeployment, type Deployment } from './fixtures/deployment';
-import { signInAsAdmin, signInThroughUi } from './support/admin';
-import { consoleDeployDir } from './support/console-deployment';
-import { gotoHydrated } from './support/goto-hydrated';
-import { actionIds, actionResult, callAction } from './support/server-actions';
+import { createDeployment, type Deployment } from '../fixtures/deployment';
+import { signInAsAdmin, signInThroughUi } from '../support/admin';
+import { consoleDeployDir } from '../support/console-deployment';
+import { gotoHydrated } from '../support/goto-hydrated';
+import { actionIds, actionResult, callAction } from '../support/server-actions';
 
 // An operator on the settings page: every value readable (secrets masked), nothing to change, save,
 // restore or apply, and one line saying why. The admin's saved pin makes the history and the

@@ -2,11 +2,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import tls from 'node:tls';
 import { expect, test, type Page } from '@playwright/test';
-import { waitForUrl } from './fixtures/http-get';
-import { GOOD_VERSION, SERVICES } from './fixtures/versions';
-import { gotoHydrated } from './support/goto-hydrated';
-import { signInAsAdmin } from './support/admin';
-import { consoleDeployDir, prepareConsoleDeployment, type ConsoleDeployment } from './support/console-deployment';
+import { waitForUrl } from '../fixtures/http-get';
+import { GOOD_VERSION, SERVICES } from '../fixtures/versions';
+import { gotoHydrated } from '../support/goto-hydrated';
+import { signInAsAdmin } from '../support/admin';
+import { consoleDeployDir, prepareConsoleDeployment, type ConsoleDeployment } from '../support/console-deployment';
 
 // Domain & TLS settings on the real test bed: switch the proxy stand-in between external and
 // self-signed TLS and set a BASE_PATH through the form, preview, save, "apply now", and check what

@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
-import { ADMIN, signInAsAdmin } from './support/admin';
-import { gotoHydrated } from './support/goto-hydrated';
+import { ADMIN, signInAsAdmin } from '../support/admin';
+import { gotoHydrated } from '../support/goto-hydrated';
 
 // User administration in the browser: add, change role, disable with confirmation, and the
 // last-admin guard. Each step is checked by signing in as the user it affects.

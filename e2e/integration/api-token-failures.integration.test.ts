@@ -3,8 +3,8 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { AuditEventDto } from '@/lib/dto/user';
-import { signIn, startConsole, type RunningConsole } from './support/console';
-import { actionIds, actionResult, callAction } from './support/server-actions';
+import { signIn, startConsole, type RunningConsole } from '../support/console';
+import { actionIds, actionResult, callAction } from '../support/server-actions';
 
 // Failed bearer attempts against the real console: every one audited with its reason and without
 // the token, and an address that keeps failing locked out (429) until the window ends. The console

@@ -4,15 +4,15 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OperationDto, StackStatusDto } from '@/lib/dto/operations';
 import type { VersionsDto } from '@/lib/dto/versions';
-import { createDeployment, type Deployment } from './fixtures/deployment';
-import { ensureFixtureImages } from './fixtures/fixture-images';
-import { freeLoopbackPort } from './fixtures/free-port';
-import { pushImages, startRegistry, type Registry } from './fixtures/registry';
-import { GOOD_VERSION, NEXT_VERSION, SERVICES } from './fixtures/versions';
-import { startConsole, type RunningConsole } from './support/console';
-import { entryPoints } from './support/entry-points';
-import { actionIds, callAction } from './support/server-actions';
-import { followToEnd } from './support/sse-client';
+import { createDeployment, type Deployment } from '../fixtures/deployment';
+import { ensureFixtureImages } from '../fixtures/fixture-images';
+import { freeLoopbackPort } from '../fixtures/free-port';
+import { pushImages, startRegistry, type Registry } from '../fixtures/registry';
+import { GOOD_VERSION, NEXT_VERSION, SERVICES } from '../fixtures/versions';
+import { startConsole, type RunningConsole } from '../support/console';
+import { entryPoints } from '../support/entry-points';
+import { actionIds, callAction } from '../support/server-actions';
+import { followToEnd } from '../support/sse-client';
 
 // The HTTP API as CI/CD uses it: bearer tokens an admin created in the console, against a real
 // console, Docker Engine, registry and stack. The stack's proxy publishes loopback ports only.

@@ -3,8 +3,8 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { AuditEventDto } from '@/lib/dto/user';
-import { signIn, signInAttempt, signInCsrf, startConsole, type RunningConsole, type SignInCsrf } from './support/console';
-import { actionIds, actionResult, callAction } from './support/server-actions';
+import { signIn, signInAttempt, signInCsrf, startConsole, type RunningConsole, type SignInCsrf } from '../support/console';
+import { actionIds, actionResult, callAction } from '../support/server-actions';
 
 // A flood of refusals of callers who are not signed in, from one client, against the real console:
 // it must not grow the append-only audit trail by a row a request, and the rows it leaves must still

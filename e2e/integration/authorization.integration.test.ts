@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { declaredAccess, entryPoints, OPEN_PAGES, OPEN_ROUTES, type Access, type EntryPoint } from './support/entry-points';
-import { signIn, startConsole, type RunningConsole } from './support/console';
-import { actionIds, actionResult, callAction } from './support/server-actions';
+import { declaredAccess, entryPoints, OPEN_PAGES, OPEN_ROUTES, type Access, type EntryPoint } from '../support/entry-points';
+import { signIn, startConsole, type RunningConsole } from '../support/console';
+import { actionIds, actionResult, callAction } from '../support/server-actions';
 
 // The authorisation matrix: every page, route handler and server action in the source tree ×
 // {anonymous, viewer, operator, admin}. Each entry point's required role is read from the code
@@ -84,7 +84,7 @@ async function outcome(ep: EntryPoint, caller: Caller): Promise<'allow' | 'deny-
 }
 
 function expected(access: Access, caller: Caller): ReturnType<typeof outcome> extends Promise<infer T> ? T : never {
-  if (access === 'setup-token') return 'allow'; // guarded by the token instead; see access.spec.ts
+  if (access === 'setup-token') return 'allow'; // guarded by the token instead; see e2e/browser/access.spec.ts
   if (caller === 'anonymous') return 'deny-anonymous';
   return RANK[caller] >= RANK[access as 'viewer' | 'operator' | 'admin'] ? 'allow' : 'deny-role';
 }

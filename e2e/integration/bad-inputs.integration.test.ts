@@ -2,12 +2,12 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createDeployment, listProjectResources, type Deployment, type ProjectResources } from './fixtures/deployment';
-import { BAD_BODIES, BAD_INPUTS, PROTOTYPE_KEYS } from './support/bad-inputs';
-import { entryPoints, type EntryPoint } from './support/entry-points';
-import { signInAttempt, startConsole, TEST_ADMIN, type RunningConsole } from './support/console';
-import { actionIds, actionResult, callAction } from './support/server-actions';
-import { projectRoot } from './support/paths';
+import { createDeployment, listProjectResources, type Deployment, type ProjectResources } from '../fixtures/deployment';
+import { BAD_BODIES, BAD_INPUTS, PROTOTYPE_KEYS } from '../support/bad-inputs';
+import { entryPoints, type EntryPoint } from '../support/entry-points';
+import { signInAttempt, startConsole, TEST_ADMIN, type RunningConsole } from '../support/console';
+import { actionIds, actionResult, callAction } from '../support/server-actions';
+import { projectRoot } from '../support/paths';
 
 // The bad-input corpus against every input of every server action and API endpoint the source
 // tree has (found like the authorisation matrix, so new ones join by themselves), signed in as

@@ -3,19 +3,19 @@ import path from 'node:path';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OperationDto } from '@/lib/dto/operations';
-import { createDeployment, type Deployment } from './fixtures/deployment';
-import { ensureFixtureImages } from './fixtures/fixture-images';
-import { freeLoopbackPort } from './fixtures/free-port';
-import { httpGet, waitForUrl } from './fixtures/http-get';
-import { pollUntil } from './fixtures/poll';
-import { pushImages, startRegistry, type Registry } from './fixtures/registry';
-import { docker as dockerCli } from './fixtures/run-command';
-import { GOOD_VERSION, NEXT_VERSION, SERVICES, SLOW_VERSION } from './fixtures/versions';
-import { consoleCreateBody, namedVolumes, readConsoleService } from './support/compose-console';
-import { ensureConsoleImage, IMAGE_LABELS } from './support/console-image';
-import { signIn, TEST_ADMIN } from './support/console';
-import { projectRoot } from './support/paths';
-import { actionIds, callAction } from './support/server-actions';
+import { createDeployment, type Deployment } from '../fixtures/deployment';
+import { ensureFixtureImages } from '../fixtures/fixture-images';
+import { freeLoopbackPort } from '../fixtures/free-port';
+import { httpGet, waitForUrl } from '../fixtures/http-get';
+import { pollUntil } from '../fixtures/poll';
+import { pushImages, startRegistry, type Registry } from '../fixtures/registry';
+import { docker as dockerCli } from '../fixtures/run-command';
+import { GOOD_VERSION, NEXT_VERSION, SERVICES, SLOW_VERSION } from '../fixtures/versions';
+import { consoleCreateBody, namedVolumes, readConsoleService } from '../support/compose-console';
+import { ensureConsoleImage, IMAGE_LABELS } from '../support/console-image';
+import { signIn, TEST_ADMIN } from '../support/console';
+import { projectRoot } from '../support/paths';
+import { actionIds, callAction } from '../support/server-actions';
 
 // The console as operators run it: the repository's Dockerfile built offline, started as
 // docker-compose.yml describes (socket, deployment directory, data volume), first run completed

@@ -7,8 +7,8 @@ import { promisify } from 'node:util';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ContainerSpec } from '@/server/stack/types';
-import { execInContainer } from './container-exec';
-import { createDockerPort } from './docker-adapter';
+import { execInContainer } from '@/server/docker/container-exec';
+import { createDockerPort } from '@/server/docker/docker-adapter';
 
 // Against the real Docker Engine on this machine (API 1.41). Everything this file creates carries
 // a per-run label or name and is removed in afterAll, pass or fail; nothing else is touched.

@@ -9,16 +9,16 @@ import { explainFailures } from '@/server/docker/test-bed-failures';
 import { testBedDocker, testBedPorts, type TimedEvent } from '@/server/docker/test-bed-ports';
 import { startTraffic, type Traffic } from '@/server/docker/test-bed-traffic';
 import { readReleases } from '@/server/project/release-records';
-import { createDeployment, type Deployment } from './fixtures/deployment';
-import { ensureFixtureImages } from './fixtures/fixture-images';
-import { freeLoopbackPort } from './fixtures/free-port';
-import { waitForUrl } from './fixtures/http-get';
-import { pushImages, startRegistry, type Registry } from './fixtures/registry';
-import { docker as dockerCli } from './fixtures/run-command';
-import { GOOD_VERSION, localImage, NEXT_VERSION, registryImage, SERVICES, SLOW_VERSION } from './fixtures/versions';
-import { signIn, startConsole, TEST_ADMIN } from './support/console';
-import { projectRoot } from './support/paths';
-import { followOperation } from './support/sse-client';
+import { createDeployment, type Deployment } from '../fixtures/deployment';
+import { ensureFixtureImages } from '../fixtures/fixture-images';
+import { freeLoopbackPort } from '../fixtures/free-port';
+import { waitForUrl } from '../fixtures/http-get';
+import { pushImages, startRegistry, type Registry } from '../fixtures/registry';
+import { docker as dockerCli } from '../fixtures/run-command';
+import { GOOD_VERSION, localImage, NEXT_VERSION, registryImage, SERVICES, SLOW_VERSION } from '../fixtures/versions';
+import { signIn, startConsole, TEST_ADMIN } from '../support/console';
+import { projectRoot } from '../support/paths';
+import { followOperation } from '../support/sse-client';
 
 // The console process killed with SIGKILL at each step of a deploy, on the real test bed, through
 // Tale's Caddy with the load generator running the whole time. After each kill a new console

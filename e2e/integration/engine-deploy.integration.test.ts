@@ -14,8 +14,8 @@ import {
   readPreviousVersion,
   } from '@/server/project/state-files';
 import { RegistryClient } from '@/server/registry/registry-client';
-import { createDockerPort } from './docker-adapter';
-import { testBedProjectPort } from './test-bed-ports';
+import { createDockerPort } from '@/server/docker/docker-adapter';
+import { testBedProjectPort } from '@/server/docker/test-bed-ports';
 
 // The engine on the real Docker Engine with the fixture images, a real registry and Tale's Caddy
 // proxy: first deploy, upgrade with traffic flowing, a version that exits, rollback. Every Docker

@@ -10,9 +10,9 @@ import { deploy } from '@/server/engine/deploy';
 import { HealthGateError } from '@/server/engine/engine-error';
 import { reset } from '@/server/engine/reset';
 import { readDeploymentColor, readPreviousVersion } from '@/server/project/state-files';
-import { proxyUrlOf, testBedDocker, testBedPorts, type TestBedPorts } from './test-bed-ports';
-import { explainFailures } from './test-bed-failures';
-import { startTraffic, type TrafficReport } from './test-bed-traffic';
+import { proxyUrlOf, testBedDocker, testBedPorts, type TestBedPorts } from '@/server/docker/test-bed-ports';
+import { explainFailures } from '@/server/docker/test-bed-failures';
+import { startTraffic, type TrafficReport } from '@/server/docker/test-bed-traffic';
 
 // The engine's promises where the CLI broke them, on the real engine through Tale's Caddy with
 // the load generator running: a lost or corrupt state file, the minutes after a failed deploy,

@@ -19,9 +19,9 @@ import { prepareServer, testConnection } from '@/server/services/external-databa
 import type { CopyEventDto, CopyStatusDto } from '@/lib/dto/external-database';
 import type { OperationDto } from '@/lib/dto/operations';
 import type { AuditEventDto } from '@/lib/dto/user';
-import { startConsole, type RunningConsole } from './support/console';
-import { actionIds, actionResult, callAction } from './support/server-actions';
-import { followToEnd } from './support/sse-client';
+import { startConsole, type RunningConsole } from '../support/console';
+import { actionIds, actionResult, callAction } from '../support/server-actions';
+import { followToEnd } from '../support/sse-client';
 
 const docker = new Docker({ socketPath: '/var/run/docker.sock' });
 const ADMIN_PASSWORD = 'adm!n p@ss:w/rd#%';

@@ -1,14 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDeployment, type Deployment } from './fixtures/deployment';
-import { ensureFixtureImages } from './fixtures/fixture-images';
-import { docker } from './fixtures/run-command';
-import { GOOD_VERSION, localImage } from './fixtures/versions';
-import { rssMiB, startConsole, type RunningConsole } from './support/console';
-import { engineConnectionsFrom } from './support/engine-connections';
-import { startLogGenerator, startQuietContainer } from './support/log-generator';
-import { readSse, type SseEvent } from './support/sse-client';
+import { createDeployment, type Deployment } from '../fixtures/deployment';
+import { ensureFixtureImages } from '../fixtures/fixture-images';
+import { docker } from '../fixtures/run-command';
+import { GOOD_VERSION, localImage } from '../fixtures/versions';
+import { rssMiB, startConsole, type RunningConsole } from '../support/console';
+import { engineConnectionsFrom } from '../support/engine-connections';
+import { startLogGenerator, startQuietContainer } from '../support/log-generator';
+import { readSse, type SseEvent } from '../support/sse-client';
 import type { LogLineDto } from '@/lib/dto/logs';
 
 // The log tail against a real Docker Engine and a real console process.

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OperationDto, StackStatusDto } from '@/lib/dto/operations';
-import { createDeployment, type Deployment } from './fixtures/deployment';
-import { ensureFixtureImages } from './fixtures/fixture-images';
-import { pushImages, startRegistry, type Registry } from './fixtures/registry';
-import { EXITS_VERSION, GOOD_VERSION, NEXT_VERSION, SERVICES } from './fixtures/versions';
-import { startConsole, type RunningConsole } from './support/console';
-import { publishProxyOnLoopback } from './support/loopback-proxy';
-import { actionIds, callAction } from './support/server-actions';
-import { followToEnd } from './support/sse-client';
+import { createDeployment, type Deployment } from '../fixtures/deployment';
+import { ensureFixtureImages } from '../fixtures/fixture-images';
+import { pushImages, startRegistry, type Registry } from '../fixtures/registry';
+import { EXITS_VERSION, GOOD_VERSION, NEXT_VERSION, SERVICES } from '../fixtures/versions';
+import { startConsole, type RunningConsole } from '../support/console';
+import { publishProxyOnLoopback } from '../support/loopback-proxy';
+import { actionIds, callAction } from '../support/server-actions';
+import { followToEnd } from '../support/sse-client';
 
 // Deploys driven through the console's own HTTP API and server actions, run by server/operations on
 // the real engine. The stack's proxy publishes on free loopback ports (never the machine's 80/443).

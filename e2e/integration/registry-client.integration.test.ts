@@ -3,8 +3,8 @@ import { ensureFixtureImages } from '@/e2e/fixtures/fixture-images';
 import { pushImages, startRegistry, type Registry } from '@/e2e/fixtures/registry';
 import { docker } from '@/e2e/fixtures/run-command';
 import { GOOD_VERSION, NEXT_VERSION, SERVICES, SLOW_VERSION, localImage, registryImage } from '@/e2e/fixtures/versions';
-import { RegistryClient } from './registry-client';
-import { RegistryError } from './registry-error';
+import { RegistryClient } from '@/server/registry/registry-client';
+import { RegistryError } from '@/server/registry/registry-error';
 
 // The registry client against Debian's real docker-registry, filled by `docker push`.
 

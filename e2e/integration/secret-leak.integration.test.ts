@@ -4,15 +4,15 @@ import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { OperationDto } from '@/lib/dto/operations';
 import { SECRET_GENERATORS } from '@/server/project/secrets';
-import { createDeployment, type Deployment } from './fixtures/deployment';
-import { ensureFixtureImages } from './fixtures/fixture-images';
-import { freeLoopbackPort } from './fixtures/free-port';
-import { pushImages, startRegistry, type Registry } from './fixtures/registry';
-import { GOOD_VERSION, NEVER_HEALTHY_VERSION, SERVICES } from './fixtures/versions';
-import { entryPoints, type EntryPoint } from './support/entry-points';
-import { signIn, startConsole, type RunningConsole } from './support/console';
-import { actionIds, actionResult, callAction } from './support/server-actions';
-import { followToEnd, readSse } from './support/sse-client';
+import { createDeployment, type Deployment } from '../fixtures/deployment';
+import { ensureFixtureImages } from '../fixtures/fixture-images';
+import { freeLoopbackPort } from '../fixtures/free-port';
+import { pushImages, startRegistry, type Registry } from '../fixtures/registry';
+import { GOOD_VERSION, NEVER_HEALTHY_VERSION, SERVICES } from '../fixtures/versions';
+import { entryPoints, type EntryPoint } from '../support/entry-points';
+import { signIn, startConsole, type RunningConsole } from '../support/console';
+import { actionIds, actionResult, callAction } from '../support/server-actions';
+import { followToEnd, readSse } from '../support/sse-client';
 
 // After a full deploy, a failed deploy and every settings change the console offers, no secret
 // value of the project's .env appears in operation events, API answers, the console's own log

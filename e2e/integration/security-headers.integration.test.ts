@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { entryPoints, type EntryPoint } from './support/entry-points';
-import { startConsole, type RunningConsole } from './support/console';
+import { entryPoints, type EntryPoint } from '../support/entry-points';
+import { startConsole, type RunningConsole } from '../support/console';
 
 // The security headers on every page and route handler the source tree has (found the same way as
 // the authorisation matrix), and HSTS only when a trusted proxy says the browser used https.

@@ -4,8 +4,8 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEventDto } from '@/lib/dto/user';
 import { totpAt, totpStep } from '@/server/auth/totp';
-import { signIn, signOut, startConsole, TEST_ADMIN, type RunningConsole } from './support/console';
-import { actionIds, actionResult, callAction } from './support/server-actions';
+import { signIn, signOut, startConsole, TEST_ADMIN, type RunningConsole } from '../support/console';
+import { actionIds, actionResult, callAction } from '../support/server-actions';
 
 // Sessions end when they should, against the real console: each case keeps an old session cookie
 // aside, does what should end it, and replays it on an API route (401) and a page (to /login).

@@ -3,8 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { envValues, parseEnvDocument } from '@/server/project/env-document';
-import { startConsole, type RunningConsole } from './support/console';
-import { actionIds, callAction } from './support/server-actions';
+import { startConsole, type RunningConsole } from '../support/console';
+import { actionIds, callAction } from '../support/server-actions';
 
 // "Initialise" on a console whose deployment directory is empty: refused input writes nothing, a
 // valid answer creates tale.json and a .env with generated secrets, and a second call adopts the

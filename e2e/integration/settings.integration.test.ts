@@ -5,9 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EnvPreviewDto, EnvSavedDto, PinPreviewDto } from '@/lib/dto/settings';
 import { REDACTED, diffEnvValues } from '@/lib/settings/env-diff';
 import { envValues, parseEnvDocument } from '@/server/project/env-document';
-import { createDeployment, type Deployment } from './fixtures/deployment';
-import { signIn, startConsole, type RunningConsole } from './support/console';
-import { actionIds, callAction } from './support/server-actions';
+import { createDeployment, type Deployment } from '../fixtures/deployment';
+import { signIn, startConsole, type RunningConsole } from '../support/console';
+import { actionIds, callAction } from '../support/server-actions';
 
 // The settings forms' server actions, called directly against a running console: a bad-input
 // corpus is refused with field messages and leaves both files byte-identical; the previewed diff is

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { AuditEventDto } from '@/lib/dto/user';
-import { signIn, startConsole, TEST_ADMIN, type RunningConsole } from './support/console';
-import { actionIds, callAction } from './support/server-actions';
+import { signIn, startConsole, TEST_ADMIN, type RunningConsole } from '../support/console';
+import { actionIds, callAction } from '../support/server-actions';
 
 // Brute force against the real sign-in endpoint: lockout, audit rows, and recovery.
 

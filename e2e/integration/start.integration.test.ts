@@ -5,10 +5,11 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
+import { projectRoot } from '../support/paths';
 
 // The README's start command, run for real against the built console.
 
-const root = path.resolve(__dirname, '..');
+const root = projectRoot;
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 

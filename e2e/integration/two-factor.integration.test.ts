@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { AuditEventDto } from '@/lib/dto/user';
 import { totpAt, totpStep } from '@/server/auth/totp';
-import { signIn, signInAttempt, startConsole, TEST_ADMIN, type RunningConsole } from './support/console';
-import { actionIds, actionResult, callAction } from './support/server-actions';
+import { signIn, signInAttempt, startConsole, TEST_ADMIN, type RunningConsole } from '../support/console';
+import { actionIds, actionResult, callAction } from '../support/server-actions';
 
 // Two-step sign-in against the real console: enrolment, sign-in with and without a code, replay,
 // lockout, an admin's reset, and the switch that makes admins enrol before anything else.
