@@ -1,10 +1,9 @@
 import crypto from 'node:crypto';
-import path from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { AuditEventDto } from '@/lib/dto/user';
-import { signIn, startConsole, type RunningConsole } from '../support/console';
-import { actionIds, actionResult, callAction } from '../support/server-actions';
+import { createSignedInUser, createToken, expireToken, revokeToken, type NewUser } from '../support/accounts';
+import { auditEvents } from '../support/audit';
+import { startConsole, type RunningConsole } from '../support/console';
+import { runAction } from '../support/server-actions';
 
 // Failed bearer attempts against the real console: every one audited with its reason and without
 // the token, and an address that keeps failing locked out (429) until the window ends. The console
@@ -19,34 +18,21 @@ let app: RunningConsole;
 const tokens = { valid: '', revoked: '', expired: '', orphaned: '' };
 const ids = { revoked: '', expired: '', orphaned: '' };
 
-const action = (name: string) => actionIds().get(name)!;
-
-async function createToken(name: string, cookie: string): Promise<{ id: string; token: string }> {
-  const result = actionResult<{ id: string; token: string }>(await callAction(app.baseURL, action('app/(console)/tokens/actions.ts#createTokenAction'), [{ name, role: 'viewer', expiresInDays: 30 }], cookie));
-  if (!result?.ok) throw new Error(`token not created: ${JSON.stringify(result)}`);
-  return result.data;
-}
+const viewerToken = (name: string, cookie: string) => createToken(app.baseURL, cookie, { name, role: 'viewer', expiresInDays: 30 });
+const LEAVER: NewUser = { name: 'Leaver', email: 'leaver@example.com', role: 'admin', password: 'leaver-password-1' };
 
 beforeAll(async () => {
   app = await startConsole({ env: { SIGNIN_MAX_FAILURES: String(SIGNIN_MAX_FAILURES), SIGNIN_LOCKOUT_SECONDS: String(LOCKOUT_SECONDS), TRUSTED_PROXIES: '127.0.0.1' } });
-  tokens.valid = (await createToken('ci read', app.cookie)).token;
-  const revoked = await createToken('old laptop', app.cookie);
-  expect(await callAction(app.baseURL, action('app/(console)/tokens/actions.ts#revokeTokenAction'), [{ id: revoked.id }], app.cookie)).toContain('"ok":true');
-  const expired = await createToken('short lived', app.cookie);
-  // Lifetimes are whole days; the test moves this one's expiry into the past instead of waiting.
-  const db = new Database(path.join(app.dataDir, 'console.db'));
-  db.prepare('UPDATE api_tokens SET expires_at = ? WHERE id = ?').run(Date.now() - 1000, expired.id);
-  db.close();
+  tokens.valid = (await viewerToken('ci read', app.cookie)).token;
+  const revoked = await viewerToken('old laptop', app.cookie);
+  await revokeToken(app.baseURL, app.cookie, revoked.id);
+  const expired = await viewerToken('short lived', app.cookie);
+  expireToken(app, expired.id);
 
   // A second admin creates a token and is then disabled.
-  const created = actionResult<{ id: string }>(
-    await callAction(app.baseURL, action('app/(console)/users/actions.ts#createUserAction'), [{ name: 'Leaver', email: 'leaver@example.com', role: 'admin', password: 'leaver-password-1' }], app.cookie),
-  );
-  if (!created?.ok) throw new Error(`user not created: ${JSON.stringify(created)}`);
-  const leaverCookie = await signIn(app.baseURL, 'leaver@example.com', 'leaver-password-1');
-  if (!leaverCookie) throw new Error('leaver could not sign in');
-  const orphaned = await createToken('leaver ci', leaverCookie);
-  expect(await callAction(app.baseURL, action('app/(console)/users/actions.ts#setDisabledAction'), [{ id: created.data.id, disabled: true }], app.cookie)).toContain('"ok":true');
+  const leaver = await createSignedInUser(app.baseURL, app.cookie, LEAVER);
+  const orphaned = await viewerToken('leaver ci', leaver.cookie);
+  expect(await runAction(app.baseURL, 'app/(console)/users/actions.ts#setDisabledAction', [{ id: leaver.id, disabled: true }], app.cookie)).toMatchObject({ ok: true });
 
   Object.assign(tokens, { revoked: revoked.token, expired: expired.token, orphaned: orphaned.token });
   Object.assign(ids, { revoked: revoked.id, expired: expired.id, orphaned: orphaned.id });
@@ -59,11 +45,8 @@ afterAll(async () => {
 const status = (authorization: string, from: string) =>
   fetch(`${app.baseURL}/api/v1/status`, { headers: { Authorization: authorization, 'X-Forwarded-For': from }, signal: AbortSignal.timeout(30_000) });
 
-async function tokenAudit(): Promise<AuditEventDto[]> {
-  const res = await fetch(`${app.baseURL}/api/v1/audit?action=auth.api_token`, { headers: { Cookie: app.cookie } });
-  expect(res.status).toBe(200);
-  return ((await res.json()) as { events: AuditEventDto[] }).events.reverse();
-}
+/** Oldest first. */
+const tokenAudit = async () => (await auditEvents(app.baseURL, app.cookie, 'auth.api_token')).reverse();
 
 it('audits every failed attempt with its reason, whose token it was, and no token material', async () => {
   const from = '203.0.113.10';

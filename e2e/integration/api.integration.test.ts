@@ -1,17 +1,14 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OperationDto, StackStatusDto } from '@/lib/dto/operations';
 import type { VersionsDto } from '@/lib/dto/versions';
 import { createDeployment, type Deployment } from '../fixtures/deployment';
 import { ensureFixtureImages } from '../fixtures/fixture-images';
-import { freeLoopbackPort } from '../fixtures/free-port';
 import { pushImages, startRegistry, type Registry } from '../fixtures/registry';
 import { GOOD_VERSION, NEXT_VERSION, SERVICES } from '../fixtures/versions';
+import { createToken, expireToken, revokeToken, type NewUser } from '../support/accounts';
 import { startConsole, type RunningConsole } from '../support/console';
 import { entryPoints } from '../support/entry-points';
-import { actionIds, callAction } from '../support/server-actions';
+import { publishProxyOnLoopback } from '../support/loopback-proxy';
 import { followToEnd } from '../support/sse-client';
 
 // The HTTP API as CI/CD uses it: bearer tokens an admin created in the console, against a real
@@ -22,32 +19,23 @@ let deployment: Deployment;
 let app: RunningConsole;
 const tokens: Record<'operator' | 'viewer' | 'revoked' | 'expired', string> = { operator: '', viewer: '', revoked: '', expired: '' };
 
-async function createToken(name: string, role: string): Promise<{ id: string; token: string }> {
-  const body = await callAction(app.baseURL, actionIds().get('app/(console)/tokens/actions.ts#createTokenAction')!, [{ name, role, expiresInDays: 30 }], app.cookie);
-  const m = /"data":\{"id":"([^"]+)","name":"[^"]*","token":"(tale_[A-Za-z0-9_-]+)"\}/.exec(body);
-  if (!m) throw new Error(`token not created: ${body}`);
-  return { id: m[1]!, token: m[2]! };
-}
+const adminsToken = (name: string, role: NewUser['role']) => createToken(app.baseURL, app.cookie, { name, role, expiresInDays: 30 });
 
 beforeAll(async () => {
   await ensureFixtureImages();
   registry = await startRegistry();
   await pushImages(registry, [GOOD_VERSION, NEXT_VERSION].flatMap((version) => SERVICES.map((service) => ({ service, version }))));
   deployment = await createDeployment({ prefix: 'api-it', registry: registry.host, extraEnv: { HEALTH_CHECK_TIMEOUT: '120', DRAIN_TIMEOUT: '2' } });
-  const [http, https] = [await freeLoopbackPort(), await freeLoopbackPort()];
-  fs.writeFileSync(path.join(deployment.dir, 'compose.override.yml'), `services:\n  proxy:\n    ports: !override ['127.0.0.1:${http}:80', '127.0.0.1:${https}:443']\n`);
+  await publishProxyOnLoopback(deployment.dir);
   app = await startConsole({ deployDir: deployment.dir });
 
-  tokens.operator = (await createToken('ci deploy', 'operator')).token;
-  tokens.viewer = (await createToken('ci read', 'viewer')).token;
-  const revoked = await createToken('old laptop', 'operator');
-  expect(await callAction(app.baseURL, actionIds().get('app/(console)/tokens/actions.ts#revokeTokenAction')!, [{ id: revoked.id }], app.cookie)).toContain('"ok":true');
+  tokens.operator = (await adminsToken('ci deploy', 'operator')).token;
+  tokens.viewer = (await adminsToken('ci read', 'viewer')).token;
+  const revoked = await adminsToken('old laptop', 'operator');
+  await revokeToken(app.baseURL, app.cookie, revoked.id);
   tokens.revoked = revoked.token;
-  const expired = await createToken('short lived', 'operator');
-  // Lifetimes are whole days; the test moves this one's expiry into the past instead of waiting.
-  const db = new Database(path.join(app.dataDir, 'console.db'));
-  db.prepare('UPDATE api_tokens SET expires_at = ? WHERE id = ?').run(Date.now() - 1000, expired.id);
-  db.close();
+  const expired = await adminsToken('short lived', 'operator');
+  expireToken(app, expired.id);
   tokens.expired = expired.token;
 }, 300_000);
 

@@ -1,4 +1,4 @@
-import { chownSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chownSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +14,7 @@ import { GOOD_VERSION, NEXT_VERSION, SERVICES, SLOW_VERSION } from '../fixtures/
 import { consoleCreateBody, namedVolumes, readConsoleService } from '../support/compose-console';
 import { ensureConsoleImage, IMAGE_LABELS } from '../support/console-image';
 import { signIn, TEST_ADMIN } from '../support/console';
+import { publishProxyOnLoopback } from '../support/loopback-proxy';
 import { projectRoot } from '../support/paths';
 import { actionIds, callAction } from '../support/server-actions';
 
@@ -101,12 +102,9 @@ beforeAll(async () => {
   registry = await startRegistry();
   await pushImages(registry, [GOOD_VERSION, SLOW_VERSION, NEXT_VERSION].flatMap((version) => SERVICES.map((service) => ({ service, version }))));
   deployment = await createDeployment({ prefix: 'image-it', registry: registry.host, extraEnv: { HEALTH_CHECK_TIMEOUT: '300', DRAIN_TIMEOUT: '3' } });
-  const [httpPort, httpsPort, consolePort] = [await freeLoopbackPort(), await freeLoopbackPort(), await freeLoopbackPort()];
+  const { http: httpPort } = await publishProxyOnLoopback(deployment.dir);
+  const consolePort = await freeLoopbackPort();
   proxyURL = `http://127.0.0.1:${httpPort}`;
-  writeFileSync(
-    path.join(deployment.dir, 'compose.override.yml'),
-    `services:\n  proxy:\n    ports: !override ['127.0.0.1:${httpPort}:80', '127.0.0.1:${httpsPort}:443']\n`,
-  );
   chownTree(deployment.dir, OPERATOR.uid, OPERATOR.gid);
 
   project = deployment.id;

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OperationDto, OperationEventDto } from '@/lib/dto/operations';
@@ -17,6 +17,7 @@ import { pushImages, startRegistry, type Registry } from '../fixtures/registry';
 import { docker as dockerCli } from '../fixtures/run-command';
 import { GOOD_VERSION, localImage, NEXT_VERSION, registryImage, SERVICES, SLOW_VERSION } from '../fixtures/versions';
 import { signIn, startConsole, TEST_ADMIN } from '../support/console';
+import { publishProxyOnLoopback } from '../support/loopback-proxy';
 import { projectRoot } from '../support/paths';
 import { followOperation } from '../support/sse-client';
 
@@ -157,11 +158,7 @@ beforeAll(async () => {
   registry = await startRegistry();
   await pushImages(registry, [GOOD_VERSION, NEXT_VERSION, SLOW_VERSION].flatMap((version) => SERVICES.map((service) => ({ service, version }))));
   deployment = await createDeployment({ prefix: 'crash-it', registry: registry.host, extraEnv: { HEALTH_CHECK_TIMEOUT: '150', DRAIN_TIMEOUT: '5' } });
-  const [http, https] = [await freeLoopbackPort(), await freeLoopbackPort()];
-  writeFileSync(
-    path.join(deployment.dir, 'compose.override.yml'),
-    `services:\n  proxy:\n    ports: !override ['127.0.0.1:${http}:80', '127.0.0.1:${https}:443']\n`,
-  );
+  const { http } = await publishProxyOnLoopback(deployment.dir);
   proxyUrl = `http://127.0.0.1:${http}/`;
   const first = await startConsole({ deployDir: deployment.dir });
   dataDir = first.dataDir;

@@ -1,15 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { OperationDto } from '@/lib/dto/operations';
 import { SECRET_GENERATORS } from '@/server/project/secrets';
 import { createDeployment, type Deployment } from '../fixtures/deployment';
 import { ensureFixtureImages } from '../fixtures/fixture-images';
-import { freeLoopbackPort } from '../fixtures/free-port';
 import { pushImages, startRegistry, type Registry } from '../fixtures/registry';
 import { GOOD_VERSION, NEVER_HEALTHY_VERSION, SERVICES } from '../fixtures/versions';
 import { entryPoints, type EntryPoint } from '../support/entry-points';
+import { publishProxyOnLoopback } from '../support/loopback-proxy';
 import { signIn, startConsole, type RunningConsole } from '../support/console';
 import { actionIds, actionResult, callAction } from '../support/server-actions';
 import { followToEnd, readSse } from '../support/sse-client';
@@ -62,9 +60,7 @@ beforeAll(async () => {
   registry = await startRegistry();
   await pushImages(registry, [GOOD_VERSION, NEVER_HEALTHY_VERSION].flatMap((version) => SERVICES.map((service) => ({ service, version }))));
   deployment = await createDeployment({ prefix: 'leak-scan', registry: registry.host, extraEnv: { HEALTH_CHECK_TIMEOUT: '90', DRAIN_TIMEOUT: '2', ...EXTERNAL_ENV } });
-  // Never on the host's 80/443: the proxy publishes on free loopback ports instead.
-  const [http, https] = [await freeLoopbackPort(), await freeLoopbackPort()];
-  fs.writeFileSync(path.join(deployment.dir, 'compose.override.yml'), `services:\n  proxy:\n    ports: !override ['127.0.0.1:${http}:80', '127.0.0.1:${https}:443']\n`);
+  await publishProxyOnLoopback(deployment.dir);
   app = await startConsole({ deployDir: deployment.dir });
   const create = actionIds().get('app/(console)/users/actions.ts#createUserAction')!;
   for (const role of ['operator', 'viewer'] as const) {

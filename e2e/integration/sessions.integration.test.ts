@@ -1,11 +1,9 @@
 import crypto from 'node:crypto';
-import path from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AuditEventDto } from '@/lib/dto/user';
-import { totpAt, totpStep } from '@/server/auth/totp';
-import { signIn, signOut, startConsole, TEST_ADMIN, type RunningConsole } from '../support/console';
-import { actionIds, actionResult, callAction } from '../support/server-actions';
+import { createSignedInUser, createToken, enrolTotp } from '../support/accounts';
+import { auditEvents } from '../support/audit';
+import { consoleDb, signIn, signOut, startConsole, TEST_ADMIN, type RunningConsole } from '../support/console';
+import { runAction } from '../support/server-actions';
 
 // Sessions end when they should, against the real console: each case keeps an old session cookie
 // aside, does what should end it, and replays it on an API route (401) and a page (to /login).
@@ -17,14 +15,13 @@ const SIGNIN_MAX_FAILURES = 1;
 const ADDRESS_MAX_FAILURES = SIGNIN_MAX_FAILURES * 4;
 
 let app: RunningConsole;
-const action = (name: string) => actionIds().get(name)!;
-const call = async <T>(name: string, args: unknown[], cookie: string) => actionResult<T>(await callAction(app.baseURL, action(name), args, cookie));
+const call = <T>(name: string, args: unknown[], cookie: string) => runAction<T>(app.baseURL, name, args, cookie);
 const USERS = 'app/(console)/users/actions.ts';
 const OWN_PASSWORD = 'app/(auth)/two-factor/actions.ts#changeOwnPasswordAction';
 
 /** A user's stored password hash, read from the console's own database: to show that nothing changed. */
 function passwordHash(userId: string): string {
-  const db = new Database(path.join(app.dataDir, 'console.db'), { readonly: true });
+  const db = consoleDb(app);
   try {
     return (db.prepare('SELECT password_hash AS hash FROM users WHERE id = ?').get(userId) as { hash: string }).hash;
   } finally {
@@ -46,11 +43,7 @@ let n = 0;
 async function newUser(role: 'admin' | 'operator' | 'viewer'): Promise<{ id: string; email: string; password: string; cookie: string }> {
   const email = `u${++n}-${role}@example.com`;
   const password = `password-of-${email}`;
-  const created = await call<{ id: string }>(`${USERS}#createUserAction`, [{ name: `User ${n}`, email, role, password }], app.cookie);
-  if (!created?.ok) throw new Error(`user not created: ${JSON.stringify(created)}`);
-  const cookie = await signIn(app.baseURL, email, password);
-  if (!cookie) throw new Error(`${email} could not sign in`);
-  return { id: created.data.id, email, password, cookie };
+  return { ...(await createSignedInUser(app.baseURL, app.cookie, { name: `User ${n}`, email, role, password })), email, password };
 }
 
 /** What the console makes of a cookie: served on the API and the pages, or refused on both. */
@@ -66,24 +59,10 @@ async function session(cookie: string): Promise<'alive' | 'dead'> {
   return 'dead';
 }
 
-async function audit(actionName: string): Promise<AuditEventDto[]> {
-  const res = await fetch(`${app.baseURL}/api/v1/audit?action=${actionName}`, { headers: { Cookie: app.cookie } });
-  expect(res.status).toBe(200);
-  return ((await res.json()) as { events: AuditEventDto[] }).events;
-}
-
-async function createToken(cookie: string, role: 'viewer' | 'operator' | 'admin' = 'viewer'): Promise<string> {
-  const created = await call<{ token: string }>('app/(console)/tokens/actions.ts#createTokenAction', [{ name: `t${++n}`, role, expiresInDays: 7 }], cookie);
-  if (!created?.ok) throw new Error(`token not created: ${JSON.stringify(created)}`);
-  return created.data.token;
-}
-
-async function enrolTotp(cookie: string): Promise<void> {
-  const begun = await call<{ secret: string }>('app/(auth)/two-factor/actions.ts#beginTotpEnrolmentAction', [], cookie);
-  if (!begun?.ok) throw new Error(`enrolment refused: ${JSON.stringify(begun)}`);
-  const done = await call('app/(auth)/two-factor/actions.ts#confirmTotpEnrolmentAction', [{ code: totpAt(begun.data.secret, totpStep(Date.now())) }], cookie);
-  expect(done).toMatchObject({ ok: true });
-}
+const audit = (actionName: string) => auditEvents(app.baseURL, app.cookie, actionName);
+/** A token of a fresh name; the secret. */
+const newToken = async (cookie: string, role: 'viewer' | 'operator' | 'admin' = 'viewer') =>
+  (await createToken(app.baseURL, cookie, { name: `t${++n}`, role, expiresInDays: 7 })).token;
 
 describe('sessions end when they should', () => {
   it('changing one’s own password (a viewer, on Account & security) ends the other sessions and keeps this one, audited without the passwords', async () => {
@@ -162,7 +141,7 @@ describe('sessions end when they should', () => {
 
   it('an admin’s reset of a user’s second factor ends their sessions', async () => {
     const user = await newUser('viewer');
-    await enrolTotp(user.cookie);
+    await enrolTotp(app.baseURL, user.cookie);
     expect(await session(user.cookie)).toBe('alive');
     expect(await call(`${USERS}#resetTotpAction`, [{ id: user.id }], app.cookie)).toMatchObject({ ok: true });
     expect(await session(user.cookie)).toBe('dead');
@@ -200,7 +179,7 @@ describe('the Authorization header', () => {
   it('on /api/v1, a scheme other than Bearer neither overrides a valid cookie nor counts toward the token lockout', async () => {
     const from = '203.0.113.31';
     const user = await newUser('operator');
-    const token = await createToken(app.cookie);
+    const token = await newToken(app.cookie);
     for (let i = 0; i < ADDRESS_MAX_FAILURES + 2; i++) {
       const res = await fetch(`${app.baseURL}/api/v1/me`, { headers: { Cookie: user.cookie, Authorization: 'Basic YWRtaW46YWRtaW4=', 'X-Forwarded-For': from } });
       expect(res.status).toBe(200);
@@ -218,7 +197,7 @@ describe('the Authorization header', () => {
   it('outside /api/v1 a bearer header is ignored: the cookie decides and nothing counts toward the lockout', async () => {
     const from = '203.0.113.32';
     const user = await newUser('viewer');
-    const token = await createToken(app.cookie);
+    const token = await newToken(app.cookie);
     const bogus = `Bearer tale_${crypto.randomBytes(32).toString('base64url')}`;
     const events = `${app.baseURL}/api/operations/${crypto.randomUUID()}/events`;
     for (let i = 0; i < ADDRESS_MAX_FAILURES + 2; i++) {
@@ -241,9 +220,9 @@ describe('the Authorization header', () => {
 describe('"require two-step sign-in for admins" and API tokens', () => {
   it('refuses the tokens of an admin it holds with 403 TOTP_ENROLMENT_REQUIRED, says so on the tokens page, and lets them work once the admin enrols', async () => {
     const admin = await newUser('admin');
-    const adminsViewerToken = await createToken(admin.cookie, 'viewer');
-    await enrolTotp(app.cookie);
-    const enrolledAdminsToken = await createToken(app.cookie, 'operator');
+    const adminsViewerToken = await newToken(admin.cookie, 'viewer');
+    await enrolTotp(app.baseURL, app.cookie);
+    const enrolledAdminsToken = await newToken(app.cookie, 'operator');
     expect(await call(`${USERS}#setAdminTotpRequiredAction`, [{ required: true }], app.cookie)).toMatchObject({ ok: true });
 
     const status = (token: string) => fetch(`${app.baseURL}/api/v1/status`, { headers: { Authorization: `Bearer ${token}` } });
@@ -264,7 +243,7 @@ describe('"require two-step sign-in for admins" and API tokens', () => {
     const newPassword = 'held-admin-new-password';
     expect(await call(OWN_PASSWORD, [{ currentPassword: admin.password, newPassword, confirm: newPassword }], admin.cookie)).toMatchObject({ ok: true });
 
-    await enrolTotp(admin.cookie);
+    await enrolTotp(app.baseURL, admin.cookie);
     expect((await status(adminsViewerToken)).status).toBe(200);
   });
 });

@@ -1,46 +1,40 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { AuditEventDto } from '@/lib/dto/user';
 import { totpAt, totpStep } from '@/server/auth/totp';
+import { beginTotpEnrolment, confirmTotpEnrolment, createUser, type NewUser } from '../support/accounts';
+import { auditEvents } from '../support/audit';
 import { signIn, signInAttempt, startConsole, TEST_ADMIN, type RunningConsole } from '../support/console';
-import { actionIds, actionResult, callAction } from '../support/server-actions';
+import { runAction } from '../support/server-actions';
 
 // Two-step sign-in against the real console: enrolment, sign-in with and without a code, replay,
 // lockout, an admin's reset, and the switch that makes admins enrol before anything else.
 
 const LOCKOUT_SECONDS = 3;
-const USER = { name: 'Tess', email: 'tess@example.com', role: 'operator', password: 'tess-password-123' };
+const USER: NewUser = { name: 'Tess', email: 'tess@example.com', role: 'operator', password: 'tess-password-123' };
 let app: RunningConsole;
 let userUuid: string;
-const action = (name: string) => actionIds().get(name)!;
-const call = async <T>(name: string, args: unknown[], cookie: string) => actionResult<T>(await callAction(app.baseURL, action(name), args, cookie));
+const call = <T>(name: string, args: unknown[], cookie: string) => runAction<T>(app.baseURL, name, args, cookie);
 
 beforeAll(async () => {
   app = await startConsole({ env: { SIGNIN_MAX_FAILURES: '3', SIGNIN_LOCKOUT_SECONDS: String(LOCKOUT_SECONDS) } });
-  const created = await call<{ id: string }>('app/(console)/users/actions.ts#createUserAction', [USER], app.cookie);
-  if (!created?.ok) throw new Error(`user not created: ${JSON.stringify(created)}`);
-  userUuid = created.data.id;
+  userUuid = await createUser(app.baseURL, app.cookie, USER);
 }, 300_000);
 
 afterAll(async () => {
   await app?.stop();
 });
 
+/** Enrolment as the page does it, checking on the way that the QR code's URI is right and a wrong code is refused. */
 async function enrol(cookie: string): Promise<string> {
-  const begun = await call<{ secret: string; uri: string }>('app/(auth)/two-factor/actions.ts#beginTotpEnrolmentAction', [], cookie);
-  if (!begun?.ok) throw new Error(`enrolment refused: ${JSON.stringify(begun)}`);
-  expect(begun.data.uri).toMatch(/^otpauth:\/\/totp\/.+secret=[A-Z2-7]{32}/);
-  const secret = begun.data.secret;
-  const wrong = await call('app/(auth)/two-factor/actions.ts#confirmTotpEnrolmentAction', [{ code: '000000' === totpAt(secret, totpStep(Date.now())) ? '111111' : '000000' }], cookie);
+  const { secret, uri } = await beginTotpEnrolment(app.baseURL, cookie);
+  expect(uri).toMatch(/^otpauth:\/\/totp\/.+secret=[A-Z2-7]{32}/);
+  const wrong = await confirmTotpEnrolment(app.baseURL, cookie, '000000' === totpAt(secret, totpStep(Date.now())) ? '111111' : '000000');
   expect(wrong?.ok).toBe(false);
-  const done = await call('app/(auth)/two-factor/actions.ts#confirmTotpEnrolmentAction', [{ code: totpAt(secret, totpStep(Date.now())) }], cookie);
+  const done = await confirmTotpEnrolment(app.baseURL, cookie, totpAt(secret, totpStep(Date.now())));
   expect(done).toMatchObject({ ok: true });
   return secret;
 }
 
-async function audit(action: string, target?: string): Promise<AuditEventDto[]> {
-  const res = await fetch(`${app.baseURL}/api/v1/audit?action=${action}`, { headers: { Cookie: app.cookie } });
-  return ((await res.json()) as { events: AuditEventDto[] }).events.filter((e) => !target || e.target === target);
-}
+const audit = async (action: string, target?: string) => (await auditEvents(app.baseURL, app.cookie, action)).filter((e) => !target || e.target === target);
 
 it('asks for the code once enrolled, accepts a fresh one, refuses a replay, and counts wrong codes toward the lockout', async () => {
   const cookie = (await signIn(app.baseURL, USER.email, USER.password))!;

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { freeLoopbackPort } from '../fixtures/free-port';
 import { projectRoot } from './paths';
 import { actionIds, callAction } from './server-actions';
@@ -136,6 +137,14 @@ function findServerPid(parent: number): number {
     }
   }
   return parent;
+}
+
+/**
+ * The console's own SQLite database, for what no page or API shows (a stored hash, a count of
+ * rows) or a state the test cannot wait for. Read-only unless asked; close it after use.
+ */
+export function consoleDb(app: Pick<RunningConsole, 'dataDir'>, opts: { readonly: boolean } = { readonly: true }): Database.Database {
+  return new Database(path.join(app.dataDir, 'console.db'), { readonly: opts.readonly });
 }
 
 /** Resident memory of a process in MiB, from /proc. */
