@@ -2,10 +2,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { createDeployment, type Deployment } from '../fixtures/deployment';
+import { createUser } from '../support/accounts';
 import { signInAsAdmin, signInThroughUi } from '../support/admin';
 import { consoleDeployDir } from '../support/console-deployment';
 import { gotoHydrated } from '../support/goto-hydrated';
-import { actionIds, actionResult, callAction } from '../support/server-actions';
+import { runAction } from '../support/server-actions';
 
 // An operator on the settings page: every value readable (secrets masked), nothing to change, save,
 // restore or apply, and one line saying why. The admin's saved pin makes the history and the
@@ -23,11 +24,8 @@ test.beforeAll(async ({ browser, baseURL }) => {
   const admin = await browser.newPage({ baseURL });
   await signInAsAdmin(admin, baseURL!);
   const cookie = (await admin.context().cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
-  const ids = actionIds();
-  const created = await callAction(baseURL!, ids.get('app/(console)/users/actions.ts#createUserAction')!, [{ ...OPERATOR, role: 'operator' }], cookie);
-  expect(actionResult(created)?.ok, created).toBe(true);
-  const pinned = await callAction(baseURL!, ids.get('app/(console)/settings/actions.ts#savePinAction')!, [{ service: 'platform', image: PINNED }], cookie);
-  expect(actionResult(pinned)?.ok, pinned).toBe(true);
+  await createUser(baseURL!, cookie, { ...OPERATOR, role: 'operator' });
+  expect(await runAction(baseURL!, 'app/(console)/settings/actions.ts#savePinAction', [{ service: 'platform', image: PINNED }], cookie)).toMatchObject({ ok: true });
   await admin.close();
 });
 

@@ -1,10 +1,10 @@
 import crypto from 'node:crypto';
-import path from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { AuditEventDto } from '@/lib/dto/user';
-import { signIn, signInAttempt, signInCsrf, startConsole, type RunningConsole, type SignInCsrf } from '../support/console';
-import { actionIds, actionResult, callAction } from '../support/server-actions';
+import { createUser, type NewUser } from '../support/accounts';
+import { auditEvents } from '../support/audit';
+import { consoleDb, signIn, signInAttempt, signInCsrf, startConsole, type RunningConsole, type SignInCsrf } from '../support/console';
+import { runAction } from '../support/server-actions';
 
 // A flood of refusals of callers who are not signed in, from one client, against the real console:
 // it must not grow the append-only audit trail by a row a request, and the rows it leaves must still
@@ -14,7 +14,7 @@ const REQUESTS = 10_000;
 const CONCURRENCY = 20;
 /** The defaults: 5 failures lock an account, 20 refused tokens lock an address, for 900 s. */
 const MAX_FAILURES = 5;
-const VICTIM = { name: 'Victim', email: 'victim@example.com', role: 'viewer', password: 'the-right-password' };
+const VICTIM: NewUser = { name: 'Victim', email: 'victim@example.com', role: 'viewer', password: 'the-right-password' };
 const BAD_TOKEN = `Bearer tale_${crypto.randomBytes(32).toString('base64url')}`;
 const INTRUDER = { token: 'a-guessed-setup-token', name: 'Mallory', email: 'mallory@example.com', password: 'mallory-password-1', confirm: 'mallory-password-1' };
 
@@ -25,8 +25,7 @@ const bearer = () => fetch(`${app.baseURL}/api/v1/me`, { headers: { Authorizatio
 
 beforeAll(async () => {
   app = await startConsole();
-  const created = await callAction(app.baseURL, actionIds().get('app/(console)/users/actions.ts#createUserAction')!, [VICTIM], app.cookie);
-  expect(created).toContain('"ok":true');
+  await createUser(app.baseURL, app.cookie, VICTIM);
   // Lock the victim's account and the client's address for tokens, as an attacker would have done.
   for (let i = 0; i < MAX_FAILURES; i++) expect(await signIn(app.baseURL, VICTIM.email, `guess-${i}`)).toBeNull();
   for (let i = 0; i < MAX_FAILURES * 4; i++) expect((await bearer()).status).toBe(401);
@@ -44,7 +43,7 @@ const send: Record<Kind, () => Promise<boolean>> = {
   'locked sign-in': async () => (await signInAttempt(app.baseURL, { email: VICTIM.email, password: VICTIM.password }, csrf)).error === 'CredentialsSignin',
   'malformed sign-in': async () => (await signInAttempt(app.baseURL, { email: 'not an email', password: 'whatever' }, csrf)).error === 'CredentialsSignin',
   'setup after setup': async () => {
-    const result = actionResult(await callAction(app.baseURL, actionIds().get('app/(auth)/setup/actions.ts#setupAction')!, [INTRUDER]));
+    const result = await runAction(app.baseURL, 'app/(auth)/setup/actions.ts#setupAction', [INTRUDER]);
     return result?.ok === false && result.code === 'SETUP_CLOSED';
   },
   'locked token': async () => (await bearer()).status === 429,
@@ -59,7 +58,7 @@ const expected: Record<Kind, Pick<AuditEventDto, 'action' | 'target' | 'sourceIp
 };
 
 it('10,000 refusals of callers who are not signed in add a handful of rows that still say who tried and count every request', async () => {
-  const db = new Database(path.join(app.dataDir, 'console.db'), { readonly: true });
+  const db = consoleDb(app);
   const lastId = () => (db.prepare('SELECT max(id) AS id FROM audit_events').get() as { id: number }).id;
   const before = lastId();
 
@@ -90,8 +89,7 @@ it('10,000 refusals of callers who are not signed in add a handful of rows that 
 
   // What an admin sees in the JSON export: one row per kind, naming the source and the target,
   // its count making up every request of that kind.
-  const res = await fetch(`${app.baseURL}/api/v1/audit`, { headers: { Cookie: app.cookie } });
-  const events = ((await res.json()) as { events: AuditEventDto[] }).events.filter((e) => e.id > before);
+  const events = (await auditEvents(app.baseURL, app.cookie)).filter((e) => e.id > before);
   for (const kind of kinds) {
     const rows = events.filter((e) => e.action === expected[kind].action && e.message === expected[kind].message);
     expect(rows.map((r) => ({ action: r.action, target: r.target, sourceIp: r.sourceIp, outcome: r.outcome, message: r.message, actor: r.actor })), kind).toEqual([expected[kind]]);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { declaredAccess, entryPoints, OPEN_PAGES, OPEN_ROUTES, type Access, type EntryPoint } from '../support/entry-points';
+import { createSignedInUser } from '../support/accounts';
 import { signIn, startConsole, type RunningConsole } from '../support/console';
 import { actionIds, actionResult, callAction } from '../support/server-actions';
 
@@ -17,12 +18,8 @@ const cookies: Partial<Record<Caller, string>> = {};
 beforeAll(async () => {
   app = await startConsole();
   cookies.admin = app.cookie;
-  const create = actionIds().get('app/(console)/users/actions.ts#createUserAction')!;
   for (const role of ['viewer', 'operator'] as const) {
-    const email = `${role}@example.com`;
-    const res = await callAction(app.baseURL, create, [{ name: role, email, role, password: `${role}-password-123` }], app.cookie);
-    expect(res).toContain('"ok":true');
-    cookies[role] = (await signIn(app.baseURL, email, `${role}-password-123`))!;
+    cookies[role] = (await createSignedInUser(app.baseURL, app.cookie, { name: role, email: `${role}@example.com`, role, password: `${role}-password-123` })).cookie;
   }
 }, 300_000);
 

@@ -6,7 +6,7 @@ import { createDeployment, listProjectResources, type Deployment, type ProjectRe
 import { BAD_BODIES, BAD_INPUTS, PROTOTYPE_KEYS } from '../support/bad-inputs';
 import { entryPoints, type EntryPoint } from '../support/entry-points';
 import { signInAttempt, startConsole, TEST_ADMIN, type RunningConsole } from '../support/console';
-import { actionIds, actionResult, callAction } from '../support/server-actions';
+import { actionIds, actionResult, asReply, callAction } from '../support/server-actions';
 import { projectRoot } from '../support/paths';
 
 // The bad-input corpus against every input of every server action and API endpoint the source
@@ -70,17 +70,6 @@ afterAll(async () => {
 
 const problems: string[] = [];
 
-/**
- * React's encodeReply escapes a string that starts with `$` (it marks references in the reply
- * format); a raw one never reaches the action at all. Escaping as the browser does makes the
- * payload arrive at our validation, which is what this test is about.
- */
-function asReply(value: unknown): unknown {
-  if (typeof value === 'string') return value.startsWith('$') ? `$${value}` : value;
-  if (Array.isArray(value)) return value.map(asReply);
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, asReply(v)]));
-  return value;
-}
 const fieldErrorsOf = (text: string): Record<string, unknown> => {
   try {
     return (JSON.parse(text) as { fieldErrors?: Record<string, unknown> }).fieldErrors ?? {};

@@ -4,9 +4,10 @@ import { createDeployment, type Deployment } from '../fixtures/deployment';
 import { ensureFixtureImages } from '../fixtures/fixture-images';
 import { pushImages, startRegistry, type Registry } from '../fixtures/registry';
 import { EXITS_VERSION, GOOD_VERSION, NEXT_VERSION, SERVICES } from '../fixtures/versions';
+import { auditEvents } from '../support/audit';
 import { startConsole, type RunningConsole } from '../support/console';
 import { publishProxyOnLoopback } from '../support/loopback-proxy';
-import { actionIds, callAction } from '../support/server-actions';
+import { actionId, callAction, requireActionResult, type ActionAnswer } from '../support/server-actions';
 import { followToEnd } from '../support/sse-client';
 
 // Deploys driven through the console's own HTTP API and server actions, run by server/operations on
@@ -39,13 +40,8 @@ const follow = (id: string, lastEventId?: string) =>
 
 const ACTIONS = 'app/(console)/deployments/actions.ts';
 /** A server action as the browser calls it; the operation (or the refusal) from its RSC answer. */
-async function action(name: string, input: unknown): Promise<{ ok: true; data: OperationDto } | { ok: false; code: string; message: string }> {
-  const id = actionIds().get(`${ACTIONS}#${name}`);
-  if (!id) throw new Error(`no server action ${name} in the build`);
-  const answer = await callAction(app.baseURL, id, [input], app.cookie);
-  const payload = answer.split('\n').map((l) => l.slice(l.indexOf(':') + 1)).find((l) => l.startsWith('{"ok":'));
-  if (!payload) throw new Error(`unexpected action answer: ${answer.slice(0, 500)}`);
-  return JSON.parse(payload) as { ok: true; data: OperationDto } | { ok: false; code: string; message: string };
+async function action(name: string, input: unknown): Promise<ActionAnswer<OperationDto>> {
+  return requireActionResult<OperationDto>(await callAction(app.baseURL, actionId(`${ACTIONS}#${name}`), [input], app.cookie));
 }
 
 const status = async () => (await (await fetch(`${app.baseURL}/api/v1/status`, { headers: { Cookie: app.cookie } })).json()) as StackStatusDto;
@@ -151,7 +147,7 @@ describe('operations through the console', () => {
     expect(s.containers.filter((c) => c.status !== 'not deployed')).toEqual([]);
 
     // The refusals are in the audit trail, without the typed value.
-    const { events: audit } = (await (await fetch(`${app.baseURL}/api/v1/audit?action=operations.reset`, { headers: { Cookie: app.cookie } })).json()) as { events: Array<{ outcome: string }> };
+    const audit = await auditEvents(app.baseURL, app.cookie, 'operations.reset');
     expect(audit.map((a) => a.outcome)).toEqual(expect.arrayContaining(['denied', 'success']));
   });
 });

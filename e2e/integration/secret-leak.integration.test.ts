@@ -8,7 +8,8 @@ import { pushImages, startRegistry, type Registry } from '../fixtures/registry';
 import { GOOD_VERSION, NEVER_HEALTHY_VERSION, SERVICES } from '../fixtures/versions';
 import { entryPoints, type EntryPoint } from '../support/entry-points';
 import { publishProxyOnLoopback } from '../support/loopback-proxy';
-import { signIn, startConsole, type RunningConsole } from '../support/console';
+import { createSignedInUser } from '../support/accounts';
+import { startConsole, type RunningConsole } from '../support/console';
 import { actionIds, actionResult, callAction } from '../support/server-actions';
 import { followToEnd, readSse } from '../support/sse-client';
 
@@ -62,11 +63,8 @@ beforeAll(async () => {
   deployment = await createDeployment({ prefix: 'leak-scan', registry: registry.host, extraEnv: { HEALTH_CHECK_TIMEOUT: '90', DRAIN_TIMEOUT: '2', ...EXTERNAL_ENV } });
   await publishProxyOnLoopback(deployment.dir);
   app = await startConsole({ deployDir: deployment.dir });
-  const create = actionIds().get('app/(console)/users/actions.ts#createUserAction')!;
   for (const role of ['operator', 'viewer'] as const) {
-    const res = await callAction(app.baseURL, create, [{ name: role, email: `${role}@example.com`, role, password: `${role}-password-123` }], app.cookie);
-    expect(actionResult(res)?.ok).toBe(true);
-    cookies[role] = (await signIn(app.baseURL, `${role}@example.com`, `${role}-password-123`))!;
+    cookies[role] = (await createSignedInUser(app.baseURL, app.cookie, { name: role, email: `${role}@example.com`, role, password: `${role}-password-123` })).cookie;
   }
 }, 300_000);
 

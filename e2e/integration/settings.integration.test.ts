@@ -6,14 +6,13 @@ import type { EnvPreviewDto, EnvSavedDto, PinPreviewDto } from '@/lib/dto/settin
 import { REDACTED, diffEnvValues } from '@/lib/settings/env-diff';
 import { envValues, parseEnvDocument } from '@/server/project/env-document';
 import { createDeployment, type Deployment } from '../fixtures/deployment';
-import { signIn, startConsole, type RunningConsole } from '../support/console';
-import { actionIds, callAction } from '../support/server-actions';
+import { createSignedInUser } from '../support/accounts';
+import { startConsole, type RunningConsole } from '../support/console';
+import { actionId, asReply, callAction, requireActionResult, type ActionAnswer } from '../support/server-actions';
 
 // The settings forms' server actions, called directly against a running console: a bad-input
 // corpus is refused with field messages and leaves both files byte-identical; the previewed diff is
 // the change written; restoring a version gives back its exact bytes; only admins write or apply.
-
-type Result<T = unknown> = { ok: true; data: T } | { ok: false; code: string; message: string; fieldErrors?: Record<string, string[]> };
 
 const OVERRIDE = [
   '# Test bed: never publish 80/443 on this machine',
@@ -31,40 +30,16 @@ const bytes = () => ({ env: fs.readFileSync(files().env), override: fs.readFileS
 const backups = () => (fs.existsSync(path.join(dep.dir, '.tale', 'backups')) ? fs.readdirSync(path.join(dep.dir, '.tale', 'backups')).sort() : []);
 const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
 
-/** The action's return value out of the RSC payload (one `<id>:<json>` line holds it). */
-function parseResult<T>(text: string): Result<T> {
-  for (const line of text.split('\n')) {
-    const m = /^[0-9a-f]+:(\{.*\})$/.exec(line);
-    if (!m) continue;
-    const value = JSON.parse(m[1]!) as Record<string, unknown>;
-    if ('ok' in value) return value as Result<T>;
-  }
-  throw new Error(`no action result in: ${text.slice(0, 500)}`);
-}
-
-/** React's encodeReply escapes a string that starts with `$` as `$$`, or it would read as a reference. */
-function asBrowserSends(value: unknown): unknown {
-  if (typeof value === 'string') return value.startsWith('$') ? `$${value}` : value;
-  if (Array.isArray(value)) return value.map(asBrowserSends);
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, asBrowserSends(v)]));
-  return value;
-}
-
-async function act<T>(name: string, input?: unknown, cookie = app.cookie): Promise<Result<T>> {
-  const id = actionIds().get(`app/(console)/settings/actions.ts#${name}`);
-  if (!id) throw new Error(`${name} missing from the build`);
-  return parseResult<T>(await callAction(app.baseURL, id, input === undefined ? [] : [asBrowserSends(input)], cookie));
+/** A settings action as the browser sends it; its result, which every answer here must carry. */
+async function act<T>(name: string, input?: unknown, cookie = app.cookie): Promise<ActionAnswer<T>> {
+  return requireActionResult<T>(await callAction(app.baseURL, actionId(`app/(console)/settings/actions.ts#${name}`), input === undefined ? [] : [asReply(input)], cookie));
 }
 
 beforeAll(async () => {
   dep = await createDeployment({ prefix: 'tc-settings', tlsMode: 'selfsigned', extraEnv: { CUSTOM_FLAG: 'on' } });
   fs.writeFileSync(files().override, OVERRIDE);
   app = await startConsole({ deployDir: dep.dir });
-  const create = actionIds().get('app/(console)/users/actions.ts#createUserAction')!;
-  const created = await callAction(app.baseURL, create, [{ name: 'Olga Operator', email: 'olga@example.com', role: 'operator', password: 'operator-password-1' }], app.cookie);
-  expect(created).toContain('"ok":true');
-  operatorCookie = (await signIn(app.baseURL, 'olga@example.com', 'operator-password-1'))!;
-  expect(operatorCookie).toBeTruthy();
+  operatorCookie = (await createSignedInUser(app.baseURL, app.cookie, { name: 'Olga Operator', email: 'olga@example.com', role: 'operator', password: 'operator-password-1' })).cookie;
 }, 300_000);
 
 afterAll(async () => {

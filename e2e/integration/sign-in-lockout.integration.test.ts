@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { AuditEventDto } from '@/lib/dto/user';
+import { createUser } from '../support/accounts';
+import { auditEvents } from '../support/audit';
 import { signIn, startConsole, TEST_ADMIN, type RunningConsole } from '../support/console';
-import { actionIds, callAction } from '../support/server-actions';
 
 // Brute force against the real sign-in endpoint: lockout, audit rows, and recovery.
 
@@ -10,19 +10,14 @@ let app: RunningConsole;
 
 beforeAll(async () => {
   app = await startConsole({ env: { SIGNIN_MAX_FAILURES: '3', SIGNIN_LOCKOUT_SECONDS: String(LOCKOUT_SECONDS) } });
-  const create = actionIds().get('app/(console)/users/actions.ts#createUserAction')!;
-  const res = await callAction(app.baseURL, create, [{ name: 'Victim', email: 'victim@example.com', role: 'viewer', password: 'the-right-password' }], app.cookie);
-  expect(res).toContain('"ok":true');
+  await createUser(app.baseURL, app.cookie, { name: 'Victim', email: 'victim@example.com', role: 'viewer', password: 'the-right-password' });
 }, 300_000);
 
 afterAll(async () => {
   await app?.stop();
 });
 
-async function signInAudit(): Promise<AuditEventDto[]> {
-  const res = await fetch(`${app.baseURL}/api/v1/audit?action=auth.sign_in`, { headers: { Cookie: app.cookie } });
-  return ((await res.json()) as { events: AuditEventDto[] }).events.filter((e) => e.target === 'victim@example.com');
-}
+const signInAudit = async () => (await auditEvents(app.baseURL, app.cookie, 'auth.sign_in')).filter((e) => e.target === 'victim@example.com');
 
 it('locks an account after repeated failures, audits every attempt, and lets the owner back in later', async () => {
   for (let i = 0; i < 3; i++) expect(await signIn(app.baseURL, 'victim@example.com', `guess-${i}`)).toBeNull();

@@ -60,6 +60,13 @@ export function actionResult<T = unknown>(answer: string): ActionAnswer<T> | nul
   return null;
 }
 
+/** actionResult of an answer that must carry one: throws with the start of the answer otherwise. */
+export function requireActionResult<T = unknown>(answer: string): ActionAnswer<T> {
+  const result = actionResult<T>(answer);
+  if (!result) throw new Error(`no action result in: ${answer.slice(0, 500)}`);
+  return result;
+}
+
 /** Calls a server action by name (`file#export`) and reads its result: callAction + actionResult. */
 export async function runAction<T = unknown>(baseURL: string, name: string, args: unknown[], cookie?: string): Promise<ActionAnswer<T> | null> {
   return actionResult<T>(await callAction(baseURL, actionId(name), args, cookie));
