@@ -8,6 +8,7 @@ import { envValues, parseEnvDocument } from '@/server/project/env-document';
 import { updateEnvFile } from '@/server/project/env-file';
 import { initProject } from '@/server/project/init-project';
 import { ProjectError } from '@/server/project/project-error';
+import { cliReadEnv } from '../fixtures/tale-cli-env';
 
 // Every value the console writes to .env must be read identically by the three readers of the
 // file: the real docker compose v2 (as `.ci/run` installs it), the tale CLI's loose loader and the
@@ -18,24 +19,6 @@ import { ProjectError } from '@/server/project/project-error';
 const run = promisify(execFile);
 // A bare environment: compose lets the caller's variables override .env in interpolation.
 const bareEnv = (home: string): NodeJS.ProcessEnv => ({ NODE_ENV: 'test', PATH: process.env.PATH ?? '', HOME: home });
-
-// The tale CLI's `loadEnv` as documented (docs/tale-cli.md#the-env-reader): KEY=VALUE lines, one leading
-// and/or one trailing `"` or `'` removed without pairing them, no escape handling.
-function cliRead(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const line of text.split(/\r?\n/)) {
-    const trimmed = line.trim();
-    if (trimmed === '' || trimmed.startsWith('#')) continue;
-    const eq = trimmed.indexOf('=');
-    if (eq <= 0) continue;
-    out[trimmed.slice(0, eq).trim()] = trimmed
-      .slice(eq + 1)
-      .trim()
-      .replace(/^["']/, '')
-      .replace(/["']$/, '');
-  }
-  return out;
-}
 
 let root: string;
 beforeAll(async () => {
@@ -87,7 +70,7 @@ async function expectReadersAgree(dir: string, expected: Record<string, string>)
   expect(compose.env, 'docker compose env_file').toEqual(consoleValues);
   expect(compose.interpolated, 'docker compose interpolation').toEqual(consoleValues);
   expect(consoleValues).toEqual(expected);
-  const cli = cliRead(text);
+  const cli = cliReadEnv(text);
   for (const key of Object.keys(consoleValues)) expect(cli[key], `tale CLI reading ${key}`).toBe(consoleValues[key]);
 }
 
