@@ -1,14 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OperationDto, StackStatusDto } from '@/lib/dto/operations';
 import type { VersionsDto } from '@/lib/dto/versions';
-import { createDeployment, type Deployment } from '../fixtures/deployment';
-import { ensureFixtureImages } from '../fixtures/fixture-images';
-import { pushImages, startRegistry, type Registry } from '../fixtures/registry';
-import { GOOD_VERSION, NEXT_VERSION, SERVICES } from '../fixtures/versions';
+import type { Deployment } from '../fixtures/deployment';
+import { allImageRefs, type Registry } from '../fixtures/registry';
+import { GOOD_VERSION, NEXT_VERSION } from '../fixtures/versions';
+import { prepareTestBedDeployment } from '../support/console-deployment';
 import { createToken, expireToken, revokeToken, type NewUser } from '../support/accounts';
 import { startConsole, type RunningConsole } from '../support/console';
 import { entryPoints } from '../support/entry-points';
-import { publishProxyOnLoopback } from '../support/loopback-proxy';
 import { followToEnd } from '../support/sse-client';
 
 // The HTTP API as CI/CD uses it: bearer tokens an admin created in the console, against a real
@@ -22,11 +21,7 @@ const tokens: Record<'operator' | 'viewer' | 'revoked' | 'expired', string> = { 
 const adminsToken = (name: string, role: NewUser['role']) => createToken(app.baseURL, app.cookie, { name, role, expiresInDays: 30 });
 
 beforeAll(async () => {
-  await ensureFixtureImages();
-  registry = await startRegistry();
-  await pushImages(registry, [GOOD_VERSION, NEXT_VERSION].flatMap((version) => SERVICES.map((service) => ({ service, version }))));
-  deployment = await createDeployment({ prefix: 'api-it', registry: registry.host, extraEnv: { HEALTH_CHECK_TIMEOUT: '120', DRAIN_TIMEOUT: '2' } });
-  await publishProxyOnLoopback(deployment.dir);
+  ({ registry, deployment } = await prepareTestBedDeployment(allImageRefs([GOOD_VERSION, NEXT_VERSION]), { prefix: 'api-it', extraEnv: { HEALTH_CHECK_TIMEOUT: '120', DRAIN_TIMEOUT: '2' } }));
   app = await startConsole({ deployDir: deployment.dir });
 
   tokens.operator = (await adminsToken('ci deploy', 'operator')).token;

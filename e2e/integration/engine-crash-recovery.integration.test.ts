@@ -9,15 +9,14 @@ import { explainFailures } from '@/server/docker/test-bed-failures';
 import { testBedDocker, testBedPorts, type TimedEvent } from '@/server/docker/test-bed-ports';
 import { startTraffic, type Traffic } from '@/server/docker/test-bed-traffic';
 import { readReleases } from '@/server/project/release-records';
-import { createDeployment, type Deployment } from '../fixtures/deployment';
-import { ensureFixtureImages } from '../fixtures/fixture-images';
+import type { Deployment } from '../fixtures/deployment';
 import { freeLoopbackPort } from '../fixtures/free-port';
 import { waitForUrl } from '../fixtures/http-get';
-import { pushImages, startRegistry, type Registry } from '../fixtures/registry';
+import { allImageRefs, type Registry } from '../fixtures/registry';
 import { docker as dockerCli } from '../fixtures/run-command';
-import { GOOD_VERSION, localImage, NEXT_VERSION, registryImage, SERVICES, SLOW_VERSION } from '../fixtures/versions';
+import { GOOD_VERSION, localImage, NEXT_VERSION, registryImage, SLOW_VERSION } from '../fixtures/versions';
+import { prepareTestBedDeployment } from '../support/console-deployment';
 import { signIn, startConsole, TEST_ADMIN } from '../support/console';
-import { publishProxyOnLoopback } from '../support/loopback-proxy';
 import { projectRoot } from '../support/paths';
 import { followOperation } from '../support/sse-client';
 
@@ -154,12 +153,9 @@ async function expectRecovered(c: Console, killed: string): Promise<{ color: 'bl
 }
 
 beforeAll(async () => {
-  await ensureFixtureImages();
-  registry = await startRegistry();
-  await pushImages(registry, [GOOD_VERSION, NEXT_VERSION, SLOW_VERSION].flatMap((version) => SERVICES.map((service) => ({ service, version }))));
-  deployment = await createDeployment({ prefix: 'crash-it', registry: registry.host, extraEnv: { HEALTH_CHECK_TIMEOUT: '150', DRAIN_TIMEOUT: '5' } });
-  const { http } = await publishProxyOnLoopback(deployment.dir);
-  proxyUrl = `http://127.0.0.1:${http}/`;
+  const bed = await prepareTestBedDeployment(allImageRefs([GOOD_VERSION, NEXT_VERSION, SLOW_VERSION]), { prefix: 'crash-it', extraEnv: { HEALTH_CHECK_TIMEOUT: '150', DRAIN_TIMEOUT: '5' } });
+  ({ registry, deployment } = bed);
+  proxyUrl = `http://127.0.0.1:${bed.ports.http}/`;
   const first = await startConsole({ deployDir: deployment.dir });
   dataDir = first.dataDir;
   current = { baseURL: first.baseURL, cookie: first.cookie, serverPid: first.pid, parentPid: parentOf(first.pid), output: first.output };

@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OperationDto, StackStatusDto } from '@/lib/dto/operations';
-import { createDeployment, type Deployment } from '../fixtures/deployment';
-import { ensureFixtureImages } from '../fixtures/fixture-images';
-import { pushImages, startRegistry, type Registry } from '../fixtures/registry';
-import { EXITS_VERSION, GOOD_VERSION, NEXT_VERSION, SERVICES } from '../fixtures/versions';
+import type { Deployment } from '../fixtures/deployment';
+import { allImageRefs, type Registry } from '../fixtures/registry';
+import { EXITS_VERSION, GOOD_VERSION, NEXT_VERSION } from '../fixtures/versions';
+import { prepareTestBedDeployment } from '../support/console-deployment';
 import { auditEvents } from '../support/audit';
 import { startConsole, type RunningConsole } from '../support/console';
-import { publishProxyOnLoopback } from '../support/loopback-proxy';
 import { actionId, callAction, requireActionResult, type ActionAnswer } from '../support/server-actions';
 import { followToEnd } from '../support/sse-client';
 
@@ -18,11 +17,7 @@ let deployment: Deployment;
 let app: RunningConsole;
 
 beforeAll(async () => {
-  await ensureFixtureImages();
-  registry = await startRegistry();
-  await pushImages(registry, [GOOD_VERSION, NEXT_VERSION, EXITS_VERSION].flatMap((version) => SERVICES.map((service) => ({ service, version }))));
-  deployment = await createDeployment({ prefix: 'ops-it', registry: registry.host, extraEnv: { HEALTH_CHECK_TIMEOUT: '120', DRAIN_TIMEOUT: '5' } });
-  await publishProxyOnLoopback(deployment.dir);
+  ({ registry, deployment } = await prepareTestBedDeployment(allImageRefs([GOOD_VERSION, NEXT_VERSION, EXITS_VERSION]), { prefix: 'ops-it', extraEnv: { HEALTH_CHECK_TIMEOUT: '120', DRAIN_TIMEOUT: '5' } }));
   app = await startConsole({ deployDir: deployment.dir });
 }, 300_000);
 

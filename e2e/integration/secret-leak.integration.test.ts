@@ -2,12 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { OperationDto } from '@/lib/dto/operations';
 import { SECRET_GENERATORS } from '@/server/project/secrets';
-import { createDeployment, type Deployment } from '../fixtures/deployment';
-import { ensureFixtureImages } from '../fixtures/fixture-images';
-import { pushImages, startRegistry, type Registry } from '../fixtures/registry';
-import { GOOD_VERSION, NEVER_HEALTHY_VERSION, SERVICES } from '../fixtures/versions';
+import type { Deployment } from '../fixtures/deployment';
+import { allImageRefs, type Registry } from '../fixtures/registry';
+import { GOOD_VERSION, NEVER_HEALTHY_VERSION } from '../fixtures/versions';
+import { prepareTestBedDeployment } from '../support/console-deployment';
 import { entryPoints, type EntryPoint } from '../support/entry-points';
-import { publishProxyOnLoopback } from '../support/loopback-proxy';
 import { createSignedInUser } from '../support/accounts';
 import { startConsole, type RunningConsole } from '../support/console';
 import { actionIds, actionResult, callAction } from '../support/server-actions';
@@ -57,11 +56,10 @@ const SETTINGS_CHANGES: { action: string; args: unknown[] }[] = [
 const LAST_CHANGE = { action: 'app/(console)/users/actions.ts#setAdminTotpRequiredAction', args: [{ required: true }] };
 
 beforeAll(async () => {
-  await ensureFixtureImages();
-  registry = await startRegistry();
-  await pushImages(registry, [GOOD_VERSION, NEVER_HEALTHY_VERSION].flatMap((version) => SERVICES.map((service) => ({ service, version }))));
-  deployment = await createDeployment({ prefix: 'leak-scan', registry: registry.host, extraEnv: { HEALTH_CHECK_TIMEOUT: '90', DRAIN_TIMEOUT: '2', ...EXTERNAL_ENV } });
-  await publishProxyOnLoopback(deployment.dir);
+  ({ registry, deployment } = await prepareTestBedDeployment(allImageRefs([GOOD_VERSION, NEVER_HEALTHY_VERSION]), {
+    prefix: 'leak-scan',
+    extraEnv: { HEALTH_CHECK_TIMEOUT: '90', DRAIN_TIMEOUT: '2', ...EXTERNAL_ENV },
+  }));
   app = await startConsole({ deployDir: deployment.dir });
   for (const role of ['operator', 'viewer'] as const) {
     cookies[role] = (await createSignedInUser(app.baseURL, app.cookie, { name: role, email: `${role}@example.com`, role, password: `${role}-password-123` })).cookie;
