@@ -7,15 +7,12 @@ import { allImageRefs, pushImages, startRegistry, type Registry } from '@/e2e/fi
 import { EXITS_VERSION, GOOD_VERSION, NEVER_HEALTHY_VERSION, NEXT_VERSION } from '@/e2e/fixtures/versions';
 import { HealthGateError } from '@/server/engine/engine-error';
 import { deploy, rollback } from '@/server/engine/deploy';
-import type { Clock, DockerPort, EngineEvent, EnginePorts, } from '@/server/engine/ports';
 import { stackStatus } from '@/server/engine/stack-status';
 import {
   readDeploymentColor,
   readPreviousVersion,
   } from '@/server/project/state-files';
-import { RegistryClient } from '@/server/registry/registry-client';
-import { createDockerPort } from '@/server/docker/docker-adapter';
-import { testBedProjectPort } from '@/server/docker/test-bed-ports';
+import { testBedPorts, type TestBedPorts, type TimedEvent } from '@/server/docker/test-bed-ports';
 
 // The engine on the real Docker Engine with the fixture images, a real registry and Tale's Caddy
 // proxy: first deploy, upgrade with traffic flowing, a version that exits, rollback. Every Docker
@@ -23,26 +20,6 @@ import { testBedProjectPort } from '@/server/docker/test-bed-ports';
 
 const docker = new Docker({ socketPath: '/var/run/docker.sock', timeout: 60_000 });
 
-
-const realClock: Clock = {
-  now: () => new Date(),
-  sleep: (ms, signal) =>
-    new Promise((resolve, reject) => {
-      const t = setTimeout(resolve, ms);
-      signal?.addEventListener('abort', () => {
-        clearTimeout(t);
-        reject(Object.assign(new Error('aborted'), { name: 'AbortError' }));
-      });
-    }),
-};
-
-/** Other tests share this host: the proxy publishes on loopback, on ports Docker picks. */
-function loopbackPorts(port: DockerPort): DockerPort {
-  return {
-    ...port,
-    createContainer: (spec) => port.createContainer({ ...spec, ports: spec.ports.map((p) => ({ ...p, hostIp: '127.0.0.1', hostPort: 0 })) }),
-  };
-}
 
 interface Sample {
   at: number;
@@ -110,8 +87,8 @@ function report(operation: string, samples: Sample[], newVersion: string): void 
 describe('engine deploy on the real engine', () => {
   let registry: Registry;
   let deployment: Deployment;
-  let ports: EnginePorts;
-  let events: Array<EngineEvent & { at: number }>;
+  let ports: TestBedPorts;
+  let events: TimedEvent[];
   let proxyUrl: string;
 
   beforeAll(async () => {
@@ -123,17 +100,9 @@ describe('engine deploy on the real engine', () => {
       prefix: 'engine-it',
       extraEnv: { HEALTH_CHECK_TIMEOUT: '150', DRAIN_TIMEOUT: '10' },
     });
-    events = [];
-    ports = {
-      docker: loopbackPorts(createDockerPort(docker)),
-      registry: {
-        resolveVersion: (reg, version) => new RegistryClient({ registry: reg }).resolveVersion(version),
-        listVersions: (reg) => new RegistryClient({ registry: reg }).listVersions(),
-      },
-      project: testBedProjectPort(deployment.dir),
-      clock: realClock,
-      events: { emit: (e) => events.push({ ...e, at: Date.now() }) },
-    };
+    // The engine's ports on this Docker Engine; the proxy publishes on loopback, on ports Docker picks.
+    ports = testBedPorts(docker, deployment.dir);
+    events = ports.timeline;
   }, 600_000);
 
   afterAll(async () => {
