@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { envValues, parseEnvDocument } from '@/server/project/env-document';
 import { startConsole, type RunningConsole } from '../support/console';
-import { actionIds, callAction } from '../support/server-actions';
+import { actionId, callAction } from '../support/server-actions';
 
 // "Initialise" on a console whose deployment directory is empty: refused input writes nothing, a
 // valid answer creates tale.json and a .env with generated secrets, and a second call adopts the
@@ -24,8 +24,7 @@ afterAll(async () => {
 });
 
 async function initialise(input: unknown): Promise<string> {
-  const id = actionIds().get('app/(console)/settings/actions.ts#initialiseAction')!;
-  return callAction(app.baseURL, id, [input], app.cookie);
+  return callAction(app.baseURL, actionId('app/(console)/settings/actions.ts#initialiseAction'), [input], app.cookie);
 }
 
 it('creates the project with generated secrets once, and adopts it afterwards', async () => {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { freeLoopbackPort } from '../fixtures/free-port';
 import { projectRoot } from './paths';
-import { actionIds, callAction } from './server-actions';
+import { actionId, callAction } from './server-actions';
 
 // A real console process (the built standalone server, via the README's start command) for
 // integration tests and benchmarks, with its own data directory and an admin session.
@@ -110,9 +110,7 @@ export async function startConsole(opts: { deployDir?: string; env?: Record<stri
   try {
     await waitForLive(baseURL, child, output);
     const token = fs.readFileSync(path.join(dataDir, 'setup-token'), 'utf8').trim();
-    const setupId = actionIds().get('app/(auth)/setup/actions.ts#setupAction');
-    if (!setupId) throw new Error('setup action missing from the build');
-    const result = await callAction(baseURL, setupId, [{ token, ...TEST_ADMIN, confirm: TEST_ADMIN.password }]);
+    const result = await callAction(baseURL, actionId('app/(auth)/setup/actions.ts#setupAction'), [{ token, ...TEST_ADMIN, confirm: TEST_ADMIN.password }]);
     if (!result.includes('"ok":true')) throw new Error(`setup failed: ${result}`);
     const cookie = await signIn(baseURL, TEST_ADMIN.email, TEST_ADMIN.password);
     if (!cookie) throw new Error('sign-in failed');
