@@ -4,7 +4,7 @@ import { e2eDataDir } from './e2e/support/paths';
 const port = Number(process.env.E2E_PORT ?? 3210);
 
 export default defineConfig({
-  testDir: 'e2e',
+  testDir: 'e2e/browser',
   // first-run.spec.ts meets the console before anyone has set it up; every other spec may create
   // the admin on its own (support/admin.ts), so it runs first, as its own project.
   projects: [

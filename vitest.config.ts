@@ -22,7 +22,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           environment: 'node',
-          include: ['{server,e2e,scripts}/**/*.integration.test.ts'],
+          include: ['e2e/integration/**/*.integration.test.ts'],
           testTimeout: 120_000,
           hookTimeout: 300_000,
         },

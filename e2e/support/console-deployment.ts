@@ -18,18 +18,16 @@ export interface ConsoleDeployment {
 export const consoleDeployDir = path.join(e2eDataDir, 'deploy');
 
 /**
- * Gives the browser specs' console a fresh project of the test bed: a registry holding `images`,
- * a new project id, its tale.json and .env copied into the console's deployment directory, and the
- * proxy published on loopback. dispose() removes the project's containers and files again.
+ * A fresh project of the test bed for a console to manage: a registry holding `images`, a new
+ * project id with its tale.json and .env, and the proxy published on loopback. dispose() removes
+ * the project's containers and files and stops the registry.
  */
-export async function prepareConsoleDeployment(images: readonly ImageRef[], opts: DeploymentOptions): Promise<ConsoleDeployment> {
+export async function prepareTestBedDeployment(images: readonly ImageRef[], opts: DeploymentOptions): Promise<ConsoleDeployment> {
   await ensureFixtureImages();
   const registry = await startRegistry();
   await pushImages(registry, images);
   const deployment = await createDeployment({ ...opts, registry: registry.host });
-  fs.mkdirSync(consoleDeployDir, { recursive: true });
-  for (const f of ['tale.json', '.env']) fs.copyFileSync(path.join(deployment.dir, f), path.join(consoleDeployDir, f));
-  const ports = await publishProxyOnLoopback(consoleDeployDir);
+  const ports = await publishProxyOnLoopback(deployment.dir);
   return {
     registry,
     deployment,
@@ -37,6 +35,23 @@ export async function prepareConsoleDeployment(images: readonly ImageRef[], opts
     async dispose() {
       await deployment.dispose();
       await registry.stop();
+    },
+  };
+}
+
+/**
+ * prepareTestBedDeployment for the browser specs' console, whose deployment directory is fixed:
+ * the project's tale.json, .env and loopback override are copied into it, and removed again by
+ * dispose().
+ */
+export async function prepareConsoleDeployment(images: readonly ImageRef[], opts: DeploymentOptions): Promise<ConsoleDeployment> {
+  const bed = await prepareTestBedDeployment(images, opts);
+  fs.mkdirSync(consoleDeployDir, { recursive: true });
+  for (const f of ['tale.json', '.env', 'compose.override.yml']) fs.copyFileSync(path.join(bed.deployment.dir, f), path.join(consoleDeployDir, f));
+  return {
+    ...bed,
+    async dispose() {
+      await bed.dispose();
       for (const f of ['tale.json', '.env', 'compose.override.yml']) fs.rmSync(path.join(consoleDeployDir, f), { force: true });
       fs.rmSync(path.join(consoleDeployDir, '.tale'), { recursive: true, force: true });
     },

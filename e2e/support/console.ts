@@ -2,9 +2,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { freeLoopbackPort } from '../fixtures/free-port';
 import { projectRoot } from './paths';
-import { actionIds, callAction } from './server-actions';
+import { actionId, callAction } from './server-actions';
 
 // A real console process (the built standalone server, via the README's start command) for
 // integration tests and benchmarks, with its own data directory and an admin session.
@@ -109,9 +110,7 @@ export async function startConsole(opts: { deployDir?: string; env?: Record<stri
   try {
     await waitForLive(baseURL, child, output);
     const token = fs.readFileSync(path.join(dataDir, 'setup-token'), 'utf8').trim();
-    const setupId = actionIds().get('app/(auth)/setup/actions.ts#setupAction');
-    if (!setupId) throw new Error('setup action missing from the build');
-    const result = await callAction(baseURL, setupId, [{ token, ...TEST_ADMIN, confirm: TEST_ADMIN.password }]);
+    const result = await callAction(baseURL, actionId('app/(auth)/setup/actions.ts#setupAction'), [{ token, ...TEST_ADMIN, confirm: TEST_ADMIN.password }]);
     if (!result.includes('"ok":true')) throw new Error(`setup failed: ${result}`);
     const cookie = await signIn(baseURL, TEST_ADMIN.email, TEST_ADMIN.password);
     if (!cookie) throw new Error('sign-in failed');
@@ -136,6 +135,14 @@ function findServerPid(parent: number): number {
     }
   }
   return parent;
+}
+
+/**
+ * The console's own SQLite database, for what no page or API shows (a stored hash, a count of
+ * rows) or a state the test cannot wait for. Read-only unless asked; close it after use.
+ */
+export function consoleDb(app: Pick<RunningConsole, 'dataDir'>, opts: { readonly: boolean } = { readonly: true }): Database.Database {
+  return new Database(path.join(app.dataDir, 'console.db'), { readonly: opts.readonly });
 }
 
 /** Resident memory of a process in MiB, from /proc. */

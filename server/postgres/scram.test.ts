@@ -3,7 +3,7 @@ import { generatePassword, scramVerifier } from './scram';
 
 describe('scramVerifier', () => {
   it('has the shape PostgreSQL stores and is deterministic for a salt', () => {
-    // That the server accepts it for a login is proved by external-database.integration.test.ts.
+    // That the server accepts it for a login is proved by e2e/integration/external-database.integration.test.ts.
     const salt = Buffer.from('c2FsdHNhbHRzYWx0c2FsdA==', 'base64');
     const v = scramVerifier('pencil', salt);
     expect(v).toMatch(/^SCRAM-SHA-256\$4096:c2FsdHNhbHRzYWx0c2FsdA==\$[A-Za-z0-9+/]{43}=:[A-Za-z0-9+/]{43}=$/);

@@ -8,6 +8,7 @@ import {
   unencodableReason,
   UnencodableValueError,
 } from './env-document';
+import { cliValue } from '@/e2e/fixtures/tale-cli-env';
 
 // A corpus of real-world shapes: every one must come back byte for byte when untouched.
 const CORPUS: Record<string, string> = {
@@ -154,9 +155,6 @@ describe('parseEnvDocument reads like docker compose', () => {
 });
 
 describe('encodeEnvValue keeps every reader in agreement', () => {
-  // The tale CLI's loader: one leading and one trailing quote stripped, nothing decoded.
-  const cli = (encoded: string) => encoded.replace(/^["']/, '').replace(/["']$/, '');
-
   it('writes a value ending in a backslash unquoted, never as a run-on single-quoted value', () => {
     expect(encodeEnvValue('foo\\', 'single')).toBe('foo\\');
     expect(encodeEnvValue('a b\\', 'none')).toBeNull();
@@ -197,7 +195,8 @@ describe('encodeEnvValue keeps every reader in agreement', () => {
         const doc = parseEnvDocument(`BEFORE=1\nK=${encoded}\nAFTER=2\n`);
         expect(doc.error).toBeNull();
         expect(envValues(doc)).toEqual({ BEFORE: '1', K: value, AFTER: '2' });
-        expect(cli(encoded.trim())).toBe(value);
+        // The tale CLI's reader (its model: e2e/fixtures/tale-cli-env.ts).
+        expect(cliValue(encoded)).toBe(value);
       }
     }
     expect(written).toBeGreaterThan(3000);

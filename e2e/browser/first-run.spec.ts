@@ -1,0 +1,89 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { expect, test, type Page } from '@playwright/test';
+import { e2eDataDir } from '../support/paths';
+import { actionIds, callAction } from '../support/server-actions';
+import { ADMIN } from '../support/admin';
+import { gotoHydrated } from '../support/goto-hydrated';
+
+const admin = ADMIN;
+const tokenFile = () => path.join(e2eDataDir, 'setup-token');
+
+async function fillSetup(page: Page, token: string) {
+  await page.getByLabel('Setup token').fill(token);
+  await page.getByLabel('Your name').fill(admin.name);
+  await page.getByLabel('Email').fill(admin.email);
+  await page.getByLabel('Password (12 characters or more)').fill(admin.password);
+  await page.getByLabel('Repeat the password').fill(admin.password);
+  await page.getByRole('button', { name: 'Create admin and sign in' }).click();
+}
+
+async function signIn(page: Page, password: string) {
+  await gotoHydrated(page, '/login');
+  await page.getByLabel('Email').fill(admin.email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+test.describe.configure({ mode: 'serial' });
+
+let usedToken = '';
+
+test('first run: every page leads to setup, a wrong token is refused, the admin is created', async ({ page }) => {
+  await gotoHydrated(page, '/deployments');
+  await expect(page).toHaveURL(/\/setup$/);
+
+  await fillSetup(page, 'wrong-token');
+  await expect(page.getByText('That setup token is not valid')).toBeVisible();
+
+  usedToken = fs.readFileSync(tokenFile(), 'utf8').trim();
+  expect(usedToken.length).toBeGreaterThanOrEqual(24);
+  expect(fs.statSync(tokenFile()).mode & 0o777).toBe(0o600);
+
+  await gotoHydrated(page, '/setup');
+  await fillSetup(page, usedToken);
+  await expect(page).toHaveURL(/\/$/);
+  await expect(page.getByRole('heading', { name: 'Overview' })).toBeVisible();
+  await expect(page.getByTestId('signed-in-user')).toHaveText(admin.name);
+  expect(fs.existsSync(tokenFile())).toBe(false);
+
+  const session = (await page.context().cookies()).find((c) => c.name.includes('next-auth.session-token'));
+  expect(session?.httpOnly).toBe(true);
+  expect(session?.sameSite).toBe('Lax');
+});
+
+test('sign out, a wrong password is refused, the right one signs in', async ({ page }) => {
+  await signIn(page, admin.password);
+  await expect(page.getByRole('heading', { name: 'Overview' })).toBeVisible();
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page).toHaveURL(/\/login$/);
+  await gotoHydrated(page, '/users');
+  await expect(page).toHaveURL(/\/login$/);
+
+  await signIn(page, 'not the password');
+  await expect(page.getByText('Incorrect email, password or code, or the account is disabled or locked for a while.')).toBeVisible();
+  await expect(page).toHaveURL(/\/login$/);
+
+  await signIn(page, admin.password);
+  await expect(page).toHaveURL(/\/$/);
+  await page.getByRole('link', { name: 'Users' }).click();
+  await expect(page.getByRole('row')).toHaveCount(2); // header + the one admin, before users.spec adds more
+  await expect(page.getByRole('cell', { name: admin.email })).toBeVisible();
+});
+
+test('the used setup token cannot create a second admin', async ({ page, baseURL }) => {
+  await gotoHydrated(page, '/setup');
+  await expect(page).toHaveURL(/\/login$/);
+
+  const id = actionIds().get('app/(auth)/setup/actions.ts#setupAction')!;
+  const body = await callAction(baseURL!, id, [
+    { token: usedToken, name: 'Mallory', email: 'mallory@example.com', password: 'p'.repeat(16), confirm: 'p'.repeat(16) },
+  ]);
+  expect(body).toContain('SETUP_CLOSED');
+
+  await signIn(page, admin.password);
+  await expect(page).toHaveURL(/\/$/);
+  await gotoHydrated(page, '/users');
+  await expect(page.getByRole('row')).toHaveCount(2);
+  await expect(page.getByRole('cell', { name: 'mallory@example.com' })).toHaveCount(0);
+});
