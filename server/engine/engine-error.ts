@@ -14,6 +14,7 @@ export type EngineErrorCode =
   | 'CANCELLED';
 
 export class EngineError extends CodedError {
+  static override readonly brand: string = 'EngineError';
   constructor(code: EngineErrorCode, message: string, options?: ErrorOptions) {
     super(code, message, options);
   }
@@ -23,6 +24,7 @@ export type HealthFailureCode = 'CONTAINER_EXITED' | 'CONTAINER_RESTARTED' | 'CO
 
 /** A target container failed the gate; carries what the operator needs to see why. */
 export class HealthGateError extends CodedError {
+  static override readonly brand: string = 'HealthGateError';
   constructor(
     code: HealthFailureCode,
     message: string,

@@ -12,6 +12,7 @@ export type PostgresErrorCode =
   | 'PG_FAILED';
 
 export class PostgresError extends CodedError {
+  static override readonly brand: string = 'PostgresError';
   constructor(code: PostgresErrorCode, message: string, options?: ErrorOptions) {
     super(code, message, options);
   }

@@ -16,6 +16,7 @@ export type ProjectErrorCode =
   | 'OVERRIDE_UNSUPPORTED';
 
 export class ProjectError extends CodedError {
+  static override readonly brand: string = 'ProjectError';
   constructor(
     code: ProjectErrorCode,
     message: string,

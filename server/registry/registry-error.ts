@@ -12,6 +12,7 @@ export type RegistryErrorCode =
   | 'REGISTRY_BAD_RESPONSE';
 
 export class RegistryError extends CodedError {
+  static override readonly brand: string = 'RegistryError';
   constructor(
     code: RegistryErrorCode,
     message: string,
