@@ -244,6 +244,24 @@ describe('ContainerFollower across a colour switch', () => {
     expect(got).toContain('green listening');
   });
 
+  it('reads a new container that has already stopped before waiting for it to start again', async () => {
+    const { deps } = engine(logs(), ['running', 'gone', 'stopped', 'stopped', 'gone']);
+    const seen: string[] = [];
+    await new ContainerFollower(deps, 'c-blue', { follow: true, successor: successorOnce() }, null, (l) => seen.push(l.text), (s, c) => seen.push(`${s} ${c}`)).run(
+      new AbortController().signal,
+    );
+    expect(seen).toEqual(['blue a', 'blue b', 'running c-green', 'green listening', 'green ready', 'green serving', 'stopped c-green', 'removed c-green']);
+  });
+
+  it('reads a stopped container after a reconnect\'s cursor before waiting for it to start again', async () => {
+    const { deps, opened } = engine(logs(), ['stopped', 'stopped', 'gone']);
+    const seen: string[] = [];
+    const cursor = { ts: '2026-01-01T00:00:04.000000000Z', seen: 1 };
+    await new ContainerFollower(deps, 'c-green', { follow: true, tail: 10 }, cursor, (l) => seen.push(l.text), (s) => seen.push(s)).run(new AbortController().signal);
+    expect(seen).toEqual(['green serving', 'stopped', 'removed']);
+    expect(opened).toHaveLength(1);
+  });
+
   it('follows a fixed colour as before: no successor, no mark', async () => {
     const { deps, opened } = engine(logs(), ['running', 'gone']);
     const moves: unknown[] = [];

@@ -48,6 +48,9 @@ export class ContainerFollower {
   private paused = false;
   private skipAtCursor = 0;
   private resuming = false;
+  // This container has not been read yet (a reconnect's cursor, a move): read it once even when
+  // it has stopped, so what it wrote before is not skipped while waiting for a restart.
+  private unread = true;
 
   constructor(
     private readonly deps: FollowerDeps,
@@ -150,6 +153,7 @@ export class ContainerFollower {
           // As a cursor, a reconnect after the move reads it from there too; none of its lines
           // was delivered before, so nothing repeats.
           this.cursor = { ts: this.options.since ? fromDockerTime(this.options.since) : BEFORE_ANY_LINE, seen: 0 };
+          this.unread = true;
           // A version we cannot read only leaves the mark without one; the follow goes on.
           const version = await this.deps.version(next).catch(() => null);
           this.onMove({ container: next, version });
@@ -160,7 +164,7 @@ export class ContainerFollower {
         this.onState('removed', this.current);
         return;
       }
-      if (state === 'stopped' && this.options.follow && this.cursor) {
+      if (state === 'stopped' && this.options.follow && this.cursor && !this.unread) {
         // Already read up to the stop: wait for a restart instead of re-reading the history.
         if (!announcedStop) this.onState('stopped', this.current);
         announcedStop = true;
@@ -188,6 +192,7 @@ export class ContainerFollower {
       const end = await handle.done;
       signal.removeEventListener('abort', abort);
       this.handle = null;
+      if (end === 'ended') this.unread = false;
       if (end === 'interrupted' && !signal.aborted) {
         if (!this.options.follow) {
           throw new CodedError('LOG_STREAM_INTERRUPTED', 'The Docker Engine broke off this log before its end; what arrived is incomplete.');
