@@ -153,28 +153,29 @@ test('marks where the follow of the active colour moved to the new container, th
   };
   await docker(['rm', '-f', blue, green], { allowFailure: true });
   setColour('blue');
-  await startLogGenerator({ name: blue, project: id, image, rate: 5, tag: 'from-blue' });
+  await startLogGenerator({ name: blue, project: id, image, rate: 100, tag: 'from-blue' });
   await signInAsAdmin(page, baseURL!);
   await gotoHydrated(page, '/logs');
   await page.getByRole('button', { name: 'Show' }).click();
   await expect(page.getByTestId('log-line').filter({ hasText: 'from-blue' }).first()).toBeVisible();
 
   // What a deploy does: green starts and writes before the switch, then blue is retired.
-  await startLogGenerator({ name: green, project: id, image: localImage('platform', NEXT_VERSION), rate: 5, seconds: 2, tag: 'from-green' });
+  await startLogGenerator({ name: green, project: id, image: localImage('platform', NEXT_VERSION), rate: 100, seconds: 2, tag: 'from-green' });
   await expect.poll(async () => (await docker(['logs', green])).stdout, { timeout: 20_000 }).toContain('line 0 sent');
   setColour('green');
   await docker(['rm', '-f', blue]);
 
+  await expect(page.getByTestId('log-line').filter({ hasText: 'generator done' })).toHaveCount(1);
+  // Narrowed to the first line each generator wrote (the list shows only the rows near the
+  // bottom): the mark stays whatever the filter, and green's first line, written before the
+  // switch, follows it once.
+  await page.getByLabel('Filter').fill('line 0 sent');
   await expect(page.getByTestId('log-marker')).toHaveCount(1);
   await expect(page.getByTestId('log-marker')).toContainText(`now following ${green}, ${NEXT_VERSION}`);
-  await expect(page.getByTestId('log-line').filter({ hasText: 'generator done' })).toHaveCount(1);
-  // In the list: blue's lines, the mark, then green's from its first line, each once.
   const rows = await page.getByTestId('log-scroller').locator('[data-testid="log-line"], [data-testid="log-marker"]').allTextContents();
   const at = rows.findIndex((r) => r.includes('now following'));
   expect(rows.slice(0, at).every((r) => r.includes('from-blue'))).toBe(true);
-  const greenRows = rows.slice(at + 1);
-  expect(greenRows.filter((r) => / line 0 sent \d+ from-green /.test(r))).toHaveLength(1);
-  const numbers = greenRows.flatMap((r) => / line (\d+) sent \d+ from-green /.exec(r)?.[1] ?? []).map(Number);
-  expect(numbers).toEqual(numbers.map((_, i) => i));
+  expect(rows.slice(at + 1)).toHaveLength(1);
+  expect(rows[at + 1]).toMatch(/line 0 sent \d+ from-green /);
   await page.screenshot({ path: test.info().outputPath('log-marker.png') });
 });
