@@ -1,8 +1,9 @@
 import { expect, it } from 'vitest';
 import type { LogLineDto } from '@/lib/dto/logs';
-import { appendBounded, matchesFilter } from './log-buffer';
+import { appendBounded, markerText, matchesFilter, type LogMarkerRow } from './log-buffer';
 
 const l = (text: string, stream: LogLineDto['stream'] = 'stdout'): LogLineDto => ({ ts: '', service: 'platform', stream, text });
+const mark: LogMarkerRow = { marker: true, ts: '', service: 'platform', container: 'tale-platform-green', version: '1.1.0' };
 
 it('keeps only the newest lines up to the limit', () => {
   let buf: LogLineDto[] = [];
@@ -16,4 +17,10 @@ it('filters by stream and by text, case-insensitively', () => {
   expect(matchesFilter(l('Error here', 'stderr'), 'stderr', 'error')).toBe(true);
   expect(matchesFilter(l('Error here', 'stderr'), 'stdout', '')).toBe(false);
   expect(matchesFilter(l('all good'), 'both', 'error')).toBe(false);
+});
+
+it('keeps the mark of a move visible whatever the filter, and names the container and version', () => {
+  expect(matchesFilter(mark, 'stderr', 'nothing like it')).toBe(true);
+  expect(markerText(mark)).toBe('now following tale-platform-green, 1.1.0');
+  expect(markerText({ ...mark, version: null })).toBe('now following tale-platform-green');
 });

@@ -1,14 +1,14 @@
 'use client';
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import type { LogLineDto, LogStatusDto } from '@/lib/dto/logs';
+import type { LogLineDto, LogMarkerDto, LogStatusDto } from '@/lib/dto/logs';
 import { LOG_SERVICES } from '@/lib/schemas/logs';
 import { Button } from '@/components/ui/button';
 import { Input, Select } from '@/components/ui/input';
 import { Badge } from '@/components/ui/badge';
 import { cx } from '@/components/ui/cx';
 import { AnsiLine } from './ansi-line';
-import { appendBounded, matchesFilter } from './log-buffer';
+import { appendBounded, isMarker, markerText, matchesFilter, type LogRow } from './log-buffer';
 
 const WINDOW = 100_000;
 const ROW_HEIGHT = 18;
@@ -35,7 +35,7 @@ type ViewerProps = {
 export function LogViewer({ initial, compact = false }: ViewerProps = {}) {
   const [draft, setDraft] = useState<Source>({ service: 'platform', color: '', tail: '500', since: '', follow: true, q: '', ...initial });
   const [source, setSource] = useState<Source>(draft);
-  const [lines, setLines] = useState<LogLineDto[]>([]);
+  const [lines, setLines] = useState<LogRow[]>([]);
   const [connection, setConnection] = useState<Connection>('connecting');
   const [problem, setProblem] = useState<string | null>(null);
   const [states, setStates] = useState<Record<string, LogStatusDto['state']>>({});
@@ -47,8 +47,8 @@ export function LogViewer({ initial, compact = false }: ViewerProps = {}) {
   const [stick, setStick] = useState(true);
 
   // Lines arrive far faster than frames; they queue here and reach React once per frame.
-  const incoming = useRef<LogLineDto[]>([]);
-  const heldLines = useRef<LogLineDto[]>([]);
+  const incoming = useRef<LogRow[]>([]);
+  const heldLines = useRef<LogRow[]>([]);
   const pausedRef = useRef(false);
   const frame = useRef<number | null>(null);
 
@@ -74,6 +74,11 @@ export function LogViewer({ initial, compact = false }: ViewerProps = {}) {
     es.addEventListener('open', () => setConnection('live'));
     es.addEventListener('lines', (e) => {
       incoming.current.push(...(JSON.parse((e as MessageEvent<string>).data) as LogLineDto[]));
+      frame.current ??= requestAnimationFrame(flush);
+    });
+    // Queued with the lines, so it lands after the old container's and before the new one's.
+    es.addEventListener('marker', (e) => {
+      incoming.current.push({ ...(JSON.parse((e as MessageEvent<string>).data) as LogMarkerDto), marker: true });
       frame.current ??= requestAnimationFrame(flush);
     });
     es.addEventListener('status', (e) => {
@@ -116,6 +121,7 @@ export function LogViewer({ initial, compact = false }: ViewerProps = {}) {
     () => (needle || stream !== 'both' ? lines.filter((l) => matchesFilter(l, stream, needle)) : lines),
     [lines, needle, stream],
   );
+  const lineCount = useMemo(() => visible.reduce((n, row) => (isMarker(row) ? n : n + 1), 0), [visible]);
 
   const scroller = useRef<HTMLDivElement>(null);
   const virtual = useVirtualizer({ count: visible.length, getScrollElement: () => scroller.current, estimateSize: () => ROW_HEIGHT, overscan: 30 });
@@ -230,7 +236,7 @@ export function LogViewer({ initial, compact = false }: ViewerProps = {}) {
           {Object.entries(states).map(([svc, st]) => (
             <Badge key={svc} tone={st === 'running' ? 'good' : 'warn'}>{`${svc}: ${st}`}</Badge>
           ))}
-          <span data-testid="line-count">{visible.length.toLocaleString('en')}</span> lines
+          <span data-testid="line-count">{lineCount.toLocaleString('en')}</span> lines
         </span>
       </div>
       {problem && (
@@ -253,6 +259,20 @@ export function LogViewer({ initial, compact = false }: ViewerProps = {}) {
         <div style={{ height: virtual.getTotalSize(), position: 'relative' }}>
           {virtual.getVirtualItems().map((row) => {
             const line = visible[row.index]!;
+            if (isMarker(line)) {
+              return (
+                <div
+                  key={row.key}
+                  data-testid="log-marker"
+                  className="absolute left-0 flex w-full items-center gap-2 whitespace-pre border-y border-sky-700 bg-sky-950/60 px-3 font-semibold text-sky-300"
+                  style={{ height: ROW_HEIGHT, transform: `translateY(${row.start}px)` }}
+                >
+                  {timestamps && <span className="font-normal text-zinc-500">{line.ts.slice(0, 23).replace('T', ' ')}</span>}
+                  {source.service === 'all' && <span>{line.service}:</span>}
+                  <span>{markerText(line)}</span>
+                </div>
+              );
+            }
             return (
               <div
                 key={row.key}

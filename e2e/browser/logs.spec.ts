@@ -3,7 +3,8 @@ import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { ensureFixtureImages } from '../fixtures/fixture-images';
 import { newProjectId, removeProjectResources } from '../fixtures/deployment';
-import { GOOD_VERSION, localImage } from '../fixtures/versions';
+import { docker } from '../fixtures/run-command';
+import { GOOD_VERSION, NEXT_VERSION, localImage } from '../fixtures/versions';
 import { signInAsAdmin } from '../support/admin';
 import { finishFlood, startEchoContainer, startFlood, startLogGenerator } from '../support/log-generator';
 import { e2eDataDir } from '../support/paths';
@@ -13,6 +14,7 @@ import { gotoHydrated } from '../support/goto-hydrated';
 // deployment directory inside its data directory, so the spec writes a tale.json there.
 
 const id = newProjectId('e2e-logs');
+const deployDir = path.join(e2eDataDir, 'deploy');
 const image = localImage('platform', GOOD_VERSION);
 const RATE = 2000;
 const SECONDS = 30;
@@ -22,14 +24,14 @@ test.describe.configure({ mode: 'serial' });
 test.beforeAll(async () => {
   test.setTimeout(300_000);
   await ensureFixtureImages();
-  const deployDir = path.join(e2eDataDir, 'deploy');
   fs.mkdirSync(deployDir, { recursive: true });
   fs.writeFileSync(path.join(deployDir, 'tale.json'), `${JSON.stringify({ version: 1, id }, null, 2)}\n`);
 });
 
 test.afterAll(async () => {
   await removeProjectResources(id);
-  fs.rmSync(path.join(e2eDataDir, 'deploy', 'tale.json'), { force: true });
+  fs.rmSync(path.join(deployDir, 'tale.json'), { force: true });
+  fs.rmSync(path.join(deployDir, '.tale', 'deployment-color'), { force: true });
 });
 
 test('follows 2,000 lines/s for 30 s without freezing, losing or duplicating a line', async ({ page, baseURL }) => {
@@ -140,4 +142,40 @@ test('shows a log line holding markup as text, never as markup', async ({ page, 
   const scroller = page.getByTestId('log-scroller');
   await expect(scroller.locator('img, b, script')).toHaveCount(0);
   expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+});
+
+test('marks where the follow of the active colour moved to the new container, then shows that one from its start', async ({ page, baseURL }) => {
+  const blue = `${id}-platform-blue`;
+  const green = `${id}-platform-green`;
+  const setColour = (colour: string) => {
+    fs.mkdirSync(path.join(deployDir, '.tale'), { recursive: true });
+    fs.writeFileSync(path.join(deployDir, '.tale', 'deployment-color'), colour);
+  };
+  await docker(['rm', '-f', blue, green], { allowFailure: true });
+  setColour('blue');
+  await startLogGenerator({ name: blue, project: id, image, rate: 100, tag: 'from-blue' });
+  await signInAsAdmin(page, baseURL!);
+  await gotoHydrated(page, '/logs');
+  await page.getByRole('button', { name: 'Show' }).click();
+  await expect(page.getByTestId('log-line').filter({ hasText: 'from-blue' }).first()).toBeVisible();
+
+  // What a deploy does: green starts and writes before the switch, then blue is retired.
+  await startLogGenerator({ name: green, project: id, image: localImage('platform', NEXT_VERSION), rate: 100, seconds: 2, tag: 'from-green' });
+  await expect.poll(async () => (await docker(['logs', green])).stdout, { timeout: 20_000 }).toContain('line 0 sent');
+  setColour('green');
+  await docker(['rm', '-f', blue]);
+
+  await expect(page.getByTestId('log-line').filter({ hasText: 'generator done' })).toHaveCount(1);
+  // Narrowed to the first line each generator wrote (the list shows only the rows near the
+  // bottom): the mark stays whatever the filter, and green's first line, written before the
+  // switch, follows it once.
+  await page.getByLabel('Filter').fill('line 0 sent');
+  await expect(page.getByTestId('log-marker')).toHaveCount(1);
+  await expect(page.getByTestId('log-marker')).toContainText(`now following ${green}, ${NEXT_VERSION}`);
+  const rows = await page.getByTestId('log-scroller').locator('[data-testid="log-line"], [data-testid="log-marker"]').allTextContents();
+  const at = rows.findIndex((r) => r.includes('now following'));
+  expect(rows.slice(0, at).every((r) => r.includes('from-blue'))).toBe(true);
+  expect(rows.slice(at + 1)).toHaveLength(1);
+  expect(rows[at + 1]).toMatch(/line 0 sent \d+ from-green /);
+  await page.screenshot({ path: test.info().outputPath('log-marker.png') });
 });

@@ -2,6 +2,7 @@ import 'server-only';
 import { Readable, Writable } from 'node:stream';
 import { CodedError } from '@/lib/errors';
 import type Docker from 'dockerode';
+import { versionFromLabels } from '@/server/engine/active-color';
 import type { DockerClients } from './client';
 import { LineSplitter, type LogLine } from './log-lines';
 
@@ -35,6 +36,16 @@ export async function containerRunState(docker: Docker, name: string): Promise<C
     return info.State.Running && !info.State.Restarting ? 'running' : 'stopped';
   } catch (err) {
     if (statusOf(err) === 404) return 'gone';
+    throw err;
+  }
+}
+
+/** The version a container runs, from its labels (ours, else the image's); null when it has none or is gone. */
+export async function containerVersion(docker: Docker, name: string): Promise<string | null> {
+  try {
+    return versionFromLabels((await docker.getContainer(name).inspect()).Config.Labels ?? {});
+  } catch (err) {
+    if (statusOf(err) === 404) return null;
     throw err;
   }
 }
@@ -117,5 +128,6 @@ export function containerLogSource(clients: DockerClients) {
   return {
     open: (name: string, options: ContainerLogOptions, onLine: (line: LogLine) => void) => openContainerLogs(clients.streaming, name, options, onLine),
     state: (name: string) => containerRunState(clients.api, name),
+    version: (name: string) => containerVersion(clients.api, name),
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LineSplitter, timestampKey, toDockerTime, type LogLine } from './log-lines';
+import { fromDockerTime, LineSplitter, timestampKey, toDockerTime, type LogLine } from './log-lines';
 
 function split(chunks: Buffer[]): LogLine[] {
   const out: LogLine[] = [];
@@ -41,5 +41,11 @@ describe('timestamps', () => {
   it('converts to Docker seconds.nanoseconds without losing precision', () => {
     expect(toDockerTime('1970-01-01T00:00:10.000000042Z')).toBe('10.000000042');
     expect(toDockerTime('2026-11-26T04:53:24.5Z')).toBe(`${Date.UTC(2026, 10, 26, 4, 53, 24) / 1000}.500000000`);
+  });
+
+  it('converts Docker seconds.nanoseconds back to the same instant', () => {
+    expect(fromDockerTime(toDockerTime('2026-11-26T04:53:24.000000042Z'))).toBe('2026-11-26T04:53:24.000000042Z');
+    expect(fromDockerTime('0')).toBe('1970-01-01T00:00:00.000000000Z');
+    expect(fromDockerTime('10.5')).toBe('1970-01-01T00:00:10.500000000Z');
   });
 });

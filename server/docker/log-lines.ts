@@ -59,3 +59,9 @@ export function toDockerTime(ts: string): string {
   const seconds = Math.floor(Date.parse(`${key.slice(0, 19)}Z`) / 1000);
   return `${seconds}.${key.slice(20, 29)}`;
 }
+
+/** The reverse of toDockerTime: `seconds.nanoseconds` as an RFC3339Nano timestamp. */
+export function fromDockerTime(value: string): string {
+  const [seconds, fraction = ''] = value.split('.');
+  return `${new Date(Number(seconds) * 1000).toISOString().slice(0, 19)}.${fraction.padEnd(9, '0').slice(0, 9)}Z`;
+}

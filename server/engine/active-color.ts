@@ -83,8 +83,12 @@ export async function detectActiveColor(docker: DockerPort, project: ProjectPort
 
 /** The version a colour runs: our label, else the image's OCI label the CLI reads (docs/tale-cli.md#labels). */
 export function versionOf(details: ContainerDetails | undefined): string | null {
-  if (!details) return null;
-  return details.labels['io.tale.console.version'] ?? details.labels['org.opencontainers.image.version'] ?? null;
+  return details ? versionFromLabels(details.labels) : null;
+}
+
+/** versionOf for a container's labels as Docker lists them. */
+export function versionFromLabels(labels: Record<string, string>): string | null {
+  return labels['io.tale.console.version'] ?? labels['org.opencontainers.image.version'] ?? null;
 }
 
 /**

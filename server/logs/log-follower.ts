@@ -1,6 +1,6 @@
 import { CodedError } from '@/lib/errors';
 import type { LogLine } from '../docker/log-lines';
-import { timestampKey, toDockerTime } from '../docker/log-lines';
+import { fromDockerTime, timestampKey, toDockerTime } from '../docker/log-lines';
 import type { ContainerLogHandle, ContainerLogOptions, ContainerRunState } from '../docker/container-logs';
 
 /** Where a reader stands: the last timestamp delivered and how many lines carried exactly it. */
@@ -9,6 +9,8 @@ export type Cursor = { ts: string; seen: number };
 export type FollowerDeps = {
   open(container: string, options: ContainerLogOptions, onLine: (line: LogLine) => void): Promise<ContainerLogHandle>;
   state(container: string): Promise<ContainerRunState>;
+  /** The version the container runs (its label), for the mark where a follow moves to it. */
+  version(container: string): Promise<string | null>;
   sleep(ms: number, signal: AbortSignal): Promise<void>;
 };
 
@@ -17,6 +19,12 @@ export type FollowerDeps = {
  * follow reopens it from the cursor and says `running` again once it reads.
  */
 export type FollowerState = 'running' | 'stopped' | 'removed' | 'interrupted';
+
+/** A follow moved to the container now serving (a deploy switched colours): what it runs. */
+export type FollowerMove = { container: string; version: string | null };
+
+/** Where a read of a whole container log stands before its first line (Docker's `since` 0). */
+const BEFORE_ANY_LINE = '1970-01-01T00:00:00.000000000Z';
 
 /** Pause before reopening a broken stream, so an engine that keeps failing is not hammered. */
 const REOPEN_DELAY_MS = 1000;
@@ -40,6 +48,9 @@ export class ContainerFollower {
   private paused = false;
   private skipAtCursor = 0;
   private resuming = false;
+  // This container has not been read yet (a reconnect's cursor, a move): read it once even when
+  // it has stopped, so what it wrote before is not skipped while waiting for a restart.
+  private unread = true;
 
   constructor(
     private readonly deps: FollowerDeps,
@@ -48,6 +59,7 @@ export class ContainerFollower {
     private cursor: Cursor | null,
     private readonly deliver: (line: LogLine) => void,
     private readonly onState: (state: FollowerState, container: string) => void,
+    private readonly onMove: (move: FollowerMove) => void = () => {},
   ) {}
 
   get container(): string {
@@ -136,7 +148,15 @@ export class ContainerFollower {
         }
         if (next && next !== this.current) {
           this.current = next;
-          if (this.cursor) this.cursor = { ts: this.cursor.ts, seen: 0 };
+          // The new container started and wrote its start-up lines before the switch, so it is
+          // read from its start (or the reader's own `since`), not from where the old one ended.
+          // As a cursor, a reconnect after the move reads it from there too; none of its lines
+          // was delivered before, so nothing repeats.
+          this.cursor = { ts: this.options.since ? fromDockerTime(this.options.since) : BEFORE_ANY_LINE, seen: 0 };
+          this.unread = true;
+          // A version we cannot read only leaves the mark without one; the follow goes on.
+          const version = await this.deps.version(next).catch(() => null);
+          this.onMove({ container: next, version });
           this.onState('running', next);
           interrupted = false;
           continue;
@@ -144,7 +164,7 @@ export class ContainerFollower {
         this.onState('removed', this.current);
         return;
       }
-      if (state === 'stopped' && this.options.follow && this.cursor) {
+      if (state === 'stopped' && this.options.follow && this.cursor && !this.unread) {
         // Already read up to the stop: wait for a restart instead of re-reading the history.
         if (!announcedStop) this.onState('stopped', this.current);
         announcedStop = true;
@@ -172,6 +192,7 @@ export class ContainerFollower {
       const end = await handle.done;
       signal.removeEventListener('abort', abort);
       this.handle = null;
+      if (end === 'ended') this.unread = false;
       if (end === 'interrupted' && !signal.aborted) {
         if (!this.options.follow) {
           throw new CodedError('LOG_STREAM_INTERRUPTED', 'The Docker Engine broke off this log before its end; what arrived is incomplete.');

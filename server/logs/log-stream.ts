@@ -1,4 +1,4 @@
-import type { LogLineDto, LogStatusDto } from '@/lib/dto/logs';
+import type { LogLineDto, LogMarkerDto, LogStatusDto } from '@/lib/dto/logs';
 import { CodedError } from '@/lib/errors';
 import { timestampKey } from '../docker/log-lines';
 import { ContainerFollower, type Cursor, type FollowerDeps, type FollowerOptions } from './log-follower';
@@ -21,6 +21,8 @@ export type LogEncoding = {
   preamble(): string;
   lines(batch: LogLineDto[], cursorId: string): string;
   status(status: LogStatusDto): string;
+  /** Carries the cursors too: a reconnect right after the move reads the new container from its start. */
+  marker(marker: LogMarkerDto, cursorId: string): string;
   /** `failed`: a failure was reported just before; what was sent is not the whole log. */
   end(reason: 'closed' | 'complete' | 'failed'): string;
   failure(message: string): string;
@@ -34,6 +36,7 @@ export const sseEncoding: LogEncoding = {
   preamble: () => 'retry: 2000\n\n',
   lines: (batch, id) => frame('lines', batch, id),
   status: (status) => frame('status', status),
+  marker: (marker, id) => frame('marker', marker, id),
   end: (reason) => frame('end', { reason }),
   failure: (message) => frame('failure', { message }),
 };
@@ -42,6 +45,7 @@ export const textEncoding: LogEncoding = {
   preamble: () => '',
   lines: (batch) => batch.map((l) => `${l.ts} ${l.service} ${l.stream} ${l.text}\n`).join(''),
   status: () => '',
+  marker: (m) => `# ${m.ts} ${m.service} now following ${m.container}${m.version ? `, ${m.version}` : ''}\n`,
   end: () => '',
   failure: (message) => `# ${message}\n`,
 };
@@ -113,6 +117,11 @@ export function logStream(deps: FollowerDeps, targets: LogTarget[], options: Log
               (state, container) => {
                 flush();
                 enqueue(options.encoding.status({ service: t.service, container, state }));
+              },
+              // After every line of the old container, before any of the new one's.
+              ({ container, version }) => {
+                flush();
+                enqueue(options.encoding.marker({ ts: new Date().toISOString(), service: t.service, container, version }, encodeCursors(cursors())));
               },
             ),
         );

@@ -53,7 +53,7 @@ export function fakeRuntime(opts: { files?: Record<string, string>; exec?: ExecR
     },
     registry: world.registry,
     project: world.project,
-    logs: { deployDir, follower: { open: notFaked('a log follow'), state: notFaked('a container state'), sleep: (ms, signal) => world.clock.sleep(ms, signal) } },
+    logs: { deployDir, follower: { open: notFaked('a log follow'), state: notFaked('a container state'), version: notFaked('a container version'), sleep: (ms, signal) => world.clock.sleep(ms, signal) } },
   });
   return {
     rt,
