@@ -9,6 +9,11 @@ export function PlanReview({ plan }: { plan: PlanPreviewDto }) {
   return (
     <div className="space-y-2" data-testid="plan-review">
       <p>{what}</p>
+      {plan.proxyRestartSeconds !== null && (
+        <p role="alert" data-testid="proxy-restart-warning" className="font-medium text-red-700 dark:text-red-400">
+          The site is unreachable for about {plan.proxyRestartSeconds} {plan.proxyRestartSeconds === 1 ? 'second' : 'seconds'} while the proxy restarts.
+        </p>
+      )}
       {plan.warnings.map((w) => (
         <p key={w} className="text-amber-700 dark:text-amber-400">
           {w}

@@ -1,44 +1,74 @@
 'use client';
-import { useTransition } from 'react';
+import { useState, useTransition } from 'react';
 import { useRouter } from 'next/navigation';
 import type { ActionResult } from '@/lib/action-result';
-import type { OperationDto } from '@/lib/dto/operations';
+import type { OperationDto, PlanPreviewDto } from '@/lib/dto/operations';
 import type { PendingDto } from '@/lib/dto/settings';
+import { PlanReview } from '@/components/deployments/plan-review';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
+import { CancelConfirmButtons } from '@/components/ui/cancel-confirm-buttons';
+import { Dialog } from '@/components/ui/dialog';
 import { useToast } from '@/components/ui/toast';
 
-/** `apply` is null for a reader who may not apply (an operator): the banner then only informs. */
-type Props = { pending: PendingDto; apply: (() => Promise<ActionResult<OperationDto>>) | null };
+type Actions = { preview: () => Promise<ActionResult<PlanPreviewDto>>; apply: () => Promise<ActionResult<OperationDto>> };
+/** `actions` is null for a reader who may not apply (an operator): the banner then only informs. */
+type Props = { pending: PendingDto; actions: Actions | null };
 
-export function ApplyNow({ pending, apply }: Props) {
+/**
+ * The pending-changes banner. "Apply now" first shows the plan it would run, like the deploy
+ * dialog, so the admin reads before confirming whether (and for how long) the site goes away
+ * while the proxy restarts.
+ */
+export function ApplyNow({ pending, actions }: Props) {
   const router = useRouter();
   const toast = useToast();
   const [busy, start] = useTransition();
+  const [review, setReview] = useState<PlanPreviewDto | null>(null);
   const what = pending.proxy
     ? `Recreates the proxy in place${pending.colors ? ', then (on the next click) the colors with a blue-green deploy' : ''}.`
     : 'Deploys the running version again with blue-green switching: no downtime.';
+  const preview = () =>
+    start(async () => {
+      if (!actions) return;
+      const res = await actions.preview();
+      if (!res.ok) return toast(res.message, 'error');
+      setReview(res.data);
+    });
+  const confirm = () =>
+    start(async () => {
+      if (!actions) return;
+      const res = await actions.apply();
+      if (!res.ok) {
+        setReview(null);
+        return toast(res.message, 'error');
+      }
+      router.push(`/deployments/${res.data.id}`);
+    });
   return (
-    <div role="status" className="mb-6 flex flex-wrap items-center gap-3 rounded border border-amber-300 bg-amber-50 p-3 text-sm dark:border-amber-800 dark:bg-amber-950">
-      <Badge tone="warn">Pending</Badge>
-      <span className="flex-1">
-        {pending.files.join(' and ')} changed; the running stack uses the previous settings until the next deploy.{' '}
-        {apply ? what : 'An admin can apply them now.'}
-      </span>
-      {apply && (
-        <Button
-          busy={busy}
-          onClick={() =>
-            start(async () => {
-              const res = await apply();
-              if (!res.ok) return toast(res.message, 'error');
-              router.push(`/deployments/${res.data.id}`);
-            })
-          }
-        >
-          Apply now
-        </Button>
-      )}
-    </div>
+    <>
+      <div role="status" className="mb-6 flex flex-wrap items-center gap-3 rounded border border-amber-300 bg-amber-50 p-3 text-sm dark:border-amber-800 dark:bg-amber-950">
+        <Badge tone="warn">Pending</Badge>
+        <span className="flex-1">
+          {pending.files.join(' and ')} changed; the running stack uses the previous settings until the next deploy.{' '}
+          {actions ? what : 'An admin can apply them now.'}
+        </span>
+        {actions && (
+          <Button busy={busy} onClick={preview}>
+            Apply now
+          </Button>
+        )}
+      </div>
+      <Dialog open={review !== null} title="Apply the saved settings" onClose={() => setReview(null)}>
+        {review && (
+          <div className="space-y-3">
+            <PlanReview plan={review} />
+            <CancelConfirmButtons onCancel={() => setReview(null)} busy={busy} onConfirm={confirm}>
+              Apply
+            </CancelConfirmButtons>
+          </div>
+        )}
+      </Dialog>
+    </>
   );
 }

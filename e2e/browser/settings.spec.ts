@@ -72,6 +72,8 @@ async function changeDomain(page: Page, mode: RegExp, basePath: string, expected
   await dialog.getByRole('button', { name: 'Save' }).click();
   await expect(pendingBanner(page)).toContainText('.env');
   await page.getByRole('button', { name: 'Apply now' }).click();
+  // Apply now shows the plan it would run before anything starts (proxy-restart.spec.ts checks its warning).
+  await page.getByRole('dialog', { name: 'Apply the saved settings' }).getByRole('button', { name: 'Apply', exact: true }).click();
   await followOperation(page);
 }
 

@@ -56,4 +56,6 @@ export type PlanPreviewDto = {
   warnings: string[];
   /** Older than the live version (or a rollback): the schema-compatibility warning applies. */
   downgrade: boolean;
+  /** The plan replaces the running proxy: the site is unreachable for about this many seconds. Null when it does not. */
+  proxyRestartSeconds: number | null;
 };

@@ -6,12 +6,24 @@ import { envKeyInfo } from './env-catalog';
  */
 export type ApplyTargets = { proxy: boolean; colors: boolean };
 
+// Unknown keys reach every container through the shared env file; the colors are what reads them.
+const affectsOf = (key: string) => envKeyInfo(key)?.affects ?? 'colors';
+
+/**
+ * Whether the proxy reads the key, so that a change to it must recreate the proxy. The same rule
+ * decides "pending" here and whether a deploy finds the running proxy's configuration changed
+ * (server/stack/proxy-config.ts).
+ */
+export function feedsProxy(key: string): boolean {
+  const affects = affectsOf(key);
+  return affects === 'proxy' || affects === 'all';
+}
+
 export function envApplyTargets(keys: string[]): ApplyTargets {
   const out = { proxy: false, colors: false };
   for (const key of keys) {
-    // Unknown keys reach every container through the shared env file; the colors are what reads them.
-    const affects = envKeyInfo(key)?.affects ?? 'colors';
-    if (affects === 'proxy' || affects === 'all') out.proxy = true;
+    const affects = affectsOf(key);
+    if (feedsProxy(key)) out.proxy = true;
     if (affects === 'colors' || affects === 'all') out.colors = true;
   }
   return out;

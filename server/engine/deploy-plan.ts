@@ -5,7 +5,8 @@ import { ROTATABLE_SERVICES } from '@/server/stack/types';
 import { colorContainerNames, detectActiveColor, versionOf } from './active-color';
 import { EngineError } from './engine-error';
 import { engineSettings } from './engine-settings';
-import { dependencyWaves, resolveRelease, RETIRE_ORDER, startSteps } from './plan-steps';
+import { dependencyWaves, resolveRelease, RETIRE_ORDER, retiringLeftover, startSteps } from './plan-steps';
+import { PROXY_UNCHANGED, proxyUnchanged } from './proxy-restart';
 import type { DeployPlan, DeployStep, PlanOptions } from './plan-types';
 import type { EnginePorts } from './ports';
 import { rollbackTarget } from './release-record';
@@ -42,14 +43,28 @@ async function buildPlan(ports: EnginePorts, kind: DeployPlan['kind'], options: 
   const warnings = [...active.warnings];
 
   // Stateful services: only on first deploy, with `all`, or when one is not running. A rollback
-  // never touches them (the CLI's rollback does not either; convex keeps its newer schema).
+  // never touches them (the CLI's rollback does not either; convex keeps its newer schema). A
+  // running proxy is recreated only when its configuration changed, and then with the shortest
+  // gap Docker allows (startSteps): while it is replaced, nothing reaches the site.
   const stateful: ContainerSpec[] = [];
   const statefulRemovals: DeployStep[] = [];
+  const replacing = new Map<string, number>();
   if (kind === 'deploy') {
     for (const spec of statefulSpecs(input)) {
       const existing = await docker.inspectContainer(spec.name);
       if (existing?.running && !options.all) continue;
+      if (spec.service === 'proxy') {
+        statefulRemovals.push(...(await retiringLeftover(ports, spec)));
+        if (existing?.running && proxyUnchanged(existing, spec)) {
+          warnings.push(PROXY_UNCHANGED);
+          continue;
+        }
+      }
       stateful.push(spec);
+      if (spec.service === 'proxy' && existing?.running) {
+        replacing.set(spec.name, spec.stopGracePeriodSeconds);
+        continue;
+      }
       if (existing) {
         statefulRemovals.push({
           phase: 'stateful',
@@ -70,7 +85,7 @@ async function buildPlan(ports: EnginePorts, kind: DeployPlan['kind'], options: 
   steps.push({ phase: 'infrastructure', action: 'ensure-network', network: network.name });
 
   steps.push(...statefulRemovals);
-  steps.push(...startSteps(dependencyWaves(stateful), { start: 'stateful', health: 'stateful' }));
+  steps.push(...startSteps(dependencyWaves(stateful), { start: 'stateful', health: 'stateful' }, replacing));
 
   // Leftovers of the target colour: from an earlier failed deploy, a CLI run, or a retire that was
   // interrupted. Never the live colour: the target is by construction the other one. A leftover
@@ -138,6 +153,7 @@ async function buildPlan(ports: EnginePorts, kind: DeployPlan['kind'], options: 
     steps,
     warnings,
     settings,
+    proxyRestart: replacing.size > 0,
   };
 }
 

@@ -102,6 +102,10 @@ export async function executePlan(ports: EnginePorts, plan: DeployPlan, options:
         baselineRestarts[step.container] = (await docker.inspectContainer(step.container))?.restartCount ?? 0;
         events.emit({ step: step.phase, status: 'progress', data: { container: step.container, started: true } });
         return;
+      case 'stop':
+        await docker.stopContainer(step.container, step.graceSeconds);
+        events.emit({ step: step.phase, status: 'progress', data: { container: step.container, stopped: true } });
+        return;
       case 'wait-healthy': {
         // One deadline for the whole gate, not one per container as the CLI had.
         healthDeadline ??= deadlineOf();

@@ -25,10 +25,29 @@ export function dependencyWaves(specs: ContainerSpec[]): ContainerSpec[][] {
   return waves;
 }
 
-export function startSteps(waves: ContainerSpec[][], phases: { start: StepName; health: StepName }): DeployStep[] {
+/** An old container's name while it drains or waits to be removed, so its replacement can take the real one. */
+export const RETIRING_SUFFIX = '-retiring';
+
+/**
+ * Create, start and health-gate steps, wave by wave. `replacing` names running containers that
+ * hold published ports (the proxy), with their stop grace: two containers cannot bind one host
+ * port, so the old one must stop before the new one starts, and everything else is done first to
+ * keep that gap as short as Docker allows. The old one is renamed aside while it still serves
+ * (the published port does not care about names), the new one is created under the real name,
+ * and only then come the stop of the old and the start of the new, back to back. The stopped
+ * old one is removed after the gate: its removal is outside the gap.
+ */
+export function startSteps(
+  waves: ContainerSpec[][],
+  phases: { start: StepName; health: StepName },
+  replacing: ReadonlyMap<string, number> = new Map(),
+): DeployStep[] {
   const steps: DeployStep[] = [];
   for (const wave of waves) {
     for (const spec of wave) {
+      const grace = replacing.get(spec.name);
+      const retiring = `${spec.name}${RETIRING_SUFFIX}`;
+      if (grace !== undefined) steps.push({ phase: phases.start, action: 'rename', container: spec.name, to: retiring });
       steps.push({
         phase: phases.start,
         action: 'create',
@@ -37,11 +56,27 @@ export function startSteps(waves: ContainerSpec[][], phases: { start: StepName; 
         network: spec.network.network,
         aliases: spec.network.aliases,
       });
+      if (grace !== undefined) steps.push({ phase: phases.start, action: 'stop', container: retiring, graceSeconds: grace });
       steps.push({ phase: phases.start, action: 'start', container: spec.name });
     }
     steps.push({ phase: phases.health, action: 'wait-healthy', containers: wave.map((s) => s.name) });
+    for (const spec of wave) {
+      if (!replacing.has(spec.name)) continue;
+      steps.push({ phase: phases.health, action: 'remove', container: `${spec.name}${RETIRING_SUFFIX}`, reason: 'replaced', stopGraceSeconds: null });
+    }
   }
   return steps;
+}
+
+/**
+ * The old container of an interrupted replacement (startSteps), still under its aside name: it
+ * goes before anything else of its service, gracefully if it still serves (holding the ports).
+ */
+export async function retiringLeftover(ports: EnginePorts, spec: ContainerSpec): Promise<DeployStep[]> {
+  const name = `${spec.name}${RETIRING_SUFFIX}`;
+  const leftover = await ports.docker.inspectContainer(name);
+  if (!leftover) return [];
+  return [{ phase: 'stateful', action: 'remove', container: name, reason: 'leftover of an interrupted replacement', stopGraceSeconds: leftover.running ? spec.stopGracePeriodSeconds : null }];
 }
 
 export async function resolveRelease(ports: EnginePorts, registry: string, options: PlanOptions): Promise<{ version: string; digests: Record<ServiceName, string> }> {

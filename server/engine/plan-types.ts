@@ -23,6 +23,8 @@ export type DeployStep =
   | RemoveStep
   | Step<{ action: 'create'; container: string; image: string; network: string; aliases: string[] }>
   | Step<{ action: 'start'; container: string }>
+  /** Stops without removing: the stopped container frees its published ports for its replacement. */
+  | Step<{ action: 'stop'; container: string; graceSeconds: number }>
   | Step<{ action: 'wait-healthy'; containers: string[] }>
   | Step<{ action: 'switch'; container: string; network: string; aliases: string[] }>
   | Step<{ action: 'write-state'; color: Color; previousVersion: string | null }>
@@ -61,6 +63,8 @@ export interface DeployPlan {
   steps: DeployStep[];
   warnings: string[];
   settings: EngineSettings;
+  /** The running proxy is stopped and replaced: the whole site is unreachable for a moment. */
+  proxyRestart: boolean;
 }
 
 export interface PlanOptions {

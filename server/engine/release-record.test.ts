@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { deploy, rollback } from './deploy';
-import { contentHash } from './release-record';
+import { contentHash } from '@/server/stack/content-hash';
 import { digestOf, fakeWorld } from './test-support/fake-ports';
 
 describe('release records', () => {

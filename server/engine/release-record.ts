@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { normalizeVersion } from '@/lib/version-tag';
+import { contentHash } from '@/server/stack/content-hash';
 import type { ServiceName } from '@/server/stack/types';
 import { ALL_SERVICES } from '@/server/stack/types';
 import { EngineError } from './engine-error';
@@ -10,17 +10,6 @@ import type { EnginePorts, ProjectPort, ReleaseRecord } from './ports';
 // the same bytes even after a tag was moved or re-pushed. Stored by the project port in a file of
 // our own under .tale/ (the CLI ignores it); the state file's previous version stays the fallback
 // and is still written, so the CLI's `tale rollback` keeps working beside the console.
-
-/** sha256 of a JSON value with sorted keys, so equal content always hashes equal. */
-export function contentHash(value: unknown): string {
-  const canonical = (v: unknown): unknown =>
-    v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.keys(v as object).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])]))
-      : Array.isArray(v)
-        ? v.map(canonical)
-        : v;
-  return createHash('sha256').update(JSON.stringify(canonical(value))).digest('hex');
-}
 
 /** Records a finished blue-green deploy or rollback. A failure is a warning: the release is live either way. */
 export async function recordRelease(ports: EnginePorts, plan: DeployPlan): Promise<string | null> {

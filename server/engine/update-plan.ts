@@ -5,14 +5,13 @@ import { ALL_SERVICES } from '@/server/stack/types';
 import { detectActiveColor, versionOf } from './active-color';
 import { EngineError } from './engine-error';
 import { engineSettings } from './engine-settings';
-import { dependencyWaves, resolveRelease, RETIRE_ORDER, startSteps } from './plan-steps';
+import { dependencyWaves, resolveRelease, RETIRE_ORDER, RETIRING_SUFFIX, retiringLeftover, startSteps } from './plan-steps';
+import { PROXY_UNCHANGED, proxyUnchanged } from './proxy-restart';
 import type { DeployPlan, DeployStep, PlanOptions } from './plan-types';
 import type { EnginePorts } from './ports';
 
 /** The replacement of a live container waits under this name until it has passed the gate. */
 export const UPDATE_SUFFIX = '-next';
-/** The old container's name while it drains, so the replacement can take the real one first. */
-export const RETIRING_SUFFIX = '-retiring';
 
 function checkServices(services: ServiceName[]): ServiceName[] {
   const unique = [...new Set(services)];
@@ -54,9 +53,34 @@ export async function buildUpdatePlan(ports: EnginePorts, options: PlanOptions &
   const warnings = [...active.warnings];
   if (options.all) warnings.push('"all" is ignored for an in-place update: only the named services are recreated');
 
-  const stateful = statefulSpecs(input).filter((s) => services.includes(s.service));
-  const skipped = services.filter((s) => !isRotatable(s) && !stateful.some((x) => x.service === s));
+  const listed = statefulSpecs(input).filter((s) => services.includes(s.service));
+  const skipped = services.filter((s) => !isRotatable(s) && !listed.some((x) => x.service === s));
   if (skipped.length > 0) warnings.push(`Not part of this stack (external database?): ${skipped.join(', ')}`);
+  // A running proxy is recreated only when its configuration changed, and then with the shortest
+  // gap Docker allows (startSteps): while it is replaced, nothing reaches the site.
+  const stateful: ContainerSpec[] = [];
+  const statefulSteps: DeployStep[] = [];
+  const replacing = new Map<string, number>();
+  for (const spec of listed) {
+    const existing = await docker.inspectContainer(spec.name);
+    if (spec.service === 'proxy') {
+      statefulSteps.push(...(await retiringLeftover(ports, spec)));
+      if (existing?.running && proxyUnchanged(existing, spec)) {
+        warnings.push(PROXY_UNCHANGED);
+        continue;
+      }
+      if (existing?.running) replacing.set(spec.name, spec.stopGracePeriodSeconds);
+    }
+    stateful.push(spec);
+    if (!existing || replacing.has(spec.name)) continue;
+    statefulSteps.push({
+      phase: 'stateful',
+      action: 'remove',
+      container: spec.name,
+      reason: 'update in place',
+      stopGraceSeconds: existing.running ? spec.stopGracePeriodSeconds : null,
+    });
+  }
   const live = active.colors[color].containers;
   const rotatable = colorSpecs(input, color).filter((s) => services.includes(s.service));
   // No alias before the gate, not even the colour's own: the live container still answers to it.
@@ -70,18 +94,8 @@ export async function buildUpdatePlan(ports: EnginePorts, options: PlanOptions &
   }
   steps.push({ phase: 'infrastructure', action: 'ensure-network', network: network.name });
 
-  for (const spec of stateful) {
-    const existing = await docker.inspectContainer(spec.name);
-    if (!existing) continue;
-    steps.push({
-      phase: 'stateful',
-      action: 'remove',
-      container: spec.name,
-      reason: 'update in place',
-      stopGraceSeconds: existing.running ? spec.stopGracePeriodSeconds : null,
-    });
-  }
-  steps.push(...startSteps(dependencyWaves(stateful), { start: 'stateful', health: 'stateful' }));
+  steps.push(...statefulSteps);
+  steps.push(...startSteps(dependencyWaves(stateful), { start: 'stateful', health: 'stateful' }, replacing));
 
   // A replacement left by an interrupted update never carried traffic under a shared name unless
   // it was switched; either way it is ours to remove before creating a new one.
@@ -132,5 +146,6 @@ export async function buildUpdatePlan(ports: EnginePorts, options: PlanOptions &
     steps,
     warnings,
     settings,
+    proxyRestart: replacing.size > 0,
   };
 }

@@ -7,7 +7,9 @@ import { inProgress } from '../operations/conflicts';
 import { listOperations } from '../operations/operation-store';
 import type { Runtime } from '../runtime';
 import { callerOf, fakeRuntime, type FakeRuntime } from '../test-support/fake-runtime';
-import { cancel, startDeploy, startReset } from './operations';
+import { deploy } from '../engine/deploy';
+import { PROXY_RESTART_SECONDS } from '../engine/proxy-restart';
+import { cancel, previewPlan, startDeploy, startReset } from './operations';
 
 // The deploy service end to end through the service layer: the role and two-step gates, the
 // conflict table, the audit trail, the operations hub and the engine over the fake Docker.
@@ -105,5 +107,21 @@ describe('startDeploy through the service layer', () => {
     expect(end).toMatchObject({ status: 'cancelled', error: { code: 'CANCELLED' } });
     expect(f.world.docker.calls.filter((c) => c.startsWith('create acme-platform'))).toEqual([]);
     expect(queryAudit(f.rt.db, { action: 'operations.cancel', limit: 10 })).toEqual([expect.objectContaining({ outcome: 'success', target: started.data.id })]);
+  });
+});
+
+describe('previewPlan: the dialog is told when the site goes away while the proxy restarts', () => {
+  it('gives the seconds for a plan that replaces the running proxy, and null for one that does not', async () => {
+    await deploy(f.world, { version: '1.0.0' });
+    const proxyUpdate = { kind: 'update', version: '1.0.0', services: ['proxy'] };
+    const unchanged = await previewPlan(f.rt, operator, proxyUpdate);
+    expect(unchanged).toMatchObject({ ok: true, data: { proxyRestartSeconds: null } });
+
+    f.world.project.env = { ...f.world.project.env, TLS_MODE: 'external' };
+    const changed = await previewPlan(f.rt, operator, proxyUpdate);
+    expect(changed).toMatchObject({ ok: true, data: { proxyRestartSeconds: PROXY_RESTART_SECONDS } });
+    if (changed.ok) expect(changed.data.steps).toContain('stop acme-proxy-retiring (up to 10 s)');
+    // A blue-green deploy without infrastructure never touches the proxy.
+    expect(await previewPlan(f.rt, operator, { kind: 'deploy', version: '2.0.0' })).toMatchObject({ ok: true, data: { proxyRestartSeconds: null } });
   });
 });

@@ -7,6 +7,7 @@ import { fieldErrors } from '@/lib/schemas/field-errors';
 import { cleanupInputSchema, deployInputSchema, operationIdSchema, previewInputSchema, resetInputSchema, rollbackInputSchema, updateInputSchema } from '@/lib/schemas/operations';
 import { deploy, rollback } from '../engine/deploy';
 import { planDeploy, planRollback } from '../engine/deploy-plan';
+import { PROXY_RESTART_SECONDS } from '../engine/proxy-restart';
 import { volumeSpecs } from '../stack/generate-stack';
 import { describeStep, isDowngrade } from './plan-preview';
 import { cleanup } from '../engine/cleanup';
@@ -125,6 +126,7 @@ export function previewPlan(rt: Runtime, caller: Caller, raw: unknown): Promise<
           steps: plan.steps.map(describeStep),
           warnings: plan.warnings,
           downgrade: input.kind === 'rollback' || isDowngrade(plan.version, plan.liveVersion),
+          proxyRestartSeconds: plan.proxyRestart ? PROXY_RESTART_SECONDS : null,
         },
       };
     } catch (err) {

@@ -18,6 +18,8 @@ export function describeStep(step: PlanStep): string {
       return `create ${step.container} from ${step.image}`;
     case 'start':
       return `start ${step.container}`;
+    case 'stop':
+      return `stop ${step.container} (up to ${step.graceSeconds} s)`;
     case 'wait-healthy':
       return `wait until healthy: ${step.containers.join(', ')}`;
     case 'switch':

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { colorSpecs, networkSpec, statefulSpecs, volumeSpecs, type StackInput } from './generate-stack';
 import { candidateAliases, liveAliases, nextColor } from './stack-names';
+import { CONFIG_HASH_LABEL } from './proxy-config';
 import type { ContainerSpec } from './types';
 
 const ID = 'my-app-a3f1b2';
@@ -298,5 +299,32 @@ describe('infrastructure', () => {
     );
     expect(volumeSpecs(ID).every((v) => v.labels.project === ID)).toBe(true);
     expect(networkSpec(ID)).toEqual({ name: `${ID}_internal`, driver: 'bridge', labels: { project: ID } });
+  });
+});
+
+describe('the proxy’s configuration hash (the label a deploy compares before recreating it)', () => {
+  const hashOf = (over: Partial<StackInput> = {}) => byService(statefulSpecs(input(over))).proxy?.labels[CONFIG_HASH_LABEL];
+
+  it('is written on the proxy only', () => {
+    const s = byService(statefulSpecs(input()));
+    expect(s.proxy?.labels[CONFIG_HASH_LABEL]).toMatch(/^[0-9a-f]{64}$/);
+    expect(s.db?.labels[CONFIG_HASH_LABEL]).toBeUndefined();
+    expect(s.convex?.labels[CONFIG_HASH_LABEL]).toBeUndefined();
+  });
+
+  it('changes with a key the proxy reads, its image, its ports and its own override environment', () => {
+    const base = hashOf();
+    expect(hashOf({ env: { ...ENV, TLS_MODE: 'external' } })).not.toBe(base);
+    expect(hashOf({ env: { ...ENV, BASE_PATH: '/tale' } })).not.toBe(base);
+    expect(hashOf({ images: { version: '0.9.1' } })).not.toBe(base);
+    expect(hashOf({ override: { proxy: { ports: [{ hostPort: 8080, containerPort: 80, protocol: 'tcp', hostIp: '127.0.0.1' }] } } })).not.toBe(base);
+    expect(hashOf({ override: { proxy: { environment: { ANYTHING: '1' } } } })).not.toBe(base);
+  });
+
+  it('stays with keys only other services read, and with a new release when the proxy image is pinned', () => {
+    const base = hashOf();
+    expect(hashOf({ env: { ...ENV, BETTER_AUTH_SECRET: 'x'.repeat(32), SOMETHING_NEW: 'y' } })).toBe(base);
+    const pinned = { proxy: { image: 'example.com/caddy:2' } };
+    expect(hashOf({ override: pinned, images: { version: '0.9.1' } })).toBe(hashOf({ override: pinned }));
   });
 });

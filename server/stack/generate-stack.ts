@@ -9,6 +9,7 @@ import {
   STATEFUL_START_ORDER,
   VOLUME_NAMES,
 } from './service-catalog';
+import { CONFIG_HASH_LABEL, proxyConfigHash } from './proxy-config';
 import { StackError } from './stack-error';
 import {
   candidateAliases,
@@ -188,7 +189,10 @@ export function statefulSpecs(input: StackInput): ContainerSpec[] {
     // Compose gives every container its service name as a DNS name; proxy also answers to the host.
     const aliases = service === 'proxy' ? ['proxy', hostAliasOf(input)] : [service];
     if (service === 'convex' && input.fresh) spec.env = { ...spec.env, FORCE_SEED: 'true' };
-    return { ...spec, network: { ...spec.network, aliases } };
+    const full = { ...spec, network: { ...spec.network, aliases } };
+    if (service !== 'proxy') return full;
+    // Written at create, so the next deploy can tell whether the running proxy is still what it would create.
+    return { ...full, labels: { ...full.labels, [CONFIG_HASH_LABEL]: proxyConfigHash(full, input.override) } };
   });
 }
 

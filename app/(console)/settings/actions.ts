@@ -4,7 +4,7 @@ import { runtime } from '@/server/runtime';
 import { previewDomainChange, previewEnvChange, regenerateSecret, revealSecret, saveDomainChange, saveEnvChange } from '@/server/services/settings/settings';
 import { previewPin, resolveHost, restoreVersion, savePin } from '@/server/services/settings/settings-files';
 import { initialiseProject } from '@/server/services/settings/settings-init';
-import { applySettings } from '@/server/services/settings/settings-apply';
+import { applySettings, previewApply } from '@/server/services/settings/settings-apply';
 
 // Thin: the services check the role, validate with the forms' own schemas, write atomically and
 // audit. Every write and "Apply now" is an admin's: every container receives the whole .env, so
@@ -69,4 +69,9 @@ export async function initialiseAction(input: unknown) {
 // access: admin
 export async function applyNowAction() {
   return applySettings(runtime(), await actionCaller());
+}
+
+// access: admin
+export async function previewApplyAction() {
+  return previewApply(runtime(), await actionCaller());
 }

@@ -13,6 +13,7 @@ import { runtime } from '@/server/runtime';
 import { getSettings } from '@/server/services/settings/settings';
 import {
   applyNowAction,
+  previewApplyAction,
   initialiseAction,
   previewDomainAction,
   previewEnvAction,
@@ -75,7 +76,7 @@ export default async function SettingsPage() {
           {READ_ONLY_REASON}
         </p>
       )}
-      {(settings.pending.proxy || settings.pending.colors) && <ApplyNow pending={settings.pending} apply={isAdmin ? applyNowAction : null} />}
+      {(settings.pending.proxy || settings.pending.colors) && <ApplyNow pending={settings.pending} actions={isAdmin ? { preview: previewApplyAction, apply: applyNowAction } : null} />}
       <Section id="domain" title="Domain and TLS">
         <DomainForm
           values={{ HOST: value('HOST'), SITE_URL: value('SITE_URL'), TLS_MODE: value('TLS_MODE') || 'selfsigned', TLS_EMAIL: value('TLS_EMAIL'), BASE_PATH: value('BASE_PATH') }}

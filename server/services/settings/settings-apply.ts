@@ -1,11 +1,34 @@
 import 'server-only';
 import type { ActionResult } from '@/lib/action-result';
-import type { OperationDto } from '@/lib/dto/operations';
+import type { OperationDto, PlanPreviewDto } from '@/lib/dto/operations';
 import { authorize, type Caller } from '../../auth/caller';
 import type { Runtime } from '../../runtime';
-import { currentStatus, startDeploy, startUpdate } from '../operations';
+import { currentStatus, previewPlan, startDeploy, startUpdate } from '../operations';
 import { pendingChanges } from './settings-support';
 import { SETTINGS_WRITER } from './settings';
+
+/** What "Apply now" starts: the proxy in place when it has pending changes, else the colors. */
+type Target = { kind: 'update'; version: string; services: ['proxy'] } | { kind: 'deploy'; version: string };
+
+async function applyTarget(rt: Runtime): Promise<ActionResult<Target>> {
+  const pending = pendingChanges(rt.db);
+  if (!pending.proxy && !pending.colors) return { ok: false, code: 'NOTHING_PENDING', message: 'Every saved change is already applied.' };
+  const status = await currentStatus(rt);
+  const version = status.activeVersion;
+  if (!version) return { ok: false, code: 'NOT_DEPLOYED', message: 'Nothing is deployed yet: the first deploy applies the settings.' };
+  return { ok: true, data: pending.proxy ? { kind: 'update', version, services: ['proxy'] } : { kind: 'deploy', version } };
+}
+
+/**
+ * The plan "Apply now" would run, for its confirmation dialog (which says how long the site is
+ * unreachable when it replaces the proxy). An admin's, like the apply itself.
+ */
+export function previewApply(rt: Runtime, caller: Caller): Promise<ActionResult<PlanPreviewDto>> {
+  return authorize(caller, SETTINGS_WRITER, async () => {
+    const target = await applyTarget(rt);
+    return target.ok ? previewPlan(rt, caller, target.data) : target;
+  });
+}
 
 /**
  * "Apply now": recreates what the pending changes affect, at the version that runs now. The proxy
@@ -15,12 +38,10 @@ import { SETTINGS_WRITER } from './settings';
  */
 export function applySettings(rt: Runtime, caller: Caller): Promise<ActionResult<OperationDto>> {
   return authorize(caller, SETTINGS_WRITER, async () => {
-    const pending = pendingChanges(rt.db);
-    if (!pending.proxy && !pending.colors) return { ok: false, code: 'NOTHING_PENDING', message: 'Every saved change is already applied.' };
-    const status = await currentStatus(rt);
-    const version = status.activeVersion;
-    if (!version) return { ok: false, code: 'NOT_DEPLOYED', message: 'Nothing is deployed yet: the first deploy applies the settings.' };
+    const target = await applyTarget(rt);
+    if (!target.ok) return target;
+    const { kind, ...input } = target.data;
     // The operations services check the role again, audit and refuse while another operation runs.
-    return pending.proxy ? startUpdate(rt, caller, { services: ['proxy'], version }) : startDeploy(rt, caller, { version });
+    return kind === 'update' ? startUpdate(rt, caller, input) : startDeploy(rt, caller, input);
   });
 }
