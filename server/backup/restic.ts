@@ -80,7 +80,9 @@ export function createResticRepository(config: ResticConfig): BackupRepository {
     });
     // SIGINT lets restic remove its repository lock before it exits.
     const kill = () => child.kill('SIGINT');
-    opts.signal?.addEventListener('abort', kill, { once: true });
+    // A signal that is already aborted never fires its event again.
+    if (opts.signal?.aborted) kill();
+    else opts.signal?.addEventListener('abort', kill, { once: true });
     const done = new Promise<void>((resolve, reject) => {
       child.on('error', (err) => reject(new BackupError('BACKUP_TOOL_MISSING', `restic could not be started (${config.binary}): ${(err as NodeJS.ErrnoException).code ?? err.message}`)));
       child.on('close', (code) => {
