@@ -143,6 +143,7 @@ export function createResticRepository(config: ResticConfig): BackupRepository {
         input.once('error', reject);
         input.once('end', resolve);
       });
+      fed.catch(() => undefined); // observed below; a late error must not go unhandled
       input.pipe(child.stdin);
       let summary: z.infer<typeof summaryLine> | null = null;
       let rest = '';
@@ -163,9 +164,12 @@ export function createResticRepository(config: ResticConfig): BackupRepository {
         }
       });
       try {
-        // A source that fails must not leave restic waiting: end its input and kill it.
-        await fed;
+        // Whichever ends first: a source that fails must not leave restic waiting, and a restic
+        // that fails (full disk, cancel) must not leave the source waiting for a reader.
+        await Promise.race([fed, child.done]);
       } catch (err) {
+        input.unpipe(child.stdin);
+        input.destroy();
         child.kill();
         await child.done.catch(() => undefined);
         throw err;
