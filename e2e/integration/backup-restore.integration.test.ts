@@ -40,7 +40,8 @@ const api = async (method: string, url: string, body?: unknown) => {
     headers: { Cookie: app.cookie, ...(body === undefined ? {} : { Origin: app.baseURL, 'Content-Type': 'application/json' }) },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+  const text = await res.text(); // a 204 has no body
+  return { status: res.status, json: (text ? JSON.parse(text) : {}) as Record<string, unknown> };
 };
 const follow = (id: string) => followToEnd(`${app.baseURL}/api/operations/${id}/events`, { cookie: app.cookie, timeoutMs: 280_000, context: () => app.output().slice(-3000) });
 
