@@ -24,6 +24,7 @@ type Props = {
 };
 
 const rowsOf = (b: BackupDto) => b.databases.reduce((n, d) => n + d.tables.reduce((m, t) => m + t.rows, 0), 0);
+const tablesOf = (b: BackupDto) => b.databases.reduce((n, d) => n + d.tables.length, 0);
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 /**
@@ -97,7 +98,7 @@ export function BackupsPanel({ list, error, projectId, role, actions }: Props) {
                 <Cell>{seconds(b.durationMs)}</Cell>
                 <Cell>
                   <span title={b.databases.map((d) => `${d.name}: ${d.tables.map((t) => `${t.schema}.${t.table} ${t.rows}`).join(', ')}`).join('\n')}>
-                    {rowsOf(b).toLocaleString()} in {b.databases.reduce((n, d) => n + d.tables.length, 0)} tables
+                    {rowsOf(b).toLocaleString()} rows in {tablesOf(b)} {tablesOf(b) === 1 ? 'table' : 'tables'}
                   </span>
                 </Cell>
                 <Cell>
@@ -134,7 +135,7 @@ export function BackupsPanel({ list, error, projectId, role, actions }: Props) {
               <Input value={typed} autoComplete="off" spellCheck={false} onChange={(e) => setTyped(e.target.value)} />
             </FormField>
             {message && (
-              <p role="alert" className="text-sm text-red-600">
+              <p role="alert" data-testid="restore-error" className="text-sm text-red-600">
                 {message}
               </p>
             )}
