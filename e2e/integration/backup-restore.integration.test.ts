@@ -19,7 +19,7 @@ import { allImageRefs, type Registry } from '../fixtures/registry';
 import { docker as dockerCli, runCommand } from '../fixtures/run-command';
 import { GOOD_VERSION, localImage } from '../fixtures/versions';
 import { auditEvents } from '../support/audit';
-import { startConsole, type RunningConsole } from '../support/console';
+import { rssMiB, startConsole, type RunningConsole } from '../support/console';
 import { prepareTestBedDeployment } from '../support/console-deployment';
 import { followToEnd } from '../support/sse-client';
 
@@ -27,6 +27,8 @@ const engine = new Docker({ socketPath: '/var/run/docker.sock' });
 const DATABASES = ['tale', 'tale_knowledge', 'tale_platform'] as const;
 const VOLUMES = ['convex-data', 'rag-data', 'crawler-data', 'caddy-data'] as const;
 const HELPER_IMAGE = localImage('db', GOOD_VERSION);
+/** About 1 KB each: a dump of some 64 MB, enough to show in the console's memory if it were held there. */
+const BULK_ROWS = 64_000;
 
 let registry: Registry;
 let deployment: Deployment;
@@ -103,7 +105,9 @@ beforeAll(async () => {
     INSERT INTO private_knowledge.chunks (content, embedding) SELECT 'chunk ' || g, ARRAY[g, g * 0.5, -g]::vector FROM generate_series(1, 300) g;
     CREATE TABLE public_web.websites (url text PRIMARY KEY); INSERT INTO public_web.websites VALUES ('https://example.com/'), ('https://example.org/');`);
   await psql('tale_platform', `CREATE TABLE public.documents (id bigint PRIMARY KEY, body jsonb NOT NULL);
-    INSERT INTO public.documents SELECT g, jsonb_build_object('n', g, 'text', repeat('x', g % 97)) FROM generate_series(1, 1200) g;`);
+    INSERT INTO public.documents SELECT g, jsonb_build_object('n', g, 'text', repeat('x', g % 97)) FROM generate_series(1, 1200) g;
+    CREATE TABLE public.bulk (id int PRIMARY KEY, payload text);
+    INSERT INTO public.bulk SELECT g, repeat(md5(g::text), 32) FROM generate_series(1, ${BULK_ROWS}) g;`);
 
   // Known files in every state volume: random bytes, a nested tree, an owner and a mode of their own.
   const seed = path.join(scratch, 'seed');
@@ -131,6 +135,9 @@ describe('backup and restore', () => {
 
   it('backs up every database, the state volumes and the project files, and shows the repository password once', async () => {
     before = await allContent();
+    const rssBefore = rssMiB(app.pid);
+    let rssPeak = rssBefore;
+    const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, rssMiB(app.pid))), 100);
     const t0 = Date.now();
     const started = await api('POST', '/api/v1/backups', {});
     expect(started.status, JSON.stringify(started.json)).toBe(202);
@@ -140,8 +147,9 @@ describe('backup and restore', () => {
     expect(fs.readFileSync(passwordFile, 'utf8')).toBe(password);
     expect(fs.statSync(passwordFile).mode & 0o777).toBe(0o600);
 
-    const { events, end } = await follow(String(started.json.id));
+    const { events, end } = await follow(String(started.json.id)).finally(() => clearInterval(sampler));
     expect(end.status, JSON.stringify(end.error)).toBe('succeeded');
+    console.log(`[backup] console RSS ${rssBefore.toFixed(0)} MiB before, ${rssPeak.toFixed(0)} MiB at most during the backup (it streams; the dumps add up to more than that difference)`);
     const items = events.filter((e) => e.step === 'backup' && e.status === 'succeeded').map((e) => e.data?.item);
     expect(items).toEqual([...DATABASES.map((d) => `databases/${d}.sql`), ...VOLUMES.map((v) => `volumes/${v}.tar`), 'project/files.json', 'manifest.json']);
     expect(events.some((e) => e.step === 'backup' && e.status === 'progress' && Number(e.data?.bytes) > 0)).toBe(true);
@@ -157,6 +165,7 @@ describe('backup and restore', () => {
     expect(rows('tale', 'public.bk_rows')).toBe(800);
     expect(rows('tale_knowledge', 'private_knowledge.chunks')).toBe(300);
     expect(rows('tale_platform', 'public.documents')).toBe(1200);
+    expect(rows('tale_platform', 'public.bulk')).toBe(BULK_ROWS);
     expect(b.volumes.map((v) => v.name)).toEqual(VOLUMES.map((v) => `${deployment.id}_${v}`));
     expect(b.projectFiles.files).toEqual(expect.arrayContaining(['.env', 'tale.json', '.tale/console-releases.json']));
 
