@@ -30,7 +30,9 @@ RUN test -f .next/standalone/server.js \
  && if [ -d public ]; then cp -a public /out/app/; fi \
  && rm -rf /out/app/.next/cache \
  && cp /src/scripts/remote-address.cjs /src/scripts/container-entrypoint.cjs /src/scripts/container-entrypoint.sh /out/app/ \
- && chmod 755 /out/app/container-entrypoint.sh
+ && chmod 755 /out/app/container-entrypoint.sh \
+ && mkdir -p /out/restic \
+ && if [ -f /src/restic-prebuilt/restic ]; then cp /src/restic-prebuilt/restic /out/restic/; fi
 
 # ---- runtime ------------------------------------------------------------------------------------
 FROM ${NODE_IMAGE} AS runtime
@@ -51,6 +53,13 @@ RUN groupadd --system --gid 10001 tale \
  && mkdir -p /data /deploy \
  && chown 10001:10001 /data /deploy \
  && chmod 700 /data
+# restic, from Debian's packages, for backups (docs/backups.md). The offline smoke test, which cannot
+# reach the package mirror from a build, puts the host's Debian restic in restic-prebuilt/ instead.
+COPY --from=build /out/restic /tmp/restic-prebuilt
+RUN if [ -f /tmp/restic-prebuilt/restic ]; then install -m 0755 /tmp/restic-prebuilt/restic /usr/bin/restic; \
+    else apt-get update && apt-get install -y --no-install-recommends restic && rm -rf /var/lib/apt/lists/*; fi \
+ && rm -rf /tmp/restic-prebuilt \
+ && /usr/bin/restic version
 COPY --from=build /out/app /app
 ENV NODE_ENV=production \
     NEXT_TELEMETRY_DISABLED=1 \

@@ -25,6 +25,8 @@ const schema = z
       .optional(),
     SIGNIN_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
     SIGNIN_LOCKOUT_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
+    BACKUP_REPOSITORY: z.string().regex(/^\//, 'must be an absolute path').optional(),
+    RESTIC_BINARY: z.string().regex(/^\//, 'must be an absolute path').default('/usr/bin/restic'),
   })
   .strict();
 
@@ -40,6 +42,8 @@ export type Env = {
   signIn: { maxFailures: number; lockoutSeconds: number };
   /** `next dev`: React needs eval for its error overlay, so the CSP allows it there only. */
   dev: boolean;
+  /** The backup repository (a local directory), its 0600 password file and restic's cache. */
+  backup: { repository: string; passwordFile: string; cacheDir: string; restic: string };
 };
 
 const KNOWN = Object.keys(schema.shape);
@@ -90,6 +94,12 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     trustedProxies: (cfg.TRUSTED_PROXIES ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     signIn: { maxFailures: cfg.SIGNIN_MAX_FAILURES, lockoutSeconds: cfg.SIGNIN_LOCKOUT_SECONDS },
     dev: cfg.NODE_ENV === 'development',
+    backup: {
+      repository: path.resolve(/*turbopackIgnore: true*/ cfg.BACKUP_REPOSITORY ?? path.join(dataDir, 'backups')),
+      passwordFile: path.join(dataDir, 'backup-password'),
+      cacheDir: path.join(dataDir, 'restic-cache'),
+      restic: cfg.RESTIC_BINARY,
+    },
   };
 }
 

@@ -15,6 +15,10 @@ import { currentLockSelf, isLockHolderAlive, lockIdentity } from './project/lock
 import { createProjectPort } from './project/project-port';
 import { createWriteQueue, type WriteQueue } from './project/write-queue';
 import { RegistryClient } from './registry/registry-client';
+import type { BackupRepository, VolumeArchiver } from './backup/ports';
+import { readProjectFiles } from './backup/project-files';
+import { createResticRepository } from './backup/restic';
+import { createVolumeArchiver } from './docker/volume-archive';
 
 // The composition root. Everything the services use that does I/O or holds state is built here,
 // once per process, and handed to them as a `Runtime`: no service reaches for a global. A unit
@@ -30,6 +34,13 @@ export interface DockerHost {
   exec: ExecRunner;
 }
 
+/** The backup repository and what a backup reads besides the databases. */
+export interface Backups {
+  repo: BackupRepository;
+  volumes: VolumeArchiver;
+  readProjectFiles(): Promise<Record<string, Buffer>>;
+}
+
 export interface Runtime {
   readonly env: Env;
   readonly db: Db;
@@ -39,6 +50,7 @@ export interface Runtime {
   readonly registry: RegistryPort;
   readonly project: ProjectPort;
   readonly logs: LogSource;
+  readonly backups: Backups;
   readonly operations: Operations;
   /** The single writer of the deployment directory's files (server/project/write-queue.ts). */
   readonly writes: WriteQueue;
@@ -98,6 +110,11 @@ function processRuntime(): Runtime {
     },
     project: createProjectPort(env.deployDir, (holder) => isLockHolderAlive(holder, self), lockIdentity(self)),
     logs: { deployDir: env.deployDir, follower: { ...containerLogSource(clients), sleep: abortableSleep } },
+    backups: {
+      repo: createResticRepository({ binary: env.backup.restic, repository: env.backup.repository, passwordFile: env.backup.passwordFile, cacheDir: env.backup.cacheDir }),
+      volumes: createVolumeArchiver(clients.streaming),
+      readProjectFiles: () => readProjectFiles(env.deployDir),
+    },
   });
 }
 

@@ -5,13 +5,15 @@ import type { OperationDto, OperationEventDto } from '@/lib/dto/operations';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { LogViewer } from '@/components/logs/log-viewer';
+import { formatBytes } from '@/lib/format-usage';
 import { pullProgress } from '@/lib/pull-progress';
 
 const TONE = { succeeded: 'good', failed: 'bad', cancelled: 'warn', interrupted: 'warn', running: 'neutral' } as const;
 
 function describe(e: OperationEventDto): string {
   const d = e.data ?? {};
-  const parts = [d.database, d.container, d.image, d.version, d.color, d.message, d.reason, d.status].filter((v) => typeof v === 'string');
+  const parts = [d.item, d.database, d.container, d.image, d.version, d.color, d.message, d.reason, d.status].filter((v) => typeof v === 'string');
+  if (typeof d.bytes === 'number') parts.push(formatBytes(d.bytes));
   return parts.join(' · ');
 }
 
@@ -39,7 +41,10 @@ export function OperationTimeline({ initial, canCancel, cancel }: Props) {
   const failure = [...events].reverse().find((e) => e.status === 'failed');
   const logs = (failure?.data?.logs as Array<{ stream: string; text: string }> | undefined) ?? [];
   // Pull readings become one bar per image; the list keeps the pull's start and end.
-  const steps = events.filter((e) => !(e.step === 'pull' && e.status === 'progress'));
+  // Byte counts of a backup or restore become one line for the part being copied.
+  const isBytes = (e: OperationEventDto) => (e.step === 'backup' || e.step === 'restore') && e.status === 'progress';
+  const steps = events.filter((e) => !(e.step === 'pull' && e.status === 'progress') && !isBytes(e));
+  const lastBytes = op.status === 'running' ? [...events].reverse().find(isBytes) : undefined;
   const pulls = pullProgress(events);
   const first = events[0] ? Date.parse(events[0].at) : Date.parse(op.createdAt);
   // The colour being brought up, from the first container the start step names.
@@ -80,6 +85,11 @@ export function OperationTimeline({ initial, canCancel, cancel }: Props) {
             </li>
           ))}
         </ul>
+      )}
+      {lastBytes && (
+        <p className="font-mono text-xs" data-testid="bytes-progress">
+          {String(lastBytes.data?.item)}: {formatBytes(Number(lastBytes.data?.bytes ?? 0))} so far
+        </p>
       )}
       <ol className="space-y-1 font-mono text-xs" data-testid="timeline">
         {steps.map((e) => (

@@ -6,6 +6,7 @@ import { cx } from '@/components/ui/cx';
 const LINKS = [
   { href: '/', label: 'Overview' },
   { href: '/deployments', label: 'Deployments' },
+  { href: '/backups', label: 'Backups' },
   { href: '/logs', label: 'Logs' },
   { href: '/settings', label: 'Settings' },
   { href: '/users', label: 'Users' },

@@ -16,6 +16,8 @@ export const IMAGE_LABELS = { version: '0.0.0-smoke', source: 'https://example.i
 
 const DOCKERFILE = path.join(projectRoot, 'Dockerfile');
 /** Files of the repository the Dockerfile reads in PREBUILT mode (besides the standalone build). */
+/** The host's restic from Debian's package, which the offline build copies in (Dockerfile: restic-prebuilt/). */
+const HOST_RESTIC = '/usr/bin/restic';
 const CONTEXT_FILES = ['Dockerfile', 'package.json', 'package-lock.json', 'scripts/start.mjs', 'scripts/remote-address.cjs', 'scripts/container-entrypoint.cjs', 'scripts/container-entrypoint.sh'];
 
 export interface ConsoleImage {
@@ -37,6 +39,7 @@ export async function ensureConsoleImage(log: (line: string) => void = () => {})
     hashFiles(...CONTEXT_FILES.map((f) => path.join(projectRoot, f))),
     readFileSync(buildId, 'utf8'),
     JSON.stringify(IMAGE_LABELS),
+    hashFiles(HOST_RESTIC),
   );
   const stats: CacheStats = { built: [], reused: [] };
   await ensureImage(stats, CONSOLE_IMAGE, hash, async () => {
@@ -44,6 +47,8 @@ export async function ensureConsoleImage(log: (line: string) => void = () => {})
     const ctx = mkdtempSync(path.join(CACHE_DIR, 'console-ctx-'));
     try {
       for (const f of CONTEXT_FILES) cpSync(path.join(projectRoot, f), path.join(ctx, f));
+      mkdirSync(path.join(ctx, 'restic-prebuilt'));
+      cpSync(HOST_RESTIC, path.join(ctx, 'restic-prebuilt', 'restic'));
       mkdirSync(path.join(ctx, '.next'));
       // Hard links: the standalone tree is large and the cache lives on the same disk.
       await runCommand('cp', ['-al', standalone, path.join(ctx, '.next', 'standalone')]);

@@ -156,6 +156,8 @@ export type StepName =
   | 'reset'
   | 'reconcile'
   | 'database-copy'
+  | 'backup'
+  | 'restore'
   | 'release'
   | 'done';
 

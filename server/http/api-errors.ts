@@ -14,6 +14,7 @@ const CODE_STATUS: Record<string, number> = {
   CONTAINER_NOT_FOUND: 404,
   OPERATION_IN_PROGRESS: 409,
   NOT_RUNNING: 409,
+  BACKUP_NOT_FOUND: 404,
 };
 
 export const statusOfCode = (code: string): number => CODE_STATUS[code] ?? 422;

@@ -3,7 +3,9 @@ import type { OperationKind } from '@/lib/dto/operations';
 import { OPERATION_KINDS } from '../db/schema/operations';
 import { CONFLICTS, conflictingKind, conflicts, holdsStackLease, inProgress } from './conflicts';
 
-const STACK: OperationKind[] = ['deploy', 'rollback', 'update', 'cleanup', 'reset', 'reconcile', 'database-copy'];
+const STACK: OperationKind[] = ['deploy', 'rollback', 'update', 'cleanup', 'reset', 'reconcile', 'database-copy', 'backup', 'restore'];
+/** A dry run only plans; only a restore, which stops and starts containers under it, excludes it. */
+const expected = (a: OperationKind, b: OperationKind) => (STACK.includes(a) && STACK.includes(b)) || (a === 'restore' && b === 'dry-run') || (a === 'dry-run' && b === 'restore');
 
 describe('the conflict table', () => {
   it('has a row for every kind the database stores, and no other', () => {
@@ -14,8 +16,8 @@ describe('the conflict table', () => {
     for (const a of OPERATION_KINDS) {
       for (const b of OPERATION_KINDS) {
         expect(conflicts(a, b), `${a} vs ${b}`).toBe(conflicts(b, a));
-        // Every kind that touches the stack or the bundled db excludes every other; a dry run only plans.
-        expect(conflicts(a, b), `${a} vs ${b}`).toBe(STACK.includes(a) && STACK.includes(b));
+        // Every kind that touches the stack or the bundled db excludes every other.
+        expect(conflicts(a, b), `${a} vs ${b}`).toBe(expected(a, b));
       }
     }
   });
@@ -29,8 +31,15 @@ describe('the conflict table', () => {
     }
   });
 
-  it('lets a dry run start beside anything, and anything beside a dry run', () => {
-    expect(conflictingKind('dry-run', STACK)).toBeNull();
+  it('refuses a backup beside anything that changes the stack, and a restore beside anything at all', () => {
+    for (const kind of STACK) expect(conflictingKind('backup', [kind]), kind).toBe(kind);
+    for (const kind of [...STACK, 'dry-run'] as const) expect(conflictingKind('restore', [kind]), kind).toBe(kind);
+    expect(conflictingKind('backup', ['dry-run'])).toBeNull();
+  });
+
+  it('lets a dry run start beside anything but a restore, and anything but a restore beside a dry run', () => {
+    expect(conflictingKind('dry-run', STACK.filter((k) => k !== 'restore'))).toBeNull();
+    expect(conflictingKind('dry-run', ['restore'])).toBe('restore');
     expect(conflictingKind('deploy', ['dry-run', 'dry-run'])).toBeNull();
     expect(conflictingKind('deploy', [])).toBeNull();
   });

@@ -5,13 +5,16 @@ import type { OperationKind } from '@/lib/dto/operations';
 // kind conflicts with any running one. The store checks this inside one immediate SQLite
 // transaction, so two starts cannot both pass the check.
 //
-// Today every kind that changes the stack excludes every other: they share the deployment lock,
-// the colours and the bundled db. The database copy reads the bundled db container, which a
-// deploy, rollback, update, cleanup, reset or reconcile may remove or replace, and two copies
-// would write the same external databases. A dry run only plans, so it overlaps with anything.
-// Backup, restore and restore drill are added here with their own rows when they land.
+// Every kind that changes the stack excludes every other: they share the deployment lock, the
+// colours and the bundled db. The database copy reads the bundled db container, which a deploy,
+// rollback, update, cleanup, reset or reconcile may remove or replace, and two copies would write
+// the same external databases. A backup reads the db container and the volumes that those kinds
+// replace or write, and two backups would take the same repository's parts apart; a restore stops
+// the writers and replaces the data under everything, so it excludes every kind, even a dry run
+// (whose plan would describe containers the restore is about to stop and start). A dry run
+// otherwise only plans, so it overlaps with anything else.
 
-const STACK = ['deploy', 'rollback', 'update', 'cleanup', 'reset', 'reconcile', 'database-copy'] as const satisfies readonly OperationKind[];
+const STACK = ['deploy', 'rollback', 'update', 'cleanup', 'reset', 'reconcile', 'database-copy', 'backup', 'restore'] as const satisfies readonly OperationKind[];
 
 /** `satisfies Record<OperationKind, …>`: a kind missing here fails the type check. */
 export const CONFLICTS = {
@@ -22,7 +25,9 @@ export const CONFLICTS = {
   reset: STACK,
   reconcile: STACK,
   'database-copy': STACK,
-  'dry-run': [],
+  backup: STACK,
+  restore: [...STACK, 'dry-run'],
+  'dry-run': ['restore'],
 } as const satisfies Record<OperationKind, readonly OperationKind[]>;
 
 export function conflicts(a: OperationKind, b: OperationKind): boolean {

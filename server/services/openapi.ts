@@ -3,6 +3,7 @@ import { auditFilterSchema } from '@/lib/schemas/audit';
 import { emptyBodySchema, versionsQuerySchema } from '@/lib/schemas/api';
 import { ROLES } from '@/lib/roles';
 import { deployInputSchema, HISTORY_OUTCOMES, rollbackInputSchema } from '@/lib/schemas/operations';
+import { restoreInputSchema, startBackupInputSchema } from '@/lib/schemas/backups';
 import { MAX_JSON_BODY_BYTES } from '../http/api-request';
 
 // The OpenAPI 3.1 description of /api/v1. Request bodies and query parameters come from the same
@@ -109,6 +110,50 @@ const schemas: Record<string, JsonSchema> = {
       lastRepeatAt: { type: ['string', 'null'], format: 'date-time' },
     },
   },
+  // Mirrors BackupListDto (lib/dto/backups.ts).
+  BackupList: {
+    type: 'object',
+    required: ['repository', 'backups'],
+    properties: {
+      repository: { type: 'object', required: ['location', 'initialised'], properties: { location: str, initialised: { type: 'boolean' } } },
+      backups: { type: 'array', items: ref('Backup') },
+    },
+  },
+  Backup: {
+    type: 'object',
+    required: ['id', 'backupId', 'projectId', 'kind', 'startedBy', 'startedAt', 'finishedAt', 'durationMs', 'bytes', 'dataAdded', 'consistency', 'release', 'databases', 'volumes', 'projectFiles'],
+    properties: {
+      id: { type: 'string', description: 'The id a restore names (the snapshot of the backup’s manifest)' },
+      backupId: { type: 'string', format: 'uuid' },
+      projectId: str,
+      kind: { type: 'string', enum: ['manual'] },
+      startedBy: nullableStr,
+      startedAt: { type: 'string', format: 'date-time' },
+      finishedAt: { type: 'string', format: 'date-time' },
+      durationMs: { type: 'integer' },
+      bytes: { type: 'integer', description: 'Bytes streamed into the repository' },
+      dataAdded: { type: 'integer', description: 'What the repository grew by, after deduplication and compression' },
+      consistency: str,
+      release: { type: ['object', 'null'], properties: { version: str, digests: { type: 'object', additionalProperties: str }, color: nullableStr, at: str } },
+      databases: {
+        type: 'array',
+        items: {
+          type: 'object',
+          properties: {
+            name: str,
+            snapshotId: str,
+            bytes: { type: 'integer' },
+            dataAdded: { type: 'integer' },
+            tables: { type: 'array', items: { type: 'object', properties: { schema: str, table: str, rows: { type: 'integer' } } } },
+          },
+        },
+      },
+      volumes: { type: 'array', items: { type: 'object', properties: { key: str, name: str, snapshotId: str, bytes: { type: 'integer' }, dataAdded: { type: 'integer' } } } },
+      projectFiles: { type: 'object', properties: { snapshotId: str, bytes: { type: 'integer' }, files: { type: 'array', items: str } } },
+    },
+  },
+  StartBackupInput: input(startBackupInputSchema),
+  RestoreInput: input(restoreInputSchema),
   DeployInput: input(deployInputSchema),
   RollbackInput: input(rollbackInputSchema),
   EmptyInput: input(emptyBodySchema),
@@ -167,7 +212,7 @@ export function openApiDocument(): Record<string, unknown> {
     },
     servers: [{ url: '/' }],
     security: [{ bearerAuth: [] }, { sessionCookie: [] }],
-    tags: [{ name: 'status' }, { name: 'operations' }, { name: 'admin' }, { name: 'meta' }],
+    tags: [{ name: 'status' }, { name: 'operations' }, { name: 'backups' }, { name: 'admin' }, { name: 'meta' }],
     paths: {
       '/api/v1/me': {
         get: { summary: 'The caller', operationId: 'getMe', tags: ['status'], responses: { 200: { description: 'The caller and its role', content: json(ref('Me')) }, ...denied } },
@@ -220,6 +265,29 @@ export function openApiDocument(): Record<string, unknown> {
       '/api/v1/deployments': start('Deploy a version (the newest when none is given), or only plan it with dryRun', 'startDeploy', 'DeployInput'),
       '/api/v1/rollbacks': start('Roll back to the previous version, or to a given one', 'startRollback', 'RollbackInput'),
       '/api/v1/cleanups': start('Remove the inactive colour’s containers', 'startCleanup', 'EmptyInput'),
+      '/api/v1/backups': {
+        get: {
+          summary: 'The complete backups of this project, newest first (operator)',
+          operationId: 'listBackups',
+          tags: ['backups'],
+          responses: { 200: { description: 'The repository and its backups', content: json(ref('BackupList')) }, ...denied, 422: error('The repository could not be read (e.g. BACKUP_WRONG_PASSWORD)') },
+        },
+        post: {
+          ...start('Back up the databases, the state volumes and the project files now', 'startBackup', 'StartBackupInput').post,
+          tags: ['backups'],
+          description:
+            'Needs the operator role. The first backup creates the repository; that one answer carries `repositoryPassword`, shown never again. The operation runs after the answer; follow it with its events stream.',
+        },
+      },
+      '/api/v1/restores': {
+        post: {
+          ...start('Restore a backup of this project', 'startRestore', 'RestoreInput').post,
+          tags: ['backups'],
+          description:
+            'Needs the admin role and this project’s id typed as confirmation. Stops platform, rag, crawler and convex, replaces every database and the state volumes, starts them again and waits for health. A backup of another project is refused (BACKUP_OTHER_PROJECT), an unknown one is 404 (BACKUP_NOT_FOUND).',
+          requestBody: { required: true, content: json(ref('RestoreInput')) },
+        },
+      },
       '/api/v1/audit': {
         get: {
           summary: 'The audit trail, newest first (admin)',

@@ -24,9 +24,9 @@ import type { Runtime } from '../runtime';
 // (read at the edge) and checks the role itself, so a unit test sees the same gate as a request.
 
 /** Who started a job and from where: the audit row of its start carries both. */
-type Starter = { rt: Runtime; caller: Caller; actor: SessionUser };
+export type Starter = { rt: Runtime; caller: Caller; actor: SessionUser };
 
-function launch({ rt, caller, actor }: Starter, kind: OperationKind, params: Record<string, unknown>, job: Job): ActionResult<OperationDto> {
+export function launch({ rt, caller, actor }: Starter, kind: OperationKind, params: Record<string, unknown>, job: Job): ActionResult<OperationDto> {
   const op = rt.operations.start({ kind, params, actor }, job);
   const busy = 'busy' in op;
   appendAudit(rt.db, {
@@ -41,7 +41,7 @@ function launch({ rt, caller, actor }: Starter, kind: OperationKind, params: Rec
   return busy ? inProgress(op.busy) : { ok: true, data: op };
 }
 
-function invalid(error: import('zod').ZodError): ActionResult<never> {
+export function invalid(error: import('zod').ZodError): ActionResult<never> {
   return { ok: false, code: 'INVALID_INPUT', message: 'Check the highlighted fields.', fieldErrors: fieldErrors(error) };
 }
 
@@ -152,7 +152,7 @@ async function projectId(rt: Runtime): Promise<string | null> {
   }
 }
 
-const WRONG_PROJECT = {
+export const WRONG_PROJECT = {
   ok: false as const,
   code: 'CONFIRMATION_MISMATCH',
   message: 'That is not this project’s id. Nothing was changed.',
@@ -160,7 +160,7 @@ const WRONG_PROJECT = {
 };
 
 /** A typed confirmation that does not match is refused and audited; `true` when it matches. */
-async function confirmProject({ rt, caller, actor }: Starter, action: string, typed: string, params: Record<string, unknown>): Promise<boolean> {
+export async function confirmProject({ rt, caller, actor }: Starter, action: string, typed: string, params: Record<string, unknown>): Promise<boolean> {
   const expected = await projectId(rt);
   if (expected !== null && typed === expected) return true;
   appendAudit(rt.db, { actor, action, params, sourceIp: caller.sourceIp, outcome: 'denied', message: 'project id confirmation did not match' });

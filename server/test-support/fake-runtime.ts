@@ -23,7 +23,9 @@ const notFaked = (what: string) => async (): Promise<never> => {
   throw new Error(`${what} is not faked in this test: hand it to fakeRuntime()`);
 };
 
-export function fakeRuntime(opts: { files?: Record<string, string>; exec?: ExecRunner; run?: Runtime['host']['run'] } = {}): FakeRuntime {
+export function fakeRuntime(
+  opts: { files?: Record<string, string>; exec?: ExecRunner; run?: Runtime['host']['run']; backups?: Partial<Runtime['backups']> } = {},
+): FakeRuntime {
   const temp = openTempDb('tc-runtime-');
   const deployDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tc-deploy-'));
   for (const [name, text] of Object.entries(opts.files ?? {})) fs.writeFileSync(path.join(deployDir, name), text, { mode: 0o600 });
@@ -41,6 +43,12 @@ export function fakeRuntime(opts: { files?: Record<string, string>; exec?: ExecR
       trustedProxies: [],
       signIn: { maxFailures: 5, lockoutSeconds: 900 },
       dev: false,
+      backup: {
+        repository: path.join(path.dirname(temp.sqlite.name), 'backups'),
+        passwordFile: path.join(path.dirname(temp.sqlite.name), 'backup-password'),
+        cacheDir: path.join(path.dirname(temp.sqlite.name), 'restic-cache'),
+        restic: '/nonexistent/restic',
+      },
     },
     db: temp.db,
     clock: world.clock,
@@ -53,6 +61,11 @@ export function fakeRuntime(opts: { files?: Record<string, string>; exec?: ExecR
     },
     registry: world.registry,
     project: world.project,
+    backups: {
+      repo: opts.backups?.repo ?? notFakedRepository(),
+      volumes: opts.backups?.volumes ?? { withHelper: notFaked('a volume helper') },
+      readProjectFiles: opts.backups?.readProjectFiles ?? notFaked('the project files'),
+    },
     logs: { deployDir, follower: { open: notFaked('a log follow'), state: notFaked('a container state'), version: notFaked('a container version'), sleep: (ms, signal) => world.clock.sleep(ms, signal) } },
   });
   return {
@@ -63,6 +76,22 @@ export function fakeRuntime(opts: { files?: Record<string, string>; exec?: ExecR
       temp.dispose();
       fs.rmSync(deployDir, { recursive: true, force: true });
     },
+  };
+}
+
+function notFakedRepository(): Runtime['backups']['repo'] {
+  const no = notFaked('the backup repository');
+  return {
+    location: '/nonexistent/backups',
+    isInitialised: async () => false,
+    init: no,
+    unlock: no,
+    backupStdin: no,
+    snapshots: no,
+    dump: () => {
+      throw new Error('the backup repository is not faked in this test: hand it to fakeRuntime()');
+    },
+    forget: no,
   };
 }
 

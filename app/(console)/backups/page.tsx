@@ -1,0 +1,39 @@
+import { BackupsPanel } from '@/components/backups/backups-panel';
+import { PageHeader } from '@/components/shell/page-header';
+import { CodedError } from '@/lib/errors';
+import { requirePageCaller } from '@/server/auth/session';
+import { runtime } from '@/server/runtime';
+import { listBackups } from '@/server/services/backups';
+import { resetTargets } from '@/server/services/operations';
+import { backupAction, restoreAction } from './actions';
+
+export const metadata = { title: 'Backups' };
+export const dynamic = 'force-dynamic';
+
+export default async function BackupsPage() {
+  const caller = await requirePageCaller('operator');
+  const rt = runtime();
+  let list = null;
+  let error: string | null = null;
+  try {
+    list = await listBackups(rt, caller);
+  } catch (err) {
+    if (!(err instanceof CodedError)) throw err;
+    error = err.message;
+  }
+  const { projectId } = await resetTargets(rt);
+  return (
+    <>
+      <PageHeader title="Backups">
+        The databases, the state volumes and the project files, kept in an encrypted, deduplicating restic repository. Restoring replaces the databases and the volumes.
+      </PageHeader>
+      <BackupsPanel
+        list={list}
+        error={error}
+        projectId={projectId}
+        role={caller.user.role}
+        actions={{ backup: backupAction, restore: restoreAction }}
+      />
+    </>
+  );
+}

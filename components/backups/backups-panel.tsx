@@ -1,0 +1,150 @@
+'use client';
+import { useState, useTransition } from 'react';
+import { useRouter } from 'next/navigation';
+import type { ActionResult } from '@/lib/action-result';
+import type { BackupDto, BackupListDto } from '@/lib/dto/backups';
+import type { OperationDto } from '@/lib/dto/operations';
+import type { Role } from '@/lib/roles';
+import { formatBytes } from '@/lib/format-usage';
+import { Button } from '@/components/ui/button';
+import { CancelConfirmButtons } from '@/components/ui/cancel-confirm-buttons';
+import { Dialog } from '@/components/ui/dialog';
+import { EmptyState } from '@/components/ui/empty-state';
+import { FormField } from '@/components/ui/form-field';
+import { Input } from '@/components/ui/input';
+import { Cell, Table } from '@/components/ui/table';
+
+type Started = OperationDto & { repositoryPassword?: string | null };
+type Props = {
+  list: BackupListDto | null;
+  error: string | null;
+  projectId: string | null;
+  role: Role;
+  actions: { backup: (input: unknown) => Promise<ActionResult<Started>>; restore: (input: unknown) => Promise<ActionResult<OperationDto>> };
+};
+
+const rowsOf = (b: BackupDto) => b.databases.reduce((n, d) => n + d.tables.reduce((m, t) => m + t.rows, 0), 0);
+const tablesOf = (b: BackupDto) => b.databases.reduce((n, d) => n + d.tables.length, 0);
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/**
+ * The list of backups with "Back up now" (operators) and "Restore" (admins, behind the typed
+ * project id, checked again on the server). The first backup creates the repository and shows its
+ * password here once; the operation's own page follows the progress.
+ */
+export function BackupsPanel({ list, error, projectId, role, actions }: Props) {
+  const router = useRouter();
+  const [pending, start] = useTransition();
+  const [message, setMessage] = useState<string | null>(null);
+  const [password, setPassword] = useState<{ value: string; operationId: string } | null>(null);
+  const [restoring, setRestoring] = useState<BackupDto | null>(null);
+  const [typed, setTyped] = useState('');
+  const [errors, setErrors] = useState<Record<string, string[]>>({});
+
+  const backUp = () =>
+    start(async () => {
+      setMessage(null);
+      const res = await actions.backup({});
+      if (!res.ok) return setMessage(res.message);
+      if (res.data.repositoryPassword) setPassword({ value: res.data.repositoryPassword, operationId: res.data.id });
+      else router.push(`/deployments/${res.data.id}`);
+    });
+  const restore = (b: BackupDto) =>
+    start(async () => {
+      const res = await actions.restore({ snapshot: b.id, projectId: typed });
+      if (!res.ok) {
+        setErrors(res.fieldErrors ?? {});
+        return setMessage(res.message);
+      }
+      router.push(`/deployments/${res.data.id}`);
+    });
+
+  const canBackUp = role !== 'viewer';
+  const canRestore = role === 'admin';
+  return (
+    <div className="space-y-4">
+      <div className="flex flex-wrap items-center gap-3">
+        {canBackUp && (
+          <Button onClick={backUp} busy={pending} data-testid="backup-now">
+            Back up now
+          </Button>
+        )}
+        {list && <span className="text-sm text-zinc-600 dark:text-zinc-400">Repository: <code>{list.repository.location}</code></span>}
+      </div>
+      {(message || error) && (
+        <p role="alert" data-testid="backup-error" className="text-sm text-red-600">
+          {message ?? error}
+        </p>
+      )}
+
+      {list && list.backups.length === 0 ? (
+        <EmptyState title="No backups yet">
+          The first backup creates the repository and shows its password once: keep it somewhere safe, since without it no backup can be read.
+        </EmptyState>
+      ) : (
+        list && (
+          <Table head={['Taken', 'Kind', 'By', 'Release', 'Size (added)', 'Duration', 'Rows', '']}>
+            {list.backups.map((b) => (
+              <tr key={b.id} data-testid="backup-row">
+                <Cell>
+                  <span title={b.id}>{new Date(b.startedAt).toLocaleString()}</span>
+                </Cell>
+                <Cell>{b.kind}</Cell>
+                <Cell>{b.startedBy ?? 'system'}</Cell>
+                <Cell>{b.release?.version ?? '—'}</Cell>
+                <Cell>
+                  {formatBytes(b.bytes)} ({formatBytes(b.dataAdded)})
+                </Cell>
+                <Cell>{seconds(b.durationMs)}</Cell>
+                <Cell>
+                  <span title={b.databases.map((d) => `${d.name}: ${d.tables.map((t) => `${t.schema}.${t.table} ${t.rows}`).join(', ')}`).join('\n')}>
+                    {rowsOf(b).toLocaleString()} rows in {tablesOf(b)} {tablesOf(b) === 1 ? 'table' : 'tables'}
+                  </span>
+                </Cell>
+                <Cell>
+                  {canRestore && (
+                    <Button variant="secondary" onClick={() => (setTyped(''), setErrors({}), setMessage(null), setRestoring(b))}>
+                      Restore…
+                    </Button>
+                  )}
+                </Cell>
+              </tr>
+            ))}
+          </Table>
+        )
+      )}
+
+      <Dialog open={password !== null} title="Keep the repository password" onClose={() => password && router.push(`/deployments/${password.operationId}`)}>
+        <div className="space-y-3">
+          <p>The backup repository was created with this password. It is shown only now. Without it the backups cannot be read, for example on a new host: keep a copy somewhere safe, away from this server.</p>
+          <p className="break-all rounded bg-zinc-100 p-2 font-mono text-sm dark:bg-zinc-800" data-testid="repository-password">
+            {password?.value}
+          </p>
+          <Button onClick={() => password && router.push(`/deployments/${password.operationId}`)}>I have kept it: follow the backup</Button>
+        </div>
+      </Dialog>
+
+      <Dialog open={restoring !== null} title="Restore this backup" onClose={() => setRestoring(null)}>
+        {restoring && (
+          <div className="space-y-3">
+            <p>
+              The site stops serving while the platform, rag, crawler and convex are stopped; every database is replaced by its copy from {new Date(restoring.startedAt).toLocaleString()} and the volumes{' '}
+              {restoring.volumes.map((v) => v.key).join(', ')} are emptied and refilled. Changes made since then are lost. The project files (.env and the others) are not restored.
+            </p>
+            <FormField id="confirm-restore" label={`Type the project id (${projectId ?? 'unknown'}) to confirm`} errors={errors.projectId}>
+              <Input value={typed} autoComplete="off" spellCheck={false} onChange={(e) => setTyped(e.target.value)} />
+            </FormField>
+            {message && (
+              <p role="alert" data-testid="restore-error" className="text-sm text-red-600">
+                {message}
+              </p>
+            )}
+            <CancelConfirmButtons onCancel={() => setRestoring(null)} variant="danger" busy={pending} disabled={!typed.trim()} onConfirm={() => restore(restoring)}>
+              Restore
+            </CancelConfirmButtons>
+          </div>
+        )}
+      </Dialog>
+    </div>
+  );
+}

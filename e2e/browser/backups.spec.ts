@@ -1,0 +1,95 @@
+import { expect as baseExpect, test, type Page, type TestInfo } from '@playwright/test';
+import { docker as dockerCli } from '../fixtures/run-command';
+import { GOOD_VERSION, SERVICES } from '../fixtures/versions';
+import { ADMIN, signInAsAdmin } from '../support/admin';
+import { prepareConsoleDeployment, type ConsoleDeployment } from '../support/console-deployment';
+import { gotoHydrated } from '../support/goto-hydrated';
+
+// The Backups page in the browser, on the real test bed: back up, keep the password the first
+// backup shows, follow the operation, see the backup listed with its row counts, then restore it
+// behind the typed project id (a wrong id is refused) and see a deleted row come back.
+
+const expect = baseExpect.configure({ timeout: 30_000 });
+
+let bed: ConsoleDeployment;
+
+test.describe.configure({ mode: 'serial' });
+
+test.beforeAll(async ({ browser }, testInfo) => {
+  test.setTimeout(300_000);
+  bed = await prepareConsoleDeployment(SERVICES.map((service) => ({ service, version: GOOD_VERSION })), { prefix: 'bk-ui', extraEnv: { DRAIN_TIMEOUT: '5' } });
+  const page = await browser.newPage({ baseURL: testInfo.project.use.baseURL });
+  await signInAsAdmin(page, testInfo.project.use.baseURL!);
+  const started = await page.request.post('/api/v1/deployments', { data: { version: GOOD_VERSION }, headers: { Origin: testInfo.project.use.baseURL! } });
+  expect(started.status()).toBe(202);
+  await page.goto(`/deployments/${((await started.json()) as { id: string }).id}`);
+  await expect(page.getByTestId('operation-status')).toHaveText('succeeded', { timeout: 180_000 });
+  await page.close();
+  // Tale's init scripts create the databases in the background once the db runs.
+  await expect.poll(async () => (await dockerCli(['exec', `${bed.deployment.id}-db`, 'test', '-f', '/tmp/.db_ready'], { allowFailure: true })).code, { timeout: 120_000 }).toBe(0);
+  await psql('CREATE TABLE public.ui_rows (id int PRIMARY KEY, note text); INSERT INTO public.ui_rows SELECT g, $$note $$ || g FROM generate_series(1, 42) g;');
+});
+
+test.afterAll(async () => {
+  await bed?.dispose();
+});
+
+test.beforeEach(async ({ page, baseURL }) => {
+  await signInAsAdmin(page, baseURL!);
+});
+
+const psql = async (sql: string) =>
+  (await dockerCli(['exec', `${bed.deployment.id}-db`, 'psql', '--no-psqlrc', '-v', 'ON_ERROR_STOP=1', '-U', 'tale', '-d', 'tale_platform', '-At', '-c', sql])).stdout.trim();
+
+async function artifact(page: Page, testInfo: TestInfo, name: string): Promise<void> {
+  const file = testInfo.outputPath(`${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  await testInfo.attach(name, { path: file, contentType: 'image/png' });
+}
+
+test('back up from the page, keep the password, see the backup with its row counts', async ({ page }, testInfo) => {
+  test.setTimeout(180_000);
+  await gotoHydrated(page, '/backups');
+  const rowsBefore = await page.getByTestId('backup-row').count();
+  await page.getByTestId('backup-now').click();
+  // The console's data directory may already hold a repository from an earlier run of the specs:
+  // only the backup that creates it shows the password.
+  const dialog = page.getByRole('dialog', { name: 'Keep the repository password' });
+  const operation = page.waitForURL(/\/deployments\/[0-9a-f-]{36}$/, { timeout: 30_000 }).then(() => 'operation' as const);
+  const shown = dialog.waitFor({ timeout: 30_000 }).then(() => 'password' as const);
+  if ((await Promise.race([operation, shown])) === 'password') {
+    await expect(page.getByTestId('repository-password')).toHaveText(/^[A-Za-z0-9_-]{43}$/);
+    await artifact(page, testInfo, 'backups-password-once');
+    await dialog.getByRole('button', { name: /I have kept it/ }).click();
+    await expect(page).toHaveURL(/\/deployments\/[0-9a-f-]{36}$/);
+  }
+  await expect(page.getByTestId('operation-status')).toHaveText('succeeded', { timeout: 120_000 });
+  await expect(page.getByTestId('timeline')).toContainText('manifest.json');
+  await artifact(page, testInfo, 'backup-operation');
+
+  await gotoHydrated(page, '/backups');
+  await expect(page.getByTestId('backup-row')).toHaveCount(rowsBefore + 1);
+  await expect(page.getByTestId('backup-row').first()).toContainText(ADMIN.email);
+  await expect(page.getByTestId('backup-row').first()).toContainText(GOOD_VERSION);
+  await artifact(page, testInfo, 'backups-list');
+});
+
+test('restore behind the typed project id brings a deleted row back', async ({ page }, testInfo) => {
+  test.setTimeout(180_000);
+  await psql('DELETE FROM public.ui_rows WHERE id > 40');
+  expect(await psql('SELECT count(*) FROM public.ui_rows')).toBe('40');
+
+  await gotoHydrated(page, '/backups');
+  await page.getByTestId('backup-row').first().getByRole('button', { name: 'Restore…' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Restore this backup' });
+  await dialog.getByLabel(/Type the project id/).fill('not-this-one');
+  await dialog.getByRole('button', { name: 'Restore' }).click();
+  await expect(dialog.getByTestId('restore-error')).toContainText('not this project’s id');
+  await dialog.getByLabel(/Type the project id/).fill(bed.deployment.id);
+  await artifact(page, testInfo, 'restore-confirmation');
+  await dialog.getByRole('button', { name: 'Restore' }).click();
+  await expect(page).toHaveURL(/\/deployments\/[0-9a-f-]{36}$/);
+  await expect(page.getByTestId('operation-status')).toHaveText('succeeded', { timeout: 150_000 });
+  await artifact(page, testInfo, 'restore-operation');
+  expect(await psql('SELECT count(*) FROM public.ui_rows')).toBe('42');
+});

@@ -1,0 +1,270 @@
+// Backup and restore on the real test bed, through the console's HTTP API: a deployment of 1.0.0
+// (the db image with Tale's init scripts, stand-ins for the rest), known rows in every bundled
+// database and known files in every state volume, a backup into a restic repository (Debian's
+// restic), then changes and deletions, then a restore: every row and every file must be back byte
+// for byte. Also: a backup of another project and a restore while another operation runs are
+// refused, and the repository password is shown once and nowhere else.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import Docker from 'dockerode';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BackupListDto } from '@/lib/dto/backups';
+import type { OperationDto } from '@/lib/dto/operations';
+import { withClient, type ConnectTarget } from '@/server/postgres/connection';
+import type { Deployment } from '../fixtures/deployment';
+import { pollUntil } from '../fixtures/poll';
+import { allImageRefs, type Registry } from '../fixtures/registry';
+import { docker as dockerCli, runCommand } from '../fixtures/run-command';
+import { GOOD_VERSION, localImage } from '../fixtures/versions';
+import { auditEvents } from '../support/audit';
+import { rssMiB, startConsole, type RunningConsole } from '../support/console';
+import { prepareTestBedDeployment } from '../support/console-deployment';
+import { followToEnd } from '../support/sse-client';
+
+const engine = new Docker({ socketPath: '/var/run/docker.sock' });
+const DATABASES = ['tale', 'tale_knowledge', 'tale_platform'] as const;
+const VOLUMES = ['convex-data', 'rag-data', 'crawler-data', 'caddy-data'] as const;
+const HELPER_IMAGE = localImage('db', GOOD_VERSION);
+/** About 1 KB each: a dump of some 64 MB, enough to show in the console's memory if it were held there. */
+const BULK_ROWS = 64_000;
+
+let registry: Registry;
+let deployment: Deployment;
+let app: RunningConsole;
+let proxyPort: number;
+const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'bk-it-'));
+
+const api = async (method: string, url: string, body?: unknown) => {
+  const res = await fetch(`${app.baseURL}${url}`, {
+    method,
+    headers: { Cookie: app.cookie, ...(body === undefined ? {} : { Origin: app.baseURL, 'Content-Type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text(); // a 204 has no body
+  return { status: res.status, json: (text ? JSON.parse(text) : {}) as Record<string, unknown> };
+};
+const follow = (id: string) => followToEnd(`${app.baseURL}/api/operations/${id}/events`, { cookie: app.cookie, timeoutMs: 280_000, context: () => app.output().slice(-3000) });
+
+const psql = async (database: string, sql: string) =>
+  (await dockerCli(['exec', `${deployment.id}-db`, 'psql', '--no-psqlrc', '-v', 'ON_ERROR_STOP=1', '-U', 'tale', '-d', database, '-At', '-c', sql])).stdout;
+
+/** Every user table of a database with its exact content, as COPY writes it, in key order. */
+async function databaseContent(database: string): Promise<Record<string, string>> {
+  const tables = (await psql(database, "SELECT schemaname || '.' || tablename FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1"))
+    .split('\n')
+    .filter(Boolean);
+  const out: Record<string, string> = {};
+  for (const t of tables) {
+    const { stdout } = await dockerCli(['exec', `${deployment.id}-db`, 'psql', '--no-psqlrc', '-U', 'tale', '-d', database, '-c', `COPY (SELECT * FROM ${t} ORDER BY 1) TO STDOUT`]);
+    out[t] = stdout;
+  }
+  return out;
+}
+
+/** Every entry of a volume: path, type, mode, owner, size, and the SHA-256 of each file. */
+async function volumeContent(volume: string): Promise<string[]> {
+  const run = (entrypoint: string, args: string[]) =>
+    dockerCli(['run', '--rm', '--network', 'none', '--user', '0:0', '--entrypoint', entrypoint, '-v', `${deployment.id}_${volume}:/v:ro`, HELPER_IMAGE, ...args]);
+  const entries = (await run('find', ['/v', '-mindepth', '1', '-printf', '%P %y %m %U:%G %s\n'])).stdout.split('\n').filter(Boolean);
+  const sums = (await run('find', ['/v', '-type', 'f', '-exec', 'sha256sum', '{}', '+'])).stdout.split('\n').filter(Boolean);
+  return [...entries, ...sums].sort();
+}
+
+async function allContent() {
+  const dbs: Record<string, Record<string, string>> = {};
+  for (const d of DATABASES) dbs[d] = await databaseContent(d);
+  const vols: Record<string, string[]> = {};
+  for (const v of VOLUMES) vols[v] = await volumeContent(v);
+  return { dbs, vols };
+}
+
+/** Runs a throwaway container of the db image on one volume (as root), e.g. to change files behind the stack's back. */
+const onVolume = (volume: string, entrypoint: string, args: string[]) =>
+  dockerCli(['run', '--rm', '--network', 'none', '--user', '0:0', '--entrypoint', entrypoint, '-v', `${deployment.id}_${volume}:/v`, HELPER_IMAGE, ...args]);
+
+beforeAll(async () => {
+  ({ registry, deployment, ports: { http: proxyPort } } = await prepareTestBedDeployment(allImageRefs([GOOD_VERSION]), {
+    prefix: 'bk',
+    extraEnv: { HEALTH_CHECK_TIMEOUT: '120', DRAIN_TIMEOUT: '5' },
+  }));
+  app = await startConsole({ deployDir: deployment.dir });
+  const deploy = await api('POST', '/api/v1/deployments', { version: GOOD_VERSION });
+  expect(deploy.status).toBe(202);
+  expect((await follow(String(deploy.json.id))).end.status).toBe('succeeded');
+  // Tale's init scripts create tale_platform and tale_knowledge in the background after start.
+  await pollUntil(() => dockerCli(['exec', `${deployment.id}-db`, 'test', '-f', '/tmp/.db_ready']).then(() => true, () => false), Boolean, 120_000, 500);
+
+  // Known rows in every database, with text that looks like SQL, tabs, newlines, bytes and JSON.
+  for (const d of DATABASES) {
+    await psql(d, `CREATE TABLE public.bk_rows (id int PRIMARY KEY, body text, blob bytea, doc jsonb);
+      INSERT INTO public.bk_rows SELECT g, 'row ' || g || E' in ${d};\\tDROP TABLE x;\\nnext line', decode(md5(g::text || '${d}'), 'hex'), jsonb_build_object('g', g, 'db', '${d}') FROM generate_series(1, 800) g;`);
+  }
+  await psql('tale_knowledge', `CREATE TABLE private_knowledge.chunks (id serial PRIMARY KEY, content text, embedding vector(3));
+    INSERT INTO private_knowledge.chunks (content, embedding) SELECT 'chunk ' || g, ARRAY[g, g * 0.5, -g]::vector FROM generate_series(1, 300) g;
+    CREATE TABLE public_web.websites (url text PRIMARY KEY); INSERT INTO public_web.websites VALUES ('https://example.com/'), ('https://example.org/');`);
+  await psql('tale_platform', `CREATE TABLE public.documents (id bigint PRIMARY KEY, body jsonb NOT NULL);
+    INSERT INTO public.documents SELECT g, jsonb_build_object('n', g, 'text', repeat('x', g % 97)) FROM generate_series(1, 1200) g;
+    CREATE TABLE public.bulk (id int PRIMARY KEY, payload text);
+    INSERT INTO public.bulk SELECT g, repeat(md5(g::text), 32) FROM generate_series(1, ${BULK_ROWS}) g;`);
+
+  // Known files in every state volume: random bytes, a nested tree, an owner and a mode of their own.
+  const seed = path.join(scratch, 'seed');
+  fs.mkdirSync(path.join(seed, 'nested', 'deep'), { recursive: true });
+  fs.writeFileSync(path.join(seed, 'known.bin'), randomBytes(300_000));
+  fs.writeFileSync(path.join(seed, 'nested', 'deep', 'note.txt'), 'a note\n');
+  fs.writeFileSync(path.join(seed, 'private.key'), randomBytes(64), { mode: 0o640 });
+  for (const v of VOLUMES) {
+    await dockerCli(['run', '--rm', '--network', 'none', '--user', '0:0', '--entrypoint', 'cp', '-v', `${seed}:/seed:ro`, '-v', `${deployment.id}_${v}:/v`, HELPER_IMAGE, '-a', '/seed/.', `/v/${v}-files`]);
+    await onVolume(v, 'chown', ['-R', '1234:2345', `/v/${v}-files/private.key`]);
+  }
+}, 600_000);
+
+afterAll(async () => {
+  await app?.stop();
+  await deployment?.dispose();
+  await registry?.stop();
+  fs.rmSync(scratch, { recursive: true, force: true });
+}, 180_000);
+
+describe('backup and restore', () => {
+  let before: Awaited<ReturnType<typeof allContent>>;
+  let backupId: string;
+  let password: string;
+
+  it('backs up every database, the state volumes and the project files, and shows the repository password once', async () => {
+    before = await allContent();
+    const rssBefore = rssMiB(app.pid);
+    let rssPeak = rssBefore;
+    const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, rssMiB(app.pid))), 100);
+    const t0 = Date.now();
+    const started = await api('POST', '/api/v1/backups', {});
+    expect(started.status, JSON.stringify(started.json)).toBe(202);
+    password = String(started.json.repositoryPassword);
+    expect(password).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const passwordFile = path.join(app.dataDir, 'backup-password');
+    expect(fs.readFileSync(passwordFile, 'utf8')).toBe(password);
+    expect(fs.statSync(passwordFile).mode & 0o777).toBe(0o600);
+
+    const { events, end } = await follow(String(started.json.id)).finally(() => clearInterval(sampler));
+    expect(end.status, JSON.stringify(end.error)).toBe('succeeded');
+    console.log(`[backup] console RSS ${rssBefore.toFixed(0)} MiB before, ${rssPeak.toFixed(0)} MiB at most during the backup (it streams; the dumps add up to more than that difference)`);
+    const items = events.filter((e) => e.step === 'backup' && e.status === 'succeeded').map((e) => e.data?.item);
+    expect(items).toEqual([...DATABASES.map((d) => `databases/${d}.sql`), ...VOLUMES.map((v) => `volumes/${v}.tar`), 'project/files.json', 'manifest.json']);
+    expect(events.some((e) => e.step === 'backup' && e.status === 'progress' && Number(e.data?.bytes) > 0)).toBe(true);
+
+    const list = (await api('GET', '/api/v1/backups')).json as unknown as BackupListDto;
+    expect(list.repository.initialised).toBe(true);
+    expect(list.backups).toHaveLength(1);
+    const b = list.backups[0]!;
+    backupId = b.id;
+    console.log(`[backup] ${(b.bytes / 1e6).toFixed(2)} MB streamed, ${(b.dataAdded / 1e6).toFixed(2)} MB added to the repository, ${b.durationMs} ms by the manifest, ${Date.now() - t0} ms to the end of the operation`);
+    expect(b).toMatchObject({ projectId: deployment.id, kind: 'manual', startedBy: 'admin@example.com', release: { version: GOOD_VERSION } });
+    const rows = (db: string, table: string) => b.databases.find((d) => d.name === db)?.tables.find((t) => `${t.schema}.${t.table}` === table)?.rows;
+    expect(rows('tale', 'public.bk_rows')).toBe(800);
+    expect(rows('tale_knowledge', 'private_knowledge.chunks')).toBe(300);
+    expect(rows('tale_platform', 'public.documents')).toBe(1200);
+    expect(rows('tale_platform', 'public.bulk')).toBe(BULK_ROWS);
+    expect(b.volumes.map((v) => v.name)).toEqual(VOLUMES.map((v) => `${deployment.id}_${v}`));
+    expect(b.projectFiles.files).toEqual(expect.arrayContaining(['.env', 'tale.json', '.tale/console-releases.json']));
+
+    // The password is in no page answer, event, audit row or log line after that one answer.
+    const audit = await auditEvents(app.baseURL, app.cookie);
+    const shown = [JSON.stringify(events), JSON.stringify(list), JSON.stringify(audit), app.output(), await (await fetch(`${app.baseURL}/backups`, { headers: { Cookie: app.cookie } })).text()];
+    for (const text of shown) expect(text.includes(password)).toBe(false);
+    expect(audit.some((e) => e.action === 'backups.repository_init')).toBe(true);
+    // The second backup does not show it again.
+    expect(((await api('GET', '/api/v1/operations')).json.operations as OperationDto[]).every((o) => !JSON.stringify(o).includes(password))).toBe(true);
+  }, 300_000);
+
+  it('refuses a restore while a backup runs, and a cancelled backup leaves no backup behind', async () => {
+    // A table held exclusively keeps the backup waiting at its first database, however fast the machine.
+    const info = await engine.getContainer(`${deployment.id}-db`).inspect();
+    const target: ConnectTarget = {
+      host: info.NetworkSettings.Networks[`${deployment.id}_internal`]!.IPAddress,
+      port: 5432,
+      user: 'tale',
+      password: deployment.env.DB_PASSWORD!,
+      database: 'tale',
+      sslMode: 'disable',
+    };
+    const second = await withClient(target, async (holder) => {
+      await holder.query('BEGIN');
+      await holder.query('LOCK TABLE public.bk_rows IN ACCESS EXCLUSIVE MODE');
+      try {
+        const started = await api('POST', '/api/v1/backups', {});
+        expect(started.status).toBe(202);
+        expect(started.json.repositoryPassword).toBeNull();
+        const refused = await api('POST', '/api/v1/restores', { snapshot: backupId, projectId: deployment.id });
+        expect(refused.status).toBe(409);
+        expect(refused.json).toMatchObject({ code: 'OPERATION_IN_PROGRESS', message: expect.stringContaining('(backup)') });
+        const deploy = await api('POST', '/api/v1/deployments', { version: GOOD_VERSION });
+        expect(deploy.status).toBe(409);
+        expect((await api('POST', `/api/v1/operations/${String(started.json.id)}/cancel`, {})).status).toBe(204);
+        return String(started.json.id);
+      } finally {
+        await holder.query('ROLLBACK');
+      }
+    });
+    expect((await follow(second)).end.status).toBe('cancelled');
+    expect(((await api('GET', '/api/v1/backups')).json as unknown as BackupListDto).backups.map((b) => b.id)).toEqual([backupId]);
+  }, 300_000);
+
+  it('refuses a backup of another project, and a wrong typed confirmation, changing nothing', async () => {
+    // The real manifest under another project's id and tag, stored with restic itself.
+    const env = { RESTIC_REPOSITORY: path.join(app.dataDir, 'backups'), RESTIC_PASSWORD_FILE: path.join(app.dataDir, 'backup-password'), RESTIC_CACHE_DIR: path.join(scratch, 'cache'), HOME: scratch } as unknown as NodeJS.ProcessEnv;
+    const manifest = JSON.parse((await runCommand('/usr/bin/restic', ['dump', backupId, '/manifest.json'], { env })).stdout) as Record<string, unknown>;
+    const forgedFile = path.join(scratch, 'manifest.json');
+    fs.writeFileSync(forgedFile, JSON.stringify({ ...manifest, projectId: 'someone-else-123456' }));
+    const stored = await runCommand('/usr/bin/restic', ['backup', '--json', '--stdin', '--stdin-filename=manifest.json', '--tag=tale-project:someone-else-123456', '--tag=tale-manifest'], { env, input: fs.readFileSync(forgedFile) });
+    const forged = /"snapshot_id":"([0-9a-f]+)"/.exec(stored.stdout)![1]!;
+
+    const other = await api('POST', '/api/v1/restores', { snapshot: forged, projectId: deployment.id });
+    expect(other.status).toBe(422);
+    expect(other.json).toMatchObject({ code: 'BACKUP_OTHER_PROJECT', message: expect.stringContaining('someone-else-123456') });
+    const wrong = await api('POST', '/api/v1/restores', { snapshot: backupId, projectId: 'not-this-project' });
+    expect(wrong.json.code).toBe('CONFIRMATION_MISMATCH');
+    const unknown = await api('POST', '/api/v1/restores', { snapshot: 'f'.repeat(64), projectId: deployment.id });
+    expect(unknown.status).toBe(404);
+    // Nothing stopped, and the list shows only this project's backup.
+    const platform = await engine.getContainer(`${deployment.id}-platform-blue`).inspect();
+    expect(platform.State.Running).toBe(true);
+    expect(((await api('GET', '/api/v1/backups')).json as unknown as BackupListDto).backups.map((b) => b.id)).toEqual([backupId]);
+    const denied = await auditEvents(app.baseURL, app.cookie, 'operations.restore');
+    expect(denied.filter((e) => e.outcome === 'denied').length).toBeGreaterThanOrEqual(3);
+  }, 120_000);
+
+  it('restores every row and every file byte for byte after changes and deletions', async () => {
+    // Change, delete and add, in every database and every volume.
+    for (const d of DATABASES) await psql(d, "UPDATE public.bk_rows SET body = 'changed' WHERE id <= 10; DELETE FROM public.bk_rows WHERE id > 700; CREATE TABLE public.after_backup (x int); INSERT INTO public.after_backup VALUES (1);");
+    await psql('tale_knowledge', 'DROP TABLE private_knowledge.chunks');
+    await psql('tale_platform', 'TRUNCATE public.documents');
+    for (const v of VOLUMES) {
+      await onVolume(v, 'rm', ['-rf', `/v/${v}-files/nested`, `/v/${v}-files/known.bin`]);
+      await onVolume(v, 'touch', [`/v/${v}-files/added-after-backup`]);
+    }
+    const changed = await allContent();
+    expect(changed).not.toEqual(before);
+
+    const t0 = Date.now();
+    const started = await api('POST', '/api/v1/restores', { snapshot: backupId, projectId: deployment.id });
+    expect(started.status, JSON.stringify(started.json)).toBe(202);
+    const { events, end } = await follow(String(started.json.id));
+    expect(end.status, JSON.stringify(end.error)).toBe('succeeded');
+    console.log(`[restore] ${Date.now() - t0} ms from the request to the end of the operation (writers stopped, ${DATABASES.length} databases and ${VOLUMES.length} volumes restored, health gate passed)`);
+    const stopped = events.find((e) => e.step === 'restore' && e.data?.item === 'stop-writers' && e.status === 'succeeded')?.data?.containers as string[];
+    expect(stopped.sort()).toEqual([`${deployment.id}-convex`, `${deployment.id}-crawler-blue`, `${deployment.id}-platform-blue`, `${deployment.id}-rag-blue`].sort());
+
+    const after = await allContent();
+    for (const d of DATABASES) expect(after.dbs[d], d).toEqual(before.dbs[d]);
+    for (const v of VOLUMES) expect(after.vols[v], v).toEqual(before.vols[v]);
+
+    // The writers run again and the site answers through the proxy.
+    for (const name of stopped) expect((await engine.getContainer(name).inspect()).State.Health?.Status, name).toBe('healthy');
+    const site = await fetch(`http://127.0.0.1:${proxyPort}/`, { headers: { Host: 'localhost' } }).catch(() => null);
+    console.log(`[restore] the site answers ${site?.status ?? 'nothing'} through the proxy after the restore`);
+    const audit = await auditEvents(app.baseURL, app.cookie, 'operations.restore');
+    expect(audit.some((e) => e.outcome === 'success' && e.target === started.json.id)).toBe(true);
+  }, 400_000);
+});

@@ -1,0 +1,351 @@
+import { randomUUID } from 'node:crypto';
+import { Readable, Transform } from 'node:stream';
+import { finished } from 'node:stream/promises';
+import { containerName, volumeName } from '../stack/stack-names';
+import type { Color, RotatableService } from '../stack/types';
+import { underLock } from '../engine/deployment-lock';
+import { engineSettings } from '../engine/engine-settings';
+import { waitHealthy } from '../engine/health-gate';
+import type { ExecStream } from '../docker/exec-stream';
+import { INVENTORY_SQL, parseInventory, type TableCount } from '../postgres/bundled-copy-plan';
+import { assertIdentifier, ident } from '../postgres/identifiers';
+import { BackupError } from './backup-error';
+import { CONSISTENCY, itemFile, manifestSchema, STATE_VOLUMES, tags, type BackupManifest } from './manifest';
+import type { BackupPorts, HelperVolume, StoredItem } from './ports';
+
+// Backup and restore of one Tale deployment, with every byte streamed: pg_dump's output and each
+// volume's tar go straight into restic's stdin, and a restore streams restic's dump straight into
+// psql or into Docker's archive API. Nothing is held in memory or written to a temporary file.
+// All I/O goes through ports.ts, so the order of things and the failure handling are unit-tested.
+
+const MAX_CAPTURE = 4 * 1024 * 1024;
+/** Progress events per item at most this often. */
+const PROGRESS_EVERY_MS = 500;
+
+type Signal = AbortSignal | undefined;
+
+function stopIfCancelled(signal: Signal, before: string): void {
+  if (signal?.aborted) throw new BackupError('CANCELLED', `Cancelled by a user before ${before}.`);
+}
+
+function capture(stream: Readable): () => string {
+  const parts: Buffer[] = [];
+  let size = 0;
+  stream.on('data', (c: Buffer) => {
+    if (size >= MAX_CAPTURE) return;
+    parts.push(c);
+    size += c.length;
+  });
+  return () => Buffer.concat(parts).toString('utf8');
+}
+
+const lastLine = (text: string) => text.split('\n').map((l) => l.trim()).filter(Boolean).at(-1) ?? '';
+
+/** psql in the db container as its superuser over the local socket (trusted there, docs/tale-cli.md#bundled-database-init). */
+function psqlArgv(superuser: string, database: string, command?: string): string[] {
+  return ['psql', '--no-psqlrc', '--set=ON_ERROR_STOP=1', '--tuples-only', '--no-align', `--username=${superuser}`, `--dbname=${database}`, ...(command ? [`--command=${command}`] : ['--file=-'])];
+}
+
+/**
+ * pg_dump as plain SQL with CREATE DATABASE and the database's own settings (search_path and the
+ * like), owners and grants kept: it is restored into the same kind of server, where the roles exist.
+ */
+export function dumpArgv(superuser: string, database: string): string[] {
+  return ['pg_dump', '--format=plain', '--create', '--encoding=UTF8', `--username=${superuser}`, `--dbname=${database}`];
+}
+
+const LIST_DATABASES = "SELECT datname FROM pg_database WHERE NOT datistemplate AND datname <> 'postgres' ORDER BY datname";
+
+async function psql(p: BackupPorts, container: string, superuser: string, database: string, command: string): Promise<string> {
+  const run = await p.exec.start(container, psqlArgv(superuser, database, command));
+  const out = capture(run.stdout);
+  const err = capture(run.stderr);
+  const code = await run.exit;
+  if (code !== 0) throw new BackupError('BACKUP_DUMP_FAILED', `psql in ${container} failed: ${lastLine(err()) || `exit ${code}`}`);
+  return out();
+}
+
+async function inventory(p: BackupPorts, container: string, superuser: string, database: string): Promise<TableCount[]> {
+  return parseInventory(await psql(p, container, superuser, database, INVENTORY_SQL)).tables;
+}
+
+function progress(p: BackupPorts, step: 'backup' | 'restore', item: string): (bytes: number) => void {
+  let last = 0;
+  return (bytes) => {
+    const now = p.clock.now().getTime();
+    if (now - last < PROGRESS_EVERY_MS) return;
+    last = now;
+    p.events.emit({ step, status: 'progress', data: { item, bytes } });
+  };
+}
+
+/** What the backup needs to know about the live deployment. */
+async function deploymentFacts(p: BackupPorts) {
+  const projectId = await p.project.readProjectId();
+  const env = await p.project.readEnv();
+  const superuser = assertIdentifier(env.DB_USER || 'tale');
+  const db = containerName(projectId, 'db', null);
+  const details = await p.docker.inspectContainer(db);
+  if (!details?.running) {
+    throw new BackupError('BACKUP_DB_NOT_RUNNING', `The bundled db container (${db}) is not running: a backup reads the databases through it.`);
+  }
+  const volumes: HelperVolume[] = STATE_VOLUMES.map((key) => ({ key, name: volumeName(projectId, key) }));
+  return { projectId, env, superuser, db, image: details.image, volumes };
+}
+
+const helperLabels = (projectId: string) => ({ 'io.tale.console.managed': 'true', 'io.tale.console.role': 'backup-helper', project: projectId });
+
+export interface BackupInput {
+  kind: 'manual';
+  startedBy: string | null;
+  signal?: AbortSignal;
+}
+
+/**
+ * Takes one backup: every database of the bundled db (row counts, then pg_dump), the state
+ * volumes, the project files, and last the manifest. Each part is one restic snapshot tagged with
+ * the project and the backup; only the manifest makes the backup complete, and a failed backup
+ * forgets the parts it stored.
+ */
+export async function runBackup(p: BackupPorts, input: BackupInput): Promise<{ manifest: BackupManifest; manifestSnapshot: string }> {
+  return underLock(p, 'backup', async () => {
+    const started = p.clock.now();
+    const facts = await deploymentFacts(p);
+    const backupId = randomUUID();
+    const base = [tags.project(facts.projectId), tags.backup(backupId)];
+    const stored: string[] = [];
+    const store = async (item: string, source: Readable, extraTags: string[] = []): Promise<StoredItem> => {
+      p.events.emit({ step: 'backup', status: 'started', data: { item } });
+      const result = await p.repo.backupStdin(source, { filename: item, tags: [...base, ...extraTags], signal: input.signal, onBytes: progress(p, 'backup', item) });
+      stored.push(result.snapshotId);
+      return result;
+    };
+    const done = (item: string, r: StoredItem) => p.events.emit({ step: 'backup', status: 'succeeded', data: { item, bytes: r.bytes, dataAdded: r.dataAdded } });
+
+    try {
+      await p.repo.unlock();
+      const databases: BackupManifest['databases'] = [];
+      const names = (await psql(p, facts.db, facts.superuser, 'postgres', LIST_DATABASES)).split('\n').map((s) => s.trim()).filter(Boolean);
+      for (const name of names) {
+        stopIfCancelled(input.signal, `database ${name} was saved`);
+        assertIdentifier(name);
+        const tables = await inventory(p, facts.db, facts.superuser, name);
+        const item = itemFile.database(name);
+        const dump: ExecStream = await p.exec.start(facts.db, dumpArgv(facts.superuser, name));
+        const dumpErr = capture(dump.stderr);
+        let r: StoredItem;
+        try {
+          r = await store(item, dump.stdout);
+        } catch (err) {
+          dump.abort();
+          throw err;
+        }
+        const code = await dump.exit;
+        // A pg_dump that broke off ends its output early: restic stored a truncated file, which the
+        // cleanup below forgets.
+        if (code !== 0) throw new BackupError('BACKUP_DUMP_FAILED', `pg_dump of ${name} failed: ${lastLine(dumpErr()) || `exit ${code}`}`);
+        done(item, r);
+        databases.push({ name, ...r, tables });
+      }
+
+      const volumes: BackupManifest['volumes'] = [];
+      await p.volumes.withHelper({ image: facts.image, name: `${facts.projectId}-backup-helper`, volumes: facts.volumes, readOnly: true, labels: helperLabels(facts.projectId) }, async (helper) => {
+        for (const v of facts.volumes) {
+          stopIfCancelled(input.signal, `volume ${v.key} was saved`);
+          const item = itemFile.volume(v.key);
+          const r = await store(item, await helper.read(v.key));
+          done(item, r);
+          volumes.push({ key: v.key as BackupManifest['volumes'][number]['key'], name: v.name, ...r });
+        }
+      });
+
+      stopIfCancelled(input.signal, 'the project files were saved');
+      const files = await p.readProjectFiles();
+      const encoded = Object.fromEntries(Object.entries(files).map(([k, v]) => [k, v.toString('base64')]));
+      const filesItem = await store(itemFile.projectFiles, Readable.from([Buffer.from(JSON.stringify({ files: encoded }))]));
+      done(itemFile.projectFiles, filesItem);
+
+      const release = (await p.project.readReleases())[0] ?? null;
+      const finished = p.clock.now();
+      const manifest: BackupManifest = manifestSchema.parse({
+        format: 1,
+        backupId,
+        projectId: facts.projectId,
+        kind: input.kind,
+        startedBy: input.startedBy,
+        startedAt: started.toISOString(),
+        finishedAt: finished.toISOString(),
+        durationMs: finished.getTime() - started.getTime(),
+        consistency: CONSISTENCY,
+        release: release ? { version: release.version, digests: release.digests, color: release.color, at: release.at } : null,
+        databases,
+        volumes,
+        projectFiles: { ...filesItem, files: Object.keys(files).sort() },
+      });
+      stopIfCancelled(input.signal, 'the backup was completed');
+      const m = await store(itemFile.manifest, Readable.from([Buffer.from(JSON.stringify(manifest))]), [tags.manifest]);
+      p.events.emit({ step: 'backup', status: 'succeeded', data: { item: itemFile.manifest, backupId, snapshotId: m.snapshotId } });
+      return { manifest, manifestSnapshot: m.snapshotId };
+    } catch (err) {
+      // Parts without a manifest are never listed; forget them so they take no room either.
+      await p.repo.forget(stored).catch(() => undefined);
+      throw err;
+    }
+  });
+}
+
+/** Reads and checks a backup's manifest from the repository. */
+export async function readManifest(p: Pick<BackupPorts, 'repo'>, snapshotId: string, signal?: AbortSignal): Promise<BackupManifest> {
+  const found = (await p.repo.snapshots([tags.manifest])).find((s) => s.id === snapshotId || s.shortId === snapshotId || s.id.startsWith(snapshotId));
+  if (!found) throw new BackupError('BACKUP_NOT_FOUND', `There is no complete backup ${snapshotId} in the repository.`);
+  const { stream, done } = p.repo.dump(found.id, `/${itemFile.manifest}`, signal);
+  const text = capture(stream);
+  await Promise.all([done, finished(stream)]);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text());
+  } catch {
+    throw new BackupError('BACKUP_MANIFEST_INVALID', `The manifest of backup ${snapshotId} cannot be read.`);
+  }
+  const parsed = manifestSchema.safeParse(raw);
+  if (!parsed.success) throw new BackupError('BACKUP_MANIFEST_INVALID', `The manifest of backup ${snapshotId} is not one this console wrote.`);
+  // The tag and the manifest must agree: either alone could be a mistake.
+  if (!found.tags.includes(tags.project(parsed.data.projectId))) throw new BackupError('BACKUP_MANIFEST_INVALID', `Backup ${snapshotId} is tagged for another project than its manifest names.`);
+  return parsed.data;
+}
+
+/** The writers of the database and the volumes, in the order they are stopped. */
+function writerNames(projectId: string): string[] {
+  const colour = (service: RotatableService) => (['blue', 'green'] as Color[]).map((c) => containerName(projectId, service, c));
+  return [...colour('platform'), ...colour('rag'), ...colour('crawler'), containerName(projectId, 'convex', null)];
+}
+
+export interface RestoreInput {
+  manifest: BackupManifest;
+  signal?: AbortSignal;
+}
+
+/**
+ * Restores a backup of this project: stops every writer (both colours' platform, rag and crawler,
+ * and convex; the db keeps running), replaces each database from its dump, empties and refills
+ * each volume, then starts the writers that ran before and waits for them to be healthy. A
+ * failure half-way leaves the writers stopped and says exactly what was and was not restored.
+ */
+export async function runRestore(p: BackupPorts, input: RestoreInput): Promise<{ databases: string[]; volumes: string[]; restarted: string[] }> {
+  const { manifest, signal } = input;
+  return underLock(p, 'restore', async () => {
+    const facts = await deploymentFacts(p);
+    if (manifest.projectId !== facts.projectId) {
+      throw new BackupError('BACKUP_OTHER_PROJECT', `That backup belongs to project ${manifest.projectId}, not to this one (${facts.projectId}): nothing was changed.`);
+    }
+    stopIfCancelled(signal, 'anything was changed');
+    const settings = engineSettings(facts.env);
+
+    const running: string[] = [];
+    for (const name of writerNames(facts.projectId)) {
+      if ((await p.docker.inspectContainer(name))?.running) running.push(name);
+    }
+    p.events.emit({ step: 'restore', status: 'started', data: { item: 'stop-writers', containers: running } });
+    for (const name of running) await p.docker.stopContainer(name, settings.drainTimeoutSeconds);
+    p.events.emit({ step: 'restore', status: 'succeeded', data: { item: 'stop-writers', containers: running } });
+
+    const restoredDbs: string[] = [];
+    const restoredVolumes: string[] = [];
+    const stateOf = (failedAt: string, err: unknown) => {
+      const pendingDbs = manifest.databases.map((d) => d.name).filter((n) => !restoredDbs.includes(n));
+      const pendingVolumes = manifest.volumes.map((v) => v.key).filter((k) => !restoredVolumes.includes(k));
+      const why = err instanceof Error ? err.message : String(err);
+      return new BackupError(
+        'RESTORE_FAILED',
+        `The restore stopped at ${failedAt}: ${why} ` +
+          `Restored: ${[...restoredDbs, ...restoredVolumes].join(', ') || 'nothing'}. Not restored: ${[...pendingDbs, ...pendingVolumes].join(', ') || 'nothing'}. ` +
+          `The writers stay stopped (${running.join(', ') || 'none were running'}) so nothing writes into a half-restored state: run the restore again to finish it.`,
+        { cause: err },
+      );
+    };
+
+    for (const db of manifest.databases) {
+      const item = itemFile.database(db.name);
+      try {
+        stopIfCancelled(signal, `database ${db.name} was restored`);
+        p.events.emit({ step: 'restore', status: 'started', data: { item } });
+        await psql(p, facts.db, facts.superuser, 'postgres', `DROP DATABASE IF EXISTS ${ident(db.name)} WITH (FORCE)`);
+        await restoreDatabase(p, facts.db, facts.superuser, db.snapshotId, item, signal);
+        const now = await inventory(p, facts.db, facts.superuser, db.name);
+        const differ = db.tables.filter((t) => now.find((n) => n.schema === t.schema && n.table === t.table)?.rows !== t.rows);
+        if (differ.length > 0) {
+          throw new BackupError('RESTORE_ROWS_DIFFER', `row counts differ from the backup's in ${differ.map((t) => `${t.schema}.${t.table}`).join(', ')}.`);
+        }
+        restoredDbs.push(db.name);
+        p.events.emit({ step: 'restore', status: 'succeeded', data: { item, tables: now.length } });
+      } catch (err) {
+        p.events.emit({ step: 'restore', status: 'failed', data: { item } });
+        throw stateOf(db.name, err);
+      }
+    }
+
+    const helperVolumes = manifest.volumes.map((v) => ({ key: v.key, name: volumeName(facts.projectId, v.key) }));
+    try {
+      await p.volumes.withHelper({ image: facts.image, name: `${facts.projectId}-restore-helper`, volumes: helperVolumes, readOnly: false, labels: helperLabels(facts.projectId) }, async (helper) => {
+        stopIfCancelled(signal, 'the volumes were restored');
+        if (helperVolumes.length) await helper.empty();
+        for (const v of manifest.volumes) {
+          const item = itemFile.volume(v.key);
+          p.events.emit({ step: 'restore', status: 'started', data: { item } });
+          const { stream, done } = p.repo.dump(v.snapshotId, `/${item}`, signal);
+          const counted = countBytes(stream, progress(p, 'restore', item));
+          await Promise.all([helper.write(v.key, counted), done]);
+          restoredVolumes.push(v.key);
+          p.events.emit({ step: 'restore', status: 'succeeded', data: { item } });
+        }
+      });
+    } catch (err) {
+      throw stateOf('the volumes', err);
+    }
+
+    p.events.emit({ step: 'restore', status: 'started', data: { item: 'start-writers', containers: running } });
+    // The stopping order reversed: convex and the back ends before the platform that needs them.
+    for (const name of [...running].reverse()) await p.docker.startContainer(name);
+    const failure = await waitHealthy(p.docker, p.clock, p.events, running, {
+      deadline: p.clock.now().getTime() + settings.healthCheckTimeoutSeconds * 1000,
+      pollMs: settings.healthPollMs,
+      unhealthyGraceMs: settings.unhealthyGraceMs,
+      signal,
+    });
+    if (failure) throw new BackupError('RESTORE_UNHEALTHY', `Everything was restored, but ${failure.message} after the restart.`);
+    p.events.emit({ step: 'restore', status: 'succeeded', data: { item: 'start-writers', containers: running } });
+    return { databases: restoredDbs, volumes: restoredVolumes, restarted: running };
+  });
+}
+
+/** Passes a stream through (with backpressure), reporting the bytes seen. */
+function countBytes(stream: Readable, onBytes: (n: number) => void): Readable {
+  let n = 0;
+  const counter = new Transform({
+    transform(chunk: Buffer, _enc, callback) {
+      onBytes((n += chunk.length));
+      callback(null, chunk);
+    },
+  });
+  stream.on('error', (err) => counter.destroy(err));
+  return stream.pipe(counter);
+}
+
+/** restic's dump of one database streamed into psql, which runs the dump's own CREATE DATABASE. */
+async function restoreDatabase(p: BackupPorts, container: string, superuser: string, snapshotId: string, item: string, signal: Signal): Promise<void> {
+  const run = await p.exec.start(container, psqlArgv(superuser, 'postgres'), { stdin: true });
+  const stdin = run.stdin!;
+  stdin.on('error', () => undefined); // psql may exit first; its exit code says why
+  const err = capture(run.stderr);
+  run.stdout.resume();
+  const { stream, done } = p.repo.dump(snapshotId, `/${item}`, signal);
+  countBytes(stream, progress(p, 'restore', item)).pipe(stdin);
+  try {
+    await done;
+  } catch (e) {
+    run.abort();
+    throw e;
+  }
+  const code = await run.exit;
+  if (code !== 0) throw new BackupError('RESTORE_FAILED', `psql failed: ${lastLine(err()) || `exit ${code}`}`);
+}

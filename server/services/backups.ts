@@ -1,0 +1,128 @@
+import 'server-only';
+import type { ActionResult } from '@/lib/action-result';
+import type { BackupDto, BackupListDto } from '@/lib/dto/backups';
+import type { OperationDto } from '@/lib/dto/operations';
+import { CodedError } from '@/lib/errors';
+import { restoreInputSchema, startBackupInputSchema } from '@/lib/schemas/backups';
+import { authorize, requireRole, type Caller } from '../auth/caller';
+import { readManifest, runBackup, runRestore } from '../backup/backup-engine';
+import { tags, toBackupDto } from '../backup/manifest';
+import type { BackupPorts } from '../backup/ports';
+import { createPassword, passwordExists } from '../backup/repository-password';
+import { appendAudit } from '../db/audit-log';
+import type { EnginePorts } from '../engine/ports';
+import type { Runtime } from '../runtime';
+import { confirmProject, invalid, launch, WRONG_PROJECT } from './operations';
+
+// Backups and restores (docs/backups.md). A backup is a `backup` operation and a restore a
+// `restore` operation: persisted, in the history, cancellable, refused beside the kinds they
+// conflict with (server/operations/conflicts.ts). The repository is created on the first backup,
+// and its password is shown on that one answer only.
+
+function backupPorts(rt: Runtime, ports: EnginePorts): BackupPorts {
+  return { ...ports, repo: rt.backups.repo, exec: rt.host.exec, volumes: rt.backups.volumes, readProjectFiles: rt.backups.readProjectFiles };
+}
+
+const MANIFEST_CACHE = 'backups:manifest:';
+
+/** The complete backups of this project, newest first. Manifests never change, so each is read once per process. */
+export async function listBackups(rt: Runtime, caller: Caller): Promise<BackupListDto> {
+  requireRole(caller, 'operator');
+  const repo = rt.backups.repo;
+  const initialised = await repo.isInitialised();
+  const location = repo.location;
+  if (!initialised || !(await passwordExists(rt.env.backup.passwordFile))) return { repository: { location, initialised: false }, backups: [] };
+  const projectId = await rt.project.readProjectId();
+  const snapshots = await repo.snapshots([tags.manifest, tags.project(projectId)]);
+  const backups: BackupDto[] = [];
+  for (const s of snapshots) {
+    const key = MANIFEST_CACHE + s.id;
+    let dto = rt.cache.get(key) as BackupDto | undefined;
+    if (!dto) {
+      dto = toBackupDto(s.id, await readManifest(rt.backups, s.id));
+      rt.cache.set(key, dto);
+    }
+    backups.push(dto);
+  }
+  backups.sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+  return { repository: { location, initialised: true }, backups };
+}
+
+/**
+ * Creates the repository with a new password when there is none. One at a time per process: two
+ * first backups at once must not write two passwords for one repository.
+ */
+async function ensureRepository(rt: Runtime): Promise<string | null> {
+  const key = 'backups:init';
+  const pending = rt.cache.get(key) as Promise<string | null> | undefined;
+  if (pending) return pending.then(() => null);
+  const run = (async () => {
+    if (await rt.backups.repo.isInitialised()) return null;
+    const file = rt.env.backup.passwordFile;
+    const password = (await passwordExists(file)) ? null : await createPassword(file);
+    await rt.backups.repo.init();
+    return password;
+  })();
+  rt.cache.set(key, run);
+  try {
+    return await run;
+  } finally {
+    rt.cache.delete(key);
+  }
+}
+
+export type StartedBackup = OperationDto & { repositoryPassword: string | null };
+
+/** Starts a manual backup; the first one also creates the repository and answers its password once. */
+export function startBackup(rt: Runtime, caller: Caller, raw: unknown): Promise<ActionResult<StartedBackup>> {
+  return authorize(caller, 'operator', async (actor) => {
+    const parsed = startBackupInputSchema.safeParse(raw);
+    if (!parsed.success) return invalid(parsed.error);
+    let password: string | null;
+    try {
+      password = await ensureRepository(rt);
+    } catch (err) {
+      if (err instanceof CodedError) return { ok: false, code: err.code, message: err.message };
+      throw err;
+    }
+    if (password !== null) {
+      appendAudit(rt.db, { actor, action: 'backups.repository_init', target: rt.backups.repo.location, sourceIp: caller.sourceIp, outcome: 'success', message: 'repository created; password shown once' });
+    }
+    const started = launch({ rt, caller, actor }, 'backup', { kind: 'manual' }, async (ports, signal) => {
+      const { manifest, manifestSnapshot } = await runBackup(backupPorts(rt, ports), { kind: 'manual', startedBy: actor.email, signal });
+      const dto = toBackupDto(manifestSnapshot, manifest);
+      return { backup: dto.id, backupId: dto.backupId, bytes: dto.bytes, dataAdded: dto.dataAdded, durationMs: dto.durationMs, databases: dto.databases.length, volumes: dto.volumes.length };
+    });
+    if (!started.ok) return started;
+    return { ok: true, data: { ...started.data, repositoryPassword: password } };
+  });
+}
+
+/**
+ * Restores a backup of this project (admin, with the project id typed as confirmation). The backup
+ * is read and checked before anything starts: one of another project is refused outright.
+ */
+export function startRestore(rt: Runtime, caller: Caller, raw: unknown): Promise<ActionResult<OperationDto>> {
+  return authorize(caller, 'admin', async (actor) => {
+    const by = { rt, caller, actor };
+    const parsed = restoreInputSchema.safeParse(raw);
+    if (!parsed.success) return invalid(parsed.error);
+    const { snapshot, projectId: typed } = parsed.data;
+    if (!(await confirmProject(by, 'operations.restore', typed, { snapshot }))) return WRONG_PROJECT;
+    let manifest;
+    try {
+      if (!(await rt.backups.repo.isInitialised())) return { ok: false, code: 'BACKUP_NOT_FOUND', message: 'There is no backup repository yet.' };
+      manifest = await readManifest(rt.backups, snapshot);
+      const live = await rt.project.readProjectId();
+      if (manifest.projectId !== live) {
+        throw new CodedError('BACKUP_OTHER_PROJECT', `That backup belongs to project ${manifest.projectId}, not to this one (${live}): nothing was changed.`);
+      }
+    } catch (err) {
+      if (!(err instanceof CodedError)) throw err;
+      appendAudit(rt.db, { actor, action: 'operations.restore', params: { snapshot }, sourceIp: caller.sourceIp, outcome: 'denied', message: err.code });
+      return { ok: false, code: err.code, message: err.message };
+    }
+    const m = manifest;
+    return launch(by, 'restore', { snapshot, backupId: m.backupId, backupStartedAt: m.startedAt }, async (ports, signal) => runRestore(backupPorts(rt, ports), { manifest: m, signal }));
+  });
+}
