@@ -5,6 +5,7 @@ import type { OperationDto } from '@/lib/dto/operations';
 import { CodedError } from '@/lib/errors';
 import { restoreInputSchema, startBackupInputSchema } from '@/lib/schemas/backups';
 import { authorize, requireRole, type Caller } from '../auth/caller';
+import { hasRole } from '../auth/roles';
 import { readManifest, runBackup, runRestore } from '../backup/backup-engine';
 import { tags, toBackupDto } from '../backup/manifest';
 import type { BackupPorts } from '../backup/ports';
@@ -71,6 +72,12 @@ async function ensureRepository(rt: Runtime): Promise<string | null> {
   }
 }
 
+const FIRST_BACKUP_BY_ADMIN = {
+  ok: false as const,
+  code: 'FIRST_BACKUP_BY_ADMIN',
+  message: 'An admin must take the first backup: it creates the encrypted repository and shows its password once.',
+};
+
 export type StartedBackup = OperationDto & { repositoryPassword: string | null };
 
 /** Starts a manual backup; the first one also creates the repository and answers its password once. */
@@ -80,6 +87,9 @@ export function startBackup(rt: Runtime, caller: Caller, raw: unknown): Promise<
     if (!parsed.success) return invalid(parsed.error);
     let password: string | null;
     try {
+      // The first backup creates the repository and shows its password: a key to everything the
+      // backups hold, .env secrets included, which operators are never shown.
+      if (!hasRole(actor, 'admin') && !(await rt.backups.repo.isInitialised())) return FIRST_BACKUP_BY_ADMIN;
       password = await ensureRepository(rt);
     } catch (err) {
       if (err instanceof CodedError) return { ok: false, code: err.code, message: err.message };
