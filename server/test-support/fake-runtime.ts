@@ -23,7 +23,7 @@ const notFaked = (what: string) => async (): Promise<never> => {
   throw new Error(`${what} is not faked in this test: hand it to fakeRuntime()`);
 };
 
-export function fakeRuntime(opts: { files?: Record<string, string>; exec?: ExecRunner; run?: Runtime['host']['run'] } = {}): FakeRuntime {
+export function fakeRuntime(opts: { files?: Record<string, string>; exec?: ExecRunner; run?: Runtime['host']['run']; stats?: Runtime['host']['stats'] } = {}): FakeRuntime {
   const temp = openTempDb('tc-runtime-');
   const deployDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tc-deploy-'));
   for (const [name, text] of Object.entries(opts.files ?? {})) fs.writeFileSync(path.join(deployDir, name), text, { mode: 0o600 });
@@ -47,7 +47,7 @@ export function fakeRuntime(opts: { files?: Record<string, string>; exec?: ExecR
     docker: world.docker,
     host: {
       status: async () => ({ reachable: true, version: 'fake', apiVersion: 'fake' }),
-      stats: { stats: notFaked('container stats') },
+      stats: opts.stats ?? { stats: notFaked('container stats') },
       run: opts.run ?? notFaked('a captured docker exec'),
       exec: opts.exec ?? { start: notFaked('a streaming docker exec') },
     },
