@@ -27,7 +27,7 @@ async function Overview({ caller }: { caller: Caller }) {
   // requirePageCaller has sent anyone without a user elsewhere.
   const user = caller.user!;
   const rt = runtime();
-  const [overview, live] = await Promise.all([getOverview(rt, caller), liveOverview(rt, { stats: false })]);
+  const [overview, live] = await Promise.all([getOverview(rt, caller), liveOverview(rt)]);
   return (
     <LiveOverview
       initial={live}

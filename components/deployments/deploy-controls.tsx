@@ -75,9 +75,11 @@ export function DeployControls({ releases, registryError, previousVersion, initi
 
   const confirm = () => {
     if (!review) return;
+    // The server refuses a downgrade without the flag; it is sent only once the box is ticked.
+    const allowDowngrade = review.downgrade && accepted;
     if (review.kind === 'rollback') run(() => actions.rollback({}));
-    else if (review.kind === 'update') run(() => actions.update({ version: review.version, services }));
-    else run(() => actions.deploy({ version: review.version, all }));
+    else if (review.kind === 'update') run(() => actions.update({ version: review.version, services, allowDowngrade }));
+    else run(() => actions.deploy({ version: review.version, all, allowDowngrade }));
   };
   const confirmLabel = review?.kind === 'rollback' ? `Roll back to ${review.version}` : review?.kind === 'update' ? `Update to ${review.version}` : `Deploy ${review?.version ?? ''}`;
 

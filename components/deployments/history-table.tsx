@@ -6,6 +6,7 @@ import { Button } from '@/components/ui/button';
 import { EmptyState } from '@/components/ui/empty-state';
 import { Select } from '@/components/ui/input';
 import { Cell, Table } from '@/components/ui/table';
+import { formatTime } from '@/lib/format-time';
 
 const TONE = { succeeded: 'good', running: 'neutral', failed: 'bad', cancelled: 'warn', interrupted: 'warn' } as const;
 const REDEPLOYABLE = new Set(['deploy', 'update', 'rollback']);
@@ -65,7 +66,7 @@ export function HistoryTable({ history, filter, canOperate }: Props) {
             const version = text(op.result?.version) ?? text(op.params.version);
             return (
               <tr key={op.id} data-testid="history-row">
-                <Cell>{op.createdAt.replace('T', ' ').slice(0, 19)}</Cell>
+                <Cell>{formatTime(op.createdAt)}</Cell>
                 <Cell>{op.kind}</Cell>
                 <Cell>{versions(op)}</Cell>
                 <Cell>{op.actor ?? '—'}</Cell>

@@ -7,6 +7,7 @@ import { Button } from '@/components/ui/button';
 import { LogViewer } from '@/components/logs/log-viewer';
 import { formatBytes } from '@/lib/format-usage';
 import { pullProgress } from '@/lib/pull-progress';
+import { formatTime } from '@/lib/format-time';
 
 const TONE = { succeeded: 'good', failed: 'bad', cancelled: 'warn', interrupted: 'warn', running: 'neutral' } as const;
 
@@ -60,7 +61,7 @@ export function OperationTimeline({ initial, canCancel, cancel }: Props) {
           <Badge tone={TONE[op.status]}>{op.status}</Badge>
         </span>
         <span className="text-sm text-zinc-500">
-          {op.kind} started by {op.actor ?? 'unknown'} at {op.createdAt.replace('T', ' ').slice(0, 19)}
+          {op.kind} started by {op.actor ?? 'unknown'} at {formatTime(op.createdAt)}
         </span>
         {op.status === 'running' && canCancel && (
           <Button variant="danger" busy={pending} onClick={() => start(async () => void (await cancel(op.id)))}>

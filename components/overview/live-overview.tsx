@@ -5,7 +5,7 @@ import { useTransition } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import type { ActionResult } from '@/lib/action-result';
 import type { OperationDto } from '@/lib/dto/operations';
-import type { ConvexAdminKeyDto, LiveOverviewDto } from '@/lib/dto/overview';
+import type { ContainerStatsListDto, ConvexAdminKeyDto, LiveOverviewDto } from '@/lib/dto/overview';
 import { formatBytes, formatCpu, formatUptime } from '@/lib/format-usage';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
@@ -16,11 +16,13 @@ import { ConvexAdminKey } from './convex-admin-key';
 const TONE: Record<string, 'good' | 'warn' | 'bad' | 'neutral'> = { healthy: 'good', running: 'good', starting: 'warn', unhealthy: 'bad', stopped: 'bad' };
 const POLL_MS = 5_000;
 
-async function fetchOverview(): Promise<LiveOverviewDto> {
-  const res = await fetch('/api/overview', { cache: 'no-store' });
+async function getJson<T>(url: string): Promise<T> {
+  const res = await fetch(url, { cache: 'no-store' });
   if (!res.ok) throw new Error(res.status === 401 ? 'Your session has ended. Sign in again.' : `The console answered HTTP ${res.status}.`);
-  return (await res.json()) as LiveOverviewDto;
+  return (await res.json()) as T;
 }
+const fetchOverview = () => getJson<LiveOverviewDto>('/api/overview');
+const fetchStats = () => getJson<ContainerStatsListDto>('/api/overview/stats');
 
 const card = 'rounded-lg border border-zinc-200 bg-white p-4 dark:border-zinc-800 dark:bg-zinc-900';
 
@@ -39,17 +41,23 @@ export function LiveOverview({ initial, deployDir, initialised, canOperate, depl
   const router = useRouter();
   const toast = useToast();
   const [pending, start] = useTransition();
-  // The server's first answer has no CPU and memory figures: marked stale, so the first poll runs at once.
+  // The server's answer is fresh: the first poll comes after POLL_MS.
   const query = useQuery({
     queryKey: ['overview'],
     queryFn: fetchOverview,
     initialData: initial,
-    initialDataUpdatedAt: 0,
+    staleTime: POLL_MS,
     refetchInterval: POLL_MS,
     refetchIntervalInBackground: false,
   });
-  const { status, stats, registry } = query.data;
-  const now = new Date(query.dataUpdatedAt || Date.now());
+  // CPU and memory take Docker a second or two: asked for at once and on their own, so the status
+  // never waits for them; until they come, the readings the server already knew stand.
+  const statsQuery = useQuery({ queryKey: ['overview-stats'], queryFn: fetchStats, refetchInterval: POLL_MS, refetchIntervalInBackground: false });
+  const { status, registry } = query.data;
+  const stats = statsQuery.data?.stats ?? query.data.stats;
+  // Uptimes count to the server's clock when it looked, never the renderer's own: the server's
+  // render and the browser's hydration then print the same text (React #418 otherwise).
+  const now = new Date(query.data.checkedAt);
   const deployed = status.containers.filter((c) => c.status !== 'not deployed');
 
   const upgrade = (version: string) =>

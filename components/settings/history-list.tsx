@@ -8,6 +8,7 @@ import { Dialog } from '@/components/ui/dialog';
 import { Cell, Table } from '@/components/ui/table';
 import { useToast } from '@/components/ui/toast';
 import type { SettingsAction } from './types';
+import { formatTime } from '@/lib/format-time';
 
 /** Restoring writes .env or compose.override.yml, so only admins get the button. */
 type Props = { history: HistoryEntryDto[]; isAdmin: boolean; restore: SettingsAction<RestoredDto> };
@@ -26,7 +27,7 @@ export function HistoryList({ history, isAdmin, restore }: Props) {
             <Cell>
               <code>{h.file}</code> {h.current && <Badge>same as now</Badge>}
             </Cell>
-            <Cell>{new Date(h.at).toLocaleString()}</Cell>
+            <Cell>{formatTime(h.at)}</Cell>
             <Cell>{h.size} B</Cell>
             {isAdmin && (
               <Cell>
@@ -64,7 +65,7 @@ export function HistoryList({ history, isAdmin, restore }: Props) {
           </>
         }
       >
-        The file gets back its exact bytes from {chosen ? new Date(chosen.at).toLocaleString() : ''}. The version it replaces is kept here too.
+        The file gets back its exact bytes from {chosen ? formatTime(chosen.at) : ''}. The version it replaces is kept here too.
       </Dialog>
     </>
   );

@@ -15,11 +15,14 @@ import { RoleSelect } from '@/components/ui/role-select';
 import { Cell, Table } from '@/components/ui/table';
 import { useToast } from '@/components/ui/toast';
 import { useAction } from '@/components/ui/use-action';
+import { formatTime } from '@/lib/format-time';
 
 type Props = {
   tokens: ApiTokenDto[];
   /** "Require two-step sign-in for admins" is on: it holds their tokens too. */
   adminTotpRequired: boolean;
+  /** The server's clock at the render (ISO): "expired" judged by it reads the same after hydration. */
+  now: string;
   actions: {
     create: (input: unknown) => Promise<ActionResult<CreatedApiTokenDto>>;
     revoke: (input: unknown) => Promise<ActionResult<undefined>>;
@@ -28,7 +31,7 @@ type Props = {
 
 type Dialogs = { kind: 'create' } | { kind: 'created'; token: CreatedApiTokenDto } | { kind: 'revoke'; token: ApiTokenDto } | null;
 
-const when = (iso: string | null, none = '—') => (iso ? new Date(iso).toLocaleString() : none);
+const when = (iso: string | null, none = '—') => (iso ? formatTime(iso) : none);
 
 function state(t: ApiTokenDto, now: number) {
   if (t.revokedAt) return <Badge tone="bad">Revoked</Badge>;
@@ -37,12 +40,11 @@ function state(t: ApiTokenDto, now: number) {
   return <Badge tone="good">Active</Badge>;
 }
 
-export function TokenAdmin({ tokens, adminTotpRequired, actions }: Props) {
+export function TokenAdmin({ tokens, adminTotpRequired, now, actions }: Props) {
   const router = useRouter();
   const toast = useToast();
   const [dialog, setDialog] = useState<Dialogs>(null);
   const { errors, setErrors, busy: pending, run } = useAction();
-  const [now] = useState(() => Date.now());
   // The native <dialog> fires `close` when the next dialog replaces it, too: only close our own.
   const closeIf = (kind: NonNullable<Dialogs>['kind']) => () => setDialog((d) => (d?.kind === kind ? null : d));
 
@@ -92,7 +94,7 @@ export function TokenAdmin({ tokens, adminTotpRequired, actions }: Props) {
               </Cell>
               <Cell>{when(t.expiresAt, 'never')}</Cell>
               <Cell>{when(t.lastUsedAt, 'never')}</Cell>
-              <Cell>{state(t, now)}</Cell>
+              <Cell>{state(t, Date.parse(now))}</Cell>
               <Cell>
                 {!t.revokedAt && (
                   <Button variant="danger" onClick={() => setDialog({ kind: 'revoke', token: t })}>

@@ -157,12 +157,27 @@ describe('a token drives a release', () => {
     expect([...new Set(first.events.map((e) => e.step))]).toEqual(expect.arrayContaining(['resolve', 'pull', 'start', 'health', 'switch', 'done']));
     expect(first.events.map((e) => e.seq)).toEqual(first.events.map((_, i) => i + 1));
     await run('/deployments', { version: NEXT_VERSION });
+
+    // Going back by a deploy needs the dialog's confirmation as a flag; without it nothing starts.
+    const opsBefore = ((await (await api('/operations', { headers: h })).json()) as { operations: OperationDto[] }).operations.length;
+    const refused = await postJson('/deployments', { version: GOOD_VERSION }, h);
+    const refusal = (await refused.json()) as { code: string; message: string };
+    expect([refused.status, refusal.code]).toEqual([400, 'DOWNGRADE_NOT_CONFIRMED']);
+    expect(refusal.message).toContain(`${GOOD_VERSION} is older than the live version ${NEXT_VERSION}`);
+    expect(refusal.message).toContain('"allowDowngrade": true');
+    const opsAfter = ((await (await api('/operations', { headers: h })).json()) as { operations: OperationDto[] }).operations.length;
+    expect(opsAfter).toBe(opsBefore);
+    expect(((await (await api('/status', { headers: h })).json()) as StackStatusDto).activeVersion).toBe(NEXT_VERSION);
+    const down = await run('/deployments', { version: GOOD_VERSION, allowDowngrade: true });
+    expect(down.op.params).toMatchObject({ version: GOOD_VERSION, allowDowngrade: true });
+
+    // A rollback is the request to go back by its name: no flag. It returns to NEXT_VERSION.
     const back = await run('/rollbacks', {});
-    console.log(`[api] deploy, upgrade and rollback through the API took ${Math.round((Date.now() - t0) / 1000)} s`);
+    console.log(`[api] deploy, upgrade, downgrade and rollback through the API took ${Math.round((Date.now() - t0) / 1000)} s`);
     expect((await run('/cleanups', undefined)).end.kind).toBe('cleanup');
 
     const status = (await (await api('/status', { headers: h })).json()) as StackStatusDto;
-    expect([status.activeVersion, status.previousVersion]).toEqual([GOOD_VERSION, NEXT_VERSION]);
+    expect([status.activeVersion, status.previousVersion]).toEqual([NEXT_VERSION, GOOD_VERSION]);
 
     const op = (await (await api(`/operations/${back.op.id}`, { headers: h })).json()) as OperationDto;
     expect(op).toMatchObject({ kind: 'rollback', status: 'succeeded', actor: 'admin@example.com (token: ci deploy)' });
@@ -181,5 +196,5 @@ describe('a token drives a release', () => {
     for (const t of Object.values(tokens)) expect(everything).not.toContain(t.slice(12));
     expect(everything).toContain('api_tokens.create');
     expect(everything).toContain('api_tokens.revoke');
-  }, 480_000);
+  }, 600_000);
 });

@@ -12,13 +12,20 @@ export type RegistryStatusDto =
   | { reachable: true; newest: string | null; newer: string | null }
   | { reachable: false; message: string };
 
-/** What the overview polls: the stack, per-container resource use (by container name) and the registry. */
+/**
+ * What the overview polls: the stack, the registry, and the resource use (by container name)
+ * already known from a recent stats poll. `checkedAt` is the server's clock when it looked: the
+ * uptimes are counted to it, so the server's render and the browser's agree.
+ */
 export type LiveOverviewDto = {
   status: StackStatusDto;
   stats: Record<string, ContainerStatsDto>;
   registry: RegistryStatusDto;
   checkedAt: string;
 };
+
+/** Fresh resource use of the running containers, by name (polled apart: Docker takes a second or two). */
+export type ContainerStatsListDto = { stats: Record<string, ContainerStatsDto>; checkedAt: string };
 
 export type ReleaseDto = {
   version: string;

@@ -3,10 +3,17 @@ import { cleanupInputSchema, deployInputSchema, resetInputSchema, rollbackInputS
 
 describe('operation input schemas', () => {
   it('takes an in-place update of known services only', () => {
-    expect(updateInputSchema.parse({ services: ['platform', 'rag'] })).toEqual({ services: ['platform', 'rag'], dryRun: false });
+    expect(updateInputSchema.parse({ services: ['platform', 'rag'] })).toEqual({ services: ['platform', 'rag'], dryRun: false, allowDowngrade: false });
     for (const bad of [{ services: [] }, { services: ['nginx'] }, { services: ['platform'], version: '1.0; rm -rf /' }, { services: ['db'], all: true }]) {
       expect(updateInputSchema.safeParse(bad).success, JSON.stringify(bad)).toBe(false);
     }
+  });
+
+  it('takes the downgrade confirmation as a boolean only, off unless given', () => {
+    expect(deployInputSchema.parse({ version: '1.0.0' }).allowDowngrade).toBe(false);
+    expect(deployInputSchema.parse({ version: '1.0.0', allowDowngrade: true }).allowDowngrade).toBe(true);
+    for (const allowDowngrade of ['true', 1, null]) expect(deployInputSchema.safeParse({ allowDowngrade }).success, String(allowDowngrade)).toBe(false);
+    expect(rollbackInputSchema.safeParse({ allowDowngrade: true }).success).toBe(false);
   });
 
   it('takes versions by the one version rule', () => {

@@ -3,10 +3,20 @@ import { VERSION_TAG, VERSION_TAG_MESSAGE } from '@/lib/version-tag';
 
 const version = z.string().regex(VERSION_TAG, VERSION_TAG_MESSAGE);
 
+/**
+ * A version older than the live one is deployed only with `allowDowngrade` (the dialog's "I
+ * understand" box): Convex data and indexes are not rolled back. A dry run needs no flag.
+ */
+const allowDowngrade = z
+  .boolean()
+  .default(false)
+  .describe('Confirms a version older than the live one (Convex data and indexes are not rolled back); without it such a start is refused with 400 DOWNGRADE_NOT_CONFIRMED');
+
 export const deployInputSchema = z.strictObject({
   version: version.optional(),
   all: z.boolean().default(false),
   dryRun: z.boolean().default(false),
+  allowDowngrade,
 });
 
 export const rollbackInputSchema = z.strictObject({ version: version.optional() });
@@ -21,6 +31,7 @@ export const updateInputSchema = z.strictObject({
   services: z.array(z.enum(STACK_SERVICES)).min(1, 'Name at least one service').max(STACK_SERVICES.length),
   version: version.optional(),
   dryRun: z.boolean().default(false),
+  allowDowngrade,
 });
 
 /** The project id typed by hand: the server compares it with tale.json's before anything is removed. */

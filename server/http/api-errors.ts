@@ -6,6 +6,7 @@ import type { z } from 'zod';
 /** The HTTP status of each error code, thrown or returned; any other code is a 422. */
 const CODE_STATUS: Record<string, number> = {
   INVALID_INPUT: 400,
+  DOWNGRADE_NOT_CONFIRMED: 400,
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,
   NOT_FOUND: 404,

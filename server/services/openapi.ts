@@ -183,17 +183,18 @@ function queryParams(schema: z.ZodObject): unknown[] {
   return Object.entries(props).map(([name, s]) => ({ name, in: 'query', required: false, schema: s }));
 }
 
-function start(summary: string, operationId: string, body: string) {
+function start(summary: string, operationId: string, body: string, more: { description?: string; 400?: string } = {}) {
   return {
     post: {
       summary,
       operationId,
       tags: ['operations'],
-      description: 'Needs the operator role. The operation runs after the answer; follow it with its events stream.',
+      description: ['Needs the operator role. The operation runs after the answer; follow it with its events stream.', more.description].filter(Boolean).join(' '),
       requestBody: { required: false, content: json(ref(body)) },
       responses: {
         202: { description: 'Started', headers: { Location: { schema: str } }, content: json(ref('Operation')) },
         ...bodyErrors,
+        ...(more[400] ? { 400: error(`${bodyErrors[400].description}; ${more[400]}`) } : {}),
         ...denied,
         409: error('Another operation is running (OPERATION_IN_PROGRESS)'),
       },
@@ -262,7 +263,11 @@ export function openApiDocument(): Record<string, unknown> {
           responses: { 204: { description: 'Cancelled' }, ...bodyErrors, ...denied, 409: error('The operation is not running (NOT_RUNNING)') },
         },
       },
-      '/api/v1/deployments': start('Deploy a version (the newest when none is given), or only plan it with dryRun', 'startDeploy', 'DeployInput'),
+      '/api/v1/deployments': start('Deploy a version (the newest when none is given), or only plan it with dryRun', 'startDeploy', 'DeployInput', {
+        description:
+          'A version older than the live one (a downgrade) starts only with `"allowDowngrade": true`, the API’s form of the console’s schema-compatibility confirmation: Convex data and indexes are not rolled back, so the older code runs on the newer data. A dry run needs no flag; POST /api/v1/rollbacks is itself the request to go back and needs none either.',
+        400: 'a downgrade without "allowDowngrade": true (DOWNGRADE_NOT_CONFIRMED, naming the live and the requested version); nothing is started',
+      }),
       '/api/v1/rollbacks': start('Roll back to the previous version, or to a given one', 'startRollback', 'RollbackInput'),
       '/api/v1/cleanups': start('Remove the inactive colour’s containers', 'startCleanup', 'EmptyInput'),
       '/api/v1/backups': {

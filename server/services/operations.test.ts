@@ -9,7 +9,7 @@ import type { Runtime } from '../runtime';
 import { callerOf, fakeRuntime, type FakeRuntime } from '../test-support/fake-runtime';
 import { deploy } from '../engine/deploy';
 import { PROXY_RESTART_SECONDS } from '../engine/proxy-restart';
-import { cancel, previewPlan, startDeploy, startReset } from './operations';
+import { cancel, previewPlan, startDeploy, startReset, startRollback, startUpdate } from './operations';
 
 // The deploy service end to end through the service layer: the role and two-step gates, the
 // conflict table, the audit trail, the operations hub and the engine over the fake Docker.
@@ -123,5 +123,67 @@ describe('previewPlan: the dialog is told when the site goes away while the prox
     if (changed.ok) expect(changed.data.steps).toContain('stop acme-proxy-retiring (up to 10 s)');
     // A blue-green deploy without infrastructure never touches the proxy.
     expect(await previewPlan(f.rt, operator, { kind: 'deploy', version: '2.0.0' })).toMatchObject({ ok: true, data: { proxyRestartSeconds: null } });
+  });
+});
+
+describe('a downgrade needs allowDowngrade, as the dialog needs its confirmation', () => {
+  async function deployed(version: string): Promise<void> {
+    const started = await startDeploy(f.rt, operator, { version });
+    if (!started.ok) throw new Error(`refused: ${started.code}`);
+    expect(await ended(f.rt, started.data.id)).toMatchObject({ status: 'succeeded' });
+  }
+
+  it('refuses an older version without the flag, naming both versions and the flag; nothing starts', async () => {
+    await deployed('2.0.0');
+    const before = listOperations(f.rt.db).length;
+    const calls = f.world.docker.calls.length;
+    for (const refused of [await startDeploy(f.rt, operator, { version: '1.0.0' }), await startUpdate(f.rt, operator, { version: 'v1.0.0', services: ['platform'] })]) {
+      expect(refused).toMatchObject({ ok: false, code: 'DOWNGRADE_NOT_CONFIRMED' });
+      if (refused.ok) continue;
+      expect(refused.message).toMatch(/1\.0\.0 is older than the live version 2\.0\.0/);
+      expect(refused.message).toContain('"allowDowngrade": true');
+    }
+    expect(listOperations(f.rt.db)).toHaveLength(before);
+    expect(f.world.docker.calls.slice(calls).filter((c) => !c.startsWith('inspect'))).toEqual([]);
+    const denied = queryAudit(f.rt.db, { outcome: 'denied', limit: 10 });
+    expect(denied.map((r) => [r.action, r.message])).toEqual(
+      expect.arrayContaining([
+        ['operations.deploy', 'downgrade from 2.0.0 to 1.0.0 not confirmed'],
+        ['operations.update', 'downgrade from 2.0.0 to v1.0.0 not confirmed'],
+      ]),
+    );
+  });
+
+  it('judges a deploy without a version by the newest tag, as the engine picks it', async () => {
+    await deployed('3.0.0');
+    f.world.registry.versions = ['1.0.0', '2.0.0']; // 3.0.0 withdrawn from the registry
+    expect(await startDeploy(f.rt, operator, {})).toMatchObject({ ok: false, code: 'DOWNGRADE_NOT_CONFIRMED', message: expect.stringMatching(/^2\.0\.0 is older than the live version 3\.0\.0/) });
+    const confirmed = await startDeploy(f.rt, operator, { allowDowngrade: true });
+    if (!confirmed.ok) throw new Error(`refused: ${confirmed.code}`);
+    expect(await ended(f.rt, confirmed.data.id)).toMatchObject({ status: 'succeeded', result: { version: '2.0.0' } });
+  });
+
+  it('deploys the older version with the flag, recorded in its params', async () => {
+    await deployed('2.0.0');
+    const started = await startDeploy(f.rt, operator, { version: '1.0.0', allowDowngrade: true });
+    if (!started.ok) throw new Error(`refused: ${started.code}`);
+    expect(started.data.params).toMatchObject({ version: '1.0.0', allowDowngrade: true });
+    expect(await ended(f.rt, started.data.id)).toMatchObject({ status: 'succeeded', result: { version: '1.0.0', previousVersion: '2.0.0' } });
+  });
+
+  it('needs no flag for an upgrade, the same version, a first deploy, a dry run or a rollback', async () => {
+    const planned = async () => {
+      const dry = await startDeploy(f.rt, operator, { version: '1.0.0', dryRun: true });
+      if (!dry.ok) throw new Error(`refused: ${dry.code}`);
+      expect(await ended(f.rt, dry.data.id)).toMatchObject({ kind: 'dry-run', status: 'succeeded' });
+    };
+    await planned();
+    await deployed('2.0.0');
+    await deployed('2.0.0');
+    await deployed('3.0.0');
+    await planned();
+    const back = await startRollback(f.rt, operator, {});
+    if (!back.ok) throw new Error(`refused: ${back.code}`);
+    expect(await ended(f.rt, back.data.id)).toMatchObject({ status: 'succeeded', result: { version: '2.0.0' } });
   });
 });

@@ -8,8 +8,10 @@ import { cleanupInputSchema, deployInputSchema, operationIdSchema, previewInputS
 import { deploy, rollback } from '../engine/deploy';
 import { planDeploy, planRollback } from '../engine/deploy-plan';
 import { PROXY_RESTART_SECONDS } from '../engine/proxy-restart';
+import { detectActiveColor, versionOf } from '../engine/active-color';
 import { volumeSpecs } from '../stack/generate-stack';
 import { describeStep, isDowngrade } from './plan-preview';
+import { registryTags } from './releases';
 import { cleanup } from '../engine/cleanup';
 import { reset } from '../engine/reset';
 import { stackStatus } from '../engine/stack-status';
@@ -45,20 +47,70 @@ export function invalid(error: import('zod').ZodError): ActionResult<never> {
   return { ok: false, code: 'INVALID_INPUT', message: 'Check the highlighted fields.', fieldErrors: fieldErrors(error) };
 }
 
+/** The version the live colour's platform runs; null when nothing is deployed or it cannot be told. */
+async function liveVersion(rt: Runtime): Promise<string | null> {
+  try {
+    const active = await detectActiveColor(rt.docker, rt.project, await rt.project.readProjectId());
+    return active.color ? versionOf(active.colors[active.color].containers.platform) : null;
+  } catch (err) {
+    // No project or two live colours: the operation itself fails with the reason.
+    if (err instanceof CodedError) return null;
+    throw err;
+  }
+}
+
+/**
+ * The browser's schema-compatibility confirmation, enforced here so the API and the dialog share
+ * it: a deploy or in-place update to a version older than the live one needs `allowDowngrade`
+ * (the same isDowngrade the dialog's plan shows). A rollback is that request by its name and
+ * needs no flag. No version means the registry's newest, as the engine picks it.
+ * Null when the start may go ahead; otherwise the refusal, audited.
+ */
+async function refuseUnconfirmedDowngrade(
+  { rt, caller, actor }: Starter,
+  kind: 'deploy' | 'update',
+  input: { version?: string; allowDowngrade: boolean },
+  params: Record<string, unknown>,
+): Promise<ActionResult<never> | null> {
+  if (input.allowDowngrade) return null;
+  const live = await liveVersion(rt);
+  if (live === null) return null;
+  let target = input.version;
+  if (target === undefined) {
+    try {
+      target = (await registryTags(rt))[0];
+    } catch (err) {
+      // The registry cannot be asked: the operation fails at its own resolve step.
+      if (err instanceof CodedError) return null;
+      throw err;
+    }
+  }
+  if (target === undefined || !isDowngrade(target, live)) return null;
+  appendAudit(rt.db, { actor, action: `operations.${kind}`, params, sourceIp: caller.sourceIp, outcome: 'denied', message: `downgrade from ${live} to ${target} not confirmed` });
+  return {
+    ok: false,
+    code: 'DOWNGRADE_NOT_CONFIRMED',
+    message: `${target} is older than the live version ${live}. Convex data and indexes are not rolled back: the older code runs on the newer data. Send "allowDowngrade": true to go ahead.`,
+  };
+}
+
 /** Deploy (or, with dryRun, only plan) a version; the newest in the registry when none is given. */
 export function startDeploy(rt: Runtime, caller: Caller, raw: unknown): Promise<ActionResult<OperationDto>> {
   return authorize(caller, 'operator', async (actor) => {
     const by = { rt, caller, actor };
     const parsed = deployInputSchema.safeParse(raw);
     if (!parsed.success) return invalid(parsed.error);
-    const { version, all, dryRun } = parsed.data;
+    const { version, all, dryRun, allowDowngrade } = parsed.data;
     if (dryRun) {
       return launch(by, 'dry-run', { version, all }, async (ports) => {
         const plan = await planDeploy(ports, { version, all });
         return { version: plan.version, targetColor: plan.targetColor, activeColor: plan.activeColor, steps: plan.steps, warnings: plan.warnings };
       });
     }
-    return launch(by, 'deploy', { version, all }, async (ports, signal) => {
+    const params = { version, all, ...(allowDowngrade ? { allowDowngrade } : {}) };
+    const refused = await refuseUnconfirmedDowngrade(by, 'deploy', parsed.data, params);
+    if (refused) return refused;
+    return launch(by, 'deploy', params, async (ports, signal) => {
       const r = await deploy(ports, { version, all, signal });
       return { version: r.version, color: r.color, previousVersion: r.previousVersion, warnings: r.warnings };
     });
@@ -86,14 +138,17 @@ export function startUpdate(rt: Runtime, caller: Caller, raw: unknown): Promise<
     const by = { rt, caller, actor };
     const parsed = updateInputSchema.safeParse(raw);
     if (!parsed.success) return invalid(parsed.error);
-    const { services, version, dryRun } = parsed.data;
+    const { services, version, dryRun, allowDowngrade } = parsed.data;
     if (dryRun) {
       return launch(by, 'dry-run', { version, services }, async (ports) => {
         const plan = await planDeploy(ports, { version, services });
         return { version: plan.version, targetColor: plan.targetColor, activeColor: plan.activeColor, services, steps: plan.steps, warnings: plan.warnings };
       });
     }
-    return launch(by, 'update', { version, services }, async (ports, signal) => {
+    const params = { version, services, ...(allowDowngrade ? { allowDowngrade } : {}) };
+    const refused = await refuseUnconfirmedDowngrade(by, 'update', parsed.data, params);
+    if (refused) return refused;
+    return launch(by, 'update', params, async (ports, signal) => {
       const r = await deploy(ports, { version, services, signal });
       return { version: r.version, color: r.color, previousVersion: r.previousVersion, services, warnings: r.warnings };
     });

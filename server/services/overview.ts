@@ -2,7 +2,8 @@ import 'server-only';
 import fs from 'node:fs';
 import path from 'node:path';
 import { CodedError } from '@/lib/errors';
-import type { ContainerStatsDto, LiveOverviewDto, OverviewDto, RegistryStatusDto } from '@/lib/dto/overview';
+import type { StackStatusDto } from '@/lib/dto/operations';
+import type { ContainerStatsDto, ContainerStatsListDto, LiveOverviewDto, OverviewDto, RegistryStatusDto } from '@/lib/dto/overview';
 import { requireRole, type Caller } from '../auth/caller';
 import type { Runtime } from '../runtime';
 import { currentStatus } from './operations';
@@ -29,21 +30,56 @@ async function registryStatus(rt: Runtime, active: string | null): Promise<Regis
   }
 }
 
+// Docker takes a second sample for every stats reading (1 to 2 s measured on Engine 20.10; its
+// one-shot flag still takes a second and leaves CPU out), so the overview never waits for them: the
+// status comes at once with the readings already known, fresh ones from their own poll
+// (containerStats).
+const KNOWN_STATS = 'overview.stats';
+/** How long a reading still stands for a container's CPU and memory on a first view. */
+const KNOWN_FOR_MS = 30_000;
+type KnownStats = Map<string, { at: number; stats: ContainerStatsDto }>;
+
+function knownStats(rt: Runtime): KnownStats {
+  let known = rt.cache.get(KNOWN_STATS) as KnownStats | undefined;
+  if (!known) rt.cache.set(KNOWN_STATS, (known = new Map()));
+  return known;
+}
+
+const RUNNING = new Set(['running', 'healthy', 'starting', 'unhealthy']);
+const runningNames = (status: StackStatusDto) => status.containers.filter((c) => RUNNING.has(c.status)).map((c) => c.name);
+
 /**
- * What the overview polls (the caller has checked the viewer role): the stack, one-shot CPU and
- * memory of every running container, and whether the registry has something newer.
+ * What the overview shows and polls (the caller has checked the viewer role): the stack, whether
+ * the registry has something newer, and the CPU and memory readings of the last
+ * KNOWN_FOR_MS for the containers that run (none until containerStats has been asked).
  */
-export async function liveOverview(rt: Runtime, options: { stats?: boolean } = {}): Promise<LiveOverviewDto> {
+export async function liveOverview(rt: Runtime): Promise<LiveOverviewDto> {
   const status = await currentStatus(rt);
-  // Docker takes a second sample for each reading, so the page's first render goes without and
-  // the first poll brings them.
-  const port = status.engine.reachable && options.stats !== false ? rt.host.stats : null;
-  const running = status.containers.filter((c) => c.status === 'running' || c.status === 'healthy' || c.status === 'starting' || c.status === 'unhealthy');
-  const [readings, registry] = await Promise.all([
-    Promise.all(port ? running.map(async (c) => [c.name, await port.stats(c.name).catch(() => null)] as const) : []),
-    registryStatus(rt, status.activeVersion),
-  ]);
+  const registry = await registryStatus(rt, status.activeVersion);
+  const now = rt.clock.now();
+  const known = knownStats(rt);
   const stats: Record<string, ContainerStatsDto> = {};
-  for (const [name, s] of readings) if (s) stats[name] = s;
-  return { status, stats, registry, checkedAt: new Date().toISOString() };
+  for (const name of runningNames(status)) {
+    const reading = known.get(name);
+    if (reading && now.getTime() - reading.at < KNOWN_FOR_MS) stats[name] = reading.stats;
+  }
+  return { status, stats, registry, checkedAt: now.toISOString() };
+}
+
+/** Fresh CPU and memory of every running container (the slow part), remembered for liveOverview. */
+export async function containerStats(rt: Runtime): Promise<ContainerStatsListDto> {
+  const status = await currentStatus(rt);
+  const names = status.engine.reachable ? runningNames(status) : [];
+  const readings = await Promise.all(names.map(async (name) => [name, await rt.host.stats.stats(name).catch(() => null)] as const));
+  const known = knownStats(rt);
+  const at = rt.clock.now();
+  const stats: Record<string, ContainerStatsDto> = {};
+  for (const [name, s] of readings) {
+    if (!s) continue;
+    stats[name] = s;
+    known.set(name, { at: at.getTime(), stats: s });
+  }
+  // Containers that are gone are forgotten, so the map stays as small as the stack.
+  for (const name of known.keys()) if (!names.includes(name)) known.delete(name);
+  return { stats, checkedAt: at.toISOString() };
 }

@@ -24,7 +24,7 @@ const notFaked = (what: string) => async (): Promise<never> => {
 };
 
 export function fakeRuntime(
-  opts: { files?: Record<string, string>; exec?: ExecRunner; run?: Runtime['host']['run']; backups?: Partial<Runtime['backups']> } = {},
+  opts: { files?: Record<string, string>; exec?: ExecRunner; run?: Runtime['host']['run']; stats?: Runtime['host']['stats']; backups?: Partial<Runtime['backups']> } = {},
 ): FakeRuntime {
   const temp = openTempDb('tc-runtime-');
   const deployDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tc-deploy-'));
@@ -55,7 +55,7 @@ export function fakeRuntime(
     docker: world.docker,
     host: {
       status: async () => ({ reachable: true, version: 'fake', apiVersion: 'fake' }),
-      stats: { stats: notFaked('container stats') },
+      stats: opts.stats ?? { stats: notFaked('container stats') },
       run: opts.run ?? notFaked('a captured docker exec'),
       exec: opts.exec ?? { start: notFaked('a streaming docker exec') },
     },

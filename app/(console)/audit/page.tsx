@@ -9,6 +9,7 @@ import { runtime } from '@/server/runtime';
 import { auditEvents } from '@/server/services/audit';
 import { auditFilterFromSearch } from '@/lib/schemas/audit';
 import { repeatSummary } from '@/lib/audit-repeats';
+import { formatTime } from '@/lib/format-time';
 
 export const metadata = { title: 'Audit' };
 
@@ -52,7 +53,7 @@ export default async function AuditPage({ searchParams }: Props) {
         <Table head={['When', 'Actor', 'Action', 'Target', 'Source', 'Outcome', 'Details']}>
           {rows.map((r) => (
             <tr key={r.id}>
-              <Cell>{r.at.replace('T', ' ').slice(0, 19)}</Cell>
+              <Cell>{formatTime(r.at)}</Cell>
               <Cell>{r.actor ?? '—'}</Cell>
               <Cell>{r.action}</Cell>
               <Cell>{r.target ?? '—'}</Cell>

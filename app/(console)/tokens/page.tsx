@@ -17,7 +17,7 @@ export default async function TokensPage() {
       <PageHeader title="API tokens">
         Bearer tokens for scripts and CI/CD to use the HTTP API under /api/v1 (described at /api/v1/openapi.json).
       </PageHeader>
-      <TokenAdmin tokens={tokens} adminTotpRequired={policy.adminTotpRequired} actions={{ create: createTokenAction, revoke: revokeTokenAction }} />
+      <TokenAdmin tokens={tokens} adminTotpRequired={policy.adminTotpRequired} now={rt.clock.now().toISOString()} actions={{ create: createTokenAction, revoke: revokeTokenAction }} />
     </>
   );
 }

@@ -4,7 +4,7 @@ import { liveOverview } from '@/server/services/overview';
 
 export const dynamic = 'force-dynamic';
 
-/** What the overview page polls: the stack, per-container CPU and memory, and the registry's news. */
+/** What the overview page polls: the stack, the registry's news and the CPU and memory already known. */
 export function GET(req: Request) {
   return withApiUser('viewer', async () => Response.json(await liveOverview(runtime()), { headers: { 'Cache-Control': 'no-store' } }), req);
 }
