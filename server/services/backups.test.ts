@@ -1,13 +1,11 @@
 import fs from 'node:fs';
 import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { OperationDto } from '@/lib/dto/operations';
 import type { SessionUser } from '@/lib/dto/user';
 import { FakeDbContainer, MemoryRepository, MemoryVolumes } from '../backup/test-support/memory-ports';
 import { queryAudit } from '../db/audit-log';
 import type { ContainerSpec } from '../stack/types';
-import type { Runtime } from '../runtime';
-import { callerOf, fakeRuntime, type FakeRuntime } from '../test-support/fake-runtime';
+import { callerOf, ended, fakeRuntime, type FakeRuntime } from '../test-support/fake-runtime';
 import { listBackups, startBackup, startRestore } from './backups';
 
 // The backups service over the fake runtime and in-memory backup ports: the roles, the password
@@ -18,16 +16,6 @@ const user = (role: SessionUser['role']): SessionUser => ({ id: `u-${role}`, ema
 const admin = callerOf(user('admin'));
 const operator = callerOf(user('operator'));
 
-function ended(rt: Runtime, id: string): Promise<OperationDto> {
-  return new Promise((resolve) => {
-    let off = () => {};
-    off = rt.operations.subscribe(id, 0, (m) => {
-      if (!('end' in m)) return;
-      queueMicrotask(() => off());
-      resolve(m.end);
-    });
-  });
-}
 
 let f: FakeRuntime;
 let repo: MemoryRepository;

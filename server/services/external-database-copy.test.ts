@@ -1,12 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { OperationDto } from '@/lib/dto/operations';
 import type { SessionUser } from '@/lib/dto/user';
 import { auditEvents } from '../db/schema/audit';
 import type { ExecRunner, ExecStream } from '../docker/exec-stream';
 import { inProgress } from '../operations/conflicts';
 import { appendEvent, finishOperation, getOperation, insertOperation, listOperations } from '../operations/operation-store';
 import type { Runtime } from '../runtime';
-import { callerOf, fakeRuntime, type FakeRuntime } from '../test-support/fake-runtime';
+import { callerOf, ended, fakeRuntime, type FakeRuntime } from '../test-support/fake-runtime';
 import { copyStatusOf } from './external-database-copy';
 import { copyBundledDatabase, databaseCopyStatus } from './external-database';
 
@@ -58,17 +57,6 @@ beforeEach(() => {
 
 afterEach(() => world.dispose());
 
-/** Resolves with the operation once its job has ended. */
-function ended(id: string): Promise<OperationDto> {
-  return new Promise((resolve) => {
-    const stop = rt.operations.subscribe(id, 0, (m) => {
-      if ('end' in m) {
-        queueMicrotask(() => stop());
-        resolve(m.end);
-      }
-    });
-  });
-}
 
 const auditRows = () => rt.db.select().from(auditEvents).all();
 
@@ -106,7 +94,7 @@ describe('starting the database copy', () => {
     await expect.poll(() => exec.starts).toEqual(['acme-db psql']);
     expect(rt.operations.start({ kind: 'reset', params: {}, actor: null }, async () => undefined)).toEqual({ busy: 'database-copy' });
 
-    const end = ended(id);
+    const end = ended(rt, id);
     exec.release();
     expect(await end).toMatchObject({
       kind: 'database-copy',

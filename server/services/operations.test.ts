@@ -1,12 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { OperationDto } from '@/lib/dto/operations';
 import type { SessionUser } from '@/lib/dto/user';
 import { queryAudit } from '../db/audit-log';
 import type { FakeDocker } from '../engine/test-support/fake-ports';
 import { inProgress } from '../operations/conflicts';
 import { listOperations } from '../operations/operation-store';
-import type { Runtime } from '../runtime';
-import { callerOf, fakeRuntime, type FakeRuntime } from '../test-support/fake-runtime';
+import { callerOf, ended, fakeRuntime, type FakeRuntime } from '../test-support/fake-runtime';
 import { deploy } from '../engine/deploy';
 import { PROXY_RESTART_SECONDS } from '../engine/proxy-restart';
 import { cancel, previewPlan, startDeploy, startReset, startRollback, startUpdate } from './operations';
@@ -19,17 +17,6 @@ const operator = callerOf(user('operator'));
 
 const BLUE = ['acme-rag-blue', 'acme-crawler-blue', 'acme-platform-blue'];
 
-/** The operation's final state, heard through the hub as the console's event stream hears it. */
-function ended(rt: Runtime, id: string): Promise<OperationDto> {
-  return new Promise((resolve) => {
-    let off = () => {};
-    off = rt.operations.subscribe(id, 0, (m) => {
-      if (!('end' in m)) return;
-      queueMicrotask(() => off());
-      resolve(m.end);
-    });
-  });
-}
 
 /** Holds every image pull until released: the deploy is then certainly still running. */
 function holdPulls(docker: FakeDocker): { pulling: Promise<void>; release(): void } {

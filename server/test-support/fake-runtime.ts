@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { SessionUser } from '@/lib/dto/user';
+import type { OperationDto } from '@/lib/dto/operations';
 import type { Caller } from '../auth/caller';
 import type { ExecRunner } from '../docker/exec-stream';
 import { openTempDb } from '../db/test-support/temp-db';
@@ -97,3 +98,16 @@ function notFakedRepository(): Runtime['backups']['repo'] {
 
 /** The caller of a request from `user`, from a fixed documentation address. */
 export const callerOf = (user: SessionUser | null, sessionId: string | null = 's-1'): Caller => ({ user, sourceIp: '203.0.113.7', sessionId });
+
+/** The operation's final state, heard through the hub as the console's event stream hears it. */
+export function ended(rt: Runtime, id: string): Promise<OperationDto> {
+  return new Promise((resolve) => {
+    let off = () => {};
+    off = rt.operations.subscribe(id, 0, (m) => {
+      if (!('end' in m)) return;
+      // subscribe() may deliver the end before it has returned the unsubscribe.
+      queueMicrotask(() => off());
+      resolve(m.end);
+    });
+  });
+}
