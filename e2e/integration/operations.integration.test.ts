@@ -105,7 +105,8 @@ describe('operations through the console', () => {
     const before = await status();
     const platformBefore = before.containers.find((c) => c.service === 'platform' && c.active);
     const ragBefore = before.containers.find((c) => c.service === 'rag' && c.active);
-    const res = await action('updateAction', { services: ['platform'], version: GOOD_VERSION });
+    // Back to the older release in place: a downgrade, confirmed as the dialog would.
+    const res = await action('updateAction', { services: ['platform'], version: GOOD_VERSION, allowDowngrade: true });
     if (!res.ok) throw new Error(`${res.code}: ${res.message}`);
     expect(res.data.kind).toBe('update');
     const { events, end } = await follow(res.data.id);
