@@ -3,15 +3,13 @@
 // each under load through the proxy. Prints a line per operation and, last, one JSON summary:
 // requests, failed, versions seen, overlap window and the deploy wall time split by phase.
 //   npx tsx bench/cutover.ts     [BENCH_CONCURRENCY=50] [BENCH_DRAIN_TIMEOUT=10] [BENCH_SETTLE_MS=3000]
-import { createDeployment, type Deployment } from '../e2e/fixtures/deployment';
-import { ensureFixtureImages } from '../e2e/fixtures/fixture-images';
 import { waitForUrl } from '../e2e/fixtures/http-get';
-import { allImageRefs, pushImages, startRegistry, type Registry } from '../e2e/fixtures/registry';
 import { GOOD_VERSION, NEXT_VERSION } from '../e2e/fixtures/versions';
 import { deploy, rollback, type DeployResult } from '../server/engine/deploy';
 import type { StepName } from '../server/engine/ports';
 import { proxyUrlOf, testBedDocker, testBedPorts, type TimedEvent } from '../server/docker/test-bed-ports';
 import { overlapMs, overlapSeconds, startTraffic } from '../server/docker/test-bed-traffic';
+import { runBenchOnTestBed } from './support/test-bed-run';
 
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
 const DRAIN_TIMEOUT = Number(process.env.BENCH_DRAIN_TIMEOUT ?? 10);
@@ -118,31 +116,9 @@ function line(f: OperationFigures): string {
   );
 }
 
-async function main(): Promise<void> {
-  let registry: Registry | undefined;
-  let deployment: Deployment | undefined;
-  const cleanUp = async () => {
-    // Everything the run created carries its project id; nothing else on this engine is touched.
-    await deployment?.dispose().catch((e: unknown) => process.stderr.write(`cleanup: ${String(e)}\n`));
-    await registry?.stop().catch((e: unknown) => process.stderr.write(`registry stop: ${String(e)}\n`));
-    deployment = undefined;
-    registry = undefined;
-  };
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      void cleanUp().finally(() => process.exit(130));
-    });
-  }
-
-  try {
-    await ensureFixtureImages((l) => process.stderr.write(`${l}\n`));
-    registry = await startRegistry();
-    await pushImages(registry, allImageRefs([GOOD_VERSION, NEXT_VERSION]));
-    deployment = await createDeployment({
-      registry: registry.host,
-      prefix: 'bench-cutover',
-      extraEnv: { HEALTH_CHECK_TIMEOUT: '150', DRAIN_TIMEOUT: String(DRAIN_TIMEOUT) },
-    });
+runBenchOnTestBed(
+  { prefix: 'bench-cutover', versions: [GOOD_VERSION, NEXT_VERSION], extraEnv: { HEALTH_CHECK_TIMEOUT: '150', DRAIN_TIMEOUT: String(DRAIN_TIMEOUT) } },
+  async ({ deployment }) => {
     const docker = testBedDocker();
     const ports = testBedPorts(docker, deployment.dir);
 
@@ -159,21 +135,12 @@ async function main(): Promise<void> {
     const back = await measured('rollback', NEXT_VERSION, GOOD_VERSION, url, ports.timeline, () => rollback(ports));
     process.stdout.write(`${line(back)}\n`);
 
-    await cleanUp();
-    const summary = {
+    return {
       bench: 'cutover',
       concurrency: CONCURRENCY,
       drainTimeoutSeconds: DRAIN_TIMEOUT,
       firstDeploy: { wallMs: firstDeployMs, phasesMs: firstPhases },
       operations: { upgrade, rollback: back },
     };
-    process.stdout.write(`${JSON.stringify(summary)}\n`);
-  } finally {
-    await cleanUp();
-  }
-}
-
-main().catch((e: unknown) => {
-  process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-  process.exit(1);
-});
+  },
+);

@@ -12,10 +12,7 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { createDeployment, type Deployment } from '../e2e/fixtures/deployment';
-import { ensureFixtureImages } from '../e2e/fixtures/fixture-images';
 import { httpGet, waitForUrl } from '../e2e/fixtures/http-get';
-import { allImageRefs, pushImages, startRegistry, type Registry } from '../e2e/fixtures/registry';
 import { GOOD_VERSION } from '../e2e/fixtures/versions';
 import { publishProxyOnLoopback } from '../e2e/support/loopback-proxy';
 import { createDockerPort } from '../server/docker/docker-adapter';
@@ -25,6 +22,7 @@ import { planDeploy } from '../server/engine/deploy-plan';
 import { executePlan } from '../server/engine/execute-plan';
 import { RETIRING_SUFFIX } from '../server/engine/plan-steps';
 import type { DeployPlan, DeployStep } from '../server/engine/plan-types';
+import { runBenchOnTestBed } from './support/test-bed-run';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);
 const PAUSE_MS = Number(process.env.BENCH_PAUSE_MS ?? 5);
@@ -122,71 +120,41 @@ const median = (xs: number[]) => {
   return s.length === 0 ? 0 : s.length % 2 ? s[(s.length - 1) / 2]! : Math.round((s[s.length / 2 - 1]! + s[s.length / 2]!) / 2);
 };
 
-async function main(): Promise<void> {
-  let registry: Registry | undefined;
-  let deployment: Deployment | undefined;
-  const cleanUp = async () => {
-    // Everything the run created carries its project id; nothing else on this engine is touched.
-    await deployment?.dispose().catch((e: unknown) => process.stderr.write(`cleanup: ${String(e)}\n`));
-    await registry?.stop().catch((e: unknown) => process.stderr.write(`registry stop: ${String(e)}\n`));
-    deployment = undefined;
-    registry = undefined;
-  };
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      void cleanUp().finally(() => process.exit(130));
-    });
-  }
+runBenchOnTestBed({ prefix: 'px-blip', versions: [GOOD_VERSION], extraEnv: { HEALTH_CHECK_TIMEOUT: '150', DRAIN_TIMEOUT: '2' } }, async ({ deployment }) => {
+  // Fixed loopback ports (compose.override.yml): the replaced proxy must publish where the old one did.
+  const published = await publishProxyOnLoopback(deployment.dir);
+  const docker = testBedDocker();
+  const ports: TestBedPorts = { ...testBedPorts(docker, deployment.dir), docker: createDockerPort(docker) };
+  await deploy(ports, { version: GOOD_VERSION });
+  const url = `http://127.0.0.1:${published.http}/`;
+  await waitForUrl(url, { host: 'localhost', deadlineMs: 60_000 });
+  const proxy = `${deployment.id}-proxy`;
 
-  try {
-    await ensureFixtureImages((l) => process.stderr.write(`${l}\n`));
-    registry = await startRegistry();
-    await pushImages(registry, allImageRefs([GOOD_VERSION]));
-    deployment = await createDeployment({ registry: registry.host, prefix: 'px-blip', extraEnv: { HEALTH_CHECK_TIMEOUT: '150', DRAIN_TIMEOUT: '2' } });
-    // Fixed loopback ports (compose.override.yml): the replaced proxy must publish where the old one did.
-    const published = await publishProxyOnLoopback(deployment.dir);
-    const docker = testBedDocker();
-    const ports: TestBedPorts = { ...testBedPorts(docker, deployment.dir), docker: createDockerPort(docker) };
-    await deploy(ports, { version: GOOD_VERSION });
-    const url = `http://127.0.0.1:${published.http}/`;
+  const runs: RunFigures[] = [];
+  for (let run = 1; run <= RUNS; run += 1) {
+    const strategy = STRATEGIES[(run - 1) % STRATEGIES.length]!;
+    setEnvKey(path.join(deployment.dir, '.env'), 'TLS_EMAIL', `blip-${run}@example.com`);
+    const started = Date.now();
+    const planned = await planDeploy(ports, { version: GOOD_VERSION, services: ['proxy'] });
+    if (!planned.proxyRestart) throw new Error('the plan does not replace the proxy');
+    const plan = strategy === 'in-place' ? inPlace(planned, proxy) : planned;
+    const loop = requestLoop(url);
+    await new Promise((r) => setTimeout(r, 500));
+    await executePlan(ports, plan);
     await waitForUrl(url, { host: 'localhost', deadlineMs: 60_000 });
-    const proxy = `${deployment.id}-proxy`;
-
-    const runs: RunFigures[] = [];
-    for (let run = 1; run <= RUNS; run += 1) {
-      const strategy = STRATEGIES[(run - 1) % STRATEGIES.length]!;
-      setEnvKey(path.join(deployment.dir, '.env'), 'TLS_EMAIL', `blip-${run}@example.com`);
-      const started = Date.now();
-      const planned = await planDeploy(ports, { version: GOOD_VERSION, services: ['proxy'] });
-      if (!planned.proxyRestart) throw new Error('the plan does not replace the proxy');
-      const plan = strategy === 'in-place' ? inPlace(planned, proxy) : planned;
-      const loop = requestLoop(url);
-      await new Promise((r) => setTimeout(r, 500));
-      await executePlan(ports, plan);
-      await waitForUrl(url, { host: 'localhost', deadlineMs: 60_000 });
-      await new Promise((r) => setTimeout(r, 500));
-      const figures: RunFigures = { run, strategy, ...blip(await loop.stop()), operationMs: Date.now() - started };
-      runs.push(figures);
-      process.stdout.write(
-        `run ${run} ${strategy.padEnd(8)} unreachable=${figures.unreachableMs}ms failing=${figures.failingMs}ms ` +
-          `failed=${figures.failed}/${figures.requests} errors=${JSON.stringify(figures.errors)} operation=${figures.operationMs}ms\n`,
-      );
-    }
-
-    await cleanUp();
-    const by = (s: Strategy) => {
-      const mine = runs.filter((r) => r.strategy === s);
-      const unreachable = mine.map((r) => r.unreachableMs);
-      return { runs: mine.length, unreachableMs: unreachable, medianMs: median(unreachable), maxMs: Math.max(...unreachable) };
-    };
-    const summary = { bench: 'proxy-blip', pauseMs: PAUSE_MS, strategies: { inPlace: by('in-place'), prepared: by('prepared') }, runs };
-    process.stdout.write(`${JSON.stringify(summary)}\n`);
-  } finally {
-    await cleanUp();
+    await new Promise((r) => setTimeout(r, 500));
+    const figures: RunFigures = { run, strategy, ...blip(await loop.stop()), operationMs: Date.now() - started };
+    runs.push(figures);
+    process.stdout.write(
+      `run ${run} ${strategy.padEnd(8)} unreachable=${figures.unreachableMs}ms failing=${figures.failingMs}ms ` +
+        `failed=${figures.failed}/${figures.requests} errors=${JSON.stringify(figures.errors)} operation=${figures.operationMs}ms\n`,
+    );
   }
-}
 
-main().catch((e: unknown) => {
-  process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-  process.exit(1);
+  const by = (s: Strategy) => {
+    const mine = runs.filter((r) => r.strategy === s);
+    const unreachable = mine.map((r) => r.unreachableMs);
+    return { runs: mine.length, unreachableMs: unreachable, medianMs: median(unreachable), maxMs: Math.max(...unreachable) };
+  };
+  return { bench: 'proxy-blip', pauseMs: PAUSE_MS, strategies: { inPlace: by('in-place'), prepared: by('prepared') }, runs };
 });
