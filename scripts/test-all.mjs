@@ -2,7 +2,7 @@
 // something useful. Most of the time in the test bed is waiting (debootstrap downloads, health
 // checks, drains), not computing, so overlapping lanes roughly halves the wall time.
 //   phase 1: lint → typecheck → unit → build   ‖   test-bed images (cold: debootstrap)
-//   phase 2: integration tests                 ‖   browser tests
+//   phase 2: integration tests → small benches  ‖   browser tests
 //   phase 3: the bad-input corpus and the audit flood (10,000 refused sign-ins), alone
 // The corpus is ~28,000 requests of pure CPU for the console. Beside it, the 2 cores starved the
 // tests that measure timing-sensitive behaviour (zero failed requests across a switch, health
@@ -47,7 +47,7 @@ async function phase(lanes) {
 
 const ok =
   (await phase({ checks: ['lint', 'typecheck', 'test:unit', 'build'], images: ['fixtures'] })) &&
-  (await phase({ integration: ['test:integration:timed'], browser: ['test:e2e'] })) &&
+  (await phase({ integration: ['test:integration:timed', 'bench:small'], browser: ['test:e2e'] })) &&
   // The backup test dumps and restores a 64 MB table: heavy disk and CPU that would starve the
   // timed tests' traffic (seconds without an answer, seen in CI), so it runs here, beside the corpus.
   (await phase({ corpus: ['test:bad-inputs'], backup: ['test:integration:backup'] }));

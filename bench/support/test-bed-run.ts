@@ -8,6 +8,8 @@ import { allImageRefs, pushImages, startRegistry, type Registry } from '../../e2
 export interface BenchBed {
   registry: Registry;
   deployment: Deployment;
+  /** Registers a clean-up (a console, a scratch directory) run before the deployment's, last first. */
+  defer(fn: () => Promise<void> | void): void;
 }
 
 export interface BenchBedOptions {
@@ -24,7 +26,9 @@ const say = (s: string) => process.stderr.write(`${s}\n`);
 export function runBenchOnTestBed(options: BenchBedOptions, body: (bed: BenchBed) => Promise<object>): void {
   let registry: Registry | undefined;
   let deployment: Deployment | undefined;
+  const deferred: (() => Promise<void> | void)[] = [];
   const cleanUp = async () => {
+    for (const fn of deferred.splice(0).reverse()) await Promise.resolve().then(fn).catch((e: unknown) => say(`cleanup: ${String(e)}`));
     // Everything the run created carries its project id; nothing else on this engine is touched.
     await deployment?.dispose().catch((e: unknown) => say(`cleanup: ${String(e)}`));
     await registry?.stop().catch((e: unknown) => say(`registry stop: ${String(e)}`));
@@ -43,7 +47,7 @@ export function runBenchOnTestBed(options: BenchBedOptions, body: (bed: BenchBed
       registry = await startRegistry();
       await pushImages(registry, allImageRefs([...options.versions]));
       deployment = await createDeployment({ registry: registry.host, prefix: options.prefix, extraEnv: options.extraEnv });
-      const summary = await body({ registry, deployment });
+      const summary = await body({ registry, deployment, defer: (fn) => deferred.push(fn) });
       await cleanUp();
       process.stdout.write(`${JSON.stringify(summary)}\n`);
     } finally {
