@@ -48,7 +48,7 @@ afterEach(() => {
 async function newConsole(): Promise<Console> {
   const config: ResticConfig = { binary: '/usr/bin/restic', repository: '', passwordFile: '', cacheDir: '' };
   let locate: ReturnType<typeof targetLocation> | null = null;
-  config.location = () => locate!();
+  config.location = (run) => locate!(run);
   const db = new FakeDbContainer();
   // Some weight in one table, random so restic cannot deduplicate it away.
   db.dbs.tale_platform!['public.documents'] = Array.from({ length: 64 }, () => randomBytes(3000).toString('base64'));
@@ -137,16 +137,18 @@ describe('an SFTP target', () => {
     const c = await newConsole();
     await saveBackupTarget(c.rt, admin, sftpInput());
     const pinned = await ssh.fingerprint();
-    expect(await testBackupTarget(c.rt, admin, { acceptHostKey: pinned })).toMatchObject({ ok: true, data: { status: 'connected' } });
+    const pinning = await testBackupTarget(c.rt, admin, { acceptHostKey: pinned });
+    expect(pinning, JSON.stringify(pinning)).toMatchObject({ ok: true, data: { status: 'connected' } });
     await ssh.changeHostKey();
     const now = await ssh.fingerprint();
     expect(now).not.toBe(pinned);
     const refused = await testBackupTarget(c.rt, admin, { acceptHostKey: now });
-    expect(refused).toMatchObject({ ok: false, code: 'BACKUP_HOST_KEY_CHANGED' });
+    expect(refused, JSON.stringify(refused)).toMatchObject({ ok: false, code: 'BACKUP_HOST_KEY_CHANGED' });
     expect((refused as { message: string }).message).toContain(pinned);
     expect((refused as { message: string }).message).toContain(now);
     // ssh itself refuses it too (strict checking against the pinned key): no backup starts.
-    expect(await startBackup(c.rt, admin, {})).toMatchObject({ ok: false, code: 'BACKUP_HOST_KEY_CHANGED' });
+    const backup = await startBackup(c.rt, admin, {});
+    expect(backup, JSON.stringify(backup)).toMatchObject({ ok: false, code: 'BACKUP_HOST_KEY_CHANGED' });
   });
 
   it('says the target is unreachable when nothing listens, and that a wrong key is refused', async () => {

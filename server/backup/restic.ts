@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { promises as fs } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, promises as fs, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
@@ -19,7 +20,7 @@ export interface ResticConfig {
   /** A local directory repository: the default target. */
   repository: string;
   /** The configured target (local, SFTP or S3), read at every call so a new setting applies at once. */
-  location?: () => ResticLocation;
+  location?: (run: { sshLog: string }) => ResticLocation;
   /** 0600 file holding the repository password. */
   passwordFile: string;
   cacheDir: string;
@@ -58,10 +59,12 @@ function errorOf(command: string, code: number | null, stderr: string, secrets: 
 }
 
 export function createResticRepository(config: ResticConfig): BackupRepository {
-  const where = (): ResticLocation => config.location?.() ?? { repository: config.repository, display: config.repository, args: [], env: {}, localPath: config.repository };
+  const where = (run: { sshLog: string } = { sshLog: '' }): ResticLocation => config.location?.(run) ?? { repository: config.repository, display: config.repository, args: [], env: {}, localPath: config.repository };
 
   function run(args: readonly string[], opts: { signal?: AbortSignal; stdin?: boolean; probe?: boolean } = {}): Child {
-    const loc = where();
+    const sshLog = path.join(config.cacheDir, `ssh-${randomUUID()}.log`);
+    mkdirSync(config.cacheDir, { recursive: true, mode: 0o700 });
+    const loc = where({ sshLog });
     const env = {
       RESTIC_REPOSITORY: loc.repository,
       // A probe (is there a repository at all?) before any password exists: restic wants one
@@ -90,6 +93,12 @@ export function createResticRepository(config: ResticConfig): BackupRepository {
       child.on('error', (err) => reject(new BackupError('BACKUP_TOOL_MISSING', `restic could not be started (${config.binary}): ${(err as NodeJS.ErrnoException).code ?? err.message}`)));
       child.on('close', (code) => {
         opts.signal?.removeEventListener('abort', kill);
+        try {
+          stderr += '\n' + readFileSync(sshLog, 'utf8').slice(0, MAX_STDERR);
+          rmSync(sshLog, { force: true });
+        } catch {
+          // no ssh ran (not an SFTP target) or it wrote nothing
+        }
         if (opts.signal?.aborted) reject(new BackupError('CANCELLED', 'Cancelled by a user.'));
         else if (code === 0) resolve();
         else reject(errorOf(args[0] ?? '', code, stderr, Object.values(loc.env)));

@@ -59,10 +59,10 @@ export function readTarget(dataDir: string): StoredTarget | null {
 }
 
 /** restic's location for the current setting, read at every call (a new setting applies at once). */
-export function targetLocation(dataDir: string, defaultRepository: string, ssh?: string): () => ResticLocation {
-  return () => {
+export function targetLocation(dataDir: string, defaultRepository: string, ssh?: string): (run?: { sshLog: string }) => ResticLocation {
+  return (run) => {
     const target = readTarget(dataDir) ?? { type: 'local' as const, path: defaultRepository };
-    return resticLocation(target, targetFiles(dataDir), ssh);
+    return resticLocation(target, targetFiles(dataDir), ssh, run?.sshLog);
   };
 }
 

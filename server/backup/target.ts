@@ -44,11 +44,14 @@ function plain(part: string, what: string): string {
  * checking against our own known_hosts), only our key is offered, nothing is read from a user's
  * ssh configuration, and nothing may prompt.
  */
-export function sftpCommand(t: { user: string; host: string; port: number }, files: Pick<TargetFiles, 'privateKey' | 'knownHosts'>, ssh = '/usr/bin/ssh'): string {
+export function sftpCommand(t: { user: string; host: string; port: number }, files: Pick<TargetFiles, 'privateKey' | 'knownHosts'>, ssh = '/usr/bin/ssh', sshLog?: string): string {
   return [
     plain(ssh, 'ssh binary path'),
     '-F',
     '/dev/null',
+    // ssh's own messages (host key changed, permission denied) go to a file of this run: restic
+    // relays a subprocess's stderr, but may exit before it has, so stderr alone is not reliable.
+    ...(sshLog ? ['-E', plain(sshLog, 'ssh log path')] : []),
     '-i',
     plain(files.privateKey, 'key file path'),
     '-p',
@@ -75,7 +78,7 @@ export function sftpCommand(t: { user: string; host: string; port: number }, fil
   ].join(' ');
 }
 
-export function resticLocation(target: StoredTarget, files: TargetFiles, ssh?: string): ResticLocation {
+export function resticLocation(target: StoredTarget, files: TargetFiles, ssh?: string, sshLog?: string): ResticLocation {
   switch (target.type) {
     case 'local':
       return { repository: target.path, display: target.path, args: [], env: {}, localPath: target.path };
@@ -85,7 +88,7 @@ export function resticLocation(target: StoredTarget, files: TargetFiles, ssh?: s
         repository,
         display: `sftp://${target.user}@${target.host}:${target.port}${target.path}`,
         // One argv element: restic itself splits the command it runs; no shell is involved.
-        args: ['-o', `sftp.command=${sftpCommand(target, files, ssh)}`],
+        args: ['-o', `sftp.command=${sftpCommand(target, files, ssh, sshLog)}`],
         env: {},
         localPath: null,
       };
