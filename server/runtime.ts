@@ -18,6 +18,7 @@ import { RegistryClient } from './registry/registry-client';
 import type { BackupRepository, VolumeArchiver } from './backup/ports';
 import { readProjectFiles } from './backup/project-files';
 import { createResticRepository } from './backup/restic';
+import { targetLocation } from './backup/target-store';
 import { createVolumeArchiver } from './docker/volume-archive';
 
 // The composition root. Everything the services use that does I/O or holds state is built here,
@@ -111,7 +112,13 @@ function processRuntime(): Runtime {
     project: createProjectPort(env.deployDir, (holder) => isLockHolderAlive(holder, self), lockIdentity(self)),
     logs: { deployDir: env.deployDir, follower: { ...containerLogSource(clients), sleep: abortableSleep } },
     backups: {
-      repo: createResticRepository({ binary: env.backup.restic, repository: env.backup.repository, passwordFile: env.backup.passwordFile, cacheDir: env.backup.cacheDir }),
+      repo: createResticRepository({
+        binary: env.backup.restic,
+        repository: env.backup.repository,
+        location: targetLocation(env.dataDir, env.backup.repository),
+        passwordFile: env.backup.passwordFile,
+        cacheDir: env.backup.cacheDir,
+      }),
       volumes: createVolumeArchiver(clients.streaming),
       readProjectFiles: () => readProjectFiles(env.deployDir),
     },

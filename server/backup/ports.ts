@@ -23,7 +23,7 @@ export interface StoredItem {
 }
 
 export interface BackupRepository {
-  /** Where it is (a local directory); not a secret. */
+  /** Where it is (a directory, an sftp:// or S3 URL); never a credential. */
   readonly location: string;
   isInitialised(): Promise<boolean>;
   init(): Promise<void>;
@@ -36,6 +36,10 @@ export interface BackupRepository {
   /** The stored file as a stream; `done` rejects when restic fails. */
   dump(snapshotId: string, filename: string, signal?: AbortSignal): { stream: Readable; done: Promise<void> };
   forget(snapshotIds: string[]): Promise<void>;
+  /** Opens the repository with the stored password (`restic cat config`); writes nothing. Optional: the in-memory test repositories have none. */
+  open?(): Promise<void>;
+  /** `restic check` (with every pack read back when readData): resolves when sound, BACKUP_REPOSITORY_CORRUPT with restic's reason when not. Optional: the in-memory test repositories have none. */
+  check?(opts: { readData: boolean; signal?: AbortSignal }): Promise<{ ok: true; output: string }>;
 }
 
 /** A Docker volume as the helper container mounts it: `/volumes/<key>`. */

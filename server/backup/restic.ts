@@ -1,10 +1,12 @@
 import { spawn } from 'node:child_process';
-import { promises as fs } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, promises as fs, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import { BackupError } from './backup-error';
 import type { BackupRepository, RepositorySnapshot } from './ports';
+import { classifyResticFailure, lastLine, type ResticLocation } from './target';
 
 // The one place that runs restic (Debian's package): always as a child process with an argv array,
 // never through a shell. The repository and its password reach restic through the environment
@@ -15,8 +17,10 @@ import type { BackupRepository, RepositorySnapshot } from './ports';
 export interface ResticConfig {
   /** Absolute path of the restic binary. */
   binary: string;
-  /** A local directory repository. */
+  /** A local directory repository: the default target. */
   repository: string;
+  /** The configured target (local, SFTP or S3), read at every call so a new setting applies at once. */
+  location?: (run: { sshLog: string }) => ResticLocation;
   /** 0600 file holding the repository password. */
   passwordFile: string;
   cacheDir: string;
@@ -42,36 +46,38 @@ type Child = {
   stdout: Readable;
   done: Promise<void>;
   kill(): void;
+  /** What restic wrote to stderr so far (the first 16 KiB). */
+  stderr(): string;
 };
 
-/** The last non-empty stderr line, which is where restic says what failed. */
-function reason(stderr: string): string {
-  const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
-  return lines.at(-1) ?? 'no message';
-}
-
-function errorOf(args: readonly string[], code: number | null, stderr: string): BackupError {
-  const why = reason(stderr);
-  if (/wrong password|no key found/i.test(stderr)) return new BackupError('BACKUP_WRONG_PASSWORD', 'The backup repository does not accept the stored password.');
-  if (/unable to open config file|repository does not exist|Is there a repository at the following location/i.test(stderr)) {
-    return new BackupError('BACKUP_REPOSITORY_MISSING', 'There is no backup repository at the configured location.');
-  }
-  if (/no space left on device/i.test(stderr)) return new BackupError('BACKUP_TARGET_FULL', 'The backup target is full: the backup was not completed.');
-  return new BackupError('BACKUP_TOOL_FAILED', `restic ${args[0]} failed (exit ${code ?? 'signal'}): ${why}`);
+function errorOf(command: string, code: number | null, stderr: string, secrets: string[]): BackupError {
+  const known = classifyResticFailure(stderr);
+  // restic never prints a credential, but an error text must not carry one even if it did.
+  const clean = (text: string) => secrets.reduce((t, s) => (s.length >= 4 ? t.split(s).join('[redacted]') : t), text);
+  if (known) return new BackupError(known.code, clean(known.message));
+  return new BackupError('BACKUP_TOOL_FAILED', clean(`restic ${command} failed (exit ${code ?? 'signal'}): ${lastLine(stderr)}`));
 }
 
 export function createResticRepository(config: ResticConfig): BackupRepository {
-  const env = {
-    RESTIC_REPOSITORY: config.repository,
-    RESTIC_PASSWORD_FILE: config.passwordFile,
-    RESTIC_CACHE_DIR: config.cacheDir,
-    // restic wants a home for nothing it uses here; never the console's own.
-    HOME: config.cacheDir,
-  };
+  const where = (run: { sshLog: string } = { sshLog: '' }): ResticLocation => config.location?.(run) ?? { repository: config.repository, display: config.repository, args: [], env: {}, localPath: config.repository };
 
-  function run(args: readonly string[], opts: { signal?: AbortSignal; stdin?: boolean } = {}): Child {
+  function run(args: readonly string[], opts: { signal?: AbortSignal; stdin?: boolean; probe?: boolean } = {}): Child {
+    const sshLog = path.join(config.cacheDir, `ssh-${randomUUID()}.log`);
+    mkdirSync(config.cacheDir, { recursive: true, mode: 0o700 });
+    const loc = where({ sshLog });
+    const env = {
+      RESTIC_REPOSITORY: loc.repository,
+      // A probe (is there a repository at all?) before any password exists: restic wants one
+      // before it looks, and a wrong one still tells "none there" from "one there".
+      ...(opts.probe ? { RESTIC_PASSWORD: 'no-password-yet' } : { RESTIC_PASSWORD_FILE: config.passwordFile }),
+      RESTIC_CACHE_DIR: config.cacheDir,
+      // restic (and the ssh it runs) want a home for nothing they use here; never the console's own.
+      HOME: config.cacheDir,
+      // S3 credentials: in the environment only, never in argv (a process listing shows argv).
+      ...loc.env,
+    };
     // The child's environment is exactly `env`: nothing else of the console's reaches restic.
-    const child = spawn(config.binary, [...args], { env: env as unknown as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(config.binary, [...loc.args, ...args], { env: env as unknown as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'] });
     if (!opts.stdin) child.stdin.end();
     let stderr = '';
     child.stderr.setEncoding('utf8');
@@ -87,18 +93,24 @@ export function createResticRepository(config: ResticConfig): BackupRepository {
       child.on('error', (err) => reject(new BackupError('BACKUP_TOOL_MISSING', `restic could not be started (${config.binary}): ${(err as NodeJS.ErrnoException).code ?? err.message}`)));
       child.on('close', (code) => {
         opts.signal?.removeEventListener('abort', kill);
+        try {
+          stderr += '\n' + readFileSync(sshLog, 'utf8').slice(0, MAX_STDERR);
+          rmSync(sshLog, { force: true });
+        } catch {
+          // no ssh ran (not an SFTP target) or it wrote nothing
+        }
         if (opts.signal?.aborted) reject(new BackupError('CANCELLED', 'Cancelled by a user.'));
         else if (code === 0) resolve();
-        else reject(errorOf(args, code, stderr));
+        else reject(errorOf(args[0] ?? '', code, stderr, Object.values(loc.env)));
       });
     });
     done.catch(() => undefined);
     child.stdin.on('error', () => undefined); // restic may exit first; its exit code says why
-    return { stdin: child.stdin, stdout: child.stdout, done, kill };
+    return { stdin: child.stdin, stdout: child.stdout, done, kill, stderr: () => stderr };
   }
 
-  async function collect(args: readonly string[]): Promise<string> {
-    const child = run(args);
+  async function collect(args: readonly string[], opts: { probe?: boolean } = {}): Promise<string> {
+    const child = run(args, opts);
     let out = '';
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (c: string) => (out += c));
@@ -107,10 +119,26 @@ export function createResticRepository(config: ResticConfig): BackupRepository {
   }
 
   return {
-    location: config.repository,
+    get location() {
+      return where().display;
+    },
 
     async isInitialised() {
-      return fs.stat(path.join(config.repository, 'config')).then(
+      const loc = where();
+      if (loc.localPath === null) {
+        // A remote repository: restic reads its config file; only "there is none" means "not yet".
+        await fs.mkdir(config.cacheDir, { recursive: true, mode: 0o700 });
+        const probe = !(await fs.stat(config.passwordFile).then(() => true, () => false));
+        return collect(['cat', 'config'], { probe }).then(
+          () => true,
+          (err: unknown) => {
+            if (err instanceof BackupError && err.code === 'BACKUP_REPOSITORY_MISSING') return false;
+            if (probe && err instanceof BackupError && err.code === 'BACKUP_WRONG_PASSWORD') return true;
+            throw err;
+          },
+        );
+      }
+      return fs.stat(path.join(loc.localPath, 'config')).then(
         () => true,
         (err: NodeJS.ErrnoException) => {
           if (err.code === 'ENOENT') return false;
@@ -120,10 +148,21 @@ export function createResticRepository(config: ResticConfig): BackupRepository {
     },
 
     async init() {
-      await fs.mkdir(path.dirname(config.repository), { recursive: true, mode: 0o700 });
+      const local = where().localPath;
+      if (local !== null) await fs.mkdir(path.dirname(local), { recursive: true, mode: 0o700 });
       await fs.mkdir(config.cacheDir, { recursive: true, mode: 0o700 });
       // restic prints the repository id and a reminder about the password (not the password).
       await collect(['init']);
+    },
+
+    async open() {
+      // Reads and decrypts the repository's config: the password, the credentials and the path
+      // are all proven, and nothing is written.
+      if (!(await fs.stat(config.passwordFile).then(() => true, () => false))) {
+        throw new BackupError('BACKUP_WRONG_PASSWORD', 'A repository exists at the target, but this console holds no password for it.');
+      }
+      await fs.mkdir(config.cacheDir, { recursive: true, mode: 0o700 });
+      await collect(['cat', 'config']);
     },
 
     async unlock() {
@@ -198,6 +237,28 @@ export function createResticRepository(config: ResticConfig): BackupRepository {
     async forget(ids) {
       if (ids.length === 0) return;
       await collect(['forget', ...ids]);
+    },
+
+    async check(opts) {
+      // --read-data reads every pack back and verifies its hash: the only way to find a flipped
+      // byte (the structure check alone sees only missing files). Meant for small repositories.
+      const child = run(['check', '--no-lock', ...(opts.readData ? ['--read-data'] : [])], { signal: opts.signal });
+      let out = '';
+      child.stdout.setEncoding('utf8');
+      child.stdout.on('data', (c: string) => {
+        if (out.length < MAX_STDERR) out += c;
+      });
+      try {
+        await child.done;
+        return { ok: true as const, output: lastLine(out) };
+      } catch (err) {
+        // restic check exits 1 when it found damage; its stdout/stderr name what (a pack, a blob).
+        if (err instanceof BackupError && err.code === 'BACKUP_TOOL_FAILED') {
+          const detail = (child.stderr() + '\n' + out).split('\n').map((l) => l.trim()).filter((l) => /error|damaged|not found|does not match|invalid|unreferenced|missing/i.test(l));
+          throw new BackupError('BACKUP_REPOSITORY_CORRUPT', `The repository is damaged: ${[...detail.slice(0, 5), err.message].join(' | ')}`);
+        }
+        throw err;
+      }
     },
   };
 }

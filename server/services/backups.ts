@@ -53,7 +53,7 @@ export async function listBackups(rt: Runtime, caller: Caller): Promise<BackupLi
  * Creates the repository with a new password when there is none. One at a time per process: two
  * first backups at once must not write two passwords for one repository.
  */
-async function ensureRepository(rt: Runtime): Promise<string | null> {
+export async function ensureRepository(rt: Runtime): Promise<string | null> {
   const key = 'backups:init';
   const pending = rt.cache.get(key) as Promise<string | null> | undefined;
   if (pending) return pending.then(() => null);

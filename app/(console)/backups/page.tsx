@@ -1,11 +1,14 @@
+import { BackupTargetForm } from '@/components/backups/backup-target-form';
 import { BackupsPanel } from '@/components/backups/backups-panel';
 import { PageHeader } from '@/components/shell/page-header';
 import { CodedError } from '@/lib/errors';
 import { requirePageCaller } from '@/server/auth/session';
 import { runtime } from '@/server/runtime';
+import { getBackupTarget } from '@/server/services/backup-target';
 import { listBackups } from '@/server/services/backups';
 import { resetTargets } from '@/server/services/operations';
 import { backupAction, restoreAction } from './actions';
+import { checkRepositoryAction, saveTargetAction, testTargetAction } from './target-actions';
 
 export const metadata = { title: 'Backups' };
 export const dynamic = 'force-dynamic';
@@ -22,6 +25,8 @@ export default async function BackupsPage() {
     error = err.message;
   }
   const { projectId } = await resetTargets(rt);
+  // The repository setting is for admins only: the target receives everything the backups hold.
+  const target = caller.user.role === 'admin' ? await getBackupTarget(rt, caller) : null;
   return (
     <>
       <PageHeader title="Backups">
@@ -34,6 +39,7 @@ export default async function BackupsPage() {
         role={caller.user.role}
         actions={{ backup: backupAction, restore: restoreAction }}
       />
+      {target?.ok && <BackupTargetForm target={target.data} actions={{ save: saveTargetAction, test: testTargetAction, check: checkRepositoryAction }} />}
     </>
   );
 }
