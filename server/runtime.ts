@@ -19,6 +19,8 @@ import type { BackupRepository, VolumeArchiver } from './backup/ports';
 import { readProjectFiles } from './backup/project-files';
 import { createResticRepository } from './backup/restic';
 import { createVolumeArchiver } from './docker/volume-archive';
+import type { DrillSandbox } from './backup/drill';
+import { createDrillSandbox } from './docker/drill-sandbox';
 
 // The composition root. Everything the services use that does I/O or holds state is built here,
 // once per process, and handed to them as a `Runtime`: no service reaches for a global. A unit
@@ -39,6 +41,8 @@ export interface Backups {
   repo: BackupRepository;
   volumes: VolumeArchiver;
   readProjectFiles(): Promise<Record<string, Buffer>>;
+  /** The restore drill's throwaway PostgreSQL (server/backup/drill.ts). */
+  sandbox: DrillSandbox;
 }
 
 export interface Runtime {
@@ -114,6 +118,7 @@ function processRuntime(): Runtime {
       repo: createResticRepository({ binary: env.backup.restic, repository: env.backup.repository, passwordFile: env.backup.passwordFile, cacheDir: env.backup.cacheDir }),
       volumes: createVolumeArchiver(clients.streaming),
       readProjectFiles: () => readProjectFiles(env.deployDir),
+      sandbox: createDrillSandbox(clients.api),
     },
   });
 }

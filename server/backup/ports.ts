@@ -36,6 +36,10 @@ export interface BackupRepository {
   /** The stored file as a stream; `done` rejects when restic fails. */
   dump(snapshotId: string, filename: string, signal?: AbortSignal): { stream: Readable; done: Promise<void> };
   forget(snapshotIds: string[]): Promise<void>;
+  /** Removes the data no snapshot refers to any more (after forget). */
+  prune(): Promise<void>;
+  /** `restic check`: the repository's structure and the integrity of its index and packs' headers. */
+  check(): Promise<void>;
 }
 
 /** A Docker volume as the helper container mounts it: `/volumes/<key>`. */

@@ -199,5 +199,13 @@ export function createResticRepository(config: ResticConfig): BackupRepository {
       if (ids.length === 0) return;
       await collect(['forget', ...ids]);
     },
+
+    async prune() {
+      await collect(['prune']);
+    },
+
+    async check() {
+      await collect(['check']);
+    },
   };
 }
