@@ -71,6 +71,7 @@ export interface DrillDto {
 
 export interface DrillListDto {
   drills: DrillDto[];
+  health: BackupHealthDto;
 }
 
 /** What the overview says about backups, read from the history (no repository access). */

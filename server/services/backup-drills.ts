@@ -60,8 +60,8 @@ export function latestDrills(rt: Runtime): Map<string, DrillDto> {
 }
 
 export function listDrills(rt: Runtime, caller: Caller): DrillListDto {
-  requireRole(caller, 'viewer');
-  return { drills: drillRows(rt, 100) };
+  requireRole(caller, 'operator');
+  return { drills: drillRows(rt, 100), health: backupHealth(rt, caller) };
 }
 
 /** "Last backup … · last proven restorable …" and a failed drill, for the overview: history only, no restic. */

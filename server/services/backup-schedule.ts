@@ -30,6 +30,7 @@ const SETTING = 'backups.schedule';
 const MAX_WAIT_MS = 60_000;
 /** When the start was refused (another operation runs), it is tried again after this. */
 const BUSY_RETRY_MS = 30_000;
+const WAKE = 'backups:scheduler:wake';
 
 function stored(rt: Runtime): { schedule: BackupSchedule; setAt: Date | null; updatedBy: string | null } {
   const schedule = readSetting(rt.db, SETTING, backupScheduleSchema, DEFAULT_SCHEDULE);
@@ -78,6 +79,8 @@ export function setSchedule(rt: Runtime, caller: Caller, raw: unknown): Promise<
     if (!parsed.success) return invalid(parsed.error);
     writeSetting(rt.db, SETTING, parsed.data, actor.email);
     appendAudit(rt.db, { actor, action: 'backups.schedule', params: parsed.data, sourceIp: caller.sourceIp, outcome: 'success' });
+    // The timer may be asleep for up to a minute: it looks at the new schedule now.
+    (rt.cache.get(WAKE) as (() => void) | undefined)?.();
     return { ok: true, data: scheduleDto(rt) };
   });
 }
@@ -137,12 +140,17 @@ export function startBackupScheduler(rt: Runtime): () => void {
   if (existing) return existing;
   let timer: NodeJS.Timeout | null = null;
   let stopped = false;
+  let running = false;
   const arm = (ms: number) => {
     if (stopped) return;
+    if (timer) clearTimeout(timer);
     timer = setTimeout(() => void tick(), Math.max(1000, Math.min(ms, MAX_WAIT_MS)));
     timer.unref();
   };
   const tick = async () => {
+    // A wake-up during a run waits for the run: the run re-arms the timer when it ends.
+    if (running) return;
+    running = true;
     let wait = MAX_WAIT_MS;
     try {
       const due = dueAt(rt);
@@ -153,6 +161,8 @@ export function startBackupScheduler(rt: Runtime): () => void {
       }
     } catch (err) {
       console.error('[tale-console] The backup schedule failed to run', err);
+    } finally {
+      running = false;
     }
     arm(wait);
   };
@@ -161,7 +171,9 @@ export function startBackupScheduler(rt: Runtime): () => void {
     stopped = true;
     if (timer) clearTimeout(timer);
     rt.cache.delete(key);
+    rt.cache.delete(WAKE);
   };
   rt.cache.set(key, stop);
+  rt.cache.set(WAKE, () => arm(0));
   return stop;
 }
