@@ -5,7 +5,9 @@ import { requirePageCaller } from '@/server/auth/session';
 import { runtime } from '@/server/runtime';
 import { listBackups } from '@/server/services/backups';
 import { resetTargets } from '@/server/services/operations';
-import { backupAction, restoreAction } from './actions';
+import { BackupScheduleForm } from '@/components/backups/backup-schedule-form';
+import { getSchedule } from '@/server/services/backup-schedule';
+import { backupAction, checkAction, drillAction, restoreAction, scheduleAction } from './actions';
 
 export const metadata = { title: 'Backups' };
 export const dynamic = 'force-dynamic';
@@ -32,8 +34,9 @@ export default async function BackupsPage() {
         error={error}
         projectId={projectId}
         role={caller.user.role}
-        actions={{ backup: backupAction, restore: restoreAction }}
+        actions={{ backup: backupAction, restore: restoreAction, drill: drillAction, check: checkAction }}
       />
+      <BackupScheduleForm initial={getSchedule(rt, caller)} canEdit={caller.user.role === 'admin'} save={scheduleAction} />
     </>
   );
 }
