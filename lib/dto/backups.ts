@@ -56,6 +56,8 @@ export interface DrillDto {
   operationId: string;
   /** The backup's id as listed (its manifest snapshot). */
   snapshot: string;
+  /** The drilled backup's uuid (its manifest's backupId). */
+  backupId: string;
   /** When the drilled backup was taken: what a pass proves restorable. */
   backupStartedAt: string | null;
   status: 'running' | 'passed' | 'failed' | 'cancelled' | 'interrupted';

@@ -36,6 +36,7 @@ function toDrillDto(op: OperationDto): DrillDto {
   return {
     operationId: op.id,
     snapshot: String(op.params.snapshot ?? ''),
+    backupId: String(op.params.backupId ?? ''),
     backupStartedAt: typeof op.params.backupStartedAt === 'string' ? op.params.backupStartedAt : null,
     status,
     actor: op.actor,
@@ -52,10 +53,13 @@ function drillRows(rt: Runtime, limit = DRILL_HISTORY): DrillDto[] {
   return rt.db.select().from(operations).where(eq(operations.kind, 'drill')).orderBy(desc(operations.createdAt)).limit(limit).all().map(toOperationDto).map(toDrillDto);
 }
 
-/** The newest drill of each backup, by the backup's listed id. */
+/**
+ * The newest drill of each backup, by backup id (the manifest's uuid): a snapshot may be named by
+ * its full id or any prefix of it, a backup id only one way.
+ */
 export function latestDrills(rt: Runtime): Map<string, DrillDto> {
   const out = new Map<string, DrillDto>();
-  for (const d of drillRows(rt)) if (!out.has(d.snapshot)) out.set(d.snapshot, d);
+  for (const d of drillRows(rt)) if (!out.has(d.backupId)) out.set(d.backupId, d);
   return out;
 }
 
@@ -101,15 +105,16 @@ export function startDrill(rt: Runtime, caller: Caller, raw: unknown): Promise<A
     if (!parsed.success) return invalid(parsed.error);
     const { snapshot } = parsed.data;
     let backupStartedAt: string;
+    let backupId: string;
     try {
       if (!(await rt.backups.repo.isInitialised())) return { ok: false, code: 'BACKUP_NOT_FOUND', message: 'There is no backup repository yet.' };
       const manifest = await readManifest(rt.backups, snapshot);
-      backupStartedAt = manifest.startedAt;
+      ({ startedAt: backupStartedAt, backupId } = manifest);
     } catch (err) {
       if (err instanceof CodedError) return { ok: false, code: err.code, message: err.message };
       throw err;
     }
-    return launch({ rt, caller, actor }, 'drill', { snapshot, backupStartedAt }, drillJob(rt, snapshot));
+    return launch({ rt, caller, actor }, 'drill', { snapshot, backupId, backupStartedAt }, drillJob(rt, snapshot));
   });
 }
 

@@ -121,7 +121,7 @@ export async function runScheduled(rt: Runtime, schedule: BackupSchedule): Promi
   const done = await waitEnd(rt, backup.id);
   if (done.status === 'succeeded' && typeof done.result?.backup === 'string') {
     const snapshot = done.result.backup;
-    const drill = system(rt, 'drill', { snapshot, backupStartedAt: done.result.startedAt, scheduled: true }, drillJob(rt, snapshot));
+    const drill = system(rt, 'drill', { snapshot, backupId: done.result.backupId, backupStartedAt: done.result.startedAt, scheduled: true }, drillJob(rt, snapshot));
     if (drill) await waitEnd(rt, drill.id);
   }
   // Retention also after a failed backup: it forgets the parts a cut-off backup left.

@@ -45,7 +45,7 @@ export async function listBackups(rt: Runtime, caller: Caller): Promise<BackupLi
       dto = toBackupDto(s.id, await readManifest(rt.backups, s.id));
       rt.cache.set(key, dto);
     }
-    backups.push({ ...dto, drill: drills.get(s.id) ?? null });
+    backups.push({ ...dto, drill: drills.get(dto.backupId) ?? null });
   }
   backups.sort((a, b) => b.startedAt.localeCompare(a.startedAt));
   return { repository: { location, initialised: true }, backups };
