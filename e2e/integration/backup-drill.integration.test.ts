@@ -14,6 +14,7 @@ import type { BackupListDto, BackupScheduleDto, DrillListDto } from '@/lib/dto/b
 import type { OperationDto } from '@/lib/dto/operations';
 import { pollUntil } from '../fixtures/poll';
 import { startBackupTestBed, type BackupTestBed } from '../support/backup-test-bed';
+import { startConsole } from '../support/console';
 
 const engine = new Docker({ socketPath: '/var/run/docker.sock' });
 const DRILL_LABEL = 'io.tale.console.role=restore-drill';
@@ -177,4 +178,22 @@ describe('restore drills, schedule and retention', () => {
     expect(check.status).toBe(202);
     expect((await bed.follow(String(check.json.id))).end.status).toBe('succeeded');
   }, 600_000);
+
+  it('removes what a drill of a killed console left (its labelled container and network) at the next start', async () => {
+    // What a console killed mid-drill leaves, made by hand with the drill's labels.
+    const name = `tale-drill-${randomUUID().slice(0, 12).replace(/-/g, '')}`;
+    const labels = { 'io.tale.console.managed': 'true', 'io.tale.console.role': 'restore-drill', project: bed.deployment.id };
+    await engine.createNetwork({ Name: name, Internal: true, Labels: labels });
+    const image = (await engine.getContainer(`${bed.deployment.id}-db`).inspect()).Config.Image;
+    await engine.createContainer({ name, Image: image, Labels: labels, HostConfig: { NetworkMode: name } });
+    expect((await drillContainers()).map((c) => c.Names[0])).toEqual([`/${name}`]);
+
+    const second = await startConsole({ deployDir: bed.deployment.dir });
+    try {
+      await pollUntil(async () => (await drillContainers()).length + (await drillNetworks()).length, (n) => n === 0, 60_000, 500);
+      expect(second.output()).toContain(`Removed what an interrupted restore drill left: ${name}, ${name}.`);
+    } finally {
+      await second.stop();
+    }
+  }, 300_000);
 });
