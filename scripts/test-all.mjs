@@ -48,9 +48,10 @@ async function phase(lanes) {
 const ok =
   (await phase({ checks: ['lint', 'typecheck', 'test:unit', 'build'], images: ['fixtures'] })) &&
   (await phase({ integration: ['test:integration:timed', 'bench:small'], browser: ['test:e2e'] })) &&
-  // The backup test dumps and restores a 64 MB table (and the target test runs sshd, s3rver and
-  // restic --read-data): heavy disk and CPU that would starve the
-  // timed tests' traffic (seconds without an answer, seen in CI), so it runs here, beside the corpus.
+  // The backup tests dump and restore a 64 MB table, replay dumps into throwaway PostgreSQL servers
+  // (the drills) and run sshd, s3rver and restic --read-data (the targets): heavy disk and CPU that
+  // would starve the timed tests' traffic (seconds without an answer, seen in CI), so they run
+  // here, beside the corpus, two files at a time.
   (await phase({ corpus: ['test:bad-inputs'], backup: ['test:integration:backup'] }));
 console.log(`[test-all${elapsed()}] ${ok ? 'all passed' : 'FAILED'}`);
 process.exit(ok ? 0 : 1);

@@ -6,6 +6,7 @@ import { ensureSetupToken, setupTokenPath } from './auth/setup-token';
 import { interruptRunning } from './operations/operation-store';
 import { reconcileAtStart } from './operations/reconcile-at-start';
 import { runtime, type Runtime } from './runtime';
+import { startBackupScheduler } from './services/backup-schedule';
 
 function fail(message: string): never {
   console.error(`\n[tale-console] ${message}\n`);
@@ -31,6 +32,15 @@ export function bootstrap(): void {
   const interrupted = interruptRunning(rt.db);
   if (interrupted.length) console.log(`[tale-console] Marked ${interrupted.length} operation(s) as interrupted by the last shutdown.`);
   void reconcileAtStart(rt, interrupted.map((op) => op.id));
+  // A console killed mid-drill left its throwaway PostgreSQL and network: nothing else carries
+  // the drill's labels, and no drill runs yet (any that ran was just marked interrupted).
+  rt.backups.sandbox.removeLeftovers().then(
+    (left) => {
+      if (left.containers.length + left.networks.length) console.log(`[tale-console] Removed what an interrupted restore drill left: ${[...left.containers, ...left.networks].join(', ')}.`);
+    },
+    (err: Error) => console.log(`[tale-console] Could not look for restore drill leftovers: ${err.message}`),
+  );
+  startBackupScheduler(rt);
   if (countUsers(rt.db) === 0) {
     const token = ensureSetupToken(rt.env.dataDir);
     console.log(

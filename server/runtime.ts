@@ -20,6 +20,8 @@ import { readProjectFiles } from './backup/project-files';
 import { createResticRepository } from './backup/restic';
 import { targetLocation } from './backup/target-store';
 import { createVolumeArchiver } from './docker/volume-archive';
+import type { DrillSandbox } from './backup/drill';
+import { createDrillSandbox } from './docker/drill-sandbox';
 
 // The composition root. Everything the services use that does I/O or holds state is built here,
 // once per process, and handed to them as a `Runtime`: no service reaches for a global. A unit
@@ -40,6 +42,8 @@ export interface Backups {
   repo: BackupRepository;
   volumes: VolumeArchiver;
   readProjectFiles(): Promise<Record<string, Buffer>>;
+  /** The restore drill's throwaway PostgreSQL (server/backup/drill.ts). */
+  sandbox: DrillSandbox;
 }
 
 export interface Runtime {
@@ -121,6 +125,7 @@ function processRuntime(): Runtime {
       }),
       volumes: createVolumeArchiver(clients.streaming),
       readProjectFiles: () => readProjectFiles(env.deployDir),
+      sandbox: createDrillSandbox(clients.api),
     },
   });
 }

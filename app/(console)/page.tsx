@@ -5,6 +5,8 @@ import type { Caller } from '@/server/auth/caller';
 import { requirePageCaller } from '@/server/auth/session';
 import { runtime } from '@/server/runtime';
 import { getOverview, liveOverview } from '@/server/services/overview';
+import { backupHealth } from '@/server/services/backup-drills';
+import { BackupHealth } from '@/components/backups/backup-health';
 import { convexAdminKeyAction, deployAction } from './deployments/actions';
 
 export const metadata = { title: 'Overview' };
@@ -29,13 +31,16 @@ async function Overview({ caller }: { caller: Caller }) {
   const rt = runtime();
   const [overview, live] = await Promise.all([getOverview(rt, caller), liveOverview(rt)]);
   return (
-    <LiveOverview
-      initial={live}
-      deployDir={overview.deployDir}
-      initialised={overview.initialised}
-      canOperate={user.role !== 'viewer'}
-      deploy={deployAction}
-      convexAdminKey={user.role === 'admin' ? convexAdminKeyAction : null}
-    />
+    <div className="space-y-4">
+      <BackupHealth health={backupHealth(rt, caller)} now={new Date()} />
+      <LiveOverview
+        initial={live}
+        deployDir={overview.deployDir}
+        initialised={overview.initialised}
+        canOperate={user.role !== 'viewer'}
+        deploy={deployAction}
+        convexAdminKey={user.role === 'admin' ? convexAdminKeyAction : null}
+      />
+    </div>
   );
 }

@@ -2,10 +2,11 @@
 import { useState, useTransition } from 'react';
 import { useRouter } from 'next/navigation';
 import type { ActionResult } from '@/lib/action-result';
-import type { BackupDto, BackupListDto } from '@/lib/dto/backups';
+import type { BackupDto, BackupListDto, DrillDto } from '@/lib/dto/backups';
 import type { OperationDto } from '@/lib/dto/operations';
 import type { Role } from '@/lib/roles';
 import { formatBytes } from '@/lib/format-usage';
+import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { CancelConfirmButtons } from '@/components/ui/cancel-confirm-buttons';
 import { Dialog } from '@/components/ui/dialog';
@@ -20,8 +21,26 @@ type Props = {
   error: string | null;
   projectId: string | null;
   role: Role;
-  actions: { backup: (input: unknown) => Promise<ActionResult<Started>>; restore: (input: unknown) => Promise<ActionResult<OperationDto>> };
+  actions: {
+    backup: (input: unknown) => Promise<ActionResult<Started>>;
+    restore: (input: unknown) => Promise<ActionResult<OperationDto>>;
+    drill: (input: unknown) => Promise<ActionResult<OperationDto>>;
+    check: (input: unknown) => Promise<ActionResult<OperationDto>>;
+  };
 };
+
+const DRILL_TONE = { passed: 'good', failed: 'bad', running: 'warn', cancelled: 'neutral', interrupted: 'neutral' } as const;
+
+/** The latest restore drill of a backup: passed, or failed with the tables that differ in its title. */
+function DrillCell({ drill }: { drill: DrillDto | null }) {
+  if (!drill) return <span className="text-zinc-500">not drilled</span>;
+  return (
+    <a href={`/deployments/${drill.operationId}`} title={drill.error?.message ?? `${drill.tables ?? 0} tables matched, ${new Date(drill.startedAt).toLocaleString()}`} data-testid="drill-status">
+      <Badge tone={DRILL_TONE[drill.status]}>{drill.status === 'passed' ? 'restorable' : drill.status}</Badge>
+      {drill.error && <span className="ml-2 block max-w-xs truncate text-xs text-red-600">{drill.error.message}</span>}
+    </a>
+  );
+}
 
 const rowsOf = (b: BackupDto) => b.databases.reduce((n, d) => n + d.tables.reduce((m, t) => m + t.rows, 0), 0);
 const tablesOf = (b: BackupDto) => b.databases.reduce((n, d) => n + d.tables.length, 0);
@@ -59,6 +78,14 @@ export function BackupsPanel({ list, error, projectId, role, actions }: Props) {
       router.push(`/deployments/${res.data.id}`);
     });
 
+  const operate = (run: () => Promise<ActionResult<OperationDto>>) =>
+    start(async () => {
+      setMessage(null);
+      const res = await run();
+      if (!res.ok) return setMessage(res.message);
+      router.push(`/deployments/${res.data.id}`);
+    });
+
   const canBackUp = role !== 'viewer';
   const canRestore = role === 'admin';
   return (
@@ -67,6 +94,11 @@ export function BackupsPanel({ list, error, projectId, role, actions }: Props) {
         {canBackUp && (
           <Button onClick={backUp} busy={pending} data-testid="backup-now">
             Back up now
+          </Button>
+        )}
+        {canBackUp && list?.repository.initialised && (
+          <Button variant="secondary" onClick={() => operate(() => actions.check({}))} busy={pending} data-testid="check-repository">
+            Check repository
           </Button>
         )}
         {list && <span className="text-sm text-zinc-600 dark:text-zinc-400">Repository: <code>{list.repository.location}</code></span>}
@@ -83,7 +115,7 @@ export function BackupsPanel({ list, error, projectId, role, actions }: Props) {
         </EmptyState>
       ) : (
         list && (
-          <Table head={['Taken', 'Kind', 'By', 'Release', 'Size (added)', 'Duration', 'Rows', '']}>
+          <Table head={['Taken', 'Kind', 'By', 'Release', 'Size (added)', 'Duration', 'Rows', 'Restore drill', '']}>
             {list.backups.map((b) => (
               <tr key={b.id} data-testid="backup-row">
                 <Cell>
@@ -102,6 +134,14 @@ export function BackupsPanel({ list, error, projectId, role, actions }: Props) {
                   </span>
                 </Cell>
                 <Cell>
+                  <DrillCell drill={b.drill} />
+                </Cell>
+                <Cell>
+                  {canBackUp && (
+                    <Button variant="secondary" onClick={() => operate(() => actions.drill({ snapshot: b.id }))} busy={pending} data-testid="run-drill">
+                      Run drill
+                    </Button>
+                  )}{' '}
                   {canRestore && (
                     <Button variant="secondary" onClick={() => (setTyped(''), setErrors({}), setMessage(null), setRestoring(b))}>
                       Restore…

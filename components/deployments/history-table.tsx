@@ -67,9 +67,13 @@ export function HistoryTable({ history, filter, canOperate }: Props) {
             return (
               <tr key={op.id} data-testid="history-row">
                 <Cell>{formatTime(op.createdAt)}</Cell>
-                <Cell>{op.kind}</Cell>
+                <Cell>
+                  {op.kind}
+                  {op.kind === 'backup' && op.params.kind === 'scheduled' ? ' (scheduled)' : ''}
+                </Cell>
                 <Cell>{versions(op)}</Cell>
-                <Cell>{op.actor ?? '—'}</Cell>
+                {/* No actor: the console itself (the start-up reconcile, the backup schedule). */}
+                <Cell>{op.actor ?? 'system'}</Cell>
                 <Cell>{duration(op)}</Cell>
                 <Cell>
                   <Badge tone={TONE[op.status]}>{op.status}</Badge>

@@ -43,7 +43,7 @@ export function OperationTimeline({ initial, canCancel, cancel }: Props) {
   const logs = (failure?.data?.logs as Array<{ stream: string; text: string }> | undefined) ?? [];
   // Pull readings become one bar per image; the list keeps the pull's start and end.
   // Byte counts of a backup or restore become one line for the part being copied.
-  const isBytes = (e: OperationEventDto) => (e.step === 'backup' || e.step === 'restore') && e.status === 'progress';
+  const isBytes = (e: OperationEventDto) => (e.step === 'backup' || e.step === 'restore' || e.step === 'drill') && e.status === 'progress';
   const steps = events.filter((e) => !(e.step === 'pull' && e.status === 'progress') && !isBytes(e));
   const lastBytes = op.status === 'running' ? [...events].reverse().find(isBytes) : undefined;
   const pulls = pullProgress(events);
@@ -61,7 +61,8 @@ export function OperationTimeline({ initial, canCancel, cancel }: Props) {
           <Badge tone={TONE[op.status]}>{op.status}</Badge>
         </span>
         <span className="text-sm text-zinc-500">
-          {op.kind} started by {op.actor ?? 'unknown'} at {formatTime(op.createdAt)}
+          {op.kind}
+          {op.kind === 'backup' && op.params.kind === 'scheduled' ? ' (scheduled)' : ''} started by {op.actor ?? 'the system'} at {formatTime(op.createdAt)}
         </span>
         {op.status === 'running' && canCancel && (
           <Button variant="danger" busy={pending} onClick={() => start(async () => void (await cancel(op.id)))}>

@@ -5,7 +5,6 @@
 // for byte. Also: a backup of another project and a restore while another operation runs are
 // refused, and the repository password is shown once and nowhere else.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import Docker from 'dockerode';
@@ -14,14 +13,11 @@ import type { BackupListDto } from '@/lib/dto/backups';
 import type { OperationDto } from '@/lib/dto/operations';
 import { withClient, type ConnectTarget } from '@/server/postgres/connection';
 import type { Deployment } from '../fixtures/deployment';
-import { pollUntil } from '../fixtures/poll';
-import { allImageRefs, type Registry } from '../fixtures/registry';
-import { docker as dockerCli, runCommand } from '../fixtures/run-command';
+import { docker as dockerCli } from '../fixtures/run-command';
 import { GOOD_VERSION, localImage } from '../fixtures/versions';
 import { auditEvents } from '../support/audit';
-import { rssMiB, startConsole, type RunningConsole } from '../support/console';
-import { prepareTestBedDeployment } from '../support/console-deployment';
-import { followToEnd } from '../support/sse-client';
+import { startBackupTestBed, type BackupTestBed } from '../support/backup-test-bed';
+import { rssMiB, type RunningConsole } from '../support/console';
 
 const engine = new Docker({ socketPath: '/var/run/docker.sock' });
 const DATABASES = ['tale', 'tale_knowledge', 'tale_platform'] as const;
@@ -30,25 +26,14 @@ const HELPER_IMAGE = localImage('db', GOOD_VERSION);
 /** About 1 KB each: a dump of some 64 MB, enough to show in the console's memory if it were held there. */
 const BULK_ROWS = 64_000;
 
-let registry: Registry;
+let bed: BackupTestBed;
 let deployment: Deployment;
 let app: RunningConsole;
 let proxyPort: number;
-const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'bk-it-'));
-
-const api = async (method: string, url: string, body?: unknown) => {
-  const res = await fetch(`${app.baseURL}${url}`, {
-    method,
-    headers: { Cookie: app.cookie, ...(body === undefined ? {} : { Origin: app.baseURL, 'Content-Type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text(); // a 204 has no body
-  return { status: res.status, json: (text ? JSON.parse(text) : {}) as Record<string, unknown> };
-};
-const follow = (id: string) => followToEnd(`${app.baseURL}/api/operations/${id}/events`, { cookie: app.cookie, timeoutMs: 280_000, context: () => app.output().slice(-3000) });
-
-const psql = async (database: string, sql: string) =>
-  (await dockerCli(['exec', `${deployment.id}-db`, 'psql', '--no-psqlrc', '-v', 'ON_ERROR_STOP=1', '-U', 'tale', '-d', database, '-At', '-c', sql])).stdout;
+let scratch: string;
+const api = (method: string, url: string, body?: unknown) => bed.api(method, url, body);
+const follow = (id: string) => bed.follow(id);
+const psql = (database: string, sql: string) => bed.psql(database, sql);
 
 /** Every user table of a database with its exact content, as COPY writes it, in key order. */
 async function databaseContent(database: string): Promise<Record<string, string>> {
@@ -85,16 +70,8 @@ const onVolume = (volume: string, entrypoint: string, args: string[]) =>
   dockerCli(['run', '--rm', '--network', 'none', '--user', '0:0', '--entrypoint', entrypoint, '-v', `${deployment.id}_${volume}:/v`, HELPER_IMAGE, ...args]);
 
 beforeAll(async () => {
-  ({ registry, deployment, ports: { http: proxyPort } } = await prepareTestBedDeployment(allImageRefs([GOOD_VERSION]), {
-    prefix: 'bk',
-    extraEnv: { HEALTH_CHECK_TIMEOUT: '120', DRAIN_TIMEOUT: '5' },
-  }));
-  app = await startConsole({ deployDir: deployment.dir });
-  const deploy = await api('POST', '/api/v1/deployments', { version: GOOD_VERSION });
-  expect(deploy.status).toBe(202);
-  expect((await follow(String(deploy.json.id))).end.status).toBe('succeeded');
-  // Tale's init scripts create tale_platform and tale_knowledge in the background after start.
-  await pollUntil(() => dockerCli(['exec', `${deployment.id}-db`, 'test', '-f', '/tmp/.db_ready']).then(() => true, () => false), Boolean, 120_000, 500);
+  bed = await startBackupTestBed('bk');
+  ({ deployment, app, proxyPort, scratch } = bed);
 
   // Known rows in every database, with text that looks like SQL, tabs, newlines, bytes and JSON.
   for (const d of DATABASES) {
@@ -122,10 +99,7 @@ beforeAll(async () => {
 }, 600_000);
 
 afterAll(async () => {
-  await app?.stop();
-  await deployment?.dispose();
-  await registry?.stop();
-  fs.rmSync(scratch, { recursive: true, force: true });
+  await bed?.dispose();
 }, 180_000);
 
 describe('backup and restore', () => {
@@ -213,12 +187,11 @@ describe('backup and restore', () => {
 
   it('refuses a backup of another project, and a wrong typed confirmation, changing nothing', async () => {
     // The real manifest under another project's id and tag, stored with restic itself.
-    const env = { RESTIC_REPOSITORY: path.join(app.dataDir, 'backups'), RESTIC_PASSWORD_FILE: path.join(app.dataDir, 'backup-password'), RESTIC_CACHE_DIR: path.join(scratch, 'cache'), HOME: scratch } as unknown as NodeJS.ProcessEnv;
-    const manifest = JSON.parse((await runCommand('/usr/bin/restic', ['dump', backupId, '/manifest.json'], { env })).stdout) as Record<string, unknown>;
+    const manifest = JSON.parse(await bed.restic(['dump', backupId, '/manifest.json'])) as Record<string, unknown>;
     const forgedFile = path.join(scratch, 'manifest.json');
     fs.writeFileSync(forgedFile, JSON.stringify({ ...manifest, projectId: 'someone-else-123456' }));
-    const stored = await runCommand('/usr/bin/restic', ['backup', '--json', '--stdin', '--stdin-filename=manifest.json', '--tag=tale-project:someone-else-123456', '--tag=tale-manifest'], { env, input: fs.readFileSync(forgedFile) });
-    const forged = /"snapshot_id":"([0-9a-f]+)"/.exec(stored.stdout)![1]!;
+    const stored = await bed.restic(['backup', '--json', '--stdin', '--stdin-filename=manifest.json', '--tag=tale-project:someone-else-123456', '--tag=tale-manifest'], fs.readFileSync(forgedFile));
+    const forged = /"snapshot_id":"([0-9a-f]+)"/.exec(stored)![1]!;
 
     const other = await api('POST', '/api/v1/restores', { snapshot: forged, projectId: deployment.id });
     expect(other.status).toBe(422);

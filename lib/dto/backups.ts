@@ -1,7 +1,7 @@
 // What the Backups page and /api/v1/backups show. Nothing here is secret: the repository password
 // appears only in StartBackupDto.repositoryPassword, on the one answer that created the repository.
 
-export type BackupKind = 'manual';
+export type BackupKind = 'manual' | 'scheduled';
 
 export interface BackupTableDto {
   schema: string;
@@ -47,6 +47,50 @@ export interface BackupDto {
   databases: BackupDatabaseDto[];
   volumes: BackupVolumeDto[];
   projectFiles: { snapshotId: string; bytes: number; files: string[] };
+  /** The latest restore drill of this backup, if any ran on this console. */
+  drill: DrillDto | null;
+}
+
+/** One restore drill, read from its operation (docs/backups.md#restore-drill). */
+export interface DrillDto {
+  operationId: string;
+  /** The backup's id as listed (its manifest snapshot). */
+  snapshot: string;
+  /** The drilled backup's uuid (its manifest's backupId). */
+  backupId: string;
+  /** When the drilled backup was taken: what a pass proves restorable. */
+  backupStartedAt: string | null;
+  status: 'running' | 'passed' | 'failed' | 'cancelled' | 'interrupted';
+  /** Who started it; null for the schedule. */
+  actor: string | null;
+  startedAt: string;
+  finishedAt: string | null;
+  durationMs: number | null;
+  tables: number | null;
+  /** Why it failed: the tables whose row counts differ and by how much, or what broke. */
+  error: { code: string; message: string } | null;
+}
+
+export interface DrillListDto {
+  drills: DrillDto[];
+  health: BackupHealthDto;
+}
+
+/** What the overview says about backups, read from the history (no repository access). */
+export interface BackupHealthDto {
+  lastBackupAt: string | null;
+  /** When the newest backup that passed a drill was taken. */
+  lastProvenAt: string | null;
+  /** The newest finished drill, when it failed: the overview shows it as an error. */
+  failedDrill: DrillDto | null;
+}
+
+export interface BackupScheduleDto {
+  schedule: { enabled: boolean; mode: 'daily' | 'every'; at: string; everyHours: number; keep: { daily: number; weekly: number; monthly: number } };
+  nextRunAt: string | null;
+  lastRunAt: string | null;
+  updatedBy: string | null;
+  updatedAt: string | null;
 }
 
 export interface BackupListDto {

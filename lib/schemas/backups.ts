@@ -14,3 +14,26 @@ export const restoreInputSchema = z.strictObject({
 });
 
 export type RestoreInput = z.infer<typeof restoreInputSchema>;
+
+/** A restore drill of one backup (operator). */
+export const drillInputSchema = z.strictObject({ snapshot: snapshotIdSchema });
+
+/** The integrity check takes no parameters. */
+export const checkInputSchema = z.strictObject({});
+
+// The backup schedule an admin sets (server/backup/schedule.ts computes its runs): no cron strings.
+const count = (max: number) => z.number().int().min(0).max(max);
+
+export const backupScheduleSchema = z
+  .strictObject({
+    enabled: z.boolean(),
+    mode: z.enum(['daily', 'every']),
+    /** For `daily`: the time of day, UTC. */
+    at: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'A time of day as HH:MM (UTC)'),
+    /** For `every`: hours between two backups. */
+    everyHours: z.number().int().min(1, 'At least 1 hour').max(168, 'At most 168 hours (a week)'),
+    keep: z
+      .strictObject({ daily: count(366), weekly: count(520), monthly: count(240) })
+      .refine((k) => k.daily + k.weekly + k.monthly > 0, 'Keep at least one backup'),
+  });
+

@@ -28,7 +28,7 @@ function stopIfCancelled(signal: Signal, before: string): void {
   if (signal?.aborted) throw new BackupError('CANCELLED', `Cancelled by a user before ${before}.`);
 }
 
-function capture(stream: Readable): () => string {
+export function capture(stream: Readable): () => string {
   const parts: Buffer[] = [];
   let size = 0;
   stream.on('data', (c: Buffer) => {
@@ -39,10 +39,10 @@ function capture(stream: Readable): () => string {
   return () => Buffer.concat(parts).toString('utf8');
 }
 
-const lastLine = (text: string) => text.split('\n').map((l) => l.trim()).filter(Boolean).at(-1) ?? '';
+export const lastLine = (text: string) => text.split('\n').map((l) => l.trim()).filter(Boolean).at(-1) ?? '';
 
 /** psql in the db container as its superuser over the local socket (trusted there, docs/tale-cli.md#bundled-database-init). */
-function psqlArgv(superuser: string, database: string, command?: string): string[] {
+export function psqlArgv(superuser: string, database: string, command?: string): string[] {
   return ['psql', '--no-psqlrc', '--set=ON_ERROR_STOP=1', '--tuples-only', '--no-align', `--username=${superuser}`, `--dbname=${database}`, ...(command ? [`--command=${command}`] : ['--file=-'])];
 }
 
@@ -69,7 +69,7 @@ async function inventory(p: BackupPorts, container: string, superuser: string, d
   return parseInventory(await psql(p, container, superuser, database, INVENTORY_SQL)).tables;
 }
 
-function progress(p: BackupPorts, step: 'backup' | 'restore', item: string): (bytes: number) => void {
+export function progress(p: Pick<BackupPorts, 'clock' | 'events'>, step: 'backup' | 'restore' | 'drill', item: string): (bytes: number) => void {
   let last = 0;
   return (bytes) => {
     const now = p.clock.now().getTime();
@@ -96,7 +96,7 @@ async function deploymentFacts(p: BackupPorts) {
 const helperLabels = (projectId: string) => ({ 'io.tale.console.managed': 'true', 'io.tale.console.role': 'backup-helper', project: projectId });
 
 export interface BackupInput {
-  kind: 'manual';
+  kind: 'manual' | 'scheduled';
   startedBy: string | null;
   signal?: AbortSignal;
 }
@@ -319,7 +319,7 @@ export async function runRestore(p: BackupPorts, input: RestoreInput): Promise<{
 }
 
 /** Passes a stream through (with backpressure), reporting the bytes seen. */
-function countBytes(stream: Readable, onBytes: (n: number) => void): Readable {
+export function countBytes(stream: Readable, onBytes: (n: number) => void): Readable {
   let n = 0;
   const counter = new Transform({
     transform(chunk: Buffer, _enc, callback) {

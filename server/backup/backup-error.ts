@@ -21,6 +21,9 @@ export type BackupErrorCode =
   | 'RESTORE_FAILED'
   | 'RESTORE_ROWS_DIFFER'
   | 'RESTORE_UNHEALTHY'
+  | 'DRILL_ROWS_DIFFER'
+  | 'DRILL_FAILED'
+  | 'REPOSITORY_CHECK_FAILED'
   | 'CANCELLED';
 
 export class BackupError extends CodedError {

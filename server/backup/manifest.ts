@@ -24,7 +24,7 @@ export const manifestSchema = z
     format: z.literal(1),
     backupId: z.uuid(),
     projectId: z.string().regex(/^[a-z0-9][a-z0-9-]*$/).max(40),
-    kind: z.enum(['manual']),
+    kind: z.enum(['manual', 'scheduled']),
     startedBy: z.string().max(320).nullable(),
     startedAt: z.iso.datetime(),
     finishedAt: z.iso.datetime(),
@@ -85,5 +85,6 @@ export function toBackupDto(id: string, m: BackupManifest): BackupDto {
     databases: m.databases.map((d) => ({ name: d.name, snapshotId: d.snapshotId, bytes: d.bytes, dataAdded: d.dataAdded, tables: d.tables })),
     volumes: m.volumes.map((v) => ({ key: v.key, name: v.name, snapshotId: v.snapshotId, bytes: v.bytes, dataAdded: v.dataAdded })),
     projectFiles: { snapshotId: m.projectFiles.snapshotId, bytes: m.projectFiles.bytes, files: m.projectFiles.files },
+    drill: null,
   };
 }

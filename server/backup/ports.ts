@@ -36,10 +36,12 @@ export interface BackupRepository {
   /** The stored file as a stream; `done` rejects when restic fails. */
   dump(snapshotId: string, filename: string, signal?: AbortSignal): { stream: Readable; done: Promise<void> };
   forget(snapshotIds: string[]): Promise<void>;
-  /** Opens the repository with the stored password (`restic cat config`); writes nothing. Optional: the in-memory test repositories have none. */
+  /** Removes the data no snapshot refers to any more (after forget). */
+  prune(): Promise<void>;
+  /** Opens the repository with the stored password (`restic cat config`); writes nothing. */
   open?(): Promise<void>;
-  /** `restic check` (with every pack read back when readData): resolves when sound, BACKUP_REPOSITORY_CORRUPT with restic's reason when not. Optional: the in-memory test repositories have none. */
-  check?(opts: { readData: boolean; signal?: AbortSignal }): Promise<{ ok: true; output: string }>;
+  /** `restic check` (with every pack read back when readData): resolves when sound, BACKUP_REPOSITORY_CORRUPT with restic's reason when not. */
+  check(opts: { readData: boolean; signal?: AbortSignal }): Promise<{ ok: true; output: string }>;
 }
 
 /** A Docker volume as the helper container mounts it: `/volumes/<key>`. */

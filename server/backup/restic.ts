@@ -239,6 +239,10 @@ export function createResticRepository(config: ResticConfig): BackupRepository {
       await collect(['forget', ...ids]);
     },
 
+    async prune() {
+      await collect(['prune']);
+    },
+
     async check(opts) {
       // --read-data reads every pack back and verifies its hash: the only way to find a flipped
       // byte (the structure check alone sees only missing files). Meant for small repositories.

@@ -158,6 +158,9 @@ export type StepName =
   | 'database-copy'
   | 'backup'
   | 'restore'
+  | 'drill'
+  | 'retention'
+  | 'check'
   | 'release'
   | 'done';
 

@@ -5,7 +5,18 @@ import { CONFLICTS, conflictingKind, conflicts, holdsStackLease, inProgress } fr
 
 const STACK: OperationKind[] = ['deploy', 'rollback', 'update', 'cleanup', 'reset', 'reconcile', 'database-copy', 'backup', 'restore'];
 /** A dry run only plans; only a restore, which stops and starts containers under it, excludes it. */
-const expected = (a: OperationKind, b: OperationKind) => (STACK.includes(a) && STACK.includes(b)) || (a === 'restore' && b === 'dry-run') || (a === 'dry-run' && b === 'restore');
+const REPOSITORY: OperationKind[] = ['backup', 'restore', 'drill', 'retention', 'repository-check'];
+const EXCLUSIVE: OperationKind[] = ['retention', 'repository-check'];
+const pair = (a: OperationKind, b: OperationKind, x: OperationKind, y: OperationKind) => (a === x && b === y) || (a === y && b === x);
+const expected = (a: OperationKind, b: OperationKind) =>
+  (STACK.includes(a) && STACK.includes(b)) ||
+  pair(a, b, 'restore', 'dry-run') ||
+  // restic's exclusive lock (forget --prune, check) against anything that uses the repository.
+  (EXCLUSIVE.includes(a) && REPOSITORY.includes(b)) ||
+  (EXCLUSIVE.includes(b) && REPOSITORY.includes(a)) ||
+  // One drill at a time, never during a restore.
+  pair(a, b, 'drill', 'drill') ||
+  pair(a, b, 'drill', 'restore');
 
 describe('the conflict table', () => {
   it('has a row for every kind the database stores, and no other', () => {
@@ -44,7 +55,15 @@ describe('the conflict table', () => {
     expect(conflictingKind('deploy', [])).toBeNull();
   });
 
-  it('gives the stack lease to the kinds that exclude themselves', () => {
+  it('lets a drill run beside a deploy and a backup, but not beside a restore, retention, a check or another drill', () => {
+    for (const kind of ['deploy', 'rollback', 'update', 'cleanup', 'reset', 'reconcile', 'database-copy', 'backup', 'dry-run'] as const) {
+      expect(conflictingKind('drill', [kind]), kind).toBeNull();
+    }
+    for (const kind of ['drill', 'restore', 'retention', 'repository-check'] as const) expect(conflictingKind('drill', [kind]), kind).toBe(kind);
+    expect(conflictingKind('retention', ['deploy'])).toBeNull();
+  });
+
+  it('gives the stack lease to the kinds that exclude a deploy', () => {
     expect(OPERATION_KINDS.filter(holdsStackLease).sort()).toEqual([...STACK].sort());
   });
 

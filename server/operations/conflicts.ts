@@ -14,7 +14,16 @@ import type { OperationKind } from '@/lib/dto/operations';
 // (whose plan would describe containers the restore is about to stop and start). A dry run
 // otherwise only plans, so it overlaps with anything else.
 
+// A restore drill (drill) touches no live container: it reads the repository and restores into a
+// throwaway PostgreSQL of its own, so it overlaps with deploys and even with a backup (both only
+// read the repository under restic's shared lock). One drill at a time (two would double the load
+// on a small host for nothing), and never during a restore, which replaces the data the drill is
+// about to be compared against. Retention (`restic forget --prune`) and the integrity check
+// (`restic check`) take restic's exclusive lock, so they exclude every kind that uses the
+// repository: backup, restore, drill and each other.
+
 const STACK = ['deploy', 'rollback', 'update', 'cleanup', 'reset', 'reconcile', 'database-copy', 'backup', 'restore'] as const satisfies readonly OperationKind[];
+const EXCLUSIVE_REPOSITORY = ['backup', 'restore', 'drill', 'retention', 'repository-check'] as const satisfies readonly OperationKind[];
 
 /** `satisfies Record<OperationKind, …>`: a kind missing here fails the type check. */
 export const CONFLICTS = {
@@ -25,9 +34,12 @@ export const CONFLICTS = {
   reset: STACK,
   reconcile: STACK,
   'database-copy': STACK,
-  backup: STACK,
-  restore: [...STACK, 'dry-run'],
+  backup: [...STACK, 'retention', 'repository-check'],
+  restore: [...STACK, 'dry-run', 'drill', 'retention', 'repository-check'],
   'dry-run': ['restore'],
+  drill: ['drill', 'restore', 'retention', 'repository-check'],
+  retention: EXCLUSIVE_REPOSITORY,
+  'repository-check': EXCLUSIVE_REPOSITORY,
 } as const satisfies Record<OperationKind, readonly OperationKind[]>;
 
 export function conflicts(a: OperationKind, b: OperationKind): boolean {
@@ -41,10 +53,12 @@ export function conflictingKind(kind: OperationKind, running: readonly Operation
 
 /**
  * Whether the kind holds the stack lease (the `mutating` column: the overview shows it as the
- * running operation, and the partial unique index keeps a second guard in the database).
+ * running operation, and the partial unique index keeps a second guard in the database): the
+ * kinds that exclude a deploy. A drill, retention or check excludes itself but not a deploy, so
+ * it must not take the one lease a deploy needs.
  */
 export function holdsStackLease(kind: OperationKind): boolean {
-  return conflicts(kind, kind);
+  return conflicts(kind, 'deploy');
 }
 
 /** The one answer to a refused start (the HTTP API maps its code to 409). */

@@ -7,12 +7,13 @@ import { restoreInputSchema, startBackupInputSchema } from '@/lib/schemas/backup
 import { authorize, requireRole, type Caller } from '../auth/caller';
 import { hasRole } from '../auth/roles';
 import { readManifest, runBackup, runRestore } from '../backup/backup-engine';
-import { tags, toBackupDto } from '../backup/manifest';
+import { tags, toBackupDto, type BackupManifest } from '../backup/manifest';
 import type { BackupPorts } from '../backup/ports';
 import { createPassword, passwordExists } from '../backup/repository-password';
 import { appendAudit } from '../db/audit-log';
 import type { EnginePorts } from '../engine/ports';
 import type { Runtime } from '../runtime';
+import { latestDrills } from './backup-drills';
 import { confirmProject, invalid, launch, WRONG_PROJECT } from './operations';
 
 // Backups and restores (docs/backups.md). A backup is a `backup` operation and a restore a
@@ -20,7 +21,7 @@ import { confirmProject, invalid, launch, WRONG_PROJECT } from './operations';
 // conflict with (server/operations/conflicts.ts). The repository is created on the first backup,
 // and its password is shown on that one answer only.
 
-function backupPorts(rt: Runtime, ports: EnginePorts): BackupPorts {
+export function backupPorts(rt: Runtime, ports: EnginePorts): BackupPorts {
   return { ...ports, repo: rt.backups.repo, exec: rt.host.exec, volumes: rt.backups.volumes, readProjectFiles: rt.backups.readProjectFiles };
 }
 
@@ -35,6 +36,7 @@ export async function listBackups(rt: Runtime, caller: Caller): Promise<BackupLi
   if (!initialised || !(await passwordExists(rt.env.backup.passwordFile))) return { repository: { location, initialised: false }, backups: [] };
   const projectId = await rt.project.readProjectId();
   const snapshots = await repo.snapshots([tags.manifest, tags.project(projectId)]);
+  const drills = latestDrills(rt);
   const backups: BackupDto[] = [];
   for (const s of snapshots) {
     const key = MANIFEST_CACHE + s.id;
@@ -43,7 +45,7 @@ export async function listBackups(rt: Runtime, caller: Caller): Promise<BackupLi
       dto = toBackupDto(s.id, await readManifest(rt.backups, s.id));
       rt.cache.set(key, dto);
     }
-    backups.push(dto);
+    backups.push({ ...dto, drill: drills.get(dto.backupId) ?? null });
   }
   backups.sort((a, b) => b.startedAt.localeCompare(a.startedAt));
   return { repository: { location, initialised: true }, backups };
@@ -78,6 +80,12 @@ const FIRST_BACKUP_BY_ADMIN = {
   message: 'An admin must take the first backup: it creates the encrypted repository and shows its password once.',
 };
 
+/** What a backup operation records as its result (the history shows it; the schedule drills `backup`). */
+export function backupResult(manifestSnapshot: string, manifest: BackupManifest) {
+  const dto = toBackupDto(manifestSnapshot, manifest);
+  return { backup: dto.id, backupId: dto.backupId, startedAt: dto.startedAt, bytes: dto.bytes, dataAdded: dto.dataAdded, durationMs: dto.durationMs, databases: dto.databases.length, volumes: dto.volumes.length };
+}
+
 export type StartedBackup = OperationDto & { repositoryPassword: string | null };
 
 /** Starts a manual backup; the first one also creates the repository and answers its password once. */
@@ -100,8 +108,7 @@ export function startBackup(rt: Runtime, caller: Caller, raw: unknown): Promise<
     }
     const started = launch({ rt, caller, actor }, 'backup', { kind: 'manual' }, async (ports, signal) => {
       const { manifest, manifestSnapshot } = await runBackup(backupPorts(rt, ports), { kind: 'manual', startedBy: actor.email, signal });
-      const dto = toBackupDto(manifestSnapshot, manifest);
-      return { backup: dto.id, backupId: dto.backupId, bytes: dto.bytes, dataAdded: dto.dataAdded, durationMs: dto.durationMs, databases: dto.databases.length, volumes: dto.volumes.length };
+      return backupResult(manifestSnapshot, manifest);
     });
     if (!started.ok) return started;
     return { ok: true, data: { ...started.data, repositoryPassword: password } };

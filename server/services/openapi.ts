@@ -3,7 +3,7 @@ import { auditFilterSchema } from '@/lib/schemas/audit';
 import { emptyBodySchema, versionsQuerySchema } from '@/lib/schemas/api';
 import { ROLES } from '@/lib/roles';
 import { deployInputSchema, HISTORY_OUTCOMES, rollbackInputSchema } from '@/lib/schemas/operations';
-import { restoreInputSchema, startBackupInputSchema } from '@/lib/schemas/backups';
+import { backupScheduleSchema, checkInputSchema, drillInputSchema, restoreInputSchema, startBackupInputSchema } from '@/lib/schemas/backups';
 import { MAX_JSON_BODY_BYTES } from '../http/api-request';
 
 // The OpenAPI 3.1 description of /api/v1. Request bodies and query parameters come from the same
@@ -121,12 +121,12 @@ const schemas: Record<string, JsonSchema> = {
   },
   Backup: {
     type: 'object',
-    required: ['id', 'backupId', 'projectId', 'kind', 'startedBy', 'startedAt', 'finishedAt', 'durationMs', 'bytes', 'dataAdded', 'consistency', 'release', 'databases', 'volumes', 'projectFiles'],
+    required: ['id', 'backupId', 'projectId', 'kind', 'startedBy', 'startedAt', 'finishedAt', 'durationMs', 'bytes', 'dataAdded', 'consistency', 'release', 'databases', 'volumes', 'projectFiles', 'drill'],
     properties: {
       id: { type: 'string', description: 'The id a restore names (the snapshot of the backup’s manifest)' },
       backupId: { type: 'string', format: 'uuid' },
       projectId: str,
-      kind: { type: 'string', enum: ['manual'] },
+      kind: { type: 'string', enum: ['manual', 'scheduled'] },
       startedBy: nullableStr,
       startedAt: { type: 'string', format: 'date-time' },
       finishedAt: { type: 'string', format: 'date-time' },
@@ -150,8 +150,53 @@ const schemas: Record<string, JsonSchema> = {
       },
       volumes: { type: 'array', items: { type: 'object', properties: { key: str, name: str, snapshotId: str, bytes: { type: 'integer' }, dataAdded: { type: 'integer' } } } },
       projectFiles: { type: 'object', properties: { snapshotId: str, bytes: { type: 'integer' }, files: { type: 'array', items: str } } },
+      drill: { oneOf: [ref('Drill'), { type: 'null' }], description: 'The latest restore drill of this backup on this console' },
     },
   },
+  // Mirrors DrillDto, DrillListDto, BackupHealthDto and BackupScheduleDto (lib/dto/backups.ts).
+  Drill: {
+    type: 'object',
+    required: ['operationId', 'snapshot', 'backupId', 'backupStartedAt', 'status', 'actor', 'startedAt', 'finishedAt', 'durationMs', 'tables', 'error'],
+    properties: {
+      operationId: { type: 'string', format: 'uuid' },
+      snapshot: { type: 'string', description: 'The drilled backup’s id as it was named (a snapshot id or a prefix of one)' },
+      backupId: { type: 'string', format: 'uuid' },
+      backupStartedAt: { type: ['string', 'null'], format: 'date-time' },
+      status: { type: 'string', enum: ['running', 'passed', 'failed', 'cancelled', 'interrupted'] },
+      actor: { type: ['string', 'null'], description: 'null: the schedule' },
+      startedAt: { type: 'string', format: 'date-time' },
+      finishedAt: { type: ['string', 'null'], format: 'date-time' },
+      durationMs: { type: ['integer', 'null'] },
+      tables: { type: ['integer', 'null'] },
+      error: { type: ['object', 'null'], properties: { code: str, message: { type: 'string', description: 'On DRILL_ROWS_DIFFER: each table that differs, with both row counts' } } },
+    },
+  },
+  DrillList: {
+    type: 'object',
+    required: ['drills', 'health'],
+    properties: {
+      drills: { type: 'array', items: ref('Drill') },
+      health: {
+        type: 'object',
+        required: ['lastBackupAt', 'lastProvenAt', 'failedDrill'],
+        properties: { lastBackupAt: { type: ['string', 'null'], format: 'date-time' }, lastProvenAt: { type: ['string', 'null'], format: 'date-time' }, failedDrill: { oneOf: [ref('Drill'), { type: 'null' }] } },
+      },
+    },
+  },
+  BackupScheduleState: {
+    type: 'object',
+    required: ['schedule', 'nextRunAt', 'lastRunAt', 'updatedBy', 'updatedAt'],
+    properties: {
+      schedule: ref('BackupSchedule'),
+      nextRunAt: { type: ['string', 'null'], format: 'date-time' },
+      lastRunAt: { type: ['string', 'null'], format: 'date-time' },
+      updatedBy: nullableStr,
+      updatedAt: { type: ['string', 'null'], format: 'date-time' },
+    },
+  },
+  BackupSchedule: input(backupScheduleSchema),
+  DrillInput: input(drillInputSchema),
+  CheckInput: input(checkInputSchema),
   StartBackupInput: input(startBackupInputSchema),
   RestoreInput: input(restoreInputSchema),
   DeployInput: input(deployInputSchema),
@@ -282,6 +327,44 @@ export function openApiDocument(): Record<string, unknown> {
           tags: ['backups'],
           description:
             'Needs the operator role. The first backup creates the repository; that one answer carries `repositoryPassword`, shown never again. The operation runs after the answer; follow it with its events stream.',
+        },
+      },
+      '/api/v1/backups/drills': {
+        get: {
+          summary: 'The restore drills this console ran, newest first, and the backup health the overview shows (operator)',
+          operationId: 'listDrills',
+          tags: ['backups'],
+          responses: { 200: { description: 'Drills and health', content: json(ref('DrillList')) }, ...denied },
+        },
+        post: {
+          ...start('Run a restore drill of one backup', 'startDrill', 'DrillInput').post,
+          tags: ['backups'],
+          description:
+            'Needs the operator role. Restores the backup’s databases into a throwaway PostgreSQL of the stack’s db image on an internal network, compares every table’s row count with the backup’s, and removes it. Touches no live container. Fails with DRILL_ROWS_DIFFER naming each table that differs.',
+          requestBody: { required: true, content: json(ref('DrillInput')) },
+        },
+      },
+      '/api/v1/backups/checks': {
+        post: {
+          ...start('Check the repository’s integrity (restic check)', 'startRepositoryCheck', 'CheckInput').post,
+          tags: ['backups'],
+          description: 'Needs the operator role. Fails with REPOSITORY_CHECK_FAILED and restic’s reason when the repository is damaged.',
+        },
+      },
+      '/api/v1/backups/schedule': {
+        get: {
+          summary: 'The backup schedule and retention, with the next and last run (operator)',
+          operationId: 'getBackupSchedule',
+          tags: ['backups'],
+          responses: { 200: { description: 'The schedule', content: json(ref('BackupScheduleState')) }, ...denied },
+        },
+        put: {
+          summary: 'Set the backup schedule and retention (admin)',
+          operationId: 'setBackupSchedule',
+          tags: ['backups'],
+          description: 'Daily at HH:MM UTC or every N hours; each scheduled backup is followed by a drill of it and retention (keep N daily, weekly, monthly whole backups).',
+          requestBody: { required: true, content: json(ref('BackupSchedule')) },
+          responses: { 200: { description: 'The schedule as stored', content: json(ref('BackupScheduleState')) }, ...bodyErrors, ...denied },
         },
       },
       '/api/v1/restores': {

@@ -66,6 +66,7 @@ export function fakeRuntime(
       repo: opts.backups?.repo ?? notFakedRepository(),
       volumes: opts.backups?.volumes ?? { withHelper: notFaked('a volume helper') },
       readProjectFiles: opts.backups?.readProjectFiles ?? notFaked('the project files'),
+      sandbox: opts.backups?.sandbox ?? { create: notFaked('a drill sandbox'), remove: notFaked('a drill sandbox'), removeLeftovers: notFaked('a drill sandbox') },
     },
     logs: { deployDir, follower: { open: notFaked('a log follow'), state: notFaked('a container state'), version: notFaked('a container version'), sleep: (ms, signal) => world.clock.sleep(ms, signal) } },
   });
@@ -93,6 +94,8 @@ function notFakedRepository(): Runtime['backups']['repo'] {
       throw new Error('the backup repository is not faked in this test: hand it to fakeRuntime()');
     },
     forget: no,
+    prune: no,
+    check: no,
   };
 }
 

@@ -7,8 +7,10 @@ import { runtime } from '@/server/runtime';
 import { getBackupTarget } from '@/server/services/backup-target';
 import { listBackups } from '@/server/services/backups';
 import { resetTargets } from '@/server/services/operations';
-import { backupAction, restoreAction } from './actions';
 import { checkRepositoryAction, saveTargetAction, testTargetAction } from './target-actions';
+import { BackupScheduleForm } from '@/components/backups/backup-schedule-form';
+import { getSchedule } from '@/server/services/backup-schedule';
+import { backupAction, checkAction, drillAction, restoreAction, scheduleAction } from './actions';
 
 export const metadata = { title: 'Backups' };
 export const dynamic = 'force-dynamic';
@@ -37,9 +39,10 @@ export default async function BackupsPage() {
         error={error}
         projectId={projectId}
         role={caller.user.role}
-        actions={{ backup: backupAction, restore: restoreAction }}
+        actions={{ backup: backupAction, restore: restoreAction, drill: drillAction, check: checkAction }}
       />
       {target?.ok && <BackupTargetForm target={target.data} actions={{ save: saveTargetAction, test: testTargetAction, check: checkRepositoryAction }} />}
+      <BackupScheduleForm initial={getSchedule(rt, caller)} canEdit={caller.user.role === 'admin'} save={scheduleAction} />
     </>
   );
 }

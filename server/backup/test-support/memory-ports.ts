@@ -53,6 +53,15 @@ export class MemoryRepository implements BackupRepository {
     for (const id of ids) this.items.delete(id);
     this.forgotten.push(...ids);
   }
+  pruned = 0;
+  async prune() {
+    this.pruned++;
+  }
+  checkFails: string | null = null;
+  async check(_opts: { readData: boolean; signal?: AbortSignal }) {
+    if (this.checkFails) throw new Error(this.checkFails);
+    return { ok: true as const, output: 'no errors were found' };
+  }
 }
 
 /** pg_dump, psql and the restore as the engine calls them, over a map of databases. */
@@ -86,7 +95,9 @@ export class FakeDbContainer implements ExecRunner {
         stderr.end();
         return 0;
       }
-      if (command?.startsWith('SELECT datname')) {
+      if (command?.startsWith('SELECT 1 FROM pg_database')) {
+        stdout.end(db === 'postgres' && this.dbs[/'(.+)'/.exec(command)![1]!] ? '1\n' : '');
+      } else if (command?.startsWith('SELECT datname')) {
         stdout.end(Object.keys(this.dbs).sort().join('\n') + '\n');
       } else if (command?.startsWith('SELECT json_build_object')) {
         const tables = Object.entries(this.dbs[db] ?? {}).map(([k, rows]) => ({ schema: k.split('.')[0], table: k.split('.')[1], rows: rows.length }));

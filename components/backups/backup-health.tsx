@@ -1,0 +1,31 @@
+import Link from 'next/link';
+import type { BackupHealthDto } from '@/lib/dto/backups';
+import { formatUptime } from '@/lib/format-usage';
+
+const age = (iso: string | null, now: Date) => (iso ? `${formatUptime(iso, now)} ago` : 'never');
+
+/**
+ * The overview's backup line: "last backup 3h 5m ago · last proven restorable 3h 5m ago", and the
+ * newest restore drill as an error when it failed (docs/backups.md#restore-drill).
+ */
+export function BackupHealth({ health, now }: { health: BackupHealthDto; now: Date }) {
+  return (
+    <div className="space-y-1 text-sm" data-testid="backup-health">
+      <p className="text-zinc-700 dark:text-zinc-300">
+        <Link href="/backups" className="underline">
+          Last backup
+        </Link>{' '}
+        <span data-testid="last-backup">{age(health.lastBackupAt, now)}</span> · last proven restorable{' '}
+        <span data-testid="last-proven">{age(health.lastProvenAt, now)}</span>
+      </p>
+      {health.failedDrill && (
+        <p role="alert" data-testid="drill-failed" className="text-red-600">
+          The last restore drill failed:{' '}
+          <Link href={`/deployments/${health.failedDrill.operationId}`} className="underline">
+            {health.failedDrill.error?.message ?? 'see the operation'}
+          </Link>
+        </p>
+      )}
+    </div>
+  );
+}

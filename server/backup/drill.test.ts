@@ -1,0 +1,120 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { fakeWorld, type FakeWorld } from '../engine/test-support/fake-ports';
+import type { ContainerSpec } from '../stack/types';
+import { runBackup } from './backup-engine';
+import { compareCounts, runDrill, type DrillPorts, type DrillSandbox, type SandboxSpec } from './drill';
+import type { BackupManifest } from './manifest';
+import { FakeDbContainer, MemoryRepository, MemoryVolumes } from './test-support/memory-ports';
+
+// The drill over in-memory ports: the live db (FakeDbContainer) is backed up into a memory
+// repository, then replayed into a second, empty FakeDbContainer that stands for the throwaway
+// PostgreSQL. Checked: the comparison, the table named on a difference, the sandbox always removed,
+// the live db never touched.
+
+class FakeSandbox implements DrillSandbox {
+  created: SandboxSpec[] = [];
+  removed: string[] = [];
+  async create(spec: SandboxSpec) {
+    this.created.push(spec);
+  }
+  async remove(name: string) {
+    this.removed.push(name);
+  }
+  async removeLeftovers() {
+    return { containers: [], networks: [] };
+  }
+}
+
+async function failure(p: Promise<unknown>): Promise<Error & { code: string }> {
+  try {
+    await p;
+  } catch (err) {
+    return err as Error & { code: string };
+  }
+  throw new Error('the drill passed');
+}
+
+describe('compareCounts', () => {
+  it('names each table whose count differs or that is missing, and ignores tables only the restore has', () => {
+    const expected = [
+      { schema: 'public', table: 'a', rows: 3 },
+      { schema: 'public', table: 'b', rows: 5 },
+      { schema: 'public', table: 'c', rows: 0 },
+    ];
+    const restored = [
+      { schema: 'public', table: 'a', rows: 3 },
+      { schema: 'public', table: 'b', rows: 2 },
+      { schema: 'tale', table: 'extra', rows: 9 },
+    ];
+    expect(compareCounts('db1', expected, restored)).toEqual([
+      { database: 'db1', schema: 'public', table: 'b', expected: 5, restored: 2 },
+      { database: 'db1', schema: 'public', table: 'c', expected: 0, restored: null },
+    ]);
+    expect(compareCounts('db1', expected.slice(0, 1), restored)).toEqual([]);
+  });
+});
+
+describe('the restore drill', () => {
+  let world: FakeWorld;
+  let repo: MemoryRepository;
+  let live: FakeDbContainer;
+  let throwaway: FakeDbContainer;
+  let sandbox: FakeSandbox;
+  let manifest: BackupManifest;
+  let snapshot: string;
+  let ports: DrillPorts;
+
+  beforeEach(async () => {
+    world = fakeWorld();
+    repo = new MemoryRepository();
+    live = new FakeDbContainer();
+    await world.docker.createContainer({ name: 'acme-db', image: 'registry.test/tale-db:1.0.0', labels: {}, network: { network: 'acme_internal', aliases: [] } } as unknown as ContainerSpec);
+    await world.docker.startContainer('acme-db');
+    const backupPorts = { ...world, repo, exec: live, volumes: new MemoryVolumes(), readProjectFiles: async () => ({}) };
+    ({ manifest, manifestSnapshot: snapshot } = await runBackup(backupPorts, { kind: 'manual', startedBy: null }));
+    throwaway = new FakeDbContainer();
+    throwaway.dbs = {};
+    sandbox = new FakeSandbox();
+    ports = { ...backupPorts, exec: throwaway, sandbox };
+    live.calls.length = 0;
+  });
+
+  it('passes on a good backup: every database restored into the throwaway server, counts equal, the sandbox removed', async () => {
+    const r = await runDrill(ports, { snapshot, manifest });
+    expect(r).toMatchObject({ passed: true, snapshot, backupId: manifest.backupId, databases: 3, tables: 4 });
+    expect(throwaway.dbs).toEqual(live.dbs);
+    expect(sandbox.created).toHaveLength(1);
+    const spec = sandbox.created[0]!;
+    // The stack's own db image (no pull), the drill's labels, and a password that is not the live one.
+    expect(spec.image).toBe('registry.test/tale-db:1.0.0');
+    expect(spec.labels).toMatchObject({ 'io.tale.console.role': 'restore-drill', project: 'acme', 'io.tale.console.backup': manifest.backupId });
+    expect(spec.env.DB_PASSWORD).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect(sandbox.removed).toEqual([spec.name]);
+    // Every psql of the drill ran in the throwaway container, none in the live db.
+    expect(live.calls).toEqual([]);
+    expect(new Set(throwaway.calls.map((c) => c.split(' ')[0]))).toEqual(new Set([spec.name]));
+  });
+
+  it('fails naming the table and both counts when a restore comes back short, and still removes the sandbox', async () => {
+    throwaway.lossyRestoreOf = 'tale_knowledge';
+    const err = await failure(runDrill(ports, { snapshot, manifest }));
+    expect(err.code).toBe('DRILL_ROWS_DIFFER');
+    expect(err.message).toContain('tale_knowledge.private_knowledge.chunks (3 rows in the backup, 2 restored)');
+    expect(err.message).toContain('tale_knowledge.public_web.websites (1 rows in the backup, 0 restored)');
+    expect(err.message).not.toContain('tale_platform');
+    expect(sandbox.removed).toEqual([sandbox.created[0]!.name]);
+  });
+
+  it('names every table of a database that did not come back at all', async () => {
+    throwaway.failRestoreOf = 'tale_platform';
+    const err = await failure(runDrill(ports, { snapshot, manifest }));
+    expect(err.code).toBe('DRILL_ROWS_DIFFER');
+    expect(err.message).toContain('tale_platform.public.documents (2 rows in the backup, missing after the restore)');
+  });
+
+  it('refuses a backup of another project before creating anything', async () => {
+    const err = await failure(runDrill(ports, { snapshot, manifest: { ...manifest, projectId: 'other' } }));
+    expect(err.code).toBe('BACKUP_OTHER_PROJECT');
+    expect(sandbox.created).toEqual([]);
+  });
+});

@@ -1,0 +1,213 @@
+import { randomBytes } from 'node:crypto';
+import { containerName } from '../stack/stack-names';
+import { INVENTORY_SQL, parseInventory, type TableCount } from '../postgres/bundled-copy-plan';
+import { assertIdentifier, ident, literal } from '../postgres/identifiers';
+import { BackupError } from './backup-error';
+import { capture, countBytes, lastLine, progress, psqlArgv } from './backup-engine';
+import { itemFile, type BackupManifest } from './manifest';
+import type { BackupPorts } from './ports';
+
+// The restore drill (docs/backups.md#restore-drill): proves a backup restorable without touching
+// the live stack. Each database's dump is streamed from `restic dump` into psql in a throwaway
+// PostgreSQL made from the stack's own db image (already on the host: never pulled), on an
+// internal network of its own with no published port, and the row count of every table is
+// compared with the count the manifest recorded at backup time. The container and the network are
+// removed whatever happens; both carry the drill's labels, so a console killed mid-drill finds and
+// removes them at its next start (removeLeftovers).
+
+/** Labels of everything a drill creates: how the start-up clean-up finds a crashed console's leftovers. */
+export const DRILL_LABELS = { 'io.tale.console.managed': 'true', 'io.tale.console.role': 'restore-drill' } as const;
+
+export interface SandboxSpec {
+  /** Names the container and its network. */
+  name: string;
+  image: string;
+  env: Record<string, string>;
+  labels: Record<string, string>;
+}
+
+/** A throwaway PostgreSQL on an internal network of its own. */
+export interface DrillSandbox {
+  /** Creates the internal network and the container on it, and starts the container. */
+  create(spec: SandboxSpec): Promise<void>;
+  /** Removes the container (with its anonymous volumes) and the network; absent ones are no error. */
+  remove(name: string): Promise<void>;
+  /** Removes every container and network carrying DRILL_LABELS; answers how many of each. */
+  removeLeftovers(): Promise<{ containers: string[]; networks: string[] }>;
+}
+
+export type DrillPorts = BackupPorts & { sandbox: DrillSandbox };
+
+export interface TableDifference {
+  database: string;
+  schema: string;
+  table: string;
+  /** Rows at backup time. */
+  expected: number;
+  /** Rows after the restore; null when the table is not there at all. */
+  restored: number | null;
+}
+
+/**
+ * Every table of the manifest whose restored row count is not the recorded one. Tables the restore
+ * has and the manifest does not (made by the image's own init scripts) are not differences.
+ */
+export function compareCounts(database: string, expected: readonly TableCount[], restored: readonly TableCount[]): TableDifference[] {
+  const found = new Map(restored.map((t) => [`${t.schema}.${t.table}`, t.rows]));
+  return expected
+    .map((t) => ({ database, schema: t.schema, table: t.table, expected: t.rows, restored: found.get(`${t.schema}.${t.table}`) ?? null }))
+    .filter((d) => d.restored !== d.expected);
+}
+
+export function describeDifference(d: TableDifference): string {
+  const where = `${d.database}.${d.schema}.${d.table}`;
+  return d.restored === null ? `${where} (${d.expected} rows in the backup, missing after the restore)` : `${where} (${d.expected} rows in the backup, ${d.restored} restored)`;
+}
+
+export interface DrillResult {
+  passed: true;
+  snapshot: string;
+  backupId: string;
+  durationMs: number;
+  databases: number;
+  tables: number;
+  /** psql errors seen while the dumps were replayed (the counts decide; these say why they differ). */
+  errors: string[];
+}
+
+/** How long the throwaway server may take to accept connections and finish its image's init scripts. */
+const READY_TIMEOUT_MS = 120_000;
+/** After psql answers, how long to wait for the marker Tale's db image writes when its init scripts are done. */
+const INIT_MARKER_WAIT_MS = 60_000;
+const POLL_MS = 500;
+
+async function exitCode(p: DrillPorts, container: string, argv: string[]): Promise<number | null> {
+  const run = await p.exec.start(container, argv);
+  run.stdout.resume();
+  run.stderr.resume();
+  return run.exit;
+}
+
+async function waitReady(p: DrillPorts, container: string, superuser: string, signal: AbortSignal | undefined): Promise<{ initMarker: boolean }> {
+  const start = p.clock.now().getTime();
+  const elapsed = () => p.clock.now().getTime() - start;
+  while ((await exitCode(p, container, psqlArgv(superuser, 'postgres', 'SELECT 1'))) !== 0) {
+    if (elapsed() > READY_TIMEOUT_MS) throw new BackupError('DRILL_FAILED', `The throwaway PostgreSQL did not accept connections within ${READY_TIMEOUT_MS / 1000} s.`);
+    await p.clock.sleep(POLL_MS, signal);
+  }
+  // Tale's db image runs its init scripts (CREATE DATABASE tale_platform …) in the background after
+  // the server answers: a database dropped and restored before they end would race them.
+  const ready = elapsed();
+  while ((await exitCode(p, container, ['test', '-f', '/tmp/.db_ready'])) !== 0) {
+    if (elapsed() - ready > INIT_MARKER_WAIT_MS) return { initMarker: false };
+    await p.clock.sleep(POLL_MS, signal);
+  }
+  return { initMarker: true };
+}
+
+async function psqlOut(p: DrillPorts, container: string, superuser: string, database: string, command: string): Promise<string> {
+  const run = await p.exec.start(container, psqlArgv(superuser, database, command));
+  const out = capture(run.stdout);
+  const err = capture(run.stderr);
+  const code = await run.exit;
+  if (code !== 0) throw new BackupError('DRILL_FAILED', `psql in the throwaway PostgreSQL failed: ${lastLine(err()) || `exit ${code}`}`);
+  return out();
+}
+
+/**
+ * Replays one dump into the throwaway server. Unlike a restore, psql does not stop at the first
+ * error: a truncated or damaged dump then still restores what it can, and the row counts name
+ * every table it lost instead of one psql message.
+ */
+async function replay(p: DrillPorts, container: string, superuser: string, snapshotId: string, item: string, signal: AbortSignal | undefined): Promise<string[]> {
+  const argv = psqlArgv(superuser, 'postgres').filter((a) => a !== '--set=ON_ERROR_STOP=1');
+  const run = await p.exec.start(container, argv, { stdin: true });
+  const stdin = run.stdin!;
+  stdin.on('error', () => undefined); // psql may exit first; its exit code says why
+  const err = capture(run.stderr);
+  run.stdout.resume();
+  const { stream, done } = p.repo.dump(snapshotId, `/${item}`, signal);
+  countBytes(stream, progress(p, 'drill', item)).pipe(stdin);
+  try {
+    await done;
+  } catch (e) {
+    run.abort();
+    throw e;
+  }
+  const code = await run.exit;
+  const errors = err()
+    .split('\n')
+    .filter((l) => /\bERROR:/.test(l))
+    .map((l) => l.trim().slice(0, 300));
+  if (code !== 0 && errors.length === 0) throw new BackupError('DRILL_FAILED', `psql could not replay ${item}: ${lastLine(err()) || `exit ${code}`}`);
+  return errors;
+}
+
+export interface DrillInput {
+  /** The manifest's snapshot: the backup's id as listed. */
+  snapshot: string;
+  manifest: BackupManifest;
+  signal?: AbortSignal;
+}
+
+/**
+ * Restores the backup's databases into a throwaway PostgreSQL and compares every table's row
+ * count with the manifest's. Passes with the figures, or throws DRILL_ROWS_DIFFER naming each
+ * table that differs and by how much. The volumes are not part of a drill: restic verifies their
+ * bytes (the integrity check); the databases are what a dump can get wrong.
+ */
+export async function runDrill(p: DrillPorts, input: DrillInput): Promise<DrillResult> {
+  const { manifest, signal } = input;
+  const started = p.clock.now().getTime();
+  const projectId = await p.project.readProjectId();
+  if (manifest.projectId !== projectId) {
+    throw new BackupError('BACKUP_OTHER_PROJECT', `That backup belongs to project ${manifest.projectId}, not to this one (${projectId}).`);
+  }
+  const env = await p.project.readEnv();
+  const superuser = assertIdentifier(env.DB_USER || 'tale');
+  const db = await p.docker.inspectContainer(containerName(projectId, 'db', null));
+  if (!db) throw new BackupError('DRILL_FAILED', `The drill runs the bundled db's image, and there is no db container (${containerName(projectId, 'db', null)}) to take it from.`);
+
+  const name = `tale-drill-${randomBytes(6).toString('hex')}`;
+  // Never the live password: the throwaway server has its own, and nothing outside its network reaches it.
+  const password = randomBytes(24).toString('base64url');
+  p.events.emit({ step: 'drill', status: 'started', data: { item: 'sandbox', image: db.image } });
+  try {
+    await p.sandbox.create({
+      name,
+      image: db.image,
+      env: { DB_USER: superuser, DB_NAME: env.DB_NAME || 'tale', DB_PASSWORD: password, POSTGRES_USER: superuser, POSTGRES_PASSWORD: password },
+      labels: { ...DRILL_LABELS, project: projectId, 'io.tale.console.backup': manifest.backupId },
+    });
+    const { initMarker } = await waitReady(p, name, superuser, signal);
+    p.events.emit({ step: 'drill', status: 'succeeded', data: { item: 'sandbox', initScripts: initMarker ? 'done' : 'no marker' } });
+
+    const differences: TableDifference[] = [];
+    const errors: string[] = [];
+    let tables = 0;
+    for (const d of manifest.databases) {
+      if (signal?.aborted) throw new BackupError('CANCELLED', `Cancelled by a user before database ${d.name} was checked.`);
+      const item = itemFile.database(d.name);
+      p.events.emit({ step: 'drill', status: 'started', data: { item } });
+      await psqlOut(p, name, superuser, 'postgres', `DROP DATABASE IF EXISTS ${ident(assertIdentifier(d.name))} WITH (FORCE)`);
+      const seen = await replay(p, name, superuser, d.snapshotId, item, signal);
+      errors.push(...seen.slice(0, 5).map((e) => `${d.name}: ${e}`));
+      // A dump cut before its CREATE DATABASE leaves no database at all: every table is missing.
+      const exists = (await psqlOut(p, name, superuser, 'postgres', `SELECT 1 FROM pg_database WHERE datname = ${literal(d.name)}`)).trim() === '1';
+      const restored = exists ? parseInventory(await psqlOut(p, name, superuser, d.name, INVENTORY_SQL)).tables : [];
+      const differ = compareCounts(d.name, d.tables, restored);
+      differences.push(...differ);
+      tables += d.tables.length;
+      p.events.emit({ step: 'drill', status: differ.length ? 'failed' : 'succeeded', data: { item, tables: d.tables.length, differences: differ, errors: seen.length } });
+    }
+    if (differences.length > 0) {
+      const listed = differences.slice(0, 10).map(describeDifference).join('; ');
+      const more = differences.length > 10 ? ` and ${differences.length - 10} more` : '';
+      throw new BackupError('DRILL_ROWS_DIFFER', `The restore drill failed: row counts differ from the backup's in ${listed}${more}.`);
+    }
+    return { passed: true, snapshot: input.snapshot, backupId: manifest.backupId, durationMs: p.clock.now().getTime() - started, databases: manifest.databases.length, tables, errors };
+  } finally {
+    await p.sandbox.remove(name);
+    p.events.emit({ step: 'drill', status: 'succeeded', data: { item: 'removed', container: name } });
+  }
+}

@@ -1,0 +1,57 @@
+import type Docker from 'dockerode';
+import { DRILL_LABELS, type DrillSandbox } from '../backup/drill';
+
+// The restore drill's throwaway PostgreSQL (server/backup/drill.ts): a network created with
+// `Internal: true` (no route out, nothing published), and a container of the stack's db image on
+// it alone. Both carry the drill's labels, which is how removeLeftovers finds what a console
+// killed mid-drill left behind.
+
+function isStatus(err: unknown, ...statuses: number[]): boolean {
+  return statuses.includes((err as { statusCode?: number }).statusCode ?? 0);
+}
+
+const labelFilter = () => JSON.stringify({ label: Object.entries(DRILL_LABELS).map(([k, v]) => `${k}=${v}`) });
+
+export function createDrillSandbox(docker: Docker): DrillSandbox {
+  async function removeContainer(name: string): Promise<void> {
+    try {
+      // v: its data directory is an anonymous volume of the image; it goes with it.
+      await docker.getContainer(name).remove({ force: true, v: true });
+    } catch (err) {
+      // 404: gone; 409: a removal already in progress (it finishes without us).
+      if (!isStatus(err, 404, 409)) throw err;
+    }
+  }
+  async function removeNetwork(name: string): Promise<void> {
+    try {
+      await docker.getNetwork(name).remove();
+    } catch (err) {
+      if (!isStatus(err, 404)) throw err;
+    }
+  }
+  return {
+    async create(spec) {
+      const labels = { ...spec.labels, ...DRILL_LABELS };
+      await docker.createNetwork({ Name: spec.name, Driver: 'bridge', Internal: true, Labels: labels, CheckDuplicate: true });
+      const container = await docker.createContainer({
+        name: spec.name,
+        Image: spec.image,
+        Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
+        Labels: labels,
+        HostConfig: { NetworkMode: spec.name, PortBindings: {}, PublishAllPorts: false, AutoRemove: false, ShmSize: 256 * 1024 * 1024 },
+      });
+      await container.start();
+    },
+    async remove(name) {
+      await removeContainer(name);
+      await removeNetwork(name);
+    },
+    async removeLeftovers() {
+      const containers = await docker.listContainers({ all: true, filters: labelFilter() });
+      for (const c of containers) await removeContainer(c.Id);
+      const networks = await docker.listNetworks({ filters: labelFilter() });
+      for (const n of networks) await removeNetwork(n.Id);
+      return { containers: containers.map((c) => (c.Names[0] ?? c.Id).replace(/^\//, '')), networks: networks.map((n) => n.Name) };
+    },
+  };
+}
