@@ -8,21 +8,16 @@ import { authorize, requireRole, type Caller } from '../auth/caller';
 import { hasRole } from '../auth/roles';
 import { readManifest, runBackup, runRestore } from '../backup/backup-engine';
 import { tags, toBackupDto } from '../backup/manifest';
-import type { BackupPorts } from '../backup/ports';
 import { createPassword, passwordExists } from '../backup/repository-password';
 import { appendAudit } from '../db/audit-log';
-import type { EnginePorts } from '../engine/ports';
 import type { Runtime } from '../runtime';
+import { backupPorts } from './backup-gate';
 import { confirmProject, invalid, launch, WRONG_PROJECT } from './operations';
 
 // Backups and restores (docs/backups.md). A backup is a `backup` operation and a restore a
 // `restore` operation: persisted, in the history, cancellable, refused beside the kinds they
 // conflict with (server/operations/conflicts.ts). The repository is created on the first backup,
 // and its password is shown on that one answer only.
-
-function backupPorts(rt: Runtime, ports: EnginePorts): BackupPorts {
-  return { ...ports, repo: rt.backups.repo, exec: rt.host.exec, volumes: rt.backups.volumes, readProjectFiles: rt.backups.readProjectFiles };
-}
 
 const MANIFEST_CACHE = 'backups:manifest:';
 
