@@ -156,7 +156,7 @@ test('rollback with its button, behind the schema-compatibility confirmation, th
   await page.getByRole('button', { name: `Roll back to ${GOOD_VERSION}` }).click();
   const dialog = page.getByRole('dialog');
   await expect(dialog.getByTestId('schema-warning')).toContainText('Convex data and indexes are not rolled back');
-  await expect(dialog.getByTestId('backup-gate')).toContainText(/A backup is taken first \(about [\d.]+ [kMG]?B, last one took \d+ s\)/);
+  await expect(dialog.getByTestId('backup-gate')).toContainText(/A backup is taken first \(about [\d.]+ (B|KiB|MiB|GiB), last one took \d+ s\)/);
   const confirm = dialog.getByRole('button', { name: `Roll back to ${GOOD_VERSION}` });
   await expect(confirm).toBeDisabled();
   await dialog.getByLabel(/I understand/).check();
