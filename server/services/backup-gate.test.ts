@@ -86,7 +86,7 @@ describe('the backup gate', () => {
     const from = order.length;
     const end = await finish(await startDeploy(f.rt, operator, { version: '2.0.0' }));
     expect(end).toMatchObject({ status: 'failed', error: { code: 'PRE_UPGRADE_BACKUP_FAILED' } });
-    expect(end.error?.message).toContain('There is no backup repository at the configured location. (BACKUP_REPOSITORY_MISSING)');
+    expect(end.error?.message).toContain('There is no backup repository at the configured location. (BACKUP_REPOSITORY_MISSING; repository /mem/repo)');
     expect(end.error?.message).toContain('no container was changed');
     expect(end.error?.message).toContain('"skipBackup"');
     expect(changes(order.slice(from))).toEqual([]);

@@ -78,7 +78,7 @@ export function backupGate(rt: Runtime, ports: EnginePorts, opts: GateOptions): 
     } catch (err) {
       // A cancel is a cancel, not a failed backup.
       if (opts.signal.aborted) throw err;
-      const failure = gateFailure(opts.kind, err);
+      const failure = gateFailure(opts.kind, rt.backups.repo.location, err);
       ports.events.emit({ step, status: 'failed', data: { code: failure.code, message: failure.message } });
       throw failure;
     }
@@ -87,9 +87,9 @@ export function backupGate(rt: Runtime, ports: EnginePorts, opts: GateOptions): 
 }
 
 /** The backup's own reason, and what to do: fix the repository or skip with a reason. */
-function gateFailure(kind: GatedKind, err: unknown): CodedError {
+function gateFailure(kind: GatedKind, location: string, err: unknown): CodedError {
   if (err instanceof CodedError && err.code === 'BACKUP_GATE_NO_REPOSITORY') return err;
-  const cause = err instanceof CodedError ? `${err.message} (${err.code})` : 'the backup failed unexpectedly (the console log has details)';
+  const cause = err instanceof CodedError ? `${err.message} (${err.code}; repository ${location})` : 'the backup failed unexpectedly (the console log has details).';
   if (!(err instanceof CodedError)) console.error('[tale-console] pre-upgrade backup failed', err);
   return new CodedError(
     'PRE_UPGRADE_BACKUP_FAILED',
