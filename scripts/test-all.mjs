@@ -49,7 +49,8 @@ const ok =
   (await phase({ checks: ['lint', 'typecheck', 'test:unit', 'build'], images: ['fixtures'] })) &&
   (await phase({ integration: ['test:integration:timed'], browser: ['test:e2e'] })) &&
   // The backup test dumps and restores a 64 MB table: heavy disk and CPU that would starve the
-  // timed tests' traffic (seconds without an answer, seen in CI), so it runs here, beside the corpus.
+  // timed tests' traffic (seconds without an answer, seen in CI), so it runs here, beside the corpus;
+  // so does the backup gate's, which backs up and upgrades under its own request loop.
   (await phase({ corpus: ['test:bad-inputs'], backup: ['test:integration:backup'] }));
 console.log(`[test-all${elapsed()}] ${ok ? 'all passed' : 'FAILED'}`);
 process.exit(ok ? 0 : 1);

@@ -105,10 +105,10 @@ export function OperationTimeline({ initial, canCancel, cancel }: Props) {
             <span className="w-20">{e.status}</span>
             <span className="text-zinc-600 dark:text-zinc-400">
               {describe(e)}
-              {e.step === 'pre-upgrade-backup' && typeof e.data?.backup === 'string' && (
+              {e.step === 'pre-upgrade-backup' && typeof e.data?.backupId === 'string' && (
                 <>
                   {' · '}
-                  <a className="underline" href={`/backups#backup-${e.data.backup}`} data-testid="pre-upgrade-backup-link">
+                  <a className="underline" href={`/backups#backup-${e.data.backupId}`} data-testid="pre-upgrade-backup-link">
                     the backup
                   </a>
                 </>

@@ -140,7 +140,7 @@ test('one-click upgrade under load: the pre-upgrade backup, then the upgrade; no
   for (const step of ['lock', 'resolve', 'pre-upgrade-backup', 'pull', 'start', 'health', 'switch', 'retire', 'done']) await expect(page.getByTestId('timeline')).toContainText(step);
   // The backup it took is linked from the timeline and listed as pre-upgrade.
   await page.getByTestId('pre-upgrade-backup-link').click();
-  await expect(page).toHaveURL(/\/backups#backup-[0-9a-f]{64}$/);
+  await expect(page).toHaveURL(/\/backups#backup-[0-9a-f-]{36}$/);
   await expect(page.locator(`[id="${new URL(page.url()).hash.slice(1)}"]`)).toContainText('pre-upgrade');
   expect(await live()).toBe(NEXT_VERSION);
 

@@ -52,7 +52,7 @@ describe('the backup gate', () => {
   it('backs up before the first change of an upgrade, records it as pre-upgrade and links it from the timeline', async () => {
     const from = order.length;
     const end = await finish(await startDeploy(f.rt, operator, { version: '2.0.0' }));
-    expect(end, JSON.stringify(end.error)).toMatchObject({ status: 'succeeded', result: { version: '2.0.0', backup: expect.any(String) } });
+    expect(end, JSON.stringify(end.error)).toMatchObject({ status: 'succeeded', result: { version: '2.0.0', backup: expect.any(String), backupId: expect.any(String) } });
 
     const calls = order.slice(from);
     const lastStore = calls.findLastIndex((c) => c.startsWith('backup '));
@@ -61,10 +61,10 @@ describe('the backup gate', () => {
     expect(firstChange).toBeGreaterThan(lastStore);
 
     const [backup] = (await listBackups(f.rt, operator)).backups;
-    expect(backup).toMatchObject({ id: end.result?.backup, kind: 'pre-upgrade', startedBy: 'operator@example.com', release: { version: '1.0.0' } });
+    expect(backup).toMatchObject({ id: end.result?.backup, backupId: end.result?.backupId, kind: 'pre-upgrade', startedBy: 'operator@example.com', release: { version: '1.0.0' } });
     const gate = operationEvents(f.rt, end.id).filter((e) => e.step === 'pre-upgrade-backup');
     expect(gate.map((e) => e.status)).toEqual(['started', 'succeeded']);
-    expect(gate[1]?.data).toMatchObject({ from: '1.0.0', to: '2.0.0', backup: backup?.id });
+    expect(gate[1]?.data).toMatchObject({ from: '1.0.0', to: '2.0.0', backup: backup?.id, backupId: backup?.backupId });
   });
 
   it('backs up before a rollback and an in-place update to another version, but not before the same version again', async () => {

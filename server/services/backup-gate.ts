@@ -54,8 +54,8 @@ export function noRepositoryError(kind: GatedKind): CodedError {
 export type GateOptions = { kind: GatedKind; actor: string | null; skip?: { reason: string }; signal: AbortSignal };
 
 /**
- * The deploy's `beforeChanges` hook and what it did: `backup` is the manifest snapshot of the
- * pre-upgrade backup once taken (the operation's result links it).
+ * The deploy's `beforeChanges` hook and what it did: `backup` (the manifest snapshot) and
+ * `backupId` of the pre-upgrade backup once taken, for the operation's result.
  */
 export function backupGate(rt: Runtime, ports: EnginePorts, opts: GateOptions): { beforeChanges: (plan: DeployPlan) => Promise<void>; result: () => Record<string, unknown> } {
   let outcome: Record<string, unknown> = {};
@@ -73,8 +73,9 @@ export function backupGate(rt: Runtime, ports: EnginePorts, opts: GateOptions): 
       if (await noRepositoryYet(rt)) throw noRepositoryError(opts.kind);
       const { manifest, manifestSnapshot } = await runBackup(backupPorts(rt, ports), { kind: 'pre-upgrade', startedBy: opts.actor, signal: opts.signal, lockHeld: true });
       const dto = toBackupDto(manifestSnapshot, manifest);
-      outcome = { backup: dto.id, backupBytes: dto.bytes, backupDurationMs: dto.durationMs };
-      ports.events.emit({ step, status: 'succeeded', data: { ...change, backup: dto.id, bytes: dto.bytes, durationMs: dto.durationMs } });
+      // backupId (the manifest's uuid) names it on the Backups page; restic reports `backup` as a short id.
+      outcome = { backup: dto.id, backupId: dto.backupId, backupBytes: dto.bytes, backupDurationMs: dto.durationMs };
+      ports.events.emit({ step, status: 'succeeded', data: { ...change, backup: dto.id, backupId: dto.backupId, bytes: dto.bytes, durationMs: dto.durationMs } });
     } catch (err) {
       // A cancel is a cancel, not a failed backup.
       if (opts.signal.aborted) throw err;
