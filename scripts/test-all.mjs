@@ -49,7 +49,7 @@ const ok =
   (await phase({ checks: ['lint', 'typecheck', 'test:unit', 'build'], images: ['fixtures'] })) &&
   (await phase({ integration: ['test:integration:timed', 'bench:small'], browser: ['test:e2e'] })) &&
   // The backup tests dump and restore a 64 MB table, replay dumps into throwaway PostgreSQL servers
-  // (the drills) and run sshd, s3rver and restic --read-data (the targets): heavy disk and CPU that
+  // (the drills), back up and upgrade under a request loop (the gate) and run sshd, s3rver and restic --read-data (the targets): heavy disk and CPU that
   // would starve the timed tests' traffic (seconds without an answer, seen in CI), so they run
   // here, beside the corpus, two files at a time.
   (await phase({ corpus: ['test:bad-inputs'], backup: ['test:integration:backup'] }));

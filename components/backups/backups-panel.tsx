@@ -117,7 +117,7 @@ export function BackupsPanel({ list, error, projectId, role, actions }: Props) {
         list && (
           <Table head={['Taken', 'Kind', 'By', 'Release', 'Size (added)', 'Duration', 'Rows', 'Restore drill', '']}>
             {list.backups.map((b) => (
-              <tr key={b.id} data-testid="backup-row">
+              <tr key={b.id} id={`backup-${b.backupId}`} data-testid="backup-row">
                 <Cell>
                   <span title={b.id}>{new Date(b.startedAt).toLocaleString()}</span>
                 </Cell>

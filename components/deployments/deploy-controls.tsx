@@ -13,6 +13,7 @@ import { Input, Select } from '@/components/ui/input';
 import { useToast } from '@/components/ui/toast';
 import { PlanReview } from './plan-review';
 import { SchemaWarning } from './schema-warning';
+import { BackupGateNote, gateAllowsConfirm } from './backup-gate-note';
 
 type Start = (input: unknown) => Promise<ActionResult<OperationDto>>;
 type Props = {
@@ -43,6 +44,7 @@ export function DeployControls({ releases, registryError, previousVersion, initi
   const [errors, setErrors] = useState<Record<string, string[]>>({});
   const [review, setReview] = useState<PlanPreviewDto | null>(null);
   const [accepted, setAccepted] = useState(false);
+  const [skipReason, setSkipReason] = useState('');
   const [pending, start] = useTransition();
 
   if (!canOperate) return <p className="text-sm text-zinc-500">Your role can watch deployments but not start them.</p>;
@@ -60,6 +62,7 @@ export function DeployControls({ releases, registryError, previousVersion, initi
       if (!res.ok) return fail(res);
       setErrors({});
       setAccepted(false);
+      setSkipReason('');
       setReview(res.data);
     });
 
@@ -77,9 +80,11 @@ export function DeployControls({ releases, registryError, previousVersion, initi
     if (!review) return;
     // The server refuses a downgrade without the flag; it is sent only once the box is ticked.
     const allowDowngrade = review.downgrade && accepted;
-    if (review.kind === 'rollback') run(() => actions.rollback({}));
-    else if (review.kind === 'update') run(() => actions.update({ version: review.version, services, allowDowngrade }));
-    else run(() => actions.deploy({ version: review.version, all, allowDowngrade }));
+    // A reason typed in the "skip the backup" disclosure skips the gate's backup for this operation.
+    const skipBackup = review.backup.required && skipReason.trim() ? { reason: skipReason.trim() } : undefined;
+    if (review.kind === 'rollback') run(() => actions.rollback({ skipBackup }));
+    else if (review.kind === 'update') run(() => actions.update({ version: review.version, services, allowDowngrade, skipBackup }));
+    else run(() => actions.deploy({ version: review.version, all, allowDowngrade, skipBackup }));
   };
   const confirmLabel = review?.kind === 'rollback' ? `Roll back to ${review.version}` : review?.kind === 'update' ? `Update to ${review.version}` : `Deploy ${review?.version ?? ''}`;
 
@@ -150,7 +155,13 @@ export function DeployControls({ releases, registryError, previousVersion, initi
           <div className="space-y-3">
             <PlanReview plan={review} />
             {review.downgrade && <SchemaWarning accepted={accepted} onAccept={setAccepted} />}
-            <CancelConfirmButtons onCancel={() => setReview(null)} busy={pending} disabled={review.downgrade && !accepted} onConfirm={confirm}>
+            <BackupGateNote gate={review.backup} reason={skipReason} onReason={setSkipReason} />
+            <CancelConfirmButtons
+              onCancel={() => setReview(null)}
+              busy={pending}
+              disabled={(review.downgrade && !accepted) || !gateAllowsConfirm(review.backup, skipReason)}
+              onConfirm={confirm}
+            >
               {confirmLabel}
             </CancelConfirmButtons>
           </div>

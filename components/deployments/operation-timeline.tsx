@@ -13,8 +13,13 @@ const TONE = { succeeded: 'good', failed: 'bad', cancelled: 'warn', interrupted:
 
 function describe(e: OperationEventDto): string {
   const d = e.data ?? {};
-  const parts = [d.item, d.database, d.container, d.image, d.version, d.color, d.message, d.reason, d.status].filter((v) => typeof v === 'string');
+  // The backup gate names the version change it protects, and why it was skipped.
+  const gate = e.step === 'pre-upgrade-backup';
+  const change = gate && typeof d.to === 'string' ? `${String(d.from)} → ${d.to}` : undefined;
+  const reason = gate && typeof d.reason === 'string' ? `reason: ${d.reason}` : d.reason;
+  const parts = [change, d.item, d.database, d.container, d.image, d.version, d.color, d.message, reason, d.status].filter((v) => typeof v === 'string');
   if (typeof d.bytes === 'number') parts.push(formatBytes(d.bytes));
+  if (typeof d.durationMs === 'number') parts.push(`${(d.durationMs / 1000).toFixed(1)} s`);
   return parts.join(' · ');
 }
 
@@ -99,7 +104,17 @@ export function OperationTimeline({ initial, canCancel, cancel }: Props) {
             <span className="w-16 text-right text-zinc-500">+{((Date.parse(e.at) - first) / 1000).toFixed(1)}s</span>
             <span className="w-20 font-semibold">{e.step}</span>
             <span className="w-20">{e.status}</span>
-            <span className="text-zinc-600 dark:text-zinc-400">{describe(e)}</span>
+            <span className="text-zinc-600 dark:text-zinc-400">
+              {describe(e)}
+              {e.step === 'pre-upgrade-backup' && typeof e.data?.backupId === 'string' && (
+                <>
+                  {' · '}
+                  <a className="underline" href={`/backups#backup-${e.data.backupId}`} data-testid="pre-upgrade-backup-link">
+                    the backup
+                  </a>
+                </>
+              )}
+            </span>
           </li>
         ))}
       </ol>

@@ -6,6 +6,7 @@ import { runLoad } from '../fixtures/load';
 import { pushImages, type Registry } from '../fixtures/registry';
 import { EXITS_VERSION, GOOD_VERSION, NEVER_HEALTHY_VERSION, NEXT_VERSION, SERVICES } from '../fixtures/versions';
 import { signInAsAdmin } from '../support/admin';
+import { ensureBackupRepository, skipBackupInDialog } from '../support/backup-gate';
 import { prepareConsoleDeployment, type ConsoleDeployment } from '../support/console-deployment';
 import { gotoHydrated } from '../support/goto-hydrated';
 
@@ -26,6 +27,8 @@ test.describe.configure({ mode: 'serial' });
 
 /** History rows other specs left on the shared console before this one ran. */
 let historyBefore = 0;
+/** The first backup this spec took itself (run on its own, no repository yet): one more history row. */
+let ownFirstBackup = 0;
 
 test.beforeAll(async () => {
   test.setTimeout(300_000);
@@ -111,8 +114,10 @@ test('first deploy of an empty project, reviewed and followed live, with a reloa
   await waitForUrl(siteUrl, { host: 'localhost', deadlineMs: 30_000 });
 });
 
-test('one-click upgrade under load: no failed request, every step on the timeline', async ({ page }) => {
-  test.setTimeout(240_000);
+test('one-click upgrade under load: the pre-upgrade backup, then the upgrade; no failed request, every step on the timeline', async ({ page, baseURL }) => {
+  test.setTimeout(300_000);
+  // The backup gate backs up before the version changes: the repository must exist (an admin's first backup).
+  ownFirstBackup = (await ensureBackupRepository(page, baseURL!)) ? 1 : 0;
   await gotoHydrated(page, '/');
   const banner = page.getByTestId('upgrade-banner');
   await expect(banner).toContainText(`Version ${NEXT_VERSION} is available`);
@@ -132,7 +137,11 @@ test('one-click upgrade under load: no failed request, every step on the timelin
   const summary = await load;
   expect(summary.failed, JSON.stringify(summary.failuresByKind)).toBe(0);
   expect(summary.byVersion[NEXT_VERSION] ?? 0).toBeGreaterThan(0);
-  for (const step of ['lock', 'resolve', 'pull', 'start', 'health', 'switch', 'retire', 'done']) await expect(page.getByTestId('timeline')).toContainText(step);
+  for (const step of ['lock', 'resolve', 'pre-upgrade-backup', 'pull', 'start', 'health', 'switch', 'retire', 'done']) await expect(page.getByTestId('timeline')).toContainText(step);
+  // The backup it took is linked from the timeline and listed as pre-upgrade.
+  await page.getByTestId('pre-upgrade-backup-link').click();
+  await expect(page).toHaveURL(/\/backups#backup-[0-9a-f-]{36}$/);
+  await expect(page.locator(`[id="${new URL(page.url()).hash.slice(1)}"]`)).toContainText('pre-upgrade');
   expect(await live()).toBe(NEXT_VERSION);
 
   // The overview follows by itself.
@@ -141,18 +150,25 @@ test('one-click upgrade under load: no failed request, every step on the timelin
   await expect(page.getByTestId('upgrade-banner')).toHaveCount(0);
 });
 
-test('rollback with its button, behind the schema-compatibility confirmation', async ({ page }) => {
+test('rollback with its button, behind the schema-compatibility confirmation, the backup skipped with a reason', async ({ page }, testInfo) => {
   test.setTimeout(180_000);
   await gotoHydrated(page, '/deployments');
   await page.getByRole('button', { name: `Roll back to ${GOOD_VERSION}` }).click();
   const dialog = page.getByRole('dialog');
   await expect(dialog.getByTestId('schema-warning')).toContainText('Convex data and indexes are not rolled back');
+  await expect(dialog.getByTestId('backup-gate')).toContainText(/A backup is taken first \(about [\d.]+ (B|KiB|MiB|GiB), last one took \d+ s\)/);
   const confirm = dialog.getByRole('button', { name: `Roll back to ${GOOD_VERSION}` });
   await expect(confirm).toBeDisabled();
   await dialog.getByLabel(/I understand/).check();
+  // A reason too short to count holds the confirmation back; a real one skips the backup.
+  await skipBackupInDialog(dialog, 'too short');
+  await expect(confirm).toBeDisabled();
+  await skipBackupInDialog(dialog, 'rolling back the bad 1.1.0 at once');
+  await artifact(page, testInfo, 'skip-backup-disclosure');
   await confirm.click();
   await expect(page).toHaveURL(/\/deployments\/[0-9a-f-]{36}$/);
   await expect(page.getByTestId('operation-status')).toHaveText('succeeded', { timeout: 150_000 });
+  await expect(page.getByTestId('timeline')).toContainText(/pre-upgrade-backup\s*skipped\s*1\.1\.0 → 1\.0\.0 · reason: rolling back the bad 1\.1\.0 at once/);
   expect(await live()).toBe(GOOD_VERSION);
 });
 
@@ -173,7 +189,7 @@ test('a broken release fails with its log lines while the live one keeps serving
   await expect(page.getByTestId('history-row')).toHaveCount(1);
   await expect(page.getByTestId('history-row')).toContainText(EXITS_VERSION);
   await gotoHydrated(page, '/deployments');
-  await expect(page.getByTestId('history-row')).toHaveCount(historyBefore + 4);
+  await expect(page.getByTestId('history-row')).toHaveCount(historyBefore + ownFirstBackup + 4);
   await artifact(page, testInfo, 'history');
 
   // "Deploy this release again" preselects the release in the picker.

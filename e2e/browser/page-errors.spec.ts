@@ -3,6 +3,7 @@ import { httpGet } from '../fixtures/http-get';
 import { GOOD_VERSION, NEXT_VERSION, SERVICES } from '../fixtures/versions';
 import { signInAsAdmin } from '../support/admin';
 import { prepareConsoleDeployment, type ConsoleDeployment } from '../support/console-deployment';
+import { skipBackupInDialog } from '../support/backup-gate';
 import { gotoHydrated } from '../support/goto-hydrated';
 
 // Every page, loaded again and again while the stack's containers run, must hydrate without an
@@ -51,6 +52,8 @@ async function deployThroughDialog(page: Page, version: string, downgrade: boole
     await expect(dialog.getByTestId('schema-warning')).toContainText('Convex data and indexes are not rolled back');
     await expect(confirm).toBeDisabled();
     await dialog.getByLabel(/I understand/).check();
+    // A downgrade changes the live version: the backup gate applies, skipped here with a reason.
+    await skipBackupInDialog(dialog);
   } else {
     await expect(dialog.getByTestId('schema-warning')).toHaveCount(0);
   }

@@ -156,7 +156,8 @@ describe('a token drives a release', () => {
     const first = await run('/deployments', { version: GOOD_VERSION });
     expect([...new Set(first.events.map((e) => e.step))]).toEqual(expect.arrayContaining(['resolve', 'pull', 'start', 'health', 'switch', 'done']));
     expect(first.events.map((e) => e.seq)).toEqual(first.events.map((_, i) => i + 1));
-    await run('/deployments', { version: NEXT_VERSION });
+    // No backup repository here: the backup gate (backup-gate.integration.test.ts) is skipped with a reason.
+    await run('/deployments', { version: NEXT_VERSION, skipBackup: { reason: 'the backup gate has its own test' } });
 
     // Going back by a deploy needs the dialog's confirmation as a flag; without it nothing starts.
     const opsBefore = ((await (await api('/operations', { headers: h })).json()) as { operations: OperationDto[] }).operations.length;
@@ -168,11 +169,11 @@ describe('a token drives a release', () => {
     const opsAfter = ((await (await api('/operations', { headers: h })).json()) as { operations: OperationDto[] }).operations.length;
     expect(opsAfter).toBe(opsBefore);
     expect(((await (await api('/status', { headers: h })).json()) as StackStatusDto).activeVersion).toBe(NEXT_VERSION);
-    const down = await run('/deployments', { version: GOOD_VERSION, allowDowngrade: true });
+    const down = await run('/deployments', { version: GOOD_VERSION, allowDowngrade: true, skipBackup: { reason: 'the backup gate has its own test' } });
     expect(down.op.params).toMatchObject({ version: GOOD_VERSION, allowDowngrade: true });
 
     // A rollback is the request to go back by its name: no flag. It returns to NEXT_VERSION.
-    const back = await run('/rollbacks', {});
+    const back = await run('/rollbacks', { skipBackup: { reason: 'the backup gate has its own test' } });
     console.log(`[api] deploy, upgrade, downgrade and rollback through the API took ${Math.round((Date.now() - t0) / 1000)} s`);
     expect((await run('/cleanups', undefined)).end.kind).toBe('cleanup');
 

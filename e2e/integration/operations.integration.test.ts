@@ -71,12 +71,12 @@ describe('operations through the console', () => {
   });
 
   it('upgrades blue-green, then refuses a broken version with its logs and keeps the live colour', async () => {
-    const up = (await (await post({ version: NEXT_VERSION })).json()) as OperationDto;
+    const up = (await (await post({ version: NEXT_VERSION, skipBackup: { reason: 'the backup gate has its own test' } })).json()) as OperationDto;
     expect((await follow(up.id)).end.status).toBe('succeeded');
     let s = await status();
     expect([s.activeColor, s.activeVersion, s.previousVersion]).toEqual(['green', NEXT_VERSION, GOOD_VERSION]);
 
-    const bad = (await (await post({ version: EXITS_VERSION })).json()) as OperationDto;
+    const bad = (await (await post({ version: EXITS_VERSION, skipBackup: { reason: 'the backup gate has its own test' } })).json()) as OperationDto;
     const { events, end } = await follow(bad.id);
     expect(end.status).toBe('failed');
     // Tale's restart policy brings the exited container back, so either is seen first.
@@ -106,7 +106,7 @@ describe('operations through the console', () => {
     const platformBefore = before.containers.find((c) => c.service === 'platform' && c.active);
     const ragBefore = before.containers.find((c) => c.service === 'rag' && c.active);
     // Back to the older release in place: a downgrade, confirmed as the dialog would.
-    const res = await action('updateAction', { services: ['platform'], version: GOOD_VERSION, allowDowngrade: true });
+    const res = await action('updateAction', { services: ['platform'], version: GOOD_VERSION, allowDowngrade: true, skipBackup: { reason: 'the backup gate has its own test' } });
     if (!res.ok) throw new Error(`${res.code}: ${res.message}`);
     expect(res.data.kind).toBe('update');
     const { events, end } = await follow(res.data.id);

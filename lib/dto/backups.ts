@@ -1,7 +1,8 @@
 // What the Backups page and /api/v1/backups show. Nothing here is secret: the repository password
 // appears only in StartBackupDto.repositoryPassword, on the one answer that created the repository.
 
-export type BackupKind = 'manual' | 'scheduled';
+/** manual, scheduled (the schedule's, as the system), or pre-upgrade (the backup gate's, taken inside a deploy or rollback). */
+export type BackupKind = 'manual' | 'scheduled' | 'pre-upgrade';
 
 export interface BackupTableDto {
   schema: string;

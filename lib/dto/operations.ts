@@ -58,4 +58,15 @@ export type PlanPreviewDto = {
   downgrade: boolean;
   /** The plan replaces the running proxy: the site is unreachable for about this many seconds. Null when it does not. */
   proxyRestartSeconds: number | null;
+  /** The backup gate before this plan (docs/backups.md#the-backup-gate). */
+  backup: BackupGateDto;
+};
+
+export type BackupGateDto = {
+  /** The version changes (or it is a rollback): a backup is taken first unless skipped with a reason. */
+  required: boolean;
+  /** none: no backup was ever taken, so the start is refused unless the backup is skipped. */
+  repository: 'ready' | 'none';
+  /** The newest backup's size and duration, for the estimate; null when there is none or the repository cannot be read. */
+  last: { bytes: number; durationMs: number } | null;
 };

@@ -12,14 +12,26 @@ const allowDowngrade = z
   .default(false)
   .describe('Confirms a version older than the live one (Convex data and indexes are not rolled back); without it such a start is refused with 400 DOWNGRADE_NOT_CONFIRMED');
 
+/**
+ * The backup gate (docs/backups.md#the-backup-gate): a deploy, update or rollback that changes the
+ * live version first takes a backup, unless skipped for this one operation with a typed reason,
+ * which is recorded in the audit trail and the timeline.
+ */
+export const skipBackupSchema = z
+  .strictObject({
+    reason: z.string().trim().min(10, 'Say in at least 10 characters why this upgrade goes without a backup').max(500),
+  })
+  .describe('Skips the pre-upgrade backup for this operation only; the reason is audited and shown in its timeline');
+
 export const deployInputSchema = z.strictObject({
   version: version.optional(),
   all: z.boolean().default(false),
   dryRun: z.boolean().default(false),
   allowDowngrade,
+  skipBackup: skipBackupSchema.optional(),
 });
 
-export const rollbackInputSchema = z.strictObject({ version: version.optional() });
+export const rollbackInputSchema = z.strictObject({ version: version.optional(), skipBackup: skipBackupSchema.optional() });
 
 export const operationIdSchema = z.string().uuid('Unknown operation');
 
@@ -32,6 +44,7 @@ export const updateInputSchema = z.strictObject({
   version: version.optional(),
   dryRun: z.boolean().default(false),
   allowDowngrade,
+  skipBackup: skipBackupSchema.optional(),
 });
 
 /** The project id typed by hand: the server compares it with tale.json's before anything is removed. */

@@ -6,6 +6,7 @@ import type { Color, RotatableService } from '../stack/types';
 import { underLock } from '../engine/deployment-lock';
 import { engineSettings } from '../engine/engine-settings';
 import { waitHealthy } from '../engine/health-gate';
+import { captured } from '../docker/container-exec';
 import type { ExecStream } from '../docker/exec-stream';
 import { INVENTORY_SQL, parseInventory, type TableCount } from '../postgres/bundled-copy-plan';
 import { assertIdentifier, ident } from '../postgres/identifiers';
@@ -28,16 +29,7 @@ function stopIfCancelled(signal: Signal, before: string): void {
   if (signal?.aborted) throw new BackupError('CANCELLED', `Cancelled by a user before ${before}.`);
 }
 
-export function capture(stream: Readable): () => string {
-  const parts: Buffer[] = [];
-  let size = 0;
-  stream.on('data', (c: Buffer) => {
-    if (size >= MAX_CAPTURE) return;
-    parts.push(c);
-    size += c.length;
-  });
-  return () => Buffer.concat(parts).toString('utf8');
-}
+export const capture = (stream: Readable) => captured(stream, MAX_CAPTURE);
 
 export const lastLine = (text: string) => text.split('\n').map((l) => l.trim()).filter(Boolean).at(-1) ?? '';
 
@@ -96,9 +88,14 @@ async function deploymentFacts(p: BackupPorts) {
 const helperLabels = (projectId: string) => ({ 'io.tale.console.managed': 'true', 'io.tale.console.role': 'backup-helper', project: projectId });
 
 export interface BackupInput {
-  kind: 'manual' | 'scheduled';
+  kind: BackupManifest['kind'];
   startedBy: string | null;
   signal?: AbortSignal;
+  /**
+   * The caller already holds the deployment lock (a deploy whose pre-upgrade backup this is): the
+   * lock is not re-entrant, and the backup must not let anything in between it and the deploy.
+   */
+  lockHeld?: boolean;
 }
 
 /**
@@ -108,7 +105,7 @@ export interface BackupInput {
  * forgets the parts it stored.
  */
 export async function runBackup(p: BackupPorts, input: BackupInput): Promise<{ manifest: BackupManifest; manifestSnapshot: string }> {
-  return underLock(p, 'backup', async () => {
+  const run = async () => {
     const started = p.clock.now();
     const facts = await deploymentFacts(p);
     const backupId = randomUUID();
@@ -191,7 +188,8 @@ export async function runBackup(p: BackupPorts, input: BackupInput): Promise<{ m
       await p.repo.forget(stored).catch(() => undefined);
       throw err;
     }
-  });
+  };
+  return input.lockHeld ? run() : underLock(p, 'backup', run);
 }
 
 /** Reads and checks a backup's manifest from the repository. */

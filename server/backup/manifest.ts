@@ -13,6 +13,9 @@ import type { BackupDto } from '@/lib/dto/backups';
 export const STATE_VOLUMES = ['convex-data', 'rag-data', 'crawler-data', 'caddy-data'] as const;
 export type StateVolume = (typeof STATE_VOLUMES)[number];
 
+/** manual: started by a user; pre-upgrade: the backup gate's, inside a deploy or rollback. */
+export const BACKUP_KINDS = ['manual', 'scheduled', 'pre-upgrade'] as const;
+
 export const CONSISTENCY =
   'Each database is one pg_dump snapshot of its own; the databases are dumped one after the other and the volumes copied after them while the site serves, so the parts are a few seconds apart, not one instant.';
 
@@ -24,7 +27,7 @@ export const manifestSchema = z
     format: z.literal(1),
     backupId: z.uuid(),
     projectId: z.string().regex(/^[a-z0-9][a-z0-9-]*$/).max(40),
-    kind: z.enum(['manual', 'scheduled']),
+    kind: z.enum(BACKUP_KINDS),
     startedBy: z.string().max(320).nullable(),
     startedAt: z.iso.datetime(),
     finishedAt: z.iso.datetime(),

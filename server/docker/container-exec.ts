@@ -10,12 +10,12 @@ export type ExecResult = { exitCode: number | null; stdout: string; stderr: stri
 
 const MAX_OUTPUT = 64 * 1024;
 
-/** Reads a stream to its end, keeping its first MAX_OUTPUT bytes. */
-function captured(from: Readable): () => string {
+/** Reads a stream to its end, keeping its first `limit` bytes; the answer is what was kept so far. */
+export function captured(from: Readable, limit = MAX_OUTPUT): () => string {
   const parts: Buffer[] = [];
   let size = 0;
   from.on('data', (chunk: Buffer) => {
-    if (size >= MAX_OUTPUT) return;
+    if (size >= limit) return;
     parts.push(chunk);
     size += chunk.length;
   });

@@ -7,6 +7,12 @@ import { recordRelease } from './release-record';
 
 export interface DeployOptions extends PlanOptions {
   signal?: AbortSignal;
+  /**
+   * Runs once the plan is made and before its first change, under the same deployment lock (the
+   * backup gate's pre-upgrade backup, server/services/backup-gate.ts): when it throws, nothing has
+   * been changed and the deploy fails with its error.
+   */
+  beforeChanges?: (plan: DeployPlan) => Promise<void>;
 }
 
 export interface DeployResult extends ExecuteResult {
@@ -27,6 +33,7 @@ async function planAndRun(ports: EnginePorts, plan: () => Promise<DeployPlan>, o
     status: 'succeeded',
     data: { version: thePlan.version, from: thePlan.activeColor, to: thePlan.targetColor, steps: thePlan.steps, warnings: thePlan.warnings },
   });
+  await options.beforeChanges?.(thePlan);
   const result = await executePlan(ports, thePlan, { signal: options.signal });
   const warning = await recordRelease(ports, thePlan);
   if (warning) result.warnings.push(warning);

@@ -157,6 +157,7 @@ export type StepName =
   | 'reconcile'
   | 'database-copy'
   | 'backup'
+  | 'pre-upgrade-backup'
   | 'restore'
   | 'drill'
   | 'retention'

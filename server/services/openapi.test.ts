@@ -135,7 +135,12 @@ describe('OpenAPI document', () => {
   it('takes request bodies from the strict zod schemas: unknown keys are refused', () => {
     const schemas = (doc.components as Obj).schemas as Record<string, Obj>;
     for (const name of ['DeployInput', 'RollbackInput', 'EmptyInput']) expect(schemas[name]!.additionalProperties).toBe(false);
-    expect(Object.keys(schemas.DeployInput!.properties as Obj).sort()).toEqual(['all', 'allowDowngrade', 'dryRun', 'version']);
+    expect(Object.keys(schemas.DeployInput!.properties as Obj).sort()).toEqual(['all', 'allowDowngrade', 'dryRun', 'skipBackup', 'version']);
+    // The backup gate's skip: a reason of 10 characters or more, nothing else.
+    for (const name of ['DeployInput', 'RollbackInput']) {
+      const skip = (schemas[name]!.properties as Record<string, Obj>).skipBackup!;
+      expect(skip).toMatchObject({ additionalProperties: false, required: ['reason'], properties: { reason: { minLength: 10 } } });
+    }
   });
 
   it('documents the downgrade confirmation and its refusal on deployments', () => {

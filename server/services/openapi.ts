@@ -204,6 +204,10 @@ const schemas: Record<string, JsonSchema> = {
   EmptyInput: input(emptyBodySchema),
 };
 
+/** The backup gate, as both deploy and rollback describe it (docs/backups.md#the-backup-gate). */
+const GATE =
+  'Backup gate: when the live version changes (and on every rollback), the operation first takes a backup of kind `pre-upgrade` (its timeline step `pre-upgrade-backup`, its result `backup`); if that backup fails, the operation fails with PRE_UPGRADE_BACKUP_FAILED before any container changes, its message naming the cause. `"skipBackup": {"reason": "…"}` (at least 10 characters) skips it for this operation; the reason is audited and shown in the timeline. While no backup repository exists (an admin takes the first backup) such a start is refused with 422 BACKUP_GATE_NO_REPOSITORY unless skipped.';
+
 const json = (schema: JsonSchema) => ({ 'application/json': { schema } });
 const error = (description: string) => ({ description, content: json(ref('Error')) });
 const denied = {
@@ -310,10 +314,11 @@ export function openApiDocument(): Record<string, unknown> {
       },
       '/api/v1/deployments': start('Deploy a version (the newest when none is given), or only plan it with dryRun', 'startDeploy', 'DeployInput', {
         description:
-          'A version older than the live one (a downgrade) starts only with `"allowDowngrade": true`, the API’s form of the console’s schema-compatibility confirmation: Convex data and indexes are not rolled back, so the older code runs on the newer data. A dry run needs no flag; POST /api/v1/rollbacks is itself the request to go back and needs none either.',
+          'A version older than the live one (a downgrade) starts only with `"allowDowngrade": true`, the API’s form of the console’s schema-compatibility confirmation: Convex data and indexes are not rolled back, so the older code runs on the newer data. A dry run needs no flag; POST /api/v1/rollbacks is itself the request to go back and needs none either. ' +
+          GATE,
         400: 'a downgrade without "allowDowngrade": true (DOWNGRADE_NOT_CONFIRMED, naming the live and the requested version); nothing is started',
       }),
-      '/api/v1/rollbacks': start('Roll back to the previous version, or to a given one', 'startRollback', 'RollbackInput'),
+      '/api/v1/rollbacks': start('Roll back to the previous version, or to a given one', 'startRollback', 'RollbackInput', { description: GATE }),
       '/api/v1/cleanups': start('Remove the inactive colour’s containers', 'startCleanup', 'EmptyInput'),
       '/api/v1/backups': {
         get: {

@@ -114,8 +114,10 @@ describe('previewPlan: the dialog is told when the site goes away while the prox
 });
 
 describe('a downgrade needs allowDowngrade, as the dialog needs its confirmation', () => {
+  // No backup repository here: the backup gate (backup-gate.test.ts) is skipped with a reason.
+  const skipBackup = { reason: 'the gate is tested in backup-gate.test.ts' };
   async function deployed(version: string): Promise<void> {
-    const started = await startDeploy(f.rt, operator, { version });
+    const started = await startDeploy(f.rt, operator, { version, skipBackup });
     if (!started.ok) throw new Error(`refused: ${started.code}`);
     expect(await ended(f.rt, started.data.id)).toMatchObject({ status: 'succeeded' });
   }
@@ -145,14 +147,14 @@ describe('a downgrade needs allowDowngrade, as the dialog needs its confirmation
     await deployed('3.0.0');
     f.world.registry.versions = ['1.0.0', '2.0.0']; // 3.0.0 withdrawn from the registry
     expect(await startDeploy(f.rt, operator, {})).toMatchObject({ ok: false, code: 'DOWNGRADE_NOT_CONFIRMED', message: expect.stringMatching(/^2\.0\.0 is older than the live version 3\.0\.0/) });
-    const confirmed = await startDeploy(f.rt, operator, { allowDowngrade: true });
+    const confirmed = await startDeploy(f.rt, operator, { allowDowngrade: true, skipBackup });
     if (!confirmed.ok) throw new Error(`refused: ${confirmed.code}`);
     expect(await ended(f.rt, confirmed.data.id)).toMatchObject({ status: 'succeeded', result: { version: '2.0.0' } });
   });
 
   it('deploys the older version with the flag, recorded in its params', async () => {
     await deployed('2.0.0');
-    const started = await startDeploy(f.rt, operator, { version: '1.0.0', allowDowngrade: true });
+    const started = await startDeploy(f.rt, operator, { version: '1.0.0', allowDowngrade: true, skipBackup });
     if (!started.ok) throw new Error(`refused: ${started.code}`);
     expect(started.data.params).toMatchObject({ version: '1.0.0', allowDowngrade: true });
     expect(await ended(f.rt, started.data.id)).toMatchObject({ status: 'succeeded', result: { version: '1.0.0', previousVersion: '2.0.0' } });
@@ -169,7 +171,7 @@ describe('a downgrade needs allowDowngrade, as the dialog needs its confirmation
     await deployed('2.0.0');
     await deployed('3.0.0');
     await planned();
-    const back = await startRollback(f.rt, operator, {});
+    const back = await startRollback(f.rt, operator, { skipBackup });
     if (!back.ok) throw new Error(`refused: ${back.code}`);
     expect(await ended(f.rt, back.data.id)).toMatchObject({ status: 'succeeded', result: { version: '2.0.0' } });
   });

@@ -12,6 +12,7 @@ import { detectActiveColor, versionOf } from '../engine/active-color';
 import { volumeSpecs } from '../stack/generate-stack';
 import { describeStep, isDowngrade } from './plan-preview';
 import { registryTags } from './releases';
+import { backupGate, gatePreview, noRepositoryError, noRepositoryYet } from './backup-gate';
 import { cleanup } from '../engine/cleanup';
 import { reset } from '../engine/reset';
 import { stackStatus } from '../engine/stack-status';
@@ -59,6 +60,42 @@ async function liveVersion(rt: Runtime): Promise<string | null> {
   }
 }
 
+/** The version a deploy will resolve: the one asked for, else the registry's newest; undefined when the registry cannot be asked. */
+async function targetVersion(rt: Runtime, version: string | undefined): Promise<string | undefined> {
+  if (version !== undefined) return version;
+  try {
+    return (await registryTags(rt))[0];
+  } catch (err) {
+    // The registry cannot be asked: the operation fails at its own resolve step.
+    if (err instanceof CodedError) return undefined;
+    throw err;
+  }
+}
+
+/**
+ * The backup gate's one refusal before anything starts: the version would change (or it is a
+ * rollback), the backup is not skipped, and no backup repository exists yet (its first backup is
+ * an admin's). Audited. The job checks again on its exact plan; this answers at once instead of
+ * starting an operation that can only fail.
+ */
+async function refuseWithoutRepository(
+  { rt, caller, actor }: Starter,
+  kind: 'deploy' | 'update' | 'rollback',
+  input: { version?: string; skipBackup?: { reason: string } },
+  params: Record<string, unknown>,
+): Promise<ActionResult<never> | null> {
+  if (input.skipBackup || !(await noRepositoryYet(rt))) return null;
+  const live = await liveVersion(rt);
+  if (live === null) return null;
+  if (kind !== 'rollback' && (await targetVersion(rt, input.version)) === live) return null;
+  const refusal = noRepositoryError(kind);
+  appendAudit(rt.db, { actor, action: `operations.${kind}`, params, sourceIp: caller.sourceIp, outcome: 'denied', message: 'no backup repository yet for the pre-upgrade backup' });
+  return { ok: false, code: refusal.code, message: refusal.message };
+}
+
+/** Params of a gated start: the skip reason goes into the audit row and the history with them. */
+const withSkip = (params: Record<string, unknown>, skipBackup: { reason: string } | undefined) => (skipBackup ? { ...params, skipBackup } : params);
+
 /**
  * The browser's schema-compatibility confirmation, enforced here so the API and the dialog share
  * it: a deploy or in-place update to a version older than the live one needs `allowDowngrade`
@@ -75,16 +112,7 @@ async function refuseUnconfirmedDowngrade(
   if (input.allowDowngrade) return null;
   const live = await liveVersion(rt);
   if (live === null) return null;
-  let target = input.version;
-  if (target === undefined) {
-    try {
-      target = (await registryTags(rt))[0];
-    } catch (err) {
-      // The registry cannot be asked: the operation fails at its own resolve step.
-      if (err instanceof CodedError) return null;
-      throw err;
-    }
-  }
+  const target = await targetVersion(rt, input.version);
   if (target === undefined || !isDowngrade(target, live)) return null;
   appendAudit(rt.db, { actor, action: `operations.${kind}`, params, sourceIp: caller.sourceIp, outcome: 'denied', message: `downgrade from ${live} to ${target} not confirmed` });
   return {
@@ -107,12 +135,14 @@ export function startDeploy(rt: Runtime, caller: Caller, raw: unknown): Promise<
         return { version: plan.version, targetColor: plan.targetColor, activeColor: plan.activeColor, steps: plan.steps, warnings: plan.warnings };
       });
     }
-    const params = { version, all, ...(allowDowngrade ? { allowDowngrade } : {}) };
-    const refused = await refuseUnconfirmedDowngrade(by, 'deploy', parsed.data, params);
+    const { skipBackup } = parsed.data;
+    const params = withSkip({ version, all, ...(allowDowngrade ? { allowDowngrade } : {}) }, skipBackup);
+    const refused = (await refuseUnconfirmedDowngrade(by, 'deploy', parsed.data, params)) ?? (await refuseWithoutRepository(by, 'deploy', parsed.data, params));
     if (refused) return refused;
     return launch(by, 'deploy', params, async (ports, signal) => {
-      const r = await deploy(ports, { version, all, signal });
-      return { version: r.version, color: r.color, previousVersion: r.previousVersion, warnings: r.warnings };
+      const gate = backupGate(rt, ports, { kind: 'deploy', actor: actor.email, skip: skipBackup, signal });
+      const r = await deploy(ports, { version, all, signal, beforeChanges: gate.beforeChanges });
+      return { version: r.version, color: r.color, previousVersion: r.previousVersion, warnings: r.warnings, ...gate.result() };
     });
   });
 }
@@ -122,9 +152,14 @@ export function startRollback(rt: Runtime, caller: Caller, raw: unknown): Promis
     const by = { rt, caller, actor };
     const parsed = rollbackInputSchema.safeParse(raw);
     if (!parsed.success) return invalid(parsed.error);
-    return launch(by, 'rollback', parsed.data, async (ports, signal) => {
-      const r = await rollback(ports, { version: parsed.data.version, signal });
-      return { version: r.version, color: r.color, previousVersion: r.previousVersion, warnings: r.warnings };
+    const { version, skipBackup } = parsed.data;
+    const params = withSkip({ version }, skipBackup);
+    const refused = await refuseWithoutRepository(by, 'rollback', parsed.data, params);
+    if (refused) return refused;
+    return launch(by, 'rollback', params, async (ports, signal) => {
+      const gate = backupGate(rt, ports, { kind: 'rollback', actor: actor.email, skip: skipBackup, signal });
+      const r = await rollback(ports, { version, signal, beforeChanges: gate.beforeChanges });
+      return { version: r.version, color: r.color, previousVersion: r.previousVersion, warnings: r.warnings, ...gate.result() };
     });
   });
 }
@@ -145,12 +180,14 @@ export function startUpdate(rt: Runtime, caller: Caller, raw: unknown): Promise<
         return { version: plan.version, targetColor: plan.targetColor, activeColor: plan.activeColor, services, steps: plan.steps, warnings: plan.warnings };
       });
     }
-    const params = { version, services, ...(allowDowngrade ? { allowDowngrade } : {}) };
-    const refused = await refuseUnconfirmedDowngrade(by, 'update', parsed.data, params);
+    const { skipBackup } = parsed.data;
+    const params = withSkip({ version, services, ...(allowDowngrade ? { allowDowngrade } : {}) }, skipBackup);
+    const refused = (await refuseUnconfirmedDowngrade(by, 'update', parsed.data, params)) ?? (await refuseWithoutRepository(by, 'update', parsed.data, params));
     if (refused) return refused;
     return launch(by, 'update', params, async (ports, signal) => {
-      const r = await deploy(ports, { version, services, signal });
-      return { version: r.version, color: r.color, previousVersion: r.previousVersion, services, warnings: r.warnings };
+      const gate = backupGate(rt, ports, { kind: 'update', actor: actor.email, skip: skipBackup, signal });
+      const r = await deploy(ports, { version, services, signal, beforeChanges: gate.beforeChanges });
+      return { version: r.version, color: r.color, previousVersion: r.previousVersion, services, warnings: r.warnings, ...gate.result() };
     });
   });
 }
@@ -182,6 +219,7 @@ export function previewPlan(rt: Runtime, caller: Caller, raw: unknown): Promise<
           warnings: plan.warnings,
           downgrade: input.kind === 'rollback' || isDowngrade(plan.version, plan.liveVersion),
           proxyRestartSeconds: plan.proxyRestart ? PROXY_RESTART_SECONDS : null,
+          backup: await gatePreview(rt, caller, plan),
         },
       };
     } catch (err) {
