@@ -46,6 +46,7 @@ interface FakeContainer {
   polls: number;
   behaviour: Behaviour;
   stopGraceUsed: number | null;
+  env: Record<string, string>;
 }
 
 export class FakeDocker implements DockerPort {
@@ -122,6 +123,7 @@ export class FakeDocker implements DockerPort {
       restartCount: c.restartCount,
       startedAt: c.startedAt,
       networks: Object.fromEntries(Object.entries(c.networks).map(([n, a]) => [n, { aliases: [...a] }])),
+      env: { ...c.env },
     };
   }
 
@@ -143,6 +145,7 @@ export class FakeDocker implements DockerPort {
       polls: 0,
       behaviour: this.behaviourFor(spec),
       stopGraceUsed: null,
+      env: { ...spec.env },
     };
     this.containers.set(spec.name, c);
     return id;
