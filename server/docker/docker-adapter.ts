@@ -311,6 +311,10 @@ export function createDockerPort(shared: Docker): DockerPort {
       }
     },
 
+    async volumeExists(name: string): Promise<boolean> {
+      return tolerate([404], false, async () => (await docker.getVolume(name).inspect(), true));
+    },
+
     async removeVolumes(names: string[]): Promise<void> {
       for (const name of names) await tolerate([404], undefined, () => docker.getVolume(name).remove());
     },

@@ -64,9 +64,9 @@ describe('switching to an external database', () => {
     const lines = plan.steps.map(describeStep);
     const stop = lines.indexOf('stop the bundled database acme-db (its volume acme_db-data is kept)');
     expect(stop).toBe(lines.length - 1);
-    expect(lines.lastIndexOf('wait until healthy: acme-platform-green')).toBeLessThan(stop);
-    expect(lines.indexOf('record green as live')).toBeLessThan(stop);
-    expect(lines.indexOf('retire acme-platform-blue')).toBeLessThan(stop);
+    expect(index(lines, 'wait until healthy: acme-platform-green')).toBeLessThan(stop);
+    expect(index(lines, 'record green as live')).toBeLessThan(stop);
+    expect(index(lines, 'retire acme-platform-blue')).toBeLessThan(stop);
     expect(lines).toContain('remove acme-convex (its database moves to external (pg.example:6543))');
     expect(plan.warnings.join(' ')).toMatch(/convex is recreated/);
     // The bundled db's volumes are neither created nor removed.
@@ -131,7 +131,7 @@ describe('going back to the bundled database', () => {
   it('starts the stopped db, on its kept volume, before convex and the new colour', async () => {
     const w = await switchedAway();
     const lines = (await planDeploy(w, { version: '1.0.0' })).steps.map(describeStep);
-    expect(lines.indexOf('wait until healthy: acme-db')).toBeLessThan(lines.indexOf('create acme-rag-blue'));
+    expect(index(lines, 'wait until healthy: acme-db')).toBeLessThan(index(lines, 'create acme-rag-blue'));
     expect(lines).toContain('remove acme-db (not running)');
     expect(lines.some((l) => l.startsWith('stop the bundled database'))).toBe(false);
 

@@ -70,6 +70,8 @@ export interface DockerPort {
   pullImage(ref: string, onProgress: (progress: PullProgress) => void, signal?: AbortSignal): Promise<void>;
   ensureNetwork(spec: NetworkSpec): Promise<void>;
   ensureVolumes(specs: VolumeSpec[]): Promise<void>;
+  /** Whether a named volume exists. */
+  volumeExists(name: string): Promise<boolean>;
   /** Removes named volumes; a missing one is not an error, one still in use is. */
   removeVolumes(names: string[]): Promise<void>;
   /** Removes a network; a missing one is not an error. */

@@ -203,6 +203,10 @@ export class FakeDocker implements DockerPort {
     }
   }
 
+  async volumeExists(name: string): Promise<boolean> {
+    return this.volumes.has(name);
+  }
+
   async removeVolumes(names: string[]): Promise<void> {
     for (const name of names) {
       this.calls.push(`remove-volume ${name}`);
