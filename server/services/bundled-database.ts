@@ -5,6 +5,7 @@ import { CodedError } from '@/lib/errors';
 import { removeBundledVolumeSchema } from '@/lib/schemas/external-database';
 import { fieldErrors } from '@/lib/schemas/field-errors';
 import { DATABASE_CLIENTS, databaseUseOf, describeDatabase, sameDatabase, type DatabaseUse } from '../engine/database-use';
+import type { DockerPort, ProjectPort } from '../engine/ports';
 import { containerName, volumeName } from '../stack/stack-names';
 import { ROTATABLE_SERVICES } from '../stack/types';
 import { appendAudit } from '../db/audit-log';
@@ -19,8 +20,11 @@ import { databaseMode } from './external-database-steps';
 
 const toDto = (use: DatabaseUse): DatabaseUseDto => ({ ...use, label: describeDatabase(use) });
 
+/** What databaseInUse reads: the deployment directory and Docker (a Runtime has them). */
+type Sources = { env: { deployDir: string }; project: ProjectPort; docker: DockerPort };
+
 /** Null when the deployment directory has no project yet. */
-export async function databaseInUse(rt: Runtime): Promise<DatabaseInUseDto | null> {
+export async function databaseInUse(rt: Sources): Promise<DatabaseInUseDto | null> {
   let projectId: string;
   try {
     projectId = await rt.project.readProjectId();
