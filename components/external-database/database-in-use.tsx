@@ -3,7 +3,6 @@ import { useState } from 'react';
 import { useRouter } from 'next/navigation';
 import type { ActionResult } from '@/lib/action-result';
 import type { DatabaseInUseDto } from '@/lib/dto/external-database';
-import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { CancelConfirmButtons } from '@/components/ui/cancel-confirm-buttons';
 import { Dialog } from '@/components/ui/dialog';
@@ -21,8 +20,9 @@ export function DatabaseInUseLine({ state }: { state: DatabaseInUseDto }) {
     <span className="flex flex-wrap items-center gap-2 text-sm">
       <span data-testid="database-in-use">In use: {state.inUse ? state.inUse.label : 'nothing runs'}</span>
       {state.pending && (
-        <span data-testid="database-pending">
-          <Badge tone="warn">pending: {state.pending}</Badge>
+        // Not a Badge: a pill turns a sentence into a blob once it wraps on a phone.
+        <span data-testid="database-pending" className="rounded-md bg-amber-100 px-2 py-0.5 text-xs font-medium text-amber-800 dark:bg-amber-900/50 dark:text-amber-300">
+          pending: {state.pending}
         </span>
       )}
     </span>
