@@ -27,6 +27,8 @@ import { CopyDataStep } from './copy-data-step';
 type Action<T> = (input: unknown) => Promise<ActionResult<T>>;
 type Props = {
   mode: DatabaseModeDto;
+  /** What the running services use (database-in-use.tsx); the mode below is what the files choose. */
+  inUse?: ReactNode;
   actions: {
     test: Action<ConnectionDto>;
     check: Action<ChecksDto>;
@@ -90,7 +92,7 @@ function StepList({ steps }: { steps: PrepareStepDto[] }) {
   );
 }
 
-export function DatabaseWizard({ mode, actions }: Props) {
+export function DatabaseWizard({ mode, inUse, actions }: Props) {
   const router = useRouter();
   const toast = useToast();
   const [step, setStep] = useState<Step>('Connect');
@@ -133,7 +135,9 @@ export function DatabaseWizard({ mode, actions }: Props) {
     <div className="space-y-6">
       <Section title="Current database">
         {mode.problem && <p className="text-sm text-red-600">{mode.problem}</p>}
+        {inUse}
         <p className="text-sm" data-testid="database-mode">
+          Configured for the next deploy:{' '}
           {mode.mode === 'external' ? (
             <>
               External PostgreSQL{mode.external ? ` at ${mode.external.host}:${mode.external.port} as ${mode.external.user}` : ''}; the bundled db is

@@ -11,6 +11,7 @@ import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { Cell, Table } from '@/components/ui/table';
 import { useToast } from '@/components/ui/toast';
+import { DatabaseInUseLine } from '@/components/external-database/database-in-use';
 import { ConvexAdminKey } from './convex-admin-key';
 
 const TONE: Record<string, 'good' | 'warn' | 'bad' | 'neutral'> = { healthy: 'good', running: 'good', starting: 'warn', unhealthy: 'bad', stopped: 'bad' };
@@ -53,7 +54,10 @@ export function LiveOverview({ initial, deployDir, initialised, canOperate, depl
   // CPU and memory take Docker a second or two: asked for at once and on their own, so the status
   // never waits for them; until they come, the readings the server already knew stand.
   const statsQuery = useQuery({ queryKey: ['overview-stats'], queryFn: fetchStats, refetchInterval: POLL_MS, refetchIntervalInBackground: false });
-  const { status, registry } = query.data;
+  const { status, registry, database } = query.data;
+  // Stopped on purpose after a switch to an external database: not a failure while nothing uses it.
+  const dbNotUsed =
+    database !== null && database.configured.kind === 'external' && database.bundled.state === 'stopped' && !database.services.some((s) => s.use?.kind !== 'external');
   const stats = statsQuery.data?.stats ?? query.data.stats;
   // Uptimes count to the server's clock when it looked, never the renderer's own: the server's
   // render and the browser's hydration then print the same text (React #418 otherwise).
@@ -131,6 +135,12 @@ export function LiveOverview({ initial, deployDir, initialised, canOperate, depl
           </dd>
         </div>
       </dl>
+      {database && (
+        <div data-testid="overview-database" className="mb-4 flex flex-wrap items-center gap-2">
+          <span className="text-sm text-zinc-500">Database</span>
+          <DatabaseInUseLine state={database} />
+        </div>
+      )}
       {status.warnings.map((w) => (
         <p key={w} className="mb-2 text-sm text-amber-700 dark:text-amber-400">
           {w}
@@ -156,7 +166,11 @@ export function LiveOverview({ initial, deployDir, initialised, canOperate, depl
                 </Cell>
                 <Cell>{c.color ?? '—'}</Cell>
                 <Cell>
-                  <Badge tone={TONE[c.status] ?? 'neutral'}>{c.status}</Badge>
+                  {c.service === 'db' && c.status === 'stopped' && dbNotUsed ? (
+                    <Badge tone="neutral">stopped (not used)</Badge>
+                  ) : (
+                    <Badge tone={TONE[c.status] ?? 'neutral'}>{c.status}</Badge>
+                  )}
                 </Cell>
                 <Cell>{c.version ?? '—'}</Cell>
                 <Cell>{c.status === 'stopped' ? '—' : formatUptime(c.startedAt, now)}</Cell>

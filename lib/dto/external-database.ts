@@ -114,3 +114,30 @@ export interface CopyStatusDto {
   events: CopyEventDto[];
   summary: CopySummaryDto | null;
 }
+
+/** A database as the console names it: the bundled db, or an external server by host and port (no credentials). */
+export type DatabaseUseDto = { kind: 'bundled'; label: string } | { kind: 'external'; host: string; port: number; label: string };
+
+/**
+ * Which database the running services use (read from the environment they were started with)
+ * against what the files select for the next deploy, and the bundled db's container and volume.
+ */
+export interface DatabaseInUseDto {
+  /** One line per running service that opens a database connection; `use` null when unreadable. */
+  services: { service: 'convex' | 'platform' | 'rag' | 'crawler'; container: string; use: DatabaseUseDto | null }[];
+  /** The database they all use; `mixed` when they differ (mid-deploy, or a half-applied switch); null when none runs. */
+  inUse: DatabaseUseDto | { kind: 'mixed'; label: string } | null;
+  /** What the files select: what the next deploy uses. */
+  configured: DatabaseUseDto;
+  /** What the next deploy changes, e.g. "switches to external (pg:5432) at the next deploy"; null when nothing. */
+  pending: string | null;
+  bundled: {
+    container: string;
+    state: 'running' | 'stopped' | 'absent';
+    /** Its data volume, kept when the db is stopped. */
+    volume: string;
+    volumeExists: boolean;
+    /** Why the volume cannot be removed now; null when it can. */
+    removalBlocked: string | null;
+  };
+}

@@ -1,3 +1,4 @@
+import type { DatabaseInUseDto } from './external-database';
 import type { StackStatusDto } from './operations';
 
 export type OverviewDto = {
@@ -21,6 +22,8 @@ export type LiveOverviewDto = {
   status: StackStatusDto;
   stats: Record<string, ContainerStatsDto>;
   registry: RegistryStatusDto;
+  /** Which database the running services use and what the next deploy changes; null when it cannot be read. */
+  database: DatabaseInUseDto | null;
   checkedAt: string;
 };
 

@@ -75,3 +75,6 @@ export const copySchema = z.strictObject({
 });
 
 export const copyStatusSchema = z.strictObject({ id: z.uuid() });
+
+/** Remove the bundled db's data volume: the admin types the volume's name. */
+export const removeBundledVolumeSchema = z.strictObject({ confirm: z.string().trim().min(1, 'Type the volume name').max(200) });

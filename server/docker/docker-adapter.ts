@@ -107,6 +107,16 @@ export function pullArguments(ref: string): { fromImage: string; tag: string } {
   return { fromImage: repository, tag };
 }
 
+/** `KEY=value` lines as Docker keeps them; a value may itself hold `=`. */
+export function envMap(lines: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of lines) {
+    const eq = line.indexOf('=');
+    if (eq > 0) out[line.slice(0, eq)] = line.slice(eq + 1);
+  }
+  return out;
+}
+
 function healthOf(state: Docker.ContainerInspectInfo['State']): HealthStatus {
   const status = state.Health?.Status;
   return status === 'healthy' || status === 'unhealthy' || status === 'starting' ? status : 'none';
@@ -209,6 +219,7 @@ export function createDockerPort(shared: Docker): DockerPort {
       networks: Object.fromEntries(
         Object.entries(info.NetworkSettings.Networks ?? {}).map(([name, ep]) => [name, { aliases: [...(ep.Aliases ?? [])] }]),
       ),
+      env: envMap(info.Config.Env ?? []),
     };
   };
 
@@ -298,6 +309,10 @@ export function createDockerPort(shared: Docker): DockerPort {
         const existing = await tolerate([404], null, () => docker.getVolume(v.name).inspect());
         if (!existing) await docker.createVolume({ Name: v.name, Labels: { ...v.labels } });
       }
+    },
+
+    async volumeExists(name: string): Promise<boolean> {
+      return tolerate([404], false, async () => (await docker.getVolume(name).inspect(), true));
     },
 
     async removeVolumes(names: string[]): Promise<void> {

@@ -1,8 +1,10 @@
-import { colorSpecs, networkSpec, registryOf, statefulSpecs, volumeSpecs, type StackInput } from '@/server/stack/generate-stack';
-import { liveAliases, nextColor } from '@/server/stack/stack-names';
+import { colorSpecs, isExternalDatabase, networkSpec, registryOf, statefulSpecs, volumeSpecs, type StackInput } from '@/server/stack/generate-stack';
+import { CATALOG } from '@/server/stack/service-catalog';
+import { containerName, liveAliases, nextColor, volumeName } from '@/server/stack/stack-names';
 import type { ContainerSpec, RotatableService } from '@/server/stack/types';
 import { ROTATABLE_SERVICES } from '@/server/stack/types';
 import { colorContainerNames, detectActiveColor, versionOf } from './active-color';
+import { databaseUseOf, describeDatabase, sameDatabase } from './database-use';
 import { EngineError } from './engine-error';
 import { engineSettings } from './engine-settings';
 import { dependencyWaves, resolveRelease, RETIRE_ORDER, retiringLeftover, startSteps } from './plan-steps';
@@ -43,37 +45,54 @@ async function buildPlan(ports: EnginePorts, kind: DeployPlan['kind'], options: 
   const warnings = [...active.warnings];
 
   // Stateful services: only on first deploy, with `all`, or when one is not running. A rollback
-  // never touches them (the CLI's rollback does not either; convex keeps its newer schema). A
+  // never touches them (the CLI's rollback does not either; convex keeps its newer schema), except
+  // that it starts a stopped bundled db the files use again: its colour cannot run without it. A
   // running proxy is recreated only when its configuration changed, and then with the shortest
-  // gap Docker allows (startSteps): while it is replaced, nothing reaches the site.
+  // gap Docker allows (startSteps): while it is replaced, nothing reaches the site. A running
+  // convex is recreated when the files moved it to another database: until then it keeps the one
+  // it was started with, and the bundled db could never be stopped under it.
+  const external = isExternalDatabase(input);
   const stateful: ContainerSpec[] = [];
   const statefulRemovals: DeployStep[] = [];
   const replacing = new Map<string, number>();
-  if (kind === 'deploy') {
-    for (const spec of statefulSpecs(input)) {
-      const existing = await docker.inspectContainer(spec.name);
-      if (existing?.running && !options.all) continue;
-      if (spec.service === 'proxy') {
-        statefulRemovals.push(...(await retiringLeftover(ports, spec)));
-        if (existing?.running && proxyUnchanged(existing, spec)) {
-          warnings.push(PROXY_UNCHANGED);
-          continue;
-        }
-      }
-      stateful.push(spec);
-      if (spec.service === 'proxy' && existing?.running) {
-        replacing.set(spec.name, spec.stopGracePeriodSeconds);
+  /** A running convex that stays on the bundled db (or may): the db must then keep running. */
+  let convexOnBundled = false;
+  for (const spec of statefulSpecs(input)) {
+    if (kind === 'rollback' && spec.service !== 'db') continue;
+    if (kind !== 'deploy' && kind !== 'rollback') continue;
+    const existing = await docker.inspectContainer(spec.name);
+    const running = existing?.running === true;
+    const was = spec.service === 'convex' && existing?.env ? databaseUseOf('convex', existing.env) : null;
+    const will = spec.service === 'convex' ? databaseUseOf('convex', spec.env) : null;
+    const databaseMoves = running && was !== null && will !== null && !sameDatabase(was, will);
+    if (running && !options.all && !databaseMoves) {
+      // A convex whose database cannot be read may be on the bundled db: it keeps it running.
+      if (spec.service === 'convex' && was?.kind !== 'external') convexOnBundled = true;
+      continue;
+    }
+    if (spec.service === 'proxy') {
+      statefulRemovals.push(...(await retiringLeftover(ports, spec)));
+      if (running && proxyUnchanged(existing!, spec)) {
+        warnings.push(PROXY_UNCHANGED);
         continue;
       }
-      if (existing) {
-        statefulRemovals.push({
-          phase: 'stateful',
-          action: 'remove',
-          container: spec.name,
-          reason: existing.running ? 'recreate (all)' : 'not running',
-          stopGraceSeconds: existing.running ? spec.stopGracePeriodSeconds : null,
-        });
-      }
+    }
+    stateful.push(spec);
+    if (spec.service === 'proxy' && running) {
+      replacing.set(spec.name, spec.stopGracePeriodSeconds);
+      continue;
+    }
+    if (databaseMoves && will) {
+      warnings.push(`convex is recreated to use the ${describeDatabase(will)} database: Convex is unavailable while it restarts.`);
+    }
+    if (existing) {
+      statefulRemovals.push({
+        phase: 'stateful',
+        action: 'remove',
+        container: spec.name,
+        reason: !running ? 'not running' : databaseMoves && will ? `its database moves to ${describeDatabase(will)}` : 'recreate (all)',
+        stopGraceSeconds: running ? spec.stopGracePeriodSeconds : null,
+      });
     }
   }
   const target = colorSpecs(input, targetColor, 'candidate');
@@ -81,7 +100,11 @@ async function buildPlan(ports: EnginePorts, kind: DeployPlan['kind'], options: 
 
   const images = [...new Set([...stateful, ...target].map((s) => s.image))];
   for (const image of images) steps.push({ phase: 'pull', group: 'pull', action: 'pull', image });
-  steps.push({ phase: 'infrastructure', action: 'ensure-volumes', volumes: volumeSpecs(projectId).map((v) => v.name) });
+  // With an external database the bundled db's volumes are not created (an admin may have removed
+  // them on purpose); existing ones are left alone.
+  const dbVolumes = new Set(CATALOG.db.mounts.map((m) => volumeName(projectId, m.volume)));
+  const volumes = volumeSpecs(projectId).map((v) => v.name).filter((v) => !(external && dbVolumes.has(v)));
+  steps.push({ phase: 'infrastructure', action: 'ensure-volumes', volumes });
   steps.push({ phase: 'infrastructure', action: 'ensure-network', network: network.name });
 
   steps.push(...statefulRemovals);
@@ -135,6 +158,23 @@ async function buildPlan(ports: EnginePorts, kind: DeployPlan['kind'], options: 
         action: 'retire',
         container: details.name,
         graceSeconds: settings.drainTimeoutSeconds,
+      });
+    }
+  }
+
+  // The bundled db goes only now: the new colour passed its gate on the external database and the
+  // old one, which used the bundled db, is retired. A deploy that fails before this point leaves
+  // the old colour running on the db it had. Stopped, not removed: its volume keeps the data, a
+  // deploy on the bundled db again starts it, and only an admin removes it (bundled-database.ts).
+  if (kind === 'deploy' && external && !convexOnBundled) {
+    const db = await docker.inspectContainer(containerName(projectId, 'db', null));
+    if (db?.running) {
+      steps.push({
+        phase: 'retire',
+        action: 'stop-database',
+        container: db.name,
+        volume: volumeName(projectId, 'db-data'),
+        graceSeconds: CATALOG.db.stopGracePeriodSeconds,
       });
     }
   }

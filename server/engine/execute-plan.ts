@@ -184,6 +184,18 @@ export async function executePlan(ports: EnginePorts, plan: DeployPlan, options:
           events.emit({ step: step.phase, status: 'warning', data: { container: step.container, message } });
         }
         return;
+      case 'stop-database':
+        try {
+          // Planned after the retire: the old colour, which still used the bundled db, is gone.
+          await docker.stopContainer(step.container, step.graceSeconds);
+          events.emit({ step: step.phase, status: 'progress', data: { container: step.container, stopped: true, volumeKept: step.volume } });
+        } catch (err) {
+          // The new colour is live on the external database; a db that would not stop is reported.
+          const message = `Could not stop ${step.container}: ${(err as Error).message}`;
+          warnings.push(message);
+          events.emit({ step: step.phase, status: 'warning', data: { container: step.container, message } });
+        }
+        return;
       default:
         // A deploy step without a case above does not compile; reset's steps cannot reach here.
         return step satisfies never;

@@ -29,7 +29,12 @@ export type DeployStep =
   | Step<{ action: 'switch'; container: string; network: string; aliases: string[] }>
   | Step<{ action: 'write-state'; color: Color; previousVersion: string | null }>
   | Step<{ action: 'retire'; container: string; graceSeconds: number }>
-  | Step<{ action: 'rename'; container: string; to: string }>;
+  | Step<{ action: 'rename'; container: string; to: string }>
+  /**
+   * Stops the bundled db once nothing uses it any more (the files chose an external database and
+   * the new colour is live); the container and its volume stay, so going back starts it again.
+   */
+  | Step<{ action: 'stop-database'; container: string; volume: string; graceSeconds: number }>;
 
 /** A step of a reset, run by `reset`, in order. */
 export type ResetStep =

@@ -31,6 +31,12 @@ export interface ContainerDetails {
   startedAt: string | null;
   /** Network name → DNS aliases the container answers to there. */
   networks: Record<string, { aliases: string[] }>;
+  /**
+   * The environment it was started with (Config.Env), read to tell which database it uses
+   * (database-use.ts). It holds every `.env` secret: never put it in an event, a DTO or a log.
+   * Absent when the adapter did not read it.
+   */
+  env?: Record<string, string>;
 }
 
 export interface PullProgress {
@@ -64,6 +70,8 @@ export interface DockerPort {
   pullImage(ref: string, onProgress: (progress: PullProgress) => void, signal?: AbortSignal): Promise<void>;
   ensureNetwork(spec: NetworkSpec): Promise<void>;
   ensureVolumes(specs: VolumeSpec[]): Promise<void>;
+  /** Whether a named volume exists. */
+  volumeExists(name: string): Promise<boolean>;
   /** Removes named volumes; a missing one is not an error, one still in use is. */
   removeVolumes(names: string[]): Promise<void>;
   /** Removes a network; a missing one is not an error. */

@@ -6,6 +6,7 @@ import type { StackStatusDto } from '@/lib/dto/operations';
 import type { ContainerStatsDto, ContainerStatsListDto, LiveOverviewDto, OverviewDto, RegistryStatusDto } from '@/lib/dto/overview';
 import { requireRole, type Caller } from '../auth/caller';
 import type { Runtime } from '../runtime';
+import { databaseInUse } from './bundled-database';
 import { currentStatus } from './operations';
 import { newerRelease, registryTags } from './releases';
 
@@ -56,6 +57,8 @@ const runningNames = (status: StackStatusDto) => status.containers.filter((c) =>
 export async function liveOverview(rt: Runtime): Promise<LiveOverviewDto> {
   const status = await currentStatus(rt);
   const registry = await registryStatus(rt, status.activeVersion);
+  // Reads the same containers again for their environment; a failure only hides the line.
+  const database = status.initialised ? await databaseInUse(rt).catch(() => null) : null;
   const now = rt.clock.now();
   const known = knownStats(rt);
   const stats: Record<string, ContainerStatsDto> = {};
@@ -63,7 +66,7 @@ export async function liveOverview(rt: Runtime): Promise<LiveOverviewDto> {
     const reading = known.get(name);
     if (reading && now.getTime() - reading.at < KNOWN_FOR_MS) stats[name] = reading.stats;
   }
-  return { status, stats, registry, checkedAt: now.toISOString() };
+  return { status, stats, registry, database, checkedAt: now.toISOString() };
 }
 
 /** Fresh CPU and memory of every running container (the slow part), remembered for liveOverview. */

@@ -30,6 +30,8 @@ export function describeStep(step: PlanStep): string {
       return `retire ${step.container} (drain up to ${step.graceSeconds} s)`;
     case 'rename':
       return `rename ${step.container} to ${step.to}`;
+    case 'stop-database':
+      return `stop the bundled database ${step.container} (its volume ${step.volume} is kept)`;
     case 'clear-state':
       return 'forget the live colour and previous version';
     case 'remove-volumes':

@@ -46,6 +46,7 @@ interface FakeContainer {
   polls: number;
   behaviour: Behaviour;
   stopGraceUsed: number | null;
+  env: Record<string, string>;
 }
 
 export class FakeDocker implements DockerPort {
@@ -122,6 +123,7 @@ export class FakeDocker implements DockerPort {
       restartCount: c.restartCount,
       startedAt: c.startedAt,
       networks: Object.fromEntries(Object.entries(c.networks).map(([n, a]) => [n, { aliases: [...a] }])),
+      env: { ...c.env },
     };
   }
 
@@ -143,6 +145,7 @@ export class FakeDocker implements DockerPort {
       polls: 0,
       behaviour: this.behaviourFor(spec),
       stopGraceUsed: null,
+      env: { ...spec.env },
     };
     this.containers.set(spec.name, c);
     return id;
@@ -198,6 +201,10 @@ export class FakeDocker implements DockerPort {
       if (!this.volumes.has(v.name)) this.calls.push(`volume ${v.name}`);
       this.volumes.add(v.name);
     }
+  }
+
+  async volumeExists(name: string): Promise<boolean> {
+    return this.volumes.has(name);
   }
 
   async removeVolumes(names: string[]): Promise<void> {

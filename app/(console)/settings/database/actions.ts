@@ -12,6 +12,7 @@ import {
   useBundledDatabaseAgain,
   verifyExternalDatabase,
 } from '@/server/services/external-database';
+import { removeBundledDatabaseVolume } from '@/server/services/bundled-database';
 
 // Thin: the service checks the admin role, validates and audits (never a password).
 
@@ -58,4 +59,9 @@ export async function copyDataAction(input: unknown) {
 // access: admin
 export async function copyStatusAction(input: unknown) {
   return databaseCopyStatus(runtime(), await actionCaller(), input);
+}
+
+// access: admin
+export async function removeBundledVolumeAction(input: unknown) {
+  return removeBundledDatabaseVolume(runtime(), await actionCaller(), input);
 }

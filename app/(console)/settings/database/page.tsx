@@ -1,7 +1,9 @@
 import { PageHeader } from '@/components/shell/page-header';
+import { DatabaseInUse } from '@/components/external-database/database-in-use';
 import { DatabaseWizard } from '@/components/external-database/database-wizard';
 import { requirePageCaller } from '@/server/auth/session';
 import { runtime } from '@/server/runtime';
+import { getDatabaseInUse } from '@/server/services/bundled-database';
 import { externalDatabaseMode } from '@/server/services/external-database';
 import {
   checkServerAction,
@@ -10,6 +12,7 @@ import {
   copyStatusAction,
   prepareServerAction,
   previewPrepareAction,
+  removeBundledVolumeAction,
   testConnectionAction,
   useBundledAction,
   verifyAction,
@@ -21,6 +24,8 @@ export const dynamic = 'force-dynamic';
 export default async function DatabaseSettingsPage() {
   const caller = await requirePageCaller('admin');
   const mode = await externalDatabaseMode(runtime(), caller);
+  // Docker unreachable: the wizard still works on the files; the running side is just not shown.
+  const inUse = await getDatabaseInUse(runtime(), caller).catch(() => null);
   return (
     <>
       <PageHeader title="External database">
@@ -29,6 +34,7 @@ export default async function DatabaseSettingsPage() {
       </PageHeader>
       <DatabaseWizard
         mode={mode}
+        inUse={inUse && <DatabaseInUse state={inUse} removeVolume={removeBundledVolumeAction} />}
         actions={{
           test: testConnectionAction,
           check: checkServerAction,
