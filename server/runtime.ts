@@ -19,6 +19,7 @@ import type { BackupRepository, VolumeArchiver } from './backup/ports';
 import { readProjectFiles } from './backup/project-files';
 import { createResticRepository } from './backup/restic';
 import { createVolumeArchiver } from './docker/volume-archive';
+import { createNetworkProbe, type NetworkProbe } from './docker/network-probe';
 
 // The composition root. Everything the services use that does I/O or holds state is built here,
 // once per process, and handed to them as a `Runtime`: no service reaches for a global. A unit
@@ -32,6 +33,8 @@ export interface DockerHost {
   run(container: string, argv: string[], timeoutMs?: number): Promise<ExecResult>;
   /** `docker exec` as streams, for long ones (the database copy). */
   exec: ExecRunner;
+  /** A command run once from a network in a short-lived container (the database wizard's sign-in from the stack's network). */
+  probe: NetworkProbe;
 }
 
 /** The backup repository and what a backup reads besides the databases. */
@@ -103,6 +106,8 @@ function processRuntime(): Runtime {
       stats: createStatsPort(clients.api),
       run: (container, argv, timeoutMs) => execInContainer(clients.api, container, argv, timeoutMs),
       exec: dockerExecRunner(clients.streaming),
+      // No idle timeout: the probe's own deadline ends a wait for a container that says nothing.
+      probe: createNetworkProbe(clients.streaming),
     },
     registry: {
       resolveVersion: (prefix, version) => new RegistryClient({ registry: prefix }).resolveVersion(version),
