@@ -118,6 +118,12 @@ export async function testConnection(target: ConnectTarget): Promise<ConnectionD
   return withClient(target, async (client) => connectionOf(await serverInfo(client, target)));
 }
 
+/** Connect as the wizard runs it: from the stack's network first, then from the console's process. */
+export async function connectFromStack(access: StackAccess, target: ConnectTarget): Promise<ConnectionDto> {
+  await reachFromStack(access, target);
+  return fromConsole(() => testConnection(target));
+}
+
 export async function checkServer(target: ConnectTarget): Promise<ChecksDto> {
   return withClient(target, async (client) => {
     const info = await serverInfo(client, target);

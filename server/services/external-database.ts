@@ -31,13 +31,13 @@ import type { ConnectTarget } from '../postgres/connection';
 import {
   checkServer,
   configureProject,
+  connectFromStack,
   connectTarget,
   databaseMode,
   fromConsole,
   prepareServer,
   previewPrepare,
   reachFromStack,
-  testConnection,
   useBundledDatabase,
   verifyProjectFromStack,
   type StackAccess,
@@ -126,10 +126,7 @@ export const testDatabaseConnection = adminStep<typeof adminConnectionSchema, Co
   schema: adminConnectionSchema,
   target: (i) => connectTarget(i),
   // From where Tale runs first: an address only the console reaches must not pass.
-  run: async (_i, t, { rt }) => {
-    await reachFromStack(stackAccess(rt), t!);
-    return fromConsole(() => testConnection(t!));
-  },
+  run: (_i, t, { rt }) => connectFromStack(stackAccess(rt), t!),
 });
 
 export const checkDatabaseServer = adminStep<typeof adminConnectionSchema, ChecksDto>({
