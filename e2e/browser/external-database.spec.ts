@@ -114,9 +114,15 @@ test('an admin moves Tale to an external PostgreSQL and back', async ({ page, ba
   await expect(page.locator('[data-step="extension:tale_knowledge:vector"]')).toContainText('created');
   await expect(page.locator('[data-step="extension:tale_knowledge:pg_search"]')).toContainText('skipped');
 
-  // The optional copy step: this console has no bundled db running, so it is skipped.
+  // The optional copy step: this console has no bundled db, so a copy fails before comparing
+  // anything: its reason once, and no empty "tables that differ" table.
   await page.getByRole('button', { name: 'Next: existing data' }).click();
-  await expect(page.getByRole('button', { name: 'Copy existing data…' })).toBeVisible();
+  await page.getByRole('button', { name: 'Copy existing data…' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Copy', exact: true }).click();
+  await expect(page.getByTestId('copy-failure')).toContainText('There is no bundled db container', slow);
+  await expect(page.getByText(/There is no bundled db container/)).toHaveCount(1);
+  await expect(page.getByTestId('copy-status')).toHaveCount(0);
+  await expect(page.getByRole('table')).toHaveCount(0);
   await page.getByRole('button', { name: 'Skip: configure' }).click();
   await expect(page.getByTestId('env-diff')).toContainText(`+ POSTGRES_URL=postgresql://tale:••••••@${bridge.host}:${bridge.port}`, slow);
   await expect(page.getByTestId('override-diff')).toContainText('+     profiles: [ disabled ]');
