@@ -27,7 +27,7 @@ import type { NetworkProbe } from '../docker/network-probe';
 import { PostgresError } from '../postgres/postgres-error';
 import { classifyHost, loopbackRefusal, probeEnv, probeOutcome, PROBE_ARGV, type StackNetwork } from '../postgres/stack-reach';
 import { VERIFY_DATABASES } from '../postgres/verify';
-import { networkName } from '../stack/stack-names';
+import { containerName, networkName } from '../stack/stack-names';
 import { networkSpec, registryOf } from '../stack/generate-stack';
 
 // The wizard's steps on a deployment directory, without sessions or audit (external-database.ts
@@ -43,7 +43,7 @@ export function connectTarget(input: AdminConnection | AdminConnectionInput): Co
 
 /** What a sign-in from the stack's network needs: Docker and the deployment directory. */
 export interface StackAccess {
-  docker: Pick<DockerPort, 'ensureNetwork'>;
+  docker: Pick<DockerPort, 'ensureNetwork' | 'inspectContainer'>;
   probe: NetworkProbe;
   dir: string;
 }
@@ -67,8 +67,13 @@ export async function reachFromStack(access: StackAccess, target: ConnectTarget)
   const env = await readEnvFile(access.dir).then((f) => f.values, () => ({}) as Record<string, string>);
   const pinned = (await readComposeOverride(access.dir).catch(() => null))?.override.db?.image;
   const repository = `${registryOf(env)}/tale-db`;
-  // Never pulled: the db image carries psql, and a host that ran the stack has it (a pinned one first).
-  const image = (pinned ? await access.probe.localImage(pinned) : null) ?? (await access.probe.localImage(repository));
+  // Never pulled: the db image carries psql, and a host that ran the stack has it (a pinned one
+  // first, then the registry's, then whatever the bundled db container runs).
+  const image =
+    (pinned ? await access.probe.localImage(pinned) : null) ??
+    (await access.probe.localImage(repository)) ??
+    (await access.docker.inspectContainer(containerName(id, 'db', null)))?.image ??
+    null;
   if (!image) {
     throw new PostgresError(
       'PROBE_IMAGE_MISSING',
