@@ -22,6 +22,7 @@ import { targetLocation } from './backup/target-store';
 import { createVolumeArchiver } from './docker/volume-archive';
 import type { DrillSandbox } from './backup/drill';
 import { createDrillSandbox } from './docker/drill-sandbox';
+import { createNetworkProbe, type NetworkProbe } from './docker/network-probe';
 
 // The composition root. Everything the services use that does I/O or holds state is built here,
 // once per process, and handed to them as a `Runtime`: no service reaches for a global. A unit
@@ -35,6 +36,8 @@ export interface DockerHost {
   run(container: string, argv: string[], timeoutMs?: number): Promise<ExecResult>;
   /** `docker exec` as streams, for long ones (the database copy). */
   exec: ExecRunner;
+  /** A command run once from a network in a short-lived container (the database wizard's sign-in from the stack's network). */
+  probe: NetworkProbe;
 }
 
 /** The backup repository and what a backup reads besides the databases. */
@@ -108,6 +111,8 @@ function processRuntime(): Runtime {
       stats: createStatsPort(clients.api),
       run: (container, argv, timeoutMs) => execInContainer(clients.api, container, argv, timeoutMs),
       exec: dockerExecRunner(clients.streaming),
+      // No idle timeout: the probe's own deadline ends a wait for a container that says nothing.
+      probe: createNetworkProbe(clients.streaming),
     },
     registry: {
       resolveVersion: (prefix, version) => new RegistryClient({ registry: prefix }).resolveVersion(version),

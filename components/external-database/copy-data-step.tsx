@@ -42,6 +42,11 @@ function eventLine(e: CopyEventDto): string {
   }
 }
 
+/** Once the summary is there it says why the copy failed: the database's line only marks where. */
+function progressLine(e: CopyEventDto, summarised: boolean): string {
+  return summarised && (e.type === 'failed' || e.type === 'refused') ? (e.type === 'failed' ? 'failed' : 'refused') : eventLine(e);
+}
+
 function Summary({ summary }: { summary: CopySummaryDto }) {
   if (summary.refused.length > 0) {
     return (
@@ -58,10 +63,19 @@ function Summary({ summary }: { summary: CopySummaryDto }) {
   return (
     <div className="space-y-2">
       {summary.failure && (
-        <p className="text-sm text-red-600" role="alert">
+        <p className="text-sm text-red-600" role="alert" data-testid="copy-failure">
           {summary.failure}
         </p>
       )}
+      {/* Nothing was compared (the copy failed before any count could be read): no empty table. */}
+      {(summary.ok || summary.tables.length > 0) && <Comparison summary={summary} />}
+    </div>
+  );
+}
+
+function Comparison({ summary }: { summary: CopySummaryDto }) {
+  return (
+    <>
       <p className="text-sm" role="status" data-testid="copy-status">
         {summary.ok ? 'Copied: every table has as many rows on the external server as in the bundled db.' : 'The copy is incomplete: see the tables that differ.'}
       </p>
@@ -80,12 +94,12 @@ function Summary({ summary }: { summary: CopySummaryDto }) {
           </tr>
         ))}
       </Table>
-    </div>
+    </>
   );
 }
 
 export function CopyDataStep({ input, actions, onBack, onNext }: Props) {
-  const { busy, run } = useAction();
+  const { busy, run, failure } = useAction();
   const [confirm, setConfirm] = useState(false);
   const [jobId, setJobId] = useState<string | null>(null);
   const [status, setStatus] = useState<CopyStatusDto | null>(null);
@@ -118,7 +132,7 @@ export function CopyDataStep({ input, actions, onBack, onNext }: Props) {
         <ul className="space-y-1 text-sm" aria-label="Copy progress">
           {status.events.map((e) => (
             <li key={`${e.database}:${e.type === 'refused' ? 'r' : ''}`}>
-              <span className="font-medium">{e.database}</span>: {eventLine(e)}
+              <span className="font-medium">{e.database}</span>: {progressLine(e, Boolean(status.summary))}
             </li>
           ))}
         </ul>
@@ -132,6 +146,11 @@ export function CopyDataStep({ input, actions, onBack, onNext }: Props) {
         </p>
       )}
       {status?.summary && <Summary summary={status.summary} />}
+      {failure && !confirm && (
+        <p role="alert" data-testid="step-error" className="text-sm text-red-600">
+          {failure}
+        </p>
+      )}
       <div className="flex gap-2">
         <Button variant="secondary" disabled={running} onClick={onBack}>
           Back
@@ -151,6 +170,11 @@ export function CopyDataStep({ input, actions, onBack, onNext }: Props) {
             database at a time, each all or nothing. The bundled db is only read. A database on the external server that already has
             tables is left as it is and the copy refused.
           </p>
+          {failure && (
+            <p role="alert" className="text-sm text-red-600">
+              {failure}
+            </p>
+          )}
           <CancelConfirmButtons
             onCancel={() => setConfirm(false)}
             busy={busy}

@@ -1,5 +1,6 @@
 'use client';
 import { useState, type ReactNode } from 'react';
+import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import type { ActionResult } from '@/lib/action-result';
 import type {
@@ -60,6 +61,16 @@ function Section({ title, children }: { title: string; children: ReactNode }) {
   );
 }
 
+/** The last failure of the step on screen, kept beside it (a toast fades); field messages sit on their fields instead. */
+function StepError({ message }: { message: string | null }) {
+  if (!message) return null;
+  return (
+    <p role="alert" data-testid="step-error" className="rounded-md border border-red-300 bg-red-50 p-2 text-sm text-red-700 dark:border-red-800 dark:bg-red-950 dark:text-red-300">
+      {message}
+    </p>
+  );
+}
+
 function CheckList({ checks }: { checks: CheckDto[] }) {
   return (
     <ul className="space-y-2" aria-label="Checks">
@@ -95,11 +106,15 @@ function StepList({ steps }: { steps: PrepareStepDto[] }) {
 export function DatabaseWizard({ mode, inUse, actions }: Props) {
   const router = useRouter();
   const toast = useToast();
-  const [step, setStep] = useState<Step>('Connect');
+  const [step, setStepState] = useState<Step>('Connect');
   const [useUrl, setUseUrl] = useState(false);
   const [url, setUrl] = useState('');
   const [fields, setFields] = useState<Fields>(EMPTY);
-  const { errors, busy: pending, run: call } = useAction();
+  const { errors, failure, clear, busy: pending, run: call } = useAction();
+  // A failure belongs to the step it happened in: moving on or back leaves it behind.
+  const setStep = (next: Step) => (clear(), setStepState(next));
+  // Shown beside the step unless it already stands beside its field.
+  const stepFailure = failure && !errors.host?.length && !errors.url?.length ? failure : null;
   const [conn, setConn] = useState<ConnectionDto | null>(null);
   const [checks, setChecks] = useState<ChecksDto | null>(null);
   const [role, setRole] = useState('tale');
@@ -224,6 +239,7 @@ export function DatabaseWizard({ mode, inUse, actions }: Props) {
               Next: checks
             </Button>
           </div>
+          <StepError message={stepFailure} />
           {conn && (
             <p className="text-sm" role="status" data-testid="connection-status">
               Connected: PostgreSQL {conn.serverVersion}, {conn.tls ? 'over TLS' : 'without TLS'}
@@ -247,6 +263,7 @@ export function DatabaseWizard({ mode, inUse, actions }: Props) {
               Next: prepare
             </Button>
           </div>
+          <StepError message={stepFailure} />
           {!checks.ok && <p className="text-sm text-red-600">Fix the failed checks first; optional ones may stay as they are.</p>}
         </Section>
       )}
@@ -285,6 +302,7 @@ export function DatabaseWizard({ mode, inUse, actions }: Props) {
               Run statements
             </Button>
           </div>
+          <StepError message={stepFailure} />
           {prepared ? <StepList steps={prepared.steps} /> : plan && <StepList steps={plan} />}
           {prepared && prepared.passwordSource === 'unknown' && !rolePassword && (
             <p className="text-sm text-red-600">
@@ -350,7 +368,13 @@ export function DatabaseWizard({ mode, inUse, actions }: Props) {
               )}
             </>
           ) : (
-            <p className="text-sm">Computing the changes…</p>
+            !stepFailure && <p className="text-sm">Computing the changes…</p>
+          )}
+          <StepError message={stepFailure} />
+          {!configured && stepFailure && (
+            <Button variant="secondary" onClick={() => setStep('Copy data')}>
+              Back
+            </Button>
           )}
         </Section>
       )}
@@ -366,12 +390,20 @@ export function DatabaseWizard({ mode, inUse, actions }: Props) {
               ))}
             </ul>
           ) : (
-            <p className="text-sm">Verifying…</p>
+            !stepFailure && <p className="text-sm">Verifying…</p>
           )}
+          <StepError message={stepFailure} />
           <Button variant="secondary" busy={pending} onClick={() => call(actions.verify, caCert ? { caCert } : {}, setVerified)}>
             Verify again
           </Button>
-          {verified?.ok && <p className="text-sm">Deploy from Deployments to start Tale on the external database.</p>}
+          {verified?.ok && (
+            <p className="text-sm">
+              <Link href="/deployments" className="font-medium text-indigo-600 underline dark:text-indigo-400">
+                Deploy from Deployments
+              </Link>{' '}
+              to start Tale on the external database.
+            </p>
+          )}
         </Section>
       )}
 

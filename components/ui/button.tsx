@@ -19,7 +19,8 @@ export function Button({ variant = 'primary', busy = false, className, children,
       aria-busy={busy || undefined}
       className={cx(
         'inline-flex items-center justify-center gap-2 rounded-md px-3 py-2 text-sm font-medium transition-colors',
-        'focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-500 disabled:cursor-not-allowed',
+        // Faded as well as inert: a disabled button must not look like one that would do something.
+        'focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-500 disabled:cursor-not-allowed disabled:opacity-50',
         VARIANTS[variant],
         className,
       )}

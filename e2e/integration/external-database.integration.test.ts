@@ -7,13 +7,15 @@ import path from 'node:path';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDeployment, newProjectId, removeProjectResources, type Deployment } from '@/e2e/fixtures/deployment';
-import { startEmptyPostgres } from '@/e2e/fixtures/empty-postgres';
+import { bridgeGateway, startEmptyPostgres } from '@/e2e/fixtures/empty-postgres';
 import { ensureFixtureImages } from '@/e2e/fixtures/fixture-images';
 import { freeLoopbackPort } from '@/e2e/fixtures/free-port';
 import { pollUntil } from '@/e2e/fixtures/poll';
 import { allImageRefs, pushImages, startRegistry, type Registry } from '@/e2e/fixtures/registry';
 import { GOOD_VERSION, NO_PGVECTOR_VERSION } from '@/e2e/fixtures/versions';
 import { testBedPorts } from '@/server/docker/test-bed-ports';
+import { createDockerPort } from '@/server/docker/docker-adapter';
+import { createNetworkProbe } from '@/server/docker/network-probe';
 import { deploy } from '@/server/engine/deploy';
 import { withClient, type ConnectTarget } from '@/server/postgres/connection';
 import { SERVICE_URL_KEYS, type ServiceUrls } from '@/server/postgres/service-urls';
@@ -23,11 +25,14 @@ import { readEnvFile } from '@/server/project/env-file';
 import {
   checkServer,
   configureProject,
+  connectFromStack,
   databaseMode,
   prepareServer,
   testConnection,
   useBundledDatabase,
   verifyProject,
+  verifyProjectFromStack,
+  type StackAccess,
 } from '@/server/services/external-database-steps';
 import type { PrepareResultDto } from '@/lib/dto/external-database';
 
@@ -35,11 +40,17 @@ const docker = new Docker({ socketPath: '/var/run/docker.sock', timeout: 30_000 
 // Characters that must be URL-encoded, to prove the admin side never builds a URL by hand.
 const ADMIN_PASSWORD = 'adm!n p@ss:w/rd#%';
 
-async function startServer(project: string, name: string, version: string): Promise<ConnectTarget> {
-  const { admin } = await startEmptyPostgres({ project, name, adminPassword: ADMIN_PASSWORD, version });
+async function startServer(project: string, name: string, version: string, onBridge = false): Promise<ConnectTarget & { bridge: { host: string; port: number } | null }> {
+  const { admin, bridge } = await startEmptyPostgres({ project, name, adminPassword: ADMIN_PASSWORD, version, onBridge });
   const target: ConnectTarget = { ...admin, sslMode: 'disable' };
   await pollUntil(() => testConnection(target).then(() => true, () => false), Boolean, 60_000, 500);
-  return target;
+  return { ...target, bridge };
+}
+
+/** The wizard's probe containers still on the host (each removes itself). */
+async function probeContainers(): Promise<string[]> {
+  const list = await docker.listContainers({ all: true, filters: { label: ['io.tale.console.probe=true'] } });
+  return list.map((c) => c.Names[0] ?? c.Id);
 }
 
 /**
@@ -80,17 +91,24 @@ describe('external database wizard on real servers', () => {
   let admin: ConnectTarget;
   let noVector: ConnectTarget;
   let firstPassword: string;
+  let rolePassword: string;
+  let onBridge: ConnectTarget;
+  let access: StackAccess;
 
   beforeAll(async () => {
     await ensureFixtureImages();
     [admin, noVector] = await Promise.all([
-      startServer(serverProject, 'pg17', GOOD_VERSION),
+      startServer(serverProject, 'pg17', GOOD_VERSION, true),
       startServer(serverProject, 'novector', NO_PGVECTOR_VERSION),
     ]);
+    const bridge = (admin as Awaited<ReturnType<typeof startServer>>).bridge!;
+    onBridge = { ...admin, host: bridge.host, port: bridge.port };
     registry = await startRegistry();
     // The engine resolves every image of a release, db included, even when it will not run it.
     await pushImages(registry, allImageRefs([GOOD_VERSION]));
     deployment = await createDeployment({ registry: registry.host, prefix: 'extdb', extraEnv: { HEALTH_CHECK_TIMEOUT: '120' } });
+    // What the console's runtime hands the wizard: the engine's Docker port and the network probe.
+    access = { docker: createDockerPort(docker), probe: createNetworkProbe(docker), dir: deployment.dir };
   }, 600_000);
 
   afterAll(async () => {
@@ -105,6 +123,41 @@ describe('external database wizard on real servers', () => {
     expect(c.serverVersion).toMatch(/^17\./);
     expect(c.tls).toBe(false);
   });
+
+  it('refuses 127.0.0.1 at Connect, with the reason and the bridge address, though the console itself reaches it', async () => {
+    // The console's process does reach the server there (what every step used to check) ...
+    expect((await testConnection(admin)).majorVersion).toBe(17);
+    // ... but Tale's containers would not: refused before any probe runs.
+    const gateway = await bridgeGateway();
+    const refused = await connectFromStack(access, admin).then(() => null, (err: unknown) => err as { code: string; message: string });
+    expect(refused?.code).toBe('DB_UNREACHABLE_FROM_STACK');
+    expect(refused?.message).toContain("127.0.0.1 is a loopback address: inside Tale's containers it means the container itself");
+    expect(refused?.message).toContain(`the host's address on the Docker bridge, ${gateway}`);
+    expect(refused?.message).not.toContain(ADMIN_PASSWORD);
+    expect(await probeContainers()).toEqual([]);
+  }, 60_000);
+
+  it('passes Connect with the same server at the bridge address, signed in from the stack network', async () => {
+    const started = Date.now();
+    const c = await connectFromStack(access, onBridge);
+    console.log(`[figures] Connect from the stack network (probe container + console connection): ${Date.now() - started} ms`);
+    expect(c.majorVersion).toBe(17);
+    // The probe ran on the stack's network (created as a deploy would) and left nothing behind.
+    const net = await docker.getNetwork(`${deployment.id}_internal`).inspect();
+    expect(net.Labels).toMatchObject({ project: deployment.id });
+    expect(await probeContainers()).toEqual([]);
+    // Nothing listening there: psql's reason from the stack's network, and what to enter instead.
+    const closed = await freeLoopbackPort();
+    await expect(connectFromStack(access, { ...onBridge, port: closed })).rejects.toMatchObject({
+      code: 'DB_UNREACHABLE_FROM_STACK',
+      message: expect.stringMatching(new RegExp(`^Tale's containers cannot reach ${onBridge.host.replace(/\./g, '\\.')}:${closed}: .*Connection refused.*Enter the host's address`)),
+    });
+    // A wrong password is refused from the stack's network too, without echoing it.
+    const wrong = await connectFromStack(access, { ...onBridge, password: 'not-the-password' }).then(() => null, (err: unknown) => err as { code: string; message: string });
+    expect(wrong?.code).toBe('PG_AUTH_FAILED');
+    expect(wrong?.message).not.toContain('not-the-password');
+    expect(await probeContainers()).toEqual([]);
+  }, 120_000);
 
   it('refuses a wrong password, a closed port, a silent server and TLS the server lacks, each with its message', async () => {
     await expect(testConnection({ ...admin, password: 'wrong' })).rejects.toMatchObject({ code: 'PG_AUTH_FAILED', message: expect.stringContaining('refused the password') });
@@ -223,6 +276,7 @@ describe('external database wizard on real servers', () => {
     if ('refused' in rotated) throw new Error('refused');
     expect(states(rotated).role).toBe('changed');
     expect(rotated.rolePassword).not.toBe(firstPassword);
+    rolePassword = rotated.rolePassword!;
     await expect(withClient({ ...admin, user: 'tale', password: firstPassword }, (c) => c.query('SELECT 1'))).rejects.toMatchObject({ code: 'PG_AUTH_FAILED' });
     await configureProject(deployment.dir, { target: admin, role: 'tale', rolePassword: rotated.rolePassword!, apply: true });
     expect((await verifyProject(deployment.dir)).ok).toBe(true);
@@ -262,6 +316,24 @@ describe('external database wizard on real servers', () => {
       expect(env.CRAWLER_DATABASE_URL, name).toBe(values.CRAWLER_DATABASE_URL);
     }
   }, 300_000);
+
+  it('Verify fails URLs Tale cannot reach from its network, and passes them at the bridge address', async () => {
+    // .env holds 127.0.0.1 URLs: the console's own sign-ins pass (the old "4 × ok") ...
+    expect((await verifyProject(deployment.dir)).ok).toBe(true);
+    // ... signed in from the stack's network, each service URL fails with the reason.
+    const loopback = await verifyProjectFromStack(access);
+    expect(loopback.ok).toBe(false);
+    expect(loopback.items.slice(0, 3).map((i) => i.ok)).toEqual([false, false, false]);
+    expect(loopback.items[0]!.detail).toMatch(/^From Tale's network: 127\.0\.0\.1 is a loopback address/);
+
+    await configureProject(deployment.dir, { target: onBridge, role: 'tale', rolePassword, apply: true });
+    const started = Date.now();
+    const bridged = await verifyProjectFromStack(access);
+    console.log(`[figures] Verify from the stack network (3 URLs, 2 distinct probes): ${Date.now() - started} ms`);
+    expect(bridged.items.filter((i) => !i.ok)).toEqual([]);
+    expect(bridged.items).toHaveLength(4);
+    expect(await probeContainers()).toEqual([]);
+  }, 120_000);
 
   it('goes back to the bundled database in one action', async () => {
     const r = await useBundledDatabase(deployment.dir);

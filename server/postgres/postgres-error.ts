@@ -9,7 +9,9 @@ export type PostgresErrorCode =
   | 'PG_TLS_FAILED'
   | 'PG_TLS_REQUIRED'
   | 'PG_DATABASE_MISSING'
-  | 'PG_FAILED';
+  | 'PG_FAILED'
+  | 'DB_UNREACHABLE_FROM_STACK'
+  | 'PROBE_IMAGE_MISSING';
 
 export class PostgresError extends CodedError {
   static override readonly brand: string = 'PostgresError';

@@ -6,6 +6,13 @@ import type { ServiceUrls } from './service-urls';
 // Proves the written configuration the way the services will use it: log in as the service role
 // with each URL and create (and roll back) a table where that service creates its own.
 
+/** The database each service URL is verified against (Convex adds the database name itself). */
+export const VERIFY_DATABASES: Record<keyof ServiceUrls, string> = {
+  POSTGRES_URL: PLATFORM_DB,
+  RAG_DATABASE_URL: KNOWLEDGE_DB,
+  CRAWLER_DATABASE_URL: KNOWLEDGE_DB,
+};
+
 interface Target {
   label: string;
   url: string;

@@ -5,7 +5,7 @@ import type { ExecRunner, ExecStream } from '../docker/exec-stream';
 import { inProgress } from '../operations/conflicts';
 import { appendEvent, finishOperation, getOperation, insertOperation, listOperations } from '../operations/operation-store';
 import type { Runtime } from '../runtime';
-import { callerOf, ended, fakeRuntime, type FakeRuntime } from '../test-support/fake-runtime';
+import { callerOf, ended, fakeNetworkProbe, fakeRuntime, type FakeRuntime } from '../test-support/fake-runtime';
 import { copyStatusOf } from './external-database-copy';
 import { copyBundledDatabase, databaseCopyStatus } from './external-database';
 
@@ -47,6 +47,7 @@ beforeEach(() => {
   exec = gatedExec();
   world = fakeRuntime({
     exec,
+    probe: fakeNetworkProbe(),
     files: {
       'tale.json': JSON.stringify({ version: 1, cliVersion: '1.0.0', createdAt: '2026-01-01T00:00:00Z', id: 'acme' }),
       '.env': 'HOST=tale.example.com\nDB_USER=tale\n',

@@ -21,6 +21,14 @@ import { verifyServiceUrls } from '../postgres/verify';
 import { applyOverrideEdit, planBundledDb } from '../project/bundled-db-override';
 import { readComposeOverride } from '../project/compose-override';
 import { readEnvFile, renderEnvEdits, updateEnvFile } from '../project/env-file';
+import { projectIdOf, readTaleJson } from '../project/tale-json';
+import type { DockerPort } from '../engine/ports';
+import type { NetworkProbe } from '../docker/network-probe';
+import { PostgresError } from '../postgres/postgres-error';
+import { classifyHost, loopbackRefusal, probeEnv, probeOutcome, PROBE_ARGV, type StackNetwork } from '../postgres/stack-reach';
+import { VERIFY_DATABASES } from '../postgres/verify';
+import { containerName, networkName } from '../stack/stack-names';
+import { networkSpec, registryOf } from '../stack/generate-stack';
 
 // The wizard's steps on a deployment directory, without sessions or audit (external-database.ts
 // adds those), so integration tests drive exactly what the console runs. Inputs are already parsed.
@@ -33,6 +41,77 @@ export function connectTarget(input: AdminConnection | AdminConnectionInput): Co
   return { host: c.host, port: Number(c.port), user: c.user, password: c.password, database: c.database ?? 'postgres', sslMode: c.sslMode, caCert: c.caCert };
 }
 
+/** What a sign-in from the stack's network needs: Docker and the deployment directory. */
+export interface StackAccess {
+  docker: Pick<DockerPort, 'ensureNetwork' | 'inspectContainer'>;
+  probe: NetworkProbe;
+  dir: string;
+}
+
+/** How long one probe may take: container start plus psql's 10 s connect timeout, on a busy host. */
+const PROBE_TIMEOUT_MS = 45_000;
+
+async function stackNetworkOf(access: StackAccess, id: string): Promise<StackNetwork> {
+  const [bridge, internal] = await Promise.all([access.probe.networkAddresses('bridge'), access.probe.networkAddresses(networkName(id))]);
+  return { hostAddress: bridge.gateway ?? internal.gateway, subnet: internal.subnet };
+}
+
+/**
+ * Signs in to `target` from where Tale runs: psql in a short-lived container of the stack's db
+ * image on `<id>_internal` (created as a deploy creates it when missing). A loopback or "any"
+ * address is refused before anything runs. Throws the coded error the operator acts on.
+ */
+export async function reachFromStack(access: StackAccess, target: ConnectTarget): Promise<{ serverVersion: string }> {
+  const id = projectIdOf(await readTaleJson(access.dir));
+  if (classifyHost(target.host) !== 'other') throw loopbackRefusal(target.host, await stackNetworkOf(access, id));
+  const env = await readEnvFile(access.dir).then((f) => f.values, () => ({}) as Record<string, string>);
+  const pinned = (await readComposeOverride(access.dir).catch(() => null))?.override.db?.image;
+  const repository = `${registryOf(env)}/tale-db`;
+  // Never pulled: the db image carries psql, and a host that ran the stack has it (a pinned one
+  // first, then the registry's, then whatever the bundled db container runs).
+  const image =
+    (pinned ? await access.probe.localImage(pinned) : null) ??
+    (await access.probe.localImage(repository)) ??
+    (await access.docker.inspectContainer(containerName(id, 'db', null)))?.image ??
+    null;
+  if (!image) {
+    throw new PostgresError(
+      'PROBE_IMAGE_MISSING',
+      `No image of the stack's db (${repository}) is on this host to test the connection from Tale's network; the console does not pull one for this. Deploy once, or pull ${repository}:<version>, then try again.`,
+    );
+  }
+  await access.docker.ensureNetwork(networkSpec(id));
+  const run = await access.probe.run({
+    name: `${id}-db-probe`,
+    image,
+    network: networkName(id),
+    argv: PROBE_ARGV,
+    env: probeEnv(target),
+    labels: { project: id, 'io.tale.console.probe': 'true' },
+    timeoutMs: PROBE_TIMEOUT_MS,
+  });
+  return probeOutcome(target, run, await stackNetworkOf(access, id));
+}
+
+/**
+ * The console's own connection, after the probe passed: the console prepares and checks the server
+ * from its process, so an address only Tale's network resolves (a container name) fails here.
+ */
+export async function fromConsole<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof PostgresError && (err.code === 'PG_UNREACHABLE' || err.code === 'PG_TIMEOUT')) {
+      throw new PostgresError(
+        err.code,
+        `${err.message}. Tale's containers reach this address but the console's process does not: the console prepares the server from its own process, so enter an address both reach (an IP address rather than a container name).`,
+        { cause: err },
+      );
+    }
+    throw err;
+  }
+}
+
 const connectionOf = (info: ServerInfo): ConnectionDto => ({
   serverVersion: info.serverVersion,
   majorVersion: Math.floor(info.versionNum / 10000),
@@ -42,6 +121,12 @@ const connectionOf = (info: ServerInfo): ConnectionDto => ({
 
 export async function testConnection(target: ConnectTarget): Promise<ConnectionDto> {
   return withClient(target, async (client) => connectionOf(await serverInfo(client, target)));
+}
+
+/** Connect as the wizard runs it: from the stack's network first, then from the console's process. */
+export async function connectFromStack(access: StackAccess, target: ConnectTarget): Promise<ConnectionDto> {
+  await reachFromStack(access, target);
+  return fromConsole(() => testConnection(target));
 }
 
 export async function checkServer(target: ConnectTarget): Promise<ChecksDto> {
@@ -156,6 +241,29 @@ export async function verifyProject(dir: string, caCert?: string): Promise<Verif
     detail: override.db?.disabled ? 'The bundled db is disabled: the next deploy starts no db container.' : 'The bundled db is still enabled.',
   });
   return { ok: items.every((i) => i.ok), items };
+}
+
+/** Verify, with each service URL also signed in to from the stack's network (as the services will). */
+export async function verifyProjectFromStack(access: StackAccess, caCert?: string): Promise<VerifyResultDto> {
+  const result = await verifyProject(access.dir, caCert);
+  const urls = await envUrls(access.dir);
+  if (!urls) return result;
+  const seen = new Map<string, string | null>();
+  for (const [i, key] of SERVICE_URL_KEYS.entries()) {
+    const item = result.items[i];
+    if (!item) continue;
+    let problem: string | null;
+    try {
+      const target = { ...parseConnectionUrl(urls[key]), database: VERIFY_DATABASES[key], caCert };
+      const once = JSON.stringify([target.host, target.port, target.user, target.database, target.sslMode]);
+      problem = seen.has(once) ? seen.get(once)! : await reachFromStack(access, target).then(() => null, (err: unknown) => (err instanceof Error ? err.message : 'failed'));
+      seen.set(once, problem);
+    } catch (err) {
+      problem = err instanceof Error ? err.message : 'failed';
+    }
+    if (problem) result.items[i] = { ...item, ok: false, detail: `From Tale's network: ${problem}` };
+  }
+  return { ok: result.items.every((i) => i.ok), items: result.items };
 }
 
 export async function databaseMode(dir: string): Promise<DatabaseModeDto> {

@@ -31,13 +31,16 @@ import type { ConnectTarget } from '../postgres/connection';
 import {
   checkServer,
   configureProject,
+  connectFromStack,
   connectTarget,
   databaseMode,
+  fromConsole,
   prepareServer,
   previewPrepare,
-  testConnection,
+  reachFromStack,
   useBundledDatabase,
-  verifyProject,
+  verifyProjectFromStack,
+  type StackAccess,
 } from './external-database-steps';
 import { copyStatusOf, startDatabaseCopy } from './external-database-copy';
 import { inProgress } from '../operations/conflicts';
@@ -65,7 +68,21 @@ interface Step<S extends z.ZodType, T> {
   run: (input: z.output<S>, target: ConnectTarget | null, ctx: StepContext) => Promise<T>;
 }
 
-function failure(err: unknown): { ok: false; code: string; message: string; fieldErrors?: Record<string, string[]> } {
+/** Where Tale runs, for the sign-in from the stack's network that every step with an address starts with. */
+const stackAccess = (rt: Runtime): StackAccess => ({ docker: rt.docker, probe: rt.host.probe, dir: rt.env.deployDir });
+
+/** The field an address problem belongs to, so the form shows it beside that field (and keeps it there). */
+function addressField(input: unknown): 'host' | 'url' | null {
+  const c = (input as { connection?: { kind?: string }; kind?: string } | null) ?? null;
+  const kind = c?.connection?.kind ?? c?.kind;
+  return kind === 'url' ? 'url' : kind === 'fields' ? 'host' : null;
+}
+
+function failure(err: unknown, input?: unknown): { ok: false; code: string; message: string; fieldErrors?: Record<string, string[]> } {
+  const field = addressField(input);
+  if (err instanceof CodedError && err.code === 'DB_UNREACHABLE_FROM_STACK' && field) {
+    return { ok: false, code: err.code, message: err.message, fieldErrors: { [field]: [err.message] } };
+  }
   if (err instanceof ProjectError && err.fieldErrors) {
     return { ok: false, code: err.code, message: err.message, fieldErrors: Object.fromEntries(Object.entries(err.fieldErrors).map(([k, v]) => [k, [v]])) };
   }
@@ -92,7 +109,7 @@ function adminStep<S extends z.ZodType, T>(step: Step<S, T>) {
         record('success', 'done', auditedTarget(target), step.params?.(parsed.data));
         return { ok: true, data };
       } catch (err) {
-        const result = failure(err);
+        const result = failure(err, parsed.data);
         record('failure', result.message, auditedTarget(target), step.params?.(parsed.data));
         return result;
       }
@@ -108,14 +125,18 @@ export const testDatabaseConnection = adminStep<typeof adminConnectionSchema, Co
   action: 'database.connect',
   schema: adminConnectionSchema,
   target: (i) => connectTarget(i),
-  run: (_i, t) => testConnection(t!),
+  // From where Tale runs first: an address only the console reaches must not pass.
+  run: (_i, t, { rt }) => connectFromStack(stackAccess(rt), t!),
 });
 
 export const checkDatabaseServer = adminStep<typeof adminConnectionSchema, ChecksDto>({
   action: 'database.check',
   schema: adminConnectionSchema,
   target: (i) => connectTarget(i),
-  run: (_i, t) => checkServer(t!),
+  run: async (_i, t, { rt }) => {
+    await reachFromStack(stackAccess(rt), t!);
+    return fromConsole(() => checkServer(t!));
+  },
 });
 
 export const previewDatabasePrepare = adminStep<typeof prepareSchema, PrepareStepDto[]>({
@@ -131,7 +152,10 @@ export const prepareDatabaseServer = adminStep<typeof prepareSchema, PrepareResu
   schema: prepareSchema,
   target: (i) => connectTarget(i.connection),
   params: (i) => ({ role: i.role, rotate: i.rotatePassword }),
-  run: (i, t, { rt }) => prepareServer(rt.env.deployDir, t!, { role: i.role, rotatePassword: i.rotatePassword }),
+  run: async (i, t, { rt }) => {
+    await reachFromStack(stackAccess(rt), t!);
+    return fromConsole(() => prepareServer(rt.env.deployDir, t!, { role: i.role, rotatePassword: i.rotatePassword }));
+  },
 });
 
 export const configureExternalDatabase = adminStep<typeof configureSchema, ConfigureResultDto>({
@@ -140,19 +164,22 @@ export const configureExternalDatabase = adminStep<typeof configureSchema, Confi
   target: (i) => connectTarget(i.connection),
   params: (i) => ({ role: i.role, apply: i.apply }),
   // Through the project files' one writer: a settings save must not read-check-write around this one.
-  run: (i, t, { rt, actor }) =>
-    rt.writes(async () => {
+  run: async (i, t, { rt, actor }) => {
+    // The address written into .env is the one Tale's services will dial.
+    await reachFromStack(stackAccess(rt), t!);
+    return rt.writes(async () => {
       const result = await configureProject(rt.env.deployDir, { target: t!, role: i.role, rolePassword: i.rolePassword, apply: i.apply });
       if (i.apply) markPending(rt.db, '.env', DATABASE_SWITCH, actor);
       return result;
-    }),
+    });
+  },
 });
 
 export const verifyExternalDatabase = adminStep<typeof verifySchema, VerifyResultDto>({
   action: 'database.verify',
   schema: verifySchema,
   target: () => null,
-  run: (i, _t, { rt }) => verifyProject(rt.env.deployDir, i.caCert),
+  run: (i, _t, { rt }) => verifyProjectFromStack(stackAccess(rt), i.caCert),
 });
 
 export const useBundledDatabaseAgain = adminStep<typeof bundledSchema, { warnings: string[]; backups: string[] }>({
@@ -180,6 +207,8 @@ export const copyBundledDatabase = adminStep<typeof copySchema, { id: string }>(
   params: (i) => ({ role: i.role }),
   run: async (i, t, { rt, actor, sourceIp }) => {
     const target = t!;
+    // psql runs in the bundled db container, on the stack's network: refuse here what it could not reach.
+    await reachFromStack(stackAccess(rt), target);
     const op = startDatabaseCopy(
       rt,
       { copy: { target, role: i.role, rolePassword: i.rolePassword }, params: { role: i.role, target: auditedTarget(target) }, actor },

@@ -5,6 +5,7 @@ import type { SessionUser } from '@/lib/dto/user';
 import type { OperationDto } from '@/lib/dto/operations';
 import type { Caller } from '../auth/caller';
 import type { ExecRunner } from '../docker/exec-stream';
+import type { NetworkProbe, ProbeResult, ProbeSpec } from '../docker/network-probe';
 import { openTempDb } from '../db/test-support/temp-db';
 import { fakeWorld, type FakeWorld } from '../engine/test-support/fake-ports';
 import { createRuntime, type Runtime } from '../runtime';
@@ -25,7 +26,7 @@ const notFaked = (what: string) => async (): Promise<never> => {
 };
 
 export function fakeRuntime(
-  opts: { files?: Record<string, string>; exec?: ExecRunner; run?: Runtime['host']['run']; stats?: Runtime['host']['stats']; backups?: Partial<Runtime['backups']> } = {},
+  opts: { files?: Record<string, string>; exec?: ExecRunner; run?: Runtime['host']['run']; stats?: Runtime['host']['stats']; probe?: Runtime['host']['probe']; backups?: Partial<Runtime['backups']> } = {},
 ): FakeRuntime {
   const temp = openTempDb('tc-runtime-');
   const deployDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tc-deploy-'));
@@ -59,6 +60,7 @@ export function fakeRuntime(
       stats: opts.stats ?? { stats: notFaked('container stats') },
       run: opts.run ?? notFaked('a captured docker exec'),
       exec: opts.exec ?? { start: notFaked('a streaming docker exec') },
+      probe: opts.probe ?? { run: notFaked('a network probe'), localImage: notFaked('a local image'), networkAddresses: notFaked('network addresses') },
     },
     registry: world.registry,
     project: world.project,
@@ -113,4 +115,19 @@ export function ended(rt: Runtime, id: string): Promise<OperationDto> {
       resolve(m.end);
     });
   });
+}
+
+/**
+ * A network probe (the database wizard's sign-in from the stack's network) that answers `result`
+ * for every run and records what it was asked, with a local db image and the bridge at 172.17.0.1.
+ */
+export function fakeNetworkProbe(result: ProbeResult = { exitCode: 0, stdout: '17.5\n', stderr: '' }): NetworkProbe & { runs: ProbeSpec[] } {
+  const runs: ProbeSpec[] = [];
+  return {
+    runs,
+    run: async (spec) => (runs.push(spec), result),
+    localImage: async (reference) => (reference.includes(':') ? null : `${reference}:1.0.0`),
+    networkAddresses: async (network) =>
+      network === 'bridge' ? { gateway: '172.17.0.1', subnet: '172.17.0.0/16' } : { gateway: '172.18.0.1', subnet: '172.18.0.0/16' },
+  };
 }
