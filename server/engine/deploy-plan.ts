@@ -52,7 +52,8 @@ async function buildPlan(ports: EnginePorts, kind: DeployPlan['kind'], options: 
   if (kind === 'deploy') {
     for (const spec of statefulSpecs(input)) {
       const existing = await docker.inspectContainer(spec.name);
-      if (existing?.running && !options.all) continue;
+      // A settings apply also looks at a running proxy: recreated below only when its hash changed.
+      if (existing?.running && !options.all && !(options.proxy && spec.service === 'proxy')) continue;
       if (spec.service === 'proxy') {
         statefulRemovals.push(...(await retiringLeftover(ports, spec)));
         if (existing?.running && proxyUnchanged(existing, spec)) {

@@ -14,7 +14,7 @@ import type { OperationKind } from '@/lib/dto/operations';
 // (whose plan would describe containers the restore is about to stop and start). A dry run
 // otherwise only plans, so it overlaps with anything else.
 
-const STACK = ['deploy', 'rollback', 'update', 'cleanup', 'reset', 'reconcile', 'database-copy', 'backup', 'restore'] as const satisfies readonly OperationKind[];
+const STACK = ['deploy', 'rollback', 'update', 'cleanup', 'reset', 'reconcile', 'database-copy', 'backup', 'restore', 'apply-settings'] as const satisfies readonly OperationKind[];
 
 /** `satisfies Record<OperationKind, …>`: a kind missing here fails the type check. */
 export const CONFLICTS = {
@@ -26,6 +26,7 @@ export const CONFLICTS = {
   reconcile: STACK,
   'database-copy': STACK,
   backup: STACK,
+  'apply-settings': STACK,
   restore: [...STACK, 'dry-run'],
   'dry-run': ['restore'],
 } as const satisfies Record<OperationKind, readonly OperationKind[]>;
