@@ -5,7 +5,7 @@ import type { Caller } from '@/server/auth/caller';
 import { requirePageCaller } from '@/server/auth/session';
 import { runtime } from '@/server/runtime';
 import { getOverview, liveOverview } from '@/server/services/overview';
-import { convexAdminKeyAction, deployAction } from './deployments/actions';
+import { convexAdminKeyAction, deployAction, previewAction } from './deployments/actions';
 
 export const metadata = { title: 'Overview' };
 
@@ -35,6 +35,7 @@ async function Overview({ caller }: { caller: Caller }) {
       initialised={overview.initialised}
       canOperate={user.role !== 'viewer'}
       deploy={deployAction}
+      preview={previewAction}
       convexAdminKey={user.role === 'admin' ? convexAdminKeyAction : null}
     />
   );
