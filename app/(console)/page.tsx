@@ -7,7 +7,7 @@ import { runtime } from '@/server/runtime';
 import { getOverview, liveOverview } from '@/server/services/overview';
 import { backupHealth } from '@/server/services/backup-drills';
 import { BackupHealth } from '@/components/backups/backup-health';
-import { convexAdminKeyAction, deployAction } from './deployments/actions';
+import { convexAdminKeyAction, deployAction, previewAction } from './deployments/actions';
 
 export const metadata = { title: 'Overview' };
 
@@ -39,6 +39,7 @@ async function Overview({ caller }: { caller: Caller }) {
         initialised={overview.initialised}
         canOperate={user.role !== 'viewer'}
         deploy={deployAction}
+        preview={previewAction}
         convexAdminKey={user.role === 'admin' ? convexAdminKeyAction : null}
       />
     </div>

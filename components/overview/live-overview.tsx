@@ -4,7 +4,7 @@ import { useRouter } from 'next/navigation';
 import { useTransition } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import type { ActionResult } from '@/lib/action-result';
-import type { OperationDto } from '@/lib/dto/operations';
+import type { OperationDto, PlanPreviewDto } from '@/lib/dto/operations';
 import type { ContainerStatsListDto, ConvexAdminKeyDto, LiveOverviewDto } from '@/lib/dto/overview';
 import { formatBytes, formatCpu, formatUptime } from '@/lib/format-usage';
 import { Badge } from '@/components/ui/badge';
@@ -13,6 +13,7 @@ import { Cell, Table } from '@/components/ui/table';
 import { useToast } from '@/components/ui/toast';
 import { DatabaseInUseLine } from '@/components/external-database/database-in-use';
 import { ConvexAdminKey } from './convex-admin-key';
+import { DeployNewest, InitialiseHint } from './first-run';
 
 const TONE: Record<string, 'good' | 'warn' | 'bad' | 'neutral'> = { healthy: 'good', running: 'good', starting: 'warn', unhealthy: 'bad', stopped: 'bad' };
 const POLL_MS = 5_000;
@@ -33,12 +34,14 @@ type Props = {
   initialised: boolean;
   canOperate: boolean;
   deploy: (input: unknown) => Promise<ActionResult<OperationDto>>;
+  /** The deploy dialog's plan, for the first deploy's confirmation. */
+  preview: (input: unknown) => Promise<ActionResult<PlanPreviewDto>>;
   /** Only for admins: the Convex dashboard's admin key. */
   convexAdminKey: (() => Promise<ActionResult<ConvexAdminKeyDto>>) | null;
 };
 
 /** The overview's live part: polled every few seconds, so it follows a deploy without reloads. */
-export function LiveOverview({ initial, deployDir, initialised, canOperate, deploy, convexAdminKey }: Props) {
+export function LiveOverview({ initial, deployDir, initialised, canOperate, deploy, preview, convexAdminKey }: Props) {
   const router = useRouter();
   const toast = useToast();
   const [pending, start] = useTransition();
@@ -77,6 +80,10 @@ export function LiveOverview({ initial, deployDir, initialised, canOperate, depl
         <p role="alert" className="mb-4 text-sm text-red-600">
           The overview could not be refreshed: {query.error.message} Showing the last answer.
         </p>
+      )}
+      {!initialised && <InitialiseHint deployDir={deployDir} />}
+      {initialised && canOperate && !status.activeColor && !status.running && registry.reachable && registry.newest && (
+        <DeployNewest version={registry.newest} actions={{ preview, deploy }} />
       )}
       {registry.reachable && registry.newer && (
         <div data-testid="upgrade-banner" className="mb-4 flex flex-wrap items-center justify-between gap-3 rounded-lg border border-indigo-200 bg-indigo-50 p-4 text-sm dark:border-indigo-900 dark:bg-indigo-950">
@@ -141,7 +148,8 @@ export function LiveOverview({ initial, deployDir, initialised, canOperate, depl
           <DatabaseInUseLine state={database} />
         </div>
       )}
-      {status.warnings.map((w) => (
+      {/* Without a project, the first-run hint above links to the form instead of the CLI's advice. */}
+      {status.warnings.filter((w) => initialised || !w.includes('tale init')).map((w) => (
         <p key={w} className="mb-2 text-sm text-amber-700 dark:text-amber-400">
           {w}
         </p>

@@ -16,7 +16,8 @@ type Actions = { preview: () => Promise<ActionResult<PlanPreviewDto>>; apply: ()
 type Props = { pending: PendingDto; actions: Actions | null };
 
 /**
- * The pending-changes banner. "Apply now" first shows the plan it would run, like the deploy
+ * The pending-changes banner. "Apply now" runs one operation for every pending change (the proxy,
+ * then the colours) and first shows the plan it would run, like the deploy
  * dialog, so the admin reads before confirming whether (and for how long) the site goes away
  * while the proxy restarts.
  */
@@ -25,8 +26,9 @@ export function ApplyNow({ pending, actions }: Props) {
   const toast = useToast();
   const [busy, start] = useTransition();
   const [review, setReview] = useState<PlanPreviewDto | null>(null);
+  // One operation does everything the changes need, in this order (settings-apply.ts).
   const what = pending.proxy
-    ? `Recreates the proxy in place${pending.colors ? ', then (on the next click) the colors with a blue-green deploy' : ''}.`
+    ? `Recreates the proxy when its configuration changed${pending.colors ? ', then deploys the running version again with blue-green switching, in one operation' : ''}.`
     : 'Deploys the running version again with blue-green switching: no downtime.';
   const preview = () =>
     start(async () => {

@@ -3,6 +3,7 @@ import { useState, useTransition, type FormEvent } from 'react';
 import type { DnsAnswerDto, EnvPreviewDto } from '@/lib/dto/settings';
 import type { ActionResult } from '@/lib/action-result';
 import { caddyConfig, nginxConfig } from '@/lib/settings/upstream-config';
+import { DEFAULT_PROXY_PORTS, upstreamAddress, type ProxyPorts } from '@/lib/settings/proxy-ports';
 import { Button } from '@/components/ui/button';
 import { FormField } from '@/components/ui/form-field';
 import { Input } from '@/components/ui/input';
@@ -15,6 +16,8 @@ type Values = { HOST: string; SITE_URL: string; TLS_MODE: string; TLS_EMAIL: str
 type Props = {
   values: Values;
   projectId: string | null;
+  /** Where the proxy publishes its ports (null: written by hand, the defaults are assumed). */
+  proxyPorts: ProxyPorts | null;
   /** For an operator: the values shown, nothing to change or save. */
   readOnly: boolean;
   actions: { preview: SettingsAction<EnvPreviewDto>; save: SettingsAction; resolveHost: () => Promise<ActionResult<DnsAnswerDto>> };
@@ -38,7 +41,7 @@ const MODES = [
   },
 ] as const;
 
-export function DomainForm({ values, projectId, readOnly, actions }: Props) {
+export function DomainForm({ values, projectId, proxyPorts, readOnly, actions }: Props) {
   const [form, setForm] = useState<Values>(values);
   const [siteUrlEdited, setSiteUrlEdited] = useState(values.SITE_URL !== `https://${values.HOST}`);
   const [dns, setDns] = useState<DnsAnswerDto | string | null>(null);
@@ -59,7 +62,10 @@ export function DomainForm({ values, projectId, readOnly, actions }: Props) {
     if (!readOnly) flow.review({ ...form });
   };
 
-  const upstream = { host: form.HOST, basePath: form.BASE_PATH.replace(/\/+$/, ''), upstream: 'tale-server:80' };
+  // The snippets reach Tale where its proxy publishes port 80 (Settings › Published ports).
+  const ports = proxyPorts ?? DEFAULT_PROXY_PORTS;
+  const upstream = { host: form.HOST, basePath: form.BASE_PATH.replace(/\/+$/, ''), upstream: upstreamAddress(ports) };
+  const loopback = ports.bind === '127.0.0.1';
 
   return (
     <form onSubmit={submit} aria-label="Domain and TLS" className="space-y-4">
@@ -151,7 +157,14 @@ export function DomainForm({ values, projectId, readOnly, actions }: Props) {
         <details className="rounded border border-zinc-200 p-3 text-sm dark:border-zinc-800">
           <summary className="cursor-pointer font-medium">Configuration for your reverse proxy</summary>
           <p className="mt-2">
-            Replace <code>tale-server</code> with the address of this server. The proxy must pass the original Host, upgrade
+            {loopback ? (
+              <>Tale&apos;s proxy listens on 127.0.0.1:{ports.http} only, so the proxy below runs on this server.</>
+            ) : (
+              <>
+                Replace <code>tale-server</code> with the address of this server (Tale&apos;s proxy publishes HTTP on port {ports.http}).
+              </>
+            )}{' '}
+            The proxy must pass the original Host, upgrade
             WebSockets and allow long requests; it must not strip {form.BASE_PATH || 'the sub-path'}.
           </p>
           <h4 className="mt-3 font-medium">nginx</h4>

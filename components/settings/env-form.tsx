@@ -56,6 +56,7 @@ export function EnvForm({ env, isAdmin, actions }: Props) {
   const [regenBusy, startRegen] = useTransition();
   const flow = usePreviewSave(actions.preview, actions.save, 'Environment saved. Pending until the next deploy.');
   const [rawError, setRawError] = useState<string | null>(null);
+  const [filter, setFilter] = useState('');
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -122,21 +123,53 @@ export function EnvForm({ env, isAdmin, actions }: Props) {
     );
   };
 
+  // The filter hides the keys that do not match (by name or meaning); hidden fields keep their
+  // edits, so filtering never loses typed values.
+  const needle = filter.trim().toLowerCase();
+  const matches = (key: string) => !needle || key.toLowerCase().includes(needle) || (envKeyInfo(key)?.meaning ?? '').toLowerCase().includes(needle);
+  const groups = ENV_GROUPS.map((group) => ({ group, keys: group.keys.map((k) => k.key).filter((k) => !DOMAIN_KEYS.has(k)) })).filter((g) => g.keys.length > 0);
+  const otherShown = !needle || [...otherSecret, ...otherPlain].some((e) => matches(e.key));
+  const shownCount = groups.reduce((n, g) => n + g.keys.filter(matches).length, 0) + [...otherSecret, ...otherPlain].filter((e) => matches(e.key)).length;
+
   return (
+    <>
+    <div className="mb-4 max-w-md">
+      <FormField id="env-filter" label="Filter keys" hint="Type part of a key or of its meaning, e.g. SMTP or secret.">
+        <Input
+          type="search"
+          name="filter"
+          autoComplete="off"
+          value={filter}
+          onChange={(e) => setFilter(e.target.value)}
+          // Enter here filters; it must not submit the environment form.
+          onKeyDown={(e) => e.key === 'Enter' && e.preventDefault()}
+        />
+      </FormField>
+      <p aria-live="polite" data-testid="env-filter-count" className="mt-1 text-xs text-zinc-500">
+        {needle ? `${shownCount} ${shownCount === 1 ? 'key matches' : 'keys match'}` : ''}
+      </p>
+    </div>
     <form onSubmit={submit} aria-label="Environment" className="space-y-6">
-      {ENV_GROUPS.map((group) => {
-        const keys = group.keys.map((k) => k.key).filter((k) => !DOMAIN_KEYS.has(k));
-        if (keys.length === 0) return null;
+      {groups.map(({ group, keys }) => {
+        const shown = keys.filter(matches);
         return (
-          <fieldset key={group.id} className="space-y-3">
+          <fieldset key={group.id} className="space-y-3" hidden={shown.length === 0}>
             <legend className="text-base font-semibold">{group.title}</legend>
-            {keys.map(field)}
+            {keys.map((k) => (
+              <div key={k} hidden={!matches(k)}>
+                {field(k)}
+              </div>
+            ))}
           </fieldset>
         );
       })}
-      <fieldset className="space-y-3">
+      <fieldset className="space-y-3" hidden={!otherShown}>
         <legend className="text-base font-semibold">Other keys</legend>
-        {otherSecret.map((e) => field(e.key))}
+        {otherSecret.map((e) => (
+          <div key={e.key} hidden={!matches(e.key)}>
+            {field(e.key)}
+          </div>
+        ))}
         <FormField
           id="env-raw"
           label="Other settings, one KEY=value per line"
@@ -205,5 +238,6 @@ export function EnvForm({ env, isAdmin, actions }: Props) {
         )}
       </Dialog>
     </form>
+    </>
   );
 }

@@ -5,6 +5,8 @@ import { e2eDataDir } from '../support/paths';
 import { actionIds, callAction } from '../support/server-actions';
 import { ADMIN } from '../support/admin';
 import { gotoHydrated } from '../support/goto-hydrated';
+import { GOOD_VERSION, SERVICES } from '../fixtures/versions';
+import { prepareConsoleDeployment } from '../support/console-deployment';
 
 const admin = ADMIN;
 const tokenFile = () => path.join(e2eDataDir, 'setup-token');
@@ -86,4 +88,58 @@ test('the used setup token cannot create a second admin', async ({ page, baseURL
   await gotoHydrated(page, '/users');
   await expect(page.getByRole('row')).toHaveCount(2);
   await expect(page.getByRole('cell', { name: 'mallory@example.com' })).toHaveCount(0);
+});
+
+const SIZES = [
+  { name: 'desktop', width: 1280, height: 800 },
+  { name: 'phone', width: 390, height: 844 },
+] as const;
+
+test('no project yet: the overview links to the initialise form, which counts its questions right', async ({ page }) => {
+  await signIn(page, admin.password);
+  await expect(page).toHaveURL(/\/$/);
+  for (const size of SIZES) {
+    await page.setViewportSize(size);
+    await gotoHydrated(page, '/');
+    const hint = page.getByTestId('first-run-initialise');
+    await expect(hint).toBeVisible();
+    // The link replaces the CLI's advice, which a browser user cannot follow.
+    await expect(page.getByText('Run "tale init"')).toHaveCount(0);
+    await page.screenshot({ path: test.info().outputPath(`first-run-initialise-${size.name}.png`) });
+    await hint.getByRole('link', { name: 'Initialise it in Settings' }).click();
+    await expect(page).toHaveURL(/\/settings#initialise$/);
+    await expect(page.getByLabel('Domain (HOST)')).toBeInViewport();
+    await expect(page.getByText(/Answer two questions \(three for Let.s Encrypt/)).toBeVisible();
+  }
+});
+
+test('initialised, nothing deployed: the overview offers "Deploy <newest>" with the deploy plan to confirm', async ({ page, baseURL }) => {
+  test.setTimeout(300_000);
+  const bed = await prepareConsoleDeployment(
+    SERVICES.map((service) => ({ service, version: GOOD_VERSION })),
+    { prefix: 'st-first', tlsMode: 'external' },
+  );
+  try {
+    await signIn(page, admin.password);
+    await expect(page).toHaveURL(/\/$/);
+    const operations = async () => ((await (await page.request.get(`${baseURL}/api/v1/operations`)).json()) as { operations: unknown[] }).operations.length;
+    const started = await operations();
+    for (const size of SIZES) {
+      await page.setViewportSize(size);
+      await gotoHydrated(page, '/');
+      await expect(page.getByTestId('first-run-initialise')).toHaveCount(0);
+      const cta = page.getByTestId('first-deploy');
+      await cta.getByRole('button', { name: `Deploy ${GOOD_VERSION}` }).click();
+      const dialog = page.getByRole('dialog', { name: `Deploy ${GOOD_VERSION}` });
+      await expect(dialog.getByTestId('plan-review')).toContainText(`${bed.deployment.id}-platform-blue`);
+      await expect(dialog.getByRole('button', { name: `Deploy ${GOOD_VERSION}` })).toBeVisible();
+      await page.screenshot({ path: test.info().outputPath(`first-run-deploy-${size.name}.png`) });
+      // Confirming starts the usual deploy; cancelled here, nothing is started.
+      await dialog.getByRole('button', { name: 'Cancel' }).click();
+      await expect(dialog).toHaveCount(0);
+    }
+    expect(await operations()).toBe(started);
+  } finally {
+    await bed.dispose();
+  }
 });

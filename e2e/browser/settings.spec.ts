@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import tls from 'node:tls';
 import { expect, test, type Page } from '@playwright/test';
+import { freeLoopbackPort } from '../fixtures/free-port';
 import { waitForUrl } from '../fixtures/http-get';
 import { GOOD_VERSION, SERVICES } from '../fixtures/versions';
 import { gotoHydrated } from '../support/goto-hydrated';
@@ -104,7 +105,86 @@ test('back to external TLS: plain HTTP, still under the prefix', async () => {
   await changeDomain(page, /^External/, '/tale', ['TLS_MODE']);
   const res = await waitForUrl(`http://127.0.0.1:${ports.http}/tale/`, { host: 'localhost', accept: platform, deadlineMs: 90_000 });
   expect(res.headers['x-tale-version']).toBe(GOOD_VERSION);
-  // The pending banner now names only what is left: the colors for BASE_PATH.
+  // One Apply did everything the change needed (the proxy and the colours): nothing is left.
   await gotoHydrated(page, '/settings');
-  await expect(pendingBanner(page)).toContainText('blue-green');
+  await expect(page.getByRole('button', { name: 'Apply now' })).toHaveCount(0);
+});
+
+const SIZES = [
+  { name: 'desktop', width: 1280, height: 800 },
+  { name: 'phone', width: 390, height: 844 },
+] as const;
+
+test('sections with a navigation that stays visible, and a filter that hides the keys not matching', async () => {
+  for (const size of SIZES) {
+    await page.setViewportSize(size);
+    await gotoHydrated(page, '/settings');
+    const nav = page.getByRole('navigation', { name: 'Settings sections' });
+    await nav.getByRole('link', { name: 'Image pins' }).click();
+    await expect(page).toHaveURL(/#pins$/);
+    // Scrolled far down, the navigation is still at the top of the window.
+    expect(await page.evaluate(() => window.scrollY)).toBeGreaterThan(300);
+    const box = await nav.boundingBox();
+    expect(box && box.y >= -1 && box.y < 80, JSON.stringify(box)).toBe(true);
+    await expect(page.getByRole('heading', { name: 'Image pins' })).toBeInViewport();
+
+    // Keyboard: the filter is labelled, typed into, and Enter does not submit the form.
+    await nav.getByRole('link', { name: 'Environment' }).click();
+    const filter = page.getByLabel('Filter keys');
+    await filter.focus();
+    await page.keyboard.type('drain');
+    await page.keyboard.press('Enter');
+    await expect(page.getByRole('dialog')).toHaveCount(0);
+    await expect(page.getByLabel('DRAIN_TIMEOUT', { exact: true })).toBeVisible();
+    await expect(page.getByLabel('HEALTH_CHECK_TIMEOUT', { exact: true })).toBeHidden();
+    await expect(page.getByTestId('env-filter-count')).toHaveText(/^1 key matches$/);
+    await page.screenshot({ path: test.info().outputPath(`settings-nav-filter-${size.name}.png`) });
+    await filter.fill('');
+    await expect(page.getByLabel('HEALTH_CHECK_TIMEOUT', { exact: true })).toBeVisible();
+  }
+  await page.setViewportSize(SIZES[0]);
+});
+
+test('published ports: one changed line in the diff, one Apply, the proxy answers on the new port and the snippets use it', async () => {
+  test.setTimeout(300_000);
+  const before = fs.readFileSync(path.join(deployDir, 'compose.override.yml'), 'utf8');
+  const http = await freeLoopbackPort();
+  await page.setViewportSize(SIZES[0]);
+  await gotoHydrated(page, '/settings');
+  await page.getByRole('navigation', { name: 'Settings sections' }).getByRole('link', { name: 'Published ports' }).click();
+  const form = page.getByRole('form', { name: 'Published ports' });
+  // The form shows what the hand-written file says.
+  await expect(form.getByLabel('Listen on')).toHaveValue('127.0.0.1');
+  await expect(form.getByLabel('HTTP port')).toHaveValue(String(ports.http));
+  await form.getByLabel('HTTPS port').fill(String(ports.http));
+  await form.getByRole('button', { name: 'Review changes' }).click();
+  await expect(form.getByText('HTTP and HTTPS need different ports')).toBeVisible();
+  await form.getByLabel('HTTPS port').fill(String(ports.https));
+  await form.getByLabel('HTTP port').fill(String(http));
+  await form.getByRole('button', { name: 'Review changes' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Save compose.override.yml?' });
+  await expect(dialog).toContainText(`127.0.0.1:${http}:80`);
+  await page.screenshot({ path: test.info().outputPath('settings-ports-desktop.png') });
+  await dialog.getByRole('button', { name: 'Save' }).click();
+  await expect(dialog).toHaveCount(0);
+  await page.setViewportSize(SIZES[0]);
+  // Byte for byte, but the one port: the hand-written line keeps its quotes and spacing.
+  expect(fs.readFileSync(path.join(deployDir, 'compose.override.yml'), 'utf8')).toBe(before.replace(`127.0.0.1:${ports.http}:80`, `127.0.0.1:${http}:80`));
+  await expect(pendingBanner(page)).toContainText('compose.override.yml');
+  await page.getByRole('button', { name: 'Apply now' }).click();
+  await page.getByRole('dialog', { name: 'Apply the saved settings' }).getByRole('button', { name: 'Apply', exact: true }).click();
+  await followOperation(page);
+  await waitForUrl(`http://127.0.0.1:${http}/tale/`, { host: 'localhost', accept: platform, deadlineMs: 60_000 });
+
+  // TLS_MODE is external: the snippets point the upstream proxy at the loopback port.
+  await gotoHydrated(page, '/settings');
+  await page.getByText('Configuration for your reverse proxy').click();
+  await expect(page.getByTestId('nginx-config')).toContainText(`proxy_pass http://127.0.0.1:${http};`);
+  await expect(page.getByTestId('caddy-config')).toContainText(`reverse_proxy /tale/* 127.0.0.1:${http}`);
+  await page.setViewportSize(SIZES[1]);
+  await gotoHydrated(page, '/settings');
+  await page.getByRole('navigation', { name: 'Settings sections' }).getByRole('link', { name: 'Published ports' }).click();
+  await expect(page.getByRole('form', { name: 'Published ports' }).getByLabel('HTTP port')).toHaveValue(String(http));
+  await page.screenshot({ path: test.info().outputPath('settings-ports-phone.png') });
+  await page.setViewportSize(SIZES[0]);
 });

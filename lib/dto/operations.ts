@@ -1,4 +1,4 @@
-export type OperationKind = 'deploy' | 'rollback' | 'cleanup' | 'dry-run' | 'update' | 'reset' | 'reconcile' | 'database-copy' | 'backup' | 'restore' | 'drill' | 'retention' | 'repository-check';
+export type OperationKind = 'deploy' | 'rollback' | 'cleanup' | 'dry-run' | 'update' | 'reset' | 'reconcile' | 'database-copy' | 'backup' | 'restore' | 'drill' | 'retention' | 'repository-check' | 'apply-settings';
 export type OperationStatus = 'running' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted';
 
 export type OperationEventDto = {

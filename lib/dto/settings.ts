@@ -1,3 +1,4 @@
+import type { ProxyPorts } from '@/lib/settings/proxy-ports';
 import type { EnvDiffEntry, LineDiff } from '@/lib/settings/env-diff';
 
 export type EnvValueDto = {
@@ -29,6 +30,8 @@ export type SettingsDto = {
   overrideFile: string;
   overrideProblem: string | null;
   pins: PinDto[];
+  /** The proxy's published ports; null when the file lists them in a way the form cannot show. */
+  proxyPorts: ProxyPorts | null;
   history: HistoryEntryDto[];
   pending: PendingDto;
 };

@@ -65,7 +65,9 @@ async function buildPlan(ports: EnginePorts, kind: DeployPlan['kind'], options: 
     const was = spec.service === 'convex' && existing?.env ? databaseUseOf('convex', existing.env) : null;
     const will = spec.service === 'convex' ? databaseUseOf('convex', spec.env) : null;
     const databaseMoves = running && was !== null && will !== null && !sameDatabase(was, will);
-    if (running && !options.all && !databaseMoves) {
+    // A settings apply also looks at a running proxy: recreated below only when its hash changed.
+    const proxyApplied = options.proxy === true && spec.service === 'proxy';
+    if (running && !options.all && !databaseMoves && !proxyApplied) {
       // A convex whose database cannot be read may be on the bundled db: it keeps it running.
       if (spec.service === 'convex' && was?.kind !== 'external') convexOnBundled = true;
       continue;

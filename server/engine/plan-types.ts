@@ -77,6 +77,11 @@ export interface PlanOptions {
   version?: string;
   /** Also (re)create db, proxy and convex, like `tale deploy --all`. */
   all?: boolean;
+  /**
+   * Also recreate a running proxy when its configuration hash changed (a settings apply: TLS,
+   * BASE_PATH, published ports), before the colours; db and convex are left alone.
+   */
+  proxy?: boolean;
   /** Re-apply known digests instead of asking the registry (a recorded release). */
   digests?: Record<ServiceName, string>;
   settings?: Partial<EngineSettings>;

@@ -124,3 +124,31 @@ describe('an in-place update of the proxy (Apply now)', () => {
     expect(plan.steps.filter((s) => 'container' in s && s.container.startsWith('acme-proxy'))).toEqual([]);
   });
 });
+
+describe('a settings apply (proxy: true), one plan for the proxy and the colours', () => {
+  it('replaces a proxy whose configuration changed before the colours, and leaves db and convex alone', async () => {
+    const w = await live();
+    w.project.env = { ...w.project.env, BASE_PATH: '/tale' };
+    const result = await deploy(w, { version: '1.0.0', proxy: true });
+
+    expect(result.plan.proxyRestart).toBe(true);
+    expect(proxyCalls(w)).toEqual(REPLACED);
+    const calls = w.docker.calls;
+    // In order: the proxy is serving again before the new colour is created.
+    expect(calls.indexOf('start acme-proxy')).toBeLessThan(calls.indexOf('create acme-platform-green'));
+    expect(w.project.colorFile).toBe('green');
+    expect(w.docker.callsFor('acme-db')).toEqual([]);
+    expect(w.docker.callsFor('acme-convex')).toEqual([]);
+  });
+
+  it('deploys the colours and never touches a proxy whose configuration did not change', async () => {
+    const w = await live();
+    w.project.env = { ...w.project.env, SOMETHING_NEW: 'x' };
+    const result = await deploy(w, { version: '1.0.0', proxy: true });
+
+    expect(result.plan.proxyRestart).toBe(false);
+    expect(result.plan.warnings).toContain(PROXY_UNCHANGED);
+    expect(proxyCalls(w)).toEqual([]);
+    expect(w.project.colorFile).toBe('green');
+  });
+});

@@ -22,7 +22,7 @@ import type { OperationKind } from '@/lib/dto/operations';
 // (`restic check`) take restic's exclusive lock, so they exclude every kind that uses the
 // repository: backup, restore, drill and each other.
 
-const STACK = ['deploy', 'rollback', 'update', 'cleanup', 'reset', 'reconcile', 'database-copy', 'backup', 'restore'] as const satisfies readonly OperationKind[];
+const STACK = ['deploy', 'rollback', 'update', 'cleanup', 'reset', 'reconcile', 'database-copy', 'backup', 'restore', 'apply-settings'] as const satisfies readonly OperationKind[];
 const EXCLUSIVE_REPOSITORY = ['backup', 'restore', 'drill', 'retention', 'repository-check'] as const satisfies readonly OperationKind[];
 
 /** `satisfies Record<OperationKind, …>`: a kind missing here fails the type check. */
@@ -36,6 +36,7 @@ export const CONFLICTS = {
   'database-copy': STACK,
   backup: [...STACK, 'retention', 'repository-check'],
   restore: [...STACK, 'dry-run', 'drill', 'retention', 'repository-check'],
+  'apply-settings': STACK,
   'dry-run': ['restore'],
   drill: ['drill', 'restore', 'retention', 'repository-check'],
   retention: EXCLUSIVE_REPOSITORY,

@@ -4,6 +4,7 @@ import { isMap, parseDocument, type Document } from 'yaml';
 import { atomicWriteFile, backupTimestamp } from './atomic-write';
 import { parseComposeOverride, readOverrideText } from './compose-override';
 import { ProjectError } from './project-error';
+import { keepOriginalLines } from './yaml-keep-format';
 import { projectPaths } from './project-paths';
 import { readOptional } from './read-optional';
 
@@ -41,7 +42,8 @@ export function renderBundledDb(text: string | null, file: string, disabled: boo
     if (isMap(services) && services.items.length === 0) doc.deleteIn(['services']);
     if (isMap(doc.contents) && doc.contents.items.length === 0 && !doc.commentBefore && !doc.comment) return null;
   }
-  const out = doc.toString();
+  // The operator's untouched lines stay as written: the configure diff shows only the change.
+  const out = keepOriginalLines(text ?? '', doc.toString());
   parseComposeOverride(out, file);
   return out;
 }

@@ -60,8 +60,9 @@ function parseEnvironment(file: string, svc: string, value: unknown): Record<str
   return out;
 }
 
-// `[host-ip:]host-port:container-port[/tcp]`, the compose short syntax, IPv4 host addresses only.
-const PORT_ENTRY = /^(?:((?:\d{1,3}\.){3}\d{1,3}):)?(\d{1,5}):(80|443)(?:\/tcp)?$/;
+// `[host-ip:]host-port:container-port[/tcp]`, the compose short syntax, IPv4 host addresses and
+// `[::]` (every IPv6 address, bracketed as compose writes it) only.
+const PORT_ENTRY = /^(?:((?:\d{1,3}\.){3}\d{1,3}|\[::\]):)?(\d{1,5}):(80|443)(?:\/tcp)?$/;
 
 function parsePorts(file: string, value: unknown, replaces: boolean): PortSpec[] {
   const where = 'services.proxy.ports';
@@ -72,9 +73,9 @@ function parsePorts(file: string, value: unknown, replaces: boolean): PortSpec[]
   const seen = new Set<string>();
   return value.map((item) => {
     const match = typeof item === 'string' ? PORT_ENTRY.exec(item) : null;
-    const hostIp = match?.[1] ?? '';
+    const hostIp = match?.[1] === '[::]' ? '::' : (match?.[1] ?? '');
     const hostPort = Number(match?.[2]);
-    const validIp = hostIp === '' || hostIp.split('.').every((octet) => Number(octet) <= 255);
+    const validIp = hostIp === '' || hostIp === '::' || hostIp.split('.').every((octet) => Number(octet) <= 255);
     if (!match || !validIp || hostPort < 1 || hostPort > 65535) {
       throw unsupported(file, where, "entries must look like '127.0.0.1:8443:443' (container port 80 or 443)");
     }

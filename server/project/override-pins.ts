@@ -2,10 +2,12 @@ import { isMap, parseDocument } from 'yaml';
 import type { ServiceName } from '@/server/stack/types';
 import { parseComposeOverride } from './compose-override';
 import { ProjectError } from './project-error';
+import { keepOriginalLines } from './yaml-keep-format';
 
 /**
  * Pins (image set) or unpins (image null) one service in compose.override.yml text. Edits the YAML
- * document in place, so comments, other services, `ports: !override` and key order survive; the
+ * document in place, so comments, other services, `ports: !override` and key order survive (and
+ * the operator's untouched lines byte for byte, yaml-keep-format.ts); the
  * result is validated with the same reader the deploy uses before anyone writes it.
  */
 export function renderPin(text: string | null, service: ServiceName, image: string | null, file: string): string {
@@ -22,7 +24,7 @@ export function renderPin(text: string | null, service: ServiceName, image: stri
     const services = doc.getIn(['services']);
     if (isMap(services) && services.items.length === 0) doc.deleteIn(['services']);
   }
-  const next = isMap(doc.contents) && doc.contents.items.length === 0 ? '' : doc.toString({ flowCollectionPadding: false });
+  const next = isMap(doc.contents) && doc.contents.items.length === 0 ? '' : keepOriginalLines(source, doc.toString({ flowCollectionPadding: false }), { flowCollectionPadding: false });
   const parsed = parseComposeOverride(next, file);
   if ((parsed[service]?.image ?? null) !== image) {
     throw new ProjectError('OVERRIDE_INVALID', 'The pin would not read back as written');

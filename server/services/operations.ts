@@ -7,6 +7,7 @@ import { fieldErrors } from '@/lib/schemas/field-errors';
 import { cleanupInputSchema, deployInputSchema, operationIdSchema, previewInputSchema, resetInputSchema, rollbackInputSchema, updateInputSchema } from '@/lib/schemas/operations';
 import { deploy, rollback } from '../engine/deploy';
 import { planDeploy, planRollback } from '../engine/deploy-plan';
+import type { DeployPlan } from '../engine/plan-types';
 import { PROXY_RESTART_SECONDS } from '../engine/proxy-restart';
 import { detectActiveColor, versionOf } from '../engine/active-color';
 import { volumeSpecs } from '../stack/generate-stack';
@@ -207,26 +208,28 @@ export function previewPlan(rt: Runtime, caller: Caller, raw: unknown): Promise<
         input.kind === 'rollback'
           ? await planRollback(ports, { version: input.version })
           : await planDeploy(ports, input.kind === 'update' ? { version: input.version, services: input.services } : { version: input.version, all: input.all });
-      return {
-        ok: true,
-        data: {
-          kind: input.kind,
-          version: plan.version,
-          liveVersion: plan.liveVersion,
-          activeColor: plan.activeColor,
-          targetColor: plan.targetColor,
-          steps: plan.steps.map(describeStep),
-          warnings: plan.warnings,
-          downgrade: input.kind === 'rollback' || isDowngrade(plan.version, plan.liveVersion),
-          proxyRestartSeconds: plan.proxyRestart ? PROXY_RESTART_SECONDS : null,
-          backup: await gatePreview(rt, caller, plan),
-        },
-      };
+      return { ok: true, data: previewDto(input.kind, plan, await gatePreview(rt, caller, plan)) };
     } catch (err) {
       if (err instanceof CodedError) return { ok: false, code: err.code, message: err.message };
       throw err;
     }
   });
+}
+
+/** A computed plan as the dialogs show it before the user confirms. */
+export function previewDto(kind: PlanPreviewDto['kind'], plan: DeployPlan, backup: PlanPreviewDto['backup']): PlanPreviewDto {
+  return {
+    kind,
+    version: plan.version,
+    liveVersion: plan.liveVersion,
+    activeColor: plan.activeColor,
+    targetColor: plan.targetColor,
+    steps: plan.steps.map(describeStep),
+    warnings: plan.warnings,
+    downgrade: kind === 'rollback' || isDowngrade(plan.version, plan.liveVersion),
+    proxyRestartSeconds: plan.proxyRestart ? PROXY_RESTART_SECONDS : null,
+    backup,
+  };
 }
 
 /** What the reset dialog shows before the second confirmation: the project id and its volumes. */

@@ -2,7 +2,7 @@
 import { actionCaller } from '@/server/auth/session';
 import { runtime } from '@/server/runtime';
 import { previewDomainChange, previewEnvChange, regenerateSecret, revealSecret, saveDomainChange, saveEnvChange } from '@/server/services/settings/settings';
-import { previewPin, resolveHost, restoreVersion, savePin } from '@/server/services/settings/settings-files';
+import { previewPin, previewProxyPorts, resolveHost, restoreVersion, savePin, saveProxyPorts } from '@/server/services/settings/settings-files';
 import { initialiseProject } from '@/server/services/settings/settings-init';
 import { applySettings, previewApply } from '@/server/services/settings/settings-apply';
 
@@ -49,6 +49,16 @@ export async function previewPinAction(input: unknown) {
 // access: admin
 export async function savePinAction(input: unknown) {
   return savePin(runtime(), await actionCaller(), input);
+}
+
+// access: admin
+export async function previewPortsAction(input: unknown) {
+  return previewProxyPorts(runtime(), await actionCaller(), input);
+}
+
+// access: admin
+export async function savePortsAction(input: unknown) {
+  return saveProxyPorts(runtime(), await actionCaller(), input);
 }
 
 // access: admin

@@ -8,6 +8,7 @@ import { EnvForm } from '@/components/settings/env-form';
 import { HistoryList } from '@/components/settings/history-list';
 import { InitialiseForm } from '@/components/settings/initialise-form';
 import { PinsForm } from '@/components/settings/pins-form';
+import { PortsForm } from '@/components/settings/ports-form';
 import { requirePageCaller } from '@/server/auth/session';
 import { runtime } from '@/server/runtime';
 import { getSettings } from '@/server/services/settings/settings';
@@ -18,6 +19,8 @@ import {
   previewDomainAction,
   previewEnvAction,
   previewPinAction,
+  previewPortsAction,
+  savePortsAction,
   regenerateSecretAction,
   resolveHostAction,
   restoreVersionAction,
@@ -32,10 +35,44 @@ export const metadata = { title: 'Settings' };
 const READ_ONLY_REASON = 'Only admins can change settings: these values decide which code receives every secret.';
 export const dynamic = 'force-dynamic';
 
-function Section({ id, title, children }: { id: string; title: string; children: ReactNode }) {
+// The page is long (the environment alone lists every key): a navigation that stays at the top
+// while scrolling, and anchors the headings scroll to below it.
+const SECTIONS = [
+  { id: 'domain', title: 'Domain and TLS' },
+  { id: 'ports', title: 'Published ports' },
+  { id: 'environment', title: 'Environment' },
+  { id: 'pins', title: 'Image pins' },
+  { id: 'database', title: 'Database' },
+  { id: 'history', title: 'History' },
+] as const;
+
+function SectionNav() {
+  return (
+    <nav
+      aria-label="Settings sections"
+      data-testid="settings-nav"
+      className="sticky top-0 z-10 -mx-1 mb-6 overflow-x-auto border-b border-zinc-200 bg-white/95 px-1 py-2 backdrop-blur dark:border-zinc-800 dark:bg-zinc-950/95"
+    >
+      <ul className="flex gap-1 text-sm whitespace-nowrap">
+        {SECTIONS.map((s) => (
+          <li key={s.id}>
+            <a
+              href={`#${s.id}`}
+              className="block rounded px-2 py-1 text-zinc-700 hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-indigo-500 dark:text-zinc-300 dark:hover:bg-zinc-800"
+            >
+              {s.title}
+            </a>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
+}
+
+function Section({ id, title, children }: { id: (typeof SECTIONS)[number]['id']; title: string; children: ReactNode }) {
   return (
     <section aria-labelledby={id} className="mb-10">
-      <h2 id={id} className="mb-3 text-lg font-semibold">
+      <h2 id={id} className="mb-3 scroll-mt-16 text-lg font-semibold">
         {title}
       </h2>
       {children}
@@ -54,10 +91,11 @@ export default async function SettingsPage() {
       <>
         <PageHeader title="Settings" />
         <EmptyState title="No Tale project here yet">
-          {settings.deployDir} has {settings.hasTaleJson ? 'a tale.json but no .env' : 'no tale.json'}. Answer three questions to create
+          {settings.deployDir} has {settings.hasTaleJson ? 'a tale.json but no .env' : 'no tale.json'}. Answer two questions (three for Let&apos;s Encrypt, which needs a contact email) to create
           it, as <code>tale init</code> would; a directory made by the CLI is used as it is.
         </EmptyState>
-        <div className="mt-6">
+        {/* The overview's first-run hint links here. */}
+        <div id="initialise" className="mt-6 scroll-mt-4">
           <InitialiseForm initialise={initialiseAction} canInitialise={isAdmin} />
         </div>
       </>
@@ -76,13 +114,28 @@ export default async function SettingsPage() {
           {READ_ONLY_REASON}
         </p>
       )}
+      <SectionNav />
       {(settings.pending.proxy || settings.pending.colors) && <ApplyNow pending={settings.pending} actions={isAdmin ? { preview: previewApplyAction, apply: applyNowAction } : null} />}
       <Section id="domain" title="Domain and TLS">
         <DomainForm
           values={{ HOST: value('HOST'), SITE_URL: value('SITE_URL'), TLS_MODE: value('TLS_MODE') || 'selfsigned', TLS_EMAIL: value('TLS_EMAIL'), BASE_PATH: value('BASE_PATH') }}
           projectId={settings.projectId}
+          proxyPorts={settings.proxyPorts}
           readOnly={!isAdmin}
           actions={{ preview: previewDomainAction, save: saveDomainAction, resolveHost: resolveHostAction }}
+        />
+      </Section>
+      <Section id="ports" title="Published ports">
+        <p className="mb-3 text-sm text-zinc-600 dark:text-zinc-400">
+          Where the proxy listens on this server. Behind another proxy on the same server, listen on 127.0.0.1 and point it at the HTTP
+          port (the snippets under Domain and TLS use it).
+        </p>
+        <PortsForm
+          ports={settings.proxyPorts}
+          overrideFile={settings.overrideFile}
+          problem={settings.overrideProblem}
+          readOnly={!isAdmin}
+          actions={{ preview: previewPortsAction, save: savePortsAction }}
         />
       </Section>
       <Section id="environment" title="Environment">

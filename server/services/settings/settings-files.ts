@@ -13,6 +13,8 @@ import { atomicWriteFile } from '../../project/atomic-write';
 import { readEnvFile } from '../../project/env-file';
 import { restoreHistoryEntry, sha256 } from '../../project/file-history';
 import { renderPin } from '../../project/override-pins';
+import { renderProxyPorts } from '../../project/override-ports';
+import { proxyPortsSchema, type ProxyPortsInput } from '@/lib/settings/proxy-ports';
 import { readOverrideText } from '../../project/compose-override';
 import { projectPaths } from '../../project/project-paths';
 import { CONFLICT, audit, invalid, markPending, projectFailure } from './settings-support';
@@ -122,3 +124,68 @@ export function resolveHost(rt: Runtime, caller: Caller): Promise<ActionResult<D
   });
 }
 
+
+type PortsPlan = { file: string; text: string; preview: PinPreviewDto };
+
+function portsEffect({ bind, http, https }: ProxyPortsInput): string {
+  const where = bind === '' ? 'every address' : bind === '127.0.0.1' ? '127.0.0.1 only (for a proxy in front of Tale on this host)' : bind;
+  return `The proxy publishes HTTP on ${http} and HTTPS on ${https}, on ${where}, once it is recreated (Apply now).`;
+}
+
+async function planPorts(dir: string, input: ProxyPortsInput): Promise<PortsPlan | ActionResult<never>> {
+  const { file, text: before } = await readOverrideText(dir);
+  let text: string;
+  try {
+    text = renderProxyPorts(before, input, file);
+  } catch (err) {
+    return projectFailure(err, 'http');
+  }
+  return {
+    file,
+    text,
+    preview: {
+      diff: diffLines(redactOverride(before ?? ''), redactOverride(text)),
+      baseHash: sha256(before ?? ''),
+      afterHash: sha256(text),
+      effect: portsEffect(input),
+    },
+  };
+}
+
+const isPortsPlan = (p: PortsPlan | ActionResult<never>): p is PortsPlan => 'text' in p;
+
+/** The diff of compose.override.yml that publishing the proxy on other ports would make. */
+export function previewProxyPorts(rt: Runtime, caller: Caller, raw: unknown): Promise<ActionResult<PinPreviewDto>> {
+  return authorize(caller, SETTINGS_WRITER, async () => {
+    const parsed = proxyPortsSchema.safeParse(raw);
+    if (!parsed.success) return invalid(parsed.error);
+    const plan = await planPorts(rt.env.deployDir, parsed.data);
+    return isPortsPlan(plan) ? { ok: true, data: plan.preview } : plan;
+  });
+}
+
+/**
+ * Writes the proxy's published ports (`ports: !override`, the defaults remove it), atomically and
+ * only over the version that was previewed. Pending for the proxy: Apply now recreates it.
+ */
+export function saveProxyPorts(rt: Runtime, caller: Caller, raw: unknown): Promise<ActionResult<PinPreviewDto>> {
+  return authorize(caller, SETTINGS_WRITER, async (actor) => {
+    const parsed = proxyPortsSchema.safeParse(raw);
+    if (!parsed.success) return invalid(parsed.error);
+    const by = { actor, sourceIp: caller.sourceIp };
+    const { bind, http, https } = parsed.data;
+    return rt.writes(async () => {
+      const plan = await planPorts(rt.env.deployDir, parsed.data);
+      if (!isPortsPlan(plan)) {
+        audit(rt.db, by, 'settings.proxy_ports', 'failure', { bind, http, https }, plan.ok ? '' : plan.message);
+        return plan;
+      }
+      if (parsed.data.baseHash && parsed.data.baseHash !== plan.preview.baseHash) return CONFLICT;
+      if (plan.preview.baseHash === plan.preview.afterHash) return { ok: true, data: plan.preview };
+      await atomicWriteFile(plan.file, plan.text, { mode: 0o644, backupDir: projectPaths(rt.env.deployDir).backups });
+      markPending(rt.db, path.basename(plan.file), { proxy: true, colors: false }, actor);
+      audit(rt.db, by, 'settings.proxy_ports', 'success', { bind, http, https }, plan.preview.effect, 'proxy');
+      return { ok: true, data: plan.preview };
+    });
+  });
+}

@@ -90,7 +90,9 @@ export function markPending(db: Db, file: string, targets: ApplyTargets, actor: 
 /**
  * A change stays pending until an operation that recreates what it affects has succeeded after
  * it: the proxy is recreated only by an in-place update naming it or a deploy with "all" (a plain
- * deploy keeps the stateful services); the colors by any deploy, rollback or update of them.
+ * deploy keeps the stateful services); the colors by any deploy, rollback or update of them. A
+ * settings apply applies both: it recreates the proxy whose configuration changed and, when the
+ * colours were pending, deploys them.
  */
 export function pendingChanges(db: Db): PendingDto {
   const marks = readMarks(db);
@@ -98,9 +100,9 @@ export function pendingChanges(db: Db): PendingDto {
   const params = (raw: string) => JSON.parse(raw) as { all?: boolean; services?: string[] };
   const lastTime = (pred: (kind: string, p: { all?: boolean; services?: string[] }) => boolean) =>
     Math.max(0, ...done.filter((op) => pred(op.kind, params(op.params))).map((op) => op.createdAt.getTime()));
-  const proxyApplied = lastTime((k, p) => (k === 'update' && Boolean(p.services?.includes('proxy'))) || (k === 'deploy' && p.all === true));
+  const proxyApplied = lastTime((k, p) => k === 'apply-settings' || (k === 'update' && Boolean(p.services?.includes('proxy'))) || (k === 'deploy' && p.all === true));
   const colorsApplied = lastTime(
-    (k, p) => k === 'deploy' || k === 'rollback' || (k === 'update' && Boolean(p.services?.some((s) => ['platform', 'rag', 'crawler'].includes(s)))),
+    (k, p) => k === 'apply-settings' || k === 'deploy' || k === 'rollback' || (k === 'update' && Boolean(p.services?.some((s) => ['platform', 'rag', 'crawler'].includes(s)))),
   );
   const still = (at: string | null, applied: number) => (at && new Date(at).getTime() > applied ? at : null);
   const proxy = still(marks.proxy, proxyApplied);

@@ -22,6 +22,7 @@ import { envValues, parseEnvDocument } from '../../project/env-document';
 import { readEnvFile, renderEnvEdits } from '../../project/env-file';
 import { listHistory, sha256 } from '../../project/file-history';
 import { parseComposeOverride, readOverrideText } from '../../project/compose-override';
+import { proxyPortsOf } from '../../project/override-ports';
 import { projectPaths } from '../../project/project-paths';
 import { readOptional } from '../../project/read-optional';
 import { SECRET_GENERATORS } from '../../project/secrets';
@@ -46,9 +47,11 @@ export async function getSettings(rt: Runtime, caller: Caller): Promise<Settings
   const override = await readOverrideText(dir);
   let overrideProblem: string | null = null;
   let pins: SettingsDto['pins'] = STACK_SERVICES.map((service) => ({ service, image: null }));
+  let proxyPorts: SettingsDto['proxyPorts'] = null;
   try {
     const loaded = parseComposeOverride(override.text ?? '', override.file);
     pins = STACK_SERVICES.map((service) => ({ service, image: loaded[service]?.image ?? null }));
+    proxyPorts = proxyPortsOf(loaded);
   } catch (err) {
     overrideProblem = err instanceof Error ? err.message : 'compose.override.yml cannot be read';
   }
@@ -62,6 +65,7 @@ export async function getSettings(rt: Runtime, caller: Caller): Promise<Settings
     overrideFile: override.file.slice(dir.length + 1),
     overrideProblem,
     pins,
+    proxyPorts,
     history: (await listHistory(dir)).map((h) => ({ ...h, at: h.at.toISOString(), current: currentHashes.has(h.sha256) })),
     pending: pendingChanges(rt.db),
   };
