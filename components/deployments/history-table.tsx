@@ -67,7 +67,10 @@ export function HistoryTable({ history, filter, canOperate }: Props) {
             return (
               <tr key={op.id} data-testid="history-row">
                 <Cell>{formatTime(op.createdAt)}</Cell>
-                <Cell>{op.kind}</Cell>
+                <Cell>
+                  <span data-testid="history-purpose">{op.purpose}</span>
+                  <span className="block text-xs text-zinc-500">{op.kind}</span>
+                </Cell>
                 <Cell>{versions(op)}</Cell>
                 <Cell>{op.actor ?? '—'}</Cell>
                 <Cell>{duration(op)}</Cell>

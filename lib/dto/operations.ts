@@ -7,6 +7,8 @@ export type OperationEventDto = {
   step: string;
   status: string;
   data: Record<string, unknown> | null;
+  /** The event as a sentence a person reads (lib/operation-text.ts); step, status and data are the contract. */
+  text: string;
 };
 
 export type OperationDto = {
@@ -14,6 +16,8 @@ export type OperationDto = {
   kind: OperationKind;
   status: OperationStatus;
   params: Record<string, unknown>;
+  /** What it was for, e.g. "Upgrade 1.0.0 → 1.1.0" or "Apply settings: TLS_MODE" (lib/operation-purpose.ts). */
+  purpose: string;
   actor: string | null;
   createdAt: string;
   finishedAt: string | null;

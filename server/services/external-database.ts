@@ -143,7 +143,7 @@ export const configureExternalDatabase = adminStep<typeof configureSchema, Confi
   run: (i, t, { rt, actor }) =>
     rt.writes(async () => {
       const result = await configureProject(rt.env.deployDir, { target: t!, role: i.role, rolePassword: i.rolePassword, apply: i.apply });
-      if (i.apply) markPending(rt.db, '.env', DATABASE_SWITCH, actor);
+      if (i.apply) markPending(rt.db, '.env', DATABASE_SWITCH, actor, ['database']);
       return result;
     }),
 });
@@ -162,7 +162,7 @@ export const useBundledDatabaseAgain = adminStep<typeof bundledSchema, { warning
   run: (_i, _t, { rt, actor }) =>
     rt.writes(async () => {
       const result = await useBundledDatabase(rt.env.deployDir);
-      markPending(rt.db, '.env', DATABASE_SWITCH, actor);
+      markPending(rt.db, '.env', DATABASE_SWITCH, actor, ['database']);
       return result;
     }),
 });

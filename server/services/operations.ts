@@ -4,6 +4,7 @@ import type { ActionResult } from '@/lib/action-result';
 import type { OperationDto, OperationKind, PlanPreviewDto, StackStatusDto } from '@/lib/dto/operations';
 import type { SessionUser } from '@/lib/dto/user';
 import { fieldErrors } from '@/lib/schemas/field-errors';
+import { APPLIES_SETTINGS } from '@/lib/operation-purpose';
 import { cleanupInputSchema, deployInputSchema, operationIdSchema, previewInputSchema, resetInputSchema, rollbackInputSchema, updateInputSchema } from '@/lib/schemas/operations';
 import { deploy, rollback } from '../engine/deploy';
 import { planDeploy, planRollback } from '../engine/deploy-plan';
@@ -94,8 +95,14 @@ async function refuseUnconfirmedDowngrade(
   };
 }
 
+/**
+ * Why a service started an operation on its own behalf, recorded in its params (never from user
+ * input): "Apply now" names the settings it applies (lib/operation-purpose.ts reads it).
+ */
+export type StartedFor = { [APPLIES_SETTINGS]?: string[] };
+
 /** Deploy (or, with dryRun, only plan) a version; the newest in the registry when none is given. */
-export function startDeploy(rt: Runtime, caller: Caller, raw: unknown): Promise<ActionResult<OperationDto>> {
+export function startDeploy(rt: Runtime, caller: Caller, raw: unknown, startedFor: StartedFor = {}): Promise<ActionResult<OperationDto>> {
   return authorize(caller, 'operator', async (actor) => {
     const by = { rt, caller, actor };
     const parsed = deployInputSchema.safeParse(raw);
@@ -107,7 +114,7 @@ export function startDeploy(rt: Runtime, caller: Caller, raw: unknown): Promise<
         return { version: plan.version, targetColor: plan.targetColor, activeColor: plan.activeColor, steps: plan.steps, warnings: plan.warnings };
       });
     }
-    const params = { version, all, ...(allowDowngrade ? { allowDowngrade } : {}) };
+    const params = { version, all, ...(allowDowngrade ? { allowDowngrade } : {}), ...startedFor };
     const refused = await refuseUnconfirmedDowngrade(by, 'deploy', parsed.data, params);
     if (refused) return refused;
     return launch(by, 'deploy', params, async (ports, signal) => {
@@ -133,7 +140,7 @@ export function startRollback(rt: Runtime, caller: Caller, raw: unknown): Promis
  * In-place update of named services in the live colour (engine update-plan), or with dryRun only
  * its plan. The version defaults to the newest release, as for a deploy.
  */
-export function startUpdate(rt: Runtime, caller: Caller, raw: unknown): Promise<ActionResult<OperationDto>> {
+export function startUpdate(rt: Runtime, caller: Caller, raw: unknown, startedFor: StartedFor = {}): Promise<ActionResult<OperationDto>> {
   return authorize(caller, 'operator', async (actor) => {
     const by = { rt, caller, actor };
     const parsed = updateInputSchema.safeParse(raw);
@@ -145,7 +152,7 @@ export function startUpdate(rt: Runtime, caller: Caller, raw: unknown): Promise<
         return { version: plan.version, targetColor: plan.targetColor, activeColor: plan.activeColor, services, steps: plan.steps, warnings: plan.warnings };
       });
     }
-    const params = { version, services, ...(allowDowngrade ? { allowDowngrade } : {}) };
+    const params = { version, services, ...(allowDowngrade ? { allowDowngrade } : {}), ...startedFor };
     const refused = await refuseUnconfirmedDowngrade(by, 'update', parsed.data, params);
     if (refused) return refused;
     return launch(by, 'update', params, async (ports, signal) => {

@@ -4,7 +4,7 @@ import type { OperationDto, PlanPreviewDto } from '@/lib/dto/operations';
 import { authorize, type Caller } from '../../auth/caller';
 import type { Runtime } from '../../runtime';
 import { currentStatus, previewPlan, startDeploy, startUpdate } from '../operations';
-import { pendingChanges } from './settings-support';
+import { pendingChanges, pendingSettings } from './settings-support';
 import { SETTINGS_WRITER } from './settings';
 
 /** What "Apply now" starts: the proxy in place when it has pending changes, else the colors. */
@@ -41,7 +41,9 @@ export function applySettings(rt: Runtime, caller: Caller): Promise<ActionResult
     const target = await applyTarget(rt);
     if (!target.ok) return target;
     const { kind, ...input } = target.data;
+    // Recorded with the operation, so the history says "Apply settings: TLS_MODE" instead of "update 1.0.0".
+    const purpose = { appliesSettings: pendingSettings(rt.db) };
     // The operations services check the role again, audit and refuse while another operation runs.
-    return kind === 'update' ? startUpdate(rt, caller, input) : startDeploy(rt, caller, input);
+    return kind === 'update' ? startUpdate(rt, caller, input, purpose) : startDeploy(rt, caller, input, purpose);
   });
 }
