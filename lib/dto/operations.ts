@@ -1,3 +1,5 @@
+import type { FailedHereDto } from './versions';
+
 export type OperationKind = 'deploy' | 'rollback' | 'cleanup' | 'dry-run' | 'update' | 'reset' | 'reconcile' | 'database-copy' | 'backup' | 'restore';
 export type OperationStatus = 'running' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted';
 
@@ -62,4 +64,6 @@ export type PlanPreviewDto = {
   downgrade: boolean;
   /** The plan replaces the running proxy: the site is unreachable for about this many seconds. Null when it does not. */
   proxyRestartSeconds: number | null;
+  /** A deploy of this version failed its health gate here: starting it needs `retryFailedRelease`. */
+  failedHere: FailedHereDto | null;
 };

@@ -12,11 +12,21 @@ const allowDowngrade = z
   .default(false)
   .describe('Confirms a version older than the live one (Convex data and indexes are not rolled back); without it such a start is refused with 400 DOWNGRADE_NOT_CONFIRMED');
 
+/**
+ * A release whose deploy failed its health gate on this host is deployed again only on purpose
+ * (the dialog's "retry this release" box). A dry run needs no flag.
+ */
+const retryFailedRelease = z
+  .boolean()
+  .default(false)
+  .describe('Confirms deploying a release whose deploy already failed its health gate on this host (see failedHere in GET /api/v1/versions); without it such a start is refused with 400 FAILED_RELEASE_NOT_CONFIRMED');
+
 export const deployInputSchema = z.strictObject({
   version: version.optional(),
   all: z.boolean().default(false),
   dryRun: z.boolean().default(false),
   allowDowngrade,
+  retryFailedRelease,
 });
 
 export const rollbackInputSchema = z.strictObject({ version: version.optional() });

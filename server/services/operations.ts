@@ -13,6 +13,7 @@ import { detectActiveColor, versionOf } from '../engine/active-color';
 import { volumeSpecs } from '../stack/generate-stack';
 import { describeStep, isDowngrade } from './plan-preview';
 import { registryTags } from './releases';
+import { failedReleases } from './failed-releases';
 import { cleanup } from '../engine/cleanup';
 import { reset } from '../engine/reset';
 import { stackStatus } from '../engine/stack-status';
@@ -95,6 +96,40 @@ async function refuseUnconfirmedDowngrade(
   };
 }
 
+/** The version a start without one would deploy: the registry's newest, as the engine picks it; null when it cannot be asked. */
+async function targetVersion(rt: Runtime, version: string | undefined): Promise<string | null> {
+  if (version !== undefined) return version;
+  try {
+    return (await registryTags(rt))[0] ?? null;
+  } catch (err) {
+    // The registry cannot be asked: the operation fails at its own resolve step.
+    if (err instanceof CodedError) return null;
+    throw err;
+  }
+}
+
+/**
+ * A release that failed its health gate here is deployed again only with `retryFailedRelease`
+ * (failed-releases.ts), so neither a click nor a script repeats a known failure by accident.
+ * Null when the start may go ahead; otherwise the refusal, audited.
+ */
+async function refuseUnconfirmedRetry(
+  { rt, caller, actor }: Starter,
+  input: { version?: string; retryFailedRelease: boolean },
+  params: Record<string, unknown>,
+): Promise<ActionResult<never> | null> {
+  if (input.retryFailedRelease) return null;
+  const target = await targetVersion(rt, input.version);
+  const failed = target === null ? undefined : failedReleases(rt.db).get(target);
+  if (!failed || target === null) return null;
+  appendAudit(rt.db, { actor, action: 'operations.deploy', params, sourceIp: caller.sourceIp, outcome: 'denied', message: `retry of ${target}, which failed here, not confirmed` });
+  return {
+    ok: false,
+    code: 'FAILED_RELEASE_NOT_CONFIRMED',
+    message: `${target} failed its health check on this host (operation ${failed.operationId}, ${failed.code}). Send "retryFailedRelease": true to try it again on purpose.`,
+  };
+}
+
 /**
  * Why a service started an operation on its own behalf, recorded in its params (never from user
  * input): "Apply now" names the settings it applies (lib/operation-purpose.ts reads it).
@@ -107,15 +142,15 @@ export function startDeploy(rt: Runtime, caller: Caller, raw: unknown, startedFo
     const by = { rt, caller, actor };
     const parsed = deployInputSchema.safeParse(raw);
     if (!parsed.success) return invalid(parsed.error);
-    const { version, all, dryRun, allowDowngrade } = parsed.data;
+    const { version, all, dryRun, allowDowngrade, retryFailedRelease } = parsed.data;
     if (dryRun) {
       return launch(by, 'dry-run', { version, all }, async (ports) => {
         const plan = await planDeploy(ports, { version, all });
         return { version: plan.version, targetColor: plan.targetColor, activeColor: plan.activeColor, steps: plan.steps, warnings: plan.warnings };
       });
     }
-    const params = { version, all, ...(allowDowngrade ? { allowDowngrade } : {}), ...startedFor };
-    const refused = await refuseUnconfirmedDowngrade(by, 'deploy', parsed.data, params);
+    const params = { version, all, ...(allowDowngrade ? { allowDowngrade } : {}), ...(retryFailedRelease ? { retryFailedRelease } : {}), ...startedFor };
+    const refused = (await refuseUnconfirmedDowngrade(by, 'deploy', parsed.data, params)) ?? (await refuseUnconfirmedRetry(by, parsed.data, params));
     if (refused) return refused;
     return launch(by, 'deploy', params, async (ports, signal) => {
       const r = await deploy(ports, { version, all, signal });
@@ -189,6 +224,7 @@ export function previewPlan(rt: Runtime, caller: Caller, raw: unknown): Promise<
           warnings: plan.warnings,
           downgrade: input.kind === 'rollback' || isDowngrade(plan.version, plan.liveVersion),
           proxyRestartSeconds: plan.proxyRestart ? PROXY_RESTART_SECONDS : null,
+          failedHere: input.kind === 'deploy' ? (failedReleases(rt.db).get(plan.version) ?? null) : null,
         },
       };
     } catch (err) {
