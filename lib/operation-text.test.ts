@@ -11,8 +11,8 @@ describe('event sentences', () => {
       'Waiting up to 120 s for platform-green to report healthy…',
     );
     expect(eventSentence(ev('health', 'progress', { container: 'tl1-platform-green', health: 'healthy', afterSeconds: 14.2 }))).toBe('platform-green is healthy after 14 s');
-    expect(eventSentence(ev('health', 'progress', { containers: ['a-rag-blue', 'a-crawler-blue'], waiting: false, outcome: 'healthy', afterSeconds: 3 }))).toBe(
-      'rag-blue and crawler-blue are healthy after 3 s',
+    expect(eventSentence(ev('health', 'progress', { containers: ['a-rag-blue', 'a-crawler-blue'], waiting: false, outcome: 'healthy', afterSeconds: 3, timeoutSeconds: 118 }))).toBe(
+      'rag-blue and crawler-blue are healthy after 3 s (allowed: 118 s)',
     );
     expect(eventSentence(ev('health', 'progress', { containers: ['a-rag-blue'], waiting: false, outcome: 'failed', afterSeconds: 30, reason: 'a-rag-blue is unhealthy' }))).toBe(
       'Stopped waiting for rag-blue after 30 s: a-rag-blue is unhealthy',
@@ -48,13 +48,13 @@ describe('timeline rows', () => {
       ev('stateful', 'progress', { container: 'tl1-db', started: true }),
       ev('health', 'progress', { containers: ['tl1-db'], waiting: true, timeoutSeconds: 120 }),
       ev('health', 'progress', { container: 'tl1-db', health: 'healthy', afterSeconds: 2 }),
-      ev('health', 'progress', { containers: ['tl1-db'], waiting: false, outcome: 'healthy', afterSeconds: 2 }),
+      ev('health', 'progress', { containers: ['tl1-db'], waiting: false, outcome: 'healthy', afterSeconds: 2, timeoutSeconds: 120 }),
       ev('pull', 'progress', { image: 'x', layer: 'l1', status: 'Downloading' }),
     ]);
     expect(rows.map((r) => [r.phase, r.text, r.events])).toEqual([
       ['Databases, proxy', 'Starting the database, the proxy and Convex where they need it', 1],
       ['Databases, proxy', 'Started the database (db)', 2],
-      ['Health', 'db is healthy after 2 s', 3],
+      ['Health', 'db is healthy after 2 s (allowed: 120 s)', 3],
     ]);
     // The row keeps its first time: when the wait began.
     expect(rows[2]?.at).toBe('2026-01-01T00:00:' + String(seq - 3).padStart(2, '0') + 'Z');

@@ -119,7 +119,9 @@ function healthWait(d: Data): string | null {
   if (d.waiting === true) return `Waiting up to ${timeout === null ? 'the timeout' : seconds(timeout)} for ${names(containers)} to report healthy…`;
   const after = num(d.afterSeconds);
   const took = after === null ? '' : ` after ${seconds(after)}`;
-  if (d.outcome === 'healthy') return `${names(containers)} ${containers.length === 1 ? 'is' : 'are'} healthy${took}`;
+  // The collapsed row keeps saying how long the wait could have taken.
+  const allowed = timeout === null ? '' : ` (allowed: ${seconds(timeout)})`;
+  if (d.outcome === 'healthy') return `${names(containers)} ${containers.length === 1 ? 'is' : 'are'} healthy${took}${allowed}`;
   if (d.outcome === 'failed') return `Stopped waiting for ${names(containers)}${took}: ${str(d.reason) ?? 'a health check failed'}`;
   return null;
 }

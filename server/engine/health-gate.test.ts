@@ -19,7 +19,7 @@ describe('health wait events', () => {
     const platform = all.filter((d) => (d?.containers as string[]).includes('acme-platform-blue'));
     expect(platform).toEqual([
       { containers: ['acme-platform-blue'], waiting: true, timeoutSeconds: expect.any(Number) },
-      { containers: ['acme-platform-blue'], waiting: false, outcome: 'healthy', afterSeconds: expect.any(Number) },
+      { containers: ['acme-platform-blue'], waiting: false, outcome: 'healthy', afterSeconds: expect.any(Number), timeoutSeconds: platform[0]?.timeoutSeconds },
     ]);
     // The first wave starts with the whole gate ahead of it; later waves get what is left of it.
     expect(all[0]).toMatchObject({ waiting: true, timeoutSeconds: 120 });

@@ -52,12 +52,13 @@ export async function waitHealthy(
   // deploy: a later wave may wait only what is left of it.
   const began = clock.now().getTime();
   const afterSeconds = () => Math.round((clock.now().getTime() - began) / 100) / 10;
-  events.emit({ step: 'health', status: 'progress', data: { containers: names, waiting: true, timeoutSeconds: Math.max(0, Math.ceil((options.deadline - began) / 1000)) } });
+  const timeoutSeconds = Math.max(0, Math.ceil((options.deadline - began) / 1000));
+  events.emit({ step: 'health', status: 'progress', data: { containers: names, waiting: true, timeoutSeconds } });
   const ended = (failure: HealthFailure | null): HealthFailure | null => {
     events.emit({
       step: 'health',
       status: 'progress',
-      data: { containers: names, waiting: false, outcome: failure ? 'failed' : 'healthy', afterSeconds: afterSeconds(), ...(failure ? { reason: failure.message } : {}) },
+      data: { containers: names, waiting: false, outcome: failure ? 'failed' : 'healthy', afterSeconds: afterSeconds(), timeoutSeconds, ...(failure ? { reason: failure.message } : {}) },
     });
     return failure;
   };
