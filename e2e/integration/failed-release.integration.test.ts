@@ -24,7 +24,7 @@ let app: RunningConsole;
 let token = '';
 
 beforeAll(async () => {
-  bed = await prepareTestBedDeployment(allImageRefs([GOOD_VERSION]), { prefix: 'tl-failed', extraEnv: { HEALTH_CHECK_TIMEOUT: '40', DRAIN_TIMEOUT: '2' } });
+  bed = await prepareTestBedDeployment(allImageRefs([GOOD_VERSION]), { prefix: 'tl-failed', extraEnv: { HEALTH_CHECK_TIMEOUT: '120', DRAIN_TIMEOUT: '2' } });
   for (const service of SERVICES) {
     const target = registryImage(bed.registry.host, service, BAD_RELEASE);
     await docker(['tag', localImage(service, NEVER_HEALTHY_VERSION), target]);
@@ -51,7 +51,8 @@ describe('a release that failed its health gate here', () => {
   it('is no longer offered as the upgrade, is marked in the API, and needs retryFailedRelease', async () => {
     const good = await deploy({ version: GOOD_VERSION });
     expect(good.status).toBe(202);
-    expect((await follow(((await good.json()) as OperationDto).id)).end.status).toBe('succeeded');
+    const first = await follow(((await good.json()) as OperationDto).id);
+    expect(first.end.status, JSON.stringify(first.end.error)).toBe('succeeded');
 
     // Before: the never-healthy release is the one-click upgrade, and nothing is marked.
     expect((await overview()).registry).toMatchObject({ reachable: true, newer: BAD_RELEASE, failedHere: [] });
