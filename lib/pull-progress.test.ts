@@ -3,7 +3,7 @@ import type { OperationEventDto } from './dto/operations';
 import { pullProgress } from './pull-progress';
 
 let seq = 0;
-const ev = (data: Record<string, unknown>): OperationEventDto => ({ seq: ++seq, at: '2026-01-01T00:00:00Z', step: 'pull', status: 'progress', data });
+const ev = (data: Record<string, unknown>): OperationEventDto => ({ seq: ++seq, at: '2026-01-01T00:00:00Z', step: 'pull', status: 'progress', data, text: '' });
 
 describe('pull progress', () => {
   it('weighs download and extraction per layer and finishes when the image is pulled', () => {
@@ -25,6 +25,6 @@ describe('pull progress', () => {
   });
 
   it('ignores other steps', () => {
-    expect(pullProgress([{ seq: 1, at: '', step: 'start', status: 'started', data: { image: 'x' } }])).toEqual([]);
+    expect(pullProgress([{ seq: 1, at: '', step: 'start', status: 'started', data: { image: 'x' }, text: '' }])).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 'use client';
 import { useState, useTransition } from 'react';
+import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import type { ActionResult } from '@/lib/action-result';
 import type { OperationDto, PlanPreviewDto } from '@/lib/dto/operations';
@@ -28,7 +29,7 @@ type Props = {
 };
 
 function label(r: ReleaseDto): string {
-  const marks = [r.current && 'current', r.previous && 'previous', !r.available && 'unavailable'].filter(Boolean);
+  const marks = [r.current && 'current', r.previous && 'previous', !r.available && 'unavailable', r.failedHere && 'failed here'].filter(Boolean);
   return marks.length ? `${r.version} (${marks.join(', ')})` : r.version;
 }
 
@@ -45,6 +46,7 @@ export function DeployControls({ releases, registryError, previousVersion, initi
   const [review, setReview] = useState<PlanPreviewDto | null>(null);
   const [accepted, setAccepted] = useState(false);
   const [skipReason, setSkipReason] = useState('');
+  const [retry, setRetry] = useState(false);
   const [pending, start] = useTransition();
 
   if (!canOperate) return <p className="text-sm text-zinc-500">Your role can watch deployments but not start them.</p>;
@@ -63,6 +65,7 @@ export function DeployControls({ releases, registryError, previousVersion, initi
       setErrors({});
       setAccepted(false);
       setSkipReason('');
+      setRetry(false);
       setReview(res.data);
     });
 
@@ -84,7 +87,8 @@ export function DeployControls({ releases, registryError, previousVersion, initi
     const skipBackup = review.backup.required && skipReason.trim() ? { reason: skipReason.trim() } : undefined;
     if (review.kind === 'rollback') run(() => actions.rollback({ skipBackup }));
     else if (review.kind === 'update') run(() => actions.update({ version: review.version, services, allowDowngrade, skipBackup }));
-    else run(() => actions.deploy({ version: review.version, all, allowDowngrade, skipBackup }));
+    // Likewise a release that failed its health check here: sent only once "retry" is ticked.
+    else run(() => actions.deploy({ version: review.version, all, allowDowngrade, skipBackup, retryFailedRelease: review.failedHere !== null && retry }));
   };
   const confirmLabel = review?.kind === 'rollback' ? `Roll back to ${review.version}` : review?.kind === 'update' ? `Update to ${review.version}` : `Deploy ${review?.version ?? ''}`;
 
@@ -93,6 +97,7 @@ export function DeployControls({ releases, registryError, previousVersion, initi
       <div className="flex flex-wrap items-start gap-4">
         <div className="w-72">
           {releases ? (
+            <>
             <FormField id="version" label="Version" errors={errors.version} hint={chosen && !chosen.available ? chosen.missing : 'Newest first, from the registry'}>
               <Select value={version} onChange={(e) => setVersion(e.target.value)}>
                 {releases.map((r) => (
@@ -102,6 +107,15 @@ export function DeployControls({ releases, registryError, previousVersion, initi
                 ))}
               </Select>
             </FormField>
+            {chosen?.failedHere && (
+              <p className="mt-1 text-xs text-amber-700 dark:text-amber-400" data-testid="failed-here-badge">
+                Failed its health check here ({chosen.failedHere.code}).{' '}
+                <Link className="underline" href={`/deployments/${chosen.failedHere.operationId}`}>
+                  See that deploy
+                </Link>
+              </p>
+            )}
+            </>
           ) : (
             <FormField id="version" label="Version" errors={errors.version} hint={`The registry could not be asked (${registryError}). Empty: the newest.`}>
               <Input value={version} placeholder="e.g. 1.2.3" onChange={(e) => setVersion(e.target.value.trim())} />
@@ -155,11 +169,25 @@ export function DeployControls({ releases, registryError, previousVersion, initi
           <div className="space-y-3">
             <PlanReview plan={review} />
             {review.downgrade && <SchemaWarning accepted={accepted} onAccept={setAccepted} />}
+            {review.failedHere && (
+              <div role="note" data-testid="failed-release-warning" className="space-y-2 rounded-md border border-amber-300 bg-amber-50 p-3 text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-200">
+                <p className="font-semibold">
+                  {review.version} already failed its health check on this host: {review.failedHere.message}{' '}
+                  <Link className="underline" href={`/deployments/${review.failedHere.operationId}`}>
+                    See that deploy
+                  </Link>
+                </p>
+                <label className="flex items-center gap-2 font-medium">
+                  <input type="checkbox" checked={retry} onChange={(e) => setRetry(e.target.checked)} />
+                  Retry this release on purpose
+                </label>
+              </div>
+            )}
             <BackupGateNote gate={review.backup} reason={skipReason} onReason={setSkipReason} />
             <CancelConfirmButtons
               onCancel={() => setReview(null)}
               busy={pending}
-              disabled={(review.downgrade && !accepted) || !gateAllowsConfirm(review.backup, skipReason)}
+              disabled={(review.downgrade && !accepted) || (review.failedHere !== null && !retry) || !gateAllowsConfirm(review.backup, skipReason)}
               onConfirm={confirm}
             >
               {confirmLabel}

@@ -68,8 +68,8 @@ export function HistoryTable({ history, filter, canOperate }: Props) {
               <tr key={op.id} data-testid="history-row">
                 <Cell>{formatTime(op.createdAt)}</Cell>
                 <Cell>
-                  {op.kind}
-                  {op.kind === 'backup' && op.params.kind === 'scheduled' ? ' (scheduled)' : ''}
+                  <span data-testid="history-purpose">{op.purpose}</span>
+                  <span className="block text-xs text-zinc-500">{op.kind}</span>
                 </Cell>
                 <Cell>{versions(op)}</Cell>
                 {/* No actor: the console itself (the start-up reconcile, the backup schedule). */}

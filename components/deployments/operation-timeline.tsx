@@ -8,20 +8,10 @@ import { LogViewer } from '@/components/logs/log-viewer';
 import { formatBytes } from '@/lib/format-usage';
 import { pullProgress } from '@/lib/pull-progress';
 import { formatTime } from '@/lib/format-time';
+import { timelineRows } from '@/lib/operation-text';
 
 const TONE = { succeeded: 'good', failed: 'bad', cancelled: 'warn', interrupted: 'warn', running: 'neutral' } as const;
-
-function describe(e: OperationEventDto): string {
-  const d = e.data ?? {};
-  // The backup gate names the version change it protects, and why it was skipped.
-  const gate = e.step === 'pre-upgrade-backup';
-  const change = gate && typeof d.to === 'string' ? `${String(d.from)} → ${d.to}` : undefined;
-  const reason = gate && typeof d.reason === 'string' ? `reason: ${d.reason}` : d.reason;
-  const parts = [change, d.item, d.database, d.container, d.image, d.version, d.color, d.message, reason, d.status].filter((v) => typeof v === 'string');
-  if (typeof d.bytes === 'number') parts.push(formatBytes(d.bytes));
-  if (typeof d.durationMs === 'number') parts.push(`${(d.durationMs / 1000).toFixed(1)} s`);
-  return parts.join(' · ');
-}
+const ROW_TONE: Record<string, string> = { failed: 'text-red-700 dark:text-red-400', warning: 'text-amber-700 dark:text-amber-400', skipped: 'text-zinc-500' };
 
 type Props = { initial: OperationDto; canCancel: boolean; cancel: (id: unknown) => Promise<ActionResult<undefined>> };
 
@@ -49,7 +39,8 @@ export function OperationTimeline({ initial, canCancel, cancel }: Props) {
   // Pull readings become one bar per image; the list keeps the pull's start and end.
   // Byte counts of a backup or restore become one line for the part being copied.
   const isBytes = (e: OperationEventDto) => (e.step === 'backup' || e.step === 'restore' || e.step === 'drill') && e.status === 'progress';
-  const steps = events.filter((e) => !(e.step === 'pull' && e.status === 'progress') && !isBytes(e));
+  // One sentence per row; a container's or a health wait's progress updates its row in place.
+  const rows = timelineRows(events.filter((e) => !(e.step === 'pull' && e.status === 'progress') && !isBytes(e)));
   const lastBytes = op.status === 'running' ? [...events].reverse().find(isBytes) : undefined;
   const pulls = pullProgress(events);
   const first = events[0] ? Date.parse(events[0].at) : Date.parse(op.createdAt);
@@ -65,9 +56,8 @@ export function OperationTimeline({ initial, canCancel, cancel }: Props) {
         <span data-testid="operation-status">
           <Badge tone={TONE[op.status]}>{op.status}</Badge>
         </span>
-        <span className="text-sm text-zinc-500">
-          {op.kind}
-          {op.kind === 'backup' && op.params.kind === 'scheduled' ? ' (scheduled)' : ''} started by {op.actor ?? 'the system'} at {formatTime(op.createdAt)}
+        <span className="text-sm text-zinc-500" data-testid="operation-purpose">
+          {op.purpose}: started by {op.actor ?? 'the system'} at {formatTime(op.createdAt)}
         </span>
         {op.status === 'running' && canCancel && (
           <Button variant="danger" busy={pending} onClick={() => start(async () => void (await cancel(op.id)))}>
@@ -98,19 +88,20 @@ export function OperationTimeline({ initial, canCancel, cancel }: Props) {
           {String(lastBytes.data?.item)}: {formatBytes(Number(lastBytes.data?.bytes ?? 0))} so far
         </p>
       )}
-      <ol className="space-y-1 font-mono text-xs" data-testid="timeline">
-        {steps.map((e) => (
-          <li key={e.seq} className="flex gap-3">
-            <span className="w-16 text-right text-zinc-500">+{((Date.parse(e.at) - first) / 1000).toFixed(1)}s</span>
-            <span className="w-20 font-semibold">{e.step}</span>
-            <span className="w-20">{e.status}</span>
-            <span className="text-zinc-600 dark:text-zinc-400">
-              {describe(e)}
-              {e.step === 'pre-upgrade-backup' && typeof e.data?.backupId === 'string' && (
+      {/* A grid, not fixed widths: a long phase label ("Infrastructure") wraps in its own column
+          instead of running into the sentence. */}
+      <ol className="space-y-1 text-xs" data-testid="timeline">
+        {rows.map((r) => (
+          <li key={r.key} className="grid grid-cols-[3.5rem_minmax(0,7.5rem)_minmax(0,1fr)] items-baseline gap-x-3" data-testid="timeline-row" data-status={r.status}>
+            <span className="text-right font-mono text-zinc-500">+{((Date.parse(r.at) - first) / 1000).toFixed(1)}s</span>
+            <span className="break-words font-semibold" data-testid="timeline-phase">{r.phase}</span>
+            <span className={`break-words ${ROW_TONE[r.status] ?? 'text-zinc-700 dark:text-zinc-300'}`} data-testid="timeline-text">
+              {r.text}
+              {r.link && (
                 <>
                   {' · '}
-                  <a className="underline" href={`/backups#backup-${e.data.backupId}`} data-testid="pre-upgrade-backup-link">
-                    the backup
+                  <a className="underline" href={r.link.href} data-testid="pre-upgrade-backup-link">
+                    {r.link.label}
                   </a>
                 </>
               )}

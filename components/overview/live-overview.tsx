@@ -7,6 +7,7 @@ import type { ActionResult } from '@/lib/action-result';
 import type { OperationDto, PlanPreviewDto } from '@/lib/dto/operations';
 import type { ContainerStatsListDto, ConvexAdminKeyDto, LiveOverviewDto } from '@/lib/dto/overview';
 import { formatBytes, formatCpu, formatUptime } from '@/lib/format-usage';
+import { formatTime } from '@/lib/format-time';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { Cell, Table } from '@/components/ui/table';
@@ -97,6 +98,25 @@ export function LiveOverview({ initial, deployDir, initialised, canOperate, depl
           )}
         </div>
       )}
+      {registry.reachable &&
+        registry.failedHere.map((f) => (
+          <p key={f.version} data-testid="failed-release" className="mb-4 rounded-lg border border-amber-200 bg-amber-50 p-3 text-sm dark:border-amber-900 dark:bg-amber-950">
+            Version <strong>{f.version}</strong> failed its health check on this host ({f.code}, {formatTime(f.at)}), so it is not offered as the upgrade.{' '}
+            <Link className="text-indigo-600 underline dark:text-indigo-400" href={`/deployments/${f.operationId}`}>
+              See the failed deploy
+            </Link>
+            {canOperate && (
+              <>
+                {' '}
+                or{' '}
+                <Link className="text-indigo-600 underline dark:text-indigo-400" href={`/deployments?version=${encodeURIComponent(f.version)}#deploy`}>
+                  retry it on purpose
+                </Link>
+              </>
+            )}
+            .
+          </p>
+        ))}
       <dl className="mb-6 grid gap-4 sm:grid-cols-2 lg:grid-cols-4">
         <div className={card}>
           <dt className="text-sm text-zinc-500">Docker Engine</dt>

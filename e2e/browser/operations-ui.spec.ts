@@ -4,7 +4,7 @@ import type { Deployment } from '../fixtures/deployment';
 import { httpGet, waitForUrl } from '../fixtures/http-get';
 import { runLoad } from '../fixtures/load';
 import { pushImages, type Registry } from '../fixtures/registry';
-import { EXITS_VERSION, GOOD_VERSION, NEVER_HEALTHY_VERSION, NEXT_VERSION, SERVICES } from '../fixtures/versions';
+import { EXITS_VERSION, GOOD_VERSION, NEVER_HEALTHY_VERSION, NEXT_VERSION, SERVICES, SLOW_VERSION } from '../fixtures/versions';
 import { signInAsAdmin } from '../support/admin';
 import { ensureBackupRepository, skipBackupInDialog } from '../support/backup-gate';
 import { prepareConsoleDeployment, type ConsoleDeployment } from '../support/console-deployment';
@@ -58,6 +58,19 @@ async function artifact(page: Page, testInfo: TestInfo, name: string): Promise<v
 
 const live = async () => (await httpGet(siteUrl, { host: 'localhost' })).headers['x-tale-version'];
 
+/** Every row's phase label ends before its sentence starts and shows whole (issue #20: "infrastructure" ran into the status column). */
+async function labelsFit(page: Page): Promise<void> {
+  const overlaps = await page.getByTestId('timeline-row').evaluateAll((rows) =>
+    rows.flatMap((row) => {
+      const label = row.querySelector('[data-testid="timeline-phase"]') as HTMLElement;
+      const text = row.querySelector('[data-testid="timeline-text"]') as HTMLElement;
+      const fits = label.scrollWidth <= label.clientWidth && label.getBoundingClientRect().right <= text.getBoundingClientRect().left;
+      return fits ? [] : [`${label.textContent} | ${text.textContent}`];
+    }),
+  );
+  expect(overlaps).toEqual([]);
+}
+
 test('first deploy of an empty project, reviewed and followed live, with a reload mid-run', async ({ page }, testInfo) => {
   test.setTimeout(240_000);
   await gotoHydrated(page, '/deployments');
@@ -85,9 +98,22 @@ test('first deploy of an empty project, reviewed and followed live, with a reloa
 
   // A reload mid-run replays the whole timeline.
   await page.reload();
-  await expect(page.getByTestId('timeline')).toContainText('resolve');
+  const timeline = page.getByTestId('timeline');
+  await expect(timeline).toContainText('Taking the deployment lock');
   await expect(page.getByTestId('operation-status')).toHaveText('succeeded', { timeout: 180_000 });
-  for (const step of ['lock', 'resolve', 'pull', 'start', 'health', 'switch', 'done']) await expect(page.getByTestId('timeline')).toContainText(step);
+  // Each step a sentence (issue #20), not "stateful progress <name>".
+  for (const text of ['Holding the deployment lock', `Every image of ${GOOD_VERSION} is in the registry`, 'Every image is pulled', 'Volumes and network are ready', 'Started the database (db)', 'Traffic goes to the new colour', `${GOOD_VERSION} is live on blue`]) {
+    await expect(timeline).toContainText(text);
+  }
+  // A health wait names what it waited for, how long it took and how long it was allowed.
+  await expect(timeline).toContainText(/rag-blue and crawler-blue are healthy after \d+ s \(allowed: \d+ s\)/);
+  await expect(timeline).toContainText(/platform-blue is healthy after \d+ s \(allowed: \d+ s\)/);
+  // One container's progress is one row that updated (created, then started), not a row per event.
+  await expect(page.getByTestId('timeline-row').filter({ hasText: 'the database (db)' })).toHaveCount(1);
+  await expect(page.getByTestId('timeline-phase').filter({ hasText: 'Infrastructure' }).first()).toBeVisible();
+  await labelsFit(page);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(`Deploy ${GOOD_VERSION}`);
+  await artifact(page, testInfo, 'timeline-sentences');
 
   await gotoHydrated(page, '/');
   await expect(page.getByTestId('live-release')).toContainText(`blue version ${GOOD_VERSION}`);
@@ -128,7 +154,7 @@ test('one-click upgrade under load: the pre-upgrade backup, then the upgrade; no
     await banner.getByRole('button', { name: `Upgrade to ${NEXT_VERSION}` }).click();
     await expect(page).toHaveURL(/\/deployments\/[0-9a-f-]{36}$/);
     // Steps appear while the operation runs, not only at the end.
-    await expect(page.getByTestId('timeline')).toContainText('pull', { timeout: 60_000 });
+    await expect(page.getByTestId('timeline')).toContainText('Pulling the release’s images', { timeout: 60_000 });
     await expect(page.getByTestId('operation-status')).toHaveText('running');
     await expect(page.getByTestId('operation-status')).toHaveText('succeeded', { timeout: 180_000 });
   } finally {
@@ -137,7 +163,11 @@ test('one-click upgrade under load: the pre-upgrade backup, then the upgrade; no
   const summary = await load;
   expect(summary.failed, JSON.stringify(summary.failuresByKind)).toBe(0);
   expect(summary.byVersion[NEXT_VERSION] ?? 0).toBeGreaterThan(0);
-  for (const step of ['lock', 'resolve', 'pre-upgrade-backup', 'pull', 'start', 'health', 'switch', 'retire', 'done']) await expect(page.getByTestId('timeline')).toContainText(step);
+  for (const text of ['Holding the deployment lock', 'Backed up before the change', 'Every image is pulled', 'The new colour is healthy', 'Traffic goes to the new colour', 'The old colour is retired', `${NEXT_VERSION} is live on green`]) {
+    await expect(page.getByTestId('timeline')).toContainText(text);
+  }
+  // The purpose follows the operation's end: the version it replaced is known once it ran.
+  await expect(page.getByTestId('operation-purpose')).toContainText(`Upgrade ${GOOD_VERSION} → ${NEXT_VERSION}:`);
   // The backup it took is linked from the timeline and listed as pre-upgrade.
   await page.getByTestId('pre-upgrade-backup-link').click();
   await expect(page).toHaveURL(/\/backups#backup-[0-9a-f-]{36}$/);
@@ -168,7 +198,7 @@ test('rollback with its button, behind the schema-compatibility confirmation, th
   await confirm.click();
   await expect(page).toHaveURL(/\/deployments\/[0-9a-f-]{36}$/);
   await expect(page.getByTestId('operation-status')).toHaveText('succeeded', { timeout: 150_000 });
-  await expect(page.getByTestId('timeline')).toContainText(/pre-upgrade-backup\s*skipped\s*1\.1\.0 → 1\.0\.0 · reason: rolling back the bad 1\.1\.0 at once/);
+  await expect(page.getByTestId('timeline')).toContainText("No backup before the change 1.1.0 → 1.0.0: skipped, reason: rolling back the bad 1.1.0 at once");
   expect(await live()).toBe(GOOD_VERSION);
 });
 
@@ -184,17 +214,62 @@ test('a broken release fails with its log lines while the live one keeps serving
   await expect(page.getByTestId('operation-error')).toContainText(/CONTAINER_(EXITED|RESTARTED)/);
   await expect(page.getByTestId('failure-logs')).not.toBeEmpty();
   expect(await live()).toBe(GOOD_VERSION);
+  const failedUrl = new URL(page.url()).pathname;
+
+  // Issue #19: the release that failed here is marked in the dialog, with a link to the failed
+  // deploy, and deploying it again needs a deliberate "retry".
+  await gotoHydrated(page, '/deployments');
+  await page.getByLabel('Version').selectOption(EXITS_VERSION);
+  await expect(page.getByLabel('Version').locator('option', { hasText: EXITS_VERSION })).toHaveText(`${EXITS_VERSION} (failed here)`);
+  await expect(page.getByTestId('failed-here-badge').getByRole('link', { name: 'See that deploy' })).toHaveAttribute('href', failedUrl);
+  await page.getByRole('button', { name: `Review deploy of ${EXITS_VERSION}` }).click();
+  const retryDialog = page.getByRole('dialog');
+  await expect(retryDialog.getByTestId('failed-release-warning')).toContainText(`${EXITS_VERSION} already failed its health check on this host`);
+  const again = retryDialog.getByRole('button', { name: `Deploy ${EXITS_VERSION}` });
+  await expect(again).toBeDisabled();
+  await retryDialog.getByLabel('Retry this release on purpose').check();
+  await expect(again).toBeEnabled();
+  await artifact(page, testInfo, 'retry-failed-release');
+  await retryDialog.getByRole('button', { name: 'Cancel' }).click();
 
   await gotoHydrated(page, '/deployments?kind=deploy&outcome=failed');
   await expect(page.getByTestId('history-row')).toHaveCount(1);
   await expect(page.getByTestId('history-row')).toContainText(EXITS_VERSION);
   await gotoHydrated(page, '/deployments');
   await expect(page.getByTestId('history-row')).toHaveCount(historyBefore + ownFirstBackup + 4);
+  // Each row says what the operation was for (issue #20), newest first: ours are the top three.
+  await expect(page.getByTestId('history-purpose').first()).toHaveText(`Deploy ${EXITS_VERSION}`);
+  await expect(page.getByTestId('history-purpose').nth(1)).toHaveText(`Rollback to ${GOOD_VERSION}`);
+  await expect(page.getByTestId('history-purpose').nth(2)).toHaveText(`Upgrade ${GOOD_VERSION} → ${NEXT_VERSION}`);
   await artifact(page, testInfo, 'history');
 
   // "Deploy this release again" preselects the release in the picker.
   await page.getByTestId('history-row').filter({ hasText: 'rollback' }).getByRole('link', { name: 'Deploy this release again' }).click();
   await expect(page.getByLabel('Version')).toHaveValue(GOOD_VERSION);
+});
+
+test('a slow health wait is said while it lasts, with its timeout, then how long it took', async ({ page }, testInfo) => {
+  test.setTimeout(240_000);
+  await pushImages(registry, SERVICES.map((service) => ({ service, version: SLOW_VERSION })));
+  await gotoHydrated(page, '/deployments');
+  await page.getByLabel('Version').selectOption(SLOW_VERSION);
+  await page.getByRole('button', { name: `Review deploy of ${SLOW_VERSION}` }).click();
+  await page.getByRole('dialog').getByRole('button', { name: `Deploy ${SLOW_VERSION}` }).click();
+  await expect(page).toHaveURL(/\/deployments\/[0-9a-f-]{36}$/);
+  // The stand-ins listen only after SLOW_START_SECONDS: the wait is on screen while it lasts.
+  const waiting = page.getByTestId('timeline-row').filter({ hasText: /^.*Waiting up to \d+ s for rag-green and crawler-green to report healthy…$/ });
+  await expect(waiting).toBeVisible({ timeout: 120_000 });
+  await expect(page.getByTestId('operation-status')).toHaveText('running');
+  await artifact(page, testInfo, 'timeline-health-wait');
+  await expect(page.getByTestId('operation-status')).toHaveText('succeeded', { timeout: 180_000 });
+  // The same row now says how it ended.
+  const ended = page.getByTestId('timeline-row').filter({ hasText: /rag-green and crawler-green are healthy after \d+ s \(allowed: \d+ s\)/ });
+  await expect(ended).toHaveCount(1);
+  console.log(`[operations-ui] slow start: ${await ended.getByTestId('timeline-text').textContent()}`);
+  await labelsFit(page);
+  await expect(page.getByTestId('operation-purpose')).toContainText(`Upgrade ${GOOD_VERSION} → ${SLOW_VERSION}:`);
+  await page.reload();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(`Upgrade ${GOOD_VERSION} → ${SLOW_VERSION}`);
 });
 
 test('cleanup and reset refuse a wrong project id; reset with volumes needs a second confirmation', async ({ page }) => {
@@ -218,7 +293,7 @@ test('cleanup and reset refuse a wrong project id; reset with volumes needs a se
   await expect(dialog.getByTestId('volumes-confirmation')).toContainText('gone for good');
   await dialog.getByRole('button', { name: 'Delete the volumes and reset' }).click();
   await expect(dialog.getByTestId('danger-error')).toContainText('not this project’s id');
-  expect(await live()).toBe(GOOD_VERSION);
+  expect(await live()).toBe(SLOW_VERSION);
 
   // The right id resets (containers only): the site goes down on purpose.
   await dialog.getByLabel(/Also remove db, proxy and convex/).uncheck();

@@ -1,3 +1,5 @@
+import type { FailedHereDto } from './versions';
+
 export type OperationKind = 'deploy' | 'rollback' | 'cleanup' | 'dry-run' | 'update' | 'reset' | 'reconcile' | 'database-copy' | 'backup' | 'restore' | 'drill' | 'retention' | 'repository-check' | 'apply-settings';
 export type OperationStatus = 'running' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted';
 
@@ -7,6 +9,8 @@ export type OperationEventDto = {
   step: string;
   status: string;
   data: Record<string, unknown> | null;
+  /** The event as a sentence a person reads (lib/operation-text.ts); step, status and data are the contract. */
+  text: string;
 };
 
 export type OperationDto = {
@@ -14,6 +18,8 @@ export type OperationDto = {
   kind: OperationKind;
   status: OperationStatus;
   params: Record<string, unknown>;
+  /** What it was for, e.g. "Upgrade 1.0.0 → 1.1.0" or "Apply settings: TLS_MODE" (lib/operation-purpose.ts). */
+  purpose: string;
   actor: string | null;
   createdAt: string;
   finishedAt: string | null;
@@ -58,6 +64,8 @@ export type PlanPreviewDto = {
   downgrade: boolean;
   /** The plan replaces the running proxy: the site is unreachable for about this many seconds. Null when it does not. */
   proxyRestartSeconds: number | null;
+  /** A deploy of this version failed its health gate here: starting it needs `retryFailedRelease`. */
+  failedHere: FailedHereDto | null;
   /** The backup gate before this plan (docs/backups.md#the-backup-gate). */
   backup: BackupGateDto;
 };

@@ -1,5 +1,6 @@
 import type { DatabaseInUseDto } from './external-database';
 import type { StackStatusDto } from './operations';
+import type { FailedHereDto } from './versions';
 
 export type OverviewDto = {
   deployDir: string;
@@ -10,7 +11,11 @@ export type ContainerStatsDto = { cpuPercent: number | null; memoryBytes: number
 
 /** The registry as the overview sees it: reachable with the newest version above the live one, or why not. */
 export type RegistryStatusDto =
-  | { reachable: true; newest: string | null; newer: string | null }
+  /**
+   * `newer`: the one-click upgrade, never a release that failed here; `failedHere`: newer releases
+   * passed over because their deploy failed its health gate on this host.
+   */
+  | { reachable: true; newest: string | null; newer: string | null; failedHere: Array<FailedHereDto & { version: string }> }
   | { reachable: false; message: string };
 
 /**
@@ -37,6 +42,8 @@ export type ReleaseDto = {
   missing: string | null;
   current: boolean;
   previous: boolean;
+  /** A deploy of it failed its health gate here: the dialog marks it and asks for a deliberate retry. */
+  failedHere: FailedHereDto | null;
 };
 
 /** Shown once to the admin who asked; never stored. */

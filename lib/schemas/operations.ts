@@ -23,12 +23,22 @@ export const skipBackupSchema = z
   })
   .describe('Skips the pre-upgrade backup for this operation only; the reason is audited and shown in its timeline');
 
+/**
+ * A release whose deploy failed its health gate on this host is deployed again only on purpose
+ * (the dialog's "retry this release" box). A dry run needs no flag.
+ */
+const retryFailedRelease = z
+  .boolean()
+  .default(false)
+  .describe('Confirms deploying a release whose deploy already failed its health gate on this host (see failedHere in GET /api/v1/versions); without it such a start is refused with 400 FAILED_RELEASE_NOT_CONFIRMED');
+
 export const deployInputSchema = z.strictObject({
   version: version.optional(),
   all: z.boolean().default(false),
   dryRun: z.boolean().default(false),
   allowDowngrade,
   skipBackup: skipBackupSchema.optional(),
+  retryFailedRelease,
 });
 
 export const rollbackInputSchema = z.strictObject({ version: version.optional(), skipBackup: skipBackupSchema.optional() });

@@ -47,6 +47,21 @@ export async function waitHealthy(
 ): Promise<HealthFailure | null> {
   const pending = new Set(names);
   const unhealthySince = new Map<string, number>();
+  // The wait is said when it starts (with how long it may take) and when it ends, so a timeline
+  // shows what a quiet half minute is waiting for. The deadline is shared by the waves of one
+  // deploy: a later wave may wait only what is left of it.
+  const began = clock.now().getTime();
+  const afterSeconds = () => Math.round((clock.now().getTime() - began) / 100) / 10;
+  const timeoutSeconds = Math.max(0, Math.ceil((options.deadline - began) / 1000));
+  events.emit({ step: 'health', status: 'progress', data: { containers: names, waiting: true, timeoutSeconds } });
+  const ended = (failure: HealthFailure | null): HealthFailure | null => {
+    events.emit({
+      step: 'health',
+      status: 'progress',
+      data: { containers: names, waiting: false, outcome: failure ? 'failed' : 'healthy', afterSeconds: afterSeconds(), timeoutSeconds, ...(failure ? { reason: failure.message } : {}) },
+    });
+    return failure;
+  };
   for (;;) {
     const now = clock.now().getTime();
     const checks = await Promise.all(
@@ -54,27 +69,27 @@ export async function waitHealthy(
     );
     for (const { name, details } of checks) {
       const failure = failureOf(name, details, options.baselineRestarts?.[name] ?? 0);
-      if (failure) return failure;
+      if (failure) return ended(failure);
       if (details?.health === 'unhealthy') {
         const since = unhealthySince.get(name) ?? now;
-        if (now - since >= options.unhealthyGraceMs) return unhealthy(name);
+        if (now - since >= options.unhealthyGraceMs) return ended(unhealthy(name));
         unhealthySince.set(name, since);
       } else unhealthySince.delete(name);
       if (details?.health === 'healthy') {
         pending.delete(name);
-        events.emit({ step: 'health', status: 'progress', data: { container: name, health: 'healthy' } });
+        events.emit({ step: 'health', status: 'progress', data: { container: name, health: 'healthy', afterSeconds: afterSeconds() } });
       }
     }
-    if (pending.size === 0) return null;
+    if (pending.size === 0) return ended(null);
     if (now >= options.deadline) {
       const still = [...unhealthySince.keys()][0];
-      if (still) return unhealthy(still);
+      if (still) return ended(unhealthy(still));
       const first = [...pending][0] as string;
-      return {
+      return ended({
         code: 'HEALTH_CHECK_TIMEOUT',
         container: first,
-        message: `${[...pending].join(', ')} did not become healthy in time`,
-      };
+        message: `${[...pending].join(', ')} did not become healthy within ${Math.round((options.deadline - began) / 1000)} s`,
+      });
     }
     await clock.sleep(Math.min(options.pollMs, options.deadline - now), options.signal);
   }

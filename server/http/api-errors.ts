@@ -7,6 +7,7 @@ import type { z } from 'zod';
 const CODE_STATUS: Record<string, number> = {
   INVALID_INPUT: 400,
   DOWNGRADE_NOT_CONFIRMED: 400,
+  FAILED_RELEASE_NOT_CONFIRMED: 400,
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,
   NOT_FOUND: 404,

@@ -2,6 +2,8 @@ import 'server-only';
 import crypto from 'node:crypto';
 import { and, asc, desc, eq, gt, max } from 'drizzle-orm';
 import type { OperationDto, OperationEventDto, OperationKind, OperationStatus } from '@/lib/dto/operations';
+import { operationPurpose } from '@/lib/operation-purpose';
+import { eventSentence } from '@/lib/operation-text';
 import type { Db } from '../db/client';
 import { operationEvents, operations, type OperationEventRow, type OperationRow } from '../db/schema/operations';
 import { conflictingKind, holdsStackLease } from './conflicts';
@@ -9,21 +11,25 @@ import { conflictingKind, holdsStackLease } from './conflicts';
 const json = (text: string | null) => (text ? (JSON.parse(text) as Record<string, unknown>) : null);
 
 export function toOperationDto(r: OperationRow): OperationDto {
+  const params = json(r.params) ?? {};
+  const result = json(r.result);
   return {
     id: r.id,
     kind: r.kind,
     status: r.status,
-    params: json(r.params) ?? {},
+    params,
+    purpose: operationPurpose({ kind: r.kind, params, result }),
     actor: r.actorEmail,
     createdAt: r.createdAt.toISOString(),
     finishedAt: r.finishedAt?.toISOString() ?? null,
     error: r.errorCode ? { code: r.errorCode, message: r.errorMessage ?? '' } : null,
-    result: json(r.result),
+    result,
   };
 }
 
 export function toEventDto(r: OperationEventRow): OperationEventDto {
-  return { seq: r.seq, at: r.at.toISOString(), step: r.step, status: r.status, data: json(r.data) };
+  const data = json(r.data);
+  return { seq: r.seq, at: r.at.toISOString(), step: r.step, status: r.status, data, text: eventSentence({ step: r.step, status: r.status, data }) };
 }
 
 /** A start refused by the conflict table, naming the kind that is running. */

@@ -169,7 +169,7 @@ export const configureExternalDatabase = adminStep<typeof configureSchema, Confi
     await reachFromStack(stackAccess(rt), t!);
     return rt.writes(async () => {
       const result = await configureProject(rt.env.deployDir, { target: t!, role: i.role, rolePassword: i.rolePassword, apply: i.apply });
-      if (i.apply) markPending(rt.db, '.env', DATABASE_SWITCH, actor);
+      if (i.apply) markPending(rt.db, '.env', DATABASE_SWITCH, actor, ['database']);
       return result;
     });
   },
@@ -189,7 +189,7 @@ export const useBundledDatabaseAgain = adminStep<typeof bundledSchema, { warning
   run: (_i, _t, { rt, actor }) =>
     rt.writes(async () => {
       const result = await useBundledDatabase(rt.env.deployDir);
-      markPending(rt.db, '.env', DATABASE_SWITCH, actor);
+      markPending(rt.db, '.env', DATABASE_SWITCH, actor, ['database']);
       return result;
     }),
 });

@@ -135,7 +135,7 @@ describe('OpenAPI document', () => {
   it('takes request bodies from the strict zod schemas: unknown keys are refused', () => {
     const schemas = (doc.components as Obj).schemas as Record<string, Obj>;
     for (const name of ['DeployInput', 'RollbackInput', 'EmptyInput']) expect(schemas[name]!.additionalProperties).toBe(false);
-    expect(Object.keys(schemas.DeployInput!.properties as Obj).sort()).toEqual(['all', 'allowDowngrade', 'dryRun', 'skipBackup', 'version']);
+    expect(Object.keys(schemas.DeployInput!.properties as Obj).sort()).toEqual(['all', 'allowDowngrade', 'dryRun', 'retryFailedRelease', 'skipBackup', 'version']);
     // The backup gate's skip: a reason of 10 characters or more, nothing else.
     for (const name of ['DeployInput', 'RollbackInput']) {
       const skip = (schemas[name]!.properties as Record<string, Obj>).skipBackup!;
@@ -149,6 +149,17 @@ describe('OpenAPI document', () => {
     expect(((deploy.responses as Record<string, Obj>)[400]!.description as string)).toContain('DOWNGRADE_NOT_CONFIRMED');
     const schemas = (doc.components as Obj).schemas as Record<string, Obj>;
     expect(((schemas.DeployInput!.properties as Record<string, Obj>).allowDowngrade)).toMatchObject({ type: 'boolean', default: false, description: expect.stringContaining('older than the live one') });
+  });
+
+  it('documents the failed-release mark, the retry flag and its refusal', () => {
+    const deploy = (doc.paths as Record<string, Record<string, Obj>>)['/api/v1/deployments']!.post!;
+    expect(deploy.description).toContain('"retryFailedRelease": true');
+    expect((deploy.responses as Record<string, Obj>)[400]!.description as string).toContain('FAILED_RELEASE_NOT_CONFIRMED');
+    const schemas = (doc.components as Obj).schemas as Record<string, Obj>;
+    expect((schemas.DeployInput!.properties as Record<string, Obj>).retryFailedRelease).toMatchObject({ type: 'boolean', default: false });
+    const version = ((schemas.Versions!.properties as Record<string, Obj>).versions!.items as Obj).properties as Record<string, Obj>;
+    expect(version.failedHere).toMatchObject({ type: ['object', 'null'] });
+    expect((schemas.Operation!.properties as Record<string, Obj>).purpose).toMatchObject({ type: 'string' });
   });
 
   it('is itself public and every other operation needs a token or a session', () => {

@@ -39,6 +39,7 @@ const schemas: Record<string, JsonSchema> = {
       kind: str,
       status: { type: 'string', enum: [...HISTORY_OUTCOMES] },
       params: { type: 'object' },
+      purpose: { type: 'string', description: 'What the operation was for, in words: "Upgrade 1.0.0 → 1.1.0", "Rollback to 1.0.0", "Apply settings: TLS_MODE, BASE_PATH", "Backup"' },
       actor: nullableStr,
       createdAt: { type: 'string', format: 'date-time' },
       finishedAt: { type: ['string', 'null'], format: 'date-time' },
@@ -85,7 +86,21 @@ const schemas: Record<string, JsonSchema> = {
       registry: str,
       versions: {
         type: 'array',
-        items: { type: 'object', required: ['version', 'available', 'missing'], properties: { version: str, available: { type: 'boolean' }, missing: { type: 'array', items: str } } },
+        items: {
+          type: 'object',
+          required: ['version', 'available', 'missing', 'failedHere'],
+          properties: {
+            version: str,
+            available: { type: 'boolean' },
+            missing: { type: 'array', items: str },
+            failedHere: {
+              type: ['object', 'null'],
+              required: ['operationId', 'at', 'code', 'message'],
+              properties: { operationId: { type: 'string', format: 'uuid' }, at: { type: 'string', format: 'date-time' }, code: str, message: str },
+              description: 'Set when a deploy of this release failed its health gate on this host and none succeeded since: the failed operation. Deploying it again needs "retryFailedRelease": true.',
+            },
+          },
+        },
       },
       unchecked: { type: 'array', items: str },
       error: { type: ['object', 'null'], properties: { code: str, message: str }, description: 'Set when the registry could not be asked' },
@@ -297,7 +312,7 @@ export function openApiDocument(): Record<string, unknown> {
           operationId: 'streamOperationEvents',
           tags: ['operations'],
           description:
-            'Server-Sent Events: `step` events (id = sequence number, data = { seq, at, step, status, data }) replayed after the `Last-Event-ID` header, then live ones, then one `end` event whose data is the final operation. Comment lines every 15 s keep the connection open.',
+            'Server-Sent Events: `step` events (id = sequence number, data = { seq, at, step, status, data, text }) replayed after the `Last-Event-ID` header, then live ones, then one `end` event whose data is the final operation. Comment lines every 15 s keep the connection open. `text` is the event as a sentence for people; scripts read step, status and data. A health wait is two `health` `progress` events: `{ containers, waiting: true, timeoutSeconds }` when it starts and `{ containers, waiting: false, outcome: "healthy" | "failed", afterSeconds, timeoutSeconds, reason? }` when it ends; each container that turns healthy is `{ container, health: "healthy", afterSeconds }`.',
           parameters: [idParam, { name: 'Last-Event-ID', in: 'header', required: false, schema: { type: 'string', pattern: '^[0-9]+$' } }],
           responses: { 200: { description: 'The event stream', content: { 'text/event-stream': { schema: str } } }, ...denied, 404: error('No such operation') },
         },
@@ -314,9 +329,9 @@ export function openApiDocument(): Record<string, unknown> {
       },
       '/api/v1/deployments': start('Deploy a version (the newest when none is given), or only plan it with dryRun', 'startDeploy', 'DeployInput', {
         description:
-          'A version older than the live one (a downgrade) starts only with `"allowDowngrade": true`, the API’s form of the console’s schema-compatibility confirmation: Convex data and indexes are not rolled back, so the older code runs on the newer data. A dry run needs no flag; POST /api/v1/rollbacks is itself the request to go back and needs none either. ' +
+          'A version older than the live one (a downgrade) starts only with `"allowDowngrade": true`, the API’s form of the console’s schema-compatibility confirmation: Convex data and indexes are not rolled back, so the older code runs on the newer data. A dry run needs no flag; POST /api/v1/rollbacks is itself the request to go back and needs none either. A release whose deploy failed its health gate on this host (`failedHere` in GET /api/v1/versions) starts again only with `"retryFailedRelease": true`; a later success of it clears the mark. ' +
           GATE,
-        400: 'a downgrade without "allowDowngrade": true (DOWNGRADE_NOT_CONFIRMED, naming the live and the requested version); nothing is started',
+        400: 'a downgrade without "allowDowngrade": true (DOWNGRADE_NOT_CONFIRMED, naming the live and the requested version), or a release that failed its health gate here without "retryFailedRelease": true (FAILED_RELEASE_NOT_CONFIRMED, naming the failed operation); nothing is started',
       }),
       '/api/v1/rollbacks': start('Roll back to the previous version, or to a given one', 'startRollback', 'RollbackInput', { description: GATE }),
       '/api/v1/cleanups': start('Remove the inactive colour’s containers', 'startCleanup', 'EmptyInput'),

@@ -4,6 +4,7 @@ import type { ActionResult } from '@/lib/action-result';
 import type { OperationDto, OperationKind, PlanPreviewDto, StackStatusDto } from '@/lib/dto/operations';
 import type { SessionUser } from '@/lib/dto/user';
 import { fieldErrors } from '@/lib/schemas/field-errors';
+import { APPLIES_SETTINGS } from '@/lib/operation-purpose';
 import { cleanupInputSchema, deployInputSchema, operationIdSchema, previewInputSchema, resetInputSchema, rollbackInputSchema, updateInputSchema } from '@/lib/schemas/operations';
 import { deploy, rollback } from '../engine/deploy';
 import { planDeploy, planRollback } from '../engine/deploy-plan';
@@ -14,6 +15,7 @@ import { volumeSpecs } from '../stack/generate-stack';
 import { describeStep, isDowngrade } from './plan-preview';
 import { registryTags } from './releases';
 import { backupGate, gatePreview, noRepositoryError, noRepositoryYet } from './backup-gate';
+import { failedReleases } from './failed-releases';
 import { cleanup } from '../engine/cleanup';
 import { reset } from '../engine/reset';
 import { stackStatus } from '../engine/stack-status';
@@ -61,18 +63,6 @@ async function liveVersion(rt: Runtime): Promise<string | null> {
   }
 }
 
-/** The version a deploy will resolve: the one asked for, else the registry's newest; undefined when the registry cannot be asked. */
-async function targetVersion(rt: Runtime, version: string | undefined): Promise<string | undefined> {
-  if (version !== undefined) return version;
-  try {
-    return (await registryTags(rt))[0];
-  } catch (err) {
-    // The registry cannot be asked: the operation fails at its own resolve step.
-    if (err instanceof CodedError) return undefined;
-    throw err;
-  }
-}
-
 /**
  * The backup gate's one refusal before anything starts: the version would change (or it is a
  * rollback), the backup is not skipped, and no backup repository exists yet (its first backup is
@@ -114,7 +104,7 @@ async function refuseUnconfirmedDowngrade(
   const live = await liveVersion(rt);
   if (live === null) return null;
   const target = await targetVersion(rt, input.version);
-  if (target === undefined || !isDowngrade(target, live)) return null;
+  if (target === null || !isDowngrade(target, live)) return null;
   appendAudit(rt.db, { actor, action: `operations.${kind}`, params, sourceIp: caller.sourceIp, outcome: 'denied', message: `downgrade from ${live} to ${target} not confirmed` });
   return {
     ok: false,
@@ -123,13 +113,53 @@ async function refuseUnconfirmedDowngrade(
   };
 }
 
+/** The version a start without one would deploy: the registry's newest, as the engine picks it; null when it cannot be asked. */
+async function targetVersion(rt: Runtime, version: string | undefined): Promise<string | null> {
+  if (version !== undefined) return version;
+  try {
+    return (await registryTags(rt))[0] ?? null;
+  } catch (err) {
+    // The registry cannot be asked: the operation fails at its own resolve step.
+    if (err instanceof CodedError) return null;
+    throw err;
+  }
+}
+
+/**
+ * A release that failed its health gate here is deployed again only with `retryFailedRelease`
+ * (failed-releases.ts), so neither a click nor a script repeats a known failure by accident.
+ * Null when the start may go ahead; otherwise the refusal, audited.
+ */
+async function refuseUnconfirmedRetry(
+  { rt, caller, actor }: Starter,
+  input: { version?: string; retryFailedRelease: boolean },
+  params: Record<string, unknown>,
+): Promise<ActionResult<never> | null> {
+  if (input.retryFailedRelease) return null;
+  const target = await targetVersion(rt, input.version);
+  const failed = target === null ? undefined : failedReleases(rt.db).get(target);
+  if (!failed || target === null) return null;
+  appendAudit(rt.db, { actor, action: 'operations.deploy', params, sourceIp: caller.sourceIp, outcome: 'denied', message: `retry of ${target}, which failed here, not confirmed` });
+  return {
+    ok: false,
+    code: 'FAILED_RELEASE_NOT_CONFIRMED',
+    message: `${target} failed its health check on this host (operation ${failed.operationId}, ${failed.code}). Send "retryFailedRelease": true to try it again on purpose.`,
+  };
+}
+
+/**
+ * Why a service started an operation on its own behalf, recorded in its params (never from user
+ * input): "Apply now" names the settings it applies (lib/operation-purpose.ts reads it).
+ */
+export type StartedFor = { [APPLIES_SETTINGS]?: string[] };
+
 /** Deploy (or, with dryRun, only plan) a version; the newest in the registry when none is given. */
-export function startDeploy(rt: Runtime, caller: Caller, raw: unknown): Promise<ActionResult<OperationDto>> {
+export function startDeploy(rt: Runtime, caller: Caller, raw: unknown, startedFor: StartedFor = {}): Promise<ActionResult<OperationDto>> {
   return authorize(caller, 'operator', async (actor) => {
     const by = { rt, caller, actor };
     const parsed = deployInputSchema.safeParse(raw);
     if (!parsed.success) return invalid(parsed.error);
-    const { version, all, dryRun, allowDowngrade } = parsed.data;
+    const { version, all, dryRun, allowDowngrade, retryFailedRelease } = parsed.data;
     if (dryRun) {
       return launch(by, 'dry-run', { version, all }, async (ports) => {
         const plan = await planDeploy(ports, { version, all });
@@ -137,8 +167,9 @@ export function startDeploy(rt: Runtime, caller: Caller, raw: unknown): Promise<
       });
     }
     const { skipBackup } = parsed.data;
-    const params = withSkip({ version, all, ...(allowDowngrade ? { allowDowngrade } : {}) }, skipBackup);
-    const refused = (await refuseUnconfirmedDowngrade(by, 'deploy', parsed.data, params)) ?? (await refuseWithoutRepository(by, 'deploy', parsed.data, params));
+    const params = withSkip({ version, all, ...(allowDowngrade ? { allowDowngrade } : {}), ...(retryFailedRelease ? { retryFailedRelease } : {}), ...startedFor }, skipBackup);
+    const refused =
+      (await refuseUnconfirmedDowngrade(by, 'deploy', parsed.data, params)) ?? (await refuseUnconfirmedRetry(by, parsed.data, params)) ?? (await refuseWithoutRepository(by, 'deploy', parsed.data, params));
     if (refused) return refused;
     return launch(by, 'deploy', params, async (ports, signal) => {
       const gate = backupGate(rt, ports, { kind: 'deploy', actor: actor.email, skip: skipBackup, signal });
@@ -169,7 +200,7 @@ export function startRollback(rt: Runtime, caller: Caller, raw: unknown): Promis
  * In-place update of named services in the live colour (engine update-plan), or with dryRun only
  * its plan. The version defaults to the newest release, as for a deploy.
  */
-export function startUpdate(rt: Runtime, caller: Caller, raw: unknown): Promise<ActionResult<OperationDto>> {
+export function startUpdate(rt: Runtime, caller: Caller, raw: unknown, startedFor: StartedFor = {}): Promise<ActionResult<OperationDto>> {
   return authorize(caller, 'operator', async (actor) => {
     const by = { rt, caller, actor };
     const parsed = updateInputSchema.safeParse(raw);
@@ -182,7 +213,7 @@ export function startUpdate(rt: Runtime, caller: Caller, raw: unknown): Promise<
       });
     }
     const { skipBackup } = parsed.data;
-    const params = withSkip({ version, services, ...(allowDowngrade ? { allowDowngrade } : {}) }, skipBackup);
+    const params = withSkip({ version, services, ...(allowDowngrade ? { allowDowngrade } : {}), ...startedFor }, skipBackup);
     const refused = (await refuseUnconfirmedDowngrade(by, 'update', parsed.data, params)) ?? (await refuseWithoutRepository(by, 'update', parsed.data, params));
     if (refused) return refused;
     return launch(by, 'update', params, async (ports, signal) => {
@@ -208,7 +239,7 @@ export function previewPlan(rt: Runtime, caller: Caller, raw: unknown): Promise<
         input.kind === 'rollback'
           ? await planRollback(ports, { version: input.version })
           : await planDeploy(ports, input.kind === 'update' ? { version: input.version, services: input.services } : { version: input.version, all: input.all });
-      return { ok: true, data: previewDto(input.kind, plan, await gatePreview(rt, caller, plan)) };
+      return { ok: true, data: previewDto(input.kind, plan, { backup: await gatePreview(rt, caller, plan), failedHere: input.kind === 'deploy' ? (failedReleases(rt.db).get(plan.version) ?? null) : null }) };
     } catch (err) {
       if (err instanceof CodedError) return { ok: false, code: err.code, message: err.message };
       throw err;
@@ -217,7 +248,7 @@ export function previewPlan(rt: Runtime, caller: Caller, raw: unknown): Promise<
 }
 
 /** A computed plan as the dialogs show it before the user confirms. */
-export function previewDto(kind: PlanPreviewDto['kind'], plan: DeployPlan, backup: PlanPreviewDto['backup']): PlanPreviewDto {
+export function previewDto(kind: PlanPreviewDto['kind'], plan: DeployPlan, checks: Pick<PlanPreviewDto, 'backup' | 'failedHere'>): PlanPreviewDto {
   return {
     kind,
     version: plan.version,
@@ -228,7 +259,7 @@ export function previewDto(kind: PlanPreviewDto['kind'], plan: DeployPlan, backu
     warnings: plan.warnings,
     downgrade: kind === 'rollback' || isDowngrade(plan.version, plan.liveVersion),
     proxyRestartSeconds: plan.proxyRestart ? PROXY_RESTART_SECONDS : null,
-    backup,
+    ...checks,
   };
 }
 

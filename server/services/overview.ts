@@ -8,7 +8,9 @@ import { requireRole, type Caller } from '../auth/caller';
 import type { Runtime } from '../runtime';
 import { databaseInUse } from './bundled-database';
 import { currentStatus } from './operations';
-import { newerRelease, registryTags } from './releases';
+import type { FailedHereDto } from '@/lib/dto/versions';
+import { failedReleases } from './failed-releases';
+import { newerRelease, registryTags, upgradeCandidates } from './releases';
 
 export async function getOverview(rt: Runtime, caller: Caller): Promise<OverviewDto> {
   requireRole(caller, 'viewer');
@@ -24,7 +26,9 @@ export async function getOverview(rt: Runtime, caller: Caller): Promise<Overview
 async function registryStatus(rt: Runtime, active: string | null): Promise<RegistryStatusDto> {
   try {
     const versions = await registryTags(rt);
-    return { reachable: true, newest: versions[0] ?? null, newer: await newerRelease(rt, versions, active) };
+    const failed = failedReleases(rt.db);
+    const passedOver = upgradeCandidates(versions, active).filter((v) => failed.has(v)).map((version) => ({ version, ...(failed.get(version) as FailedHereDto) }));
+    return { reachable: true, newest: versions[0] ?? null, newer: await newerRelease(rt, versions, active, failed), failedHere: passedOver };
   } catch (err) {
     // The registry's coded errors are written for operators and carry no credentials.
     return { reachable: false, message: err instanceof CodedError ? err.message : 'The registry could not be reached.' };

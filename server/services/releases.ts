@@ -1,10 +1,12 @@
 import 'server-only';
 import { CodedError } from '@/lib/errors';
 import type { ReleaseDto } from '@/lib/dto/overview';
+import type { FailedHereDto } from '@/lib/dto/versions';
 import { compareVersions } from '@/lib/version-order';
 import { parseVersion } from '@/lib/version-tag';
 import { registryOf } from '../stack/generate-stack';
 import type { Runtime } from '../runtime';
+import { failedReleases } from './failed-releases';
 
 // The registry's versions for the overview banner and the deploy dialog. Both are asked for often
 // (the overview polls), so answers are kept briefly: a registry like GHCR rate-limits tag lists.
@@ -53,11 +55,15 @@ export function upgradeCandidates(versionsNewestFirst: readonly string[], active
   });
 }
 
-/** The newest complete release above `active` (all six images pushed), or null. */
-export async function newerRelease(rt: Runtime, versionsNewestFirst: readonly string[], active: string | null): Promise<string | null> {
+/**
+ * The newest complete release above `active` (all six images pushed) that has not failed its
+ * health gate here (`failed`), or null: a release that failed here is retried on purpose, never
+ * by the one-click upgrade.
+ */
+export async function newerRelease(rt: Runtime, versionsNewestFirst: readonly string[], active: string | null, failed: ReadonlyMap<string, FailedHereDto> = new Map()): Promise<string | null> {
   const prefix = await registryPrefix(rt);
   // A few at most: a release still being pushed is skipped, an older complete one offered instead.
-  for (const version of upgradeCandidates(versionsNewestFirst, active).slice(0, 3)) {
+  for (const version of upgradeCandidates(versionsNewestFirst, active).filter((v) => !failed.has(v)).slice(0, 3)) {
     if ((await missingImages(rt, prefix, version)) === null) return version;
   }
   return null;
@@ -85,12 +91,13 @@ export async function missingImages(rt: Runtime, prefix: string, version: string
 /** The newest tags for the deploy dialog, each checked for all six images; current and previous marked. */
 export async function releases(rt: Runtime, current: string | null, previous: string | null): Promise<ReleaseDto[]> {
   const prefix = await registryPrefix(rt);
+  const failed = failedReleases(rt.db);
   const versions = (await registryTags(rt, true)).slice(0, PICKER_DEPTH);
   for (const v of [current, previous]) if (v && !versions.includes(v)) versions.push(v);
   return Promise.all(
     versions.map(async (version) => {
       const missing = await missingImages(rt, prefix, version);
-      return { version, available: missing === null, missing, current: version === current, previous: version === previous };
+      return { version, available: missing === null, missing, current: version === current, previous: version === previous, failedHere: failed.get(version) ?? null };
     }),
   );
 }

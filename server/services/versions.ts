@@ -4,6 +4,7 @@ import { ALL_SERVICES } from '../stack/types';
 import { RegistryClient } from '../registry/registry-client';
 import { RegistryError } from '../registry/registry-error';
 import type { Runtime } from '../runtime';
+import { failedReleases } from './failed-releases';
 import { missingImages, registryPrefix, registryTags } from './releases';
 
 /**
@@ -17,9 +18,10 @@ export async function registryVersions(rt: Runtime, limit: number): Promise<Vers
   const registry = await registryPrefix(rt);
   try {
     const tags = await registryTags(rt);
+    const failed = failedReleases(rt.db);
     const checked = await Promise.all(tags.slice(0, limit).map(async (version) => {
       const missing = (await missingImages(rt, registry, version)) === null ? [] : await missingServices(registry, version);
-      return { version, available: missing.length === 0, missing };
+      return { version, available: missing.length === 0, missing, failedHere: failed.get(version) ?? null };
     }));
     return { registry, versions: checked, unchecked: tags.slice(limit), error: null };
   } catch (err) {

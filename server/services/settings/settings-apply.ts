@@ -9,7 +9,7 @@ import type { PlanOptions } from '../../engine/plan-types';
 import type { Runtime } from '../../runtime';
 import { gatePreview } from '../backup-gate';
 import { currentStatus, launch, previewDto } from '../operations';
-import { pendingChanges } from './settings-support';
+import { pendingChanges, pendingSettings } from './settings-support';
 import { SETTINGS_WRITER } from './settings';
 
 /**
@@ -48,7 +48,7 @@ export function previewApply(rt: Runtime, caller: Caller): Promise<ActionResult<
     if (!target.ok) return target;
     try {
       const plan = await planDeploy(rt.ports(), target.data.options);
-      return { ok: true, data: previewDto(target.data.colors ? 'deploy' : 'update', plan, await gatePreview(rt, caller, plan)) };
+      return { ok: true, data: previewDto(target.data.colors ? 'deploy' : 'update', plan, { backup: await gatePreview(rt, caller, plan), failedHere: null }) };
     } catch (err) {
       if (err instanceof CodedError) return { ok: false, code: err.code, message: err.message };
       throw err;
@@ -68,7 +68,8 @@ export function applySettings(rt: Runtime, caller: Caller): Promise<ActionResult
     if (!target.ok) return target;
     const { version, colors, proxy, options } = target.data;
     // launch audits the start and refuses while another operation runs (conflicts.ts).
-    return launch({ rt, caller, actor }, 'apply-settings', { version, proxy, colors }, async (ports, signal) => {
+    // The keys and pins it applies are recorded with it, so the history names them (lib/operation-purpose.ts).
+    return launch({ rt, caller, actor }, 'apply-settings', { version, proxy, colors, appliesSettings: pendingSettings(rt.db) }, async (ports, signal) => {
       const r = await deploy(ports, { ...options, signal });
       return { version: r.version, color: r.color, proxyRecreated: Object.values(r.plan.specs).some((s) => s.service === 'proxy'), colors, warnings: r.warnings };
     });

@@ -63,15 +63,16 @@ const PENDING_KEY = 'settings.pending';
 
 /** Which running parts a change needs recreated: the proxy (in place) and/or the colors (blue-green). */
 
-type Marks = { proxy: string | null; colors: string | null; files: Record<string, string> };
+/** `changes`: what was changed (an .env key, an image pin), each with when, for the apply's purpose. */
+type Marks = { proxy: string | null; colors: string | null; files: Record<string, string>; changes: Record<string, string> };
 
 function readMarks(db: Db): Marks {
   const row = db.select().from(consoleSettings).where(eq(consoleSettings.key, PENDING_KEY)).get();
   const parsed = row ? (JSON.parse(row.value) as Partial<Marks>) : {};
-  return { proxy: parsed.proxy ?? null, colors: parsed.colors ?? null, files: parsed.files ?? {} };
+  return { proxy: parsed.proxy ?? null, colors: parsed.colors ?? null, files: parsed.files ?? {}, changes: parsed.changes ?? {} };
 }
 
-export function markPending(db: Db, file: string, targets: ApplyTargets, actor: SessionUser, now = new Date()): void {
+export function markPending(db: Db, file: string, targets: ApplyTargets, actor: SessionUser, changes: string[] = [file], now = new Date()): void {
   if (!targets.proxy && !targets.colors) return;
   const marks = readMarks(db);
   const at = now.toISOString();
@@ -79,6 +80,7 @@ export function markPending(db: Db, file: string, targets: ApplyTargets, actor: 
     proxy: targets.proxy ? at : marks.proxy,
     colors: targets.colors ? at : marks.colors,
     files: { ...marks.files, [file]: at },
+    changes: { ...marks.changes, ...Object.fromEntries(changes.map((c) => [c, at])) },
   } satisfies Marks);
   db
     .insert(consoleSettings)
@@ -113,4 +115,16 @@ export function pendingChanges(db: Db): PendingDto {
     .filter(([, at]) => Date.parse(at) >= oldest)
     .map(([file]) => file);
   return { proxy, colors, files };
+}
+
+/**
+ * What the pending changes are (.env keys, image pins, restored files), for the purpose "Apply
+ * now" records: those made since the oldest change still waiting.
+ */
+export function pendingSettings(db: Db): string[] {
+  const pending = pendingChanges(db);
+  const oldest = Math.min(pending.proxy ? Date.parse(pending.proxy) : Infinity, pending.colors ? Date.parse(pending.colors) : Infinity);
+  return Object.entries(readMarks(db).changes)
+    .filter(([, at]) => Date.parse(at) >= oldest)
+    .map(([what]) => what);
 }

@@ -128,7 +128,8 @@ async function writeEnvPlan(
     if (plan.preview.diff.length === 0) return { ok: true, data: { ...plan.preview, backup: null } };
     const paths = projectPaths(dir);
     const { backupPath } = await atomicWriteFile(paths.env, plan.text, { mode: 0o600, backupDir: paths.backups });
-    markPending(rt.db, '.env', envApplyTargets(plan.preview.diff.map((d) => d.key)), by.actor);
+    const keys = plan.preview.diff.map((d) => d.key);
+    markPending(rt.db, '.env', envApplyTargets(keys), by.actor, keys);
     // The diff is already redacted; keyed by variable so the audit log's own redaction also applies.
     const changes = Object.fromEntries(plan.preview.diff.map((d) => [d.key, { kind: d.kind, before: d.before, after: d.after }]));
     audit(rt.db, by, action, 'success', { changes }, `${plan.preview.diff.length} setting(s) changed; pending until the next deploy`, '.env');

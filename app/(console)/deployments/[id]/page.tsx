@@ -14,7 +14,7 @@ export default async function OperationPage({ params }: { params: Promise<{ id: 
   if (!op) notFound();
   return (
     <>
-      <PageHeader title={`${op.kind[0]!.toUpperCase()}${op.kind.slice(1)}${typeof op.params.version === 'string' ? ` ${op.params.version}` : ''}`} />
+      <PageHeader title={op.purpose} />
       <OperationTimeline initial={op} canCancel={user.role !== 'viewer'} cancel={cancelAction} />
     </>
   );

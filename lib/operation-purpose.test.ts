@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { APPLIES_SETTINGS, operationPurpose } from './operation-purpose';
+
+describe('operation purpose', () => {
+  it('names a release change by its direction', () => {
+    expect(operationPurpose({ kind: 'deploy', params: { version: '1.1.0' }, result: { version: '1.1.0', previousVersion: '1.0.0' } })).toBe('Upgrade 1.0.0 → 1.1.0');
+    expect(operationPurpose({ kind: 'deploy', params: { version: '1.0.0' }, result: { version: '1.0.0', previousVersion: '1.1.0' } })).toBe('Downgrade 1.1.0 → 1.0.0');
+    expect(operationPurpose({ kind: 'deploy', params: { version: '1.2.0' }, result: null })).toBe('Deploy 1.2.0');
+    expect(operationPurpose({ kind: 'deploy', params: {}, result: null })).toBe('Deploy the newest release');
+    expect(operationPurpose({ kind: 'rollback', params: {}, result: { version: '1.0.0' } })).toBe('Rollback to 1.0.0');
+    expect(operationPurpose({ kind: 'backup', params: { kind: 'manual' }, result: null })).toBe('Backup');
+  });
+
+  it('says that an Apply now applied settings, and which', () => {
+    expect(operationPurpose({ kind: 'update', params: { version: '1.0.0', services: ['proxy'], [APPLIES_SETTINGS]: ['TLS_MODE', 'BASE_PATH'] }, result: null })).toBe(
+      'Apply settings: TLS_MODE, BASE_PATH',
+    );
+    expect(operationPurpose({ kind: 'deploy', params: { version: '1.0.0', [APPLIES_SETTINGS]: ['OPENAI_MODEL'] }, result: { version: '1.0.0', previousVersion: null } })).toBe(
+      'Apply settings: OPENAI_MODEL',
+    );
+    // Without the mark, an update in place says what it updated.
+    expect(operationPurpose({ kind: 'update', params: { version: '1.0.0', services: ['proxy'] }, result: null })).toBe('Update proxy in place at 1.0.0');
+  });
+});
