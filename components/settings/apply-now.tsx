@@ -26,7 +26,7 @@ export function ApplyNow({ pending, actions }: Props) {
   const [busy, start] = useTransition();
   const [review, setReview] = useState<PlanPreviewDto | null>(null);
   const what = pending.proxy
-    ? `Recreates the proxy in place${pending.colors ? ', then (on the next click) the colors with a blue-green deploy' : ''}.`
+    ? `Recreates the proxy in place${pending.colors ? ', then (on the next click) the colours with a blue-green deploy' : ''}.`
     : 'Deploys the running version again with blue-green switching: no downtime.';
   const preview = () =>
     start(async () => {
