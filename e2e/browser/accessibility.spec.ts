@@ -71,6 +71,30 @@ async function overflow(page: Page): Promise<string[]> {
   });
 }
 
+/**
+ * Tabs through the page from its top until the focus leaves it (or `max` stops): every element the
+ * keyboard reaches must draw a focus indicator (an outline or a ring). Returns those that do not,
+ * and how many stops there were.
+ */
+async function focusWithoutIndicator(page: Page, max = 120): Promise<{ stops: number; missing: string[] }> {
+  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+  const missing: string[] = [];
+  let stops = 0;
+  for (; stops < max; stops += 1) {
+    await page.keyboard.press('Tab');
+    const focused = await page.evaluate(() => {
+      const el = document.activeElement as HTMLElement | null;
+      if (!el || el === document.body) return null;
+      const s = getComputedStyle(el);
+      const shown = (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0) || s.boxShadow !== 'none';
+      return { shown, name: `${el.tagName.toLowerCase()} "${(el.getAttribute('aria-label') ?? el.textContent ?? '').trim().slice(0, 40)}"` };
+    });
+    if (!focused) break;
+    if (!focused.shown) missing.push(focused.name);
+  }
+  return { stops, missing };
+}
+
 /** Deploys `version` through the deployments page and follows its timeline to the end. */
 async function deployThroughPage(page: Page, version: string): Promise<void> {
   await gotoHydrated(page, '/deployments');
@@ -158,7 +182,10 @@ test('at 390 px an operator deploys, reads the overview, follows the operation a
       expect(box.x).toBeGreaterThanOrEqual(0);
       expect(box.x + box.width).toBeLessThanOrEqual(SIZES.phone.width);
     }
-    await expect(rows.first().getByText('Memory')).toBeVisible();
+    // Each value after its column's name (drawn by globals.css from data-label, not in the text).
+    const memory = rows.first().locator('td').last();
+    await expect(memory).toBeVisible();
+    expect(await memory.evaluate((td) => [td.dataset.label, getComputedStyle(td, '::before').content !== 'none'])).toEqual(['Memory', true]);
     expect(await overflow(page)).toEqual([]);
     await artifact(page, testInfo, 'overview-phone');
 
@@ -234,6 +261,7 @@ for (const size of Object.keys(SIZES) as Size[]) {
     const { page, policyMessages, close } = await signedIn(browser, baseURL!, size);
     const findings: string[] = [];
     const wide: string[] = [];
+    const unfocused: string[] = [];
     try {
       for (const { path: at, ready } of PAGES) {
         const url = at();
@@ -241,6 +269,11 @@ for (const size of Object.keys(SIZES) as Size[]) {
         await ready?.(page);
         findings.push(...(await seriousViolations(page)).map((v) => `${url}: ${v}`));
         wide.push(...(await overflow(page)).map((o) => `${url}: ${o}`));
+        if (size === 'desktop') {
+          const { stops, missing } = await focusWithoutIndicator(page);
+          console.log(`[accessibility desktop] ${url}: ${stops} keyboard stops`);
+          unfocused.push(...missing.map((m) => `${url}: ${m}`));
+        }
         if (['/', '/deployments'].includes(url) || url === `/deployments/${rollbackId}`) await artifact(page, testInfo, `${url === '/' ? 'overview' : url === '/deployments' ? 'deployments' : 'operation'}-${size}`);
       }
       if (size === 'phone') {
@@ -254,9 +287,10 @@ for (const size of Object.keys(SIZES) as Size[]) {
       findings.push(...(await seriousViolations(page)).map((v) => `/login: ${v}`));
       wide.push(...(await overflow(page)).map((o) => `/login: ${o}`));
       console.log(`[accessibility ${size}] ${PAGES.length + 1} pages; ${findings.length} serious or critical findings, ${wide.length} too wide`);
-      for (const line of [...findings, ...wide]) console.log(`[accessibility ${size}] ${line}`);
+      for (const line of [...findings, ...wide, ...unfocused.map((u) => `no visible focus: ${u}`)]) console.log(`[accessibility ${size}] ${line}`);
       expect(findings).toEqual([]);
       expect(wide).toEqual([]);
+      expect(unfocused).toEqual([]);
       // Chromium names each feature of the header it does not know (once "bluetooth") on every page.
       expect(policyMessages).toEqual([]);
     } finally {
