@@ -79,7 +79,7 @@ export function HistoryTable({ history, filter, canOperate }: Props) {
                   <Badge tone={TONE[op.status]}>{op.status}</Badge>
                 </Cell>
                 <Cell>
-                  <span className="flex gap-3">
+                  <span className="flex flex-wrap gap-x-3">
                     <Link className="text-indigo-600 underline dark:text-indigo-400" href={`/deployments/${op.id}`}>
                       Details
                     </Link>

@@ -51,8 +51,8 @@ export function OperationTimeline({ initial, canCancel, cancel }: Props) {
 
   return (
     <div className="grid gap-6 xl:grid-cols-2">
-    <div className="space-y-4">
-      <div className="flex items-center gap-3">
+    <div className="min-w-0 space-y-4">
+      <div className="flex flex-wrap items-center gap-3">
         <span data-testid="operation-status">
           <Badge tone={TONE[op.status]}>{op.status}</Badge>
         </span>
@@ -112,7 +112,7 @@ export function OperationTimeline({ initial, canCancel, cancel }: Props) {
       {logs.length > 0 && (
         <div>
           <h2 className="mb-1 text-sm font-semibold">Last log lines of {String(failure?.data?.container)}</h2>
-          <pre className="max-h-80 overflow-auto rounded-md bg-zinc-950 p-3 text-xs text-zinc-100" data-testid="failure-logs">
+          <pre tabIndex={0} className="max-h-80 overflow-auto rounded-md bg-zinc-950 p-3 text-xs text-zinc-100" data-testid="failure-logs">
             {logs.map((l) => `${l.stream === 'stderr' ? 'ERR ' : ''}${l.text}`).join('\n')}
           </pre>
         </div>
@@ -120,12 +120,12 @@ export function OperationTimeline({ initial, canCancel, cancel }: Props) {
       {op.result && (
         <details>
           <summary className="cursor-pointer text-sm">Result</summary>
-          <pre className="mt-2 overflow-auto rounded-md bg-zinc-100 p-3 text-xs dark:bg-zinc-900">{JSON.stringify(op.result, null, 2)}</pre>
+          <pre tabIndex={0} className="mt-2 overflow-auto rounded-md bg-zinc-100 p-3 text-xs dark:bg-zinc-900">{JSON.stringify(op.result, null, 2)}</pre>
         </details>
       )}
     </div>
     {target && op.status === 'running' && (
-      <section aria-label={`Logs of the ${target} platform`} data-testid="target-logs">
+      <section aria-label={`Logs of the ${target} platform`} data-testid="target-logs" className="min-w-0">
         <h2 className="mb-2 text-sm font-semibold">platform ({target}) as it starts</h2>
         <LogViewer compact initial={{ service: 'platform', color: target, tail: '200' }} />
       </section>

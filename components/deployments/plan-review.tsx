@@ -19,7 +19,8 @@ export function PlanReview({ plan }: { plan: PlanPreviewDto }) {
           {w}
         </p>
       ))}
-      <ol className="max-h-60 list-decimal overflow-auto rounded-md bg-zinc-100 py-2 pl-8 pr-2 font-mono text-xs dark:bg-zinc-950">
+      {/* It scrolls when the plan is long: focusable, so keyboard users can scroll it too. */}
+      <ol tabIndex={0} aria-label="Steps of the plan" className="max-h-60 list-decimal overflow-auto rounded-md bg-zinc-100 py-2 pl-8 pr-2 font-mono text-xs dark:bg-zinc-950">
         {plan.steps.map((s, i) => (
           <li key={i}>{s}</li>
         ))}

@@ -95,7 +95,7 @@ function StepList({ steps }: { steps: PrepareStepDto[] }) {
             <span>{s.title}</span>
             <span className="text-xs text-zinc-500">in {s.database === 'admin' ? 'the admin database' : s.database}</span>
           </div>
-          <pre className="mt-1 overflow-x-auto rounded bg-zinc-100 p-2 text-xs dark:bg-zinc-900">{s.sql}</pre>
+          <pre tabIndex={0} className="mt-1 overflow-x-auto rounded bg-zinc-100 p-2 text-xs dark:bg-zinc-900">{s.sql}</pre>
           {s.detail && <p className="text-xs text-zinc-600 dark:text-zinc-400">{s.detail}</p>}
         </li>
       ))}
@@ -329,14 +329,14 @@ export function DatabaseWizard({ mode, inUse, actions }: Props) {
               {configured.envChanges.length === 0 ? (
                 <p className="text-sm">No change: .env already holds these URLs.</p>
               ) : (
-                <pre className="overflow-x-auto rounded bg-zinc-100 p-2 text-xs dark:bg-zinc-900" data-testid="env-diff">
+                <pre tabIndex={0} className="overflow-x-auto rounded bg-zinc-100 p-2 text-xs dark:bg-zinc-900" data-testid="env-diff">
                   {configured.envChanges
                     .flatMap((c) => [...(c.before ? [`- ${c.key}=${c.before}`] : []), ...(c.after ? [`+ ${c.key}=${c.after}`] : [])])
                     .join('\n')}
                 </pre>
               )}
               <h3 className="text-sm font-medium">{configured.overrideFile}</h3>
-              <pre className="overflow-x-auto rounded bg-zinc-100 p-2 text-xs dark:bg-zinc-900" data-testid="override-diff">
+              <pre tabIndex={0} className="overflow-x-auto rounded bg-zinc-100 p-2 text-xs dark:bg-zinc-900" data-testid="override-diff">
                 {configured.overrideDiff.join('\n')}
               </pre>
               {configured.warnings.length > 0 && (

@@ -12,7 +12,8 @@ export const AnsiLine = memo(function AnsiLine({ text }: { text: string }) {
   const html = useMemo(() => {
     const au = new AnsiUp();
     au.escape_html = true;
-    au.use_classes = false;
+    // Classes, not inline colours: globals.css draws the 16 ANSI colours readable on the dark log background.
+    au.use_classes = true;
     return au.ansi_to_html(text);
   }, [text]);
   return <span dangerouslySetInnerHTML={{ __html: html }} />;

@@ -173,9 +173,9 @@ export function LogViewer({ initial, compact = false }: ViewerProps = {}) {
           </Select>
         </label>
         <label className="text-xs">
-          Color
+          Colour
           <Select
-            aria-label="Color"
+            aria-label="Colour"
             value={draft.color}
             disabled={!ROTATABLE.has(draft.service) && draft.service !== 'all'}
             onChange={(e) => setDraft({ ...draft, color: e.target.value })}
@@ -267,7 +267,7 @@ export function LogViewer({ initial, compact = false }: ViewerProps = {}) {
                   className="absolute left-0 flex w-full items-center gap-2 whitespace-pre border-y border-sky-700 bg-sky-950/60 px-3 font-semibold text-sky-300"
                   style={{ height: ROW_HEIGHT, transform: `translateY(${row.start}px)` }}
                 >
-                  {timestamps && <span className="font-normal text-zinc-500">{line.ts.slice(0, 23).replace('T', ' ')}</span>}
+                  {timestamps && <span className="font-normal text-zinc-400">{line.ts.slice(0, 23).replace('T', ' ')}</span>}
                   {source.service === 'all' && <span>{line.service}:</span>}
                   <span>{markerText(line)}</span>
                 </div>
@@ -281,8 +281,8 @@ export function LogViewer({ initial, compact = false }: ViewerProps = {}) {
                 className={cx('absolute left-0 w-full whitespace-pre px-3', line.stream === 'stderr' && 'bg-red-950/40')}
                 style={{ height: ROW_HEIGHT, transform: `translateY(${row.start}px)` }}
               >
-                {timestamps && <span className="mr-2 text-zinc-500">{line.ts.slice(0, 23).replace('T', ' ')}</span>}
-                <span className={cx('mr-2', line.stream === 'stderr' ? 'text-red-400' : 'text-zinc-500')}>{line.stream === 'stderr' ? 'ERR' : 'OUT'}</span>
+                {timestamps && <span className="mr-2 text-zinc-400">{line.ts.slice(0, 23).replace('T', ' ')}</span>}
+                <span className={cx('mr-2', line.stream === 'stderr' ? 'text-red-400' : 'text-zinc-400')}>{line.stream === 'stderr' ? 'ERR' : 'OUT'}</span>
                 {source.service === 'all' && <span className="mr-2 text-sky-400">{line.service}</span>}
                 <AnsiLine text={line.text} />
               </div>

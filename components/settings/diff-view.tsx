@@ -25,7 +25,7 @@ export function EnvDiffView({ diff }: { diff: EnvDiffEntry[] }) {
 
 export function LineDiffView({ diff }: { diff: LineDiff }) {
   return (
-    <pre aria-label="Changes" className="max-h-80 overflow-auto rounded bg-zinc-50 p-2 text-xs dark:bg-zinc-950">
+    <pre tabIndex={0} aria-label="Changes" className="max-h-80 overflow-auto rounded bg-zinc-50 p-2 text-xs dark:bg-zinc-950">
       {diff.map((l, i) => (
         <div
           key={i}

@@ -168,11 +168,11 @@ export function DomainForm({ values, projectId, proxyPorts, readOnly, actions }:
             WebSockets and allow long requests; it must not strip {form.BASE_PATH || 'the sub-path'}.
           </p>
           <h4 className="mt-3 font-medium">nginx</h4>
-          <pre data-testid="nginx-config" className="overflow-auto rounded bg-zinc-50 p-2 text-xs dark:bg-zinc-950">
+          <pre tabIndex={0} data-testid="nginx-config" className="overflow-auto rounded bg-zinc-50 p-2 text-xs dark:bg-zinc-950">
             {nginxConfig(upstream)}
           </pre>
           <h4 className="mt-3 font-medium">Caddy</h4>
-          <pre data-testid="caddy-config" className="overflow-auto rounded bg-zinc-50 p-2 text-xs dark:bg-zinc-950">
+          <pre tabIndex={0} data-testid="caddy-config" className="overflow-auto rounded bg-zinc-50 p-2 text-xs dark:bg-zinc-950">
             {caddyConfig(upstream)}
           </pre>
         </details>

@@ -108,7 +108,7 @@ export function EnvForm({ env, isAdmin, actions }: Props) {
           />
         </FormField>
         {secret && isAdmin && current?.set && (
-          <div className="flex gap-2">
+          <div className="flex flex-wrap gap-2">
             <Button type="button" variant="ghost" onClick={() => reveal(key)}>
               Reveal {key}
             </Button>

@@ -4,6 +4,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { e2eDataDir } from '../support/paths';
 import { actionIds, callAction } from '../support/server-actions';
 import { ADMIN } from '../support/admin';
+import { seriousViolations } from '../support/axe';
 import { gotoHydrated } from '../support/goto-hydrated';
 import { GOOD_VERSION, SERVICES } from '../fixtures/versions';
 import { prepareConsoleDeployment } from '../support/console-deployment';
@@ -34,6 +35,12 @@ let usedToken = '';
 test('first run: every page leads to setup, a wrong token is refused, the admin is created', async ({ page }) => {
   await gotoHydrated(page, '/deployments');
   await expect(page).toHaveURL(/\/setup$/);
+  // The one page no other spec can see: checked for accessibility here, at desktop and phone size
+  // (accessibility.spec.ts checks every other page).
+  for (const viewport of [{ width: 1280, height: 800 }, { width: 390, height: 844 }]) {
+    await page.setViewportSize(viewport);
+    expect(await seriousViolations(page), `/setup at ${viewport.width} px`).toEqual([]);
+  }
 
   await fillSetup(page, 'wrong-token');
   await expect(page.getByText('That setup token is not valid')).toBeVisible();

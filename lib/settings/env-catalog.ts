@@ -110,7 +110,7 @@ const GROUPS = [
     keys: [
       { key: 'GHCR_REGISTRY', meaning: 'Image prefix: images are <registry>/tale-<service>:<version>.', default: 'ghcr.io/tale-project/tale', affects: 'cli', schema: registrySchema },
       { key: 'HEALTH_CHECK_TIMEOUT', meaning: 'Seconds each new container may take to become healthy before a deploy gives up.', default: '300', affects: 'cli', schema: positiveIntegerSchema },
-      { key: 'DRAIN_TIMEOUT', meaning: 'Seconds the old color keeps serving in-flight requests before it is stopped.', default: '30', affects: 'cli', schema: positiveIntegerSchema },
+      { key: 'DRAIN_TIMEOUT', meaning: 'Seconds the old colour keeps serving in-flight requests before it is stopped.', default: '30', affects: 'cli', schema: positiveIntegerSchema },
       { key: 'CONVEX_DEPLOY_TIMEOUT', meaning: 'Seconds the platform waits for Convex functions to deploy.', default: '300', affects: 'colors', schema: positiveIntegerSchema },
     ],
   },

@@ -62,7 +62,7 @@ export default async function AuditPage({ searchParams }: Props) {
                 <Badge tone={r.outcome === 'success' ? 'good' : r.outcome === 'denied' ? 'warn' : 'bad'}>{r.outcome}</Badge>
               </Cell>
               <Cell>
-                <span className="font-mono text-xs">{[r.message, r.params].filter(Boolean).join(' · ')}</span>
+                <span className="font-mono text-xs [overflow-wrap:anywhere]">{[r.message, r.params].filter(Boolean).join(' · ')}</span>
                 {r.repeatCount > 0 && (
                   <span className="ml-2 text-xs font-medium text-amber-700 dark:text-amber-400" data-testid="audit-repeats">
                     {repeatSummary(r)}
