@@ -1,10 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { expect as baseExpect, test, type Browser, type Page, type TestInfo } from '@playwright/test';
+import { expect as baseExpect, test, type Browser, type Locator, type Page, type TestInfo } from '@playwright/test';
 import { docker as dockerCli } from '../fixtures/run-command';
 import { GOOD_VERSION, NEXT_VERSION, SERVICES } from '../fixtures/versions';
 import { signInAsAdmin } from '../support/admin';
 import { seriousViolations } from '../support/axe';
+import { skipBackupInDialog } from '../support/backup-gate';
 import { prepareConsoleDeployment, type ConsoleDeployment } from '../support/console-deployment';
 import { gotoHydrated } from '../support/goto-hydrated';
 import { projectRoot } from '../support/paths';
@@ -95,6 +96,11 @@ async function focusWithoutIndicator(page: Page, max = 120): Promise<{ stops: nu
   return { stops, missing };
 }
 
+/** The backup gate (its own specs test it): skipped with a reason when the plan changes the version. */
+async function skipGateIfAsked(dialog: Locator): Promise<void> {
+  if (await dialog.getByText('Skip the backup', { exact: true }).count()) await skipBackupInDialog(dialog);
+}
+
 /** Deploys `version` through the deployments page and follows its timeline to the end. */
 async function deployThroughPage(page: Page, version: string): Promise<void> {
   await gotoHydrated(page, '/deployments');
@@ -102,6 +108,7 @@ async function deployThroughPage(page: Page, version: string): Promise<void> {
   await page.getByRole('button', { name: `Review deploy of ${version}` }).click();
   const dialog = page.getByRole('dialog');
   await expect(dialog.getByTestId('plan-review')).toBeVisible();
+  await skipGateIfAsked(dialog);
   await dialog.getByRole('button', { name: `Deploy ${version}` }).click();
   await expect(page).toHaveURL(/\/deployments\/[0-9a-f-]{36}$/);
   await expect(page.getByTestId('timeline')).toBeVisible();
@@ -204,6 +211,7 @@ test('at 390 px an operator deploys, reads the overview, follows the operation a
     // The schema warning of a downgrade is part of a rollback too.
     const accept = dialog.getByLabel(/I understand/);
     if (await accept.count()) await accept.check();
+    await skipGateIfAsked(dialog);
     await confirm.click();
     await expect(page).toHaveURL(/\/deployments\/[0-9a-f-]{36}$/);
     rollbackId = page.url().split('/').pop()!;
