@@ -16,7 +16,7 @@ import type { EnginePorts } from '../engine/ports';
 import type { Job } from '../operations/runner';
 import { toOperationDto } from '../operations/operation-store';
 import type { Runtime } from '../runtime';
-import { invalid, launch } from './operations';
+import { invalid, launch } from './operation-start';
 
 // Restore drills, retention and the integrity check (docs/backups.md#restore-drill). A drill is a
 // `drill` operation, and its operation row is its record: the history keeps who ran it, when, how

@@ -15,7 +15,7 @@ import type { Job } from '../operations/runner';
 import type { Runtime } from '../runtime';
 import { drillJob, retentionJob } from './backup-drills';
 import { backupPorts, backupResult } from './backups';
-import { invalid } from './operations';
+import { invalid } from './operation-start';
 
 // Scheduled backups (docs/backups.md#schedule-and-retention). The schedule is a console setting; a
 // timer in the runtime, started once at boot, computes the next run from it and from the last

@@ -11,7 +11,7 @@ import type { StoredTarget } from '../backup/target';
 import { appendAudit } from '../db/audit-log';
 import type { Runtime } from '../runtime';
 import { ensureRepository } from './backups';
-import { invalid } from './operations';
+import { invalid } from './operation-start';
 
 // The backup repository setting (docs/backups.md#targets): admin only, since the target receives
 // everything the backups hold. Saving stores it (0600 files in $DATA_DIR); "Test connection" opens

@@ -14,7 +14,7 @@ import { appendAudit } from '../db/audit-log';
 import type { EnginePorts } from '../engine/ports';
 import type { Runtime } from '../runtime';
 import { latestDrills } from './backup-drills';
-import { confirmProject, invalid, launch, WRONG_PROJECT } from './operations';
+import { confirmProject, invalid, launch, WRONG_PROJECT } from './operation-start';
 
 // Backups and restores (docs/backups.md). A backup is a `backup` operation and a restore a
 // `restore` operation: persisted, in the history, cancellable, refused beside the kinds they

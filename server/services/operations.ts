@@ -1,9 +1,7 @@
 import 'server-only';
 import { CodedError } from '@/lib/errors';
 import type { ActionResult } from '@/lib/action-result';
-import type { OperationDto, OperationKind, PlanPreviewDto, StackStatusDto } from '@/lib/dto/operations';
-import type { SessionUser } from '@/lib/dto/user';
-import { fieldErrors } from '@/lib/schemas/field-errors';
+import type { OperationDto, PlanPreviewDto, StackStatusDto } from '@/lib/dto/operations';
 import { APPLIES_SETTINGS } from '@/lib/operation-purpose';
 import { cleanupInputSchema, deployInputSchema, operationIdSchema, previewInputSchema, resetInputSchema, rollbackInputSchema, updateInputSchema } from '@/lib/schemas/operations';
 import { deploy, rollback } from '../engine/deploy';
@@ -21,35 +19,12 @@ import { reset } from '../engine/reset';
 import { stackStatus } from '../engine/stack-status';
 import { appendAudit } from '../db/audit-log';
 import { authorize, type Caller } from '../auth/caller';
-import type { Job } from '../operations/runner';
-import { inProgress } from '../operations/conflicts';
 import { getOperation, listOperations, runningOperation, toOperationDto } from '../operations/operation-store';
 import type { Runtime } from '../runtime';
+import { confirmProject, invalid, launch, projectId, WRONG_PROJECT, type Starter } from './operation-start';
 
 // The operations a user starts from the console or the API. Each takes the runtime and the caller
 // (read at the edge) and checks the role itself, so a unit test sees the same gate as a request.
-
-/** Who started a job and from where: the audit row of its start carries both. */
-export type Starter = { rt: Runtime; caller: Caller; actor: SessionUser };
-
-export function launch({ rt, caller, actor }: Starter, kind: OperationKind, params: Record<string, unknown>, job: Job): ActionResult<OperationDto> {
-  const op = rt.operations.start({ kind, params, actor }, job);
-  const busy = 'busy' in op;
-  appendAudit(rt.db, {
-    actor,
-    action: `operations.${kind}`,
-    target: busy ? null : op.id,
-    params,
-    sourceIp: caller.sourceIp,
-    outcome: busy ? 'denied' : 'success',
-    message: busy ? `another operation is running (${op.busy})` : 'started',
-  });
-  return busy ? inProgress(op.busy) : { ok: true, data: op };
-}
-
-export function invalid(error: import('zod').ZodError): ActionResult<never> {
-  return { ok: false, code: 'INVALID_INPUT', message: 'Check the highlighted fields.', fieldErrors: fieldErrors(error) };
-}
 
 /** The version the live colour's platform runs; null when nothing is deployed or it cannot be told. */
 async function liveVersion(rt: Runtime): Promise<string | null> {
@@ -267,31 +242,6 @@ export function previewDto(kind: PlanPreviewDto['kind'], plan: DeployPlan, check
 export async function resetTargets(rt: Runtime): Promise<{ projectId: string | null; volumes: string[] }> {
   const id = await projectId(rt);
   return { projectId: id, volumes: id ? volumeSpecs(id).map((v) => v.name) : [] };
-}
-
-/** The project id from tale.json, or null when it cannot be read. */
-async function projectId(rt: Runtime): Promise<string | null> {
-  try {
-    return await rt.project.readProjectId();
-  } catch (err) {
-    if (err instanceof CodedError) return null;
-    throw err;
-  }
-}
-
-export const WRONG_PROJECT = {
-  ok: false as const,
-  code: 'CONFIRMATION_MISMATCH',
-  message: 'That is not this project’s id. Nothing was changed.',
-  fieldErrors: { projectId: ['Type the project id exactly as shown'] },
-};
-
-/** A typed confirmation that does not match is refused and audited; `true` when it matches. */
-export async function confirmProject({ rt, caller, actor }: Starter, action: string, typed: string, params: Record<string, unknown>): Promise<boolean> {
-  const expected = await projectId(rt);
-  if (expected !== null && typed === expected) return true;
-  appendAudit(rt.db, { actor, action, params, sourceIp: caller.sourceIp, outcome: 'denied', message: 'project id confirmation did not match' });
-  return false;
 }
 
 /**

@@ -8,7 +8,8 @@ import { planDeploy } from '../../engine/deploy-plan';
 import type { PlanOptions } from '../../engine/plan-types';
 import type { Runtime } from '../../runtime';
 import { gatePreview } from '../backup-gate';
-import { currentStatus, launch, previewDto } from '../operations';
+import { launch } from '../operation-start';
+import { currentStatus, previewDto } from '../operations';
 import { pendingChanges, pendingSettings } from './settings-support';
 import { SETTINGS_WRITER } from './settings';
 
