@@ -178,4 +178,8 @@ test('marks where the follow of the active colour moved to the new container, th
   expect(rows.slice(at + 1)).toHaveLength(1);
   expect(rows[at + 1]).toMatch(/line 0 sent \d+ from-green /);
   await page.screenshot({ path: test.info().outputPath('log-marker.png') });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await expect(page.getByTestId('log-marker')).toBeVisible();
+  await page.screenshot({ path: test.info().outputPath('log-marker-390.png') });
+  await page.setViewportSize({ width: 1280, height: 720 });
 });

@@ -87,6 +87,13 @@ test('after a TLS and BASE_PATH change, the deploy dialog with infrastructure an
   // One Apply does both parts, in order: the proxy, then the colours' blue-green switch.
   const dialog = await openApply();
   await expect(dialog.getByTestId('proxy-restart-warning')).toHaveText(WARNING);
+  for (const [name, size] of [['desktop', { width: 1280, height: 720 }], ['390', { width: 390, height: 844 }]] as const) {
+    await page.setViewportSize(size);
+    await dialog.getByTestId('proxy-restart-warning').scrollIntoViewIfNeeded();
+    await expect(dialog.getByTestId('proxy-restart-warning')).toBeVisible();
+    await page.screenshot({ path: test.info().outputPath(`proxy-restart-warning-${name}.png`) });
+  }
+  await page.setViewportSize({ width: 1280, height: 720 });
   await expect(dialog.getByTestId('plan-review')).toContainText(`stop ${bed.deployment.id}-proxy-retiring`);
   await expect(dialog.getByTestId('plan-review')).toContainText('switch traffic to');
   const before = await proxyId();
