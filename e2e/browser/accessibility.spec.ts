@@ -222,7 +222,7 @@ test('at 390 px an operator deploys, reads the overview, follows the operation a
     await expect(timeline).toBeVisible();
     await expect(timeline).toBeInViewport();
     await expect(page.getByTestId('operation-status')).toHaveText('succeeded', { timeout: 180_000 });
-    await expect(timeline).toContainText('switch');
+    await expect(timeline).toContainText('Traffic goes to the new colour');
     expect(await overflow(page)).toEqual([]);
     await artifact(page, testInfo, 'rollback-phone');
     expect(dialogFindings).toEqual([]);

@@ -70,7 +70,7 @@ test('a downgrade confirmed in the deploy dialog runs (the dialog sends the flag
   expect(await live()).toBe(NEXT_VERSION);
   downgradeId = await deployThroughDialog(page, GOOD_VERSION, true);
   expect(await live()).toBe(GOOD_VERSION);
-  await expect(page.getByTestId('timeline')).toContainText('switch');
+  await expect(page.getByTestId('timeline')).toContainText('Traffic goes to the new colour');
   // The audit trail records that this deploy was a confirmed downgrade.
   await gotoHydrated(page, '/audit');
   await expect(page.locator('main')).toContainText('allowDowngrade');
