@@ -132,8 +132,8 @@ describe('requests', () => {
     expect(body.error).toBeNull();
     const ours = body.versions.filter((v) => [GOOD_VERSION, NEXT_VERSION].includes(v.version));
     expect(ours).toEqual([
-      { version: NEXT_VERSION, available: true, missing: [] },
-      { version: GOOD_VERSION, available: true, missing: [] },
+      { version: NEXT_VERSION, available: true, missing: [], failedHere: null },
+      { version: GOOD_VERSION, available: true, missing: [], failedHere: null },
     ]);
     expect((await api('/versions?limit=500', { headers: bearer(tokens.viewer) })).status).toBe(400);
   });

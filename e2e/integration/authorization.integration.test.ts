@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { declaredAccess, entryPoints, OPEN_PAGES, OPEN_ROUTES, type Access, type EntryPoint } from '../support/entry-points';
+import { declaredAccess, declaredMethodAccess, entryPoints, OPEN_PAGES, OPEN_ROUTES, type Access, type EntryPoint } from '../support/entry-points';
 import { createSignedInUser } from '../support/accounts';
 import { signIn, startConsole, type RunningConsole } from '../support/console';
 import { actionIds, actionResult, callAction } from '../support/server-actions';
@@ -36,7 +36,7 @@ it('every entry point is either open on purpose or declares who may use it', () 
   expect(all.filter((ep) => OPEN.has(label(ep))).map(label).sort()).toEqual([...OPEN].sort());
 });
 
-async function outcome(ep: EntryPoint, caller: Caller): Promise<'allow' | 'deny-anonymous' | 'deny-role'> {
+async function outcome(ep: EntryPoint, caller: Caller, only?: string): Promise<'allow' | 'deny-anonymous' | 'deny-role'> {
   const cookie = cookies[caller];
   const headers: Record<string, string> = cookie ? { Cookie: cookie } : {};
   if (ep.kind === 'page') {
@@ -50,7 +50,7 @@ async function outcome(ep: EntryPoint, caller: Caller): Promise<'allow' | 'deny-
   }
   if (ep.kind === 'route') {
     const statuses = await Promise.all(
-      ep.methods.map(async (method) => {
+      ep.methods.filter((m) => only === undefined || m === only).map(async (method) => {
         // Unsafe methods come from the console's own origin (else 403 BAD_ORIGIN) and carry a body
         // no route accepts, so an allowed caller is stopped by validation and nothing starts.
         const unsafe = !['GET', 'HEAD', 'OPTIONS'].includes(method);
@@ -88,11 +88,14 @@ function expected(access: Access, caller: Caller): ReturnType<typeof outcome> ex
 
 describe('authorisation matrix', () => {
   for (const ep of all.filter((e) => !OPEN.has(label(e)))) {
-    const access = declaredAccess(ep);
-    for (const caller of Object.keys(RANK) as Caller[]) {
-      it(`${label(ep)} (needs ${access}) as ${caller} → ${expected(access, caller)}`, async () => {
-        expect(await outcome(ep, caller)).toBe(expected(access, caller));
-      });
+    // A route's methods may demand different roles (read for operators, write for admins): each is its own case.
+    const cases = ep.kind === 'route' ? ep.methods.map((m) => ({ method: m, access: declaredMethodAccess(ep, m) })) : [{ method: undefined, access: declaredAccess(ep) }];
+    for (const { method, access } of cases) {
+      for (const caller of Object.keys(RANK) as Caller[]) {
+        it(`${label(ep)}${method ? ` ${method}` : ''} (needs ${access}) as ${caller} → ${expected(access, caller)}`, async () => {
+          expect(await outcome(ep, caller, method)).toBe(expected(access, caller));
+        });
+      }
     }
   }
 });

@@ -81,3 +81,17 @@ export function declaredAccess(ep: EntryPoint): Access {
   if (call) return (call[1] ?? 'viewer') as Access;
   return null;
 }
+
+/**
+ * The role one method of a route handler demands: the withApiUser call inside that exported
+ * function (a route may let operators read and only admins write, as /api/v1/backups/schedule).
+ */
+export function declaredMethodAccess(ep: Extract<EntryPoint, { kind: 'route' }>, method: string): Access {
+  const source = fs.readFileSync(path.join(projectRoot, ep.file), 'utf8');
+  const start = new RegExp(`export\\s+(?:async\\s+)?function\\s+${method}\\b`).exec(source);
+  if (!start) return declaredAccess(ep);
+  const rest = source.slice(start.index + start[0].length);
+  const next = /\nexport\s/.exec(rest);
+  const call = /withApiUser\('(\w+)'/.exec(next ? rest.slice(0, next.index) : rest);
+  return call ? (call[1] as Access) : declaredAccess(ep);
+}
