@@ -244,7 +244,8 @@ test('a broken release fails with its log lines while the live one keeps serving
   await artifact(page, testInfo, 'history');
 
   // "Deploy this release again" preselects the release in the picker.
-  await page.getByTestId('history-row').filter({ hasText: 'rollback' }).getByRole('link', { name: 'Deploy this release again' }).click();
+  // Newest first: ours is the top rollback row (the accessibility spec rolled back on this console too).
+  await page.getByTestId('history-row').filter({ hasText: 'rollback' }).first().getByRole('link', { name: 'Deploy this release again' }).click();
   await expect(page.getByLabel('Version')).toHaveValue(GOOD_VERSION);
 });
 
