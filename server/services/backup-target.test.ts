@@ -4,7 +4,7 @@ import type { SessionUser } from '@/lib/dto/user';
 import { targetFiles } from '../backup/target-store';
 import { queryAudit } from '../db/audit-log';
 import { callerOf, fakeRuntime, type FakeRuntime } from '../test-support/fake-runtime';
-import { getBackupTarget, saveBackupTarget, testBackupTarget } from './backup-target';
+import { checkBackupRepository, getBackupTarget, saveBackupTarget, testBackupTarget } from './backup-target';
 
 // The repository setting's service without a network: admins only, secrets stored 0600 and never
 // answered or audited, a kept secret when the form leaves it empty, strict input.
@@ -30,7 +30,9 @@ describe('the backup target setting', () => {
   it('starts at the default directory and refuses bad input field by field', async () => {
     expect(await getBackupTarget(f.rt, admin)).toEqual({ ok: true, data: { type: 'local', path: f.rt.env.backup.repository, isDefault: true } });
     const bad = await saveBackupTarget(f.rt, admin, { type: 'sftp', user: 'x', host: 'h;rm', port: 22, path: 'rel', privateKey: KEY });
-    expect(bad).toMatchObject({ ok: false, code: 'INVALID_INPUT', fieldErrors: { host: expect.any(Array), path: expect.any(Array) } });
+    expect(bad).toMatchObject({ ok: false, code: 'INVALID_INPUT', fieldErrors: { host: expect.any(Array), path: expect.any(Array) } });    // No argument means the defaults; null (or anything not an object) is refused, not read as "nothing".
+    expect(await testBackupTarget(f.rt, admin, null)).toMatchObject({ ok: false, code: 'INVALID_INPUT' });
+    expect(await checkBackupRepository(f.rt, admin, null)).toMatchObject({ ok: false, code: 'INVALID_INPUT' });
   });
 
   it('stores the S3 secret 0600, never answers or audits it, and keeps it when the form leaves it empty', async () => {

@@ -63,7 +63,7 @@ export function saveBackupTarget(rt: Runtime, caller: Caller, raw: unknown): Pro
 
 export function testBackupTarget(rt: Runtime, caller: Caller, raw: unknown): Promise<ActionResult<TestTargetDto>> {
   return authorize(caller, 'admin', async (actor): Promise<ActionResult<TestTargetDto>> => {
-    const parsed = testTargetInputSchema.safeParse(raw ?? {});
+    const parsed = testTargetInputSchema.safeParse(raw === undefined ? {} : raw); // no argument: the defaults; null and the rest: refused
     if (!parsed.success) return invalid(parsed.error);
     const location = rt.backups.repo.location;
     const audit = (outcome: 'success' | 'failure', message: string) =>
@@ -109,7 +109,7 @@ const checkInputSchema = z.strictObject({ readData: z.boolean().default(true) })
 /** restic check: "no errors were found", or BACKUP_REPOSITORY_CORRUPT with restic's reason. */
 export function checkBackupRepository(rt: Runtime, caller: Caller, raw: unknown): Promise<ActionResult<RepositoryCheckDto>> {
   return authorize(caller, 'admin', async (actor) => {
-    const parsed = checkInputSchema.safeParse(raw ?? {});
+    const parsed = checkInputSchema.safeParse(raw === undefined ? {} : raw); // no argument: the defaults; null and the rest: refused
     if (!parsed.success) return invalid(parsed.error);
     const repo = rt.backups.repo;
     const location = repo.location;
