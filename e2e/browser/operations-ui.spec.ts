@@ -258,13 +258,13 @@ test('a slow health wait is said while it lasts, with its timeout, then how long
   await page.getByRole('dialog').getByRole('button', { name: `Deploy ${SLOW_VERSION}` }).click();
   await expect(page).toHaveURL(/\/deployments\/[0-9a-f-]{36}$/);
   // The stand-ins listen only after SLOW_START_SECONDS: the wait is on screen while it lasts.
-  const waiting = page.getByTestId('timeline-row').filter({ hasText: /^.*Waiting up to \d+ s for rag-green and crawler-green to report healthy…$/ });
+  const waiting = page.getByTestId('timeline-row').filter({ hasText: /^.*Waiting up to \d+ s for rag-(?:blue|green) and crawler-(?:blue|green) to report healthy…$/ });
   await expect(waiting).toBeVisible({ timeout: 120_000 });
   await expect(page.getByTestId('operation-status')).toHaveText('running');
   await artifact(page, testInfo, 'timeline-health-wait');
   await expect(page.getByTestId('operation-status')).toHaveText('succeeded', { timeout: 180_000 });
   // The same row now says how it ended.
-  const ended = page.getByTestId('timeline-row').filter({ hasText: /rag-green and crawler-green are healthy after \d+ s \(allowed: \d+ s\)/ });
+  const ended = page.getByTestId('timeline-row').filter({ hasText: /rag-(?:blue|green) and crawler-(?:blue|green) are healthy after \d+ s \(allowed: \d+ s\)/ });
   await expect(ended).toHaveCount(1);
   console.log(`[operations-ui] slow start: ${await ended.getByTestId('timeline-text').textContent()}`);
   await labelsFit(page);
