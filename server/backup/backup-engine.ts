@@ -329,21 +329,35 @@ export function countBytes(stream: Readable, onBytes: (n: number) => void): Read
   return stream.pipe(counter);
 }
 
-/** restic's dump of one database streamed into psql, which runs the dump's own CREATE DATABASE. */
-async function restoreDatabase(p: BackupPorts, container: string, superuser: string, snapshotId: string, item: string, signal: Signal): Promise<void> {
-  const run = await p.exec.start(container, psqlArgv(superuser, 'postgres'), { stdin: true });
+/**
+ * restic's dump of one database streamed into psql in `container` (restore and drill alike); resolves
+ * with psql's exit code and what it wrote to stderr. The dump's own CREATE DATABASE runs in it.
+ */
+export async function dumpIntoPsql(
+  p: Pick<BackupPorts, 'exec' | 'repo' | 'events' | 'clock'>,
+  container: string,
+  argv: string[],
+  at: { snapshotId: string; item: string; step: 'restore' | 'drill' },
+  signal: Signal,
+): Promise<{ code: number | null; stderr: string }> {
+  const run = await p.exec.start(container, argv, { stdin: true });
   const stdin = run.stdin!;
   stdin.on('error', () => undefined); // psql may exit first; its exit code says why
   const err = capture(run.stderr);
   run.stdout.resume();
-  const { stream, done } = p.repo.dump(snapshotId, `/${item}`, signal);
-  countBytes(stream, progress(p, 'restore', item)).pipe(stdin);
+  const { stream, done } = p.repo.dump(at.snapshotId, `/${at.item}`, signal);
+  countBytes(stream, progress(p, at.step, at.item)).pipe(stdin);
   try {
     await done;
   } catch (e) {
     run.abort();
     throw e;
   }
-  const code = await run.exit;
-  if (code !== 0) throw new BackupError('RESTORE_FAILED', `psql failed: ${lastLine(err()) || `exit ${code}`}`);
+  return { code: await run.exit, stderr: err() };
+}
+
+/** restic's dump of one database streamed into psql, which stops at the first error. */
+async function restoreDatabase(p: BackupPorts, container: string, superuser: string, snapshotId: string, item: string, signal: Signal): Promise<void> {
+  const { code, stderr } = await dumpIntoPsql(p, container, psqlArgv(superuser, 'postgres'), { snapshotId, item, step: 'restore' }, signal);
+  if (code !== 0) throw new BackupError('RESTORE_FAILED', `psql failed: ${lastLine(stderr) || `exit ${code}`}`);
 }

@@ -3,7 +3,7 @@ import { containerName } from '../stack/stack-names';
 import { INVENTORY_SQL, parseInventory, type TableCount } from '../postgres/bundled-copy-plan';
 import { assertIdentifier, ident, literal } from '../postgres/identifiers';
 import { BackupError } from './backup-error';
-import { capture, countBytes, lastLine, progress, psqlArgv } from './backup-engine';
+import { capture, dumpIntoPsql, lastLine, psqlArgv } from './backup-engine';
 import { itemFile, type BackupManifest } from './manifest';
 import type { BackupPorts } from './ports';
 
@@ -120,26 +120,14 @@ async function psqlOut(p: DrillPorts, container: string, superuser: string, data
  * every table it lost instead of one psql message.
  */
 async function replay(p: DrillPorts, container: string, superuser: string, snapshotId: string, item: string, signal: AbortSignal | undefined): Promise<string[]> {
+  // Without ON_ERROR_STOP psql replays the rest after an error, so the counts name every table lost.
   const argv = psqlArgv(superuser, 'postgres').filter((a) => a !== '--set=ON_ERROR_STOP=1');
-  const run = await p.exec.start(container, argv, { stdin: true });
-  const stdin = run.stdin!;
-  stdin.on('error', () => undefined); // psql may exit first; its exit code says why
-  const err = capture(run.stderr);
-  run.stdout.resume();
-  const { stream, done } = p.repo.dump(snapshotId, `/${item}`, signal);
-  countBytes(stream, progress(p, 'drill', item)).pipe(stdin);
-  try {
-    await done;
-  } catch (e) {
-    run.abort();
-    throw e;
-  }
-  const code = await run.exit;
-  const errors = err()
+  const { code, stderr } = await dumpIntoPsql(p, container, argv, { snapshotId, item, step: 'drill' }, signal);
+  const errors = stderr
     .split('\n')
     .filter((l) => /\bERROR:/.test(l))
     .map((l) => l.trim().slice(0, 300));
-  if (code !== 0 && errors.length === 0) throw new BackupError('DRILL_FAILED', `psql could not replay ${item}: ${lastLine(err()) || `exit ${code}`}`);
+  if (code !== 0 && errors.length === 0) throw new BackupError('DRILL_FAILED', `psql could not replay ${item}: ${lastLine(stderr) || `exit ${code}`}`);
   return errors;
 }
 
