@@ -23,6 +23,8 @@ import { createVolumeArchiver } from './docker/volume-archive';
 import type { DrillSandbox } from './backup/drill';
 import { createDrillSandbox } from './docker/drill-sandbox';
 import { createNetworkProbe, type NetworkProbe } from './docker/network-probe';
+import { createAlerts, type Alerts } from './alerts/alerts';
+import { operationAlert } from './alerts/events';
 
 // The composition root. Everything the services use that does I/O or holds state is built here,
 // once per process, and handed to them as a `Runtime`: no service reaches for a global. A unit
@@ -60,6 +62,8 @@ export interface Runtime {
   readonly logs: LogSource;
   readonly backups: Backups;
   readonly operations: Operations;
+  /** The alerts hub: publish an event, send a test, the delivery worker (server/alerts/alerts.ts). */
+  readonly alerts: Alerts;
   /** The single writer of the deployment directory's files (server/project/write-queue.ts). */
   readonly writes: WriteQueue;
   /** Short-lived answers services keep per process (registry tags); a test's runtime starts empty. */
@@ -68,7 +72,7 @@ export interface Runtime {
   ports(events?: EventSink, actor?: string | null): EnginePorts;
 }
 
-export type RuntimeParts = Omit<Runtime, 'operations' | 'writes' | 'cache' | 'ports'>;
+export type RuntimeParts = Omit<Runtime, 'operations' | 'alerts' | 'writes' | 'cache' | 'ports'>;
 
 const quiet: EventSink = { emit: () => {} };
 
@@ -82,7 +86,13 @@ export function createRuntime(parts: RuntimeParts): Runtime {
     events,
     actor,
   });
-  return { ...parts, ports, operations: createOperations({ db: parts.db, ports }), writes: createWriteQueue(), cache: new Map() };
+  const alerts = createAlerts({ db: parts.db, clock: parts.clock, publicUrl: parts.env.publicUrl });
+  // Every operation's end is one alert (or none: operationAlert); publishing only queues it.
+  const onFinish = (op: Parameters<typeof operationAlert>[0]) => {
+    const event = operationAlert(op);
+    if (event) alerts.publish(event);
+  };
+  return { ...parts, ports, alerts, operations: createOperations({ db: parts.db, ports, onFinish }), writes: createWriteQueue(), cache: new Map() };
 }
 
 export const systemClock: Clock = {

@@ -10,8 +10,9 @@ import * as operations from './schema/operations';
 import * as apiTokens from './schema/api-tokens';
 import * as consoleSettings from './schema/console-settings';
 import * as sessions from './schema/sessions';
+import * as alerts from './schema/alerts';
 
-const schema = { ...users, ...audit, ...operations, ...apiTokens, ...consoleSettings, ...sessions };
+const schema = { ...users, ...audit, ...operations, ...apiTokens, ...consoleSettings, ...sessions, ...alerts };
 export type Db = BetterSQLite3Database<typeof schema>;
 
 /**

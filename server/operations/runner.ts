@@ -48,6 +48,11 @@ export type OperationsDeps = {
   db: Db;
   /** The engine's ports for one job, with that job's event sink and actor. */
   ports(events: EventSink, actor: string | null): EnginePorts;
+  /**
+   * Hears every operation that ended, once, after its subscribers (the alerts: docs/alerts.md).
+   * Must not throw or wait: it runs in the job's last step.
+   */
+  onFinish?(op: OperationDto): void;
 };
 
 export function createOperations(deps: OperationsDeps): Operations {
@@ -67,7 +72,7 @@ export function createOperations(deps: OperationsDeps): Operations {
 }
 
 function startOperation(
-  { db, ports: portsFor }: OperationsDeps,
+  { db, ports: portsFor, onFinish }: OperationsDeps,
   bus: EventEmitter,
   controllers: Map<string, AbortController>,
   input: OperationInput,
@@ -115,7 +120,13 @@ function startOperation(
       finishOperation(db, row.id, { status: cancelled ? 'cancelled' : 'failed', error });
     } finally {
       controllers.delete(row.id);
-      publish({ end: toOperationDto(getOperation(db, row.id)!) });
+      const final = toOperationDto(getOperation(db, row.id)!);
+      publish({ end: final });
+      try {
+        onFinish?.(final);
+      } catch (err) {
+        console.error(`[tale-console] operation ${row.id}: the finish hook failed`, err);
+      }
     }
   })();
   return toOperationDto(row);
