@@ -8,6 +8,7 @@ const LINKS = [
   { href: '/deployments', label: 'Deployments' },
   { href: '/backups', label: 'Backups' },
   { href: '/logs', label: 'Logs' },
+  { href: '/alerts', label: 'Alerts' },
   { href: '/settings', label: 'Settings' },
   { href: '/users', label: 'Users' },
   { href: '/tokens', label: 'API tokens' },

@@ -240,6 +240,7 @@ const PAGES: { path: () => string; ready?: (page: Page) => Promise<void> }[] = [
   { path: () => '/settings' },
   { path: () => '/settings/database' },
   { path: () => '/backups', ready: (page) => expect(page.getByTestId('backup-row').first()).toBeVisible() },
+  { path: () => '/alerts' },
   { path: () => '/users' },
   { path: () => '/tokens' },
   { path: () => '/audit' },

@@ -31,6 +31,8 @@ export type AlertAttemptDto = {
   attempt: number;
   maxAttempts: number;
   ok: boolean;
+  /** A failed attempt after which the delivery was tried again. */
+  retried: boolean;
   error: string | null;
   at: string;
   /** The delivery's state after this attempt: pending (a retry at nextAttemptAt), sent or failed. */

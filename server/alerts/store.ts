@@ -122,6 +122,7 @@ export function listAttempts(db: Db, opts: { limit: number; channelId?: string }
         attempt: a.attempt,
         maxAttempts: d.test ? 1 : MAX_ATTEMPTS,
         ok: a.ok,
+        retried: !a.ok && a.attempt < d.attempts,
         error: a.error,
         at: a.at.toISOString(),
         deliveryStatus: d.status,

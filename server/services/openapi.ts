@@ -4,6 +4,8 @@ import { emptyBodySchema, versionsQuerySchema } from '@/lib/schemas/api';
 import { ROLES } from '@/lib/roles';
 import { deployInputSchema, HISTORY_OUTCOMES, rollbackInputSchema } from '@/lib/schemas/operations';
 import { backupScheduleSchema, checkInputSchema, drillInputSchema, restoreInputSchema, startBackupInputSchema } from '@/lib/schemas/backups';
+import { alertChannelInputSchema, alertDeliveriesQuerySchema } from '@/lib/schemas/alerts';
+import { ALERT_EVENTS } from '@/lib/alerts/events';
 import { MAX_JSON_BODY_BYTES } from '../http/api-request';
 
 // The OpenAPI 3.1 description of /api/v1. Request bodies and query parameters come from the same
@@ -217,6 +219,44 @@ const schemas: Record<string, JsonSchema> = {
   DeployInput: input(deployInputSchema),
   RollbackInput: input(rollbackInputSchema),
   EmptyInput: input(emptyBodySchema),
+  AlertChannelInput: input(alertChannelInputSchema),
+  AlertChannel: {
+    type: 'object',
+    required: ['id', 'name', 'kind', 'enabled', 'events', 'target', 'settings', 'secretSet', 'updatedAt', 'updatedBy'],
+    properties: {
+      id: { type: 'string', format: 'uuid' },
+      name: str,
+      kind: { type: 'string', enum: ['webhook', 'slack', 'email'] },
+      enabled: { type: 'boolean' },
+      events: { type: 'array', items: { type: 'string', enum: [...ALERT_EVENTS] } },
+      target: { type: 'string', description: 'webhook: its URL; slack: only the host (the URL is its credential); email: host:port' },
+      settings: { type: 'object', description: 'The settings that are not secret' },
+      secretSet: { type: 'boolean', description: 'Whether the webhook secret, Slack URL or SMTP password is stored; never returned' },
+      updatedAt: { type: 'string', format: 'date-time' },
+      updatedBy: nullableStr,
+    },
+  },
+  AlertAttempt: {
+    type: 'object',
+    required: ['id', 'deliveryId', 'channelId', 'channelName', 'event', 'title', 'test', 'attempt', 'maxAttempts', 'ok', 'retried', 'error', 'at', 'deliveryStatus', 'nextAttemptAt'],
+    properties: {
+      id: { type: 'integer' },
+      deliveryId: { type: 'integer' },
+      channelId: str,
+      channelName: str,
+      event: { type: 'string', enum: [...ALERT_EVENTS] },
+      title: str,
+      test: { type: 'boolean' },
+      attempt: { type: 'integer' },
+      maxAttempts: { type: 'integer' },
+      ok: { type: 'boolean' },
+      retried: { type: 'boolean', description: 'A failed attempt after which the delivery was tried again' },
+      error: { ...nullableStr, description: 'What went wrong, in words; never a secret' },
+      at: { type: 'string', format: 'date-time' },
+      deliveryStatus: { type: 'string', enum: ['pending', 'sent', 'failed'] },
+      nextAttemptAt: { type: ['string', 'null'], format: 'date-time' },
+    },
+  },
 };
 
 /** The backup gate, as both deploy and rollback describe it (docs/backups.md#the-backup-gate). */
@@ -277,7 +317,7 @@ export function openApiDocument(): Record<string, unknown> {
     },
     servers: [{ url: '/' }],
     security: [{ bearerAuth: [] }, { sessionCookie: [] }],
-    tags: [{ name: 'status' }, { name: 'operations' }, { name: 'backups' }, { name: 'admin' }, { name: 'meta' }],
+    tags: [{ name: 'status' }, { name: 'operations' }, { name: 'backups' }, { name: 'alerts' }, { name: 'admin' }, { name: 'meta' }],
     paths: {
       '/api/v1/me': {
         get: { summary: 'The caller', operationId: 'getMe', tags: ['status'], responses: { 200: { description: 'The caller and its role', content: json(ref('Me')) }, ...denied } },
@@ -394,6 +434,65 @@ export function openApiDocument(): Record<string, unknown> {
           description:
             'Needs the admin role and this project’s id typed as confirmation. Stops platform, rag, crawler and convex, replaces every database and the state volumes, starts them again and waits for health. A backup of another project is refused (BACKUP_OTHER_PROJECT), an unknown one is 404 (BACKUP_NOT_FOUND).',
           requestBody: { required: true, content: json(ref('RestoreInput')) },
+        },
+      },
+      '/api/v1/alerts/channels': {
+        get: {
+          summary: 'The alert channels, without their secrets (viewer)',
+          operationId: 'listAlertChannels',
+          tags: ['alerts'],
+          responses: { 200: { description: 'Channels', content: json({ type: 'object', required: ['channels'], properties: { channels: { type: 'array', items: ref('AlertChannel') } } }) }, ...denied },
+        },
+        post: {
+          summary: 'Add an alert channel (admin)',
+          operationId: 'createAlertChannel',
+          tags: ['alerts'],
+          description: 'A signed webhook (docs/alerts.md), a Slack-compatible incoming webhook or email over SMTP, with the events it receives. A webhook needs `secret`, a Slack channel `url`, an email channel with `user` its `password`.',
+          requestBody: { required: true, content: json(ref('AlertChannelInput')) },
+          responses: { 201: { description: 'The channel as stored', content: json(ref('AlertChannel')) }, ...bodyErrors, ...denied },
+        },
+      },
+      '/api/v1/alerts/channels/{id}': {
+        put: {
+          summary: 'Replace an alert channel (admin)',
+          operationId: 'updateAlertChannel',
+          tags: ['alerts'],
+          description: 'The whole channel; a secret left out (`secret`, Slack `url`, `password` with the same `user`) keeps the stored one.',
+          parameters: [idParam],
+          requestBody: { required: true, content: json(ref('AlertChannelInput')) },
+          responses: { 200: { description: 'The channel as stored', content: json(ref('AlertChannel')) }, ...bodyErrors, ...denied, 404: error('No such channel (NOT_FOUND)') },
+        },
+        delete: {
+          summary: 'Remove an alert channel (admin)',
+          operationId: 'deleteAlertChannel',
+          tags: ['alerts'],
+          description: 'Its delivery log stays; its pending deliveries are not sent.',
+          parameters: [idParam],
+          responses: { 204: { description: 'Removed' }, ...bodyErrors, ...denied, 404: error('No such channel (NOT_FOUND)') },
+        },
+      },
+      '/api/v1/alerts/channels/{id}/test': {
+        post: {
+          summary: 'Send a test alert now, once (admin)',
+          operationId: 'testAlertChannel',
+          tags: ['alerts'],
+          description: 'Sends an example of the channel’s first event marked `test: true`, without retries, and answers how it went; the attempt is in the delivery log.',
+          parameters: [idParam],
+          responses: {
+            200: { description: 'The outcome', content: json({ type: 'object', required: ['ok', 'error', 'durationMs'], properties: { ok: { type: 'boolean' }, error: nullableStr, durationMs: { type: 'integer' } } }) },
+            ...bodyErrors,
+            ...denied,
+            404: error('No such channel (NOT_FOUND)'),
+          },
+        },
+      },
+      '/api/v1/alerts/deliveries': {
+        get: {
+          summary: 'The alert delivery log, newest attempt first (viewer)',
+          operationId: 'listAlertDeliveries',
+          tags: ['alerts'],
+          parameters: queryParams(alertDeliveriesQuerySchema),
+          responses: { 200: { description: 'Attempts', content: json({ type: 'object', required: ['attempts'], properties: { attempts: { type: 'array', items: ref('AlertAttempt') } } }) }, 400: error('Invalid query'), ...denied },
         },
       },
       '/api/v1/audit': {
