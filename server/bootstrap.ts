@@ -8,6 +8,7 @@ import { reconcileAtStart } from './operations/reconcile-at-start';
 import { runtime, type Runtime } from './runtime';
 import { startBackupScheduler } from './services/backup-schedule';
 import { startSystemChecks } from './alerts/system-checks';
+import { startReleaseAlerts } from './services/release-alerts';
 
 function fail(message: string): never {
   console.error(`\n[tale-console] ${message}\n`);
@@ -45,6 +46,7 @@ export function bootstrap(): void {
   // Deliveries a stopped console left pending are sent (or retried) now; then the host checks.
   rt.alerts.start();
   startSystemChecks(rt.env.deployDir, (event) => rt.alerts.publish(event));
+  startReleaseAlerts(rt);
   if (countUsers(rt.db) === 0) {
     const token = ensureSetupToken(rt.env.dataDir);
     console.log(
