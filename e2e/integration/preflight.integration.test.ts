@@ -88,7 +88,7 @@ describe('the preflight before a deploy', () => {
   it('refuses the deploy with PREFLIGHT_FAILED naming the checks and the override, changing nothing', async () => {
     const refused = await api('POST', '/api/v1/deployments', { version: GOOD_VERSION });
     expect(refused.status).toBe(422);
-    expect(refused.json).toMatchObject({ code: 'PREFLIGHT_FAILED', message: expect.stringMatching(new RegExp(`Port ${bed.ports.http} is held by the process node.*Disk for the next release.*"overridePreflight"`)) });
+    expect(refused.json).toMatchObject({ code: 'PREFLIGHT_FAILED', message: expect.stringMatching(new RegExp(`Disk for the next release: 16.0 MiB free.*Port ${bed.ports.http} is held by the process node.*"overridePreflight"`)) });
     expect(await containers()).toEqual([]);
     const denied = (await auditEvents(app.baseURL, app.cookie, 'operations.deploy'))[0];
     expect(denied).toMatchObject({ outcome: 'denied', message: 'preflight failed: disk, ports' });
