@@ -63,7 +63,7 @@ async function statfs(path: string): Promise<DiskFigures> {
 }
 
 export function createPreflightPort(env: Env, docker: PreflightDocker, now: () => Date, projectId: () => Promise<string | null>): PreflightPort {
-  // /.dockerenv marks a container: there the data root is not this filesystem's path.
+  // /.dockerenv marks a container, where a missing data root is read through a helper container.
   const inContainer = existsSync('/.dockerenv');
   return {
     engine: () => docker.engine(),
@@ -71,7 +71,14 @@ export function createPreflightPort(env: Env, docker: PreflightDocker, now: () =
     colourMemory: (id) => docker.colourMemory(id),
     releaseImageBytes: (id) => docker.releaseImageBytes(id),
     async dataRootDisk(dataRoot) {
-      if (env.preflightDataRoot || !inContainer) return statfs(dataRoot);
+      try {
+        return await statfs(dataRoot);
+      } catch (err) {
+        // The console's own container does not hold the path (its image has no /var/lib/docker):
+        // ask a helper container that mounts it. Where the path is visible (on the host, or in a
+        // container that runs the engine itself) statfs is the answer.
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || !inContainer || env.preflightDataRoot) throw err;
+      }
       return docker.helperDisk(dataRoot, await projectId());
     },
     pathDisk: statfs,
