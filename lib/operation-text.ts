@@ -251,6 +251,12 @@ function sentence(step: string, status: string, d: Data): string | null {
       if (status === 'succeeded') return `Backed up before the change${change}: ${formatBytes(num(d.bytes) ?? 0)} in ${seconds((num(d.durationMs) ?? 0) / 1000)}`;
       break;
     }
+    case 'preflight': {
+      const named = list(d.failing).join(', ');
+      if (status === 'skipped') return `Preflight failed (${named}) and was overridden, reason: ${str(d.reason) ?? ''}`;
+      if (status === 'succeeded') return list(d.warnings).length > 0 ? `Preflight passed, with warnings: ${list(d.warnings).join(', ')}` : 'Preflight passed';
+      break;
+    }
     case 'drill':
       return drillText(status, d);
     case 'check':

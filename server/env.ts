@@ -27,6 +27,7 @@ const schema = z
     SIGNIN_LOCKOUT_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
     BACKUP_REPOSITORY: z.string().regex(/^\//, 'must be an absolute path').optional(),
     RESTIC_BINARY: z.string().regex(/^\//, 'must be an absolute path').default('/usr/bin/restic'),
+    PREFLIGHT_DATA_ROOT: z.string().regex(/^\//, 'must be an absolute path').optional(),
   })
   .strict();
 
@@ -44,6 +45,11 @@ export type Env = {
   dev: boolean;
   /** The backup repository (a local directory), its 0600 password file and restic's cache. */
   backup: { repository: string; passwordFile: string; cacheDir: string; restic: string };
+  /**
+   * For tests only (docs/preflight.md): the path whose filesystem the preflight's disk check
+   * counts instead of the Docker data root's, so a test can point it at a small tmpfs.
+   */
+  preflightDataRoot?: string;
 };
 
 const KNOWN = Object.keys(schema.shape);
@@ -100,6 +106,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
       cacheDir: path.join(dataDir, 'restic-cache'),
       restic: cfg.RESTIC_BINARY,
     },
+    ...(cfg.PREFLIGHT_DATA_ROOT ? { preflightDataRoot: cfg.PREFLIGHT_DATA_ROOT } : {}),
   };
 }
 

@@ -25,6 +25,9 @@ import { createDrillSandbox } from './docker/drill-sandbox';
 import { createNetworkProbe, type NetworkProbe } from './docker/network-probe';
 import { createAlerts, type Alerts } from './alerts/alerts';
 import { operationAlert } from './alerts/events';
+import { createPreflightDocker } from './docker/preflight-docker';
+import { createPreflightPort } from './preflight/host-port';
+import type { PreflightPort } from './preflight/types';
 
 // The composition root. Everything the services use that does I/O or holds state is built here,
 // once per process, and handed to them as a `Runtime`: no service reaches for a global. A unit
@@ -61,6 +64,8 @@ export interface Runtime {
   readonly project: ProjectPort;
   readonly logs: LogSource;
   readonly backups: Backups;
+  /** The host's figures the preflight checks read (server/preflight, docs/preflight.md). */
+  readonly preflight: PreflightPort;
   readonly operations: Operations;
   /** The alerts hub: publish an event, send a test, the delivery worker (server/alerts/alerts.ts). */
   readonly alerts: Alerts;
@@ -111,6 +116,9 @@ function processRuntime(): Runtime {
   const env = processEnv();
   const clients = createDockerClients(env.docker);
   const self = currentLockSelf();
+  const stats = createStatsPort(clients.api);
+  const probe = createNetworkProbe(clients.streaming);
+  const project = createProjectPort(env.deployDir, (holder) => isLockHolderAlive(holder, self), lockIdentity(self));
   return createRuntime({
     env,
     db: openDb(path.join(env.dataDir, 'console.db')).db,
@@ -118,17 +126,17 @@ function processRuntime(): Runtime {
     docker: createDockerPort(clients.api),
     host: {
       status: () => engineStatus(clients.api),
-      stats: createStatsPort(clients.api),
+      stats,
       run: (container, argv, timeoutMs) => execInContainer(clients.api, container, argv, timeoutMs),
       exec: dockerExecRunner(clients.streaming),
       // No idle timeout: the probe's own deadline ends a wait for a container that says nothing.
-      probe: createNetworkProbe(clients.streaming),
+      probe,
     },
     registry: {
       resolveVersion: (prefix, version) => new RegistryClient({ registry: prefix }).resolveVersion(version),
       listVersions: (prefix) => new RegistryClient({ registry: prefix }).listVersions(),
     },
-    project: createProjectPort(env.deployDir, (holder) => isLockHolderAlive(holder, self), lockIdentity(self)),
+    project,
     logs: { deployDir: env.deployDir, follower: { ...containerLogSource(clients), sleep: abortableSleep } },
     backups: {
       repo: createResticRepository({
@@ -142,6 +150,7 @@ function processRuntime(): Runtime {
       readProjectFiles: () => readProjectFiles(env.deployDir),
       sandbox: createDrillSandbox(clients.api),
     },
+    preflight: createPreflightPort(env, createPreflightDocker(clients.api, stats, probe), () => systemClock.now(), () => project.readProjectId().catch(() => null)),
   });
 }
 

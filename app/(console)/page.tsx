@@ -7,6 +7,7 @@ import { runtime } from '@/server/runtime';
 import { getOverview, liveOverview } from '@/server/services/overview';
 import { backupHealth } from '@/server/services/backup-drills';
 import { BackupHealth } from '@/components/backups/backup-health';
+import { PreflightCard } from '@/components/overview/preflight-card';
 import { convexAdminKeyAction, deployAction, previewAction } from './deployments/actions';
 
 export const metadata = { title: 'Overview' };
@@ -33,6 +34,7 @@ async function Overview({ caller }: { caller: Caller }) {
   return (
     <div className="space-y-4">
       <BackupHealth health={backupHealth(rt, caller)} now={new Date()} />
+      <PreflightCard />
       <LiveOverview
         initial={live}
         deployDir={overview.deployDir}

@@ -15,6 +15,7 @@ import { useToast } from '@/components/ui/toast';
 import { PlanReview } from './plan-review';
 import { SchemaWarning } from './schema-warning';
 import { BackupGateNote, gateAllowsConfirm } from './backup-gate-note';
+import { PreflightNote, preflightAllowsConfirm, preflightOverride } from './preflight-note';
 
 type Start = (input: unknown) => Promise<ActionResult<OperationDto>>;
 type Props = {
@@ -46,6 +47,7 @@ export function DeployControls({ releases, registryError, previousVersion, initi
   const [review, setReview] = useState<PlanPreviewDto | null>(null);
   const [accepted, setAccepted] = useState(false);
   const [skipReason, setSkipReason] = useState('');
+  const [overrideReason, setOverrideReason] = useState('');
   const [retry, setRetry] = useState(false);
   const [pending, start] = useTransition();
 
@@ -65,6 +67,7 @@ export function DeployControls({ releases, registryError, previousVersion, initi
       setErrors({});
       setAccepted(false);
       setSkipReason('');
+      setOverrideReason('');
       setRetry(false);
       setReview(res.data);
     });
@@ -85,10 +88,12 @@ export function DeployControls({ releases, registryError, previousVersion, initi
     const allowDowngrade = review.downgrade && accepted;
     // A reason typed in the "skip the backup" disclosure skips the gate's backup for this operation.
     const skipBackup = review.backup.required && skipReason.trim() ? { reason: skipReason.trim() } : undefined;
-    if (review.kind === 'rollback') run(() => actions.rollback({ skipBackup }));
-    else if (review.kind === 'update') run(() => actions.update({ version: review.version, services, allowDowngrade, skipBackup }));
+    // A reason typed while a preflight check fails overrides it for this operation; the server checks again.
+    const overridePreflight = preflightOverride(review.preflight, overrideReason);
+    if (review.kind === 'rollback') run(() => actions.rollback({ skipBackup, overridePreflight }));
+    else if (review.kind === 'update') run(() => actions.update({ version: review.version, services, allowDowngrade, skipBackup, overridePreflight }));
     // Likewise a release that failed its health check here: sent only once "retry" is ticked.
-    else run(() => actions.deploy({ version: review.version, all, allowDowngrade, skipBackup, retryFailedRelease: review.failedHere !== null && retry }));
+    else run(() => actions.deploy({ version: review.version, all, allowDowngrade, skipBackup, retryFailedRelease: review.failedHere !== null && retry, overridePreflight }));
   };
   const confirmLabel = review?.kind === 'rollback' ? `Roll back to ${review.version}` : review?.kind === 'update' ? `Update to ${review.version}` : `Deploy ${review?.version ?? ''}`;
 
@@ -167,6 +172,7 @@ export function DeployControls({ releases, registryError, previousVersion, initi
       <Dialog open={review !== null} title={review ? confirmLabel : 'Confirm'} onClose={() => setReview(null)}>
         {review && (
           <div className="space-y-3">
+            {review.preflight && <PreflightNote preflight={review.preflight} reason={overrideReason} onReason={setOverrideReason} />}
             <PlanReview plan={review} />
             {review.downgrade && <SchemaWarning accepted={accepted} onAccept={setAccepted} />}
             {review.failedHere && (
@@ -187,7 +193,7 @@ export function DeployControls({ releases, registryError, previousVersion, initi
             <CancelConfirmButtons
               onCancel={() => setReview(null)}
               busy={pending}
-              disabled={(review.downgrade && !accepted) || (review.failedHere !== null && !retry) || !gateAllowsConfirm(review.backup, skipReason)}
+              disabled={(review.downgrade && !accepted) || (review.failedHere !== null && !retry) || !gateAllowsConfirm(review.backup, skipReason) || !preflightAllowsConfirm(review.preflight, overrideReason)}
               onConfirm={confirm}
             >
               {confirmLabel}

@@ -5,6 +5,7 @@ import { useState, useTransition } from 'react';
 import type { ActionResult } from '@/lib/action-result';
 import type { OperationDto, PlanPreviewDto } from '@/lib/dto/operations';
 import { PlanReview } from '@/components/deployments/plan-review';
+import { PreflightNote, preflightAllowsConfirm, preflightOverride } from '@/components/deployments/preflight-note';
 import { Button } from '@/components/ui/button';
 import { CancelConfirmButtons } from '@/components/ui/cancel-confirm-buttons';
 import { Dialog } from '@/components/ui/dialog';
@@ -37,6 +38,7 @@ export function DeployNewest({ version, actions }: { version: string; actions: A
   const toast = useToast();
   const [busy, start] = useTransition();
   const [review, setReview] = useState<PlanPreviewDto | null>(null);
+  const [overrideReason, setOverrideReason] = useState('');
   const preview = () =>
     start(async () => {
       const res = await actions.preview({ kind: 'deploy', version });
@@ -45,7 +47,7 @@ export function DeployNewest({ version, actions }: { version: string; actions: A
     });
   const confirm = () =>
     start(async () => {
-      const res = await actions.deploy({ version });
+      const res = await actions.deploy({ version, overridePreflight: preflightOverride(review?.preflight ?? null, overrideReason) });
       if (!res.ok) {
         setReview(null);
         return toast(res.message, 'error');
@@ -61,8 +63,9 @@ export function DeployNewest({ version, actions }: { version: string; actions: A
       <Dialog open={review !== null} title={`Deploy ${version}`} onClose={() => setReview(null)}>
         {review && (
           <div className="space-y-3">
+            {review.preflight && <PreflightNote preflight={review.preflight} reason={overrideReason} onReason={setOverrideReason} />}
             <PlanReview plan={review} />
-            <CancelConfirmButtons onCancel={() => setReview(null)} busy={busy} onConfirm={confirm}>
+            <CancelConfirmButtons onCancel={() => setReview(null)} busy={busy} disabled={!preflightAllowsConfirm(review.preflight, overrideReason)} onConfirm={confirm}>
               Deploy {version}
             </CancelConfirmButtons>
           </div>

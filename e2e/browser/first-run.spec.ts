@@ -135,6 +135,10 @@ test('initialised, nothing deployed: the overview offers "Deploy <newest>" with 
       await page.setViewportSize(size);
       await gotoHydrated(page, '/');
       await expect(page.getByTestId('first-run-initialise')).toHaveCount(0);
+      // The preflight card (docs/preflight.md): its checks arrive after the page; the project's loopback ports are free.
+      const preflight = page.getByTestId('preflight-card');
+      await expect(preflight).not.toHaveAttribute('data-status', 'checking');
+      await expect(preflight.getByTestId('preflight-ports')).toHaveAttribute('data-status', 'pass');
       const cta = page.getByTestId('first-deploy');
       await cta.getByRole('button', { name: `Deploy ${GOOD_VERSION}` }).click();
       const dialog = page.getByRole('dialog', { name: `Deploy ${GOOD_VERSION}` });

@@ -1,3 +1,4 @@
+import type { PreflightDto } from './preflight';
 import type { FailedHereDto } from './versions';
 
 export type OperationKind = 'deploy' | 'rollback' | 'cleanup' | 'dry-run' | 'update' | 'reset' | 'reconcile' | 'database-copy' | 'backup' | 'restore' | 'drill' | 'retention' | 'repository-check' | 'apply-settings';
@@ -68,6 +69,8 @@ export type PlanPreviewDto = {
   failedHere: FailedHereDto | null;
   /** The backup gate before this plan (docs/backups.md#the-backup-gate). */
   backup: BackupGateDto;
+  /** The preflight before this plan (docs/preflight.md); null where it does not apply (Apply now). A failing check needs `overridePreflight`. */
+  preflight: PreflightDto | null;
 };
 
 export type BackupGateDto = {

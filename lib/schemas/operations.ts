@@ -24,6 +24,16 @@ export const skipBackupSchema = z
   .describe('Skips the pre-upgrade backup for this operation only; the reason is audited and shown in its timeline');
 
 /**
+ * The preflight (docs/preflight.md): a deploy, update or rollback with a failing check starts only
+ * overridden with a typed reason, recorded in the audit trail and the timeline.
+ */
+export const overridePreflightSchema = z
+  .strictObject({
+    reason: z.string().trim().min(10, 'Say in at least 10 characters why this goes ahead despite the failing preflight').max(500),
+  })
+  .describe('Starts despite failing preflight checks (GET /api/v1/preflight); the reason and the failing checks are audited and shown in its timeline');
+
+/**
  * A release whose deploy failed its health gate on this host is deployed again only on purpose
  * (the dialog's "retry this release" box). A dry run needs no flag.
  */
@@ -39,9 +49,10 @@ export const deployInputSchema = z.strictObject({
   allowDowngrade,
   skipBackup: skipBackupSchema.optional(),
   retryFailedRelease,
+  overridePreflight: overridePreflightSchema.optional(),
 });
 
-export const rollbackInputSchema = z.strictObject({ version: version.optional(), skipBackup: skipBackupSchema.optional() });
+export const rollbackInputSchema = z.strictObject({ version: version.optional(), skipBackup: skipBackupSchema.optional(), overridePreflight: overridePreflightSchema.optional() });
 
 export const operationIdSchema = z.string().uuid('Unknown operation');
 
@@ -55,6 +66,7 @@ export const updateInputSchema = z.strictObject({
   dryRun: z.boolean().default(false),
   allowDowngrade,
   skipBackup: skipBackupSchema.optional(),
+  overridePreflight: overridePreflightSchema.optional(),
 });
 
 /** The project id typed by hand: the server compares it with tale.json's before anything is removed. */

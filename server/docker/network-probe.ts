@@ -15,6 +15,8 @@ export interface ProbeSpec {
   env: Readonly<Record<string, string>>;
   labels: Readonly<Record<string, string>>;
   timeoutMs: number;
+  /** Host paths mounted into it (`/host/path:/in/container:ro`): the preflight reads the Docker data root's free space this way. */
+  binds?: readonly string[];
 }
 
 export interface ProbeResult {
@@ -68,6 +70,7 @@ export function createNetworkProbe(docker: Docker): NetworkProbe {
           // As Tale's services have it (docs/tale-cli.md#compose-file), so an address they resolve resolves here.
           ExtraHosts: ['host.docker.internal:host-gateway'],
           Memory: 128 * 1024 * 1024,
+          ...(spec.binds ? { Binds: [...spec.binds] } : {}),
         },
       });
       try {

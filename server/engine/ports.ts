@@ -166,6 +166,7 @@ export type StepName =
   | 'database-copy'
   | 'backup'
   | 'pre-upgrade-backup'
+  | 'preflight'
   | 'restore'
   | 'drill'
   | 'retention'

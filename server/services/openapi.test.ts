@@ -135,11 +135,21 @@ describe('OpenAPI document', () => {
   it('takes request bodies from the strict zod schemas: unknown keys are refused', () => {
     const schemas = (doc.components as Obj).schemas as Record<string, Obj>;
     for (const name of ['DeployInput', 'RollbackInput', 'EmptyInput']) expect(schemas[name]!.additionalProperties).toBe(false);
-    expect(Object.keys(schemas.DeployInput!.properties as Obj).sort()).toEqual(['all', 'allowDowngrade', 'dryRun', 'retryFailedRelease', 'skipBackup', 'version']);
+    expect(Object.keys(schemas.DeployInput!.properties as Obj).sort()).toEqual(['all', 'allowDowngrade', 'dryRun', 'overridePreflight', 'retryFailedRelease', 'skipBackup', 'version']);
     // The backup gate's skip: a reason of 10 characters or more, nothing else.
     for (const name of ['DeployInput', 'RollbackInput']) {
       const skip = (schemas[name]!.properties as Record<string, Obj>).skipBackup!;
       expect(skip).toMatchObject({ additionalProperties: false, required: ['reason'], properties: { reason: { minLength: 10 } } });
+    }
+  });
+
+  it('documents the preflight, its refusal and the override on deployments and rollbacks', () => {
+    const paths = doc.paths as Record<string, Record<string, Obj>>;
+    expect(paths['/api/v1/preflight']!.get!.responses).toMatchObject({ 200: { content: { 'application/json': { schema: { $ref: '#/components/schemas/Preflight' } } } } });
+    const schemas = (doc.components as Obj).schemas as Record<string, Obj>;
+    for (const [path, name] of [['/api/v1/deployments', 'DeployInput'], ['/api/v1/rollbacks', 'RollbackInput']] as const) {
+      expect(paths[path]!.post!.description).toContain('PREFLIGHT_FAILED');
+      expect((schemas[name]!.properties as Record<string, Obj>).overridePreflight).toMatchObject({ additionalProperties: false, required: ['reason'], properties: { reason: { minLength: 10 } } });
     }
   });
 

@@ -216,6 +216,28 @@ const schemas: Record<string, JsonSchema> = {
   CheckInput: input(checkInputSchema),
   StartBackupInput: input(startBackupInputSchema),
   RestoreInput: input(restoreInputSchema),
+  PreflightCheck: {
+    type: 'object',
+    required: ['id', 'title', 'status', 'summary', 'fix', 'figures'],
+    properties: {
+      id: { type: 'string', enum: ['docker-version', 'memory', 'disk', 'ports', 'docker-socket', 'clock', 'letsencrypt-dns'] },
+      title: str,
+      status: { type: 'string', enum: ['pass', 'warn', 'fail', 'unknown'], description: '`unknown`: the check could not run (e.g. no permission to read a figure); never counted as a pass' },
+      summary: { type: 'string', description: 'What was found, in words' },
+      fix: { ...nullableStr, description: 'What to do about it; null on a pass' },
+      figures: { type: 'object', description: 'The measured figures behind the answer (bytes, seconds, ports, versions)' },
+    },
+  },
+  Preflight: {
+    type: 'object',
+    required: ['checkedAt', 'status', 'checks', 'failing'],
+    properties: {
+      checkedAt: { type: 'string', format: 'date-time' },
+      status: { type: 'string', enum: ['pass', 'warn', 'fail', 'unknown'], description: 'The worst of the checks: fail > unknown > warn > pass' },
+      checks: { type: 'array', items: ref('PreflightCheck') },
+      failing: { type: 'array', items: str, description: 'The failing checks: a deploy, update or rollback starts only with "overridePreflight"' },
+    },
+  },
   DeployInput: input(deployInputSchema),
   RollbackInput: input(rollbackInputSchema),
   EmptyInput: input(emptyBodySchema),
@@ -262,6 +284,10 @@ const schemas: Record<string, JsonSchema> = {
 /** The backup gate, as both deploy and rollback describe it (docs/backups.md#the-backup-gate). */
 const GATE =
   'Backup gate: when the live version changes (and on every rollback), the operation first takes a backup of kind `pre-upgrade` (its timeline step `pre-upgrade-backup`, its result `backup`); if that backup fails, the operation fails with PRE_UPGRADE_BACKUP_FAILED before any container changes, its message naming the cause. `"skipBackup": {"reason": "…"}` (at least 10 characters) skips it for this operation; the reason is audited and shown in the timeline. While no backup repository exists (an admin takes the first backup) such a start is refused with 422 BACKUP_GATE_NO_REPOSITORY unless skipped.';
+
+/** The preflight gate, as both deploy and rollback describe it (docs/preflight.md). */
+const PREFLIGHT =
+  'Preflight: before starting, the server runs the checks of GET /api/v1/preflight; while any fails, the start is refused with 422 PREFLIGHT_FAILED naming the failing checks and nothing changes. `"overridePreflight": {"reason": "…"}` (at least 10 characters) starts anyway; the reason and the failing checks are audited and shown in the timeline (step `preflight`, status `skipped`). A dry run is not checked.';
 
 const json = (schema: JsonSchema) => ({ 'application/json': { schema } });
 const error = (description: string) => ({ description, content: json(ref('Error')) });
@@ -334,6 +360,16 @@ export function openApiDocument(): Record<string, unknown> {
           responses: { 200: { description: 'Versions, or the registry’s error', content: json(ref('Versions')) }, 400: error('Invalid query'), ...denied },
         },
       },
+      '/api/v1/preflight': {
+        get: {
+          summary: 'The preflight checks of the host, run now',
+          operationId: 'getPreflight',
+          tags: ['status'],
+          description:
+            'Docker Engine version, memory for two colours, disk for the next release, the HTTP and HTTPS ports, the Docker socket’s permissions, the clock, and with TLS_MODE=letsencrypt whether HOST resolves to this machine. Each is pass, warn, fail or unknown (could not run) with a summary, the fix in words and its figures. A failing check blocks a deploy, update or rollback unless overridden with a reason.',
+          responses: { 200: { description: 'The checks', content: json(ref('Preflight')) }, ...denied },
+        },
+      },
       '/api/v1/operations': {
         get: { summary: 'Operations, newest first', operationId: 'listOperations', tags: ['operations'], responses: { 200: { description: 'Operations', content: json(ref('OperationList')) }, ...denied } },
       },
@@ -370,10 +406,12 @@ export function openApiDocument(): Record<string, unknown> {
       '/api/v1/deployments': start('Deploy a version (the newest when none is given), or only plan it with dryRun', 'startDeploy', 'DeployInput', {
         description:
           'A version older than the live one (a downgrade) starts only with `"allowDowngrade": true`, the API’s form of the console’s schema-compatibility confirmation: Convex data and indexes are not rolled back, so the older code runs on the newer data. A dry run needs no flag; POST /api/v1/rollbacks is itself the request to go back and needs none either. A release whose deploy failed its health gate on this host (`failedHere` in GET /api/v1/versions) starts again only with `"retryFailedRelease": true`; a later success of it clears the mark. ' +
-          GATE,
+          GATE +
+          ' ' +
+          PREFLIGHT,
         400: 'a downgrade without "allowDowngrade": true (DOWNGRADE_NOT_CONFIRMED, naming the live and the requested version), or a release that failed its health gate here without "retryFailedRelease": true (FAILED_RELEASE_NOT_CONFIRMED, naming the failed operation); nothing is started',
       }),
-      '/api/v1/rollbacks': start('Roll back to the previous version, or to a given one', 'startRollback', 'RollbackInput', { description: GATE }),
+      '/api/v1/rollbacks': start('Roll back to the previous version, or to a given one', 'startRollback', 'RollbackInput', { description: `${GATE} ${PREFLIGHT}` }),
       '/api/v1/cleanups': start('Remove the inactive colour’s containers', 'startCleanup', 'EmptyInput'),
       '/api/v1/backups': {
         get: {

@@ -21,6 +21,7 @@ import { appendAudit } from '../db/audit-log';
 import { authorize, type Caller } from '../auth/caller';
 import { getOperation, listOperations, runningOperation, toOperationDto } from '../operations/operation-store';
 import type { Runtime } from '../runtime';
+import { checkPreflight, emitPreflight, preflightGate } from './preflight';
 import { confirmProject, invalid, launch, projectId, WRONG_PROJECT, type Starter } from './operation-start';
 
 // The operations a user starts from the console or the API. Each takes the runtime and the caller
@@ -146,7 +147,10 @@ export function startDeploy(rt: Runtime, caller: Caller, raw: unknown, startedFo
     const refused =
       (await refuseUnconfirmedDowngrade(by, 'deploy', parsed.data, params)) ?? (await refuseUnconfirmedRetry(by, parsed.data, params)) ?? (await refuseWithoutRepository(by, 'deploy', parsed.data, params));
     if (refused) return refused;
-    return launch(by, 'deploy', params, async (ports, signal) => {
+    const checked = await preflightGate(by, 'deploy', parsed.data.overridePreflight, params);
+    if ('refused' in checked) return checked.refused;
+    return launch(by, 'deploy', checked.params, async (ports, signal) => {
+      emitPreflight(ports.events, checked);
       const gate = backupGate(rt, ports, { kind: 'deploy', actor: actor.email, skip: skipBackup, signal });
       const r = await deploy(ports, { version, all, signal, beforeChanges: gate.beforeChanges });
       return { version: r.version, color: r.color, previousVersion: r.previousVersion, warnings: r.warnings, ...gate.result() };
@@ -163,7 +167,10 @@ export function startRollback(rt: Runtime, caller: Caller, raw: unknown): Promis
     const params = withSkip({ version }, skipBackup);
     const refused = await refuseWithoutRepository(by, 'rollback', parsed.data, params);
     if (refused) return refused;
-    return launch(by, 'rollback', params, async (ports, signal) => {
+    const checked = await preflightGate(by, 'rollback', parsed.data.overridePreflight, params);
+    if ('refused' in checked) return checked.refused;
+    return launch(by, 'rollback', checked.params, async (ports, signal) => {
+      emitPreflight(ports.events, checked);
       const gate = backupGate(rt, ports, { kind: 'rollback', actor: actor.email, skip: skipBackup, signal });
       const r = await rollback(ports, { version, signal, beforeChanges: gate.beforeChanges });
       return { version: r.version, color: r.color, previousVersion: r.previousVersion, warnings: r.warnings, ...gate.result() };
@@ -191,7 +198,10 @@ export function startUpdate(rt: Runtime, caller: Caller, raw: unknown, startedFo
     const params = withSkip({ version, services, ...(allowDowngrade ? { allowDowngrade } : {}), ...startedFor }, skipBackup);
     const refused = (await refuseUnconfirmedDowngrade(by, 'update', parsed.data, params)) ?? (await refuseWithoutRepository(by, 'update', parsed.data, params));
     if (refused) return refused;
-    return launch(by, 'update', params, async (ports, signal) => {
+    const checked = await preflightGate(by, 'update', parsed.data.overridePreflight, params);
+    if ('refused' in checked) return checked.refused;
+    return launch(by, 'update', checked.params, async (ports, signal) => {
+      emitPreflight(ports.events, checked);
       const gate = backupGate(rt, ports, { kind: 'update', actor: actor.email, skip: skipBackup, signal });
       const r = await deploy(ports, { version, services, signal, beforeChanges: gate.beforeChanges });
       return { version: r.version, color: r.color, previousVersion: r.previousVersion, services, warnings: r.warnings, ...gate.result() };
@@ -214,7 +224,11 @@ export function previewPlan(rt: Runtime, caller: Caller, raw: unknown): Promise<
         input.kind === 'rollback'
           ? await planRollback(ports, { version: input.version })
           : await planDeploy(ports, input.kind === 'update' ? { version: input.version, services: input.services } : { version: input.version, all: input.all });
-      return { ok: true, data: previewDto(input.kind, plan, { backup: await gatePreview(rt, caller, plan), failedHere: input.kind === 'deploy' ? (failedReleases(rt.db).get(plan.version) ?? null) : null }) };
+      return { ok: true, data: previewDto(input.kind, plan, {
+          backup: await gatePreview(rt, caller, plan),
+          failedHere: input.kind === 'deploy' ? (failedReleases(rt.db).get(plan.version) ?? null) : null,
+          preflight: await checkPreflight(rt),
+        }) };
     } catch (err) {
       if (err instanceof CodedError) return { ok: false, code: err.code, message: err.message };
       throw err;
@@ -223,7 +237,7 @@ export function previewPlan(rt: Runtime, caller: Caller, raw: unknown): Promise<
 }
 
 /** A computed plan as the dialogs show it before the user confirms. */
-export function previewDto(kind: PlanPreviewDto['kind'], plan: DeployPlan, checks: Pick<PlanPreviewDto, 'backup' | 'failedHere'>): PlanPreviewDto {
+export function previewDto(kind: PlanPreviewDto['kind'], plan: DeployPlan, checks: Pick<PlanPreviewDto, 'backup' | 'failedHere'> & { preflight?: PlanPreviewDto['preflight'] }): PlanPreviewDto {
   return {
     kind,
     version: plan.version,
@@ -234,6 +248,7 @@ export function previewDto(kind: PlanPreviewDto['kind'], plan: DeployPlan, check
     warnings: plan.warnings,
     downgrade: kind === 'rollback' || isDowngrade(plan.version, plan.liveVersion),
     proxyRestartSeconds: plan.proxyRestart ? PROXY_RESTART_SECONDS : null,
+    preflight: null,
     ...checks,
   };
 }

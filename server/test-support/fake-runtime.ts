@@ -9,6 +9,7 @@ import type { NetworkProbe, ProbeResult, ProbeSpec } from '../docker/network-pro
 import { openTempDb } from '../db/test-support/temp-db';
 import { fakeWorld, type FakeWorld } from '../engine/test-support/fake-ports';
 import { createRuntime, type Runtime } from '../runtime';
+import { fakePreflightPort } from './fake-preflight';
 
 // The one Runtime for unit tests of the services: the engine's fake ports, a migrated temporary
 // SQLite database, a deployment directory holding the test's own files, and the runtime's own
@@ -26,7 +27,7 @@ const notFaked = (what: string) => async (): Promise<never> => {
 };
 
 export function fakeRuntime(
-  opts: { files?: Record<string, string>; exec?: ExecRunner; run?: Runtime['host']['run']; stats?: Runtime['host']['stats']; probe?: Runtime['host']['probe']; backups?: Partial<Runtime['backups']> } = {},
+  opts: { files?: Record<string, string>; exec?: ExecRunner; run?: Runtime['host']['run']; stats?: Runtime['host']['stats']; probe?: Runtime['host']['probe']; backups?: Partial<Runtime['backups']>; preflight?: Runtime['preflight'] } = {},
 ): FakeRuntime {
   const temp = openTempDb('tc-runtime-');
   const deployDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tc-deploy-'));
@@ -70,6 +71,8 @@ export function fakeRuntime(
       readProjectFiles: opts.backups?.readProjectFiles ?? notFaked('the project files'),
       sandbox: opts.backups?.sandbox ?? { create: notFaked('a drill sandbox'), remove: notFaked('a drill sandbox'), removeLeftovers: notFaked('a drill sandbox') },
     },
+    // Every check passes unless the test hands its own host figures.
+    preflight: opts.preflight ?? fakePreflightPort(),
     logs: { deployDir, follower: { open: notFaked('a log follow'), state: notFaked('a container state'), version: notFaked('a container version'), sleep: (ms, signal) => world.clock.sleep(ms, signal) } },
   });
   return {
