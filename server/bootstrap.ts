@@ -7,6 +7,7 @@ import { interruptRunning } from './operations/operation-store';
 import { reconcileAtStart } from './operations/reconcile-at-start';
 import { runtime, type Runtime } from './runtime';
 import { startBackupScheduler } from './services/backup-schedule';
+import { startPrePullWatcher } from './services/pre-pull';
 
 function fail(message: string): never {
   console.error(`\n[tale-console] ${message}\n`);
@@ -41,6 +42,7 @@ export function bootstrap(): void {
     (err: Error) => console.log(`[tale-console] Could not look for restore drill leftovers: ${err.message}`),
   );
   startBackupScheduler(rt);
+  startPrePullWatcher(rt);
   if (countUsers(rt.db) === 0) {
     const token = ensureSetupToken(rt.env.dataDir);
     console.log(

@@ -14,6 +14,7 @@ import { describeStep, isDowngrade } from './plan-preview';
 import { registryTags } from './releases';
 import { backupGate, gatePreview, noRepositoryError, noRepositoryYet } from './backup-gate';
 import { failedReleases } from './failed-releases';
+import { prePulledDigests } from './pre-pull';
 import { cleanup } from '../engine/cleanup';
 import { reset } from '../engine/reset';
 import { stackStatus } from '../engine/stack-status';
@@ -148,7 +149,7 @@ export function startDeploy(rt: Runtime, caller: Caller, raw: unknown, startedFo
     if (refused) return refused;
     return launch(by, 'deploy', params, async (ports, signal) => {
       const gate = backupGate(rt, ports, { kind: 'deploy', actor: actor.email, skip: skipBackup, signal });
-      const r = await deploy(ports, { version, all, signal, beforeChanges: gate.beforeChanges });
+      const r = await deploy(ports, { version, all, signal, beforeChanges: gate.beforeChanges, prePulled: prePulledDigests(rt) });
       return { version: r.version, color: r.color, previousVersion: r.previousVersion, warnings: r.warnings, ...gate.result() };
     });
   });
@@ -165,7 +166,7 @@ export function startRollback(rt: Runtime, caller: Caller, raw: unknown): Promis
     if (refused) return refused;
     return launch(by, 'rollback', params, async (ports, signal) => {
       const gate = backupGate(rt, ports, { kind: 'rollback', actor: actor.email, skip: skipBackup, signal });
-      const r = await rollback(ports, { version, signal, beforeChanges: gate.beforeChanges });
+      const r = await rollback(ports, { version, signal, beforeChanges: gate.beforeChanges, prePulled: prePulledDigests(rt) });
       return { version: r.version, color: r.color, previousVersion: r.previousVersion, warnings: r.warnings, ...gate.result() };
     });
   });
@@ -193,7 +194,7 @@ export function startUpdate(rt: Runtime, caller: Caller, raw: unknown, startedFo
     if (refused) return refused;
     return launch(by, 'update', params, async (ports, signal) => {
       const gate = backupGate(rt, ports, { kind: 'update', actor: actor.email, skip: skipBackup, signal });
-      const r = await deploy(ports, { version, services, signal, beforeChanges: gate.beforeChanges });
+      const r = await deploy(ports, { version, services, signal, beforeChanges: gate.beforeChanges, prePulled: prePulledDigests(rt) });
       return { version: r.version, color: r.color, previousVersion: r.previousVersion, services, warnings: r.warnings, ...gate.result() };
     });
   });
