@@ -8,6 +8,7 @@ import type { OperationDto, PlanPreviewDto } from '@/lib/dto/operations';
 import type { ContainerStatsListDto, ConvexAdminKeyDto, LiveOverviewDto } from '@/lib/dto/overview';
 import { formatBytes, formatCpu, formatUptime } from '@/lib/format-usage';
 import { formatTime } from '@/lib/format-time';
+import { prePullWords } from '@/lib/pre-pull-text';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { Cell, Table } from '@/components/ui/table';
@@ -59,6 +60,9 @@ export function LiveOverview({ initial, deployDir, initialised, canOperate, depl
   // never waits for them; until they come, the readings the server already knew stand.
   const statsQuery = useQuery({ queryKey: ['overview-stats'], queryFn: fetchStats, refetchInterval: POLL_MS, refetchIntervalInBackground: false });
   const { status, registry, database } = query.data;
+  // Older answers (a console being upgraded) have no prePull.
+  const prePullState = query.data.prePull?.state ?? null;
+  const prePull = prePullWords(query.data.prePull ?? null);
   // Stopped on purpose after a switch to an external database: not a failure while nothing uses it.
   const dbNotUsed =
     database !== null && database.configured.kind === 'external' && database.bundled.state === 'stopped' && !database.services.some((s) => s.use?.kind !== 'external');
@@ -90,6 +94,11 @@ export function LiveOverview({ initial, deployDir, initialised, canOperate, depl
         <div data-testid="upgrade-banner" className="mb-4 flex flex-wrap items-center justify-between gap-3 rounded-lg border border-indigo-200 bg-indigo-50 p-4 text-sm dark:border-indigo-900 dark:bg-indigo-950">
           <span>
             Version <strong>{registry.newer}</strong> is available (live: {status.activeVersion}).
+            {prePull && (
+              <span data-testid="pre-pull" className="ml-2 text-zinc-600 dark:text-zinc-400">
+                {prePull}
+              </span>
+            )}
           </span>
           {canOperate && !status.running && (
             <Button busy={pending} onClick={() => upgrade(registry.newer!)}>
@@ -97,6 +106,11 @@ export function LiveOverview({ initial, deployDir, initialised, canOperate, depl
             </Button>
           )}
         </div>
+      )}
+      {!(registry.reachable && registry.newer) && prePull && (prePullState === 'pulling' || prePullState === 'failed') && (
+        <p data-testid="pre-pull" className="mb-4 text-sm text-zinc-600 dark:text-zinc-400">
+          {prePull}
+        </p>
       )}
       {registry.reachable &&
         registry.failedHere.map((f) => (
