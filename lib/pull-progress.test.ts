@@ -26,7 +26,7 @@ describe('pull progress', () => {
 
   it('shows an image found already here as done, not as a pull that never moved', () => {
     expect(pullProgress([ev({ image: 'r/tale-rag:1.1.0@sha256:a', status: 'present', prePulledAt: '2026-12-03T09:05:41.000Z' })])).toEqual([
-      { image: 'r/tale-rag:1.1.0@sha256:a', fraction: 1, done: true, layers: 0, detail: 'already here' },
+      { image: 'r/tale-rag:1.1.0@sha256:a', fraction: 1, done: true, layers: 0, detail: 'already pulled' },
     ]);
   });
 

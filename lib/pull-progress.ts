@@ -33,7 +33,7 @@ export function pullProgress(events: readonly OperationEventDto[]): ImagePull[] 
     } else if (status === 'present') {
       // Already on the host by digest (the background pre-pull, or an earlier deploy): not pulled.
       entry.done = true;
-      entry.detail = 'already here';
+      entry.detail = 'already pulled';
     } else if (status) {
       entry.detail = status;
     }
