@@ -23,7 +23,7 @@ import { failedReleases } from './failed-releases';
 import { invalid } from './operation-start';
 import { newerRelease, registryPrefix, registryTags } from './releases';
 
-// Background pre-pull (docs/operations.md#background-pre-pull). Tale's images are large and a pull
+// Background pre-pull (docs/architecture.md#background-pre-pull). Tale's images are large and a pull
 // can take minutes, so the images of the release the overview offers as the upgrade are pulled
 // before anyone clicks: the upgrade then only starts containers (the engine skips a pull whose
 // digest is already here). A watcher of the runtime, started once at boot, runs a round at start,
