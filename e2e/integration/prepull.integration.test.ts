@@ -1,10 +1,14 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OperationDto, OperationEventDto } from '@/lib/dto/operations';
 import type { LiveOverviewDto } from '@/lib/dto/overview';
 import type { PrePullStatusDto } from '@/lib/dto/pre-pull';
 import { allImageRefs, forgetLocalImages } from '../fixtures/registry';
 import { docker } from '../fixtures/run-command';
-import { GOOD_VERSION, NEXT_VERSION } from '../fixtures/versions';
+import { GOOD_VERSION, localImage, NEXT_VERSION, registryImage, SERVICES } from '../fixtures/versions';
 import { createToken } from '../support/accounts';
 import { startConsole, type RunningConsole } from '../support/console';
 import { prepareTestBedDeployment, type ConsoleDeployment } from '../support/console-deployment';
@@ -23,8 +27,29 @@ let token = '';
 /** `<registry>/tale-<service>@sha256:…` of 1.1.0, as a deploy pulls them. */
 let nextPinned: string[] = [];
 
+/**
+ * NEXT_VERSION's images with a layer of their own (random bytes on top of the fixture's), pushed
+ * to this test's registry only: once their local names are forgotten, Docker deletes them with
+ * that layer, so the pre-pull really downloads something and its disk cost is not zero.
+ */
+async function pushOwnNextRelease(registry: { host: string }): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pp-layer-'));
+  try {
+    fs.writeFileSync(path.join(dir, 'nonce'), randomBytes(512 * 1024));
+    for (const service of SERVICES) {
+      fs.writeFileSync(path.join(dir, 'Dockerfile'), `FROM ${localImage(service, NEXT_VERSION)}\nCOPY nonce /pp-nonce\n`);
+      const target = registryImage(registry.host, service, NEXT_VERSION);
+      await docker(['build', '-q', '-t', target, dir], { timeoutMs: 120_000 });
+      await docker(['push', '-q', target], { timeoutMs: 300_000 });
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 beforeAll(async () => {
-  bed = await prepareTestBedDeployment(allImageRefs([GOOD_VERSION, NEXT_VERSION]), { prefix: 'pp', extraEnv: { HEALTH_CHECK_TIMEOUT: '120', DRAIN_TIMEOUT: '2' } });
+  bed = await prepareTestBedDeployment(allImageRefs([GOOD_VERSION]), { prefix: 'pp', extraEnv: { HEALTH_CHECK_TIMEOUT: '120', DRAIN_TIMEOUT: '2' } });
+  await pushOwnNextRelease(bed.registry);
   // The push left 1.1.0 on this host under the registry's name: forgotten, so it is not here by digest.
   nextPinned = await forgetLocalImages(bed.registry, allImageRefs([NEXT_VERSION]));
   app = await startConsole({ deployDir: bed.deployment.dir });
@@ -77,7 +102,7 @@ describe('background pre-pull', () => {
     expect(pulled.events.filter((e) => e.step === 'pull' && e.data?.status === 'pulled')).toHaveLength(6);
     expect(await present(nextPinned)).toEqual(Array(6).fill(true));
     const ready = (await (await api('/releases/prepull')).json()) as PrePullStatusDto;
-    expect(ready).toMatchObject({ state: 'ready', version: NEXT_VERSION, operationId: on.operationId });
+    expect(ready).toMatchObject({ state: 'ready', version: NEXT_VERSION, operationId: on.operationId, bytes: expect.any(Number) });
     const overview = (await (await fetch(`${app.baseURL}/api/overview`, { headers: { Cookie: app.cookie } })).json()) as LiveOverviewDto;
     expect(overview.prePull).toMatchObject({ state: 'ready', version: NEXT_VERSION });
     console.log(`[prepull] pre-pull of ${NEXT_VERSION} took ${((Date.now() - started) / 1000).toFixed(1)} s; disk cost (layer storage growth): ${String(ready.bytes)} bytes`);
