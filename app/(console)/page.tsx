@@ -7,7 +7,7 @@ import { runtime } from '@/server/runtime';
 import { getOverview, liveOverview } from '@/server/services/overview';
 import { backupHealth } from '@/server/services/backup-drills';
 import { BackupHealth } from '@/components/backups/backup-health';
-import { convexAdminKeyAction, deployAction, previewAction } from './deployments/actions';
+import { convexAdminKeyAction, deployAction, previewAction, setPrePullAction } from './deployments/actions';
 
 export const metadata = { title: 'Overview' };
 
@@ -41,6 +41,7 @@ async function Overview({ caller }: { caller: Caller }) {
         deploy={deployAction}
         preview={previewAction}
         convexAdminKey={user.role === 'admin' ? convexAdminKeyAction : null}
+        setPrePull={user.role === 'admin' ? setPrePullAction : null}
       />
     </div>
   );

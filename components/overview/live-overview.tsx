@@ -6,6 +6,7 @@ import { useQuery } from '@tanstack/react-query';
 import type { ActionResult } from '@/lib/action-result';
 import type { OperationDto, PlanPreviewDto } from '@/lib/dto/operations';
 import type { ContainerStatsListDto, ConvexAdminKeyDto, LiveOverviewDto } from '@/lib/dto/overview';
+import type { PrePullStatusDto } from '@/lib/dto/pre-pull';
 import { formatBytes, formatCpu, formatUptime } from '@/lib/format-usage';
 import { formatTime } from '@/lib/format-time';
 import { prePullWords } from '@/lib/pre-pull-text';
@@ -40,10 +41,12 @@ type Props = {
   preview: (input: unknown) => Promise<ActionResult<PlanPreviewDto>>;
   /** Only for admins: the Convex dashboard's admin key. */
   convexAdminKey: (() => Promise<ActionResult<ConvexAdminKeyDto>>) | null;
+  /** Only for admins: turns the background pre-pull on or off. */
+  setPrePull: ((input: unknown) => Promise<ActionResult<PrePullStatusDto>>) | null;
 };
 
 /** The overview's live part: polled every few seconds, so it follows a deploy without reloads. */
-export function LiveOverview({ initial, deployDir, initialised, canOperate, deploy, preview, convexAdminKey }: Props) {
+export function LiveOverview({ initial, deployDir, initialised, canOperate, deploy, preview, convexAdminKey, setPrePull }: Props) {
   const router = useRouter();
   const toast = useToast();
   const [pending, start] = useTransition();
@@ -63,6 +66,19 @@ export function LiveOverview({ initial, deployDir, initialised, canOperate, depl
   // Older answers (a console being upgraded) have no prePull.
   const prePullState = query.data.prePull?.state ?? null;
   const prePull = prePullWords(query.data.prePull ?? null);
+  const prePullEnabled = query.data.prePull?.enabled ?? null;
+  const togglePrePull = () =>
+    start(async () => {
+      if (!setPrePull || prePullEnabled === null) return;
+      const r = await setPrePull({ enabled: !prePullEnabled });
+      if (!r.ok) toast(r.message, 'error');
+      await query.refetch();
+    });
+  const prePullToggle = setPrePull && prePullEnabled !== null && (
+    <button type="button" className="ml-2 text-indigo-600 underline dark:text-indigo-400" onClick={togglePrePull} disabled={pending} data-testid="pre-pull-toggle">
+      {prePullEnabled ? 'Turn off background pre-pull' : 'Turn on background pre-pull'}
+    </button>
+  );
   // Stopped on purpose after a switch to an external database: not a failure while nothing uses it.
   const dbNotUsed =
     database !== null && database.configured.kind === 'external' && database.bundled.state === 'stopped' && !database.services.some((s) => s.use?.kind !== 'external');
@@ -99,6 +115,7 @@ export function LiveOverview({ initial, deployDir, initialised, canOperate, depl
                 {prePull}
               </span>
             )}
+            {prePullToggle}
           </span>
           {canOperate && !status.running && (
             <Button busy={pending} onClick={() => upgrade(registry.newer!)}>
@@ -107,9 +124,10 @@ export function LiveOverview({ initial, deployDir, initialised, canOperate, depl
           )}
         </div>
       )}
-      {!(registry.reachable && registry.newer) && prePull && (prePullState === 'pulling' || prePullState === 'failed') && (
-        <p data-testid="pre-pull" className="mb-4 text-sm text-zinc-600 dark:text-zinc-400">
-          {prePull}
+      {!(registry.reachable && registry.newer) && prePull && (prePullState === 'pulling' || prePullState === 'failed' || prePullState === 'off') && (
+        <p className="mb-4 text-sm text-zinc-600 dark:text-zinc-400">
+          <span data-testid="pre-pull">{prePull}</span>
+          {prePullToggle}
         </p>
       )}
       {registry.reachable &&
