@@ -105,6 +105,9 @@ describe('background pre-pull', () => {
     expect(ready).toMatchObject({ state: 'ready', version: NEXT_VERSION, operationId: on.operationId, bytes: expect.any(Number) });
     const overview = (await (await fetch(`${app.baseURL}/api/overview`, { headers: { Cookie: app.cookie } })).json()) as LiveOverviewDto;
     expect(overview.prePull).toMatchObject({ state: 'ready', version: NEXT_VERSION });
+    // The overview page says it beside the upgrade button (server-rendered, as the browser first sees it).
+    const page = await (await fetch(`${app.baseURL}/`, { headers: { Cookie: app.cookie } })).text();
+    expect(page).toContain(`${NEXT_VERSION} ready (pulled, `);
     console.log(`[prepull] pre-pull of ${NEXT_VERSION} took ${((Date.now() - started) / 1000).toFixed(1)} s; disk cost (layer storage growth): ${String(ready.bytes)} bytes`);
 
     // The upgrade: its pull step finds every image here and pulls none.
