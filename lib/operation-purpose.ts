@@ -58,6 +58,7 @@ const PURPOSE: Record<OperationKind, (op: Op) => string> = {
   retention: () => 'Retention: forget backups beyond those kept',
   'repository-check': () => 'Check the backup repository',
   'apply-settings': (op) => appliedSettings(op) ?? `Apply settings${op.params.proxy === true ? ' (proxy)' : ''}${op.params.colors === true ? ' (services)' : ''}`,
+  'pre-pull': (op) => `Pre-pull the images of ${str(op.result?.version) ?? str(op.params.version) ?? 'the next release'} in the background`,
   restore: (op) => `Restore the backup of ${formatTime(str(op.params.backupStartedAt) ?? '') || str(op.params.snapshot) || 'a snapshot'}`,
 };
 

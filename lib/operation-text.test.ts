@@ -60,6 +60,18 @@ describe('timeline rows', () => {
     expect(rows[2]?.at).toBe('2026-01-01T00:00:' + String(seq - 3).padStart(2, '0') + 'Z');
   });
 
+  it('says images the background pre-pull fetched in one row with its time, others one by one', () => {
+    const rows = timelineRows([
+      ev('pull', 'progress', { image: 'r/tale-rag:1.1.0@sha256:a', status: 'present', prePulledAt: '2026-12-03T09:05:41.000Z' }),
+      ev('pull', 'progress', { image: 'r/tale-platform:1.1.0@sha256:b', status: 'present', prePulledAt: '2026-12-03T09:05:41.000Z' }),
+      ev('pull', 'progress', { image: 'r/tale-crawler:1.1.0@sha256:c', status: 'present' }),
+    ]);
+    expect(rows.map((r) => [r.text, r.events])).toEqual([
+      ['Images already pulled in the background (09:05 UTC)', 2],
+      ['Already on this host, not pulled again: r/tale-crawler:1.1.0@sha256:c', 1],
+    ]);
+  });
+
   it('keeps each container of a wave on its own row beside the wave’s wait', () => {
     const rows = timelineRows([
       ev('health', 'progress', { containers: ['a-rag-blue', 'a-crawler-blue'], waiting: true, timeoutSeconds: 100 }),

@@ -1,5 +1,6 @@
 import type { OperationEventDto } from './dto/operations';
 import { formatBytes } from './format-usage';
+import { formatTime } from './format-time';
 
 // An operation's events in words a person reads: one sentence per event, and the timeline's rows
 // (repeated progress of one container or one health wait collapsed into one row that updates).
@@ -207,6 +208,10 @@ function sentence(step: string, status: string, d: Data): string | null {
       if (status === 'progress') {
         if (d.status === 'pulling') return `Pulling ${str(d.image)}`;
         if (d.status === 'pulled') return `Pulled ${str(d.image)}`;
+        if (d.status === 'present') {
+          const at = str(d.prePulledAt);
+          return at ? `Images already pulled in the background (${formatTime(at).slice(11, 16)} UTC)` : `Already on this host, not pulled again: ${str(d.image)}`;
+        }
       }
       break;
     case 'health':
@@ -301,6 +306,8 @@ function rowKey(e: OperationEventDto): string | null {
   if (e.status === 'progress' && str(d.container)) return `${e.step}:${str(d.container)}`;
   if (e.step === 'database-copy' && str(d.database)) return `copy:${str(d.database)}`;
   if ((e.step === 'backup' || e.step === 'restore' || e.step === 'drill') && str(d.item)) return `${e.step}:${str(d.item)}`;
+  // The images the background pre-pull fetched are one row, however many there are.
+  if (e.step === 'pull' && e.status === 'progress' && d.status === 'present' && str(d.prePulledAt)) return 'pull:pre-pulled';
   if (e.step === 'pull' && e.status === 'progress' && str(d.image) && !str(d.layer)) return `pull:${str(d.image)}`;
   return null;
 }

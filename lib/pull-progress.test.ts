@@ -24,6 +24,12 @@ describe('pull progress', () => {
     expect(pullProgress(events)[0]).toMatchObject({ done: true, fraction: 1, detail: 'pulled' });
   });
 
+  it('shows an image found already here as done, not as a pull that never moved', () => {
+    expect(pullProgress([ev({ image: 'r/tale-rag:1.1.0@sha256:a', status: 'present', prePulledAt: '2026-12-03T09:05:41.000Z' })])).toEqual([
+      { image: 'r/tale-rag:1.1.0@sha256:a', fraction: 1, done: true, layers: 0, detail: 'already pulled' },
+    ]);
+  });
+
   it('ignores other steps', () => {
     expect(pullProgress([{ seq: 1, at: '', step: 'start', status: 'started', data: { image: 'x' }, text: '' }])).toEqual([]);
   });

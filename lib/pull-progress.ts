@@ -30,6 +30,10 @@ export function pullProgress(events: readonly OperationEventDto[]): ImagePull[] 
     } else if (status === 'pulled' || e.status === 'succeeded') {
       entry.done = true;
       entry.detail = 'pulled';
+    } else if (status === 'present') {
+      // Already on the host by digest (the background pre-pull, or an earlier deploy): not pulled.
+      entry.done = true;
+      entry.detail = 'already pulled';
     } else if (status) {
       entry.detail = status;
     }

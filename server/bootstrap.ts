@@ -9,6 +9,7 @@ import { runtime, type Runtime } from './runtime';
 import { startBackupScheduler } from './services/backup-schedule';
 import { startSystemChecks } from './alerts/system-checks';
 import { startReleaseAlerts } from './services/release-alerts';
+import { startPrePullWatcher } from './services/pre-pull';
 
 function fail(message: string): never {
   console.error(`\n[tale-console] ${message}\n`);
@@ -47,6 +48,7 @@ export function bootstrap(): void {
   rt.alerts.start();
   startSystemChecks(rt.env.deployDir, (event) => rt.alerts.publish(event));
   startReleaseAlerts(rt);
+  startPrePullWatcher(rt);
   if (countUsers(rt.db) === 0) {
     const token = ensureSetupToken(rt.env.dataDir);
     console.log(

@@ -28,6 +28,7 @@ import { operationAlert } from './alerts/events';
 import { createPreflightDocker } from './docker/preflight-docker';
 import { createPreflightPort } from './preflight/host-port';
 import type { PreflightPort } from './preflight/types';
+import { layerBytes } from './docker/disk-usage';
 
 // The composition root. Everything the services use that does I/O or holds state is built here,
 // once per process, and handed to them as a `Runtime`: no service reaches for a global. A unit
@@ -43,6 +44,8 @@ export interface DockerHost {
   exec: ExecRunner;
   /** A command run once from a network in a short-lived container (the database wizard's sign-in from the stack's network). */
   probe: NetworkProbe;
+  /** Bytes of every image layer on the host (`docker system df` LayersSize): the pre-pull's disk cost. */
+  layerBytes(): Promise<number>;
 }
 
 /** The backup repository and what a backup reads besides the databases. */
@@ -131,6 +134,7 @@ function processRuntime(): Runtime {
       exec: dockerExecRunner(clients.streaming),
       // No idle timeout: the probe's own deadline ends a wait for a container that says nothing.
       probe,
+      layerBytes: () => layerBytes(clients.api),
     },
     registry: {
       resolveVersion: (prefix, version) => new RegistryClient({ registry: prefix }).resolveVersion(version),

@@ -8,7 +8,7 @@ import { getOverview, liveOverview } from '@/server/services/overview';
 import { backupHealth } from '@/server/services/backup-drills';
 import { BackupHealth } from '@/components/backups/backup-health';
 import { PreflightCard } from '@/components/overview/preflight-card';
-import { convexAdminKeyAction, deployAction, previewAction } from './deployments/actions';
+import { convexAdminKeyAction, deployAction, previewAction, setPrePullAction } from './deployments/actions';
 
 export const metadata = { title: 'Overview' };
 
@@ -43,6 +43,7 @@ async function Overview({ caller }: { caller: Caller }) {
         deploy={deployAction}
         preview={previewAction}
         convexAdminKey={user.role === 'admin' ? convexAdminKeyAction : null}
+        setPrePull={user.role === 'admin' ? setPrePullAction : null}
       />
     </div>
   );

@@ -40,7 +40,8 @@ export function OperationTimeline({ initial, canCancel, cancel }: Props) {
   // Byte counts of a backup or restore become one line for the part being copied.
   const isBytes = (e: OperationEventDto) => (e.step === 'backup' || e.step === 'restore' || e.step === 'drill') && e.status === 'progress';
   // One sentence per row; a container's or a health wait's progress updates its row in place.
-  const rows = timelineRows(events.filter((e) => !(e.step === 'pull' && e.status === 'progress') && !isBytes(e)));
+  // An image found already here (pulled in the background) is said in a row: no bar moves for it.
+  const rows = timelineRows(events.filter((e) => !(e.step === 'pull' && e.status === 'progress' && e.data?.status !== 'present') && !isBytes(e)));
   const lastBytes = op.status === 'running' ? [...events].reverse().find(isBytes) : undefined;
   const pulls = pullProgress(events);
   const first = events[0] ? Date.parse(events[0].at) : Date.parse(op.createdAt);

@@ -6,8 +6,10 @@ import { useQuery } from '@tanstack/react-query';
 import type { ActionResult } from '@/lib/action-result';
 import type { OperationDto, PlanPreviewDto } from '@/lib/dto/operations';
 import type { ContainerStatsListDto, ConvexAdminKeyDto, LiveOverviewDto } from '@/lib/dto/overview';
+import type { PrePullStatusDto } from '@/lib/dto/pre-pull';
 import { formatBytes, formatCpu, formatUptime } from '@/lib/format-usage';
 import { formatTime } from '@/lib/format-time';
+import { prePullWords } from '@/lib/pre-pull-text';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { Cell, Table } from '@/components/ui/table';
@@ -39,10 +41,12 @@ type Props = {
   preview: (input: unknown) => Promise<ActionResult<PlanPreviewDto>>;
   /** Only for admins: the Convex dashboard's admin key. */
   convexAdminKey: (() => Promise<ActionResult<ConvexAdminKeyDto>>) | null;
+  /** Only for admins: turns the background pre-pull on or off. */
+  setPrePull: ((input: unknown) => Promise<ActionResult<PrePullStatusDto>>) | null;
 };
 
 /** The overview's live part: polled every few seconds, so it follows a deploy without reloads. */
-export function LiveOverview({ initial, deployDir, initialised, canOperate, deploy, preview, convexAdminKey }: Props) {
+export function LiveOverview({ initial, deployDir, initialised, canOperate, deploy, preview, convexAdminKey, setPrePull }: Props) {
   const router = useRouter();
   const toast = useToast();
   const [pending, start] = useTransition();
@@ -59,6 +63,22 @@ export function LiveOverview({ initial, deployDir, initialised, canOperate, depl
   // never waits for them; until they come, the readings the server already knew stand.
   const statsQuery = useQuery({ queryKey: ['overview-stats'], queryFn: fetchStats, refetchInterval: POLL_MS, refetchIntervalInBackground: false });
   const { status, registry, database } = query.data;
+  // Older answers (a console being upgraded) have no prePull.
+  const prePullState = query.data.prePull?.state ?? null;
+  const prePull = prePullWords(query.data.prePull ?? null);
+  const prePullEnabled = query.data.prePull?.enabled ?? null;
+  const togglePrePull = () =>
+    start(async () => {
+      if (!setPrePull || prePullEnabled === null) return;
+      const r = await setPrePull({ enabled: !prePullEnabled });
+      if (!r.ok) toast(r.message, 'error');
+      await query.refetch();
+    });
+  const prePullToggle = setPrePull && prePullEnabled !== null && (
+    <button type="button" className="ml-2 text-indigo-600 underline dark:text-indigo-400" onClick={togglePrePull} disabled={pending} data-testid="pre-pull-toggle">
+      {prePullEnabled ? 'Turn off background pre-pull' : 'Turn on background pre-pull'}
+    </button>
+  );
   // Stopped on purpose after a switch to an external database: not a failure while nothing uses it.
   const dbNotUsed =
     database !== null && database.configured.kind === 'external' && database.bundled.state === 'stopped' && !database.services.some((s) => s.use?.kind !== 'external');
@@ -90,6 +110,12 @@ export function LiveOverview({ initial, deployDir, initialised, canOperate, depl
         <div data-testid="upgrade-banner" className="mb-4 flex flex-wrap items-center justify-between gap-3 rounded-lg border border-indigo-200 bg-indigo-50 p-4 text-sm dark:border-indigo-900 dark:bg-indigo-950">
           <span>
             Version <strong>{registry.newer}</strong> is available (live: {status.activeVersion}).
+            {prePull && (
+              <span data-testid="pre-pull" className="ml-2 text-zinc-600 dark:text-zinc-400">
+                {prePull}
+              </span>
+            )}
+            {prePullToggle}
           </span>
           {canOperate && !status.running && (
             <Button busy={pending} onClick={() => upgrade(registry.newer!)}>
@@ -97,6 +123,12 @@ export function LiveOverview({ initial, deployDir, initialised, canOperate, depl
             </Button>
           )}
         </div>
+      )}
+      {!(registry.reachable && registry.newer) && prePull && (prePullState === 'pulling' || prePullState === 'failed' || prePullState === 'off') && (
+        <p className="mb-4 text-sm text-zinc-600 dark:text-zinc-400">
+          <span data-testid="pre-pull">{prePull}</span>
+          {prePullToggle}
+        </p>
       )}
       {registry.reachable &&
         registry.failedHere.map((f) => (

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDeployment, type Deployment } from '@/e2e/fixtures/deployment';
 import { ensureFixtureImages } from '@/e2e/fixtures/fixture-images';
 import { httpGet, waitForUrl } from '@/e2e/fixtures/http-get';
-import { allImageRefs, pushImages, startRegistry, type Registry } from '@/e2e/fixtures/registry';
+import { allImageRefs, forgetLocalImages, pushImages, startRegistry, type Registry } from '@/e2e/fixtures/registry';
 import { EXITS_VERSION, GOOD_VERSION, NEVER_HEALTHY_VERSION, NEXT_VERSION } from '@/e2e/fixtures/versions';
 import { HealthGateError } from '@/server/engine/engine-error';
 import { deploy, rollback } from '@/server/engine/deploy';
@@ -95,6 +95,9 @@ describe('engine deploy on the real engine', () => {
     await ensureFixtureImages();
     registry = await startRegistry();
     await pushImages(registry, allImageRefs([GOOD_VERSION, NEXT_VERSION, EXITS_VERSION, NEVER_HEALTHY_VERSION]));
+    // The push left GOOD_VERSION here by digest, and the engine pulls nothing it finds so: the first
+    // deploy is to pull every image from the registry.
+    await forgetLocalImages(registry, allImageRefs([GOOD_VERSION]));
     deployment = await createDeployment({
       registry: registry.host,
       prefix: 'engine-it',

@@ -1,5 +1,6 @@
 import type { DatabaseInUseDto } from './external-database';
 import type { StackStatusDto } from './operations';
+import type { PrePullStatusDto } from './pre-pull';
 import type { FailedHereDto } from './versions';
 
 export type OverviewDto = {
@@ -29,6 +30,8 @@ export type LiveOverviewDto = {
   registry: RegistryStatusDto;
   /** Which database the running services use and what the next deploy changes; null when it cannot be read. */
   database: DatabaseInUseDto | null;
+  /** The background pre-pull of the next release; null when it cannot be read. */
+  prePull: PrePullStatusDto | null;
   checkedAt: string;
 };
 

@@ -5,7 +5,7 @@ import path from 'node:path';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { colorSpecs } from '@/server/stack/generate-stack';
-import { createBody, createDockerPort, demuxLogs, pullArguments } from './docker-adapter';
+import { createBody, createDockerPort, demuxLogs, digestReference, pullArguments } from './docker-adapter';
 
 function frame(stream: 1 | 2, text: string): Buffer {
   const payload = Buffer.from(text, 'utf8');
@@ -42,6 +42,15 @@ describe('pullArguments', () => {
     });
     expect(pullArguments('127.0.0.1:5000/tale-rag:2.0')).toEqual({ fromImage: '127.0.0.1:5000/tale-rag', tag: '2.0' });
     expect(pullArguments('127.0.0.1:5000/tale-rag')).toEqual({ fromImage: '127.0.0.1:5000/tale-rag', tag: 'latest' });
+  });
+});
+
+describe('digestReference', () => {
+  it('names a pinned image as the reference store keeps a pull by digest, and nothing for a tag', () => {
+    expect(digestReference('127.0.0.1:5000/tale-platform:1.1.0@sha256:abc')).toBe('127.0.0.1:5000/tale-platform@sha256:abc');
+    expect(digestReference('127.0.0.1:5000/tale-platform@sha256:abc')).toBe('127.0.0.1:5000/tale-platform@sha256:abc');
+    expect(digestReference('127.0.0.1:5000/tale-rag:2.0')).toBeNull();
+    expect(digestReference('127.0.0.1:5000/tale-rag')).toBeNull();
   });
 });
 

@@ -107,6 +107,15 @@ export function pullArguments(ref: string): { fromImage: string; tag: string } {
   return { fromImage: repository, tag };
 }
 
+/**
+ * `repo:tag@sha256:…` → `repo@sha256:…`, the name Docker's reference store keeps for a pull by
+ * digest (an inspect by it answers only for that repository); null without a digest.
+ */
+export function digestReference(ref: string): string | null {
+  const { fromImage, tag } = pullArguments(ref);
+  return tag.startsWith('sha256:') ? `${fromImage}@${tag}` : null;
+}
+
 /** `KEY=value` lines as Docker keeps them; a value may itself hold `=`. */
 export function envMap(lines: string[]): Record<string, string> {
   const out: Record<string, string> = {};
@@ -293,6 +302,12 @@ export function createDockerPort(shared: Docker): DockerPort {
           },
         );
       });
+    },
+
+    async imagePresent(ref: string): Promise<boolean> {
+      const pinned = digestReference(ref);
+      if (!pinned) return false;
+      return tolerate([404], false, async () => (await docker.getImage(pinned).inspect(), true));
     },
 
     async ensureNetwork(spec: NetworkSpec): Promise<void> {

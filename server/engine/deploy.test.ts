@@ -135,6 +135,43 @@ describe('upgrade', () => {
   });
 });
 
+describe('images already on the host', () => {
+  it('pulls nothing whose digest is here, says so with the pre-pull time, and still pulls the rest', async () => {
+    const w = await deployed('1.0.0');
+    const plan = await planDeploy(w, { version: '2.0.0' });
+    const images = plan.steps.flatMap((s) => (s.action === 'pull' ? [s.image] : []));
+    expect(images).toHaveLength(3);
+    // The background pre-pull fetched two of them; the third (crawler) is not here yet.
+    const [platform, rag] = [images.find((i) => i.includes('tale-platform:'))!, images.find((i) => i.includes('tale-rag:'))!];
+    for (const ref of [platform, rag]) await w.docker.pullImage(ref, () => {});
+    w.docker.calls.length = 0;
+    w.events.events.length = 0;
+    const at = '2026-12-03T10:15:00.000Z';
+    await deploy(w, { version: '2.0.0', prePulled: new Map([[platform.slice(platform.indexOf('@') + 1), at]]) });
+
+    expect(w.docker.calls.filter((c) => c.startsWith('pull '))).toEqual([`pull ${images.find((i) => i.includes('tale-crawler:'))}`]);
+    const said = w.events.events.filter((e) => e.step === 'pull' && e.status === 'progress' && !e.data?.layer).map((e) => e.data);
+    expect(said).toEqual(
+      expect.arrayContaining([
+        { image: platform, status: 'present', prePulledAt: at },
+        { image: rag, status: 'present' },
+        expect.objectContaining({ status: 'pulled' }),
+      ]),
+    );
+    expect(said.filter((d) => d?.status === 'pulling')).toHaveLength(1);
+  });
+
+  it('pulls an image named without a digest every time (a tag may move)', async () => {
+    const w = fakeWorld();
+    expect(await w.docker.imagePresent('r/tale-rag:1.0.0')).toBe(false);
+    await w.docker.pullImage('r/tale-rag:1.0.0', () => {});
+    expect(await w.docker.imagePresent('r/tale-rag:1.0.0')).toBe(false);
+    await w.docker.pullImage('r/tale-rag:1.0.0@sha256:abc', () => {});
+    expect(await w.docker.imagePresent('r/tale-rag:9.9.9@sha256:abc')).toBe(true);
+    expect(await w.docker.imagePresent('other/tale-rag:1.0.0@sha256:abc')).toBe(false);
+  });
+});
+
 describe('failed health gate', () => {
   async function failing(kind: 'never-healthy' | 'exits' | 'restarts' | 'unhealthy' | 'unhealthy-then-healthy') {
     const w = await deployed('1.0.0', '2.0.0'); // green live, previous = 1.0.0

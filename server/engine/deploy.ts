@@ -13,6 +13,8 @@ export interface DeployOptions extends PlanOptions {
    * been changed and the deploy fails with its error.
    */
   beforeChanges?: (plan: DeployPlan) => Promise<void>;
+  /** What the background pre-pull fetched (ExecuteOptions.prePulled). */
+  prePulled?: ReadonlyMap<string, string>;
 }
 
 export interface DeployResult extends ExecuteResult {
@@ -34,7 +36,7 @@ async function planAndRun(ports: EnginePorts, plan: () => Promise<DeployPlan>, o
     data: { version: thePlan.version, from: thePlan.activeColor, to: thePlan.targetColor, steps: thePlan.steps, warnings: thePlan.warnings },
   });
   await options.beforeChanges?.(thePlan);
-  const result = await executePlan(ports, thePlan, { signal: options.signal });
+  const result = await executePlan(ports, thePlan, { signal: options.signal, prePulled: options.prePulled });
   const warning = await recordRelease(ports, thePlan);
   if (warning) result.warnings.push(warning);
   ports.events.emit({ step: 'done', status: 'succeeded', data: { version: result.version, color: result.color, warnings: result.warnings } });

@@ -5,6 +5,11 @@ import type { EnginePorts, LogLine, StepName } from './ports';
 
 export interface ExecuteOptions {
   signal?: AbortSignal;
+  /**
+   * Image digests (`sha256:…`) the background pre-pull fetched, with when it finished: a pull step
+   * that finds its image already here says so with that time.
+   */
+  prePulled?: ReadonlyMap<string, string>;
 }
 
 export interface ExecuteResult {
@@ -68,7 +73,14 @@ export async function executePlan(ports: EnginePorts, plan: DeployPlan, options:
 
   const runStep = async (step: DeployStep): Promise<void> => {
     switch (step.action) {
-      case 'pull':
+      case 'pull': {
+        // A pull by digest of an image already here fetches nothing but still asks the registry for
+        // every manifest: skipped, so an upgrade the pre-pull prepared only starts containers.
+        if (await docker.imagePresent(step.image)) {
+          const prePulledAt = options.prePulled?.get(step.image.slice(step.image.indexOf('@') + 1));
+          events.emit({ step: 'pull', status: 'progress', data: { image: step.image, status: 'present', ...(prePulledAt ? { prePulledAt } : {}) } });
+          return;
+        }
         events.emit({ step: 'pull', status: 'progress', data: { image: step.image, status: 'pulling' } });
         await docker.pullImage(
           step.image,
@@ -77,6 +89,7 @@ export async function executePlan(ports: EnginePorts, plan: DeployPlan, options:
         );
         events.emit({ step: 'pull', status: 'progress', data: { image: step.image, status: 'pulled' } });
         return;
+      }
       case 'ensure-volumes': {
         const volumes = step.volumes.map((name) => ({ name, labels: { project: plan.projectId } }));
         await docker.ensureVolumes(volumes);

@@ -68,6 +68,12 @@ export interface DockerPort {
   /** Force-removes; removing a missing container is not an error. */
   removeContainer(nameOrId: string): Promise<void>;
   pullImage(ref: string, onProgress: (progress: PullProgress) => void, signal?: AbortSignal): Promise<void>;
+  /**
+   * Whether a pinned reference (`repo[:tag]@sha256:…`) is on this host under that repository and
+   * digest, so pulling it again would fetch nothing. Always false for a reference without a
+   * digest: a tag may have moved.
+   */
+  imagePresent(ref: string): Promise<boolean>;
   ensureNetwork(spec: NetworkSpec): Promise<void>;
   ensureVolumes(specs: VolumeSpec[]): Promise<void>;
   /** Whether a named volume exists. */

@@ -35,6 +35,8 @@ describe('release records', () => {
     await deploy(w, { version: '2.0.0' });
     // The tag 1.0.0 is gone from the registry (or moved): the record still pins the bytes.
     w.registry.versions = ['2.0.0'];
+    // Its images were removed since (an image clean-up), so the rollback pulls them again.
+    w.docker.images.clear();
     w.docker.calls.length = 0;
     const result = await rollback(w);
     expect(result.version).toBe('1.0.0');

@@ -16,7 +16,9 @@ const expected = (a: OperationKind, b: OperationKind) =>
   (EXCLUSIVE.includes(b) && REPOSITORY.includes(a)) ||
   // One drill at a time, never during a restore.
   pair(a, b, 'drill', 'drill') ||
-  pair(a, b, 'drill', 'restore');
+  pair(a, b, 'drill', 'restore') ||
+  // One background pre-pull at a time; it runs beside everything else.
+  pair(a, b, 'pre-pull', 'pre-pull');
 
 describe('the conflict table', () => {
   it('has a row for every kind the database stores, and no other', () => {
@@ -61,6 +63,15 @@ describe('the conflict table', () => {
     }
     for (const kind of ['drill', 'restore', 'retention', 'repository-check'] as const) expect(conflictingKind('drill', [kind]), kind).toBe(kind);
     expect(conflictingKind('retention', ['deploy'])).toBeNull();
+  });
+
+  it('lets a background pre-pull run beside every kind but another pre-pull, and never blocks a deploy', () => {
+    for (const kind of OPERATION_KINDS.filter((k) => k !== 'pre-pull')) {
+      expect(conflictingKind('pre-pull', [kind]), kind).toBeNull();
+      expect(conflictingKind(kind, ['pre-pull']), kind).toBeNull();
+    }
+    expect(conflictingKind('pre-pull', ['pre-pull'])).toBe('pre-pull');
+    expect(holdsStackLease('pre-pull')).toBe(false);
   });
 
   it('gives the stack lease to the kinds that exclude a deploy', () => {

@@ -22,6 +22,11 @@ import type { OperationKind } from '@/lib/dto/operations';
 // (`restic check`) take restic's exclusive lock, so they exclude every kind that uses the
 // repository: backup, restore, drill and each other.
 
+// The background pre-pull (pre-pull) only pulls images: it touches no container, volume, file or
+// repository, so it runs beside every kind, a restore and a reset included, and never blocks a
+// deploy. A deploy that starts while it pulls the same images pulls them too (it does not find
+// them yet by digest); Docker fetches each layer once for both. One pre-pull at a time.
+
 const STACK = ['deploy', 'rollback', 'update', 'cleanup', 'reset', 'reconcile', 'database-copy', 'backup', 'restore', 'apply-settings'] as const satisfies readonly OperationKind[];
 const EXCLUSIVE_REPOSITORY = ['backup', 'restore', 'drill', 'retention', 'repository-check'] as const satisfies readonly OperationKind[];
 
@@ -41,6 +46,7 @@ export const CONFLICTS = {
   drill: ['drill', 'restore', 'retention', 'repository-check'],
   retention: EXCLUSIVE_REPOSITORY,
   'repository-check': EXCLUSIVE_REPOSITORY,
+  'pre-pull': ['pre-pull'],
 } as const satisfies Record<OperationKind, readonly OperationKind[]>;
 
 export function conflicts(a: OperationKind, b: OperationKind): boolean {

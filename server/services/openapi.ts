@@ -6,6 +6,7 @@ import { deployInputSchema, HISTORY_OUTCOMES, rollbackInputSchema } from '@/lib/
 import { backupScheduleSchema, checkInputSchema, drillInputSchema, restoreInputSchema, startBackupInputSchema } from '@/lib/schemas/backups';
 import { alertChannelInputSchema, alertDeliveriesQuerySchema } from '@/lib/schemas/alerts';
 import { ALERT_EVENTS } from '@/lib/alerts/events';
+import { prePullSettingSchema } from '@/lib/schemas/pre-pull';
 import { MAX_JSON_BODY_BYTES } from '../http/api-request';
 
 // The OpenAPI 3.1 description of /api/v1. Request bodies and query parameters come from the same
@@ -212,6 +213,26 @@ const schemas: Record<string, JsonSchema> = {
     },
   },
   BackupSchedule: input(backupScheduleSchema),
+  // Mirrors PrePullStatusDto (lib/dto/pre-pull.ts).
+  PrePullStatus: {
+    type: 'object',
+    required: ['enabled', 'intervalMinutes', 'state', 'version', 'progress', 'bytes', 'operationId', 'finishedAt', 'error', 'lastCheck', 'updatedBy', 'updatedAt'],
+    properties: {
+      enabled: { type: 'boolean' },
+      intervalMinutes: { type: 'integer' },
+      state: { type: 'string', enum: ['off', 'idle', 'pulling', 'ready', 'failed'] },
+      version: { type: ['string', 'null'], description: 'The release pulled, being pulled or that failed to pull' },
+      progress: { type: ['number', 'null'], description: '0 to 1 while pulling' },
+      bytes: { type: ['integer', 'null'], description: 'Disk cost: how much the pull grew Docker’s layer storage (docker system df LayersSize after minus before), i.e. the new layers not shared with images already here' },
+      operationId: { type: ['string', 'null'], format: 'uuid' },
+      finishedAt: { type: ['string', 'null'], format: 'date-time' },
+      error: { type: ['object', 'null'], properties: { code: str, message: str } },
+      lastCheck: { type: ['object', 'null'], properties: { at: { type: 'string', format: 'date-time' }, outcome: str } },
+      updatedBy: nullableStr,
+      updatedAt: { type: ['string', 'null'], format: 'date-time' },
+    },
+  },
+  PrePullSetting: input(prePullSettingSchema),
   DrillInput: input(drillInputSchema),
   CheckInput: input(checkInputSchema),
   StartBackupInput: input(startBackupInputSchema),
@@ -463,6 +484,23 @@ export function openApiDocument(): Record<string, unknown> {
           description: 'Daily at HH:MM UTC or every N hours; each scheduled backup is followed by a drill of it and retention (keep N daily, weekly, monthly whole backups).',
           requestBody: { required: true, content: json(ref('BackupSchedule')) },
           responses: { 200: { description: 'The schedule as stored', content: json(ref('BackupScheduleState')) }, ...bodyErrors, ...denied },
+        },
+      },
+      '/api/v1/releases/prepull': {
+        get: {
+          summary: 'The background pre-pull of the next release: on or off, ready, pulling or failed (viewer)',
+          operationId: 'getPrePull',
+          tags: ['operations'],
+          responses: { 200: { description: 'The pre-pull', content: json(ref('PrePullStatus')) }, ...denied },
+        },
+        put: {
+          summary: 'Turn the background pre-pull on or off, and set its interval (admin)',
+          operationId: 'setPrePull',
+          tags: ['operations'],
+          description:
+            'On by default. When on, the newest complete release above the live one that has not failed here has its six images pulled by digest as a `pre-pull` operation of the system: at start, every intervalMinutes (default 15), right after a deploy, rollback or update ends, and at once after this call. Turning it off cancels a pre-pull under way. Audited as releases.prepull.',
+          requestBody: { required: true, content: json(ref('PrePullSetting')) },
+          responses: { 200: { description: 'The pre-pull as stored', content: json(ref('PrePullStatus')) }, ...bodyErrors, ...denied },
         },
       },
       '/api/v1/restores': {

@@ -14,6 +14,7 @@ import { describeStep, isDowngrade } from './plan-preview';
 import { registryTags } from './releases';
 import { backupGate, gatePreview, noRepositoryError, noRepositoryYet } from './backup-gate';
 import { failedReleases } from './failed-releases';
+import { prePulledDigests } from './pre-pull';
 import { cleanup } from '../engine/cleanup';
 import { reset } from '../engine/reset';
 import { stackStatus } from '../engine/stack-status';
@@ -152,7 +153,7 @@ export function startDeploy(rt: Runtime, caller: Caller, raw: unknown, startedFo
     return launch(by, 'deploy', checked.params, async (ports, signal) => {
       emitPreflight(ports.events, checked);
       const gate = backupGate(rt, ports, { kind: 'deploy', actor: actor.email, skip: skipBackup, signal });
-      const r = await deploy(ports, { version, all, signal, beforeChanges: gate.beforeChanges });
+      const r = await deploy(ports, { version, all, signal, beforeChanges: gate.beforeChanges, prePulled: prePulledDigests(rt) });
       return { version: r.version, color: r.color, previousVersion: r.previousVersion, warnings: r.warnings, ...gate.result() };
     });
   });
@@ -172,7 +173,7 @@ export function startRollback(rt: Runtime, caller: Caller, raw: unknown): Promis
     return launch(by, 'rollback', checked.params, async (ports, signal) => {
       emitPreflight(ports.events, checked);
       const gate = backupGate(rt, ports, { kind: 'rollback', actor: actor.email, skip: skipBackup, signal });
-      const r = await rollback(ports, { version, signal, beforeChanges: gate.beforeChanges });
+      const r = await rollback(ports, { version, signal, beforeChanges: gate.beforeChanges, prePulled: prePulledDigests(rt) });
       return { version: r.version, color: r.color, previousVersion: r.previousVersion, warnings: r.warnings, ...gate.result() };
     });
   });
@@ -203,7 +204,7 @@ export function startUpdate(rt: Runtime, caller: Caller, raw: unknown, startedFo
     return launch(by, 'update', checked.params, async (ports, signal) => {
       emitPreflight(ports.events, checked);
       const gate = backupGate(rt, ports, { kind: 'update', actor: actor.email, skip: skipBackup, signal });
-      const r = await deploy(ports, { version, services, signal, beforeChanges: gate.beforeChanges });
+      const r = await deploy(ports, { version, services, signal, beforeChanges: gate.beforeChanges, prePulled: prePulledDigests(rt) });
       return { version: r.version, color: r.color, previousVersion: r.previousVersion, services, warnings: r.warnings, ...gate.result() };
     });
   });

@@ -10,6 +10,7 @@ import { databaseInUse } from './bundled-database';
 import { currentStatus } from './operations';
 import type { FailedHereDto } from '@/lib/dto/versions';
 import { failedReleases } from './failed-releases';
+import { prePullStatus } from './pre-pull';
 import { newerRelease, registryTags, upgradeCandidates } from './releases';
 
 export async function getOverview(rt: Runtime, caller: Caller): Promise<OverviewDto> {
@@ -70,7 +71,8 @@ export async function liveOverview(rt: Runtime): Promise<LiveOverviewDto> {
     const reading = known.get(name);
     if (reading && now.getTime() - reading.at < KNOWN_FOR_MS) stats[name] = reading.stats;
   }
-  return { status, stats, registry, database, checkedAt: now.toISOString() };
+  const prePull = await prePullStatus(rt, status.activeVersion).catch(() => null);
+  return { status, stats, registry, database, prePull, checkedAt: now.toISOString() };
 }
 
 /** Fresh CPU and memory of every running container (the slow part), remembered for liveOverview. */

@@ -27,7 +27,16 @@ const notFaked = (what: string) => async (): Promise<never> => {
 };
 
 export function fakeRuntime(
-  opts: { files?: Record<string, string>; exec?: ExecRunner; run?: Runtime['host']['run']; stats?: Runtime['host']['stats']; probe?: Runtime['host']['probe']; backups?: Partial<Runtime['backups']>; preflight?: Runtime['preflight'] } = {},
+  opts: {
+    files?: Record<string, string>;
+    exec?: ExecRunner;
+    run?: Runtime['host']['run'];
+    stats?: Runtime['host']['stats'];
+    probe?: Runtime['host']['probe'];
+    layerBytes?: Runtime['host']['layerBytes'];
+    backups?: Partial<Runtime['backups']>;
+    preflight?: Runtime['preflight'];
+  } = {},
 ): FakeRuntime {
   const temp = openTempDb('tc-runtime-');
   const deployDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tc-deploy-'));
@@ -62,6 +71,7 @@ export function fakeRuntime(
       run: opts.run ?? notFaked('a captured docker exec'),
       exec: opts.exec ?? { start: notFaked('a streaming docker exec') },
       probe: opts.probe ?? { run: notFaked('a network probe'), localImage: notFaked('a local image'), networkAddresses: notFaked('network addresses') },
+      layerBytes: opts.layerBytes ?? notFaked('the layer storage size'),
     },
     registry: world.registry,
     project: world.project,

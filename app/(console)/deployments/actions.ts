@@ -2,6 +2,7 @@
 import { actionCaller } from '@/server/auth/session';
 import { runtime } from '@/server/runtime';
 import { convexAdminKey } from '@/server/services/convex-admin';
+import { setPrePull } from '@/server/services/pre-pull';
 import { cancel, previewPlan, startCleanup, startDeploy, startReset, startRollback, startUpdate } from '@/server/services/operations';
 
 // Thin: the services check the role, validate, audit and start the operation.
@@ -44,4 +45,9 @@ export async function cancelAction(id: unknown) {
 // access: admin
 export async function convexAdminKeyAction() {
   return convexAdminKey(runtime(), await actionCaller());
+}
+
+// access: admin
+export async function setPrePullAction(input: unknown) {
+  return setPrePull(runtime(), await actionCaller(), input);
 }

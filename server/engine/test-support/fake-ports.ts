@@ -49,6 +49,16 @@ interface FakeContainer {
   env: Record<string, string>;
 }
 
+/** `repo[:tag]@sha256:…` → `repo@sha256:…`; null for a reference without a digest. */
+function pinnedName(ref: string): string | null {
+  const at = ref.indexOf('@');
+  if (at < 0) return null;
+  const named = ref.slice(0, at);
+  const slash = named.lastIndexOf('/');
+  const colon = named.lastIndexOf(':');
+  return `${colon > slash ? named.slice(0, colon) : named}${ref.slice(at)}`;
+}
+
 export class FakeDocker implements DockerPort {
   readonly containers = new Map<string, FakeContainer>();
   /** Mutating calls in order, e.g. `create p-platform-blue`, `stop p-platform-blue 30`. */
@@ -57,6 +67,8 @@ export class FakeDocker implements DockerPort {
   readonly aliasViolations: string[] = [];
   readonly networks = new Set<string>();
   readonly volumes = new Set<string>();
+  /** Images on the host by `repo@sha256:…`, as Docker's reference store keeps a pull by digest. */
+  readonly images = new Set<string>();
   behaviourFor: (spec: ContainerSpec) => Behaviour = () => ({ kind: 'healthy', afterPolls: 1 });
   logLines = 80;
   private seq = 0;
@@ -189,6 +201,13 @@ export class FakeDocker implements DockerPort {
     this.calls.push(`pull ${ref}`);
     onProgress({ image: ref, layer: 'abc123', status: 'Downloading', current: 50, total: 100 });
     onProgress({ image: ref, layer: 'abc123', status: 'Pull complete' });
+    const pinned = pinnedName(ref);
+    if (pinned) this.images.add(pinned);
+  }
+
+  async imagePresent(ref: string): Promise<boolean> {
+    const pinned = pinnedName(ref);
+    return pinned !== null && this.images.has(pinned);
   }
 
   async ensureNetwork(spec: NetworkSpec): Promise<void> {
