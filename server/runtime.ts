@@ -23,6 +23,8 @@ import { createVolumeArchiver } from './docker/volume-archive';
 import type { DrillSandbox } from './backup/drill';
 import { createDrillSandbox } from './docker/drill-sandbox';
 import { createNetworkProbe, type NetworkProbe } from './docker/network-probe';
+import { createDiskPort } from './docker/disk-usage';
+import type { DiskPort } from './engine/image-prune-plan';
 
 // The composition root. Everything the services use that does I/O or holds state is built here,
 // once per process, and handed to them as a `Runtime`: no service reaches for a global. A unit
@@ -38,6 +40,8 @@ export interface DockerHost {
   exec: ExecRunner;
   /** A command run once from a network in a short-lived container (the database wizard's sign-in from the stack's network). */
   probe: NetworkProbe;
+  /** Disk usage (`docker system df -v`) and the removal of one image name (the disk page). */
+  disk: DiskPort;
 }
 
 /** The backup repository and what a backup reads besides the databases. */
@@ -113,6 +117,7 @@ function processRuntime(): Runtime {
       exec: dockerExecRunner(clients.streaming),
       // No idle timeout: the probe's own deadline ends a wait for a container that says nothing.
       probe: createNetworkProbe(clients.streaming),
+      disk: createDiskPort(clients.api),
     },
     registry: {
       resolveVersion: (prefix, version) => new RegistryClient({ registry: prefix }).resolveVersion(version),

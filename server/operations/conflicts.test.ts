@@ -3,7 +3,7 @@ import type { OperationKind } from '@/lib/dto/operations';
 import { OPERATION_KINDS } from '../db/schema/operations';
 import { CONFLICTS, conflictingKind, conflicts, holdsStackLease, inProgress } from './conflicts';
 
-const STACK: OperationKind[] = ['deploy', 'rollback', 'update', 'cleanup', 'reset', 'reconcile', 'database-copy', 'backup', 'restore', 'apply-settings'];
+const STACK: OperationKind[] = ['deploy', 'rollback', 'update', 'cleanup', 'reset', 'reconcile', 'database-copy', 'backup', 'restore', 'apply-settings', 'prune-images'];
 /** A dry run only plans; only a restore, which stops and starts containers under it, excludes it. */
 const REPOSITORY: OperationKind[] = ['backup', 'restore', 'drill', 'retention', 'repository-check'];
 const EXCLUSIVE: OperationKind[] = ['retention', 'repository-check'];
@@ -16,6 +16,8 @@ const expected = (a: OperationKind, b: OperationKind) =>
   (EXCLUSIVE.includes(b) && REPOSITORY.includes(a)) ||
   // One drill at a time, never during a restore.
   pair(a, b, 'drill', 'drill') ||
+  // A drill starts a container from the db image that a prune could be removing.
+  pair(a, b, 'drill', 'prune-images') ||
   pair(a, b, 'drill', 'restore');
 
 describe('the conflict table', () => {

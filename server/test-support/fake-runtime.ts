@@ -26,7 +26,7 @@ const notFaked = (what: string) => async (): Promise<never> => {
 };
 
 export function fakeRuntime(
-  opts: { files?: Record<string, string>; exec?: ExecRunner; run?: Runtime['host']['run']; stats?: Runtime['host']['stats']; probe?: Runtime['host']['probe']; backups?: Partial<Runtime['backups']> } = {},
+  opts: { files?: Record<string, string>; exec?: ExecRunner; run?: Runtime['host']['run']; stats?: Runtime['host']['stats']; probe?: Runtime['host']['probe']; disk?: Runtime['host']['disk']; backups?: Partial<Runtime['backups']> } = {},
 ): FakeRuntime {
   const temp = openTempDb('tc-runtime-');
   const deployDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tc-deploy-'));
@@ -61,6 +61,7 @@ export function fakeRuntime(
       run: opts.run ?? notFaked('a captured docker exec'),
       exec: opts.exec ?? { start: notFaked('a streaming docker exec') },
       probe: opts.probe ?? { run: notFaked('a network probe'), localImage: notFaked('a local image'), networkAddresses: notFaked('network addresses') },
+      disk: opts.disk ?? { usage: notFaked('disk usage'), removeImage: notFaked('an image removal') },
     },
     registry: world.registry,
     project: world.project,
