@@ -7,7 +7,7 @@ import type { DiskContainer, DiskImage, DiskPort, DiskUsage, DiskVolume, RemoveI
 // uses (409), even one created after the plan was made.
 
 type DfImage = { Id: string; RepoTags?: string[] | null; RepoDigests?: string[] | null; Size?: number; SharedSize?: number; Created?: number; Labels?: Record<string, string> | null };
-type DfContainer = { Id: string; Names?: string[]; ImageID?: string; State?: string; Labels?: Record<string, string> | null };
+type DfContainer = { Id: string; Names?: string[]; Image?: string; ImageID?: string; State?: string; Labels?: Record<string, string> | null };
 type DfVolume = { Name: string; Labels?: Record<string, string> | null; UsageData?: { Size?: number; RefCount?: number } | null };
 type Df = { LayersSize?: number; Images?: DfImage[] | null; Containers?: DfContainer[] | null; Volumes?: DfVolume[] | null; BuildCache?: Array<{ Size?: number }> | null; BuilderSize?: number };
 
@@ -29,6 +29,7 @@ export function toDiskUsage(df: Df): DiskUsage {
     id: c.Id,
     name: (c.Names?.[0] ?? c.Id).replace(/^\//, ''),
     imageId: c.ImageID ?? '',
+    image: c.Image ?? '',
     state: c.State ?? 'unknown',
     labels: c.Labels ?? {},
   }));

@@ -22,6 +22,7 @@ const container = (name: string, img: DiskImage, project = 'tp-1234', state = 'r
   id: `c-${name}`,
   name,
   imageId: img.id,
+  image: img.repoTags[0] ?? img.repoDigests[0] ?? img.id,
   state,
   labels: { 'com.docker.compose.project': project },
 });
@@ -113,6 +114,14 @@ describe('the image removal plan', () => {
     expect(plan.otherProjects).toEqual(['other-1-blue']);
     expect(plan.remove).toEqual([]);
     expect(reasonsOf(plan, old)).toEqual(['other-project']);
+  });
+
+  it('does not count a project whose containers run the same bytes under another repository', () => {
+    const elsewhere = { ...container('other-1-platform-blue', live, 'other-1-blue'), image: `127.0.0.1:5000/tale-platform:1.1.0@sha256:${hex('b')}` };
+    const plan = planImagePrune(input({ containers: [elsewhere] }));
+    expect(plan.otherProjects).toEqual([]);
+    expect(reasonsOf(plan, live)).toEqual(['container', 'live']);
+    expect(removedIds(plan)).toEqual([old.id, oldRag.id, db.id].sort());
   });
 
   it('counts the own project’s colours and dev project as its own', () => {

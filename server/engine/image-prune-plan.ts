@@ -30,6 +30,8 @@ export interface DiskContainer {
   name: string;
   /** The id of the image it was created from: what keeps that image on disk. */
   imageId: string;
+  /** The reference it was created from (`repo:tag@sha256:…`), as Docker lists it. */
+  image: string;
   state: string;
   labels: Record<string, string>;
 }
@@ -198,13 +200,13 @@ export function planImagePrune(input: PrunePlanInput): PrunePlan {
 
   const ours = input.images.filter((i) => [...i.repoTags, ...i.repoDigests].some((n) => repos.has(parseRef(n).repository)));
   // Docker images belong to no project: another Tale project pulling from the same registry shares
-  // them, and which of them its own rollback needs is written in its directory, not ours.
+  // these repositories, and which of their images its own rollback needs is written in its
+  // directory, not ours. Told by the name its containers were created from: the same image under
+  // another repository (another registry's name for the same bytes) is only kept while it is used.
   const otherProjects = new Set<string>();
-  for (const image of ours) {
-    for (const c of usedBy.get(image.id) ?? []) {
-      const project = c.labels['com.docker.compose.project'];
-      if (!isOwnProject(project, input.projectId)) otherProjects.add(project as string);
-    }
+  for (const c of input.containers) {
+    const project = c.labels['com.docker.compose.project'];
+    if (!isOwnProject(project, input.projectId) && repos.has(parseRef(c.image).repository)) otherProjects.add(project as string);
   }
 
   const images = ours.map((image): PlannedImage => {
