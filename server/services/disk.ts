@@ -58,7 +58,9 @@ async function compute(rt: Runtime, ports: EnginePorts = rt.ports()): Promise<Co
   for (const version of previous) keep.push({ role: 'previous', version, digests: digestsOf(version) });
   const override = await ports.project.readOverride();
   const pins = Object.values(override).flatMap((o) => (o?.image ? [o.image] : []));
-  const usage = await rt.host.disk.usage();
+  const usage = await rt.host.disk.usage().catch((err: unknown) => {
+    throw new CodedError('DOCKER_UNAVAILABLE', `The Docker Engine did not report its disk usage: ${(err as Error).message}`);
+  });
   const plan = planImagePrune({ registry, projectId, images: usage.images, containers: usage.containers, keep, records, pins });
   if (plan.otherProjects.length > 0) {
     blocked = `Another project on this host (${plan.otherProjects.join(', ')}) runs images of these repositories; which of them its rollback needs is recorded in its own directory, so nothing is removed.`;
