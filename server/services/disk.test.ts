@@ -25,10 +25,16 @@ class MemoryDisk implements DiskPort {
   /** Names Docker refuses to remove because a container uses them now. */
   inUse = new Set<string>();
   removed: string[] = [];
+  attempts: string[] = [];
+  /** From this call of usage() on, a container uses the old rag image (one taken after the preview). */
+  ragTakenFromCall = Infinity;
+  private calls = 0;
   async usage(): Promise<DiskUsage> {
+    this.calls += 1;
+    const rag = this.images.find((i) => i.repoTags.includes(`${R}/tale-rag:0.8.0`));
     return {
       images: this.images,
-      containers: [],
+      containers: this.calls >= this.ragTakenFromCall && rag ? [{ id: 'c1', name: 'someone', imageId: rag.id, image: `${R}/tale-rag:0.8.0`, state: 'created', labels: {} }] : [],
       volumes: [
         { name: 'acme_db-data', size: 4096, refCount: 1, labels: { project: 'acme' } },
         { name: 'other_db-data', size: 1, refCount: 1, labels: { project: 'other' } },
@@ -38,6 +44,7 @@ class MemoryDisk implements DiskPort {
     };
   }
   async removeImage(ref: string) {
+    this.attempts.push(ref);
     if (this.inUse.has(ref)) return 'in-use' as const;
     const before = this.images.length;
     this.images = this.images.filter((i) => !i.repoTags.includes(ref));
@@ -93,6 +100,19 @@ describe('remove unused images', () => {
     const texts = eventsAfter(f.rt.db, r.data.id, 0).map((e) => `${e.step}/${e.status}/${e.data}`);
     expect(texts.some((t) => t.includes('"kept":true') && t.includes('tale-rag:0.8.0'))).toBe(true);
     expect(op.purpose).toBe('Remove unused images: 1 image, at least 40 B');
+  });
+
+  it('computes the plan again at run time: an image a container took after the start is kept, never removed', async () => {
+    const { plan } = await diskUsage(f.rt, operator);
+    // usage() calls: the preview above, the start's check, then the job's own look.
+    disk.ragTakenFromCall = 3;
+    const r = await startPruneImages(f.rt, operator, { planId: plan.id });
+    if (!r.ok) throw new Error(r.message);
+    const op = await ended(f.rt, r.data.id);
+    expect(op.result).toMatchObject({ removed: 1, kept: 1 });
+    expect(disk.attempts).toEqual([`${R}/tale-platform:0.9.0`]);
+    const kept = eventsAfter(f.rt.db, r.data.id, 0).find((e) => e.data?.includes('"kept":true'));
+    expect(JSON.parse(kept?.data ?? '{}')).toMatchObject({ image: `${R}/tale-rag:0.8.0`, reason: 'used by someone' });
   });
 
   it('is an operator’s: a viewer is refused and the input is strict', async () => {
