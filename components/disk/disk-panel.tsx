@@ -66,18 +66,25 @@ export function DiskPanel({ usage, error, canPrune, prune }: Props) {
           Live release {usage.liveVersion ?? 'none'}; a rollback goes to {usage.previousVersions.join(' or ') || 'no recorded release'}.{' '}
           {plan.blocked ?? (plan.images.length === 0 ? 'No image of the stack is unused.' : `${plan.images.length} unused, at least ${formatBytes(plan.freedBytes)} to free.`)}
         </p>
-        <Table head={['Image', 'Version', 'Size', 'Shared', 'Releases', 'Containers', 'Created', 'Removal']}>
+        <Table head={['Image', 'Size', 'Used by', 'Removal']}>
           {usage.images.map((i) => (
             <tr key={i.id} data-testid="disk-image">
               <Cell>
-                <span className="font-mono text-xs break-all">{i.names.join(', ')}</span>
+                <span className="font-mono text-xs break-all">{i.names[0] ?? i.id}</span>
+                {i.names.length > 1 && <span className="text-xs text-zinc-600 dark:text-zinc-400"> and {i.names.length - 1} more names</span>}
+                <span className="block text-xs text-zinc-600 dark:text-zinc-400">
+                  {i.version ?? 'no version'} · built {formatTime(i.created)}
+                </span>
               </Cell>
-              <Cell>{i.version ?? '—'}</Cell>
-              <Cell>{formatBytes(i.size)}</Cell>
-              <Cell>{formatBytes(i.sharedSize)}</Cell>
-              <Cell>{i.releases.join(', ') || '—'}</Cell>
-              <Cell>{i.containers.join(', ') || 'none'}</Cell>
-              <Cell>{formatTime(i.created)}</Cell>
+              <Cell>
+                {formatBytes(i.size)}
+                <span className="block text-xs text-zinc-600 dark:text-zinc-400">{i.sharedSize === null ? 'shared: unknown' : `shared: ${formatBytes(i.sharedSize)}`}</span>
+              </Cell>
+              <Cell>
+                <span className="text-xs">
+                  {i.releases.length ? `releases ${i.releases.join(', ')}` : 'no release record'}; {i.containers.length ? `containers ${i.containers.join(', ')}` : 'no container'}
+                </span>
+              </Cell>
               <Cell>{i.remove ? <Badge tone="warn">unused: removed</Badge> : <span className="text-xs">kept: {i.keptBecause.join('; ')}</span>}</Cell>
             </tr>
           ))}

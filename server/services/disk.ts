@@ -81,7 +81,7 @@ function reasonWords(r: KeepReason): string {
     case 'pinned':
       return `pinned in compose.override.yml (${r.ref})`;
     case 'other-names':
-      return `also named ${r.names.join(', ')}, outside the stack’s repositories`;
+      return `also named ${r.names[0]}${r.names.length > 1 ? ` and ${r.names.length - 1} more` : ''}, outside the stack’s repositories`;
     case 'other-project':
       return `another project uses these repositories (${r.projects.join(', ')})`;
   }
