@@ -21,4 +21,15 @@ describe('operation purpose', () => {
     // Without the mark, an update in place says what it updated.
     expect(operationPurpose({ kind: 'update', params: { version: '1.0.0', services: ['proxy'] }, result: null })).toBe('Update proxy in place at 1.0.0');
   });
+
+  it('says how many unused images a prune removes and how much it frees at least', () => {
+    expect(operationPurpose({ kind: 'prune-images', params: { images: ['r/tale-platform:0.9.0', 'r/tale-rag:0.9.0'], freedBytes: 52_428_800 }, result: null })).toBe(
+      'Remove unused images: 2 images, at least 50.0 MiB',
+    );
+    expect(operationPurpose({ kind: 'prune-images', params: { images: ['a', 'b'], freedBytes: 1 }, result: { removed: 1, freedBytes: 1024 } })).toBe('Remove unused images: 1 image, at least 1.0 KiB');
+  });
+
+  it('keeps the earlier check', () => {
+    expect(operationPurpose({ kind: 'update', params: { version: '1.0.0', services: ['proxy'] }, result: null })).toBe('Update proxy in place at 1.0.0');
+  });
 });

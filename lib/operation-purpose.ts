@@ -1,4 +1,5 @@
 import type { OperationDto, OperationKind } from './dto/operations';
+import { formatBytes } from './format-usage';
 import { formatTime } from './format-time';
 import { compareVersions } from './version-order';
 import { parseVersion } from './version-tag';
@@ -10,6 +11,7 @@ import { parseVersion } from './version-tag';
 type Op = Pick<OperationDto, 'kind' | 'params' | 'result'>;
 
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 const list = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
 
 /**
@@ -59,6 +61,11 @@ const PURPOSE: Record<OperationKind, (op: Op) => string> = {
   'repository-check': () => 'Check the backup repository',
   'apply-settings': (op) => appliedSettings(op) ?? `Apply settings${op.params.proxy === true ? ' (proxy)' : ''}${op.params.colors === true ? ' (services)' : ''}`,
   'pre-pull': (op) => `Pre-pull the images of ${str(op.result?.version) ?? str(op.params.version) ?? 'the next release'} in the background`,
+  'prune-images': (op) => {
+    const count = num(op.result?.removed) ?? list(op.params.images).length;
+    const bytes = num(op.result?.freedBytes) ?? num(op.params.freedBytes);
+    return `Remove unused images: ${count} ${count === 1 ? 'image' : 'images'}${bytes !== null ? `, at least ${formatBytes(bytes)}` : ''}`;
+  },
   restore: (op) => `Restore the backup of ${formatTime(str(op.params.backupStartedAt) ?? '') || str(op.params.snapshot) || 'a snapshot'}`,
 };
 

@@ -6,6 +6,15 @@ let seq = 0;
 const ev = (step: string, status: string, data: Record<string, unknown> | null = null): OperationEventDto => ({ seq: ++seq, at: `2026-01-01T00:00:${String(seq).padStart(2, '0')}Z`, step, status, data, text: '' });
 
 describe('event sentences', () => {
+  it('says what a prune of unused images removed, kept and freed', () => {
+    expect(eventSentence(ev('images', 'started', { images: 2, freedBytes: 2 * 1024 * 1024 }))).toBe('Removing 2 unused images of the stack, at least 2.0 MiB');
+    expect(eventSentence(ev('images', 'progress', { image: 'r/tale-platform:0.9.0', removed: true, bytes: 1024 }))).toBe('Removed r/tale-platform:0.9.0 (1.0 KiB its own)');
+    expect(eventSentence(ev('images', 'progress', { image: 'r/tale-rag:0.9.0', kept: true, reason: 'a container uses it now' }))).toBe('Kept r/tale-rag:0.9.0: a container uses it now');
+    expect(eventSentence(ev('images', 'succeeded', { removed: 1, kept: 1, freedBytes: 1024, layersSizeBefore: 2048, layersSizeAfter: 1024 }))).toBe(
+      'Removed 1 images, freeing at least 1.0 KiB; kept 1 that became needed; Docker’s image layers went from 2.0 KiB to 1.0 KiB',
+    );
+  });
+
   it('says what a health wait waits for and for how long, and how it ended', () => {
     expect(eventSentence(ev('health', 'progress', { containers: ['tl1-platform-green'], waiting: true, timeoutSeconds: 120 }))).toBe(
       'Waiting up to 120 s for platform-green to report healthy…',

@@ -71,6 +71,7 @@ export const PHASE_LABEL: Record<string, string> = {
   check: 'Check',
   retention: 'Retention',
   release: 'Release record',
+  images: 'Images',
   done: 'Done',
   interrupted: 'Interrupted',
 };
@@ -173,6 +174,18 @@ function drillText(status: string, d: Data): string | null {
   return null;
 }
 
+function imagesText(status: string, d: Data): string | null {
+  const image = str(d.image);
+  if (status === 'started') return `Removing ${num(d.images) ?? 0} unused images of the stack, at least ${formatBytes(num(d.freedBytes) ?? 0)}`;
+  if (status === 'progress' && image && d.removed === true) return `Removed ${image}${num(d.bytes) !== null ? ` (${formatBytes(num(d.bytes))} its own)` : ''}`;
+  if (status === 'progress' && image && d.kept === true) return `Kept ${image}: ${str(d.reason) ?? 'it is needed again'}`;
+  if (status === 'succeeded') {
+    const layers = num(d.layersSizeBefore) !== null && num(d.layersSizeAfter) !== null ? `; Docker’s image layers went from ${formatBytes(num(d.layersSizeBefore))} to ${formatBytes(num(d.layersSizeAfter))}` : '';
+    return `Removed ${num(d.removed) ?? 0} images, freeing at least ${formatBytes(num(d.freedBytes) ?? 0)}${num(d.kept) ? `; kept ${num(d.kept)} that became needed` : ''}${layers}`;
+  }
+  return null;
+}
+
 /** One event as a sentence. Unknown shapes fall back to the step and its details, never to nothing. */
 export function eventSentence(e: Pick<OperationEventDto, 'step' | 'status' | 'data'>): string {
   const d: Data = e.data ?? {};
@@ -268,6 +281,8 @@ function sentence(step: string, status: string, d: Data): string | null {
       if (status === 'started') return 'Checking the backup repository’s integrity (restic check)';
       if (status === 'succeeded') return 'The backup repository is sound';
       break;
+    case 'images':
+      return imagesText(status, d);
     case 'retention':
       if (status === 'started') return `Applying retention: ${num(d.keep) ?? 0} of ${num(d.backups) ?? 0} backups are kept`;
       if (status === 'succeeded') return `Forgot ${num(d.forgotten) ?? 0} backups (${num(d.snapshots) ?? 0} snapshots) and pruned their data`;

@@ -28,7 +28,8 @@ import { operationAlert } from './alerts/events';
 import { createPreflightDocker } from './docker/preflight-docker';
 import { createPreflightPort } from './preflight/host-port';
 import type { PreflightPort } from './preflight/types';
-import { layerBytes } from './docker/disk-usage';
+import { createDiskPort, layerBytes } from './docker/disk-usage';
+import type { DiskPort } from './engine/image-prune-plan';
 
 // The composition root. Everything the services use that does I/O or holds state is built here,
 // once per process, and handed to them as a `Runtime`: no service reaches for a global. A unit
@@ -46,6 +47,8 @@ export interface DockerHost {
   probe: NetworkProbe;
   /** Bytes of every image layer on the host (`docker system df` LayersSize): the pre-pull's disk cost. */
   layerBytes(): Promise<number>;
+  /** Disk usage (`docker system df -v`) and the removal of one image name (the disk page). */
+  disk: DiskPort;
 }
 
 /** The backup repository and what a backup reads besides the databases. */
@@ -135,6 +138,7 @@ function processRuntime(): Runtime {
       // No idle timeout: the probe's own deadline ends a wait for a container that says nothing.
       probe,
       layerBytes: () => layerBytes(clients.api),
+      disk: createDiskPort(clients.api),
     },
     registry: {
       resolveVersion: (prefix, version) => new RegistryClient({ registry: prefix }).resolveVersion(version),

@@ -7,6 +7,7 @@ const LINKS = [
   { href: '/', label: 'Overview' },
   { href: '/deployments', label: 'Deployments' },
   { href: '/backups', label: 'Backups' },
+  { href: '/disk', label: 'Disk' },
   { href: '/logs', label: 'Logs' },
   { href: '/alerts', label: 'Alerts' },
   { href: '/settings', label: 'Settings' },

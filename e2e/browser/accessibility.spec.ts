@@ -241,6 +241,7 @@ const PAGES: { path: () => string; ready?: (page: Page) => Promise<void> }[] = [
   { path: () => '/settings/database' },
   { path: () => '/backups', ready: (page) => expect(page.getByTestId('backup-row').first()).toBeVisible() },
   { path: () => '/alerts' },
+  { path: () => '/disk', ready: (page) => expect(page.getByTestId('disk-image').first()).toBeVisible() },
   { path: () => '/users' },
   { path: () => '/tokens' },
   { path: () => '/audit' },
@@ -286,7 +287,7 @@ for (const size of Object.keys(SIZES) as Size[]) {
           console.log(`[accessibility desktop] ${url}: ${stops} keyboard stops`);
           unfocused.push(...missing.map((m) => `${url}: ${m}`));
         }
-        if (['/', '/deployments'].includes(url) || url === `/deployments/${rollbackId}`) await artifact(page, testInfo, `${url === '/' ? 'overview' : url === '/deployments' ? 'deployments' : 'operation'}-${size}`);
+        if (['/', '/deployments', '/disk'].includes(url) || url === `/deployments/${rollbackId}`) await artifact(page, testInfo, `${url === '/' ? 'overview' : url === '/deployments' ? 'deployments' : url === '/disk' ? 'disk' : 'operation'}-${size}`);
       }
       if (size === 'phone') {
         await gotoHydrated(page, '/');

@@ -178,6 +178,7 @@ export type StepName =
   | 'retention'
   | 'check'
   | 'release'
+  | 'images'
   | 'done';
 
 export type StepStatus = 'started' | 'progress' | 'succeeded' | 'failed' | 'skipped' | 'warning';

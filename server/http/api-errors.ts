@@ -17,6 +17,8 @@ const CODE_STATUS: Record<string, number> = {
   OPERATION_IN_PROGRESS: 409,
   NOT_RUNNING: 409,
   BACKUP_NOT_FOUND: 404,
+  DISK_PLAN_CHANGED: 409,
+  NOTHING_TO_REMOVE: 409,
 };
 
 export const statusOfCode = (code: string): number => CODE_STATUS[code] ?? 422;

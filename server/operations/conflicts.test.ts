@@ -3,7 +3,7 @@ import type { OperationKind } from '@/lib/dto/operations';
 import { OPERATION_KINDS } from '../db/schema/operations';
 import { CONFLICTS, conflictingKind, conflicts, holdsStackLease, inProgress } from './conflicts';
 
-const STACK: OperationKind[] = ['deploy', 'rollback', 'update', 'cleanup', 'reset', 'reconcile', 'database-copy', 'backup', 'restore', 'apply-settings'];
+const STACK: OperationKind[] = ['deploy', 'rollback', 'update', 'cleanup', 'reset', 'reconcile', 'database-copy', 'backup', 'restore', 'apply-settings', 'prune-images'];
 /** A dry run only plans; only a restore, which stops and starts containers under it, excludes it. */
 const REPOSITORY: OperationKind[] = ['backup', 'restore', 'drill', 'retention', 'repository-check'];
 const EXCLUSIVE: OperationKind[] = ['retention', 'repository-check'];
@@ -17,8 +17,11 @@ const expected = (a: OperationKind, b: OperationKind) =>
   // One drill at a time, never during a restore.
   pair(a, b, 'drill', 'drill') ||
   pair(a, b, 'drill', 'restore') ||
-  // One background pre-pull at a time; it runs beside everything else.
-  pair(a, b, 'pre-pull', 'pre-pull');
+  // One background pre-pull at a time; it runs beside everything else but a prune.
+  pair(a, b, 'pre-pull', 'pre-pull') ||
+  pair(a, b, 'pre-pull', 'prune-images') ||
+  // A drill starts a container from the db image that a prune could be removing.
+  pair(a, b, 'drill', 'prune-images');
 
 describe('the conflict table', () => {
   it('has a row for every kind the database stores, and no other', () => {

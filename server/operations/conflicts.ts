@@ -27,7 +27,13 @@ import type { OperationKind } from '@/lib/dto/operations';
 // deploy. A deploy that starts while it pulls the same images pulls them too (it does not find
 // them yet by digest); Docker fetches each layer once for both. One pre-pull at a time.
 
-const STACK = ['deploy', 'rollback', 'update', 'cleanup', 'reset', 'reconcile', 'database-copy', 'backup', 'restore', 'apply-settings'] as const satisfies readonly OperationKind[];
+// Removing unused images (prune-images, docs/disk.md) is one of the stack kinds: a deploy,
+// rollback, update or settings apply pulls images that no container uses until it starts them,
+// so a prune beside it could delete what it is about to run (Docker's refusal protects only images
+// a container already uses); and it holds the stack lease like them. A drill starts a throwaway
+// container from the stack's db image, so the two do not overlap either. A dry run only reads.
+
+const STACK = ['deploy', 'rollback', 'update', 'cleanup', 'reset', 'reconcile', 'database-copy', 'backup', 'restore', 'apply-settings', 'prune-images'] as const satisfies readonly OperationKind[];
 const EXCLUSIVE_REPOSITORY = ['backup', 'restore', 'drill', 'retention', 'repository-check'] as const satisfies readonly OperationKind[];
 
 /** `satisfies Record<OperationKind, …>`: a kind missing here fails the type check. */
@@ -42,11 +48,13 @@ export const CONFLICTS = {
   backup: [...STACK, 'retention', 'repository-check'],
   restore: [...STACK, 'dry-run', 'drill', 'retention', 'repository-check'],
   'apply-settings': STACK,
+  'prune-images': [...STACK, 'drill', 'pre-pull'],
   'dry-run': ['restore'],
-  drill: ['drill', 'restore', 'retention', 'repository-check'],
+  drill: ['drill', 'restore', 'retention', 'repository-check', 'prune-images'],
   retention: EXCLUSIVE_REPOSITORY,
   'repository-check': EXCLUSIVE_REPOSITORY,
-  'pre-pull': ['pre-pull'],
+  // A prune beside a pre-pull could remove a layer set the pull is about to tag; one waits.
+  'pre-pull': ['pre-pull', 'prune-images'],
 } as const satisfies Record<OperationKind, readonly OperationKind[]>;
 
 export function conflicts(a: OperationKind, b: OperationKind): boolean {

@@ -7,6 +7,7 @@ import { backupScheduleSchema, checkInputSchema, drillInputSchema, restoreInputS
 import { alertChannelInputSchema, alertDeliveriesQuerySchema } from '@/lib/schemas/alerts';
 import { ALERT_EVENTS } from '@/lib/alerts/events';
 import { prePullSettingSchema } from '@/lib/schemas/pre-pull';
+import { pruneImagesInputSchema } from '@/lib/schemas/disk';
 import { MAX_JSON_BODY_BYTES } from '../http/api-request';
 
 // The OpenAPI 3.1 description of /api/v1. Request bodies and query parameters come from the same
@@ -300,6 +301,51 @@ const schemas: Record<string, JsonSchema> = {
       nextAttemptAt: { type: ['string', 'null'], format: 'date-time' },
     },
   },
+  PruneImagesInput: input(pruneImagesInputSchema),
+  DiskImage: {
+    type: 'object',
+    required: ['id', 'names', 'service', 'version', 'size', 'sharedSize', 'uniqueSize', 'created', 'releases', 'containers', 'remove', 'keptBecause'],
+    properties: {
+      id: str,
+      names: { type: 'array', items: str, description: 'Its names in the stack’s repositories (`repo:tag`, or `repo@sha256:…` when pulled by digest)' },
+      service: nullableStr,
+      version: nullableStr,
+      size: { type: 'integer' },
+      sharedSize: { type: ['integer', 'null'], description: 'Bytes it shares with other images (Docker’s SharedSize)' },
+      uniqueSize: { type: ['integer', 'null'], description: 'size − sharedSize: what removing only this image frees' },
+      created: { type: 'string', format: 'date-time' },
+      releases: { type: 'array', items: str, description: 'Versions of the release records that ran it' },
+      containers: { type: 'array', items: str, description: 'Containers, running or stopped, created from it' },
+      remove: { type: 'boolean', description: 'Removed by prune-images' },
+      keptBecause: { type: 'array', items: str },
+    },
+  },
+  Disk: {
+    type: 'object',
+    required: ['projectId', 'registry', 'liveVersion', 'previousVersions', 'images', 'imagesBytes', 'volumes', 'volumesBytes', 'buildCacheBytes', 'plan'],
+    properties: {
+      projectId: str,
+      registry: str,
+      liveVersion: nullableStr,
+      previousVersions: { type: 'array', items: str },
+      images: { type: 'array', items: ref('DiskImage') },
+      imagesBytes: { type: 'integer' },
+      volumes: { type: 'array', items: { type: 'object', properties: { name: str, size: { type: ['integer', 'null'] }, containers: { type: ['integer', 'null'] } } } },
+      volumesBytes: { type: 'integer' },
+      buildCacheBytes: { type: ['integer', 'null'] },
+      plan: {
+        type: 'object',
+        required: ['id', 'images', 'freedBytes', 'unknownSizes', 'blocked'],
+        properties: {
+          id: { type: 'string', description: 'Send it to POST /api/v1/disk/prune-images' },
+          images: { type: 'array', items: { type: 'object' } },
+          freedBytes: { type: 'integer', description: 'At least this many bytes are freed: the sum of the removed images’ unique sizes' },
+          unknownSizes: { type: 'integer' },
+          blocked: nullableStr,
+        },
+      },
+    },
+  },
 };
 
 /** The backup gate, as both deploy and rollback describe it (docs/backups.md#the-backup-gate). */
@@ -434,6 +480,27 @@ export function openApiDocument(): Record<string, unknown> {
       }),
       '/api/v1/rollbacks': start('Roll back to the previous version, or to a given one', 'startRollback', 'RollbackInput', { description: `${GATE} ${PREFLIGHT}` }),
       '/api/v1/cleanups': start('Remove the inactive colour’s containers', 'startCleanup', 'EmptyInput'),
+      '/api/v1/disk': {
+        get: {
+          summary: 'The stack’s images, the project’s volumes and Docker’s build cache, with the plan of "remove unused images" (viewer)',
+          operationId: 'diskUsage',
+          tags: ['disk'],
+          responses: { 200: { description: 'Usage and the removal plan', content: json(ref('Disk')) }, ...denied, 404: error('No project (NO_PROJECT)') },
+        },
+      },
+      '/api/v1/disk/prune-images': {
+        post: {
+          ...start('Remove the stack’s unused images: exactly the plan reviewed', 'pruneImages', 'PruneImagesInput').post,
+          tags: ['disk'],
+          description:
+            'Needs the operator role. `planId` is `plan.id` from GET /api/v1/disk; when the plan has changed since (a deploy, a pull, a new container) the answer is 409 DISK_PLAN_CHANGED and nothing starts. The operation removes only images of that plan that are still unused; one a container started using meanwhile is kept (an event says so). Follow it with its events stream.',
+          requestBody: { required: true, content: json(ref('PruneImagesInput')) },
+          responses: {
+            ...start('', '', 'PruneImagesInput').post.responses,
+            409: error('Another operation is running (OPERATION_IN_PROGRESS), the plan changed since the preview (DISK_PLAN_CHANGED), or nothing is unused (NOTHING_TO_REMOVE)'),
+          },
+        },
+      },
       '/api/v1/backups': {
         get: {
           summary: 'The complete backups of this project, newest first (operator)',

@@ -34,6 +34,7 @@ export function fakeRuntime(
     stats?: Runtime['host']['stats'];
     probe?: Runtime['host']['probe'];
     layerBytes?: Runtime['host']['layerBytes'];
+    disk?: Runtime['host']['disk'];
     backups?: Partial<Runtime['backups']>;
     preflight?: Runtime['preflight'];
   } = {},
@@ -72,6 +73,7 @@ export function fakeRuntime(
       exec: opts.exec ?? { start: notFaked('a streaming docker exec') },
       probe: opts.probe ?? { run: notFaked('a network probe'), localImage: notFaked('a local image'), networkAddresses: notFaked('network addresses') },
       layerBytes: opts.layerBytes ?? notFaked('the layer storage size'),
+      disk: opts.disk ?? { usage: notFaked('disk usage'), removeImage: notFaked('an image removal') },
     },
     registry: world.registry,
     project: world.project,
