@@ -68,12 +68,13 @@ describe('the conflict table', () => {
     expect(conflictingKind('retention', ['deploy'])).toBeNull();
   });
 
-  it('lets a background pre-pull run beside every kind but another pre-pull, and never blocks a deploy', () => {
-    for (const kind of OPERATION_KINDS.filter((k) => k !== 'pre-pull')) {
+  it('lets a background pre-pull run beside every kind but another pre-pull and a prune, and never blocks a deploy', () => {
+    for (const kind of OPERATION_KINDS.filter((k) => k !== 'pre-pull' && k !== 'prune-images')) {
       expect(conflictingKind('pre-pull', [kind]), kind).toBeNull();
       expect(conflictingKind(kind, ['pre-pull']), kind).toBeNull();
     }
     expect(conflictingKind('pre-pull', ['pre-pull'])).toBe('pre-pull');
+    expect(conflictingKind('pre-pull', ['prune-images'])).toBe('prune-images');
     expect(holdsStackLease('pre-pull')).toBe(false);
   });
 
