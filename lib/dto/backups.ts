@@ -2,7 +2,7 @@
 // appears only in StartBackupDto.repositoryPassword, on the one answer that created the repository.
 
 /** manual, scheduled (the schedule's, as the system), or pre-upgrade (the backup gate's, taken inside a deploy or rollback). */
-export type BackupKind = 'manual' | 'scheduled' | 'pre-upgrade';
+export type BackupKind = 'manual' | 'scheduled' | 'pre-upgrade' | 'pre-restore';
 
 export interface BackupTableDto {
   schema: string;

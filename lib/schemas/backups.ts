@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { skipBackupSchema } from './operations';
 
 /** A manual backup takes no parameters today (schedules and the pre-upgrade gate come later). */
 export const startBackupInputSchema = z.strictObject({});
@@ -10,6 +11,14 @@ export const restoreInputSchema = z.strictObject({
   /** The backup's id as listed (its manifest snapshot). */
   snapshot: snapshotIdSchema,
   /** The project id typed by the admin as confirmation. */
+  projectId: z.string().trim().min(1, 'Type the project id to confirm').max(40),
+  /** Skips the safety backup of the current state for this restore only; audited, in the timeline. */
+  skipBackup: skipBackupSchema.optional(),
+});
+
+/** Restoring a backup's project files over the current ones (admin, typed confirmation). */
+export const projectFilesRestoreSchema = z.strictObject({
+  snapshot: snapshotIdSchema,
   projectId: z.string().trim().min(1, 'Type the project id to confirm').max(40),
 });
 

@@ -166,6 +166,7 @@ export type StepName =
   | 'database-copy'
   | 'backup'
   | 'pre-upgrade-backup'
+  | 'pre-restore-backup'
   | 'restore'
   | 'drill'
   | 'retention'

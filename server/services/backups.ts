@@ -6,14 +6,16 @@ import { CodedError } from '@/lib/errors';
 import { restoreInputSchema, startBackupInputSchema } from '@/lib/schemas/backups';
 import { authorize, requireRole, type Caller } from '../auth/caller';
 import { hasRole } from '../auth/roles';
-import { readManifest, runBackup, runRestore } from '../backup/backup-engine';
+import { readManifest, runBackup, runRestore, type RecordedRelease } from '../backup/backup-engine';
 import { tags, toBackupDto, type BackupManifest } from '../backup/manifest';
 import type { BackupPorts } from '../backup/ports';
 import { createPassword, passwordExists } from '../backup/repository-password';
 import { appendAudit } from '../db/audit-log';
 import type { EnginePorts } from '../engine/ports';
 import type { Runtime } from '../runtime';
+import { unfinishedRestore } from '../operations/restore-state';
 import { latestDrills } from './backup-drills';
+import { deployRecordedRelease, safetyBackup } from './restore-steps';
 import { confirmProject, invalid, launch, WRONG_PROJECT } from './operation-start';
 
 // Backups and restores (docs/backups.md). A backup is a `backup` operation and a restore a
@@ -124,7 +126,7 @@ export function startRestore(rt: Runtime, caller: Caller, raw: unknown): Promise
     const by = { rt, caller, actor };
     const parsed = restoreInputSchema.safeParse(raw);
     if (!parsed.success) return invalid(parsed.error);
-    const { snapshot, projectId: typed } = parsed.data;
+    const { snapshot, projectId: typed, skipBackup } = parsed.data;
     if (!(await confirmProject(by, 'operations.restore', typed, { snapshot }))) return WRONG_PROJECT;
     let manifest;
     try {
@@ -140,6 +142,18 @@ export function startRestore(rt: Runtime, caller: Caller, raw: unknown): Promise
       return { ok: false, code: err.code, message: err.message };
     }
     const m = manifest;
-    return launch(by, 'restore', { snapshot, backupId: m.backupId, backupStartedAt: m.startedAt }, async (ports, signal) => runRestore(backupPorts(rt, ports), { manifest: m, signal }));
+    // A restore that did not finish left its writers stopped: this one starts them again.
+    const stoppedBefore = unfinishedRestore(rt.db)?.stopped ?? [];
+    const params = { snapshot, backupId: m.backupId, backupStartedAt: m.startedAt, ...(skipBackup ? { skipBackup } : {}) };
+    return launch(by, 'restore', params, async (ports, signal) => {
+      const p = backupPorts(rt, ports);
+      let safety: Record<string, unknown> = {};
+      const beforeChanges = async () => {
+        safety = await safetyBackup(p, actor.email, skipBackup, signal);
+      };
+      const deployRelease = (release: RecordedRelease) => deployRecordedRelease(ports, release, signal);
+      const result = await runRestore(p, { manifest: m, signal, beforeChanges, stoppedBefore, deployRelease });
+      return { ...result, ...safety };
+    });
   });
 }
