@@ -46,3 +46,9 @@ export const backupScheduleSchema = z
       .refine((k) => k.daily + k.weekly + k.monthly > 0, 'Keep at least one backup'),
   });
 
+
+/** The body of POST /api/v1/backups/{id}/project-files: the typed confirmation. */
+export const projectFilesRestoreBodySchema = projectFilesRestoreSchema.pick({ projectId: true });
+
+/** The diff between a backup's project files and the current ones. */
+export const projectFilesDiffSchema = z.strictObject({ snapshot: snapshotIdSchema });

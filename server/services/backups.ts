@@ -13,6 +13,7 @@ import { createPassword, passwordExists } from '../backup/repository-password';
 import { appendAudit } from '../db/audit-log';
 import type { EnginePorts } from '../engine/ports';
 import type { Runtime } from '../runtime';
+import { getOperation } from '../operations/operation-store';
 import { unfinishedRestore } from '../operations/restore-state';
 import { latestDrills } from './backup-drills';
 import { deployRecordedRelease, safetyBackup } from './restore-steps';
@@ -36,6 +37,8 @@ export async function listBackups(rt: Runtime, caller: Caller): Promise<BackupLi
   const initialised = await repo.isInitialised();
   const location = repo.location;
   if (!initialised || !(await passwordExists(rt.env.backup.passwordFile))) return { repository: { location, initialised: false }, backups: [] };
+  const unfinished = unfinishedRestore(rt.db);
+  const unfinishedOp = unfinished ? getOperation(rt.db, unfinished.id) : undefined;
   const projectId = await rt.project.readProjectId();
   const snapshots = await repo.snapshots([tags.manifest, tags.project(projectId)]);
   const drills = latestDrills(rt);
@@ -50,7 +53,11 @@ export async function listBackups(rt: Runtime, caller: Caller): Promise<BackupLi
     backups.push({ ...dto, drill: drills.get(dto.backupId) ?? null });
   }
   backups.sort((a, b) => b.startedAt.localeCompare(a.startedAt));
-  return { repository: { location, initialised: true }, backups };
+  return {
+    repository: { location, initialised: true },
+    backups,
+    unfinishedRestore: unfinishedOp ? { operationId: unfinishedOp.id, status: unfinishedOp.status, message: unfinishedOp.errorMessage } : null,
+  };
 }
 
 /**
