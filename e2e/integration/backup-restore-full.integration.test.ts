@@ -14,8 +14,10 @@ import type { BackupListDto } from '@/lib/dto/backups';
 import type { OperationDto, OperationEventDto } from '@/lib/dto/operations';
 import type { Deployment } from '../fixtures/deployment';
 import { freeLoopbackPort } from '../fixtures/free-port';
+import { httpGet } from '../fixtures/http-get';
 import { pollUntil } from '../fixtures/poll';
 import { GOOD_VERSION, NEXT_VERSION } from '../fixtures/versions';
+import { auditEvents } from '../support/audit';
 import { startBackupTestBed, type BackupTestBed } from '../support/backup-test-bed';
 import { signIn, TEST_ADMIN, type RunningConsole } from '../support/console';
 import { followOperation, followToEnd } from '../support/sse-client';
@@ -32,6 +34,7 @@ let app: RunningConsole;
 let proxyPort: number;
 let backupSnapshot: string;
 let backupRelease: { version: string; digests: Record<string, string> };
+let projectFilesSnapshot: string;
 const api = (method: string, url: string, body?: unknown) => bed.api(method, url, body);
 const psql = (database: string, sql: string) => bed.psql(database, sql);
 const rowCount = async (table: string) => Number(await psql('tale_platform', `SELECT count(*) FROM ${table}`));
@@ -48,13 +51,12 @@ function requestLoop(port: number) {
   let stopped = false;
   const classify = async (): Promise<Seen> => {
     try {
-      const res = await fetch(`http://127.0.0.1:${port}/`, { headers: { Host: 'localhost' }, signal: AbortSignal.timeout(10_000) });
-      const body = await res.text();
-      if (res.status === 200 && /^tale-platform version=\S+/.test(body)) return 'app';
-      if (res.headers.get('x-tale-maintenance') === '1' && body.includes('Tale is being updated')) return `maintenance`;
-      return `HTTP ${res.status} ${JSON.stringify(body.slice(0, 60))}`;
+      const res = await site(port);
+      if (res.status === 200 && /^tale-platform version=\S+/.test(res.body)) return 'app';
+      if (res.headers['x-tale-maintenance'] === '1' && res.body.includes('Tale is being updated')) return 'maintenance';
+      return `HTTP ${res.status} ${JSON.stringify(res.body.slice(0, 60))}`;
     } catch (err) {
-      return `no answer: ${(err as Error & { cause?: { code?: string } }).cause?.code ?? (err as Error).message}`;
+      return `no answer: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`;
     }
   };
   const done = (async () => {
@@ -88,6 +90,9 @@ function printRuns(label: string, runs: Awaited<ReturnType<ReturnType<typeof req
   console.log(`[${label}] totals: ${[...totals].map(([seen, t]) => `${seen}: ${t.count} answers over ${(t.ms / 1000).toFixed(1)} s`).join('; ')}`);
 }
 
+/** One request to the site through Tale's proxy, as a user of the deployment's HOST makes it (fetch cannot set Host). */
+const site = (port: number) => httpGet(`http://127.0.0.1:${port}/`, { host: 'localhost', timeoutMs: 10_000 });
+
 const operationsOf = async (c: { baseURL: string; cookie: string }) =>
   ((await (await fetch(`${c.baseURL}/api/v1/operations`, { headers: { Cookie: c.cookie } })).json()) as { operations: OperationDto[] }).operations;
 
@@ -104,6 +109,7 @@ beforeAll(async () => {
   const list = (await api('GET', '/api/v1/backups')).json as unknown as BackupListDto;
   backupSnapshot = list.backups[0]!.id;
   backupRelease = list.backups[0]!.release!;
+  projectFilesSnapshot = list.backups[0]!.projectFiles.snapshotId;
   expect(backupRelease.version).toBe(GOOD_VERSION);
 }, 900_000);
 
@@ -145,14 +151,14 @@ describe('the whole restore', () => {
 
     // The backup's release runs again, by its recorded digests, and the data is the backup's.
     expect(events.find((e) => e.step === 'restore' && e.data?.item === 'release' && e.status === 'succeeded')?.data).toMatchObject({ version: GOOD_VERSION, from: NEXT_VERSION });
-    const live = await (await fetch(`http://127.0.0.1:${proxyPort}/`, { headers: { Host: 'localhost' } })).text();
+    const live = (await site(proxyPort)).body;
     expect(live).toContain(`version=${GOOD_VERSION}`);
     const colours = await Promise.all(['blue', 'green'].map((c) => engine.getContainer(`${deployment.id}-platform-${c}`).inspect().catch(() => null)));
     const running = colours.filter((c) => c?.State.Running);
     expect(running).toHaveLength(1);
     expect(running[0]!.Config.Image).toContain(backupRelease.digests.platform);
     expect(await rowCount('public.rs_rows')).toBe(KNOWN_ROWS);
-    expect(await psql('tale_platform', 'SELECT count(*) FROM public.rs_rows WHERE id = 9999')).toBe('0');
+    expect((await psql('tale_platform', 'SELECT count(*) FROM public.rs_rows WHERE id = 9999')).trim()).toBe('0');
 
     // Every answer was the app or the maintenance page: no refused connection, no empty 502.
     expect(runs.map((r) => r.seen).filter((s) => s !== 'app' && s !== 'maintenance')).toEqual([]);
@@ -170,7 +176,7 @@ describe('the whole restore', () => {
       expect(end.status).toBe('failed');
       expect(end.error).toMatchObject({ code: 'PRE_RESTORE_BACKUP_FAILED', message: expect.stringContaining('nothing was changed') });
       expect(events.some((e) => e.step === 'restore')).toBe(false);
-      expect(await psql('tale_platform', 'SELECT count(*) FROM public.rs_rows WHERE id = 8888')).toBe('1');
+      expect((await psql('tale_platform', 'SELECT count(*) FROM public.rs_rows WHERE id = 8888')).trim()).toBe('1');
     } finally {
       await psql('postgres', 'DROP DATABASE "Not-Dumpable"');
     }
@@ -178,6 +184,42 @@ describe('the whole restore', () => {
     expect(short.status).toBe(400);
     expect(short.json.code).toBe('INVALID_INPUT');
   }, 300_000);
+
+  it('shows the project files as a diff with secrets masked, and restores them only on their own, typed-confirmed', async () => {
+    const envFile = path.join(deployment.dir, '.env');
+    const original = fs.readFileSync(envFile);
+    const oldSecret = deployment.env.DB_PASSWORD!;
+    const newSecret = 'rs-rotated-secret-after-the-backup';
+    // The .env may be written by the deploys since; the backup's bytes are what a restore writes back.
+    const backupEnv = Buffer.from((JSON.parse(await bed.restic(['dump', projectFilesSnapshot, '/project/files.json'])) as { files: Record<string, string> }).files['.env']!, 'base64');
+    fs.writeFileSync(envFile, `${original.toString('utf8').replace(`DB_PASSWORD=${oldSecret}`, `DB_PASSWORD=${newSecret}`)}RS_MARKER=after-the-backup\n`);
+
+    const diff = await api('GET', `/api/v1/backups/${backupSnapshot}/project-files`);
+    expect(diff.status, JSON.stringify(diff.json)).toBe(200);
+    const files = diff.json.files as Array<{ path: string; status: string; env?: Array<{ key: string; kind: string; before: string | null; after: string | null; secret: boolean }> }>;
+    const env = files.find((f) => f.path === '.env')!;
+    expect(env.status).toBe('changed');
+    expect(env.env).toEqual(expect.arrayContaining([
+      expect.objectContaining({ key: 'DB_PASSWORD', kind: 'changed', secret: true }),
+      { key: 'RS_MARKER', kind: 'removed', before: 'after-the-backup', after: null, secret: false },
+    ]));
+    expect(files.find((f) => f.path === 'tale.json')?.status).toBe('same');
+    const shown = JSON.stringify(diff.json);
+    expect(shown).not.toContain(newSecret);
+    expect(shown).not.toContain(oldSecret);
+
+    // A data restore never touched them, and a wrong confirmation writes nothing.
+    const wrong = await api('POST', `/api/v1/backups/${backupSnapshot}/project-files`, { projectId: 'not-this-one' });
+    expect(wrong.json.code).toBe('CONFIRMATION_MISMATCH');
+    expect(fs.readFileSync(envFile, 'utf8')).toContain('RS_MARKER=after-the-backup');
+    const restored = await api('POST', `/api/v1/backups/${backupSnapshot}/project-files`, { projectId: deployment.id });
+    expect(restored.status, JSON.stringify(restored.json)).toBe(200);
+    expect(restored.json.restored).toContain('.env');
+    expect(fs.readFileSync(envFile).equals(backupEnv)).toBe(true);
+    const audit = await auditEvents(app.baseURL, app.cookie, 'backups.project_files_restore');
+    expect(audit.filter((e) => e.outcome === 'success')).toHaveLength(1);
+    expect(JSON.stringify(audit)).not.toContain(newSecret);
+  }, 120_000);
 
   it('a console killed mid-restore marks it interrupted with the state it left, and a second restore finishes it', async () => {
     await psql('tale_platform', 'DELETE FROM public.rs_rows; DELETE FROM public.rs_bulk WHERE id > 10');
@@ -206,9 +248,9 @@ describe('the whole restore', () => {
     for (const name of stoppedWriters) expect(op.error?.message).toContain(name);
     console.log(`[sigkill] the interrupted restore says: ${op.error?.message}`);
     // What users see meanwhile: the writers stay stopped, the proxy answers with its maintenance page.
-    const meanwhile = await fetch(`http://127.0.0.1:${proxyPort}/`, { headers: { Host: 'localhost' } });
-    console.log(`[sigkill] the site answers HTTP ${meanwhile.status} (maintenance header ${meanwhile.headers.get('x-tale-maintenance')}) until the restore is run again`);
-    expect(meanwhile.headers.get('x-tale-maintenance')).toBe('1');
+    const meanwhile = await site(proxyPort);
+    console.log(`[sigkill] the site answers HTTP ${meanwhile.status} (maintenance header ${meanwhile.headers['x-tale-maintenance']}) until the restore is run again`);
+    expect(meanwhile.headers['x-tale-maintenance']).toBe('1');
 
     // The start-up reconcile runs first; then the restore again, which starts the stopped writers.
     const again = await pollUntil(
@@ -230,7 +272,7 @@ describe('the whole restore', () => {
     expect(await rowCount('public.rs_rows')).toBe(KNOWN_ROWS);
     expect(await rowCount('public.rs_bulk')).toBe(BULK_ROWS);
     for (const name of stoppedWriters) expect((await engine.getContainer(name).inspect()).State.Running, name).toBe(true);
-    expect(await (await fetch(`http://127.0.0.1:${proxyPort}/`, { headers: { Host: 'localhost' } })).text()).toContain(`version=${GOOD_VERSION}`);
+    expect((await site(proxyPort)).body).toContain(`version=${GOOD_VERSION}`);
   }, 900_000);
 });
 
@@ -245,9 +287,15 @@ async function restartConsole(dataDir: string, deployDir: string) {
   });
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
-  await pollUntil(() => fetch(`${baseURL}/api/health/live`).then((r) => r.ok, () => false), Boolean, 120_000, 200);
-  const cookie = await signIn(baseURL, TEST_ADMIN.email, TEST_ADMIN.password);
-  if (!cookie) throw new Error(`sign-in failed:\n${out}`);
+  let cookie: string | null = null;
+  try {
+    await pollUntil(() => fetch(`${baseURL}/api/health/live`).then((r) => r.ok, () => false), Boolean, 120_000, 200);
+    cookie = await signIn(baseURL, TEST_ADMIN.email, TEST_ADMIN.password);
+    if (!cookie) throw new Error('sign-in failed');
+  } catch (err) {
+    child.kill('SIGTERM');
+    throw new Error(`the console did not start again: ${(err as Error).message}\n${out.slice(-3000)}`);
+  }
   return {
     baseURL,
     cookie,
