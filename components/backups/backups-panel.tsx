@@ -187,7 +187,8 @@ export function BackupsPanel({ list, error, projectId, role, actions }: Props) {
         projectId={projectId}
         canRestore={canRestore}
         onClose={() => (setFiles(null), router.refresh())}
-        actions={{ diff: actions.projectFilesDiff, restore: actions.restoreProjectFiles }}
+        diffAction={actions.projectFilesDiff}
+        restoreAction={actions.restoreProjectFiles}
       />
 
       <Dialog open={restoring !== null} title="Restore this backup" onClose={() => setRestoring(null)}>

@@ -14,10 +14,9 @@ type Props = {
   projectId: string | null;
   canRestore: boolean;
   onClose: () => void;
-  actions: {
-    diff: (input: unknown) => Promise<ActionResult<ProjectFilesDiffDto>>;
-    restore: (input: unknown) => Promise<ActionResult<ProjectFilesRestoredDto>>;
-  };
+  /** Server actions: stable references, so the diff is read once per opened backup. */
+  diffAction: (input: unknown) => Promise<ActionResult<ProjectFilesDiffDto>>;
+  restoreAction: (input: unknown) => Promise<ActionResult<ProjectFilesRestoredDto>>;
 };
 
 const STATUS = {
@@ -31,7 +30,7 @@ const STATUS = {
  * A backup's project files against the current ones, file by file (secrets masked), and for
  * admins the separate, typed-confirmed choice to write them back. Not part of a data restore.
  */
-export function ProjectFilesDialog({ backup, projectId, canRestore, onClose, actions }: Props) {
+export function ProjectFilesDialog({ backup, projectId, canRestore, onClose, diffAction, restoreAction }: Props) {
   const [pending, start] = useTransition();
   const [diff, setDiff] = useState<ProjectFilesDiffDto | null>(null);
   const [message, setMessage] = useState<string | null>(null);
@@ -47,16 +46,16 @@ export function ProjectFilesDialog({ backup, projectId, canRestore, onClose, act
     setMessage(null);
     if (!backup) return;
     start(async () => {
-      const res = await actions.diff({ snapshot: backup.id });
+      const res = await diffAction({ snapshot: backup.id });
       if (res.ok) setDiff(res.data);
       else setMessage(res.message);
     });
-  }, [backup, actions]);
+  }, [backup, diffAction]);
 
   const restore = () =>
     start(async () => {
       if (!backup) return;
-      const res = await actions.restore({ snapshot: backup.id, projectId: typed });
+      const res = await restoreAction({ snapshot: backup.id, projectId: typed });
       if (!res.ok) {
         setErrors(res.fieldErrors ?? {});
         return setMessage(res.message);

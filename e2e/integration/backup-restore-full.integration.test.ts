@@ -47,7 +47,7 @@ type Seen = 'app' | 'maintenance' | string;
  * status and body, and consecutive equal answers merged into runs (what a user sees, in order).
  */
 function requestLoop(port: number) {
-  const runs: Array<{ seen: Seen; count: number; firstAt: number; lastAt: number }> = [];
+  const runs: Array<{ seen: Seen; count: number; firstAt: number; lastAt: number; slowestMs: number }> = [];
   let stopped = false;
   const classify = async (): Promise<Seen> => {
     try {
@@ -61,13 +61,15 @@ function requestLoop(port: number) {
   };
   const done = (async () => {
     while (!stopped) {
+      const sent = Date.now();
       const seen = await classify();
       const now = Date.now();
       const last = runs.at(-1);
       if (last?.seen === seen) {
         last.count += 1;
         last.lastAt = now;
-      } else runs.push({ seen, count: 1, firstAt: now, lastAt: now });
+        last.slowestMs = Math.max(last.slowestMs, now - sent);
+      } else runs.push({ seen, count: 1, firstAt: sent, lastAt: now, slowestMs: now - sent });
       await new Promise((r) => setTimeout(r, 50));
     }
   })();
@@ -86,7 +88,7 @@ function printRuns(label: string, runs: Awaited<ReturnType<ReturnType<typeof req
     const t = totals.get(r.seen) ?? { count: 0, ms: 0 };
     totals.set(r.seen, { count: t.count + r.count, ms: t.ms + (r.lastAt - r.firstAt) });
   }
-  console.log(`[${label}] what users saw, in order: ${runs.map((r) => `${r.seen} ×${r.count} (${((r.lastAt - r.firstAt) / 1000).toFixed(1)} s)`).join(' → ')}`);
+  console.log(`[${label}] what users saw, in order: ${runs.map((r) => `${r.seen} ×${r.count} (${((r.lastAt - r.firstAt) / 1000).toFixed(1)} s, slowest answer ${(r.slowestMs / 1000).toFixed(1)} s)`).join(' → ')}`);
   console.log(`[${label}] totals: ${[...totals].map(([seen, t]) => `${seen}: ${t.count} answers over ${(t.ms / 1000).toFixed(1)} s`).join('; ')}`);
 }
 
