@@ -1,4 +1,4 @@
-import { desc, eq } from 'drizzle-orm';
+import { desc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { operations, type OperationRow } from '../db/schema/operations';
 import { appendEvent, eventsAfter } from './operation-store';
@@ -18,11 +18,27 @@ export function writersStoppedBy(db: Db, operationId: string): string[] {
   return [];
 }
 
-/** The newest restore, when it did not succeed (failed, cancelled or interrupted): what it stopped. */
+/** The operations after which no earlier restore's stopped writers matter: a finished one of these recreated or restarted them. */
+const STACK_CHANGES = ['restore', 'deploy', 'rollback', 'update'] as const;
+/** How far back to look: unfinished restores in a row are few. */
+const LOOK_BACK = 50;
+
+/**
+ * The restores that did not finish (failed, cancelled or interrupted) since the last restore,
+ * deploy, rollback or update that succeeded, newest first as `id`/`status`, with every writer
+ * they stopped: one that failed before stopping anything (a failed safety backup) must not hide
+ * an interrupted one before it.
+ */
 export function unfinishedRestore(db: Db): { id: string; status: string; stopped: string[] } | null {
-  const last = db.select().from(operations).where(eq(operations.kind, 'restore')).orderBy(desc(operations.createdAt)).limit(1).get();
-  if (!last || last.status === 'succeeded' || last.status === 'running') return null;
-  return { id: last.id, status: last.status, stopped: writersStoppedBy(db, last.id) };
+  const recent = db.select().from(operations).where(inArray(operations.kind, [...STACK_CHANGES])).orderBy(desc(operations.createdAt)).limit(LOOK_BACK).all();
+  const unfinished: OperationRow[] = [];
+  for (const op of recent) {
+    if (op.status === 'succeeded') break;
+    if (op.kind === 'restore' && op.status !== 'running') unfinished.push(op);
+  }
+  const newest = unfinished[0];
+  if (!newest) return null;
+  return { id: newest.id, status: newest.status, stopped: [...new Set(unfinished.flatMap((op) => writersStoppedBy(db, op.id)))] };
 }
 
 export const RESTORE_INTERRUPTED = 'RESTORE_INTERRUPTED';
