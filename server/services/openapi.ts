@@ -394,7 +394,7 @@ export function openApiDocument(): Record<string, unknown> {
           ...start('Restore a backup of this project', 'startRestore', 'RestoreInput').post,
           tags: ['backups'],
           description:
-            'Needs the admin role and this project’s id typed as confirmation. Stops platform, rag, crawler and convex, replaces every database and the state volumes, starts them again and waits for health. A backup of another project is refused (BACKUP_OTHER_PROJECT), an unknown one is 404 (BACKUP_NOT_FOUND).',
+            'Needs the admin role and this project’s id typed as confirmation. First takes a safety backup of the current state (kind pre-restore; a failure is PRE_RESTORE_BACKUP_FAILED with nothing changed; skipBackup with a reason skips it), stops platform, rag, crawler and convex, replaces every database and the state volumes, then starts them again and waits for health, or, when the backup’s release differs from the live one, deploys it by its recorded digests first (RESTORE_RELEASE_UNAVAILABLE when its images cannot be pulled). The project files are not restored: see /api/v1/backups/{id}/project-files. A backup of another project is refused (BACKUP_OTHER_PROJECT), an unknown one is 404 (BACKUP_NOT_FOUND).',
           requestBody: { required: true, content: json(ref('RestoreInput')) },
         },
       },
