@@ -66,6 +66,7 @@ export const PHASE_LABEL: Record<string, string> = {
   'database-copy': 'Database copy',
   backup: 'Backup',
   'pre-upgrade-backup': 'Backup first',
+  'pre-restore-backup': 'Safety backup',
   restore: 'Restore',
   drill: 'Drill',
   check: 'Check',
@@ -157,6 +158,12 @@ function itemText(step: string, status: string, d: Data): string | null {
   const verb = step === 'backup' ? { started: 'Backing up', succeeded: 'Backed up', failed: 'Could not back up' } : { started: 'Restoring', succeeded: 'Restored', failed: 'Could not restore' };
   if (item === 'stop-writers') return status === 'started' ? 'Stopping the services that write' : 'The services that write are stopped';
   if (item === 'start-writers') return status === 'started' ? 'Starting the services again' : 'The services are started again';
+  if (item === 'release') {
+    const change = `${str(d.from) ?? 'nothing'} → ${str(d.version) ?? '?'}`;
+    if (status === 'started') return `Deploying the backup's release by digest (${change}): the services stay stopped until it is healthy`;
+    if (status === 'succeeded') return `The backup's release ${str(d.version) ?? ''} runs (${str(d.color) ?? ''})`;
+    if (status === 'failed') return `Could not deploy the backup's release ${str(d.version) ?? ''}`;
+  }
   const bytes = num(d.bytes);
   if (status === 'progress') return `${verb.started} ${item}: ${formatBytes(bytes ?? 0)} so far`;
   const lead = verb[status as keyof typeof verb];
@@ -275,6 +282,12 @@ function sentence(step: string, status: string, d: Data): string | null {
       if (status === 'succeeded') return list(d.warnings).length > 0 ? `Preflight passed, with warnings: ${list(d.warnings).join(', ')}` : 'Preflight passed';
       break;
     }
+    case 'pre-restore-backup':
+      if (status === 'started') return 'Backing up the current state first, so this restore can be undone';
+      if (status === 'skipped') return `No safety backup before the restore: skipped, reason: ${str(d.reason) ?? ''}`;
+      if (status === 'succeeded') return `Backed up the current state: ${formatBytes(num(d.bytes) ?? 0)} in ${seconds((num(d.durationMs) ?? 0) / 1000)}`;
+      if (status === 'failed') return `The safety backup failed, so nothing was restored: ${str(d.message) ?? ''}`;
+      break;
     case 'drill':
       return drillText(status, d);
     case 'check':
@@ -346,7 +359,7 @@ export function timelineRows(events: readonly OperationEventDto[]): TimelineRow[
       continue;
     }
     const row: TimelineRow = { key: key ?? `seq:${e.seq}`, at: e.at, phase: PHASE_LABEL[e.step] ?? e.step, status: e.status, text, events: 1 };
-    const backupId = e.step === 'pre-upgrade-backup' ? str(e.data?.backupId) : null;
+    const backupId = e.step === 'pre-upgrade-backup' || e.step === 'pre-restore-backup' ? str(e.data?.backupId) : null;
     if (backupId) row.link = { href: `/backups#backup-${backupId}`, label: 'the backup' };
     if (key) byKey.set(key, row);
     rows.push(row);

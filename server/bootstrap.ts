@@ -5,6 +5,7 @@ import { countUsers } from './db/users';
 import { ensureSetupToken, setupTokenPath } from './auth/setup-token';
 import { interruptRunning } from './operations/operation-store';
 import { reconcileAtStart } from './operations/reconcile-at-start';
+import { explainInterruptedRestores } from './operations/restore-state';
 import { runtime, type Runtime } from './runtime';
 import { startBackupScheduler } from './services/backup-schedule';
 import { startSystemChecks } from './alerts/system-checks';
@@ -34,6 +35,8 @@ export function bootstrap(): void {
   // finished, a dead holder's lock released): start-up does not wait for Docker.
   const interrupted = interruptRunning(rt.db);
   if (interrupted.length) console.log(`[tale-console] Marked ${interrupted.length} operation(s) as interrupted by the last shutdown.`);
+  // A restore cut off leaves half-restored data and stopped writers: its row says so and how to finish.
+  for (const id of explainInterruptedRestores(rt.db, interrupted)) console.log(`[tale-console] Restore ${id} was interrupted: the data may be half-restored; run the restore again to finish it.`);
   void reconcileAtStart(rt, interrupted.map((op) => op.id));
   // A console killed mid-drill left its throwaway PostgreSQL and network: nothing else carries
   // the drill's labels, and no drill runs yet (any that ran was just marked interrupted).

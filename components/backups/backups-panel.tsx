@@ -2,7 +2,8 @@
 import { useState, useTransition } from 'react';
 import { useRouter } from 'next/navigation';
 import type { ActionResult } from '@/lib/action-result';
-import type { BackupDto, BackupListDto, DrillDto } from '@/lib/dto/backups';
+import type { BackupDto, BackupListDto, DrillDto, ProjectFilesDiffDto, ProjectFilesRestoredDto } from '@/lib/dto/backups';
+import { ProjectFilesDialog } from './project-files-dialog';
 import type { OperationDto } from '@/lib/dto/operations';
 import type { Role } from '@/lib/roles';
 import { formatBytes } from '@/lib/format-usage';
@@ -26,6 +27,8 @@ type Props = {
     restore: (input: unknown) => Promise<ActionResult<OperationDto>>;
     drill: (input: unknown) => Promise<ActionResult<OperationDto>>;
     check: (input: unknown) => Promise<ActionResult<OperationDto>>;
+    projectFilesDiff: (input: unknown) => Promise<ActionResult<ProjectFilesDiffDto>>;
+    restoreProjectFiles: (input: unknown) => Promise<ActionResult<ProjectFilesRestoredDto>>;
   };
 };
 
@@ -58,6 +61,8 @@ export function BackupsPanel({ list, error, projectId, role, actions }: Props) {
   const [password, setPassword] = useState<{ value: string; operationId: string } | null>(null);
   const [restoring, setRestoring] = useState<BackupDto | null>(null);
   const [typed, setTyped] = useState('');
+  const [skipReason, setSkipReason] = useState<string | null>(null);
+  const [files, setFiles] = useState<BackupDto | null>(null);
   const [errors, setErrors] = useState<Record<string, string[]>>({});
 
   const backUp = () =>
@@ -70,7 +75,7 @@ export function BackupsPanel({ list, error, projectId, role, actions }: Props) {
     });
   const restore = (b: BackupDto) =>
     start(async () => {
-      const res = await actions.restore({ snapshot: b.id, projectId: typed });
+      const res = await actions.restore({ snapshot: b.id, projectId: typed, ...(skipReason !== null ? { skipBackup: { reason: skipReason } } : {}) });
       if (!res.ok) {
         setErrors(res.fieldErrors ?? {});
         return setMessage(res.message);
@@ -103,6 +108,14 @@ export function BackupsPanel({ list, error, projectId, role, actions }: Props) {
         )}
         {list && <span className="text-sm text-zinc-600 dark:text-zinc-400">Repository: <code>{list.repository.location}</code></span>}
       </div>
+      {list?.unfinishedRestore && (
+        <p role="alert" data-testid="unfinished-restore" className="rounded border border-red-300 p-2 text-sm text-red-700 dark:text-red-400">
+          The last restore {list.unfinishedRestore.status === 'interrupted' ? 'was interrupted' : `ended ${list.unfinishedRestore.status}`}: {list.unfinishedRestore.message ?? ''}{' '}
+          <a className="underline" href={`/deployments/${list.unfinishedRestore.operationId}`}>
+            Its timeline
+          </a>
+        </p>
+      )}
       {(message || error) && (
         <p role="alert" data-testid="backup-error" className="text-sm text-red-600">
           {message ?? error}
@@ -143,8 +156,13 @@ export function BackupsPanel({ list, error, projectId, role, actions }: Props) {
                     </Button>
                   )}{' '}
                   {canRestore && (
-                    <Button variant="secondary" onClick={() => (setTyped(''), setErrors({}), setMessage(null), setRestoring(b))}>
+                    <Button variant="secondary" onClick={() => (setTyped(''), setSkipReason(null), setErrors({}), setMessage(null), setRestoring(b))}>
                       Restore…
+                    </Button>
+                  )}{' '}
+                  {canBackUp && (
+                    <Button variant="secondary" onClick={() => setFiles(b)} data-testid="project-files-button">
+                      Project files: show diff{canRestore ? ' / restore' : ''}
                     </Button>
                   )}
                 </Cell>
@@ -164,13 +182,31 @@ export function BackupsPanel({ list, error, projectId, role, actions }: Props) {
         </div>
       </Dialog>
 
+      <ProjectFilesDialog
+        backup={files}
+        projectId={projectId}
+        canRestore={canRestore}
+        onClose={() => (setFiles(null), router.refresh())}
+        diffAction={actions.projectFilesDiff}
+        restoreAction={actions.restoreProjectFiles}
+      />
+
       <Dialog open={restoring !== null} title="Restore this backup" onClose={() => setRestoring(null)}>
         {restoring && (
           <div className="space-y-3">
             <p>
               The site stops serving while the platform, rag, crawler and convex are stopped; every database is replaced by its copy from {new Date(restoring.startedAt).toLocaleString()} and the volumes{' '}
-              {restoring.volumes.map((v) => v.key).join(', ')} are emptied and refilled. Changes made since then are lost. The project files (.env and the others) are not restored.
+              {restoring.volumes.map((v) => v.key).join(', ')} are emptied and refilled. Changes made since then are lost. First a safety backup of the current state is taken, so this restore can be undone; when the backup’s release ({restoring.release?.version ?? 'unknown'}) is not the live one, it is deployed by digest before the site reopens. The project files (.env and the others) are not restored: that is a separate choice (“Project files”).
             </p>
+            <label className="flex items-center gap-2 text-sm">
+              <input type="checkbox" checked={skipReason !== null} onChange={(e) => setSkipReason(e.target.checked ? '' : null)} />
+              Skip the safety backup
+            </label>
+            {skipReason !== null && (
+              <FormField id="skip-reason" label="Why this restore goes without a safety backup (audited)" errors={errors['skipBackup.reason'] ?? errors.skipBackup}>
+                <Input value={skipReason} onChange={(e) => setSkipReason(e.target.value)} />
+              </FormField>
+            )}
             <FormField id="confirm-restore" label={`Type the project id (${projectId ?? 'unknown'}) to confirm`} errors={errors.projectId}>
               <Input value={typed} autoComplete="off" spellCheck={false} onChange={(e) => setTyped(e.target.value)} />
             </FormField>

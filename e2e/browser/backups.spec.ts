@@ -96,6 +96,20 @@ test('restore behind the typed project id brings a deleted row back', async ({ p
   expect(await psql('SELECT count(*) FROM public.ui_rows')).toBe('42');
 });
 
+test('the restore took a safety backup first, and the project files are a separate choice shown as a diff', async ({ page }, testInfo) => {
+  await gotoHydrated(page, '/backups');
+  // The newest backup is the safety backup the restore above took of the state it replaced.
+  const newest = page.getByTestId('backup-row').first();
+  await expect(newest).toContainText('pre-restore');
+  await newest.getByTestId('project-files-button').click();
+  const dialog = page.getByRole('dialog', { name: 'Project files of this backup' });
+  await expect(dialog.getByTestId('project-file-tale.json')).toContainText('same');
+  await expect(dialog.getByTestId('project-file-.env')).toBeVisible();
+  // Nothing differs from the state just backed up, so there is nothing to restore.
+  await expect(dialog.getByRole('button', { name: 'Restore project files' })).toHaveCount(0);
+  await artifact(page, testInfo, 'project-files-diff');
+});
+
 test('a restore drill from the page proves the backup restorable; the overview says so; the schedule form validates and saves', async ({ page }, testInfo) => {
   test.setTimeout(420_000);
   await gotoHydrated(page, '/backups');

@@ -13,6 +13,7 @@ import type { BackupListDto } from '@/lib/dto/backups';
 import type { OperationDto } from '@/lib/dto/operations';
 import { withClient, type ConnectTarget } from '@/server/postgres/connection';
 import type { Deployment } from '../fixtures/deployment';
+import { httpGet } from '../fixtures/http-get';
 import { docker as dockerCli } from '../fixtures/run-command';
 import { GOOD_VERSION, localImage } from '../fixtures/versions';
 import { auditEvents } from '../support/audit';
@@ -235,8 +236,9 @@ describe('backup and restore', () => {
 
     // The writers run again and the site answers through the proxy.
     for (const name of stopped) expect((await engine.getContainer(name).inspect()).State.Health?.Status, name).toBe('healthy');
-    const site = await fetch(`http://127.0.0.1:${proxyPort}/`, { headers: { Host: 'localhost' } }).catch(() => null);
-    console.log(`[restore] the site answers ${site?.status ?? 'nothing'} through the proxy after the restore`);
+    // fetch() cannot set Host (it sent 127.0.0.1, which no site of the proxy matches: an empty 200).
+    const site = await httpGet(`http://127.0.0.1:${proxyPort}/`, { host: 'localhost' }).catch(() => null);
+    console.log(`[restore] the site answers ${site?.status ?? 'nothing'} through the proxy after the restore: ${site?.body.trim() ?? ''}`);
     const audit = await auditEvents(app.baseURL, app.cookie, 'operations.restore');
     expect(audit.some((e) => e.outcome === 'success' && e.target === started.json.id)).toBe(true);
   }, 400_000);

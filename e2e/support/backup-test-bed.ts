@@ -31,9 +31,10 @@ export interface BackupTestBed {
   dispose(): Promise<void>;
 }
 
-export async function startBackupTestBed(prefix: string): Promise<BackupTestBed> {
+/** `versions`: the releases the test bed's registry holds (GOOD_VERSION, deployed first, by default). */
+export async function startBackupTestBed(prefix: string, versions: readonly string[] = [GOOD_VERSION]): Promise<BackupTestBed> {
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), `${prefix}-it-`));
-  const { registry, deployment, ports } = await prepareTestBedDeployment(allImageRefs([GOOD_VERSION]), {
+  const { registry, deployment, ports } = await prepareTestBedDeployment(allImageRefs(versions), {
     prefix,
     extraEnv: { HEALTH_CHECK_TIMEOUT: '120', DRAIN_TIMEOUT: '5' },
   });

@@ -1,8 +1,9 @@
+import type { EnvDiffEntry, LineDiff } from '@/lib/settings/env-diff';
 // What the Backups page and /api/v1/backups show. Nothing here is secret: the repository password
 // appears only in StartBackupDto.repositoryPassword, on the one answer that created the repository.
 
-/** manual, scheduled (the schedule's, as the system), or pre-upgrade (the backup gate's, taken inside a deploy or rollback). */
-export type BackupKind = 'manual' | 'scheduled' | 'pre-upgrade';
+/** manual, scheduled (the schedule's, as the system), pre-upgrade (the backup gate's, taken inside a deploy or rollback), or pre-restore (a restore's safety backup). */
+export type BackupKind = 'manual' | 'scheduled' | 'pre-upgrade' | 'pre-restore';
 
 export interface BackupTableDto {
   schema: string;
@@ -97,6 +98,11 @@ export interface BackupScheduleDto {
 export interface BackupListDto {
   repository: { location: string; initialised: boolean };
   backups: BackupDto[];
+  /**
+   * The newest restore when it did not finish (failed, cancelled or interrupted): its data may be
+   * half-restored and its writers stopped until a restore runs again.
+   */
+  unfinishedRestore?: { operationId: string; status: string; message: string | null } | null;
 }
 
 export interface StartBackupDto {
@@ -104,3 +110,20 @@ export interface StartBackupDto {
   /** Only on the answer that created the repository: shown once, never again. */
   repositoryPassword: string | null;
 }
+
+/**
+ * One project file compared between a backup and the deployment directory now: `env` for .env
+ * (key by key, secrets masked), `lines` for the others (compose.override.yml's secrets masked).
+ * `before` is now, `after` what restoring the backup's files would write.
+ */
+export type ProjectFileDiffDto = {
+  path: string;
+  status: 'same' | 'changed' | 'only-in-backup' | 'only-now';
+  env?: EnvDiffEntry[];
+  lines?: LineDiff;
+};
+
+export type ProjectFilesDiffDto = { snapshot: string; backupId: string; startedAt: string; files: ProjectFileDiffDto[] };
+
+/** What restoring a backup's project files wrote (the previous versions are kept in `.tale/backups/`). */
+export type ProjectFilesRestoredDto = { restored: string[]; unchanged: string[]; keptNow: string[] };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { skipBackupSchema } from './operations';
 
 /** A manual backup takes no parameters today (schedules and the pre-upgrade gate come later). */
 export const startBackupInputSchema = z.strictObject({});
@@ -10,6 +11,14 @@ export const restoreInputSchema = z.strictObject({
   /** The backup's id as listed (its manifest snapshot). */
   snapshot: snapshotIdSchema,
   /** The project id typed by the admin as confirmation. */
+  projectId: z.string().trim().min(1, 'Type the project id to confirm').max(40),
+  /** Skips the safety backup of the current state for this restore only; audited, in the timeline. */
+  skipBackup: skipBackupSchema.optional(),
+});
+
+/** Restoring a backup's project files over the current ones (admin, typed confirmation). */
+export const projectFilesRestoreSchema = z.strictObject({
+  snapshot: snapshotIdSchema,
   projectId: z.string().trim().min(1, 'Type the project id to confirm').max(40),
 });
 
@@ -37,3 +46,9 @@ export const backupScheduleSchema = z
       .refine((k) => k.daily + k.weekly + k.monthly > 0, 'Keep at least one backup'),
   });
 
+
+/** The body of POST /api/v1/backups/{id}/project-files: the typed confirmation. */
+export const projectFilesRestoreBodySchema = projectFilesRestoreSchema.pick({ projectId: true });
+
+/** The diff between a backup's project files and the current ones. */
+export const projectFilesDiffSchema = z.strictObject({ snapshot: snapshotIdSchema });

@@ -2,7 +2,8 @@ import { Readable } from 'node:stream';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { fakeWorld, type FakeWorld } from '../engine/test-support/fake-ports';
 import type { ContainerSpec } from '../stack/types';
-import { dumpArgv, readManifest, runBackup, runRestore } from './backup-engine';
+import { BackupError } from './backup-error';
+import { dumpArgv, readManifest, releaseDiffers, runBackup, runRestore } from './backup-engine';
 import type { BackupManifest } from './manifest';
 import type { BackupPorts } from './ports';
 import { FakeDbContainer, MemoryRepository, MemoryVolumes } from './test-support/memory-ports';
@@ -157,6 +158,64 @@ describe('the backup engine', () => {
     const { manifest } = await runBackup(ports, { kind: 'manual', startedBy: null });
     db.lossyRestoreOf = 'tale_platform';
     await expect(runRestore(ports, { manifest })).rejects.toMatchObject({ code: 'RESTORE_FAILED', message: expect.stringContaining('row counts differ from the backup’s in public.documents'.replace('’', "'")) });
+  });
+
+  it('runs the safety backup under the lock before any change, and a failing one changes nothing', async () => {
+    const { manifest } = await runBackup(ports, { kind: 'manual', startedBy: null });
+    const seen: string[] = [];
+    await runRestore(ports, {
+      manifest,
+      beforeChanges: async () => {
+        seen.push(`lock held: ${world.project.lockHeld}`, `stopped: ${world.docker.calls.filter((c) => c.startsWith('stop')).length}`);
+        await runBackup(ports, { kind: 'pre-restore', startedBy: 'admin@example.com', lockHeld: true });
+      },
+    });
+    expect(seen).toEqual(['lock held: true', 'stopped: 0']);
+    world.docker.calls.length = 0;
+    db.calls.length = 0;
+    const failing = runRestore(ports, { manifest, beforeChanges: () => Promise.reject(new BackupError('BACKUP_TARGET_FULL', 'full')) });
+    await expect(failing).rejects.toMatchObject({ code: 'BACKUP_TARGET_FULL' });
+    expect(world.docker.calls).toEqual([]);
+    expect(db.calls.some((c) => c.includes('DROP'))).toBe(false);
+    expect(world.project.lockHeld).toBe(false);
+  });
+
+  it('starts again the writers an earlier restore left stopped, with those running now', async () => {
+    const { manifest } = await runBackup(ports, { kind: 'manual', startedBy: null });
+    // As an interrupted restore leaves them: stopped, and no longer "running" for this one to see.
+    for (const w of WRITERS) await world.docker.stopContainer(w, 1);
+    world.docker.calls.length = 0;
+    const result = await runRestore(ports, { manifest, stoppedBefore: WRITERS });
+    expect(result.restarted).toEqual(WRITERS);
+    expect(world.docker.calls.filter((c) => c.startsWith('start')).map((c) => c.split(' ')[1])).toEqual([...WRITERS].reverse());
+  });
+
+  it('deploys the recorded release instead of starting the old writers when the live release differs', async () => {
+    const { manifest } = await runBackup(ports, { kind: 'manual', startedBy: null });
+    world.project.releases = [{ ...world.project.releases[0]!, version: '1.1.0', digests: { platform: 'sha256:q' }, color: 'green' }];
+    const deployed: string[] = [];
+    const result = await runRestore(ports, {
+      manifest,
+      deployRelease: async (release) => {
+        deployed.push(`${release.version} ${JSON.stringify(release.digests)}`);
+        return { color: 'green' };
+      },
+    });
+    expect(deployed).toEqual(['1.0.0 {"platform":"sha256:p"}']);
+    expect(result.release).toBe('1.0.0');
+    // The new release started nothing of the old one: the old colour's writers were removed instead.
+    expect(world.docker.calls.filter((c) => c.startsWith('start'))).toEqual([]);
+    expect(world.docker.calls.filter((c) => c.startsWith('remove')).map((c) => c.split(' ')[1])).toEqual(['acme-platform-blue', 'acme-rag-blue', 'acme-crawler-blue']);
+    expect(world.events.events.find((e) => e.step === 'restore' && e.data?.item === 'release' && e.status === 'succeeded')?.data).toMatchObject({ version: '1.0.0', from: '1.1.0', color: 'green' });
+  });
+
+  it('the same release live: no deploy', async () => {
+    const { manifest } = await runBackup(ports, { kind: 'manual', startedBy: null });
+    let called = false;
+    await runRestore(ports, { manifest, deployRelease: async () => ((called = true), { color: 'green' }) });
+    expect(called).toBe(false);
+    expect(releaseDiffers(manifest.release, { version: '1.0.0', digests: { platform: 'sha256:other' } })).toBe(true);
+    expect(releaseDiffers(null, undefined)).toBe(false);
   });
 
   it('a cancel before the restore starts changes nothing', async () => {

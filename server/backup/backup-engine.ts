@@ -218,9 +218,36 @@ function writerNames(projectId: string): string[] {
   return [...colour('platform'), ...colour('rag'), ...colour('crawler'), containerName(projectId, 'convex', null)];
 }
 
+/** The release a backup recorded (version and image digests), which a restore brings back. */
+export type RecordedRelease = NonNullable<BackupManifest['release']>;
+
 export interface RestoreInput {
   manifest: BackupManifest;
   signal?: AbortSignal;
+  /**
+   * Runs under the deployment lock once the backup is checked and before the first change (the
+   * safety backup of the current state, server/services/backups.ts): when it throws, nothing has
+   * been changed and the restore fails with its error.
+   */
+  beforeChanges?: () => Promise<void>;
+  /**
+   * Writers an earlier restore stopped and never started again (it was interrupted or failed):
+   * they are started with the ones running now, so a second restore leaves none stopped.
+   */
+  stoppedBefore?: string[];
+  /**
+   * Deploys the backup's recorded release by digest when it differs from the live one, under the
+   * lock this restore holds, and waits for its health gate; resolves with the colour that serves.
+   */
+  deployRelease?: (release: RecordedRelease) => Promise<{ color: Color }>;
+}
+
+/** Whether the live release (the newest record) is not the one the backup recorded. */
+export function releaseDiffers(recorded: BackupManifest['release'], live: { version: string; digests: Record<string, string> } | undefined): boolean {
+  if (!recorded) return false;
+  if (!live || live.version !== recorded.version) return true;
+  const keys = new Set([...Object.keys(recorded.digests), ...Object.keys(live.digests)]);
+  return [...keys].some((k) => recorded.digests[k] !== live.digests[k]);
 }
 
 /**
@@ -229,7 +256,7 @@ export interface RestoreInput {
  * each volume, then starts the writers that ran before and waits for them to be healthy. A
  * failure half-way leaves the writers stopped and says exactly what was and was not restored.
  */
-export async function runRestore(p: BackupPorts, input: RestoreInput): Promise<{ databases: string[]; volumes: string[]; restarted: string[] }> {
+export async function runRestore(p: BackupPorts, input: RestoreInput): Promise<{ databases: string[]; volumes: string[]; restarted: string[]; release: string | null }> {
   const { manifest, signal } = input;
   return underLock(p, 'restore', async () => {
     const facts = await deploymentFacts(p);
@@ -237,11 +264,16 @@ export async function runRestore(p: BackupPorts, input: RestoreInput): Promise<{
       throw new BackupError('BACKUP_OTHER_PROJECT', `That backup belongs to project ${manifest.projectId}, not to this one (${facts.projectId}): nothing was changed.`);
     }
     stopIfCancelled(signal, 'anything was changed');
+    await input.beforeChanges?.();
+    stopIfCancelled(signal, 'anything was changed');
     const settings = engineSettings(facts.env);
 
+    // The writers running now, and those an earlier restore left stopped that still exist: all of
+    // them run again at the end.
     const running: string[] = [];
     for (const name of writerNames(facts.projectId)) {
-      if ((await p.docker.inspectContainer(name))?.running) running.push(name);
+      const details = await p.docker.inspectContainer(name);
+      if (details?.running || (details && input.stoppedBefore?.includes(name))) running.push(name);
     }
     p.events.emit({ step: 'restore', status: 'started', data: { item: 'stop-writers', containers: running } });
     for (const name of running) await p.docker.stopContainer(name, settings.drainTimeoutSeconds);
@@ -301,6 +333,22 @@ export async function runRestore(p: BackupPorts, input: RestoreInput): Promise<{
       throw stateOf('the volumes', err);
     }
 
+    const live = (await p.project.readReleases())[0];
+    if (input.deployRelease && manifest.release && releaseDiffers(manifest.release, live)) {
+      // The data is the backup's; so must be the code that runs on it: the writers stay stopped
+      // (a newer release must not migrate the restored data) and the recorded release is deployed
+      // by digest as a new colour, which also recreates the stopped convex at that release.
+      const release = manifest.release;
+      const data = { item: 'release', version: release.version, from: live?.version ?? null };
+      p.events.emit({ step: 'restore', status: 'started', data });
+      const { color } = await input.deployRelease(release);
+      // The old colour's stopped writers: the deploy served from a new colour, so they go.
+      const leftovers = running.filter((n) => n !== containerName(facts.projectId, 'convex', null) && !n.endsWith(`-${color}`));
+      for (const name of leftovers) await p.docker.removeContainer(name).catch(() => undefined);
+      p.events.emit({ step: 'restore', status: 'succeeded', data: { ...data, color, removed: leftovers } });
+      return { databases: restoredDbs, volumes: restoredVolumes, restarted: [], release: release.version };
+    }
+
     p.events.emit({ step: 'restore', status: 'started', data: { item: 'start-writers', containers: running } });
     // The stopping order reversed: convex and the back ends before the platform that needs them.
     for (const name of [...running].reverse()) await p.docker.startContainer(name);
@@ -312,7 +360,7 @@ export async function runRestore(p: BackupPorts, input: RestoreInput): Promise<{
     });
     if (failure) throw new BackupError('RESTORE_UNHEALTHY', `Everything was restored, but ${failure.message} after the restart.`);
     p.events.emit({ step: 'restore', status: 'succeeded', data: { item: 'start-writers', containers: running } });
-    return { databases: restoredDbs, volumes: restoredVolumes, restarted: running };
+    return { databases: restoredDbs, volumes: restoredVolumes, restarted: running, release: null };
   });
 }
 

@@ -13,8 +13,11 @@ import type { BackupDto } from '@/lib/dto/backups';
 export const STATE_VOLUMES = ['convex-data', 'rag-data', 'crawler-data', 'caddy-data'] as const;
 export type StateVolume = (typeof STATE_VOLUMES)[number];
 
-/** manual: started by a user; pre-upgrade: the backup gate's, inside a deploy or rollback. */
-export const BACKUP_KINDS = ['manual', 'scheduled', 'pre-upgrade'] as const;
+/**
+ * manual: started by a user; pre-upgrade: the backup gate's, inside a deploy or rollback;
+ * pre-restore: the safety backup a restore takes of the current state first, so it can be undone.
+ */
+export const BACKUP_KINDS = ['manual', 'scheduled', 'pre-upgrade', 'pre-restore'] as const;
 
 export const CONSISTENCY =
   'Each database is one pg_dump snapshot of its own; the databases are dumped one after the other and the volumes copied after them while the site serves, so the parts are a few seconds apart, not one instant.';

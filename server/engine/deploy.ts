@@ -15,6 +15,11 @@ export interface DeployOptions extends PlanOptions {
   beforeChanges?: (plan: DeployPlan) => Promise<void>;
   /** What the background pre-pull fetched (ExecuteOptions.prePulled). */
   prePulled?: ReadonlyMap<string, string>;
+  /**
+   * The caller already holds the deployment lock (a restore deploying its backup's release): the
+   * lock is not re-entrant, and nothing may come in between the restore and this deploy.
+   */
+  lockHeld?: boolean;
 }
 
 export interface DeployResult extends ExecuteResult {
@@ -49,7 +54,8 @@ async function planAndRun(ports: EnginePorts, plan: () => Promise<DeployPlan>, o
  */
 export function deploy(ports: EnginePorts, options: DeployOptions = {}): Promise<DeployResult> {
   const services = options.services ? ` --services ${options.services.join(',')}` : '';
-  return underLock(ports, `deploy ${options.version ?? 'latest'}${services}`, () => planAndRun(ports, () => planDeploy(ports, options), options));
+  const run = () => planAndRun(ports, () => planDeploy(ports, options), options);
+  return options.lockHeld ? run() : underLock(ports, `deploy ${options.version ?? 'latest'}${services}`, run);
 }
 
 /** Blue-green rollback to the recorded previous version, or `options.version`. */

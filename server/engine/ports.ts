@@ -173,6 +173,7 @@ export type StepName =
   | 'backup'
   | 'pre-upgrade-backup'
   | 'preflight'
+  | 'pre-restore-backup'
   | 'restore'
   | 'drill'
   | 'retention'

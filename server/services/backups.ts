@@ -6,14 +6,17 @@ import { CodedError } from '@/lib/errors';
 import { restoreInputSchema, startBackupInputSchema } from '@/lib/schemas/backups';
 import { authorize, requireRole, type Caller } from '../auth/caller';
 import { hasRole } from '../auth/roles';
-import { readManifest, runBackup, runRestore } from '../backup/backup-engine';
+import { readManifest, runBackup, runRestore, type RecordedRelease } from '../backup/backup-engine';
 import { tags, toBackupDto, type BackupManifest } from '../backup/manifest';
 import type { BackupPorts } from '../backup/ports';
 import { createPassword, passwordExists } from '../backup/repository-password';
 import { appendAudit } from '../db/audit-log';
 import type { EnginePorts } from '../engine/ports';
 import type { Runtime } from '../runtime';
+import { getOperation } from '../operations/operation-store';
+import { unfinishedRestore } from '../operations/restore-state';
 import { latestDrills } from './backup-drills';
+import { deployRecordedRelease, safetyBackup } from './restore-steps';
 import { confirmProject, invalid, launch, WRONG_PROJECT } from './operation-start';
 
 // Backups and restores (docs/backups.md). A backup is a `backup` operation and a restore a
@@ -34,6 +37,8 @@ export async function listBackups(rt: Runtime, caller: Caller): Promise<BackupLi
   const initialised = await repo.isInitialised();
   const location = repo.location;
   if (!initialised || !(await passwordExists(rt.env.backup.passwordFile))) return { repository: { location, initialised: false }, backups: [] };
+  const unfinished = unfinishedRestore(rt.db);
+  const unfinishedOp = unfinished ? getOperation(rt.db, unfinished.id) : undefined;
   const projectId = await rt.project.readProjectId();
   const snapshots = await repo.snapshots([tags.manifest, tags.project(projectId)]);
   const drills = latestDrills(rt);
@@ -48,7 +53,11 @@ export async function listBackups(rt: Runtime, caller: Caller): Promise<BackupLi
     backups.push({ ...dto, drill: drills.get(dto.backupId) ?? null });
   }
   backups.sort((a, b) => b.startedAt.localeCompare(a.startedAt));
-  return { repository: { location, initialised: true }, backups };
+  return {
+    repository: { location, initialised: true },
+    backups,
+    unfinishedRestore: unfinishedOp ? { operationId: unfinishedOp.id, status: unfinishedOp.status, message: unfinishedOp.errorMessage } : null,
+  };
 }
 
 /**
@@ -124,7 +133,7 @@ export function startRestore(rt: Runtime, caller: Caller, raw: unknown): Promise
     const by = { rt, caller, actor };
     const parsed = restoreInputSchema.safeParse(raw);
     if (!parsed.success) return invalid(parsed.error);
-    const { snapshot, projectId: typed } = parsed.data;
+    const { snapshot, projectId: typed, skipBackup } = parsed.data;
     if (!(await confirmProject(by, 'operations.restore', typed, { snapshot }))) return WRONG_PROJECT;
     let manifest;
     try {
@@ -140,6 +149,18 @@ export function startRestore(rt: Runtime, caller: Caller, raw: unknown): Promise
       return { ok: false, code: err.code, message: err.message };
     }
     const m = manifest;
-    return launch(by, 'restore', { snapshot, backupId: m.backupId, backupStartedAt: m.startedAt }, async (ports, signal) => runRestore(backupPorts(rt, ports), { manifest: m, signal }));
+    // A restore that did not finish left its writers stopped: this one starts them again.
+    const stoppedBefore = unfinishedRestore(rt.db)?.stopped ?? [];
+    const params = { snapshot, backupId: m.backupId, backupStartedAt: m.startedAt, ...(skipBackup ? { skipBackup } : {}) };
+    return launch(by, 'restore', params, async (ports, signal) => {
+      const p = backupPorts(rt, ports);
+      let safety: Record<string, unknown> = {};
+      const beforeChanges = async () => {
+        safety = await safetyBackup(p, actor.email, skipBackup, signal);
+      };
+      const deployRelease = (release: RecordedRelease) => deployRecordedRelease(ports, release, signal);
+      const result = await runRestore(p, { manifest: m, signal, beforeChanges, stoppedBefore, deployRelease });
+      return { ...result, ...safety };
+    });
   });
 }

@@ -3,7 +3,7 @@ import { auditFilterSchema } from '@/lib/schemas/audit';
 import { emptyBodySchema, versionsQuerySchema } from '@/lib/schemas/api';
 import { ROLES } from '@/lib/roles';
 import { deployInputSchema, HISTORY_OUTCOMES, rollbackInputSchema } from '@/lib/schemas/operations';
-import { backupScheduleSchema, checkInputSchema, drillInputSchema, restoreInputSchema, startBackupInputSchema } from '@/lib/schemas/backups';
+import { backupScheduleSchema, checkInputSchema, drillInputSchema, projectFilesRestoreBodySchema, restoreInputSchema, startBackupInputSchema } from '@/lib/schemas/backups';
 import { alertChannelInputSchema, alertDeliveriesQuerySchema } from '@/lib/schemas/alerts';
 import { ALERT_EVENTS } from '@/lib/alerts/events';
 import { prePullSettingSchema } from '@/lib/schemas/pre-pull';
@@ -260,6 +260,7 @@ const schemas: Record<string, JsonSchema> = {
       failing: { type: 'array', items: str, description: 'The failing checks: a deploy, update or rollback starts only with "overridePreflight"' },
     },
   },
+  ProjectFilesRestoreBody: input(projectFilesRestoreBodySchema),
   DeployInput: input(deployInputSchema),
   RollbackInput: input(rollbackInputSchema),
   EmptyInput: input(emptyBodySchema),
@@ -374,6 +375,7 @@ const bodyErrors = {
   415: error('Body not sent as application/json'),
 };
 const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
+const snapshotParam = { name: 'id', in: 'path', required: true, description: 'The backup’s id as listed', schema: { type: 'string', pattern: '^[0-9a-f]{8,64}$' } };
 
 function queryParams(schema: z.ZodObject): unknown[] {
   const props = (input(schema).properties ?? {}) as Record<string, JsonSchema>;
@@ -575,7 +577,7 @@ export function openApiDocument(): Record<string, unknown> {
           ...start('Restore a backup of this project', 'startRestore', 'RestoreInput').post,
           tags: ['backups'],
           description:
-            'Needs the admin role and this project’s id typed as confirmation. Stops platform, rag, crawler and convex, replaces every database and the state volumes, starts them again and waits for health. A backup of another project is refused (BACKUP_OTHER_PROJECT), an unknown one is 404 (BACKUP_NOT_FOUND).',
+            'Needs the admin role and this project’s id typed as confirmation. First takes a safety backup of the current state (kind pre-restore; a failure is PRE_RESTORE_BACKUP_FAILED with nothing changed; skipBackup with a reason skips it), stops platform, rag, crawler and convex, replaces every database and the state volumes, then starts them again and waits for health, or, when the backup’s release differs from the live one, deploys it by its recorded digests first (RESTORE_RELEASE_UNAVAILABLE when its images cannot be pulled). The project files are not restored: see /api/v1/backups/{id}/project-files. A backup of another project is refused (BACKUP_OTHER_PROJECT), an unknown one is 404 (BACKUP_NOT_FOUND).',
           requestBody: { required: true, content: json(ref('RestoreInput')) },
         },
       },
@@ -636,6 +638,25 @@ export function openApiDocument(): Record<string, unknown> {
           tags: ['alerts'],
           parameters: queryParams(alertDeliveriesQuerySchema),
           responses: { 200: { description: 'Attempts', content: json({ type: 'object', required: ['attempts'], properties: { attempts: { type: 'array', items: ref('AlertAttempt') } } }) }, 400: error('Invalid query'), ...denied },
+        },
+      },
+      '/api/v1/backups/{id}/project-files': {
+        get: {
+          summary: 'The backup’s project files compared with the current ones (operator)',
+          operationId: 'diffBackupProjectFiles',
+          tags: ['backups'],
+          parameters: [snapshotParam],
+          description: 'Per file (tale.json, .env, compose.override.yml, the .tale state files): same, changed, only in the backup or only now; .env key by key and the others line by line, secrets masked.',
+          responses: { 200: { description: 'The diff', content: json({ type: 'object' }) }, ...denied, 404: error('No such backup'), 422: error('A backup of another project') },
+        },
+        post: {
+          summary: 'Restore the backup’s project files (admin)',
+          operationId: 'restoreBackupProjectFiles',
+          tags: ['backups'],
+          parameters: [snapshotParam],
+          description: 'Needs the admin role and this project’s id typed as confirmation. Writes each file that differs atomically (the previous version kept in .tale/backups/); files the backup lacks are kept. Not part of a data restore; the next deploy applies them.',
+          requestBody: { required: true, content: json(ref('ProjectFilesRestoreBody')) },
+          responses: { 200: { description: 'The files written', content: json({ type: 'object' }) }, ...bodyErrors, ...denied, 404: error('No such backup') },
         },
       },
       '/api/v1/audit': {

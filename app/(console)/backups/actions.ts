@@ -4,6 +4,7 @@ import { runtime } from '@/server/runtime';
 import { startBackup, startRestore } from '@/server/services/backups';
 import { startCheck, startDrill } from '@/server/services/backup-drills';
 import { setSchedule } from '@/server/services/backup-schedule';
+import { projectFilesDiff, restoreProjectFiles } from '@/server/services/backup-project-files';
 
 // Thin: the services check the role, validate, audit and start the operation.
 
@@ -30,4 +31,14 @@ export async function checkAction(input: unknown) {
 // access: admin
 export async function scheduleAction(input: unknown) {
   return setSchedule(runtime(), await actionCaller(), input);
+}
+
+// access: operator
+export async function projectFilesDiffAction(input: unknown) {
+  return projectFilesDiff(runtime(), await actionCaller(), input);
+}
+
+// access: admin
+export async function restoreProjectFilesAction(input: unknown) {
+  return restoreProjectFiles(runtime(), await actionCaller(), input);
 }

@@ -10,7 +10,7 @@ import { resetTargets } from '@/server/services/operations';
 import { checkRepositoryAction, saveTargetAction, testTargetAction } from './target-actions';
 import { BackupScheduleForm } from '@/components/backups/backup-schedule-form';
 import { getSchedule } from '@/server/services/backup-schedule';
-import { backupAction, checkAction, drillAction, restoreAction, scheduleAction } from './actions';
+import { backupAction, checkAction, drillAction, projectFilesDiffAction, restoreAction, restoreProjectFilesAction, scheduleAction } from './actions';
 
 export const metadata = { title: 'Backups' };
 export const dynamic = 'force-dynamic';
@@ -39,7 +39,7 @@ export default async function BackupsPage() {
         error={error}
         projectId={projectId}
         role={caller.user.role}
-        actions={{ backup: backupAction, restore: restoreAction, drill: drillAction, check: checkAction }}
+        actions={{ backup: backupAction, restore: restoreAction, drill: drillAction, check: checkAction, projectFilesDiff: projectFilesDiffAction, restoreProjectFiles: restoreProjectFilesAction }}
       />
       {target?.ok && <BackupTargetForm target={target.data} actions={{ save: saveTargetAction, test: testTargetAction, check: checkRepositoryAction }} />}
       <BackupScheduleForm initial={getSchedule(rt, caller)} canEdit={caller.user.role === 'admin'} save={scheduleAction} />
