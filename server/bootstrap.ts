@@ -41,6 +41,8 @@ export function bootstrap(): void {
     (err: Error) => console.log(`[tale-console] Could not look for restore drill leftovers: ${err.message}`),
   );
   startBackupScheduler(rt);
+  // The health history (server/watch/): marks the time the console was down as a gap, then listens.
+  rt.watch.start();
   if (countUsers(rt.db) === 0) {
     const token = ensureSetupToken(rt.env.dataDir);
     console.log(

@@ -27,6 +27,7 @@ const schema = z
     SIGNIN_LOCKOUT_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
     BACKUP_REPOSITORY: z.string().regex(/^\//, 'must be an absolute path').optional(),
     RESTIC_BINARY: z.string().regex(/^\//, 'must be an absolute path').default('/usr/bin/restic'),
+    HEALTH_WATCH: z.enum(['on', 'off']).default('on'),
   })
   .strict();
 
@@ -44,6 +45,8 @@ export type Env = {
   dev: boolean;
   /** The backup repository (a local directory), its 0600 password file and restic's cache. */
   backup: { repository: string; passwordFile: string; cacheDir: string; restic: string };
+  /** Whether the health watcher runs (server/watch/); `HEALTH_WATCH=off` for the benchmark's comparison. */
+  healthWatch: boolean;
 };
 
 const KNOWN = Object.keys(schema.shape);
@@ -100,6 +103,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
       cacheDir: path.join(dataDir, 'restic-cache'),
       restic: cfg.RESTIC_BINARY,
     },
+    healthWatch: cfg.HEALTH_WATCH === 'on',
   };
 }
 

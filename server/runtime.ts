@@ -23,6 +23,8 @@ import { createVolumeArchiver } from './docker/volume-archive';
 import type { DrillSandbox } from './backup/drill';
 import { createDrillSandbox } from './docker/drill-sandbox';
 import { createNetworkProbe, type NetworkProbe } from './docker/network-probe';
+import { createContainerEventSource, type ContainerEventSource } from './docker/container-events';
+import { createWatch, type Watch } from './watch/watcher';
 
 // The composition root. Everything the services use that does I/O or holds state is built here,
 // once per process, and handed to them as a `Runtime`: no service reaches for a global. A unit
@@ -38,6 +40,8 @@ export interface DockerHost {
   exec: ExecRunner;
   /** A command run once from a network in a short-lived container (the database wizard's sign-in from the stack's network). */
   probe: NetworkProbe;
+  /** Docker's container events, for the health watcher. */
+  events: ContainerEventSource;
 }
 
 /** The backup repository and what a backup reads besides the databases. */
@@ -64,11 +68,16 @@ export interface Runtime {
   readonly writes: WriteQueue;
   /** Short-lived answers services keep per process (registry tags); a test's runtime starts empty. */
   readonly cache: Map<string, unknown>;
+  /**
+   * The health watcher (server/watch/watcher.ts), started at boot: `rt.watch.onIncident(listener)`
+   * hears every incident it records (alerts subscribe there).
+   */
+  readonly watch: Watch;
   /** The engine's ports, with an event sink and actor for one job (none: a read-only look). */
   ports(events?: EventSink, actor?: string | null): EnginePorts;
 }
 
-export type RuntimeParts = Omit<Runtime, 'operations' | 'writes' | 'cache' | 'ports'>;
+export type RuntimeParts = Omit<Runtime, 'operations' | 'writes' | 'cache' | 'ports' | 'watch'>;
 
 const quiet: EventSink = { emit: () => {} };
 
@@ -82,7 +91,16 @@ export function createRuntime(parts: RuntimeParts): Runtime {
     events,
     actor,
   });
-  return { ...parts, ports, operations: createOperations({ db: parts.db, ports }), writes: createWriteQueue(), cache: new Map() };
+  const watch = createWatch({
+    db: parts.db,
+    clock: parts.clock,
+    docker: parts.docker,
+    events: parts.host.events,
+    stats: parts.host.stats,
+    project: parts.project,
+    enabled: parts.env.healthWatch,
+  });
+  return { ...parts, ports, operations: createOperations({ db: parts.db, ports }), writes: createWriteQueue(), cache: new Map(), watch };
 }
 
 export const systemClock: Clock = {
@@ -113,6 +131,8 @@ function processRuntime(): Runtime {
       exec: dockerExecRunner(clients.streaming),
       // No idle timeout: the probe's own deadline ends a wait for a container that says nothing.
       probe: createNetworkProbe(clients.streaming),
+      // The event stream is quiet for hours on a calm stack: no idle timeout.
+      events: createContainerEventSource(clients.streaming),
     },
     registry: {
       resolveVersion: (prefix, version) => new RegistryClient({ registry: prefix }).resolveVersion(version),

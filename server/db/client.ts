@@ -10,8 +10,9 @@ import * as operations from './schema/operations';
 import * as apiTokens from './schema/api-tokens';
 import * as consoleSettings from './schema/console-settings';
 import * as sessions from './schema/sessions';
+import * as health from './schema/health';
 
-const schema = { ...users, ...audit, ...operations, ...apiTokens, ...consoleSettings, ...sessions };
+const schema = { ...users, ...audit, ...operations, ...apiTokens, ...consoleSettings, ...sessions, ...health };
 export type Db = BetterSQLite3Database<typeof schema>;
 
 /**

@@ -51,6 +51,8 @@ export function fakeRuntime(
         cacheDir: path.join(path.dirname(temp.sqlite.name), 'restic-cache'),
         restic: '/nonexistent/restic',
       },
+      // A test that wants the watcher builds its own (server/watch/watcher.test.ts).
+      healthWatch: false,
     },
     db: temp.db,
     clock: world.clock,
@@ -61,6 +63,7 @@ export function fakeRuntime(
       run: opts.run ?? notFaked('a captured docker exec'),
       exec: opts.exec ?? { start: notFaked('a streaming docker exec') },
       probe: opts.probe ?? { run: notFaked('a network probe'), localImage: notFaked('a local image'), networkAddresses: notFaked('network addresses') },
+      events: { open: notFaked('Docker events') },
     },
     registry: world.registry,
     project: world.project,
