@@ -7,6 +7,7 @@ import { runtime } from '@/server/runtime';
 import { getOverview, liveOverview } from '@/server/services/overview';
 import { backupHealth } from '@/server/services/backup-drills';
 import { BackupHealth } from '@/components/backups/backup-health';
+import { HealthHistory } from '@/components/overview/health-history';
 import { convexAdminKeyAction, deployAction, previewAction } from './deployments/actions';
 
 export const metadata = { title: 'Overview' };
@@ -42,6 +43,7 @@ async function Overview({ caller }: { caller: Caller }) {
         preview={previewAction}
         convexAdminKey={user.role === 'admin' ? convexAdminKeyAction : null}
       />
+      <HealthHistory />
     </div>
   );
 }
