@@ -27,6 +27,9 @@ function stackLabels(id: string, service: 'platform' | 'rag') {
 beforeAll(async () => {
   await ensureFixtureImages();
   deployment = await createDeployment({ prefix: 'hw-watch' });
+  // Blue is the live colour: otherwise the console's start-up reconcile removes a colour that is
+  // not whole (these are two of its six containers) as a half-created candidate.
+  fs.writeFileSync(path.join(deployment.dir, '.tale', 'deployment-color'), 'blue\n');
   names.platform = `${deployment.id}-platform-blue`;
   names.rag = `${deployment.id}-rag-blue`;
   for (const service of ['platform', 'rag'] as const) {
