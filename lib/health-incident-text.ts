@@ -2,7 +2,7 @@ import type { HealthIncidentDto } from './dto/health';
 
 // One sentence per incident, for the overview's list (and for whoever sends alerts of them).
 
-const SIGNALS: Record<string, string> = { '9': 'SIGKILL', '15': 'SIGTERM', '2': 'SIGINT', '1': 'SIGHUP' };
+const SIGNALS: Record<string, string> = { KILL: 'SIGKILL', TERM: 'SIGTERM', '9': 'SIGKILL', '15': 'SIGTERM', '2': 'SIGINT', '1': 'SIGHUP' };
 
 function exit(i: HealthIncidentDto): string {
   return i.exitCode === null ? '' : ` (exit code ${i.exitCode})`;

@@ -3,13 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HealthHistoryDto, HealthIncidentDto } from '@/lib/dto/health';
-import { runContainer, waitForHealth } from '../fixtures/containers';
 import { createDeployment, type Deployment } from '../fixtures/deployment';
 import { ensureFixtureImages } from '../fixtures/fixture-images';
-import { fastHealthCheck } from '../fixtures/health-checks';
 import { docker } from '../fixtures/run-command';
-import { GOOD_VERSION, localImage } from '../fixtures/versions';
 import { startConsole, type RunningConsole } from '../support/console';
+import { makeUnhealthy, startWatchedStandIns, type WatchedStandIns } from '../support/watched-stand-ins';
 
 // The health watcher against the real Docker Engine and a real console process: two of the
 // stack's containers (the stand-ins, labelled as compose labels them) are killed, made unhealthy,
@@ -18,24 +16,12 @@ import { startConsole, type RunningConsole } from '../support/console';
 let deployment: Deployment;
 let app: RunningConsole | null = null;
 let dataDir: string;
-const names = { platform: '', rag: '' };
-
-function stackLabels(id: string, service: 'platform' | 'rag') {
-  return { 'com.docker.compose.project': `${id}-blue`, 'com.docker.compose.service': `${service}-blue`, 'io.tale.console.managed': 'true' };
-}
+let names: WatchedStandIns;
 
 beforeAll(async () => {
   await ensureFixtureImages();
   deployment = await createDeployment({ prefix: 'hw-watch' });
-  // Blue is the live colour: otherwise the console's start-up reconcile removes a colour that is
-  // not whole (these are two of its six containers) as a half-created candidate.
-  fs.writeFileSync(path.join(deployment.dir, '.tale', 'deployment-color'), 'blue\n');
-  names.platform = `${deployment.id}-platform-blue`;
-  names.rag = `${deployment.id}-rag-blue`;
-  for (const service of ['platform', 'rag'] as const) {
-    await runContainer({ name: names[service], image: localImage(service, GOOD_VERSION), project: deployment.id, labels: stackLabels(deployment.id, service), health: fastHealthCheck(service) });
-  }
-  await Promise.all([waitForHealth(names.platform, 'healthy'), waitForHealth(names.rag, 'healthy')]);
+  names = await startWatchedStandIns(deployment);
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tc-console-hw-'));
   app = await startConsole({ deployDir: deployment.dir, dataDir });
 }, 300_000);
@@ -77,8 +63,7 @@ describe('the health watcher', () => {
     const killed = await until('the kill', (h) => incident(h, names.rag, (i) => i.kind === 'kill'));
     expect(killed).toMatchObject({ service: 'rag', color: 'blue', exitCode: 137, signal: expect.stringMatching(/^(9|SIGKILL|KILL)$/), state: 'down', reconciled: false });
 
-    // The stand-in's health check wants its ready marker: without it, Docker calls it unhealthy.
-    await docker(['exec', names.platform, 'rm', '-f', '/tmp/platform-ready']);
+    await makeUnhealthy(names.platform);
     const sick = await until('the unhealthy platform', (h) => incident(h, names.platform, (i) => i.kind === 'health' && i.state === 'unhealthy'));
     expect(sick).toMatchObject({ service: 'platform', health: 'unhealthy', reconciled: false });
 

@@ -51,7 +51,7 @@ export type WatchDeps = {
 /** How late a die, kill or start is announced, so a stop or restart right after it can rename it. */
 export const SETTLE_MS = 2_000;
 const DOWNSAMPLE_EVERY_MS = 10 * 60_000;
-const NO_PROJECT_WAIT_MS = 30_000;
+const NO_PROJECT_WAIT_MS = 10_000;
 
 export function createWatch(deps: WatchDeps): Watch {
   const { db, clock } = deps;
