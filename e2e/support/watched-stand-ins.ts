@@ -13,7 +13,7 @@ import { GOOD_VERSION, localImage } from '../fixtures/versions';
 export type WatchedStandIns = { platform: string; rag: string };
 
 /** Runs them in `deployDir` (a copy of the deployment's files, or its own directory) and waits until both are healthy. */
-export async function startWatchedStandIns(deployment: Deployment, deployDir = deployment.dir): Promise<WatchedStandIns> {
+export async function startWatchedStandIns(deployment: Deployment, deployDir = deployment.dir, env: Record<string, string> = {}): Promise<WatchedStandIns> {
   // Blue is the live colour: otherwise the console's start-up reconcile removes a colour that is
   // not whole (these are two of its six containers) as a half-created candidate.
   fs.mkdirSync(path.join(deployDir, '.tale'), { recursive: true });
@@ -26,6 +26,7 @@ export async function startWatchedStandIns(deployment: Deployment, deployDir = d
       project: deployment.id,
       labels: { 'com.docker.compose.project': `${deployment.id}-blue`, 'com.docker.compose.service': `${service}-blue`, 'io.tale.console.managed': 'true' },
       health: fastHealthCheck(service),
+      env,
     });
   }
   await Promise.all([waitForHealth(names.platform, 'healthy'), waitForHealth(names.rag, 'healthy')]);
@@ -35,4 +36,9 @@ export async function startWatchedStandIns(deployment: Deployment, deployDir = d
 /** The platform stand-in's health check wants its ready marker: without it Docker calls it unhealthy within ~3 s. */
 export async function makeUnhealthy(name: string): Promise<void> {
   await docker(['exec', name, 'rm', '-f', '/tmp/platform-ready']);
+}
+
+/** Gives the platform stand-in its ready marker back: healthy again at the next probes. */
+export async function makeHealthy(name: string): Promise<void> {
+  await docker(['exec', name, 'touch', '/tmp/platform-ready']);
 }
