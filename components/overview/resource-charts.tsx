@@ -15,6 +15,7 @@ type Props = { series: HealthHistoryDto['series']; spansDays: boolean };
 function Chart({ series, spansDays, metric, title }: Props & { metric: 'cpu' | 'memory'; title: string }) {
   const services = Object.keys(COLORS).filter((s) => series.points.some((p) => p[metric][s] !== null && p[metric][s] !== undefined));
   const data = series.points.map((p) => ({ at: p.at, ...p[metric] }));
+  const readings = (s: string) => series.points.filter((p) => p[metric][s] !== null && p[metric][s] !== undefined).length;
   const format = metric === 'cpu' ? formatCpu : (v: number | null) => formatBytes(v);
   const id = `chart-${metric}`;
   return (
@@ -37,7 +38,8 @@ function Chart({ series, spansDays, metric, title }: Props & { metric: 'cpu' | '
             />
             <Legend wrapperStyle={{ fontSize: 12 }} />
             {services.map((s) => (
-              <Line key={s} type="monotone" dataKey={s} name={s} stroke={COLORS[s]} dot={false} strokeWidth={1.5} isAnimationActive={false} connectNulls={false} />
+              // Few readings (a new install, a range just begun): dots, or isolated readings between holes would not show.
+              <Line key={s} type="monotone" dataKey={s} name={s} stroke={COLORS[s]} dot={readings(s) < 60 ? { r: 2, fill: COLORS[s] } : false} strokeWidth={1.5} isAnimationActive={false} connectNulls={false} />
             ))}
           </LineChart>
         </ResponsiveContainer>

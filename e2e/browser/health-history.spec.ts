@@ -64,14 +64,14 @@ test('a killed and an unhealthy container show in the uptime bars, the charts an
   const killed = section.getByTestId('incident').filter({ hasText: `${names.rag} was killed by SIGKILL (exit code 137)` });
   await expect(killed).toHaveCount(1);
   await expect(section.getByTestId('incident').filter({ hasText: `${names.platform} became unhealthy` })).toHaveCount(1);
-  // The charts draw a line per service that has readings (recharts' SVG paths).
-  await expect(section.getByTestId('chart-memory').locator('.recharts-line path').first()).toBeVisible();
-  await expect(section.getByTestId('chart-cpu').locator('.recharts-line path').first()).toBeVisible();
-
+  // The charts draw a series per service with readings (recharts' SVG), 10 s points on the 1 h range.
   await section.getByRole('button', { name: 'Last 1 hour' }).click();
   await expect(section.getByRole('button', { name: 'Last 1 hour' })).toHaveAttribute('aria-pressed', 'true');
   await expect(section.getByRole('heading', { name: 'Incidents, last 1 hour' })).toBeVisible();
-  await expect(section.getByTestId('chart-memory').locator('.recharts-line path').first()).toBeVisible();
+  for (const chart of ['chart-memory', 'chart-cpu']) {
+    await expect(section.getByTestId(chart).locator('.recharts-line-dots circle').first()).toBeVisible();
+    await expect(section.getByTestId(chart).locator('.recharts-legend-item-text', { hasText: 'platform' })).toBeVisible();
+  }
 
   const charts = testInfo.outputPath('health-history-charts.png');
   await section.screenshot({ path: charts });

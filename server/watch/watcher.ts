@@ -149,8 +149,12 @@ export function createWatch(deps: WatchDeps): Watch {
       for (const e of queue) handle(e, projectId);
       queue = null;
       let lastDownsample = 0;
+      let next = clock.now().getTime() + sampleMs;
       for (;;) {
-        const tick = clock.sleep(sampleMs, signal).then(() => 'tick' as const, () => 'stop' as const);
+        // Every sampleMs from the connect, however long a sampling took (Docker needs a second or two per container).
+        const wait = Math.max(0, next - clock.now().getTime());
+        next = Math.max(next, clock.now().getTime()) + sampleMs;
+        const tick = clock.sleep(wait, signal).then(() => 'tick' as const, () => 'stop' as const);
         const what = await Promise.race([tick, ended.then((err) => ({ err }))]);
         if (what === 'stop') return;
         if (typeof what === 'object') {
