@@ -73,12 +73,16 @@ test('a killed and an unhealthy container show in the uptime bars, the charts an
     await expect(section.getByTestId(chart).locator('.recharts-legend-item-text', { hasText: 'platform' })).toBeVisible();
   }
 
-  const charts = testInfo.outputPath('health-history-charts.png');
-  await section.screenshot({ path: charts });
-  await testInfo.attach('health-history-charts', { path: charts, contentType: 'image/png' });
-  const list = testInfo.outputPath('health-history-incidents.png');
-  await section.getByRole('table').screenshot({ path: list });
-  await testInfo.attach('health-history-incidents', { path: list, contentType: 'image/png' });
+  for (const scheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    const charts = testInfo.outputPath(`health-history-charts-${scheme}.png`);
+    await section.screenshot({ path: charts });
+    await testInfo.attach(`health-history-charts-${scheme}`, { path: charts, contentType: 'image/png' });
+    const list = testInfo.outputPath(`health-history-incidents-${scheme}.png`);
+    await section.getByRole('table').screenshot({ path: list });
+    await testInfo.attach(`health-history-incidents-${scheme}`, { path: list, contentType: 'image/png' });
+  }
+  await page.emulateMedia({ colorScheme: null });
 
   // The incident's link opens the logs of that container around that moment.
   await killed.getByRole('link').click();

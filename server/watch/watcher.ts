@@ -161,8 +161,12 @@ export function createWatch(deps: WatchDeps): Watch {
           log(`The Docker event stream ended${what.err ? ` (${what.err.message})` : ''}; watching again when the engine answers.`);
           return;
         }
-        // A reset and a new `tale init` give the directory another project: watch that one.
-        if ((await deps.project.readProjectId().catch(() => null)) !== projectId) return;
+        // A reset and a new `tale init` give the directory another project: watch that one. Not
+        // a break: the heartbeat says it listened until now.
+        if ((await deps.project.readProjectId().catch(() => null)) !== projectId) {
+          writeHeartbeat(db, clock.now());
+          return;
+        }
         await sample(projectId).catch((err: Error) => log(`Could not sample the containers' CPU and memory: ${err.message}`));
         writeHeartbeat(db, clock.now());
         if (clock.now().getTime() - lastDownsample >= DOWNSAMPLE_EVERY_MS) {
@@ -180,18 +184,21 @@ export function createWatch(deps: WatchDeps): Watch {
     const first = Math.min(1000, maxBackoff);
     let backoff = first;
     let said = '';
+    let listenedOnce = false;
     while (!signal.aborted) {
       let projectId: string;
       try {
         projectId = await deps.project.readProjectId();
       } catch {
-        // No project yet (an empty deployment directory): nothing to watch until it is initialised.
+        // No project (an empty deployment directory): nothing to watch until it is initialised, and
+        // nothing missed once this process has listened (its start's gap, if any, is recorded).
+        if (listenedOnce) writeHeartbeat(db, clock.now());
         await clock.sleep(NO_PROJECT_WAIT_MS, signal).catch(() => {});
         continue;
       }
       try {
         // An engine that answered again starts the backoff over.
-        await session(projectId, signal, () => ((backoff = first), (said = '')));
+        await session(projectId, signal, () => ((backoff = first), (said = ''), (listenedOnce = true)));
       } catch (err) {
         const message = (err as Error).message;
         if (message !== said) log(`The health watcher cannot reach the Docker Engine (${message}); trying again.`);
