@@ -48,7 +48,8 @@ function scripted() {
       return c ? ({ id: name, name, labels: c.labels, running: c.running, restarting: false, health: c.health, exitCode: c.exitCode } as ContainerDetails) : null;
     },
   } as unknown as DockerPort;
-  const project = { readProjectId: async () => P } as unknown as ProjectPort;
+  let projectId = P;
+  const project = { readProjectId: async () => projectId } as unknown as ProjectPort;
   return {
     containers,
     events,
@@ -57,6 +58,7 @@ function scripted() {
     send: (e: Partial<ContainerEvent> & Pick<ContainerEvent, 'action' | 'name' | 'labels'>) => emit?.({ at: Date.now(), id: e.name, exitCode: null, health: null, signal: null, ...e }),
     breakStream: () => end?.(new Error('EOF')),
     setReachable: (v: boolean) => (reachable = v),
+    setProject: (id: string) => (projectId = id),
     opens: () => opens,
   };
 }
@@ -150,5 +152,15 @@ describe('the health watcher', () => {
     await waitFor(() => all().some((r) => r.kind === 'health'), 'the reconciled health');
     expect(w.opens()).toBe(2);
     expect(all().find((r) => r.kind === 'health')).toMatchObject({ container: `${P}-proxy`, state: 'unhealthy', reconciled: true });
+  });
+
+  it('follows a new project without calling the switch a gap', async () => {
+    const w = scripted();
+    const watch = setUp(w);
+    watch.start();
+    await waitFor(() => watch.status().listening && readHeartbeat(temp.db), 'listening');
+    w.setProject('hw-other');
+    await waitFor(() => w.opens() === 2 && watch.status().listening, 'the second project');
+    expect(all().filter((r) => r.kind === 'gap')).toEqual([]);
   });
 });

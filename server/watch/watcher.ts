@@ -129,7 +129,8 @@ export function createWatch(deps: WatchDeps): Watch {
   };
 
   /** One connection: listens until the stream breaks or the watcher stops. */
-  const session = async (projectId: string, signal: AbortSignal, connected: () => void) => {
+  /** Answers true when it ended because the project changed (not deaf: the next connect marks no gap). */
+  const session = async (projectId: string, signal: AbortSignal, deaf: boolean, connected: () => void): Promise<boolean> => {
     let queue: ContainerEvent[] | null = [];
     let broke: (err: Error | null) => void = () => {};
     const ended = new Promise<Error | null>((resolve) => (broke = resolve));
@@ -141,7 +142,7 @@ export function createWatch(deps: WatchDeps): Watch {
       listening = true;
       connected();
       // Listening from here: what happened since the last heartbeat may have been missed.
-      const gap = gapOnConnect(readHeartbeat(db), clock.now());
+      const gap = deaf ? gapOnConnect(readHeartbeat(db), clock.now()) : null;
       if (gap) record(gap);
       writeHeartbeat(db, clock.now());
       await reconcileNow(projectId);
@@ -156,16 +157,16 @@ export function createWatch(deps: WatchDeps): Watch {
         next = Math.max(next, clock.now().getTime()) + sampleMs;
         const tick = clock.sleep(wait, signal).then(() => 'tick' as const, () => 'stop' as const);
         const what = await Promise.race([tick, ended.then((err) => ({ err }))]);
-        if (what === 'stop') return;
+        if (what === 'stop') return false;
         if (typeof what === 'object') {
           log(`The Docker event stream ended${what.err ? ` (${what.err.message})` : ''}; watching again when the engine answers.`);
-          return;
+          return false;
         }
         // A reset and a new `tale init` give the directory another project: watch that one. Not
         // a break: the heartbeat says it listened until now.
         if ((await deps.project.readProjectId().catch(() => null)) !== projectId) {
           writeHeartbeat(db, clock.now());
-          return;
+          return true;
         }
         await sample(projectId).catch((err: Error) => log(`Could not sample the containers' CPU and memory: ${err.message}`));
         writeHeartbeat(db, clock.now());
@@ -185,6 +186,8 @@ export function createWatch(deps: WatchDeps): Watch {
     let backoff = first;
     let said = '';
     let listenedOnce = false;
+    // At start, and after a break, what happened since the last heartbeat may have been missed.
+    let deaf = true;
     while (!signal.aborted) {
       let projectId: string;
       try {
@@ -198,8 +201,9 @@ export function createWatch(deps: WatchDeps): Watch {
       }
       try {
         // An engine that answered again starts the backoff over.
-        await session(projectId, signal, () => ((backoff = first), (said = ''), (listenedOnce = true)));
+        deaf = !(await session(projectId, signal, deaf, () => ((backoff = first), (said = ''), (listenedOnce = true))));
       } catch (err) {
+        deaf = true;
         const message = (err as Error).message;
         if (message !== said) log(`The health watcher cannot reach the Docker Engine (${message}); trying again.`);
         said = message;
