@@ -6,6 +6,7 @@ import { createDeployment, type Deployment } from '../fixtures/deployment';
 import { ensureFixtureImages } from '../fixtures/fixture-images';
 import { docker } from '../fixtures/run-command';
 import { signInAsAdmin } from '../support/admin';
+import { seriousViolations } from '../support/axe';
 import { consoleDeployDir } from '../support/console-deployment';
 import { gotoHydrated } from '../support/goto-hydrated';
 import { makeUnhealthy, startWatchedStandIns, type WatchedStandIns } from '../support/watched-stand-ins';
@@ -30,12 +31,12 @@ test.beforeAll(async ({ browser, baseURL }) => {
   fs.mkdirSync(consoleDeployDir, { recursive: true });
   for (const f of FILES) fs.copyFileSync(path.join(deployment.dir, f), path.join(consoleDeployDir, f));
   names = await startWatchedStandIns(deployment, consoleDeployDir);
-  page = await browser.newPage({ baseURL, viewport: { width: 1280, height: 900 } });
+  page = await (await browser.newContext({ baseURL, viewport: { width: 1280, height: 900 } })).newPage();
   await signInAsAdmin(page, baseURL!);
 });
 
 test.afterAll(async () => {
-  await page?.close();
+  await page?.context().close();
   await deployment?.dispose();
   for (const f of FILES) fs.rmSync(path.join(consoleDeployDir, f), { force: true });
   fs.rmSync(path.join(consoleDeployDir, '.tale'), { recursive: true, force: true });
@@ -75,6 +76,8 @@ test('a killed and an unhealthy container show in the uptime bars, the charts an
 
   for (const scheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme: scheme });
+    // The accessibility spec's check (axe-core, WCAG A and AA) of the section, with the history filled in.
+    expect(await seriousViolations(page, { include: 'section[aria-labelledby="health-history"]' })).toEqual([]);
     const charts = testInfo.outputPath(`health-history-charts-${scheme}.png`);
     await section.screenshot({ path: charts });
     await testInfo.attach(`health-history-charts-${scheme}`, { path: charts, contentType: 'image/png' });
