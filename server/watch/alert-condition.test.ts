@@ -11,6 +11,9 @@ describe('alertCondition', () => {
     expect(alertCondition(i({ kind: 'kill', state: 'down' }))).toBe('restarting');
     expect(alertCondition(i({ kind: 'restart' }))).toBe('restarting');
     expect(alertCondition(i({ kind: 'stop', state: 'down' }))).toBe('ok');
+    // A restart loop is die, start, die, start: a start alone does not end the episode.
+    expect(alertCondition(i({ kind: 'start', state: 'up' }))).toBeNull();
+    expect(alertCondition(i({ kind: 'start', state: 'up', health: 'healthy', reconciled: true }))).toBe('ok');
     expect(alertCondition(i({ kind: 'gap', service: null, container: null }))).toBeNull();
   });
 });

@@ -13,8 +13,10 @@ export type AlertCondition = 'unhealthy' | 'restarting' | 'ok';
 
 /**
  * unhealthy → `unhealthy`; a die, kill or OOM kill (the restart policy brings it back, or it stays
- * down) and a restart → `restarting`; healthy again, started, or stopped on purpose → `ok`. A gap
- * and a first look say nothing new: null.
+ * down) and a restart → `restarting`; healthy again or stopped on purpose → `ok`. A start is not
+ * yet a recovery: a restart loop is die, start, die, start, and only a health check that passes
+ * (every Tale service has one) ends the episode; a start found after a gap with the container
+ * already healthy does. A gap and a first look say nothing new: null.
  */
 export function alertCondition(i: HealthIncidentDto): AlertCondition | null {
   switch (i.kind) {
@@ -26,6 +28,7 @@ export function alertCondition(i: HealthIncidentDto): AlertCondition | null {
     case 'restart':
       return 'restarting';
     case 'start':
+      return i.health === 'healthy' ? 'ok' : null;
     case 'stop':
       return 'ok';
     case 'gap':
