@@ -52,6 +52,8 @@ export function bootstrap(): void {
   startSystemChecks(rt.env.deployDir, (event) => rt.alerts.publish(event));
   startReleaseAlerts(rt);
   startPrePullWatcher(rt);
+  // The health history (server/watch/): marks the time the console was down as a gap, then listens.
+  rt.watch.start();
   if (countUsers(rt.db) === 0) {
     const token = ensureSetupToken(rt.env.dataDir);
     console.log(

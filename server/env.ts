@@ -28,6 +28,7 @@ const schema = z
     BACKUP_REPOSITORY: z.string().regex(/^\//, 'must be an absolute path').optional(),
     RESTIC_BINARY: z.string().regex(/^\//, 'must be an absolute path').default('/usr/bin/restic'),
     PREFLIGHT_DATA_ROOT: z.string().regex(/^\//, 'must be an absolute path').optional(),
+    HEALTH_WATCH: z.enum(['on', 'off']).default('on'),
   })
   .strict();
 
@@ -50,6 +51,8 @@ export type Env = {
    * counts instead of the Docker data root's, so a test can point it at a small tmpfs.
    */
   preflightDataRoot?: string;
+  /** Whether the health watcher runs (server/watch/); `HEALTH_WATCH=off` for the benchmark's comparison. */
+  healthWatch: boolean;
 };
 
 const KNOWN = Object.keys(schema.shape);
@@ -107,6 +110,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
       restic: cfg.RESTIC_BINARY,
     },
     ...(cfg.PREFLIGHT_DATA_ROOT ? { preflightDataRoot: cfg.PREFLIGHT_DATA_ROOT } : {}),
+    healthWatch: cfg.HEALTH_WATCH === 'on',
   };
 }
 

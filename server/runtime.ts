@@ -30,6 +30,9 @@ import { createPreflightPort } from './preflight/host-port';
 import type { PreflightPort } from './preflight/types';
 import { createDiskPort, layerBytes } from './docker/disk-usage';
 import type { DiskPort } from './engine/image-prune-plan';
+import { createContainerEventSource, type ContainerEventSource } from './docker/container-events';
+import { createWatch, type Watch } from './watch/watcher';
+import { alertCondition } from './watch/alert-condition';
 
 // The composition root. Everything the services use that does I/O or holds state is built here,
 // once per process, and handed to them as a `Runtime`: no service reaches for a global. A unit
@@ -49,6 +52,8 @@ export interface DockerHost {
   layerBytes(): Promise<number>;
   /** Disk usage (`docker system df -v`) and the removal of one image name (the disk page). */
   disk: DiskPort;
+  /** Docker's container events, for the health watcher. */
+  events: ContainerEventSource;
 }
 
 /** The backup repository and what a backup reads besides the databases. */
@@ -79,11 +84,16 @@ export interface Runtime {
   readonly writes: WriteQueue;
   /** Short-lived answers services keep per process (registry tags); a test's runtime starts empty. */
   readonly cache: Map<string, unknown>;
+  /**
+   * The health watcher (server/watch/watcher.ts), started at boot: `rt.watch.onIncident(listener)`
+   * hears every incident it records (alerts subscribe there).
+   */
+  readonly watch: Watch;
   /** The engine's ports, with an event sink and actor for one job (none: a read-only look). */
   ports(events?: EventSink, actor?: string | null): EnginePorts;
 }
 
-export type RuntimeParts = Omit<Runtime, 'operations' | 'alerts' | 'writes' | 'cache' | 'ports'>;
+export type RuntimeParts = Omit<Runtime, 'operations' | 'alerts' | 'writes' | 'cache' | 'ports' | 'watch'>;
 
 const quiet: EventSink = { emit: () => {} };
 
@@ -103,7 +113,21 @@ export function createRuntime(parts: RuntimeParts): Runtime {
     const event = operationAlert(op);
     if (event) alerts.publish(event);
   };
-  return { ...parts, ports, alerts, operations: createOperations({ db: parts.db, ports, onFinish }), writes: createWriteQueue(), cache: new Map() };
+  const watch = createWatch({
+    db: parts.db,
+    clock: parts.clock,
+    docker: parts.docker,
+    events: parts.host.events,
+    stats: parts.host.stats,
+    project: parts.project,
+    enabled: parts.env.healthWatch,
+  });
+  // A container unhealthy or restarting for longer than the threshold is an alert (server/alerts).
+  watch.onIncident((incident) => {
+    const condition = alertCondition(incident);
+    if (condition && incident.service) alerts.observeHealth({ service: incident.service, container: incident.container, condition, at: new Date(incident.at) });
+  });
+  return { ...parts, ports, alerts, operations: createOperations({ db: parts.db, ports, onFinish }), writes: createWriteQueue(), cache: new Map(), watch };
 }
 
 export const systemClock: Clock = {
@@ -139,6 +163,8 @@ function processRuntime(): Runtime {
       probe,
       layerBytes: () => layerBytes(clients.api),
       disk: createDiskPort(clients.api),
+      // The event stream is quiet for hours on a calm stack: no idle timeout.
+      events: createContainerEventSource(clients.streaming),
     },
     registry: {
       resolveVersion: (prefix, version) => new RegistryClient({ registry: prefix }).resolveVersion(version),

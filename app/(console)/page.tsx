@@ -9,6 +9,7 @@ import { backupHealth } from '@/server/services/backup-drills';
 import { BackupHealth } from '@/components/backups/backup-health';
 import { PreflightCard } from '@/components/overview/preflight-card';
 import { convexAdminKeyAction, deployAction, previewAction, setPrePullAction } from './deployments/actions';
+import { HealthHistory } from '@/components/overview/health-history';
 
 export const metadata = { title: 'Overview' };
 
@@ -45,6 +46,7 @@ async function Overview({ caller }: { caller: Caller }) {
         convexAdminKey={user.role === 'admin' ? convexAdminKeyAction : null}
         setPrePull={user.role === 'admin' ? setPrePullAction : null}
       />
+      <HealthHistory />
     </div>
   );
 }

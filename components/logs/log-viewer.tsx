@@ -14,13 +14,14 @@ const WINDOW = 100_000;
 const ROW_HEIGHT = 18;
 const ROTATABLE = new Set(['platform', 'rag', 'crawler']);
 
-type Source = { service: string; color: string; tail: string; since: string; follow: boolean; q: string };
+type Source = { service: string; color: string; tail: string; since: string; until: string; follow: boolean; q: string };
 type Connection = 'connecting' | 'live' | 'reconnecting' | 'done' | 'error';
 
 function sourceParams(s: Source): URLSearchParams {
   const p = new URLSearchParams({ service: s.service, tail: s.tail || '500', follow: s.follow ? '1' : '0' });
   if (s.color && ROTATABLE.has(s.service)) p.set('color', s.color);
   if (s.since) p.set('since', s.since);
+  if (s.until) p.set('until', s.until);
   if (s.q) p.set('q', s.q);
   return p;
 }
@@ -33,7 +34,7 @@ type ViewerProps = {
 };
 
 export function LogViewer({ initial, compact = false }: ViewerProps = {}) {
-  const [draft, setDraft] = useState<Source>({ service: 'platform', color: '', tail: '500', since: '', follow: true, q: '', ...initial });
+  const [draft, setDraft] = useState<Source>({ service: 'platform', color: '', tail: '500', since: '', until: '', follow: true, q: '', ...initial });
   const [source, setSource] = useState<Source>(draft);
   const [lines, setLines] = useState<LogRow[]>([]);
   const [connection, setConnection] = useState<Connection>('connecting');
@@ -192,6 +193,10 @@ export function LogViewer({ initial, compact = false }: ViewerProps = {}) {
         <label className="w-40 text-xs">
           Since
           <Input aria-label="Since" placeholder="15m, 2h or a UTC time" value={draft.since} onChange={(e) => setDraft({ ...draft, since: e.target.value })} />
+        </label>
+        <label className="w-40 text-xs">
+          Until
+          <Input aria-label="Until" placeholder="a UTC time" value={draft.until} onChange={(e) => setDraft({ ...draft, until: e.target.value })} />
         </label>
         <label className="w-44 text-xs">
           Search history

@@ -80,8 +80,12 @@ export async function signOut(baseURL: string, cookie: string): Promise<void> {
   if (res.status !== 200 || url.includes('csrf=true')) throw new Error(`sign-out refused: ${res.status} ${url}`);
 }
 
-export async function startConsole(opts: { deployDir?: string; env?: Record<string, string> } = {}): Promise<RunningConsole> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tc-console-'));
+/**
+ * `dataDir`: the caller's own data directory, kept by stop(), so a second start on it is a restart
+ * of the same console (the admin then exists, and it only signs in); the caller removes it.
+ */
+export async function startConsole(opts: { deployDir?: string; env?: Record<string, string>; dataDir?: string } = {}): Promise<RunningConsole> {
+  const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'tc-console-'));
   const port = await freeLoopbackPort();
   const baseURL = `http://127.0.0.1:${port}`;
   let out = '';
@@ -105,13 +109,16 @@ export async function startConsole(opts: { deployDir?: string; env?: Record<stri
       child.kill('SIGTERM');
       await exited;
     }
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    if (!opts.dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
   };
   try {
     await waitForLive(baseURL, child, output);
-    const token = fs.readFileSync(path.join(dataDir, 'setup-token'), 'utf8').trim();
-    const result = await callAction(baseURL, actionId('app/(auth)/setup/actions.ts#setupAction'), [{ token, ...TEST_ADMIN, confirm: TEST_ADMIN.password }]);
-    if (!result.includes('"ok":true')) throw new Error(`setup failed: ${result}`);
+    // The setup token exists until the first admin is made: a restart has none.
+    if (fs.existsSync(path.join(dataDir, 'setup-token'))) {
+      const token = fs.readFileSync(path.join(dataDir, 'setup-token'), 'utf8').trim();
+      const result = await callAction(baseURL, actionId('app/(auth)/setup/actions.ts#setupAction'), [{ token, ...TEST_ADMIN, confirm: TEST_ADMIN.password }]);
+      if (!result.includes('"ok":true')) throw new Error(`setup failed: ${result}`);
+    }
     const cookie = await signIn(baseURL, TEST_ADMIN.email, TEST_ADMIN.password);
     if (!cookie) throw new Error('sign-in failed');
     // start.mjs runs the server as its child; the server is the process whose memory matters.

@@ -11,8 +11,9 @@ import * as apiTokens from './schema/api-tokens';
 import * as consoleSettings from './schema/console-settings';
 import * as sessions from './schema/sessions';
 import * as alerts from './schema/alerts';
+import * as health from './schema/health';
 
-const schema = { ...users, ...audit, ...operations, ...apiTokens, ...consoleSettings, ...sessions, ...alerts };
+const schema = { ...users, ...audit, ...operations, ...apiTokens, ...consoleSettings, ...sessions, ...alerts, ...health };
 export type Db = BetterSQLite3Database<typeof schema>;
 
 /**

@@ -8,6 +8,7 @@ import { alertChannelInputSchema, alertDeliveriesQuerySchema } from '@/lib/schem
 import { ALERT_EVENTS } from '@/lib/alerts/events';
 import { prePullSettingSchema } from '@/lib/schemas/pre-pull';
 import { pruneImagesInputSchema } from '@/lib/schemas/disk';
+import { healthHistoryQuerySchema } from '@/lib/schemas/health';
 import { MAX_JSON_BODY_BYTES } from '../http/api-request';
 
 // The OpenAPI 3.1 description of /api/v1. Request bodies and query parameters come from the same
@@ -200,6 +201,65 @@ const schemas: Record<string, JsonSchema> = {
         required: ['lastBackupAt', 'lastProvenAt', 'failedDrill'],
         properties: { lastBackupAt: { type: ['string', 'null'], format: 'date-time' }, lastProvenAt: { type: ['string', 'null'], format: 'date-time' }, failedDrill: { oneOf: [ref('Drill'), { type: 'null' }] } },
       },
+    },
+  },
+  HealthIncident: {
+    type: 'object',
+    required: ['id', 'at', 'until', 'kind', 'container', 'service', 'color', 'state', 'exitCode', 'health', 'signal', 'reconciled'],
+    properties: {
+      id: { type: 'integer' },
+      at: { type: 'string', format: 'date-time' },
+      until: { type: ['string', 'null'], format: 'date-time', description: 'Only for a gap: when watching resumed' },
+      kind: { type: 'string', enum: ['health', 'die', 'kill', 'oom', 'start', 'restart', 'stop', 'gap'], description: 'A gap is a span in which the watcher did not listen (console or Docker Engine down)' },
+      container: nullableStr,
+      service: nullableStr,
+      color: { type: ['string', 'null'], enum: ['blue', 'green', null] },
+      state: { type: ['string', 'null'], enum: ['up', 'unhealthy', 'down', null], description: 'The container’s state after the change' },
+      exitCode: { type: ['integer', 'null'] },
+      health: nullableStr,
+      signal: nullableStr,
+      reconciled: { type: 'boolean', description: 'Found by comparing Docker’s containers with the last known state after a gap' },
+    },
+  },
+  HealthHistory: {
+    type: 'object',
+    required: ['range', 'from', 'to', 'uptime', 'series', 'incidents', 'watcher'],
+    properties: {
+      range: { type: 'string', enum: ['1h', '24h', '7d', '30d'] },
+      from: { type: 'string', format: 'date-time' },
+      to: { type: 'string', format: 'date-time' },
+      uptime: {
+        type: 'object',
+        description: 'The last 24 hours in 30 min cells: milliseconds up, unhealthy, down and unknown (a gap) per cell',
+        properties: {
+          from: { type: 'string', format: 'date-time' },
+          bucketSeconds: { type: 'integer' },
+          services: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: {
+                service: str,
+                uptimePercent: { type: ['number', 'null'] },
+                buckets: { type: 'array', items: { type: 'object', properties: { start: str, up: { type: 'number' }, unhealthy: { type: 'number' }, down: { type: 'number' }, unknown: { type: 'number' } } } },
+              },
+            },
+          },
+        },
+      },
+      series: {
+        type: 'object',
+        description: 'CPU (percent of one core) and memory (bytes) per service, summed over its containers; null where nothing was read',
+        properties: {
+          bucketSeconds: { type: 'integer' },
+          points: {
+            type: 'array',
+            items: { type: 'object', properties: { at: str, cpu: { type: 'object', additionalProperties: { type: ['number', 'null'] } }, memory: { type: 'object', additionalProperties: { type: ['number', 'null'] } } } },
+          },
+        },
+      },
+      incidents: { type: 'array', items: ref('HealthIncident'), description: 'Newest first, at most 200' },
+      watcher: { type: 'object', properties: { enabled: { type: 'boolean' }, listening: { type: 'boolean' }, lastHeartbeat: { type: ['string', 'null'], format: 'date-time' } } },
     },
   },
   BackupScheduleState: {
@@ -670,6 +730,16 @@ export function openApiDocument(): Record<string, unknown> {
             400: error('Invalid filter'),
             ...denied,
           },
+        },
+      },
+      '/api/v1/health/history': {
+        get: {
+          summary: 'The stack’s health history: uptime per service, CPU and memory, incidents (viewer)',
+          operationId: 'getHealthHistory',
+          tags: ['status'],
+          description: 'Recorded by the console’s health watcher from Docker’s events and 10 s samples (kept 30 days, downsampled). Uptime always covers the last 24 hours; `range` chooses the charts’ and the incidents’ span.',
+          parameters: queryParams(healthHistoryQuerySchema),
+          responses: { 200: { description: 'The history', content: json(ref('HealthHistory')) }, 400: error('Invalid range'), ...denied },
         },
       },
       '/api/v1/openapi.json': {

@@ -62,6 +62,8 @@ export function fakeRuntime(
         cacheDir: path.join(path.dirname(temp.sqlite.name), 'restic-cache'),
         restic: '/nonexistent/restic',
       },
+      // A test that wants the watcher builds its own (server/watch/watcher.test.ts).
+      healthWatch: false,
     },
     db: temp.db,
     clock: world.clock,
@@ -74,6 +76,7 @@ export function fakeRuntime(
       probe: opts.probe ?? { run: notFaked('a network probe'), localImage: notFaked('a local image'), networkAddresses: notFaked('network addresses') },
       layerBytes: opts.layerBytes ?? notFaked('the layer storage size'),
       disk: opts.disk ?? { usage: notFaked('disk usage'), removeImage: notFaked('an image removal') },
+      events: { open: notFaked('Docker events') },
     },
     registry: world.registry,
     project: world.project,
