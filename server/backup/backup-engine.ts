@@ -192,19 +192,24 @@ export async function runBackup(p: BackupPorts, input: BackupInput): Promise<{ m
   return input.lockHeld ? run() : underLock(p, 'backup', run);
 }
 
+/** A JSON file of one snapshot (the manifest, the project files), parsed; undefined when it is not JSON. */
+export async function dumpJson(p: Pick<BackupPorts, 'repo'>, snapshotId: string, file: string, signal?: AbortSignal): Promise<unknown> {
+  const { stream, done } = p.repo.dump(snapshotId, `/${file}`, signal);
+  const text = capture(stream);
+  await Promise.all([done, finished(stream)]);
+  try {
+    return JSON.parse(text()) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Reads and checks a backup's manifest from the repository. */
 export async function readManifest(p: Pick<BackupPorts, 'repo'>, snapshotId: string, signal?: AbortSignal): Promise<BackupManifest> {
   const found = (await p.repo.snapshots([tags.manifest])).find((s) => s.id === snapshotId || s.shortId === snapshotId || s.id.startsWith(snapshotId));
   if (!found) throw new BackupError('BACKUP_NOT_FOUND', `There is no complete backup ${snapshotId} in the repository.`);
-  const { stream, done } = p.repo.dump(found.id, `/${itemFile.manifest}`, signal);
-  const text = capture(stream);
-  await Promise.all([done, finished(stream)]);
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text());
-  } catch {
-    throw new BackupError('BACKUP_MANIFEST_INVALID', `The manifest of backup ${snapshotId} cannot be read.`);
-  }
+  const raw = await dumpJson(p, found.id, itemFile.manifest, signal);
+  if (raw === undefined) throw new BackupError('BACKUP_MANIFEST_INVALID', `The manifest of backup ${snapshotId} cannot be read.`);
   const parsed = manifestSchema.safeParse(raw);
   if (!parsed.success) throw new BackupError('BACKUP_MANIFEST_INVALID', `The manifest of backup ${snapshotId} is not one this console wrote.`);
   // The tag and the manifest must agree: either alone could be a mistake.

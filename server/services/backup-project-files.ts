@@ -1,7 +1,6 @@
 import 'server-only';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { finished } from 'node:stream/promises';
 import { z } from 'zod';
 import type { ActionResult } from '@/lib/action-result';
 import type { ProjectFileDiffDto, ProjectFilesDiffDto, ProjectFilesRestoredDto } from '@/lib/dto/backups';
@@ -9,7 +8,7 @@ import { CodedError } from '@/lib/errors';
 import { projectFilesDiffSchema, projectFilesRestoreSchema } from '@/lib/schemas/backups';
 import { diffEnvValues, diffLines, redactOverride } from '@/lib/settings/env-diff';
 import { authorize, type Caller } from '../auth/caller';
-import { capture, readManifest } from '../backup/backup-engine';
+import { dumpJson, readManifest } from '../backup/backup-engine';
 import { BackupError } from '../backup/backup-error';
 import { itemFile, type BackupManifest } from '../backup/manifest';
 import { PROJECT_FILES } from '../backup/project-files';
@@ -30,16 +29,7 @@ import { confirmProject, invalid, WRONG_PROJECT } from './operation-start';
 const storedFilesSchema = z.strictObject({ files: z.partialRecord(z.enum(PROJECT_FILES), z.base64()) });
 
 async function backupFiles(rt: Runtime, manifest: BackupManifest): Promise<Record<string, Buffer>> {
-  const { stream, done } = rt.backups.repo.dump(manifest.projectFiles.snapshotId, `/${itemFile.projectFiles}`);
-  const text = capture(stream);
-  await Promise.all([done, finished(stream)]);
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text());
-  } catch {
-    raw = null;
-  }
-  const parsed = storedFilesSchema.safeParse(raw);
+  const parsed = storedFilesSchema.safeParse(await dumpJson(rt.backups, manifest.projectFiles.snapshotId, itemFile.projectFiles));
   if (!parsed.success) throw new BackupError('BACKUP_MANIFEST_INVALID', 'The project files of that backup cannot be read.');
   return Object.fromEntries(Object.entries(parsed.data.files).map(([k, v]) => [k, Buffer.from(v, 'base64')]));
 }

@@ -8,10 +8,9 @@ import { deploy, rollback } from '../engine/deploy';
 import { planDeploy, planRollback } from '../engine/deploy-plan';
 import type { DeployPlan } from '../engine/plan-types';
 import { PROXY_RESTART_SECONDS } from '../engine/proxy-restart';
-import { detectActiveColor, versionOf } from '../engine/active-color';
 import { volumeSpecs } from '../stack/generate-stack';
 import { describeStep, isDowngrade } from './plan-preview';
-import { registryTags } from './releases';
+import { liveVersion, registryTags } from './releases';
 import { backupGate, gatePreview, noRepositoryError, noRepositoryYet } from './backup-gate';
 import { failedReleases } from './failed-releases';
 import { prePulledDigests } from './pre-pull';
@@ -28,17 +27,6 @@ import { confirmProject, invalid, launch, projectId, WRONG_PROJECT, type Starter
 // The operations a user starts from the console or the API. Each takes the runtime and the caller
 // (read at the edge) and checks the role itself, so a unit test sees the same gate as a request.
 
-/** The version the live colour's platform runs; null when nothing is deployed or it cannot be told. */
-async function liveVersion(rt: Runtime): Promise<string | null> {
-  try {
-    const active = await detectActiveColor(rt.docker, rt.project, await rt.project.readProjectId());
-    return active.color ? versionOf(active.colors[active.color].containers.platform) : null;
-  } catch (err) {
-    // No project or two live colours: the operation itself fails with the reason.
-    if (err instanceof CodedError) return null;
-    throw err;
-  }
-}
 
 /**
  * The backup gate's one refusal before anything starts: the version would change (or it is a

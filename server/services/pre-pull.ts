@@ -13,7 +13,6 @@ import { appendAudit } from '../db/audit-log';
 import { readSetting, writeSetting } from '../db/console-settings';
 import { consoleSettings } from '../db/schema/console-settings';
 import { operations, type OperationRow } from '../db/schema/operations';
-import { detectActiveColor, versionOf } from '../engine/active-color';
 import type { EnginePorts } from '../engine/ports';
 import { imageRef } from '../stack/generate-stack';
 import { ALL_SERVICES } from '../stack/types';
@@ -21,7 +20,7 @@ import { eventsAfter, toEventDto } from '../operations/operation-store';
 import type { Runtime } from '../runtime';
 import { failedReleases } from './failed-releases';
 import { invalid } from './operation-start';
-import { newerRelease, registryPrefix, registryTags } from './releases';
+import { liveVersion, newerRelease, registryPrefix, registryTags } from './releases';
 
 // Background pre-pull (docs/architecture.md#background-pre-pull). Tale's images are large and a pull
 // can take minutes, so the images of the release the overview offers as the upgrade are pulled
@@ -58,16 +57,6 @@ function stored(rt: Runtime): { setting: Setting; updatedBy: string | null; upda
   return { setting, updatedBy: row?.updatedBy ?? null, updatedAt: row?.updatedAt ?? null };
 }
 
-/** The version the live colour runs; null when nothing is deployed or there is no project. */
-async function liveVersion(rt: Runtime): Promise<string | null> {
-  try {
-    const active = await detectActiveColor(rt.docker, rt.project, await rt.project.readProjectId());
-    return active.color ? versionOf(active.colors[active.color].containers.platform) : null;
-  } catch (err) {
-    if (err instanceof CodedError) return null;
-    throw err;
-  }
-}
 
 export type PrePullTarget = { version: string; live: string } | { none: string };
 

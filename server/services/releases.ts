@@ -1,5 +1,6 @@
 import 'server-only';
 import { CodedError } from '@/lib/errors';
+import { detectActiveColor, versionOf } from '../engine/active-color';
 import type { ReleaseDto } from '@/lib/dto/overview';
 import type { FailedHereDto } from '@/lib/dto/versions';
 import { compareVersions } from '@/lib/version-order';
@@ -100,4 +101,15 @@ export async function releases(rt: Runtime, current: string | null, previous: st
       return { version, available: missing === null, missing, current: version === current, previous: version === previous, failedHere: failed.get(version) ?? null };
     }),
   );
+}
+
+/** The version the live colour's platform runs; null when nothing is deployed or it cannot be told (no project, two live colours: an operation itself then fails with the reason). */
+export async function liveVersion(rt: Runtime): Promise<string | null> {
+  try {
+    const active = await detectActiveColor(rt.docker, rt.project, await rt.project.readProjectId());
+    return active.color ? versionOf(active.colors[active.color].containers.platform) : null;
+  } catch (err) {
+    if (err instanceof CodedError) return null;
+    throw err;
+  }
 }
