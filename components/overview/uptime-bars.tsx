@@ -15,6 +15,13 @@ function dominant(b: UptimeBucketDto): keyof typeof FILL {
 }
 
 const minutes = (ms: number) => Math.round(ms / 60_000);
+const span = (ms: number) => (ms < 60_000 ? `${Math.max(1, Math.round(ms / 1000))} s` : `${minutes(ms)} min`);
+
+/** A cell's tooltip: every state it held, with how long, so a short unhealthy spell beside an outage still shows. */
+function cellTitle(b: UptimeBucketDto): string {
+  const held = (['up', 'unhealthy', 'down', 'unknown'] as const).filter((k) => b[k] > 0).map((k) => `${k === 'unknown' ? 'not watched' : k} ${span(b[k])}`);
+  return `${formatTime(b.start)} UTC: ${held.join(', ') || 'not watched'}`;
+}
 
 function summary(s: ServiceUptimeDto): string {
   const total = (k: 'down' | 'unhealthy' | 'unknown') => minutes(s.buckets.reduce((n, b) => n + b[k], 0));
@@ -32,7 +39,7 @@ export function UptimeBars({ services }: { services: ServiceUptimeDto[] }) {
           <div role="img" aria-label={summary(s)} className="flex h-5 gap-px overflow-hidden rounded" data-testid={`uptime-${s.service}`}>
             {s.buckets.map((b) => {
               const state = dominant(b);
-              return <span key={b.start} className={`flex-1 ${FILL[state]}`} data-state={state} title={`${formatTime(b.start)} UTC: ${state}`} />;
+              return <span key={b.start} className={`flex-1 ${FILL[state]}`} data-state={state} title={cellTitle(b)} />;
             })}
           </div>
           <span className="text-right tabular-nums text-zinc-600 dark:text-zinc-400">{s.uptimePercent === null ? '—' : `${s.uptimePercent.toFixed(1)} %`}</span>
