@@ -16,6 +16,7 @@ import { PlanReview } from './plan-review';
 import { SchemaWarning } from './schema-warning';
 import { BackupGateNote, gateAllowsConfirm } from './backup-gate-note';
 import { PreflightNote, preflightAllowsConfirm, preflightOverride } from './preflight-note';
+import { changeAction, readAction } from '@/lib/call-action';
 
 type Start = (input: unknown) => Promise<ActionResult<OperationDto>>;
 type Props = {
@@ -62,7 +63,7 @@ export function DeployControls({ releases, registryError, previousVersion, initi
 
   const plan = (input: unknown) =>
     start(async () => {
-      const res = await actions.preview(input);
+      const res = await readAction(() => actions.preview(input));
       if (!res.ok) return fail(res);
       setErrors({});
       setAccepted(false);
@@ -74,7 +75,7 @@ export function DeployControls({ releases, registryError, previousVersion, initi
 
   const run = (go: () => Promise<ActionResult<OperationDto>>) =>
     start(async () => {
-      const res = await go();
+      const res = await changeAction(go);
       if (!res.ok) {
         setReview(null);
         return fail(res);
