@@ -49,7 +49,7 @@ export function bootstrap(): void {
   startBackupScheduler(rt);
   // Deliveries a stopped console left pending are sent (or retried) now; then the host checks.
   rt.alerts.start();
-  startSystemChecks(rt.env.deployDir, (event) => rt.alerts.publish(event));
+  startSystemChecks(rt.env.alerts, (event) => rt.alerts.publish(event));
   startReleaseAlerts(rt);
   startPrePullWatcher(rt);
   // The health history (server/watch/): marks the time the console was down as a gap, then listens.
