@@ -10,6 +10,7 @@ import { runtime, type Runtime } from './runtime';
 import { startBackupScheduler } from './services/backup-schedule';
 import { startSystemChecks } from './alerts/system-checks';
 import { startReleaseAlerts } from './services/release-alerts';
+import { startTlsAlerts } from './services/tls-alerts';
 import { startPrePullWatcher } from './services/pre-pull';
 
 function fail(message: string): never {
@@ -49,8 +50,9 @@ export function bootstrap(): void {
   startBackupScheduler(rt);
   // Deliveries a stopped console left pending are sent (or retried) now; then the host checks.
   rt.alerts.start();
-  startSystemChecks(rt.env.deployDir, (event) => rt.alerts.publish(event));
+  startSystemChecks(rt.env.alerts, (event) => rt.alerts.publish(event));
   startReleaseAlerts(rt);
+  startTlsAlerts(rt);
   startPrePullWatcher(rt);
   // The health history (server/watch/): marks the time the console was down as a gap, then listens.
   rt.watch.start();

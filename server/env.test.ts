@@ -57,4 +57,14 @@ describe('parseEnv', () => {
     expect(message).toContain('SESSION_SECRET');
     expect(message).not.toContain('short');
   });
+
+  it('reads the alerts’ thresholds (defaults: 5 min, 90 %, the deployment directory, every 5 min, 14 days) and refuses nonsense', () => {
+    const dataDir = tmp();
+    expect(parseEnv({ DATA_DIR: dataDir }).alerts).toEqual({ healthThresholdMs: 300_000, diskPercent: 90, memoryPercent: 90, diskPath: path.join(dataDir, 'deploy'), checkIntervalMs: 300_000, tlsDays: 14 });
+    const env = parseEnv({ DATA_DIR: dataDir, ALERT_HEALTH_THRESHOLD_SECONDS: '10', ALERT_DISK_PERCENT: '80', ALERT_MEMORY_PERCENT: '95', ALERT_DISK_PATH: '/mnt/small', ALERT_CHECK_SECONDS: '2', ALERT_TLS_DAYS: '30' });
+    expect(env.alerts).toEqual({ healthThresholdMs: 10_000, diskPercent: 80, memoryPercent: 95, diskPath: '/mnt/small', checkIntervalMs: 2000, tlsDays: 30 });
+    for (const [key, value] of [['ALERT_DISK_PERCENT', '101'], ['ALERT_HEALTH_THRESHOLD_SECONDS', '0'], ['ALERT_DISK_PATH', 'relative'], ['ALERT_CHECK_SECONDS', '1.5']]) {
+      expect(() => parseEnv({ DATA_DIR: dataDir, [key!]: value })).toThrow(key);
+    }
+  });
 });

@@ -29,6 +29,12 @@ const schema = z
     RESTIC_BINARY: z.string().regex(/^\//, 'must be an absolute path').default('/usr/bin/restic'),
     PREFLIGHT_DATA_ROOT: z.string().regex(/^\//, 'must be an absolute path').optional(),
     HEALTH_WATCH: z.enum(['on', 'off']).default('on'),
+    ALERT_HEALTH_THRESHOLD_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
+    ALERT_DISK_PERCENT: z.coerce.number().int().min(10).max(100).default(90),
+    ALERT_MEMORY_PERCENT: z.coerce.number().int().min(10).max(100).default(90),
+    ALERT_DISK_PATH: z.string().regex(/^\//, 'must be an absolute path').optional(),
+    ALERT_CHECK_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
+    ALERT_TLS_DAYS: z.coerce.number().int().min(1).max(365).default(14),
   })
   .strict();
 
@@ -53,6 +59,22 @@ export type Env = {
   preflightDataRoot?: string;
   /** Whether the health watcher runs (server/watch/); `HEALTH_WATCH=off` for the benchmark's comparison. */
   healthWatch: boolean;
+  /** The alerts' thresholds (docs/alerts.md#thresholds). */
+  alerts: AlertThresholds;
+};
+
+export type AlertThresholds = {
+  /** How long a container stays unhealthy or restarting before it alerts. */
+  healthThresholdMs: number;
+  /** Disk and memory alert at this percentage used; re-armed 5 points below. */
+  diskPercent: number;
+  memoryPercent: number;
+  /** The path whose file system the disk check watches (the deployment directory unless set). */
+  diskPath: string;
+  /** How often the disk and memory are checked. */
+  checkIntervalMs: number;
+  /** `tls.expiring` when the proxy's certificate has fewer days left than this. */
+  tlsDays: number;
 };
 
 const KNOWN = Object.keys(schema.shape);
@@ -92,9 +114,10 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   const cfg = parsed.data;
   const dataDir = path.resolve(/*turbopackIgnore: true*/ cfg.DATA_DIR);
   fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const deployDir = path.resolve(/*turbopackIgnore: true*/ cfg.DEPLOY_DIR ?? path.join(dataDir, 'deploy'));
   return {
     dataDir,
-    deployDir: path.resolve(/*turbopackIgnore: true*/ cfg.DEPLOY_DIR ?? path.join(dataDir, 'deploy')),
+    deployDir,
     docker: dockerEndpoint(cfg.DOCKER_HOST),
     publicUrl: cfg.PUBLIC_URL,
     secureCookies: cfg.PUBLIC_URL?.startsWith('https://') ?? false,
@@ -111,6 +134,14 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     },
     ...(cfg.PREFLIGHT_DATA_ROOT ? { preflightDataRoot: cfg.PREFLIGHT_DATA_ROOT } : {}),
     healthWatch: cfg.HEALTH_WATCH === 'on',
+    alerts: {
+      healthThresholdMs: cfg.ALERT_HEALTH_THRESHOLD_SECONDS * 1000,
+      diskPercent: cfg.ALERT_DISK_PERCENT,
+      memoryPercent: cfg.ALERT_MEMORY_PERCENT,
+      diskPath: cfg.ALERT_DISK_PATH ?? deployDir,
+      checkIntervalMs: cfg.ALERT_CHECK_SECONDS * 1000,
+      tlsDays: cfg.ALERT_TLS_DAYS,
+    },
   };
 }
 

@@ -107,7 +107,7 @@ export function createRuntime(parts: RuntimeParts): Runtime {
     events,
     actor,
   });
-  const alerts = createAlerts({ db: parts.db, clock: parts.clock, publicUrl: parts.env.publicUrl });
+  const alerts = createAlerts({ db: parts.db, clock: parts.clock, publicUrl: parts.env.publicUrl, healthThresholdMs: parts.env.alerts.healthThresholdMs });
   // Every operation's end is one alert (or none: operationAlert); publishing only queues it.
   const onFinish = (op: Parameters<typeof operationAlert>[0]) => {
     const event = operationAlert(op);

@@ -6,7 +6,8 @@ import { verify } from '../../server/alerts/signature';
 // Real receivers on loopback for the alert tests: an HTTP endpoint that checks the webhook's
 // signature as docs/alerts.md tells a receiver to, and an SMTP server that demands AUTH.
 
-export type WebhookRequest = { path: string; headers: http.IncomingHttpHeaders; body: string; verified: boolean; json: Record<string, unknown> };
+/** `at`: when it arrived (Date.now()), for the tests' delays from an event to its delivery. */
+export type WebhookRequest = { path: string; headers: http.IncomingHttpHeaders; body: string; verified: boolean; json: Record<string, unknown>; at: number };
 
 export async function startWebhookReceiver(secret: string): Promise<{ url: string; port: number; requests: WebhookRequest[]; stop(): Promise<void> }> {
   const requests: WebhookRequest[] = [];
@@ -22,7 +23,7 @@ export async function startWebhookReceiver(secret: string): Promise<{ url: strin
       } catch {
         // kept as an empty object: the test asserts on it
       }
-      requests.push({ path: req.url ?? '', headers: req.headers, body, verified, json });
+      requests.push({ path: req.url ?? '', headers: req.headers, body, verified, json, at: Date.now() });
       res.writeHead(verified ? 204 : 401).end();
     });
   });
@@ -31,7 +32,7 @@ export async function startWebhookReceiver(secret: string): Promise<{ url: strin
   return { url: `http://127.0.0.1:${port}/hooks/tale`, port, requests, stop: () => new Promise((r) => server.close(() => r())) };
 }
 
-export type ReceivedMail = { from: string; to: string[]; user: string | null; raw: string };
+export type ReceivedMail = { from: string; to: string[]; user: string | null; raw: string; at: number };
 
 /** An SMTP server on 127.0.0.1 that accepts only `user`/`password` (AUTH over plain text, as a local relay would). */
 export async function startSmtpServer(user: string, password: string): Promise<{ port: number; mails: ReceivedMail[]; refusedLogins: number; stop(): Promise<void> }> {
@@ -51,7 +52,7 @@ export async function startSmtpServer(user: string, password: string): Promise<{
       stream.setEncoding('utf8');
       stream.on('data', (c: string) => (raw += c));
       stream.on('end', () => {
-        state.mails.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address), user: (session.user as string | undefined) ?? null, raw });
+        state.mails.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address), user: (session.user as string | undefined) ?? null, raw, at: Date.now() });
         cb();
       });
     },

@@ -41,3 +41,6 @@ export type AlertAttemptDto = {
 };
 
 export type AlertTestResultDto = { ok: boolean; error: string | null; durationMs: number };
+
+/** The thresholds the checks use (the console's ALERT_* environment keys, docs/alerts.md#thresholds). */
+export type AlertThresholdsDto = { healthThresholdSeconds: number; diskPercent: number; memoryPercent: number; diskPath: string; checkSeconds: number; tlsDays: number };

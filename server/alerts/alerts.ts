@@ -180,7 +180,7 @@ function testEvent(kind: AlertEvent['kind']): AlertEvent {
       return { kind, data: { operationId: '00000000-0000-4000-8000-000000000000', operationKind: 'deploy', purpose: 'Test alert from Tale Console', actor: null, error: kind.endsWith('failed') ? { code: 'TEST', message: 'This is a test; nothing failed' } : null, path: '/deployments' } };
     case 'container.unhealthy':
     case 'container.restarting':
-      return { kind, data: { service: 'platform', container: null, since: new Date(0).toISOString(), thresholdMinutes: 5 } };
+      return { kind, data: { service: 'platform', container: null, since: new Date(0).toISOString(), thresholdMinutes: 5, thresholdSeconds: 300 } };
     case 'disk.threshold':
       return { kind, data: { path: '/', usedPercent: 0, thresholdPercent: 90, freeBytes: 0 } };
     case 'memory.threshold':

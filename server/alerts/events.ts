@@ -6,7 +6,7 @@ import type { OperationDto } from '@/lib/dto/operations';
 
 export type AlertEvent =
   | { kind: 'operation.failed' | 'operation.succeeded' | 'backup.failed' | 'drill.failed'; data: { operationId: string; operationKind: string; purpose: string; actor: string | null; error: { code: string; message: string } | null; path: string } }
-  | { kind: 'container.unhealthy' | 'container.restarting'; data: { service: string; container: string | null; since: string; thresholdMinutes: number } }
+  | { kind: 'container.unhealthy' | 'container.restarting'; data: { service: string; container: string | null; since: string; thresholdMinutes: number; thresholdSeconds: number } }
   | { kind: 'disk.threshold'; data: { path: string; usedPercent: number; thresholdPercent: number; freeBytes: number } }
   | { kind: 'memory.threshold'; data: { usedPercent: number; thresholdPercent: number; availableBytes: number } }
   | { kind: 'release.available'; data: { version: string; current: string | null } }
@@ -18,6 +18,8 @@ export type PublishedAlert = AlertEvent & { id: string; occurredAt: string; test
 export type Severity = 'critical' | 'warning' | 'info';
 
 const gib = (bytes: number) => `${(bytes / 1024 ** 3).toFixed(1)} GiB`;
+/** A threshold under a minute (a test's) in seconds, else in minutes. */
+const duration = (seconds: number) => (seconds < 60 ? `${seconds} s` : `${Math.round(seconds / 60)} min`);
 
 export function describe(event: AlertEvent): { title: string; text: string; severity: Severity } {
   switch (event.kind) {
@@ -35,7 +37,7 @@ export function describe(event: AlertEvent): { title: string; text: string; seve
     case 'container.restarting': {
       const d = event.data;
       const what = event.kind === 'container.unhealthy' ? 'unhealthy' : 'restarting';
-      return { title: `${d.service} ${what} for more than ${d.thresholdMinutes} min`, text: `${d.container ?? d.service} has been ${what} since ${d.since}.`, severity: 'critical' };
+      return { title: `${d.service} ${what} for more than ${duration(d.thresholdSeconds)}`, text: `${d.container ?? d.service} has been ${what} since ${d.since}.`, severity: 'critical' };
     }
     case 'disk.threshold': {
       const d = event.data;

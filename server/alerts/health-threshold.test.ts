@@ -25,7 +25,7 @@ describe('unhealthy or restarting for longer than the threshold', () => {
   it('alerts once, when the condition has lasted the threshold', () => {
     const out = run([change(0, 'unhealthy'), tick(4), tick(5), tick(6), tick(30)]);
     expect(out).toHaveLength(1);
-    expect(out[0]).toMatchObject({ minute: 5, event: { kind: 'container.unhealthy', data: { service: 'platform', since: at(0).toISOString(), thresholdMinutes: 5 } } });
+    expect(out[0]).toMatchObject({ minute: 5, event: { kind: 'container.unhealthy', data: { service: 'platform', since: at(0).toISOString(), thresholdMinutes: 5, thresholdSeconds: 300 } } });
   });
 
   it('does not alert when it recovers within the threshold (a deploy’s new colour starting)', () => {

@@ -31,7 +31,7 @@ export function stepHealth(state: HealthState, input: HealthInput, thresholdMs: 
     next.set(service, { ...episode, alerted: true });
     events.push({
       kind: episode.condition === 'unhealthy' ? 'container.unhealthy' : 'container.restarting',
-      data: { service, container: episode.container, since: episode.since.toISOString(), thresholdMinutes: Math.round(thresholdMs / 60_000) },
+      data: { service, container: episode.container, since: episode.since.toISOString(), thresholdMinutes: Math.round(thresholdMs / 60_000), thresholdSeconds: Math.round(thresholdMs / 1000) },
     });
   }
   return { state: next, events };

@@ -7,7 +7,7 @@ import { queryAudit } from '../db/audit-log';
 import { alertChannels, alertDeliveries } from '../db/schema/alerts';
 import { verify } from '../alerts/signature';
 import { callerOf, ended, fakeRuntime, type FakeRuntime } from '../test-support/fake-runtime';
-import { createAlertChannel, deleteAlertChannel, listAlertChannels, listAlertDeliveries, testAlertChannel, updateAlertChannel } from './alerts';
+import { alertThresholds, createAlertChannel, deleteAlertChannel, listAlertChannels, listAlertDeliveries, testAlertChannel, updateAlertChannel } from './alerts';
 
 // The alert channels through the service layer: who may do what, secrets that never come back out,
 // and the one hook that turns every finished operation into an alert.
@@ -26,6 +26,12 @@ beforeEach(() => {
   f = fakeRuntime();
 });
 afterEach(() => f.dispose());
+
+describe('alert thresholds', () => {
+  it('every role reads the thresholds in force (from the environment)', () => {
+    expect(alertThresholds(f.rt, viewer)).toEqual({ healthThresholdSeconds: 300, diskPercent: 90, memoryPercent: 90, diskPath: f.deployDir, checkSeconds: 300, tlsDays: 14 });
+  });
+});
 
 describe('alert channels', () => {
   it('only an admin adds, changes, tests or removes one; every role reads them', async () => {

@@ -2,7 +2,7 @@ import 'server-only';
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import type { ActionResult } from '@/lib/action-result';
-import type { AlertAttemptDto, AlertChannelDto, AlertTestResultDto } from '@/lib/dto/alerts';
+import type { AlertAttemptDto, AlertChannelDto, AlertTestResultDto, AlertThresholdsDto } from '@/lib/dto/alerts';
 import { alertChannelIdSchema, alertChannelInputSchema, alertChannelUpdateSchema, alertDeliveriesQuerySchema, type AlertChannelInput } from '@/lib/schemas/alerts';
 import { CodedError } from '@/lib/errors';
 import { authorize, requireRole, type Caller } from '../auth/caller';
@@ -20,6 +20,13 @@ import { invalid } from './operation-start';
 export function listAlertChannels(rt: Runtime, caller: Caller): AlertChannelDto[] {
   requireRole(caller, 'viewer');
   return listChannelRows(rt.db).map(channelDto);
+}
+
+/** The thresholds in force, for the Alerts page: set in the environment, so read-only here. */
+export function alertThresholds(rt: Runtime, caller: Caller): AlertThresholdsDto {
+  requireRole(caller, 'viewer');
+  const a = rt.env.alerts;
+  return { healthThresholdSeconds: a.healthThresholdMs / 1000, diskPercent: a.diskPercent, memoryPercent: a.memoryPercent, diskPath: a.diskPath, checkSeconds: a.checkIntervalMs / 1000, tlsDays: a.tlsDays };
 }
 
 export function listAlertDeliveries(rt: Runtime, caller: Caller, raw: unknown = {}): AlertAttemptDto[] {

@@ -6,6 +6,7 @@ import { DEFAULT_PROXY_PORTS } from '@/lib/settings/proxy-ports';
 import { authorize, type Caller } from '../auth/caller';
 import { appendAudit } from '../db/audit-log';
 import type { EventSink } from '../engine/ports';
+import type { StackOverride } from '../stack/types';
 import { runPreflight } from '../preflight/runner';
 import type { PreflightContext } from '../preflight/types';
 import { containerName } from '../stack/stack-names';
@@ -17,6 +18,11 @@ import type { Starter } from './operation-start';
 // again here on the server before it starts (the browser's copy is never trusted): a failing check
 // refuses the start with PREFLIGHT_FAILED unless the caller overrides it with a typed reason, which
 // is audited with the start and shown in the operation's timeline.
+
+/** The proxy's published port as compose would publish it: the override's entry for 80 or 443, else the base file's. */
+export function publishedProxyPort(override: StackOverride | null, containerPort: 80 | 443): number {
+  return override?.proxy?.ports?.find((p) => p.containerPort === containerPort)?.hostPort ?? (containerPort === 80 ? DEFAULT_PROXY_PORTS.http : DEFAULT_PROXY_PORTS.https);
+}
 
 /** What the checks need to know about the project; defaults where the deployment directory says nothing yet. */
 async function context(rt: Runtime): Promise<PreflightContext> {
@@ -30,13 +36,11 @@ async function context(rt: Runtime): Promise<PreflightContext> {
     }
   };
   const [projectId, env, override] = await Promise.all([soft(() => rt.project.readProjectId()), soft(() => rt.project.readEnv()), soft(() => rt.project.readOverride())]);
-  // The proxy's published ports as compose would publish them: the override's entries for 80 and 443, else the base file's.
-  const published = (containerPort: number) => override?.proxy?.ports?.find((p) => p.containerPort === containerPort)?.hostPort;
   return {
     projectId,
     proxyContainer: projectId ? containerName(projectId, 'proxy', null) : null,
-    httpPort: published(80) ?? DEFAULT_PROXY_PORTS.http,
-    httpsPort: published(443) ?? DEFAULT_PROXY_PORTS.https,
+    httpPort: publishedProxyPort(override, 80),
+    httpsPort: publishedProxyPort(override, 443),
     tlsMode: env?.TLS_MODE ?? null,
     host: env?.HOST ?? null,
     deployDir: rt.env.deployDir,

@@ -64,6 +64,7 @@ export function fakeRuntime(
       },
       // A test that wants the watcher builds its own (server/watch/watcher.test.ts).
       healthWatch: false,
+      alerts: { healthThresholdMs: 5 * 60_000, diskPercent: 90, memoryPercent: 90, diskPath: deployDir, checkIntervalMs: 5 * 60_000, tlsDays: 14 },
     },
     db: temp.db,
     clock: world.clock,
