@@ -1,16 +1,19 @@
 import { withApiUser } from '@/server/auth/session';
 import { runtime } from '@/server/runtime';
-import { errorResponse } from '@/server/http/api-errors';
+import { errorResponse, invalidInput } from '@/server/http/api-errors';
 import { listAlertDeliveries } from '@/server/services/alerts';
+import { alertDeliveriesQuerySchema } from '@/lib/schemas/alerts';
 
 export const dynamic = 'force-dynamic';
 
 /** The delivery log: every attempt, newest first (`limit`, `channelId`). */
 export function GET(req: Request) {
   return withApiUser('viewer', async (caller) => {
+    // Checked here too, so a bad or unknown key is a 400 that names the field, as on every route.
+    const parsed = alertDeliveriesQuerySchema.safeParse(Object.fromEntries(new URL(req.url).searchParams));
+    if (!parsed.success) return invalidInput(parsed.error);
     try {
-      const query = Object.fromEntries(new URL(req.url).searchParams);
-      return Response.json({ attempts: listAlertDeliveries(runtime(), caller, query) });
+      return Response.json({ attempts: listAlertDeliveries(runtime(), caller, parsed.data) });
     } catch (err) {
       return errorResponse(err);
     }
