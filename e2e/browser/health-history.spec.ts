@@ -53,9 +53,12 @@ test('a killed and an unhealthy container show in the uptime bars, the charts an
   test.setTimeout(180_000);
   // The watcher picks up the new project within a sampling interval and reads CPU and memory.
   await historyUntil((h) => h.series.points.some((p) => p.memory.platform !== null) && h.watcher.listening);
-  await docker(['kill', names.rag]);
+  // The samples above may be an earlier spec's project (the console is shared): an incident naming
+  // this project's container is what proves the watcher follows this one before rag is killed.
   await makeUnhealthy(names.platform);
-  await historyUntil((h) => h.incidents.some((i) => i.container === names.rag && i.kind === 'kill') && h.incidents.some((i) => i.container === names.platform && i.state === 'unhealthy'));
+  await historyUntil((h) => h.incidents.some((i) => i.container === names.platform && i.state === 'unhealthy'));
+  await docker(['kill', names.rag]);
+  await historyUntil((h) => h.incidents.some((i) => i.container === names.rag && i.kind === 'kill'));
 
   await gotoHydrated(page, '/');
   const section = page.getByRole('region', { name: 'Health history' });
