@@ -11,6 +11,7 @@ import { docker } from '../fixtures/run-command';
 import { startSmtpServer, startWebhookReceiver, type ReceivedMail, type WebhookRequest } from '../support/alert-receivers';
 import { startConsole, type RunningConsole } from '../support/console';
 import { makeHealthy, makeUnhealthy, startWatchedStandIns, type WatchedStandIns } from '../support/watched-stand-ins';
+import { historyUntil } from '../support/health-history-poll';
 
 // The health and disk alerts end to end: the real Docker Engine, a built console whose health
 // watcher feeds the alerts hub (ALERT_HEALTH_THRESHOLD_SECONDS=10 instead of 5 min), a real SMTP
@@ -73,24 +74,7 @@ afterAll(async () => {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function history(): Promise<HealthHistoryDto> {
-  const res = await fetch(`${app.baseURL}/api/v1/health/history?range=1h`, { headers: { cookie: app.cookie } });
-  expect(res.status).toBe(200);
-  return (await res.json()) as HealthHistoryDto;
-}
-
-/** Polls the history until `find` answers something. */
-async function until<T>(what: string, find: (h: HealthHistoryDto) => T | undefined): Promise<T> {
-  const started = Date.now();
-  let last: HealthHistoryDto | null = null;
-  while (Date.now() - started < 90_000) {
-    last = await history();
-    const found = find(last);
-    if (found) return found;
-    await sleep(300);
-  }
-  throw new Error(`${what} never appeared; incidents: ${JSON.stringify(last?.incidents)}`);
-}
+const until = <T>(what: string, find: (h: HealthHistoryDto) => T | undefined) => historyUntil(() => app, 'alerts-health', what, find, 300);
 
 const incident = (h: HealthHistoryDto, container: string, after: number, match: (i: HealthIncidentDto) => boolean) => h.incidents.find((i) => i.container === container && Date.parse(i.at) >= after && match(i));
 

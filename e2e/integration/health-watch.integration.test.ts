@@ -8,6 +8,7 @@ import { ensureFixtureImages } from '../fixtures/fixture-images';
 import { docker } from '../fixtures/run-command';
 import { startConsole, type RunningConsole } from '../support/console';
 import { makeUnhealthy, startWatchedStandIns, type WatchedStandIns } from '../support/watched-stand-ins';
+import { healthHistory, historyUntil } from '../support/health-history-poll';
 
 // The health watcher against the real Docker Engine and a real console process: two of the
 // stack's containers (the stand-ins, labelled as compose labels them) are killed, made unhealthy,
@@ -32,27 +33,7 @@ afterAll(async () => {
   if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function history(): Promise<HealthHistoryDto> {
-  const res = await fetch(`${app!.baseURL}/api/v1/health/history?range=1h`, { headers: { cookie: app!.cookie } });
-  expect(res.status).toBe(200);
-  return (await res.json()) as HealthHistoryDto;
-}
-
-/** Polls the API until `find` answers something; prints how long that took. */
-async function until<T>(what: string, find: (h: HealthHistoryDto) => T | undefined): Promise<T> {
-  const started = Date.now();
-  let last: HealthHistoryDto | null = null;
-  while (Date.now() - started < 90_000) {
-    last = await history();
-    const found = find(last);
-    if (found) {
-      console.log(`[health-watch] ${what}: in the history after ${((Date.now() - started) / 1000).toFixed(1)} s`);
-      return found;
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`${what} never appeared; incidents: ${JSON.stringify(last?.incidents)}`);
-}
+const until = <T>(what: string, find: (h: HealthHistoryDto) => T | undefined) => historyUntil(() => app!, 'health-watch', what, find);
 
 const incident = (h: HealthHistoryDto, container: string, match: (i: HealthIncidentDto) => boolean) => h.incidents.find((i) => i.container === container && match(i));
 
@@ -67,7 +48,7 @@ describe('the health watcher', () => {
     const sick = await until('the unhealthy platform', (h) => incident(h, names.platform, (i) => i.kind === 'health' && i.state === 'unhealthy'));
     expect(sick).toMatchObject({ service: 'platform', health: 'unhealthy', reconciled: false });
 
-    const h = await history();
+    const h = await healthHistory(app!);
     const bar = (service: string) => h.uptime.services.find((s) => s.service === service)!;
     const total = (service: string, k: 'down' | 'unhealthy') => bar(service).buckets.reduce((n, b) => n + b[k], 0);
     expect(total('rag', 'down')).toBeGreaterThan(0);
@@ -92,7 +73,7 @@ describe('the health watcher', () => {
     const back = await until('rag found running again', (h) => incident(h, names.rag, (i) => i.reconciled));
     expect(back).toMatchObject({ kind: 'start', state: 'up' });
     // The gap is neither up nor down in the bars.
-    const h = await history();
+    const h = await healthHistory(app!);
     expect(h.uptime.services.find((s) => s.service === 'platform')!.buckets.reduce((n, b) => n + b.unknown, 0)).toBeGreaterThan(0);
   });
 });
