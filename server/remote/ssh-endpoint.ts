@@ -1,0 +1,217 @@
+import 'server-only';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { Client, type ConnectConfig, type SFTPWrapper } from 'ssh2';
+import type { DockerClients } from '../docker/client';
+import { createSshDockerClients } from '../docker/ssh-clients';
+import { hostKeyOf, isFingerprint, fingerprintOf, type HostKey } from './host-key';
+import { RemoteError } from './remote-error';
+import { mapSshError, type HostKeyMismatch } from './ssh-errors';
+import { parseSshUrl, type SshTarget } from './ssh-url';
+
+export type { SshTarget, HostKey };
+export { parseSshUrl };
+
+export interface RemoteFiles {
+  /** The file's bytes, or null when it does not exist. */
+  readFile(rel: string): Promise<Buffer | null>;
+  /** Temp file in the same directory, fsync, posix-rename over the target: a reader sees the old or the new file, never half of one. */
+  writeFileAtomic(rel: string, data: Buffer | string, mode?: number): Promise<void>;
+  /** Throws DIRECTORY_MISSING or DIRECTORY_NOT_WRITABLE. */
+  checkWritable(): Promise<void>;
+}
+
+export interface RemoteEndpoint {
+  docker: DockerClients;
+  files: RemoteFiles;
+  close(): Promise<void>;
+}
+
+export type OpenOptions = { privateKey: string; hostKeyFingerprint: string; deployDir: string; timeoutMs?: number };
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+// SFTP status codes (draft-ietf-secsh-filexfer-02 §7) that ssh2 puts on its errors as `code`.
+const SFTP_NO_SUCH_FILE = 2;
+const SFTP_PERMISSION_DENIED = 3;
+const WRITE_CHUNK = 32 * 1024;
+
+/** The host's key, without authenticating: the verifier sees it during key exchange, then refuses the connection. */
+export function scanHostKey(t: SshTarget, opts: { timeoutMs?: number } = {}): Promise<HostKey> {
+  return new Promise((resolve, reject) => {
+    const client = new Client();
+    let seen: HostKey | null = null;
+    const done = (fn: () => void) => {
+      client.removeAllListeners();
+      client.on('error', () => {}); // late socket errors after we gave up on the connection
+      client.end();
+      fn();
+    };
+    client.on('error', (err) => done(() => (seen ? resolve(seen) : reject(mapSshError(err, t)))));
+    client.on('ready', () => done(() => reject(new RemoteError('CONNECTION_LOST', `${t.host}:${t.port} accepted a connection without a key check.`))));
+    client.on('close', () => done(() => (seen ? resolve(seen) : reject(new RemoteError('CONNECTION_LOST', `${t.host}:${t.port} closed the connection before showing its host key.`)))));
+    client.connect({
+      host: t.host,
+      port: t.port,
+      username: t.user,
+      readyTimeout: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      hostVerifier: (key: Buffer) => {
+        seen = hostKeyOf(key);
+        return false; // stop before authentication: nothing of ours is offered to an unconfirmed host
+      },
+    });
+  });
+}
+
+/**
+ * An environment's engine and deployment directory over SSH, pinned to one host key. The files
+ * use one long-lived SFTP session (re-opened on next use when the connection drops); the Docker
+ * clients open a connection per request (docker-modem), each checked against the same pin.
+ */
+export async function openSshEndpoint(t: SshTarget, o: OpenOptions): Promise<RemoteEndpoint> {
+  if (!isFingerprint(o.hostKeyFingerprint)) throw new RemoteError('INVALID_ENDPOINT', 'The pinned host key fingerprint is not of the form SHA256:<43 base64 characters>.');
+  if (!path.posix.isAbsolute(o.deployDir) || o.deployDir.includes('\0') || o.deployDir.split('/').includes('..')) {
+    throw new RemoteError('INVALID_ENDPOINT', 'The deployment directory must be an absolute path without "..".');
+  }
+  const root = path.posix.normalize(o.deployDir);
+  const timeoutMs = o.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  let lastMismatch: HostKeyMismatch | null = null;
+  // Runs on every connection, the files' and each of docker-modem's, before any authentication.
+  const hostVerifier = (key: Buffer) => {
+    const presented = fingerprintOf(key);
+    if (presented === o.hostKeyFingerprint) return true;
+    lastMismatch = { expected: o.hostKeyFingerprint, presented };
+    return false;
+  };
+  const sshOptions: ConnectConfig = { privateKey: o.privateKey, hostVerifier, readyTimeout: timeoutMs };
+  const mapError = (err: unknown) => mapSshError(err, t, lastMismatch);
+
+  let session: Promise<{ client: Client; sftp: SFTPWrapper }> | null = null;
+  let closed = false;
+  const connect = () =>
+    new Promise<{ client: Client; sftp: SFTPWrapper }>((resolve, reject) => {
+      const client = new Client();
+      let ready = false;
+      client.on('error', (err) => {
+        session = null;
+        if (!ready) reject(mapError(err));
+      });
+      client.on('close', () => {
+        session = null;
+        if (!ready) reject(new RemoteError('CONNECTION_LOST', `${t.host}:${t.port} closed the connection during set-up.`));
+      });
+      client.on('ready', () => {
+        client.sftp((err, sftp) => {
+          if (err) {
+            client.end();
+            return reject(new RemoteError('CONNECTION_LOST', `${t.host}:${t.port} refused the SFTP subsystem.`, { cause: err }));
+          }
+          ready = true;
+          resolve({ client, sftp });
+        });
+      });
+      client.connect({
+        host: t.host,
+        port: t.port,
+        username: t.user,
+        ...sshOptions,
+        // A host that vanishes without a FIN (cable, power) is noticed within ~3 intervals.
+        keepaliveInterval: 15_000,
+        keepaliveCountMax: 3,
+      });
+    });
+  const sftp = async () => {
+    if (closed) throw new RemoteError('CONNECTION_LOST', 'The endpoint was closed.');
+    session ??= connect();
+    const s = session;
+    try {
+      return (await s).sftp;
+    } catch (err) {
+      if (session === s) session = null;
+      throw err;
+    }
+  };
+  // An SFTP call's error: a status from the server, or (no numeric code) the channel went away.
+  const fileError = (err: unknown, what: string): RemoteError => {
+    const code = (err as { code?: unknown }).code;
+    if (code === SFTP_NO_SUCH_FILE) return new RemoteError('DIRECTORY_MISSING', `${what}: the deployment directory ${root} (or a folder in it) does not exist.`, { cause: err });
+    if (code === SFTP_PERMISSION_DENIED) return new RemoteError('DIRECTORY_NOT_WRITABLE', `${what}: ${t.user} may not write in ${root}.`, { cause: err });
+    if (typeof code === 'number') return new RemoteError('DIRECTORY_NOT_WRITABLE', `${what} failed on ${t.host} (SFTP status ${code}).`, { cause: err });
+    return mapError(err);
+  };
+  const resolveRel = (rel: string) => {
+    if (typeof rel !== 'string' || rel === '' || rel.includes('\0') || path.posix.isAbsolute(rel) || rel.split('/').some((s) => s === '..' || s === '.' || s === '')) {
+      throw new RemoteError('INVALID_ENDPOINT', 'A deployment file name must be a relative path inside the deployment directory.');
+    }
+    return path.posix.join(root, rel);
+  };
+  const call = <T>(fn: (cb: (err: Error | null | undefined, v: T) => void) => void) =>
+    new Promise<T>((resolve, reject) => fn((err, v) => (err ? reject(err) : resolve(v))));
+
+  const files: RemoteFiles = {
+    async readFile(rel) {
+      const p = resolveRel(rel);
+      const s = await sftp();
+      try {
+        return await call<Buffer>((cb) => s.readFile(p, cb));
+      } catch (err) {
+        if ((err as { code?: unknown }).code === SFTP_NO_SUCH_FILE) return null;
+        throw fileError(err, `Reading ${rel}`);
+      }
+    },
+    async writeFileAtomic(rel, data, mode = 0o600) {
+      const target = resolveRel(rel);
+      const temp = path.posix.join(path.posix.dirname(target), `.${path.posix.basename(target)}.tmp-${randomBytes(6).toString('hex')}`);
+      const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+      const s = await sftp();
+      let handle: Buffer | null = null;
+      try {
+        handle = await call<Buffer>((cb) => s.open(temp, 'wx', { mode }, cb));
+        // The server applies its umask to open's mode; set it exactly (0600 for secrets).
+        await call<void>((cb) => s.fchmod(handle!, mode, cb));
+        for (let off = 0; off < bytes.length; off += WRITE_CHUNK) {
+          const len = Math.min(WRITE_CHUNK, bytes.length - off);
+          await call<void>((cb) => s.write(handle!, bytes, off, len, off, (e) => cb(e, undefined)));
+        }
+        await call<void>((cb) => s.ext_openssh_fsync(handle!, (e) => cb(e, undefined)));
+        await call<void>((cb) => s.close(handle!, cb));
+        handle = null;
+        // posix-rename replaces the target in one step; plain SFTP rename refuses an existing target.
+        await call<void>((cb) => s.ext_openssh_rename(temp, target, cb));
+      } catch (err) {
+        if (handle) s.close(handle, () => {});
+        s.unlink(temp, () => {}); // best effort: the temp file never replaced anything
+        throw fileError(err, `Writing ${rel}`);
+      }
+    },
+    async checkWritable() {
+      const s = await sftp();
+      try {
+        const st = await call<{ isDirectory(): boolean }>((cb) => s.stat(root, cb));
+        if (!st.isDirectory()) throw new RemoteError('DIRECTORY_MISSING', `${root} on ${t.host} is not a directory.`);
+      } catch (err) {
+        throw fileError(err, 'Checking the deployment directory');
+      }
+      const probe = path.posix.join(root, `.tale-write-check-${randomBytes(6).toString('hex')}`);
+      try {
+        const h = await call<Buffer>((cb) => s.open(probe, 'wx', { mode: 0o600 }, cb));
+        await call<void>((cb) => s.close(h, cb));
+        await call<void>((cb) => s.unlink(probe, cb));
+      } catch (err) {
+        throw fileError(err, 'Checking the deployment directory');
+      }
+    },
+  };
+
+  await sftp(); // the first connection proves the pin and the key before anything is returned
+  const docker = createSshDockerClients({ host: t.host, port: t.port, username: t.user, sshOptions, mapError });
+  return {
+    docker,
+    files,
+    async close() {
+      closed = true;
+      const s = session;
+      session = null;
+      if (s) (await s.catch(() => null))?.client.end();
+    },
+  };
+}
