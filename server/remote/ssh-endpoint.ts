@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { Client, type ConnectConfig, type SFTPWrapper } from 'ssh2';
 import type { DockerClients } from '../docker/client';
-import { createSshDockerClients } from '../docker/ssh-clients';
+import { createAgentDockerClients } from '../docker/ssh-clients';
+import { sshDockerAgent } from './ssh-docker-agent';
 import { hostKeyOf, isFingerprint, fingerprintOf, type HostKey } from './host-key';
 import { RemoteError } from './remote-error';
 import { mapSshError, type HostKeyMismatch } from './ssh-errors';
@@ -65,7 +66,7 @@ export function scanHostKey(t: SshTarget, opts: { timeoutMs?: number } = {}): Pr
 /**
  * An environment's engine and deployment directory over SSH, pinned to one host key. The files
  * use one long-lived SFTP session (re-opened on next use when the connection drops); the Docker
- * clients open a connection per request (docker-modem), each checked against the same pin.
+ * clients open a connection per request (ssh-docker-agent.ts), each checked against the same pin.
  */
 export async function openSshEndpoint(t: SshTarget, o: OpenOptions): Promise<RemoteEndpoint> {
   if (!isFingerprint(o.hostKeyFingerprint)) throw new RemoteError('INVALID_ENDPOINT', 'The pinned host key fingerprint is not of the form SHA256:<43 base64 characters>.');
@@ -203,7 +204,7 @@ export async function openSshEndpoint(t: SshTarget, o: OpenOptions): Promise<Rem
   };
 
   await sftp(); // the first connection proves the pin and the key before anything is returned
-  const docker = createSshDockerClients({ host: t.host, port: t.port, username: t.user, sshOptions, mapError });
+  const docker = createAgentDockerClients(sshDockerAgent(t, sshOptions, mapError), mapError);
   return {
     docker,
     files,

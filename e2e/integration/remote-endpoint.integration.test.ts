@@ -1,0 +1,182 @@
+// The environments' SSH transport (server/remote, #21) against a real second Docker Engine behind
+// a real OpenSSH server (e2e/fixtures/remote-host.ts): host-key scan and pinning, docker-over-SSH,
+// SFTP with atomic writes, and the coded errors of each way it can fail. One test bed for the file;
+// the scenarios run in order on it (the host key changes half-way).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openSshEndpoint, scanHostKey, type RemoteEndpoint } from '@/server/remote/ssh-endpoint';
+import { RemoteError } from '@/server/remote/remote-error';
+import { ensureRemoteBusyboxImage, REMOTE_BUSYBOX_IMAGE, startRemoteHost, type RemoteHost } from '../fixtures/remote-host';
+import { docker, runCommand } from '../fixtures/run-command';
+
+let host: RemoteHost;
+let pin: string;
+let deployDir: string;
+const open: RemoteEndpoint[] = [];
+const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'tg-remote-it-'));
+
+beforeAll(async () => {
+  [host] = await Promise.all([startRemoteHost({ id: 'rmit' }), ensureRemoteBusyboxImage()]);
+  await host.loadImages([REMOTE_BUSYBOX_IMAGE]);
+  pin = await host.hostKeyFingerprint();
+  deployDir = path.join(host.deployDirRoot, 'rm-app');
+  fs.mkdirSync(deployDir);
+  await runCommand('chown', [`${host.ssh.user}:${host.ssh.user}`, deployDir]);
+});
+afterAll(async () => {
+  for (const ep of open) await ep.close();
+  await host?.dispose();
+  fs.rmSync(scratch, { recursive: true, force: true });
+});
+
+async function openEndpoint(o: Partial<Parameters<typeof openSshEndpoint>[1]> = {}, target = host.ssh) {
+  const ep = await openSshEndpoint(target, { privateKey: host.privateKey, hostKeyFingerprint: pin, deployDir, timeoutMs: 10_000, ...o });
+  open.push(ep);
+  return ep;
+}
+
+async function codeOf(p: Promise<unknown>): Promise<{ code: string; message: string }> {
+  try {
+    await p;
+  } catch (e) {
+    expect(e).toBeInstanceOf(RemoteError);
+    return { code: (e as RemoteError).code, message: (e as RemoteError).message };
+  }
+  throw new Error('expected a RemoteError, the call succeeded');
+}
+
+const keyBody = (pem: string) => pem.split('\n').filter((l) => l && !l.startsWith('-----')).join('');
+
+describe('SSH endpoint on a second engine', () => {
+  let ep: RemoteEndpoint;
+
+  it('scans the host key the server holds, without logging in', async () => {
+    const key = await scanHostKey(host.ssh);
+    expect(key).toEqual({ algorithm: 'ssh-ed25519', fingerprint: pin });
+    expect(host.sshLog()).not.toContain('Accepted publickey');
+  });
+
+  it('reaches the second engine over SSH and runs a container there', async () => {
+    let t0 = Date.now();
+    ep = await openEndpoint();
+    const openMs = Date.now() - t0;
+    t0 = Date.now();
+    const info = await ep.docker.api.info();
+    const firstCallMs = Date.now() - t0;
+    t0 = Date.now();
+    const version = await ep.docker.api.version();
+    console.log(`remote endpoint: open ${openMs} ms, first docker call ${firstCallMs} ms, next call ${Date.now() - t0} ms (engine ${version.Version})`);
+    const second = (await host.docker(['info', '--format', '{{.DockerRootDir}}'])).stdout.trim();
+    const first = (await docker(['info', '--format', '{{.DockerRootDir}}'])).stdout.trim();
+    expect(info.DockerRootDir).toBe(second);
+    expect(info.DockerRootDir).not.toBe(first);
+
+    const c = await ep.docker.api.createContainer({ Image: REMOTE_BUSYBOX_IMAGE, Cmd: ['echo', 'hello from rm'], name: 'rm-probe', HostConfig: { NetworkMode: 'none' } });
+    await c.start();
+    expect(await c.wait()).toMatchObject({ StatusCode: 0 });
+    const logs = await c.logs({ stdout: true, stderr: true });
+    expect(logs.toString('latin1')).toContain('hello from rm');
+    expect((await host.docker(['ps', '-a', '--format', '{{.Names}}'])).stdout).toContain('rm-probe');
+    expect((await docker(['ps', '-a', '--format', '{{.Names}}'])).stdout).not.toContain('rm-probe');
+    await c.remove();
+    expect((await host.docker(['ps', '-a', '--format', '{{.Names}}'])).stdout).not.toContain('rm-probe');
+  });
+
+  it('writes files atomically with their mode and reads them back', async () => {
+    await ep.files.checkWritable();
+    await ep.files.writeFileAtomic('.env', 'SECRET=1\n', 0o600);
+    expect((await ep.files.readFile('.env'))?.toString()).toBe('SECRET=1\n');
+    const st = fs.statSync(path.join(deployDir, '.env'));
+    expect(st.mode & 0o777).toBe(0o600);
+    expect(await ep.files.readFile('missing.yml')).toBeNull();
+
+    // A reader polling the file on disk while it is replaced again and again sees one whole
+    // version or the other, never a mix or a short file.
+    const size = 256 * 1024;
+    const versions = ['a', 'b'].map((ch) => ch.repeat(size));
+    await ep.files.writeFileAtomic('compose.yml', versions[0]!, 0o644);
+    let writing = true;
+    const seen = { a: 0, b: 0, partial: 0 };
+    const reader = (async () => {
+      while (writing) {
+        const s = fs.readFileSync(path.join(deployDir, 'compose.yml'), 'latin1');
+        if (s === versions[0]) seen.a++;
+        else if (s === versions[1]) seen.b++;
+        else seen.partial++;
+        await new Promise((r) => setImmediate(r));
+      }
+    })();
+    const t0 = Date.now();
+    for (let i = 1; i <= 6; i++) await ep.files.writeFileAtomic('compose.yml', versions[i % 2]!, 0o644);
+    const writeMs = (Date.now() - t0) / 6;
+    writing = false;
+    await reader;
+    console.log(`remote endpoint: writeFileAtomic of ${size} bytes ${writeMs.toFixed(0)} ms each; reader saw ${JSON.stringify(seen)}`);
+    expect(seen.partial).toBe(0);
+    expect(seen.a + seen.b).toBeGreaterThan(0);
+    expect(fs.readdirSync(deployDir).sort()).toEqual(['.env', 'compose.yml']); // no temp file left behind
+  });
+
+  it('names a missing or read-only deployment directory', async () => {
+    const missing = await openEndpoint({ deployDir: path.join(host.deployDirRoot, 'rm-nope') });
+    expect((await codeOf(missing.files.checkWritable())).code).toBe('DIRECTORY_MISSING');
+    expect((await codeOf(missing.files.writeFileAtomic('.env', 'X=1'))).code).toBe('DIRECTORY_MISSING');
+    const ro = path.join(host.deployDirRoot, 'rm-ro'); // root's, 0755: the ssh user may only read
+    fs.mkdirSync(ro, { mode: 0o755 });
+    const readOnly = await openEndpoint({ deployDir: ro });
+    expect((await codeOf(readOnly.files.checkWritable())).code).toBe('DIRECTORY_NOT_WRITABLE');
+    expect((await codeOf(readOnly.files.writeFileAtomic('.env', 'X=1'))).code).toBe('DIRECTORY_NOT_WRITABLE');
+    expect(fs.readdirSync(ro)).toEqual([]);
+  });
+
+  it('refuses a wrong key or a wrong user, without the key in the message', async () => {
+    const other = path.join(scratch, 'other_key');
+    await runCommand('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', other]);
+    const otherKey = fs.readFileSync(other, 'utf8');
+    const wrongKey = await codeOf(openEndpoint({ privateKey: otherKey }));
+    expect(wrongKey.code).toBe('AUTH_FAILED');
+    expect(wrongKey.message).not.toContain(keyBody(otherKey).slice(0, 40));
+    const wrongUser = await codeOf(openEndpoint({}, { ...host.ssh, user: 'rm-nobody' }));
+    expect(wrongUser.code).toBe('AUTH_FAILED');
+    expect(wrongUser.message).not.toContain(keyBody(host.privateKey).slice(0, 40));
+  });
+
+  it('refuses a changed host key on every connection, before logging in', async () => {
+    await host.changeHostKey();
+    const presented = await host.hostKeyFingerprint();
+    expect(presented).not.toBe(pin);
+    // The endpoint opened before the change: docker-modem's next connection meets the new key.
+    const viaDocker = await codeOf(ep.docker.api.version());
+    expect(viaDocker.code).toBe('HOST_KEY_CHANGED');
+    expect(viaDocker.message).toContain(pin);
+    expect(viaDocker.message).toContain(presented);
+    const reopen = await codeOf(openEndpoint());
+    expect(reopen.code).toBe('HOST_KEY_CHANGED');
+    expect(reopen.message).toContain(presented);
+    // No session reached the host, so no docker call reached its engine.
+    expect(host.sshLog()).not.toContain('Accepted publickey');
+    expect((await scanHostKey(host.ssh)).fingerprint).toBe(presented);
+    pin = presented; // the operator confirms the new key
+  });
+
+  it('fails with a coded error while the host is away and works again once it is back', async () => {
+    const ep2 = await openEndpoint();
+    await ep2.docker.api.ping();
+    await host.stopSsh();
+    let t0 = Date.now();
+    const docker = await codeOf(ep2.docker.api.version());
+    const dockerMs = Date.now() - t0;
+    t0 = Date.now();
+    const files = await codeOf(ep2.files.readFile('.env'));
+    console.log(`remote endpoint: host away: docker ${docker.code} after ${dockerMs} ms, files ${files.code} after ${Date.now() - t0} ms`);
+    expect(['HOST_UNREACHABLE', 'CONNECTION_LOST']).toContain(docker.code);
+    expect(['HOST_UNREACHABLE', 'CONNECTION_LOST']).toContain(files.code);
+    await host.startSsh();
+    const ep3 = await openEndpoint();
+    expect((await ep3.docker.api.version()).Version).toBeTruthy();
+    // The first endpoint's files reconnect on next use.
+    expect((await ep2.files.readFile('.env'))?.toString()).toBe('SECRET=1\n');
+  });
+});
