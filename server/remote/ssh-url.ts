@@ -28,7 +28,7 @@ export function parseSshUrl(url: string): SshTarget {
   const user = decodeURIComponent(u.username);
   if (!USER.test(user)) throw invalid('the user name has characters a login name cannot have');
   if ((u.pathname && u.pathname !== '/') || u.search || u.hash) throw invalid('no path, query or fragment');
-  let host = u.hostname;
+  let host = u.hostname.toLowerCase(); // non-special schemes keep case; DNS ignores it
   if (host.startsWith('[') && host.endsWith(']')) host = host.slice(1, -1);
   else if (!HOST.test(host)) throw invalid('the host is not a host name or an IP address');
   if (!host) throw invalid('the host is missing');
