@@ -119,6 +119,20 @@ describe('SSH endpoint on a second engine', () => {
     expect(fs.readdirSync(deployDir).sort()).toEqual(['.env', 'compose.yml']); // no temp file left behind
   });
 
+  it('tells an engine that does not answer from a host that does', async () => {
+    // The socket root's alone for a moment: SSH lets the user in, `docker system dial-stdio` cannot connect.
+    const sock = host.dockerHost.replace(/^unix:\/\//, '');
+    const mode = fs.statSync(sock).mode & 0o777;
+    fs.chmodSync(sock, 0o600);
+    try {
+      const down = await codeOf(ep.docker.api.version());
+      expect(down.code).toBe('DOCKER_UNAVAILABLE');
+    } finally {
+      fs.chmodSync(sock, mode);
+    }
+    expect((await ep.docker.api.version()).Version).toBeTruthy();
+  });
+
   it('names a missing or read-only deployment directory', async () => {
     const missing = await openEndpoint({ deployDir: path.join(host.deployDirRoot, 'rm-nope') });
     expect((await codeOf(missing.files.checkWritable())).code).toBe('DIRECTORY_MISSING');

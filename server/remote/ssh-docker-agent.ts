@@ -42,7 +42,7 @@ export function sshDockerAgent(t: SshTarget, ssh: ConnectConfig, connectError: (
 }
 
 /** The socket methods node's http client calls on its connection; idle timeout as net.Socket has it. */
-function asSocket(stream: ClientChannel): Duplex {
+export function asSocket(stream: ClientChannel): Duplex {
   let ms = 0;
   let timer: NodeJS.Timeout | undefined;
   const arm = () => {

@@ -88,16 +88,26 @@ export async function openSshEndpoint(t: SshTarget, o: OpenOptions): Promise<Rem
 
   let session: Promise<{ client: Client; sftp: SFTPWrapper }> | null = null;
   let closed = false;
+  let current: Client | null = null;
   const connect = () =>
     new Promise<{ client: Client; sftp: SFTPWrapper }>((resolve, reject) => {
       const client = new Client();
+      current = client;
+      // Only the current connection's end forgets the session: an old one closing late must not
+      // drop its successor.
+      const forget = () => {
+        if (current === client) {
+          current = null;
+          session = null;
+        }
+      };
       let ready = false;
       client.on('error', (err) => {
-        session = null;
+        forget();
         if (!ready) reject(mapError(err));
       });
       client.on('close', () => {
-        session = null;
+        forget();
         if (!ready) reject(new RemoteError('CONNECTION_LOST', `${t.host}:${t.port} closed the connection during set-up.`));
       });
       client.on('ready', () => {
