@@ -35,7 +35,11 @@ export function sshDockerAgent(t: SshTarget, ssh: ConnectConfig, connectError: (
         cb(null, asSocket(stream));
       });
     });
-    conn.connect({ host: t.host, port: t.port, username: t.user, ...ssh, agent: undefined, agentForward: false, tryKeyboard: false });
+    try {
+      conn.connect({ host: t.host, port: t.port, username: t.user, ...ssh, agent: undefined, agentForward: false, tryKeyboard: false });
+    } catch (err) {
+      fail(connectError(err)); // a throw here would escape http's agent as an uncaught exception
+    }
     return undefined;
   };
   return agent;

@@ -1,7 +1,7 @@
 import 'server-only';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { Client, type ConnectConfig, type SFTPWrapper } from 'ssh2';
+import { Client, utils, type ConnectConfig, type SFTPWrapper } from 'ssh2';
 import type { DockerClients } from '../docker/client';
 import { createAgentDockerClients } from '../docker/ssh-clients';
 import { sshDockerAgent } from './ssh-docker-agent';
@@ -72,6 +72,12 @@ export async function openSshEndpoint(t: SshTarget, o: OpenOptions): Promise<Rem
   if (!isFingerprint(o.hostKeyFingerprint)) throw new RemoteError('INVALID_ENDPOINT', 'The pinned host key fingerprint is not of the form SHA256:<43 base64 characters>.');
   if (!path.posix.isAbsolute(o.deployDir) || o.deployDir.includes('\0') || o.deployDir.split('/').includes('..')) {
     throw new RemoteError('INVALID_ENDPOINT', 'The deployment directory must be an absolute path without "..".');
+  }
+  // Checked here so no connection can throw on it later; ssh2's own message is not passed on (it
+  // could quote the input).
+  const parsed = typeof o.privateKey === 'string' && o.privateKey.length <= 64 * 1024 ? utils.parseKey(o.privateKey) : new Error('too long');
+  if (parsed instanceof Error || Array.isArray(parsed) || !parsed.isPrivateKey()) {
+    throw new RemoteError('INVALID_ENDPOINT', 'The private key cannot be read: an unencrypted private key in OpenSSH or PEM format is expected.');
   }
   const root = path.posix.normalize(o.deployDir);
   const timeoutMs = o.timeoutMs ?? DEFAULT_TIMEOUT_MS;
