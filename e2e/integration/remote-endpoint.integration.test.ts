@@ -96,7 +96,9 @@ describe('SSH endpoint on a second engine', () => {
     // version or the other, never a mix or a short file.
     const size = 256 * 1024;
     const versions = ['a', 'b'].map((ch) => ch.repeat(size));
+    const alone = Date.now();
     await ep.files.writeFileAtomic('compose.yml', versions[0]!, 0o644);
+    const aloneMs = Date.now() - alone;
     let writing = true;
     const seen = { a: 0, b: 0, partial: 0 };
     const reader = (async () => {
@@ -113,7 +115,7 @@ describe('SSH endpoint on a second engine', () => {
     const writeMs = (Date.now() - t0) / 6;
     writing = false;
     await reader;
-    console.log(`remote endpoint: writeFileAtomic of ${size} bytes ${writeMs.toFixed(0)} ms each; reader saw ${JSON.stringify(seen)}`);
+    console.log(`remote endpoint: writeFileAtomic of ${size} bytes ${aloneMs} ms alone, ${writeMs.toFixed(0)} ms each under the busy reader; reader saw ${JSON.stringify(seen)}`);
     expect(seen.partial).toBe(0);
     expect(seen.a + seen.b).toBeGreaterThan(0);
     expect(fs.readdirSync(deployDir).sort()).toEqual(['.env', 'compose.yml']); // no temp file left behind

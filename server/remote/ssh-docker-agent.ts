@@ -37,6 +37,7 @@ export function sshDockerAgent(t: SshTarget, ssh: ConnectConfig, connectError: (
     });
     try {
       conn.connect({ host: t.host, port: t.port, username: t.user, ...ssh, agent: undefined, agentForward: false, tryKeyboard: false });
+      conn.setNoDelay(true); // small requests and answers: no waiting for delayed ACKs (see ssh-endpoint.ts)
     } catch (err) {
       fail(connectError(err)); // a throw here would escape http's agent as an uncaught exception
     }

@@ -135,6 +135,9 @@ export async function openSshEndpoint(t: SshTarget, o: OpenOptions): Promise<Rem
         keepaliveInterval: 15_000,
         keepaliveCountMax: 3,
       });
+      // Request/response traffic: with Nagle on, each small SFTP request waited for the host's
+      // delayed ACK (~40 ms a round trip, 0.6 s for a 256 KiB write; ~5 ms without).
+      client.setNoDelay(true);
     });
   const sftp = async () => {
     if (closed) throw new RemoteError('CONNECTION_LOST', 'The endpoint was closed.');
