@@ -13,6 +13,7 @@ import { abortableSleep, type LogSource } from './logs/logs';
 import { createOperations, type Operations } from './operations/runner';
 import { currentLockSelf, isLockHolderAlive, lockIdentity } from './project/lock-liveness';
 import { createProjectPort } from './project/project-port';
+import { localDir, type ProjectDir } from './project/file-ops';
 import { createWriteQueue, type WriteQueue } from './project/write-queue';
 import { RegistryClient } from './registry/registry-client';
 import type { BackupRepository, VolumeArchiver } from './backup/ports';
@@ -73,6 +74,8 @@ export interface Runtime {
   readonly host: DockerHost;
   readonly registry: RegistryPort;
   readonly project: ProjectPort;
+  /** The deployment directory's files, for the services that read and write them (.env, the override, tale.json). */
+  readonly files: ProjectDir;
   readonly logs: LogSource;
   readonly backups: Backups;
   /** The host's figures the preflight checks read (server/preflight, docs/preflight.md). */
@@ -148,7 +151,8 @@ function processRuntime(): Runtime {
   const self = currentLockSelf();
   const stats = createStatsPort(clients.api);
   const probe = createNetworkProbe(clients.streaming);
-  const project = createProjectPort(env.deployDir, (holder) => isLockHolderAlive(holder, self), lockIdentity(self));
+  const files = localDir(env.deployDir);
+  const project = createProjectPort(files, (holder) => isLockHolderAlive(holder, self), lockIdentity(self));
   return createRuntime({
     env,
     db: openDb(path.join(env.dataDir, 'console.db')).db,
@@ -171,7 +175,8 @@ function processRuntime(): Runtime {
       listVersions: (prefix) => new RegistryClient({ registry: prefix }).listVersions(),
     },
     project,
-    logs: { deployDir: env.deployDir, follower: { ...containerLogSource(clients), sleep: abortableSleep } },
+    files,
+    logs: { files, follower: { ...containerLogSource(clients), sleep: abortableSleep } },
     backups: {
       repo: createResticRepository({
         binary: env.backup.restic,
@@ -181,7 +186,7 @@ function processRuntime(): Runtime {
         cacheDir: env.backup.cacheDir,
       }),
       volumes: createVolumeArchiver(clients.streaming),
-      readProjectFiles: () => readProjectFiles(env.deployDir),
+      readProjectFiles: () => readProjectFiles(files),
       sandbox: createDrillSandbox(clients.api),
     },
     preflight: createPreflightPort(env, createPreflightDocker(clients.api, stats, probe), () => systemClock.now(), () => project.readProjectId().catch(() => null)),

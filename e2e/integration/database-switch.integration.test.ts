@@ -18,6 +18,7 @@ import { deploy } from '@/server/engine/deploy';
 import type { ConnectTarget } from '@/server/postgres/connection';
 import { databaseInUse } from '@/server/services/bundled-database';
 import { configureProject, prepareServer, testConnection, useBundledDatabase } from '@/server/services/external-database-steps';
+import { localDir } from '@/server/project/file-ops';
 
 const docker = new Docker({ socketPath: '/var/run/docker.sock', timeout: 30_000 });
 const ADMIN_PASSWORD = 'adm!n p@ss:w/rd#%';
@@ -32,7 +33,7 @@ describe('switching a running stack between the bundled and an external database
   let ports: TestBedPorts;
   let target: ConnectTarget;
   let db: string;
-  const sources = () => ({ env: { deployDir: deployment.dir }, project: ports.project, docker: ports.docker });
+  const sources = () => ({ files: localDir(deployment.dir), project: ports.project, docker: ports.docker });
   const envOf = async (name: string) => envMap((await docker.getContainer(name).inspect()).Config.Env ?? []);
   const stepsOf = (timeline: TestBedPorts['timeline']) =>
     (timeline.find((e) => e.step === 'plan' && e.status === 'succeeded')?.data?.steps ?? []) as { action: string; container?: string; volume?: string }[];
@@ -67,9 +68,9 @@ describe('switching a running stack between the bundled and an external database
     const ip = (await docker.getContainer(external.container).inspect()).NetworkSettings.Networks[network]!.IPAddress;
     target = { ...external.admin, host: ip, port: 5432, sslMode: 'disable' };
     await pollUntil(() => testConnection(target).then(() => true, () => false), Boolean, 60_000, 500);
-    const prepared = await prepareServer(deployment.dir, target, { role: 'tale', rotatePassword: false });
+    const prepared = await prepareServer(localDir(deployment.dir), target, { role: 'tale', rotatePassword: false });
     if ('refused' in prepared || !prepared.ok || !prepared.rolePassword) throw new Error('prepare failed');
-    await configureProject(deployment.dir, { target, role: 'tale', rolePassword: prepared.rolePassword, apply: true });
+    await configureProject(localDir(deployment.dir), { target, role: 'tale', rolePassword: prepared.rolePassword, apply: true });
 
     const state = await databaseInUse(sources());
     expect(state?.inUse).toMatchObject({ kind: 'bundled' });
@@ -98,7 +99,7 @@ describe('switching a running stack between the bundled and an external database
   }, 300_000);
 
   it('going back: the deploy starts the bundled db before the colour, on its volume, with the data intact', async () => {
-    await useBundledDatabase(deployment.dir);
+    await useBundledDatabase(localDir(deployment.dir));
     expect((await databaseInUse(sources()))?.pending).toBe('switches to bundled (db container) at the next deploy');
     ports.timeline.length = 0;
     await deploy(ports, { version: GOOD_VERSION });

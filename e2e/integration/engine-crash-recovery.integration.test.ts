@@ -19,6 +19,7 @@ import { prepareTestBedDeployment } from '../support/console-deployment';
 import { signIn, startConsole, TEST_ADMIN } from '../support/console';
 import { projectRoot } from '../support/paths';
 import { followOperation } from '../support/sse-client';
+import { localDir } from '@/server/project/file-ops';
 
 // The console process killed with SIGKILL at each step of a deploy, on the real test bed, through
 // Tale's Caddy with the load generator running the whole time. After each kill a new console
@@ -231,7 +232,7 @@ describe('a console killed with SIGKILL during a deploy', () => {
     // The console is stopped; the engine runs here directly on the same deployment.
     process.kill(current.parentPid, 'SIGTERM');
     while (existsSync(`/proc/${current.parentPid}`) && !readFileSync(`/proc/${current.parentPid}/stat`, 'utf8').includes(') Z ')) await new Promise((r) => setTimeout(r, 50));
-    const recorded = (await readReleases(deployment.dir)).find((r) => r.version === GOOD_VERSION);
+    const recorded = (await readReleases(localDir(deployment.dir))).find((r) => r.version === GOOD_VERSION);
     expect(recorded?.digests.platform).toMatch(/^sha256:/);
     expect(recorded?.actor).toBe(TEST_ADMIN.email);
 
@@ -246,6 +247,6 @@ describe('a console killed with SIGKILL during a deploy', () => {
     const platform = await createDockerPort(docker).inspectContainer(`${deployment.id}-platform-${result.color}`);
     expect(platform?.digest).toBe(recorded?.digests.platform);
     await waitForUrl(proxyUrl, { host: 'localhost', deadlineMs: 30_000, accept: (r) => r.headers['x-tale-version'] === GOOD_VERSION });
-    expect((await readReleases(deployment.dir))[0]).toMatchObject({ version: GOOD_VERSION, kind: 'rollback', digests: recorded?.digests });
+    expect((await readReleases(localDir(deployment.dir)))[0]).toMatchObject({ version: GOOD_VERSION, kind: 'rollback', digests: recorded?.digests });
   }, 300_000);
 });

@@ -13,6 +13,7 @@ import {
   readPreviousVersion,
   } from '@/server/project/state-files';
 import { testBedPorts, type TestBedPorts, type TimedEvent } from '@/server/docker/test-bed-ports';
+import { localDir } from '@/server/project/file-ops';
 
 // The engine on the real Docker Engine with the fixture images, a real registry and Tale's Caddy
 // proxy: first deploy, upgrade with traffic flowing, a version that exits, rollback. Every Docker
@@ -126,8 +127,8 @@ describe('engine deploy on the real engine', () => {
       'io.tale.console.version': GOOD_VERSION,
     });
     expect(platform.NetworkSettings.Networks[`${id}_internal`]?.Aliases).toEqual(expect.arrayContaining(['platform', 'platform-blue']));
-    expect((await readDeploymentColor(deployment.dir)).color).toBe('blue');
-    expect(await readPreviousVersion(deployment.dir)).toBeNull();
+    expect((await readDeploymentColor(localDir(deployment.dir))).color).toBe('blue');
+    expect(await readPreviousVersion(localDir(deployment.dir))).toBeNull();
 
     const proxy = await docker.getContainer(`${id}-proxy`).inspect();
     const hostPort = proxy.NetworkSettings.Ports['80/tcp']?.[0]?.HostPort;
@@ -166,8 +167,8 @@ describe('engine deploy on the real engine', () => {
     expect(samples.filter((s) => s.at > done).every((s) => s.version === NEXT_VERSION)).toBe(true);
     expect(samples.some((s) => s.version === GOOD_VERSION)).toBe(true);
 
-    expect((await readDeploymentColor(deployment.dir)).color).toBe('green');
-    expect(await readPreviousVersion(deployment.dir)).toBe(GOOD_VERSION);
+    expect((await readDeploymentColor(localDir(deployment.dir))).color).toBe('green');
+    expect(await readPreviousVersion(localDir(deployment.dir))).toBe(GOOD_VERSION);
     const blue = await docker.listContainers({ all: true, filters: { label: [`com.docker.compose.project=${deployment.id}-blue`] } });
     expect(blue).toEqual([]);
   }, 300_000);
@@ -194,8 +195,8 @@ describe('engine deploy on the real engine', () => {
     expect(blue).toEqual([]);
     expect(samples.filter((s) => s.error)).toEqual([]);
     expect(samples.every((s) => s.version === NEXT_VERSION)).toBe(true);
-    expect((await readDeploymentColor(deployment.dir)).color).toBe('green');
-    expect(await readPreviousVersion(deployment.dir)).toBe(GOOD_VERSION);
+    expect((await readDeploymentColor(localDir(deployment.dir))).color).toBe('green');
+    expect(await readPreviousVersion(localDir(deployment.dir))).toBe(GOOD_VERSION);
   }, 300_000);
 
   it('a never-healthy version that answers / with 200 is never reached, and removed when Docker calls it unhealthy', async () => {
@@ -219,7 +220,7 @@ describe('engine deploy on the real engine', () => {
     expect(samples.filter((s) => s.version === NEVER_HEALTHY_VERSION)).toEqual([]);
     const blue = await docker.listContainers({ all: true, filters: { label: [`com.docker.compose.project=${deployment.id}-blue`] } });
     expect(blue).toEqual([]);
-    expect(await readPreviousVersion(deployment.dir)).toBe(GOOD_VERSION);
+    expect(await readPreviousVersion(localDir(deployment.dir))).toBe(GOOD_VERSION);
   }, 300_000);
 
   it('dry run changes no container', async () => {
@@ -235,7 +236,7 @@ describe('engine deploy on the real engine', () => {
     expect(plan.targetColor).toBe('blue');
     expect(plan.steps.map((s) => s.action)).toContain('switch');
     expect(await snapshot()).toBe(before);
-    expect((await readDeploymentColor(deployment.dir)).color).toBe('green');
+    expect((await readDeploymentColor(localDir(deployment.dir))).color).toBe('green');
   }, 60_000);
 
   it('rollback returns to the previous version on the other colour', async () => {

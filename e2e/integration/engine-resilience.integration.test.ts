@@ -13,6 +13,7 @@ import { readDeploymentColor, readPreviousVersion } from '@/server/project/state
 import { proxyUrlOf, testBedDocker, testBedPorts, type TestBedPorts } from '@/server/docker/test-bed-ports';
 import { explainFailures } from '@/server/docker/test-bed-failures';
 import { startTraffic, type TrafficReport } from '@/server/docker/test-bed-traffic';
+import { localDir } from '@/server/project/file-ops';
 
 // The engine's promises where the CLI broke them, on the real engine through Tale's Caddy with
 // the load generator running: a lost or corrupt state file, the minutes after a failed deploy,
@@ -109,8 +110,8 @@ async function blueGreenDespiteStateFile(b: Bed, from: { color: 'blue' | 'green'
   expect(report.failed).toBe(0);
   expect(report.byVersion[from.version] ?? 0).toBeGreaterThan(0);
   expect(report.samples.filter((s) => s.sentAt > doneAt).every((s) => s.version === to)).toBe(true);
-  expect((await readDeploymentColor(deployment.dir)).color).toBe(target);
-  expect(await readPreviousVersion(deployment.dir)).toBe(from.version);
+  expect((await readDeploymentColor(localDir(deployment.dir))).color).toBe(target);
+  expect(await readPreviousVersion(localDir(deployment.dir))).toBe(from.version);
   expect(await idsOf(live)).toEqual(Object.fromEntries(live.map((n) => [n, null])));
 }
 
@@ -134,23 +135,23 @@ describe('engine resilience on the real engine, under load', () => {
 
   it('state file deleted while v1 serves: the next deploy is still blue-green with 0 failed requests', async () => {
     await rm(path.join(main.deployment.dir, '.tale', 'deployment-color'));
-    expect((await readDeploymentColor(main.deployment.dir)).color).toBeNull();
+    expect((await readDeploymentColor(localDir(main.deployment.dir))).color).toBeNull();
     await blueGreenDespiteStateFile(main, { color: 'blue', version: GOOD_VERSION }, NEXT_VERSION);
   }, 180_000);
 
   it('state file corrupted while the live version serves: the next deploy is still blue-green with 0 failed requests', async () => {
     await writeFile(path.join(main.deployment.dir, '.tale', 'deployment-color'), 'purple\n{"not": "a colour"}');
-    expect(await readDeploymentColor(main.deployment.dir)).toEqual({ color: null, invalid: true });
+    expect(await readDeploymentColor(localDir(main.deployment.dir))).toEqual({ color: null, invalid: true });
     await blueGreenDespiteStateFile(main, { color: 'green', version: NEXT_VERSION }, GOOD_VERSION);
   }, 180_000);
 
   it(`after a never-healthy and an exiting deploy fail: 0 failed requests and nothing from either for ${WATCH_MS / 1000} s`, async () => {
     const { deployment, ports, url } = main;
     // Whatever the earlier tests left live (they may be filtered out): it must stay exactly so.
-    const liveColor = (await readDeploymentColor(deployment.dir)).color;
+    const liveColor = (await readDeploymentColor(localDir(deployment.dir))).color;
     if (liveColor === null) throw new Error('no live colour to protect');
     const liveVersion = (await docker.getContainer(`${deployment.id}-platform-${liveColor}`).inspect()).Config.Labels['io.tale.console.version'];
-    const previous = await readPreviousVersion(deployment.dir);
+    const previous = await readPreviousVersion(localDir(deployment.dir));
     const live = ['platform', 'rag', 'crawler'].map((s) => `${deployment.id}-${s}-${liveColor}`);
     const liveIds = await idsOf(live);
     const trafficStart = Date.now();
@@ -180,8 +181,8 @@ describe('engine resilience on the real engine, under load', () => {
     const failedColor = liveColor === 'blue' ? 'green' : 'blue';
     const leftovers = await docker.listContainers({ all: true, filters: { label: [`com.docker.compose.project=${deployment.id}-${failedColor}`] } });
     expect(leftovers).toEqual([]);
-    expect((await readDeploymentColor(deployment.dir)).color).toBe(liveColor);
-    expect(await readPreviousVersion(deployment.dir)).toBe(previous);
+    expect((await readDeploymentColor(localDir(deployment.dir))).color).toBe(liveColor);
+    expect(await readPreviousVersion(localDir(deployment.dir))).toBe(previous);
   }, WATCH_MS + 240_000);
 
   it('in-place update of platform: no colour switch, others untouched, 0 failed requests', async () => {
@@ -215,8 +216,8 @@ describe('engine resilience on the real engine, under load', () => {
     expect(report.byVersion[NEXT_VERSION] ?? 0).toBeGreaterThan(0);
     expect(report.samples.filter((s) => s.version === NEXT_VERSION && s.at < switchAt)).toEqual([]);
     expect(report.samples.filter((s) => s.sentAt > doneAt).every((s) => s.version === NEXT_VERSION)).toBe(true);
-    expect((await readDeploymentColor(deployment.dir)).color).toBe('blue');
-    expect(await readPreviousVersion(deployment.dir)).toBe(GOOD_VERSION);
+    expect((await readDeploymentColor(localDir(deployment.dir))).color).toBe('blue');
+    expect(await readPreviousVersion(localDir(deployment.dir))).toBe(GOOD_VERSION);
   }, 180_000);
 
   it('reset removes the colours and keeps db, proxy, convex; reset all with volumes removes everything', async () => {
@@ -230,8 +231,8 @@ describe('engine resilience on the real engine, under load', () => {
     const colours = await docker.listContainers({ all: true, filters: { label: [`com.docker.compose.project=${id}-blue`] } });
     expect(colours).toEqual([]);
     expect(await idsOf(stateful)).toEqual(statefulIds);
-    expect(await readDeploymentColor(deployment.dir)).toEqual({ color: null, invalid: false });
-    expect(await readPreviousVersion(deployment.dir)).toBeNull();
+    expect(await readDeploymentColor(localDir(deployment.dir))).toEqual({ color: null, invalid: false });
+    expect(await readPreviousVersion(localDir(deployment.dir))).toBeNull();
     const volumesBefore = (await docker.listVolumes({ filters: { label: [`project=${id}`] } })).Volumes ?? [];
     expect(volumesBefore.length).toBeGreaterThan(0);
 

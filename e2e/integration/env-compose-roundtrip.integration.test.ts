@@ -9,6 +9,7 @@ import { updateEnvFile } from '@/server/project/env-file';
 import { initProject } from '@/server/project/init-project';
 import { ProjectError } from '@/server/project/project-error';
 import { cliReadEnv } from '../fixtures/tale-cli-env';
+import { localDir } from '@/server/project/file-ops';
 
 // Every value the console writes to .env must be read identically by the three readers of the
 // file: the real docker compose v2 (as `.ci/run` installs it), the tale CLI's loose loader and the
@@ -37,7 +38,7 @@ async function freshProject(): Promise<string> {
   counter += 1;
   const dir = path.join(root, `p${counter}`);
   await fs.mkdir(dir);
-  await initProject(dir, { host: 'tale.example.com', tlsMode: 'letsencrypt', tlsEmail: 'ops@example.com', cliVersion: '1.0.0' });
+  await initProject(localDir(dir), { host: 'tale.example.com', tlsMode: 'letsencrypt', tlsEmail: 'ops@example.com', cliVersion: '1.0.0' });
   return dir;
 }
 
@@ -115,12 +116,12 @@ describe('.env written by the console reads the same in docker compose, the tale
       it(`${c.name} (key seeded ${style})`, async () => {
         const dir = await freshProject();
         const seeds = Object.fromEntries(Object.keys(c.edits).map((k) => [k, seed]));
-        await updateEnvFile(dir, seeds);
+        await updateEnvFile(localDir(dir), seeds);
         const seeded = envValues(parseEnvDocument(await fs.readFile(path.join(dir, '.env'), 'utf8')));
         await expectReadersAgree(dir, seeded);
         const before = await fs.readFile(path.join(dir, '.env'), 'utf8');
 
-        const outcome = await updateEnvFile(dir, c.edits).then(
+        const outcome = await updateEnvFile(localDir(dir), c.edits).then(
           () => null,
           (err: unknown) => err,
         );

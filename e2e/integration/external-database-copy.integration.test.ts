@@ -22,6 +22,7 @@ import type { AuditEventDto } from '@/lib/dto/user';
 import { startConsole, type RunningConsole } from '../support/console';
 import { actionIds, actionResult, callAction } from '../support/server-actions';
 import { followToEnd } from '../support/sse-client';
+import { localDir } from '@/server/project/file-ops';
 
 const docker = new Docker({ socketPath: '/var/run/docker.sock' });
 const ADMIN_PASSWORD = 'adm!n p@ss:w/rd#%';
@@ -64,7 +65,7 @@ describe('copying the bundled db to the external server', () => {
       CREATE TABLE public_web.websites (url text PRIMARY KEY); INSERT INTO public_web.websites VALUES ('https://example.com/');
       CREATE TABLE public_web.website_urls (url text REFERENCES public_web.websites(url));`);
 
-    const prepared = await prepareServer(deployment.dir, target, { role: 'tale', rotatePassword: false });
+    const prepared = await prepareServer(localDir(deployment.dir), target, { role: 'tale', rotatePassword: false });
     if ('refused' in prepared || !prepared.ok || !prepared.rolePassword) throw new Error('prepare failed');
     rolePassword = prepared.rolePassword;
   }, 300_000);
@@ -77,7 +78,7 @@ describe('copying the bundled db to the external server', () => {
 
   it('copies both databases, reports progress, and the row counts match', async () => {
     const events: CopyEventDto[] = [];
-    const summary = await copyExistingData(deployment.dir, exec, { target, role: 'tale', rolePassword }, (e) => events.push(e));
+    const summary = await copyExistingData(localDir(deployment.dir), exec, { target, role: 'tale', rolePassword }, (e) => events.push(e));
     expect(summary.failure).toBeNull();
     expect(summary.refused).toEqual([]);
     expect(summary.ok).toBe(true);
@@ -123,7 +124,7 @@ describe('copying the bundled db to the external server', () => {
 
   it('refuses a second copy because the target holds data, and changes nothing', async () => {
     const events: CopyEventDto[] = [];
-    const summary = await copyExistingData(deployment.dir, exec, { target, role: 'tale', rolePassword }, (e) => events.push(e));
+    const summary = await copyExistingData(localDir(deployment.dir), exec, { target, role: 'tale', rolePassword }, (e) => events.push(e));
     expect(summary.ok).toBe(false);
     expect(summary.refused.map((r) => [r.database, r.code])).toEqual([
       ['tale_platform', 'COPY_TARGET_HOLDS_DATA'],
@@ -144,7 +145,7 @@ describe('copying the bundled db to the external server', () => {
       await c.query('REVOKE CREATE ON SCHEMA public_web FROM tale');
     });
     await withClient({ ...target, database: 'tale_platform' }, (c) => c.query('DROP TABLE public.documents, public.leases'));
-    const summary = await copyExistingData(deployment.dir, exec, { target, role: 'tale', rolePassword });
+    const summary = await copyExistingData(localDir(deployment.dir), exec, { target, role: 'tale', rolePassword });
     expect(summary.ok).toBe(false);
     expect(summary.failure).toMatch(/Restoring tale_knowledge .* nothing of it was kept: .*permission denied for schema public_web/);
     // tale_platform went through; tale_knowledge holds nothing, not even the tables created before the error.

@@ -35,6 +35,7 @@ import {
   type StackAccess,
 } from '@/server/services/external-database-steps';
 import type { PrepareResultDto } from '@/lib/dto/external-database';
+import { localDir } from '@/server/project/file-ops';
 
 const docker = new Docker({ socketPath: '/var/run/docker.sock', timeout: 30_000 });
 // Characters that must be URL-encoded, to prove the admin side never builds a URL by hand.
@@ -108,7 +109,7 @@ describe('external database wizard on real servers', () => {
     await pushImages(registry, allImageRefs([GOOD_VERSION]));
     deployment = await createDeployment({ registry: registry.host, prefix: 'extdb', extraEnv: { HEALTH_CHECK_TIMEOUT: '120' } });
     // What the console's runtime hands the wizard: the engine's Docker port and the network probe.
-    access = { docker: createDockerPort(docker), probe: createNetworkProbe(docker), dir: deployment.dir };
+    access = { docker: createDockerPort(docker), probe: createNetworkProbe(docker), files: localDir(deployment.dir) };
   }, 600_000);
 
   afterAll(async () => {
@@ -182,7 +183,7 @@ describe('external database wizard on real servers', () => {
     expect(vector).toMatchObject({ status: 'fail', required: true });
     expect(vector?.fix).toMatch(/Install pgvector/);
     expect(r.checks.find((c) => c.id === 'version')?.status).toBe('pass');
-    const prepared = await prepareServer(deployment.dir, noVector, { role: 'tale', rotatePassword: false });
+    const prepared = await prepareServer(localDir(deployment.dir), noVector, { role: 'tale', rotatePassword: false });
     expect('refused' in prepared).toBe(true);
     await withClient(noVector, async (c) => {
       expect((await c.query("SELECT 1 FROM pg_roles WHERE rolname = 'tale'")).rowCount).toBe(0);
@@ -203,7 +204,7 @@ describe('external database wizard on real servers', () => {
     expect(checks.ok).toBe(true);
     expect(checks.checks.find((c) => c.id === 'pg_search')).toMatchObject({ status: 'warn', detail: expect.stringContaining('BM25') });
 
-    const prepared = await prepareServer(deployment.dir, admin, { role: 'tale', rotatePassword: false });
+    const prepared = await prepareServer(localDir(deployment.dir), admin, { role: 'tale', rotatePassword: false });
     if ('refused' in prepared) throw new Error('refused');
     expect(prepared.ok).toBe(true);
     const s = states(prepared);
@@ -220,7 +221,7 @@ describe('external database wizard on real servers', () => {
     firstPassword = prepared.rolePassword!;
     expect(firstPassword).toMatch(/^[A-Za-z0-9_-]{32}$/);
 
-    const preview = await configureProject(deployment.dir, { target: admin, role: 'tale', rolePassword: firstPassword, apply: false });
+    const preview = await configureProject(localDir(deployment.dir), { target: admin, role: 'tale', rolePassword: firstPassword, apply: false });
     expect(preview.applied).toBe(false);
     expect(preview.envChanges.map((c) => c.key)).toEqual(['POSTGRES_URL', 'RAG_DATABASE_URL', 'CRAWLER_DATABASE_URL']);
     expect(JSON.stringify(preview)).not.toContain(firstPassword);
@@ -229,29 +230,29 @@ describe('external database wizard on real servers', () => {
     await expect(fs.access(path.join(deployment.dir, 'compose.override.yml'))).rejects.toThrow();
 
     const envBefore = await fs.readFile(deployment.envFile, 'utf8');
-    const applied = await configureProject(deployment.dir, { target: admin, role: 'tale', rolePassword: firstPassword, apply: true });
+    const applied = await configureProject(localDir(deployment.dir), { target: admin, role: 'tale', rolePassword: firstPassword, apply: true });
     expect(applied.applied).toBe(true);
     expect(applied.backups).toHaveLength(1); // .env's; the override is new
-    const { values, text } = await readEnvFile(deployment.dir);
+    const { values, text } = await readEnvFile(localDir(deployment.dir));
     const base = `postgresql://tale:${firstPassword}@127.0.0.1:${admin.port}`;
     expect(values.POSTGRES_URL).toBe(base);
     expect(values.RAG_DATABASE_URL).toBe(`${base}/tale_knowledge`);
     expect(values.CRAWLER_DATABASE_URL).toBe(`${base}/tale_knowledge`);
     // Byte-preserving: the old file is a prefix of the new one, the three keys appended.
     expect(text.startsWith(envBefore)).toBe(true);
-    expect((await readComposeOverride(deployment.dir)).override).toEqual({ db: { disabled: true } });
+    expect((await readComposeOverride(localDir(deployment.dir))).override).toEqual({ db: { disabled: true } });
 
-    const verified = await verifyProject(deployment.dir);
+    const verified = await verifyProject(localDir(deployment.dir));
     expect(verified.items.filter((i) => !i.ok)).toEqual([]);
     expect(verified.items).toHaveLength(4);
     expect(verified.items[1]!.detail).toContain('search_path public_web, private_knowledge, public');
-    expect(await databaseMode(deployment.dir)).toMatchObject({ mode: 'external', external: { host: '127.0.0.1', port: admin.port, user: 'tale' } });
+    expect(await databaseMode(localDir(deployment.dir))).toMatchObject({ mode: 'external', external: { host: '127.0.0.1', port: admin.port, user: 'tale' } });
   }, 120_000);
 
   it('a second run changes nothing and keeps the role password', async () => {
     const envBefore = await fs.readFile(deployment.envFile, 'utf8');
     const overrideBefore = await fs.readFile(path.join(deployment.dir, 'compose.override.yml'), 'utf8');
-    const again = await prepareServer(deployment.dir, admin, { role: 'tale', rotatePassword: false });
+    const again = await prepareServer(localDir(deployment.dir), admin, { role: 'tale', rotatePassword: false });
     if ('refused' in again) throw new Error('refused');
     const s = states(again);
     expect(Object.entries(s).filter(([id, v]) => v !== 'already-present' && id !== 'extension:tale_knowledge:pg_search')).toEqual([]);
@@ -260,7 +261,7 @@ describe('external database wizard on real servers', () => {
     expect(again.passwordSource).toBe('env');
 
     // No password given: configure keeps the one in .env, and nothing is rewritten.
-    const conf = await configureProject(deployment.dir, { target: admin, role: 'tale', apply: true });
+    const conf = await configureProject(localDir(deployment.dir), { target: admin, role: 'tale', apply: true });
     expect(conf.envChanges).toEqual([]);
     expect(conf.overrideDiff.every((l) => l.startsWith('  '))).toBe(true);
     expect(conf.backups).toEqual([]);
@@ -268,22 +269,22 @@ describe('external database wizard on real servers', () => {
     expect(await fs.readFile(path.join(deployment.dir, 'compose.override.yml'), 'utf8')).toBe(overrideBefore);
     // The first password still signs in.
     await withClient({ ...admin, user: 'tale', password: firstPassword, database: 'tale_platform' }, (c) => c.query('SELECT 1'));
-    expect((await verifyProject(deployment.dir)).ok).toBe(true);
+    expect((await verifyProject(localDir(deployment.dir))).ok).toBe(true);
   }, 120_000);
 
   it('rotates the password only when asked', async () => {
-    const rotated = await prepareServer(deployment.dir, admin, { role: 'tale', rotatePassword: true });
+    const rotated = await prepareServer(localDir(deployment.dir), admin, { role: 'tale', rotatePassword: true });
     if ('refused' in rotated) throw new Error('refused');
     expect(states(rotated).role).toBe('changed');
     expect(rotated.rolePassword).not.toBe(firstPassword);
     rolePassword = rotated.rolePassword!;
     await expect(withClient({ ...admin, user: 'tale', password: firstPassword }, (c) => c.query('SELECT 1'))).rejects.toMatchObject({ code: 'PG_AUTH_FAILED' });
-    await configureProject(deployment.dir, { target: admin, role: 'tale', rolePassword: rotated.rolePassword!, apply: true });
-    expect((await verifyProject(deployment.dir)).ok).toBe(true);
+    await configureProject(localDir(deployment.dir), { target: admin, role: 'tale', rolePassword: rotated.rolePassword!, apply: true });
+    expect((await verifyProject(localDir(deployment.dir))).ok).toBe(true);
   }, 120_000);
 
   it('verification asks once more when the server drops a session without an error', async () => {
-    const { values } = await readEnvFile(deployment.dir);
+    const { values } = await readEnvFile(localDir(deployment.dir));
     const relay = await droppingRelay(admin.port);
     try {
       const urls = Object.fromEntries(SERVICE_URL_KEYS.map((k) => [k, values[k]!.replace(`:${admin.port}`, `:${relay.port}`)])) as unknown as ServiceUrls;
@@ -304,7 +305,7 @@ describe('external database wizard on real servers', () => {
     expect(names).not.toContain(`/${id}-db`);
     await expect(docker.getContainer(`${id}-db`).inspect()).rejects.toMatchObject({ statusCode: 404 });
 
-    const { values } = await readEnvFile(deployment.dir);
+    const { values } = await readEnvFile(localDir(deployment.dir));
     const envOf = async (name: string) => {
       const info = await docker.getContainer(name).inspect();
       return Object.fromEntries((info.Config.Env ?? []).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
@@ -319,14 +320,14 @@ describe('external database wizard on real servers', () => {
 
   it('Verify fails URLs Tale cannot reach from its network, and passes them at the bridge address', async () => {
     // .env holds 127.0.0.1 URLs: the console's own sign-ins pass (the old "4 × ok") ...
-    expect((await verifyProject(deployment.dir)).ok).toBe(true);
+    expect((await verifyProject(localDir(deployment.dir))).ok).toBe(true);
     // ... signed in from the stack's network, each service URL fails with the reason.
     const loopback = await verifyProjectFromStack(access);
     expect(loopback.ok).toBe(false);
     expect(loopback.items.slice(0, 3).map((i) => i.ok)).toEqual([false, false, false]);
     expect(loopback.items[0]!.detail).toMatch(/^From Tale's network: 127\.0\.0\.1 is a loopback address/);
 
-    await configureProject(deployment.dir, { target: onBridge, role: 'tale', rolePassword, apply: true });
+    await configureProject(localDir(deployment.dir), { target: onBridge, role: 'tale', rolePassword, apply: true });
     const started = Date.now();
     const bridged = await verifyProjectFromStack(access);
     console.log(`[figures] Verify from the stack network (3 URLs, 2 distinct probes): ${Date.now() - started} ms`);
@@ -336,12 +337,12 @@ describe('external database wizard on real servers', () => {
   }, 120_000);
 
   it('goes back to the bundled database in one action', async () => {
-    const r = await useBundledDatabase(deployment.dir);
+    const r = await useBundledDatabase(localDir(deployment.dir));
     expect(r.backups.length).toBe(2);
-    const { values } = await readEnvFile(deployment.dir);
+    const { values } = await readEnvFile(localDir(deployment.dir));
     expect(values.POSTGRES_URL).toBeUndefined();
     expect(values.RAG_DATABASE_URL).toBeUndefined();
     expect(values.CRAWLER_DATABASE_URL).toBeUndefined();
-    expect(await databaseMode(deployment.dir)).toMatchObject({ mode: 'bundled', overrideFile: null });
+    expect(await databaseMode(localDir(deployment.dir))).toMatchObject({ mode: 'bundled', overrideFile: null });
   });
 });

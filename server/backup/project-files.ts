@@ -1,6 +1,6 @@
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { ENV_FILE, STATE_DIR, TALE_JSON } from '../project/project-paths';
+import type { ProjectDir } from '../project/file-ops';
 
 // The project files a backup keeps (docs/backups.md#what-a-backup-holds): the files that make the
 // deployment directory this deployment. Not the lock (it belongs to a running process), not
@@ -19,14 +19,11 @@ export const PROJECT_FILES = [
   `${STATE_DIR}/console-releases.json`,
 ] as const;
 
-export async function readProjectFiles(dir: string): Promise<Record<string, Buffer>> {
+export async function readProjectFiles(at: ProjectDir): Promise<Record<string, Buffer>> {
   const out: Record<string, Buffer> = {};
   for (const rel of PROJECT_FILES) {
-    try {
-      out[rel] = await fs.readFile(path.join(dir, rel));
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    }
+    const data = await at.fs.readFile(path.join(at.dir, rel));
+    if (data !== null) out[rel] = data;
   }
   return out;
 }

@@ -1,5 +1,6 @@
 import Docker from 'dockerode';
 import { createProjectPort } from '@/server/project/project-port';
+import { localDir } from '@/server/project/file-ops';
 import type { Clock, DockerPort, EngineEvent, EnginePorts, ProjectPort, RegistryPort } from '@/server/engine/ports';
 import { RegistryClient } from '@/server/registry/registry-client';
 import { createDockerPort } from './docker-adapter';
@@ -12,7 +13,7 @@ export const testBedDocker = (): Docker => new Docker({ socketPath: '/var/run/do
 
 /** One process: a lock naming us is held by a live operation. */
 export function testBedProjectPort(dir: string): ProjectPort {
-  return createProjectPort(dir, (holder) => holder.pid === process.pid);
+  return createProjectPort(localDir(dir), (holder) => holder.pid === process.pid);
 }
 
 export const realClock: Clock = {

@@ -7,6 +7,7 @@ import type { Color } from '../stack/types';
 import { containerName, isRotatable } from '../stack/stack-names';
 import { readTaleJson, projectIdOf } from '../project/tale-json';
 import { readDeploymentColor } from '../project/state-files';
+import type { ProjectDir } from '../project/file-ops';
 import { toDockerTime } from '../docker/log-lines';
 import type { FollowerDeps } from './log-follower';
 import { decodeCursors } from './log-cursor';
@@ -15,7 +16,7 @@ import { logStream, sseEncoding, textEncoding, type LogTarget } from './log-stre
 const ORDER: LogService[] = ['proxy', 'platform', 'rag', 'crawler', 'convex', 'db'];
 
 /** Where the log pages read from: the deployment directory and the containers' log streams. */
-export type LogSource = { deployDir: string; follower: FollowerDeps };
+export type LogSource = { files: ProjectDir; follower: FollowerDeps };
 
 /**
  * The follower's sleep. Node's own abortable timer removes its listener when it fires: a follower
@@ -24,9 +25,9 @@ export type LogSource = { deployDir: string; follower: FollowerDeps };
  */
 export const abortableSleep: FollowerDeps['sleep'] = (ms, signal) => delay(ms, undefined, { signal }).catch(() => undefined);
 
-async function projectId(dir: string): Promise<string> {
+async function projectId(at: ProjectDir): Promise<string> {
   try {
-    return projectIdOf(await readTaleJson(dir));
+    return projectIdOf(await readTaleJson(at));
   } catch (err) {
     if (err instanceof CodedError) throw new CodedError('NO_PROJECT', 'The deployment directory holds no Tale project yet.');
     throw err;
@@ -38,7 +39,7 @@ async function projectId(dir: string): Promise<string> {
  * (the state file is bookkeeping and may be missing or stale; the running containers are not).
  */
 async function activeColor(src: LogSource, id: string): Promise<Color> {
-  const { color } = await readDeploymentColor(src.deployDir);
+  const { color } = await readDeploymentColor(src.files);
   const running = async (c: Color) => (await src.follower.state(containerName(id, 'platform', c))) === 'running';
   if (color && (await running(color))) return color;
   const other: Color = color === 'green' ? 'blue' : 'green';
@@ -47,7 +48,7 @@ async function activeColor(src: LogSource, id: string): Promise<Color> {
 }
 
 export async function resolveLogTargets(src: LogSource, query: Pick<LogQuery, 'service' | 'color'>): Promise<LogTarget[]> {
-  const id = await projectId(src.deployDir);
+  const id = await projectId(src.files);
   const color = query.color ?? (await activeColor(src, id));
   const services = query.service === 'all' ? ORDER : [query.service];
   const targets: LogTarget[] = services.map((service) => ({

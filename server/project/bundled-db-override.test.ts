@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { applyOverrideEdit, planBundledDb, renderBundledDb } from './bundled-db-override';
 import { parseComposeOverride } from './compose-override';
+import { localDir } from '@/server/project/file-ops';
 
 const FILE = '/srv/tale/compose.override.yml';
 
@@ -63,9 +64,9 @@ describe('planBundledDb / applyOverrideEdit', () => {
 
   it('writes, backs up, and removes the file it emptied', async () => {
     const file = path.join(dir, 'compose.override.yml');
-    await applyOverrideEdit(dir, await planBundledDb(dir, true));
+    await applyOverrideEdit(localDir(dir), await planBundledDb(localDir(dir), true));
     expect(parseComposeOverride(await fs.readFile(file, 'utf8'), file)).toEqual({ db: { disabled: true } });
-    const backup = await applyOverrideEdit(dir, await planBundledDb(dir, false));
+    const backup = await applyOverrideEdit(localDir(dir), await planBundledDb(localDir(dir), false));
     await expect(fs.access(file)).rejects.toThrow();
     expect(await fs.readFile(backup!, 'utf8')).toContain('disabled');
   });
@@ -73,15 +74,15 @@ describe('planBundledDb / applyOverrideEdit', () => {
   it('edits compose.override.yaml when only that exists', async () => {
     const file = path.join(dir, 'compose.override.yaml');
     await fs.writeFile(file, 'services:\n  rag:\n    environment:\n      A: "1"\n');
-    const edit = await planBundledDb(dir, true);
+    const edit = await planBundledDb(localDir(dir), true);
     expect(edit.file).toBe(file);
-    await applyOverrideEdit(dir, edit);
+    await applyOverrideEdit(localDir(dir), edit);
     expect(parseComposeOverride(await fs.readFile(file, 'utf8'), file)).toEqual({ db: { disabled: true }, rag: { environment: { A: '1' } } });
   });
 
   it('refuses when the file changed since the plan', async () => {
-    const edit = await planBundledDb(dir, true);
+    const edit = await planBundledDb(localDir(dir), true);
     await fs.writeFile(path.join(dir, 'compose.override.yml'), 'services: {}\n');
-    await expect(applyOverrideEdit(dir, edit)).rejects.toThrow(/changed meanwhile/);
+    await expect(applyOverrideEdit(localDir(dir), edit)).rejects.toThrow(/changed meanwhile/);
   });
 });

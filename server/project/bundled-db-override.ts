@@ -1,4 +1,3 @@
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { isMap, parseDocument, type Document } from 'yaml';
 import { atomicWriteFile, backupTimestamp } from './atomic-write';
@@ -7,6 +6,7 @@ import { ProjectError } from './project-error';
 import { keepOriginalLines } from './yaml-keep-format';
 import { projectPaths } from './project-paths';
 import { readOptional } from './read-optional';
+import type { ProjectDir } from './file-ops';
 
 // Switches the bundled db off and on in compose.override.yml with `services.db.profiles:
 // ['disabled']` (the docs' form, which compose and our stack generator both understand). The
@@ -48,8 +48,8 @@ export function renderBundledDb(text: string | null, file: string, disabled: boo
   return out;
 }
 
-export async function planBundledDb(dir: string, disabled: boolean): Promise<OverrideEdit> {
-  const { file, text } = await readOverrideText(dir);
+export async function planBundledDb(at: ProjectDir, disabled: boolean): Promise<OverrideEdit> {
+  const { file, text } = await readOverrideText(at);
   try {
     return { file, before: text, after: renderBundledDb(text, file, disabled) };
   } catch (err) {
@@ -59,15 +59,15 @@ export async function planBundledDb(dir: string, disabled: boolean): Promise<Ove
 }
 
 /** Writes the edit atomically, the previous file kept under .tale/backups/. Returns the backup path. */
-export async function applyOverrideEdit(dir: string, edit: OverrideEdit): Promise<string | null> {
-  const paths = projectPaths(dir);
-  const current = await readOptional(edit.file);
+export async function applyOverrideEdit(at: ProjectDir, edit: OverrideEdit): Promise<string | null> {
+  const paths = projectPaths(at.dir);
+  const current = await readOptional(edit.file, at.fs);
   if (current !== edit.before) throw new ProjectError('OVERRIDE_INVALID', `${path.basename(edit.file)} changed meanwhile; review the change again`);
   if (edit.after === edit.before) return null;
-  if (edit.after !== null) return (await atomicWriteFile(edit.file, edit.after, { mode: 0o644, backupDir: paths.backups })).backupPath;
+  if (edit.after !== null) return (await atomicWriteFile(edit.file, edit.after, { mode: 0o644, backupDir: paths.backups, fs: at.fs })).backupPath;
   // Nothing left: keep a copy, then remove the file.
-  await fs.mkdir(paths.backups, { recursive: true, mode: 0o700 });
+  await at.fs.mkdirp(paths.backups, 0o700);
   const backup = path.join(/*turbopackIgnore: true*/ paths.backups, `${path.basename(edit.file)}.${backupTimestamp(new Date())}`);
-  await fs.rename(edit.file, backup);
+  await at.fs.rename(edit.file, backup);
   return backup;
 }

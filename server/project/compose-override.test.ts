@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { colorSpecs, statefulSpecs } from '@/server/stack/generate-stack';
 import { parseComposeOverride, readComposeOverride } from './compose-override';
+import { localDir } from '@/server/project/file-ops';
 
 const FILE = '/srv/tale/compose.override.yml';
 
@@ -106,14 +107,14 @@ describe('readComposeOverride', () => {
   });
 
   it('returns no override when neither file exists', async () => {
-    expect(await readComposeOverride(dir)).toEqual({ override: {}, file: null, warnings: [] });
+    expect(await readComposeOverride(localDir(dir))).toEqual({ override: {}, file: null, warnings: [] });
   });
 
   it('reads .yaml alone, and prefers .yml with a warning when both exist', async () => {
     await fs.writeFile(path.join(dir, 'compose.override.yaml'), 'services:\n  rag:\n    image: a/b:1\n');
-    expect((await readComposeOverride(dir)).override).toEqual({ rag: { image: 'a/b:1' } });
+    expect((await readComposeOverride(localDir(dir))).override).toEqual({ rag: { image: 'a/b:1' } });
     await fs.writeFile(path.join(dir, 'compose.override.yml'), 'services:\n  rag:\n    image: c/d:2\n');
-    const loaded = await readComposeOverride(dir);
+    const loaded = await readComposeOverride(localDir(dir));
     expect(loaded.override).toEqual({ rag: { image: 'c/d:2' } });
     expect(loaded.file).toBe(path.join(dir, 'compose.override.yml'));
     expect(loaded.warnings).toEqual([expect.stringContaining('using compose.override.yml')]);

@@ -8,6 +8,7 @@ import { ALL_SERVICES } from '@/server/stack/types';
 import { ProjectError } from './project-error';
 import { projectPaths } from './project-paths';
 import { readOptional } from './read-optional';
+import type { ProjectDir } from './file-ops';
 
 // The console honours compose.override.yml in production too (the CLI only does in dev, docs/tale-cli.md#the-override-file), but
 // only the parts it can express in its own specs. Everything else is refused by name: silently
@@ -158,20 +159,20 @@ export interface LoadedOverride {
  * The override file the console edits and its text: `compose.override.yml`, else `.yaml` when only
  * that exists; `.yml` (text null) when there is none yet.
  */
-export async function readOverrideText(dir: string): Promise<{ file: string; text: string | null }> {
-  const paths = projectPaths(dir);
-  const yml = await readOptional(paths.overrideYml);
+export async function readOverrideText(at: ProjectDir): Promise<{ file: string; text: string | null }> {
+  const paths = projectPaths(at.dir);
+  const yml = await readOptional(paths.overrideYml, at.fs);
   if (yml !== null) return { file: paths.overrideYml, text: yml };
-  const yaml = await readOptional(paths.overrideYaml);
+  const yaml = await readOptional(paths.overrideYaml, at.fs);
   if (yaml !== null) return { file: paths.overrideYaml, text: yaml };
   return { file: paths.overrideYml, text: null };
 }
 
 /** Reads `compose.override.yml`, else `.yaml`; with both, `.yml` wins and a warning says so. */
-export async function readComposeOverride(dir: string): Promise<LoadedOverride> {
-  const paths = projectPaths(dir);
-  const yml = await readOptional(paths.overrideYml);
-  const yaml = await readOptional(paths.overrideYaml);
+export async function readComposeOverride(at: ProjectDir): Promise<LoadedOverride> {
+  const paths = projectPaths(at.dir);
+  const yml = await readOptional(paths.overrideYml, at.fs);
+  const yaml = await readOptional(paths.overrideYaml, at.fs);
   const warnings: string[] = [];
   if (yml !== null && yaml !== null) {
     warnings.push('Both compose.override.yml and compose.override.yaml exist; using compose.override.yml');

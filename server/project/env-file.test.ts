@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readEnvFile, updateEnvFile } from './env-file';
 import { ProjectError } from './project-error';
+import { localDir } from '@/server/project/file-ops';
 
 const SECRET = 'S3cr3tValueThatMustNeverLeak_0123456789';
 
@@ -34,7 +35,7 @@ afterEach(async () => {
 const envText = () => fs.readFile(path.join(dir, '.env'), 'utf8');
 
 async function refusal(edits: Record<string, string | null>): Promise<ProjectError> {
-  const err = await updateEnvFile(dir, edits).then(
+  const err = await updateEnvFile(localDir(dir), edits).then(
     () => null,
     (e: unknown) => e,
   );
@@ -45,7 +46,7 @@ async function refusal(edits: Record<string, string | null>): Promise<ProjectErr
 describe('updateEnvFile', () => {
   it('rewrites only the touched line, keeps CRLF and mode, and backs up the old file', async () => {
     const fixed = new Date('2026-01-02T03:04:05.678Z');
-    const { backupPath } = await updateEnvFile(dir, { HOST: 'new.example.com', SITE_URL: 'https://new.example.com' }, { now: () => fixed });
+    const { backupPath } = await updateEnvFile(localDir(dir), { HOST: 'new.example.com', SITE_URL: 'https://new.example.com' }, { now: () => fixed });
     const expected = ORIGINAL.replace('HOST=tale.example.com', 'HOST=new.example.com').replace(
       "SITE_URL='https://tale.example.com'",
       "SITE_URL='https://new.example.com'",
@@ -60,14 +61,14 @@ describe('updateEnvFile', () => {
   });
 
   it('normalises values before writing (BASE_PATH, trailing slash of SITE_URL)', async () => {
-    await updateEnvFile(dir, { BASE_PATH: 'tale/', SITE_URL: 'https://tale.example.com/' });
-    const { values } = await readEnvFile(dir);
+    await updateEnvFile(localDir(dir), { BASE_PATH: 'tale/', SITE_URL: 'https://tale.example.com/' });
+    const { values } = await readEnvFile(localDir(dir));
     expect(values.BASE_PATH).toBe('/tale');
     expect(values.SITE_URL).toBe('https://tale.example.com');
   });
 
   it('appends new keys at the end and removes deleted ones', async () => {
-    await updateEnvFile(dir, { DRAIN_TIMEOUT: '45', CUSTOM: null });
+    await updateEnvFile(localDir(dir), { DRAIN_TIMEOUT: '45', CUSTOM: null });
     const text = await envText();
     expect(text).toBe(ORIGINAL.replace('CUSTOM=keep me   # note\r\n', '').replace('CUSTOM=dup\r\n', '') + 'DRAIN_TIMEOUT=45\r\n');
   });
@@ -126,7 +127,7 @@ describe('updateEnvFile', () => {
   });
 
   it('re-checks SITE_URL when TLS_MODE changes', async () => {
-    await updateEnvFile(dir, { TLS_MODE: 'external', SITE_URL: 'http://tale.example.com:8080' });
+    await updateEnvFile(localDir(dir), { TLS_MODE: 'external', SITE_URL: 'http://tale.example.com:8080' });
     const err = await refusal({ TLS_MODE: 'letsencrypt' });
     expect(err.fieldErrors?.TLS_MODE).toMatch(/SITE_URL: .*https/);
   });
@@ -138,9 +139,9 @@ describe('updateEnvFile', () => {
   });
 
   it('writes the issue\'s two-value injection so that compose still reads the real DB_PASSWORD', async () => {
-    await updateEnvFile(dir, { CUSTOM_A: 'foo\\', CUSTOM_B: "' DB_PASSWORD=owned #'" });
+    await updateEnvFile(localDir(dir), { CUSTOM_A: 'foo\\', CUSTOM_B: "' DB_PASSWORD=owned #'" });
     expect(await envText()).toBe(`${ORIGINAL}CUSTOM_A=foo\\\r\nCUSTOM_B="' DB_PASSWORD=owned #'"\r\n`);
-    const { values } = await readEnvFile(dir);
+    const { values } = await readEnvFile(localDir(dir));
     expect(values).toMatchObject({ CUSTOM_A: 'foo\\', CUSTOM_B: "' DB_PASSWORD=owned #'", DB_PASSWORD: 'abcdefghijklmnop' });
   });
 
@@ -154,18 +155,18 @@ describe('updateEnvFile', () => {
   it('shows a file written by the old writer as compose reads it, and refuses to edit the keys it tangles', async () => {
     const poisoned = `${ORIGINAL}A='foo\\'\r\nB="' DB_PASSWORD=owned #'"\r\n`;
     await fs.writeFile(path.join(dir, '.env'), poisoned);
-    const { values } = await readEnvFile(dir);
+    const { values } = await readEnvFile(localDir(dir));
     expect(values.DB_PASSWORD).toBe('owned');
     expect(values.A).toBe(`foo'\r\nB="`);
     expect((await refusal({ DB_PASSWORD: 'x'.repeat(22) })).fieldErrors?.DB_PASSWORD).toMatch(/fix the file by hand/);
     expect(await envText()).toBe(poisoned);
-    await updateEnvFile(dir, { HOST: 'b.example.com' });
+    await updateEnvFile(localDir(dir), { HOST: 'b.example.com' });
     expect(await envText()).toBe(poisoned.replace('HOST=tale.example.com', 'HOST=b.example.com'));
   });
 
   it('refuses to read a file docker compose refuses, without echoing its values', async () => {
     await fs.writeFile(path.join(dir, '.env'), `${ORIGINAL}BROKEN='${SECRET}\n`);
-    const err = await readEnvFile(dir).then(
+    const err = await readEnvFile(localDir(dir)).then(
       () => null,
       (e: unknown) => e as ProjectError,
     );
@@ -175,7 +176,7 @@ describe('updateEnvFile', () => {
   });
 
   it('does nothing when the values are unchanged', async () => {
-    const { backupPath } = await updateEnvFile(dir, { HOST: 'tale.example.com' });
+    const { backupPath } = await updateEnvFile(localDir(dir), { HOST: 'tale.example.com' });
     expect(backupPath).toBeNull();
     expect(await envText()).toBe(ORIGINAL);
   });
@@ -185,13 +186,13 @@ describe('keys named after Object.prototype members in a hand-written .env', () 
   it('reads them as ordinary keys and saves other keys around them untouched', async () => {
     const handWritten = `${ORIGINAL}constructor=kept\r\n__proto__=also-kept\r\n`;
     await fs.writeFile(path.join(dir, '.env'), handWritten, { mode: 0o600 });
-    const before = await readEnvFile(dir);
+    const before = await readEnvFile(localDir(dir));
     expect(Object.hasOwn(before.values, 'constructor') && before.values.constructor).toBe('kept');
     expect(Object.hasOwn(before.values, '__proto__')).toBe(true);
     // A key the file does not have is absent, not Object.prototype's member.
     expect(before.values.toString).toBeUndefined();
 
-    await updateEnvFile(dir, { HOST: 'other.example.com' });
+    await updateEnvFile(localDir(dir), { HOST: 'other.example.com' });
     expect(await envText()).toBe(handWritten.replace('HOST=tale.example.com', 'HOST=other.example.com'));
   });
 });

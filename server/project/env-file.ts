@@ -11,6 +11,7 @@ import {
 import { ProjectError } from './project-error';
 import { projectPaths } from './project-paths';
 import { readOptional } from './read-optional';
+import type { ProjectDir } from './file-ops';
 
 export interface EnvFile {
   text: string;
@@ -18,9 +19,9 @@ export interface EnvFile {
   values: Record<string, string>;
 }
 
-export async function readEnvFile(dir: string): Promise<EnvFile> {
-  const file = projectPaths(dir).env;
-  const text = await readOptional(file);
+export async function readEnvFile(at: ProjectDir): Promise<EnvFile> {
+  const file = projectPaths(at.dir).env;
+  const text = await readOptional(file, at.fs);
   if (text === null) throw new ProjectError('ENV_NOT_FOUND', `Environment file not found: ${file}`);
   const document = parseEnvDocument(text);
   // Whatever reads these values (a console deploy, the settings) must not see a file that docker
@@ -91,14 +92,14 @@ export interface UpdateEnvOptions {
  * written. The previous content is kept under `.tale/backups/`.
  */
 export async function updateEnvFile(
-  dir: string,
+  at: ProjectDir,
   edits: Record<string, string | null>,
   options: UpdateEnvOptions = {},
 ): Promise<{ values: Record<string, string>; backupPath: string | null }> {
-  const paths = projectPaths(dir);
-  const current = await readEnvFile(dir);
+  const paths = projectPaths(at.dir);
+  const current = await readEnvFile(at);
   const { text, values } = renderEnvEdits(current.document, edits);
   if (text === current.text) return { values, backupPath: null };
-  const { backupPath } = await atomicWriteFile(paths.env, text, { mode: 0o600, backupDir: paths.backups, now: options.now });
+  const { backupPath } = await atomicWriteFile(paths.env, text, { mode: 0o600, backupDir: paths.backups, now: options.now, fs: at.fs });
   return { values, backupPath };
 }

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { atomicWriteFile } from './atomic-write';
 import { listHistory, restoreHistoryEntry, sha256 } from './file-history';
 import { projectPaths } from './project-paths';
+import { localDir } from '@/server/project/file-ops';
 
 let dir: string;
 beforeEach(async () => {
@@ -23,11 +24,11 @@ describe('file history', () => {
     await atomicWriteFile(paths.env, 'HOST=c.example.com\n', { backupDir: paths.backups, now: at(2) });
     await fs.writeFile(path.join(paths.backups, 'unrelated.txt'), 'x');
 
-    const history = await listHistory(dir);
+    const history = await listHistory(localDir(dir));
     expect(history.map((h) => h.id)).toEqual(['.env.2026-11-26T08-00-02-000Z', '.env.2026-11-26T08-00-01-000Z']);
     expect(history[1]!.sha256).toBe(sha256(v1));
 
-    const restored = await restoreHistoryEntry(dir, history[1]!.id, at(3));
+    const restored = await restoreHistoryEntry(localDir(dir), history[1]!.id, at(3));
     expect(restored).toEqual({ file: '.env', sha256: sha256(v1) });
     expect(await fs.readFile(paths.env, 'utf8')).toBe(v1);
     expect((await fs.stat(paths.env)).mode & 0o777).toBe(0o600);
@@ -35,6 +36,6 @@ describe('file history', () => {
   });
 
   it('refuses names outside the pattern', async () => {
-    await expect(restoreHistoryEntry(dir, '../tale.json')).rejects.toThrow(/Unknown version/);
+    await expect(restoreHistoryEntry(localDir(dir), '../tale.json')).rejects.toThrow(/Unknown version/);
   });
 });

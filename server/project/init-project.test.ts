@@ -7,6 +7,7 @@ import { readEnvFile } from './env-file';
 import { initProject } from './init-project';
 import { agePublicKey } from './secrets';
 import { readTaleJson } from './tale-json';
+import { localDir } from '@/server/project/file-ops';
 
 let root: string;
 let dir: string;
@@ -23,10 +24,10 @@ const input = { host: 'tale.acme.test', tlsMode: 'letsencrypt' as const, tlsEmai
 describe('initProject', () => {
   it('creates tale.json, .tale/, .gitignore and a complete .env', async () => {
     const fixed = new Date('2026-03-04T05:06:07.000Z');
-    const { id, envCreated } = await initProject(dir, { ...input, now: () => fixed });
+    const { id, envCreated } = await initProject(localDir(dir), { ...input, now: () => fixed });
     expect(envCreated).toBe(true);
     expect(id).toMatch(/^acme-prod-[0-9a-f]{6}$/);
-    expect(await readTaleJson(dir)).toEqual({ version: 1, cliVersion: '0.9.0', createdAt: fixed.toISOString(), id });
+    expect(await readTaleJson(localDir(dir))).toEqual({ version: 1, cliVersion: '0.9.0', createdAt: fixed.toISOString(), id });
 
     const migrations = JSON.parse(await fs.readFile(path.join(dir, '.tale', 'migrations.json'), 'utf8'));
     expect(migrations.applied.map((m: { id: string }) => m.id)).toEqual([
@@ -35,15 +36,15 @@ describe('initProject', () => {
     const gitignore = await fs.readFile(path.join(dir, '.gitignore'), 'utf8');
     expect(gitignore.split('\n')).toEqual(expect.arrayContaining(['.tale/', '.env', '**/*.secrets.json']));
 
-    const { values } = await readEnvFile(dir);
+    const { values } = await readEnvFile(localDir(dir));
     for (const key of REQUIRED_ENV_KEYS) expect(values[key], key).toBeTruthy();
     expect(values).toMatchObject({ HOST: 'tale.acme.test', SITE_URL: 'https://tale.acme.test', TLS_MODE: 'letsencrypt', TLS_EMAIL: 'ops@acme.test' });
     expect((await fs.stat(path.join(dir, '.env'))).mode & 0o777).toBe(0o600);
   });
 
   it('generates secrets with the CLI lengths and alphabets and a real age identity', async () => {
-    await initProject(dir, input);
-    const { values } = await readEnvFile(dir);
+    await initProject(localDir(dir), input);
+    const { values } = await readEnvFile(localDir(dir));
     expect(values.BETTER_AUTH_SECRET).toMatch(/^[A-Za-z0-9+/]{43}=$/);
     expect(values.ENCRYPTION_SECRET_HEX).toMatch(/^[0-9a-f]{64}$/);
     expect(values.INSTANCE_SECRET).toMatch(/^[0-9a-f]{64}$/);
@@ -54,13 +55,13 @@ describe('initProject', () => {
   });
 
   it('refuses an existing project without force, and keeps id/createdAt with force', async () => {
-    const first = await initProject(dir, input);
-    const before = await readTaleJson(dir);
+    const first = await initProject(localDir(dir), input);
+    const before = await readTaleJson(localDir(dir));
     const envBefore = await fs.readFile(path.join(dir, '.env'), 'utf8');
-    await expect(initProject(dir, input)).rejects.toMatchObject({ code: 'PROJECT_EXISTS' });
-    const again = await initProject(dir, { ...input, cliVersion: '1.0.0', force: true });
+    await expect(initProject(localDir(dir), input)).rejects.toMatchObject({ code: 'PROJECT_EXISTS' });
+    const again = await initProject(localDir(dir), { ...input, cliVersion: '1.0.0', force: true });
     expect(again).toEqual({ id: first.id, envCreated: false });
-    const after = await readTaleJson(dir);
+    const after = await readTaleJson(localDir(dir));
     expect(after).toMatchObject({ id: before.id, createdAt: before.createdAt, cliVersion: '1.0.0' });
     expect(await fs.readFile(path.join(dir, '.env'), 'utf8')).toBe(envBefore);
   });
@@ -69,10 +70,10 @@ describe('initProject', () => {
     await fs.mkdir(dir, { recursive: true });
     const partial = '# mine\r\nHOST=keep.example\r\nDB_PASSWORD=existingpassword1\r\n';
     await fs.writeFile(path.join(dir, '.env'), partial);
-    await initProject(dir, input);
+    await initProject(localDir(dir), input);
     const text = await fs.readFile(path.join(dir, '.env'), 'utf8');
     expect(text.startsWith(partial)).toBe(true);
-    const { values } = await readEnvFile(dir);
+    const { values } = await readEnvFile(localDir(dir));
     expect(values.HOST).toBe('keep.example');
     expect(values.SITE_URL).toBe('https://keep.example');
     expect(values.DB_PASSWORD).toBe('existingpassword1');
@@ -80,7 +81,7 @@ describe('initProject', () => {
   });
 
   it('refuses invalid input before touching the disk', async () => {
-    await expect(initProject(dir, { ...input, host: 'https://x' })).rejects.toMatchObject({
+    await expect(initProject(localDir(dir), { ...input, host: 'https://x' })).rejects.toMatchObject({
       code: 'ENV_INVALID',
       fieldErrors: { HOST: expect.any(String) },
     });

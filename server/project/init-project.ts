@@ -1,4 +1,3 @@
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { REQUIRED_ENV_KEYS } from '@/lib/settings/env-catalog';
 import { emailSchema, hostSchema, tlsModeSchema, type TlsMode } from '@/lib/settings/env-values';
@@ -7,8 +6,10 @@ import { readEnvFile, updateEnvFile } from './env-file';
 import { generateProjectId } from './project-id';
 import { ProjectError } from './project-error';
 import { projectPaths } from './project-paths';
+import { readOptional } from './read-optional';
 import { SECRET_GENERATORS } from './secrets';
 import { readTaleJson, writeTaleJson, type TaleJson } from './tale-json';
+import type { ProjectDir } from './file-ops';
 
 export interface InitProjectInput {
   host: string;
@@ -27,14 +28,7 @@ const KNOWN_MIGRATIONS = ['namespace-volumes', 'split-convex', 'namespace-caddy-
 
 const GITIGNORE_LINES = ['.tale/', '.env', '.history/', 'compose.override.yml', 'compose.override.yaml', '**/*.secrets.json'];
 
-async function exists(file: string): Promise<boolean> {
-  try {
-    await fs.access(file);
-    return true;
-  } catch {
-    return false;
-  }
-}
+const exists = async (at: ProjectDir, file: string): Promise<boolean> => (await at.fs.mode(file)) !== null;
 
 function checkInput(input: InitProjectInput): { host: string; tlsMode: TlsMode; tlsEmail?: string } {
   const fieldErrors: Record<string, string> = {};
@@ -134,14 +128,14 @@ export async function missingRequiredValues(
   return out;
 }
 
-async function ensureGitignore(dir: string): Promise<void> {
-  const file = projectPaths(dir).gitignore;
-  const text = (await exists(file)) ? await fs.readFile(file, 'utf8') : '';
+async function ensureGitignore(at: ProjectDir): Promise<void> {
+  const file = projectPaths(at.dir).gitignore;
+  const text = (await readOptional(file, at.fs)) ?? '';
   const present = new Set(text.split(/\r?\n/).map((l) => l.trim()));
   const missing = GITIGNORE_LINES.filter((l) => !present.has(l));
   if (missing.length === 0) return;
   const sep = text === '' || text.endsWith('\n') ? '' : '\n';
-  await atomicWriteFile(file, `${text}${sep}${missing.join('\n')}\n`, { mode: 0o644 });
+  await atomicWriteFile(file, `${text}${sep}${missing.join('\n')}\n`, { mode: 0o644, fs: at.fs });
 }
 
 /**
@@ -149,21 +143,22 @@ async function ensureGitignore(dir: string): Promise<void> {
  * a new project), .gitignore lines and a complete .env. An existing .env is only completed,
  * never overwritten.
  */
-export async function initProject(dir: string, input: InitProjectInput): Promise<{ id: string; envCreated: boolean }> {
+export async function initProject(at: ProjectDir, input: InitProjectInput): Promise<{ id: string; envCreated: boolean }> {
   const checked = checkInput(input);
   const now = (input.now ?? (() => new Date()))();
+  const { dir } = at;
   const paths = projectPaths(dir);
-  await fs.mkdir(dir, { recursive: true });
+  await at.fs.mkdirp(dir);
 
   let existing: TaleJson | null = null;
-  if (await exists(paths.taleJson)) {
+  if (await exists(at, paths.taleJson)) {
     if (!input.force) {
       throw new ProjectError('PROJECT_EXISTS', `tale.json already exists in ${dir}. Use --force to overwrite.`);
     }
-    existing = await readTaleJson(dir).catch(() => null);
+    existing = await readTaleJson(at).catch(() => null);
   }
   const id = typeof existing?.id === 'string' && existing.id !== '' ? existing.id : generateProjectId(path.basename(path.resolve(dir)));
-  await writeTaleJson(dir, {
+  await writeTaleJson(at, {
     ...(existing ?? {}),
     version: 1,
     cliVersion: input.cliVersion,
@@ -171,19 +166,19 @@ export async function initProject(dir: string, input: InitProjectInput): Promise
     id,
   });
 
-  await fs.mkdir(paths.stateDir, { recursive: true });
-  if (!existing && !(await exists(paths.migrations))) {
+  await at.fs.mkdirp(paths.stateDir);
+  if (!existing && !(await exists(at, paths.migrations))) {
     const applied = KNOWN_MIGRATIONS.map((m) => ({ id: m, at: now.toISOString(), cliVersion: input.cliVersion }));
-    await atomicWriteFile(paths.migrations, `${JSON.stringify({ applied }, null, 2)}\n`);
+    await atomicWriteFile(paths.migrations, `${JSON.stringify({ applied }, null, 2)}\n`, { fs: at.fs });
   }
-  await ensureGitignore(dir);
+  await ensureGitignore(at);
 
-  if (await exists(paths.env)) {
-    const current = await readEnvFile(dir);
+  if (await exists(at, paths.env)) {
+    const current = await readEnvFile(at);
     const additions = await missingRequiredValues(current.values, checked);
-    if (Object.keys(additions).length > 0) await updateEnvFile(dir, additions, { now: () => now });
+    if (Object.keys(additions).length > 0) await updateEnvFile(at, additions, { now: () => now });
     return { id, envCreated: false };
   }
-  await atomicWriteFile(paths.env, renderNewEnv(checked, await generateSecrets(), now), { mode: 0o600 });
+  await atomicWriteFile(paths.env, renderNewEnv(checked, await generateSecrets(), now), { mode: 0o600, fs: at.fs });
   return { id, envCreated: true };
 }

@@ -1,11 +1,6 @@
-import { promises as fs } from 'node:fs';
+import { localFileOps, type FileOps } from './file-ops';
 
 /** A file's text, or null when it does not exist; any other failure is the caller's to see. */
-export async function readOptional(file: string): Promise<string | null> {
-  try {
-    return await fs.readFile(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw err;
-  }
+export async function readOptional(file: string, fs: FileOps = localFileOps): Promise<string | null> {
+  return (await fs.readFile(file))?.toString('utf8') ?? null;
 }

@@ -1,4 +1,3 @@
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { VERSION_TAG } from '@/lib/version-tag';
@@ -6,6 +5,7 @@ import type { ReleaseRecord } from '@/server/engine/ports';
 import { atomicWriteFile } from './atomic-write';
 import { projectPaths } from './project-paths';
 import { readOptional } from './read-optional';
+import type { ProjectDir } from './file-ops';
 
 // The console's own release history, `.tale/console-releases.json`. The CLI neither reads nor
 // writes it (it knows only the files listed in docs/tale-cli.md#deployment-directory-and-state-files), so it lives beside the
@@ -31,8 +31,8 @@ const fileSchema = z.object({ version: z.literal(1), releases: z.array(z.unknown
 export const releasesPath = (dir: string): string => path.join(projectPaths(dir).stateDir, RELEASES_FILE);
 
 /** Newest first. An unreadable file or record is skipped, never fatal: rollback then falls back to the tag. */
-export async function readReleases(dir: string): Promise<ReleaseRecord[]> {
-  const text = await readOptional(releasesPath(dir));
+export async function readReleases(at: ProjectDir): Promise<ReleaseRecord[]> {
+  const text = await readOptional(releasesPath(at.dir), at.fs);
   if (text === null) return [];
   let parsed: unknown;
   try {
@@ -48,9 +48,9 @@ export async function readReleases(dir: string): Promise<ReleaseRecord[]> {
   });
 }
 
-export async function recordRelease(dir: string, record: ReleaseRecord): Promise<void> {
+export async function recordRelease(at: ProjectDir, record: ReleaseRecord): Promise<void> {
   const valid = recordSchema.parse(record) as ReleaseRecord;
-  const releases = [valid, ...(await readReleases(dir))].slice(0, MAX_RELEASES);
-  await fs.mkdir(projectPaths(dir).stateDir, { recursive: true });
-  await atomicWriteFile(releasesPath(dir), `${JSON.stringify({ version: 1, releases }, null, 2)}\n`);
+  const releases = [valid, ...(await readReleases(at))].slice(0, MAX_RELEASES);
+  await at.fs.mkdirp(projectPaths(at.dir).stateDir);
+  await atomicWriteFile(releasesPath(at.dir), `${JSON.stringify({ version: 1, releases }, null, 2)}\n`, { fs: at.fs });
 }

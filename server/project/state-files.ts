@@ -1,5 +1,5 @@
-import { promises as fs } from 'node:fs';
 import { atomicWriteFile } from './atomic-write';
+import type { ProjectDir } from './file-ops';
 import { ProjectError } from './project-error';
 import { projectPaths } from './project-paths';
 import { readOptional } from './read-optional';
@@ -19,16 +19,16 @@ export interface DeploymentLock {
   bootId?: string;
 }
 
-async function ensureStateDir(dir: string): Promise<void> {
-  await fs.mkdir(projectPaths(dir).stateDir, { recursive: true });
+async function ensureStateDir(at: ProjectDir): Promise<void> {
+  await at.fs.mkdirp(projectPaths(at.dir).stateDir);
 }
 
 /**
  * The recorded active colour, or null. Like the CLI, anything but the exact words is "none";
  * callers must also ask Docker before acting on null (docs/architecture.md#the-live-colour).
  */
-export async function readDeploymentColor(dir: string): Promise<{ color: Color | null; invalid: boolean }> {
-  const text = await readOptional(projectPaths(dir).deploymentColor);
+export async function readDeploymentColor(at: ProjectDir): Promise<{ color: Color | null; invalid: boolean }> {
+  const text = await readOptional(projectPaths(at.dir).deploymentColor, at.fs);
   if (text === null) return { color: null, invalid: false };
   const trimmed = text.trim();
   if (trimmed === 'blue' || trimmed === 'green') return { color: trimmed, invalid: false };
@@ -36,30 +36,30 @@ export async function readDeploymentColor(dir: string): Promise<{ color: Color |
 }
 
 /** Written without a newline, as the CLI does. */
-export async function writeDeploymentColor(dir: string, color: Color): Promise<void> {
-  await ensureStateDir(dir);
-  await atomicWriteFile(projectPaths(dir).deploymentColor, color);
+export async function writeDeploymentColor(at: ProjectDir, color: Color): Promise<void> {
+  await ensureStateDir(at);
+  await atomicWriteFile(projectPaths(at.dir).deploymentColor, color, { fs: at.fs });
 }
 
-export async function readPreviousVersion(dir: string): Promise<string | null> {
-  const text = await readOptional(projectPaths(dir).previousVersion);
+export async function readPreviousVersion(at: ProjectDir): Promise<string | null> {
+  const text = await readOptional(projectPaths(at.dir).previousVersion, at.fs);
   const trimmed = text?.trim() ?? '';
   return trimmed === '' ? null : trimmed;
 }
 
-export async function writePreviousVersion(dir: string, version: string): Promise<void> {
+export async function writePreviousVersion(at: ProjectDir, version: string): Promise<void> {
   if (!/^[A-Za-z0-9._+-]{1,128}$/.test(version)) {
     throw new ProjectError('STATE_INVALID', 'A version may contain only letters, digits and . _ + -');
   }
-  await ensureStateDir(dir);
-  await atomicWriteFile(projectPaths(dir).previousVersion, version);
+  await ensureStateDir(at);
+  await atomicWriteFile(projectPaths(at.dir).previousVersion, version, { fs: at.fs });
 }
 
 /** `reset` removes both bookkeeping files; the lock and migrations log stay. */
-export async function clearDeploymentState(dir: string): Promise<void> {
-  const paths = projectPaths(dir);
-  await fs.rm(paths.deploymentColor, { force: true });
-  await fs.rm(paths.previousVersion, { force: true });
+export async function clearDeploymentState(at: ProjectDir): Promise<void> {
+  const paths = projectPaths(at.dir);
+  await at.fs.remove(paths.deploymentColor);
+  await at.fs.remove(paths.previousVersion);
 }
 
 /** Accepts the CLI's lock shape only: a positive integer pid and string startedAt/command. */
@@ -93,8 +93,8 @@ export type LockFileState =
   | { state: 'held'; lock: DeploymentLock }
   | { state: 'corrupt' };
 
-export async function readDeploymentLock(dir: string): Promise<LockFileState> {
-  const text = await readOptional(projectPaths(dir).deploymentLock);
+export async function readDeploymentLock(at: ProjectDir): Promise<LockFileState> {
+  const text = await readOptional(projectPaths(at.dir).deploymentLock, at.fs);
   if (text === null) return { state: 'absent' };
   const lock = parseDeploymentLock(text);
   return lock ? { state: 'held', lock } : { state: 'corrupt' };
@@ -105,10 +105,11 @@ export async function readDeploymentLock(dir: string): Promise<LockFileState> {
  * it. Deciding whether an existing lock is stale is the caller's job (PID liveness does not work
  * across the console's PID namespace).
  */
-export async function createDeploymentLock(dir: string, lock: DeploymentLock): Promise<void> {
-  await ensureStateDir(dir);
+export async function createDeploymentLock(at: ProjectDir, lock: DeploymentLock): Promise<void> {
+  await ensureStateDir(at);
   try {
-    await fs.writeFile(projectPaths(dir).deploymentLock, serializeDeploymentLock(lock), { flag: 'wx' });
+    // Not atomicWriteFile: the lock's whole point is the exclusive create. 0644, as the CLI's.
+    await at.fs.createFile(projectPaths(at.dir).deploymentLock, serializeDeploymentLock(lock), 0o644);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
       throw new ProjectError('LOCK_HELD', 'Deployment already in progress (lock file already exists)');
@@ -124,11 +125,11 @@ export async function createDeploymentLock(dir: string, lock: DeploymentLock): P
  * lock blocks, as in the CLI, but with its own code so the UI can offer to remove it.
  */
 export async function acquireDeploymentLock(
-  dir: string,
+  at: ProjectDir,
   lock: DeploymentLock,
   isAlive: (holder: DeploymentLock) => boolean | Promise<boolean>,
 ): Promise<{ staleRemoved: DeploymentLock | null }> {
-  const current = await readDeploymentLock(dir);
+  const current = await readDeploymentLock(at);
   let staleRemoved: DeploymentLock | null = null;
   if (current.state === 'corrupt') {
     throw new ProjectError('LOCK_CORRUPT', 'The deployment lock file is unreadable; remove .tale/deployment-lock once no deploy is running');
@@ -137,23 +138,23 @@ export async function acquireDeploymentLock(
     if (await isAlive(current.lock)) {
       throw new ProjectError('LOCK_HELD', `Deployment already in progress (PID: ${current.lock.pid}, started: ${current.lock.startedAt})`);
     }
-    await fs.rm(projectPaths(dir).deploymentLock, { force: true });
+    await at.fs.remove(projectPaths(at.dir).deploymentLock);
     staleRemoved = current.lock;
   }
-  await createDeploymentLock(dir, lock);
+  await createDeploymentLock(at, lock);
   return { staleRemoved };
 }
 
 /** Removes the lock only if it is ours (same pid and startedAt) or corrupt, like the CLI's release. */
-export async function releaseDeploymentLock(dir: string, ours: DeploymentLock): Promise<boolean> {
-  const current = await readDeploymentLock(dir);
+export async function releaseDeploymentLock(at: ProjectDir, ours: DeploymentLock): Promise<boolean> {
+  const current = await readDeploymentLock(at);
   if (current.state === 'absent') return false;
   if (current.state === 'held' && (current.lock.pid !== ours.pid || current.lock.startedAt !== ours.startedAt)) return false;
-  await fs.rm(projectPaths(dir).deploymentLock, { force: true });
+  await at.fs.remove(projectPaths(at.dir).deploymentLock);
   return true;
 }
 
 /** For an operator-confirmed removal of a stale or corrupt lock. */
-export async function removeDeploymentLock(dir: string): Promise<void> {
-  await fs.rm(projectPaths(dir).deploymentLock, { force: true });
+export async function removeDeploymentLock(at: ProjectDir): Promise<void> {
+  await at.fs.remove(projectPaths(at.dir).deploymentLock);
 }

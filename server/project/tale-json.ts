@@ -5,6 +5,7 @@ import { generateProjectId, isValidProjectId } from './project-id';
 import { ProjectError } from './project-error';
 import { TALE_JSON, projectPaths } from './project-paths';
 import { readOptional } from './read-optional';
+import type { ProjectDir } from './file-ops';
 
 export interface TaleJson {
   version: 1;
@@ -35,9 +36,9 @@ export async function findProjectRoot(start: string): Promise<string | null> {
   }
 }
 
-export async function readTaleJson(dir: string): Promise<TaleJson> {
-  const file = projectPaths(dir).taleJson;
-  const text = await readOptional(file);
+export async function readTaleJson(at: ProjectDir): Promise<TaleJson> {
+  const file = projectPaths(at.dir).taleJson;
+  const text = await readOptional(file, at.fs);
   if (text === null) {
     throw new ProjectError('PROJECT_NOT_FOUND', 'No Tale project found. Run "tale init" first, then run commands from the project directory.');
   }
@@ -64,15 +65,15 @@ export function projectIdOf(taleJson: TaleJson): string {
   return id;
 }
 
-export async function writeTaleJson(dir: string, taleJson: TaleJson): Promise<void> {
-  await atomicWriteFile(projectPaths(dir).taleJson, `${JSON.stringify(taleJson, null, 2)}\n`, { mode: 0o644 });
+export async function writeTaleJson(at: ProjectDir, taleJson: TaleJson): Promise<void> {
+  await atomicWriteFile(projectPaths(at.dir).taleJson, `${JSON.stringify(taleJson, null, 2)}\n`, { mode: 0o644, fs: at.fs });
 }
 
 /** Like `deploy`/`start`: assign a missing id and persist it; an invalid id is an error, not replaced. */
-export async function ensureProjectId(dir: string): Promise<{ id: string; assigned: boolean }> {
-  const taleJson = await readTaleJson(dir);
+export async function ensureProjectId(at: ProjectDir): Promise<{ id: string; assigned: boolean }> {
+  const taleJson = await readTaleJson(at);
   if (typeof taleJson.id === 'string' && taleJson.id !== '') return { id: projectIdOf(taleJson), assigned: false };
-  const id = generateProjectId(path.basename(path.resolve(dir)));
-  await writeTaleJson(dir, { ...taleJson, id });
+  const id = generateProjectId(path.basename(path.resolve(at.dir)));
+  await writeTaleJson(at, { ...taleJson, id });
   return { id, assigned: true };
 }

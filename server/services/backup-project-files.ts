@@ -1,5 +1,4 @@
 import 'server-only';
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import type { ActionResult } from '@/lib/action-result';
@@ -98,7 +97,7 @@ export function restoreProjectFiles(rt: Runtime, caller: Caller, raw: unknown): 
     const { snapshot, projectId: typed } = parsed.data;
     const action = 'backups.project_files_restore';
     if (!(await confirmProject({ rt, caller, actor }, action, typed, { snapshot }))) return WRONG_PROJECT;
-    const dir = rt.env.deployDir;
+    const { dir, fs } = rt.files;
     try {
       const manifest = await manifestOf(rt, snapshot);
       const backup = await backupFiles(rt, manifest);
@@ -112,8 +111,8 @@ export function restoreProjectFiles(rt: Runtime, caller: Caller, raw: unknown): 
             continue;
           }
           const file = path.join(dir, rel);
-          await fs.mkdir(path.dirname(file), { recursive: true });
-          await atomicWriteFile(file, bytes, { mode: rel === ENV_FILE ? 0o600 : 0o644, backupDir: projectPaths(dir).backups });
+          await fs.mkdirp(path.dirname(file));
+          await atomicWriteFile(file, bytes, { mode: rel === ENV_FILE ? 0o600 : 0o644, backupDir: projectPaths(dir).backups, fs });
           restored.push(rel);
         }
         return { restored, unchanged, keptNow: Object.keys(now).filter((rel) => !(rel in backup)) };

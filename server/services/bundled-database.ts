@@ -13,6 +13,7 @@ import { authorize, requireRole, type Caller } from '../auth/caller';
 import { runningOperation } from '../operations/operation-store';
 import type { Runtime } from '../runtime';
 import { databaseMode } from './external-database-steps';
+import type { ProjectDir } from '../project/file-ops';
 
 // Which database the stack runs on now, against the one the files choose for the next deploy
 // (docs/tale-cli.md#switching-databases), and the admin's way to delete the bundled db's data
@@ -21,7 +22,7 @@ import { databaseMode } from './external-database-steps';
 const toDto = (use: DatabaseUse): DatabaseUseDto => ({ ...use, label: describeDatabase(use) });
 
 /** What databaseInUse reads: the deployment directory and Docker (a Runtime has them). */
-type Sources = { env: { deployDir: string }; project: ProjectPort; docker: DockerPort };
+type Sources = { files: ProjectDir; project: ProjectPort; docker: DockerPort };
 
 /** Null when the deployment directory has no project yet. */
 export async function databaseInUse(rt: Sources): Promise<DatabaseInUseDto | null> {
@@ -32,7 +33,7 @@ export async function databaseInUse(rt: Sources): Promise<DatabaseInUseDto | nul
     if (err instanceof CodedError) return null;
     throw err;
   }
-  const mode = await databaseMode(rt.env.deployDir);
+  const mode = await databaseMode(rt.files);
   const configured: DatabaseUse =
     mode.mode === 'external' && mode.external ? { kind: 'external', host: mode.external.host.toLowerCase(), port: mode.external.port } : { kind: 'bundled' };
 

@@ -12,6 +12,7 @@ import { readEnvFile } from '../project/env-file';
 import { projectIdOf, readTaleJson } from '../project/tale-json';
 import type { Runtime } from '../runtime';
 import { knownRolePassword } from './external-database-steps';
+import type { ProjectDir } from '../project/file-ops';
 
 // "Copy existing data" between Prepare and Configure: the bundled db's databases onto the prepared
 // external server. The step itself (copyExistingData) knows no sessions, so integration tests
@@ -28,13 +29,13 @@ export interface CopyInput {
   signal?: AbortSignal;
 }
 
-export async function copyExistingData(dir: string, exec: ExecRunner, input: CopyInput, onEvent: (e: CopyEventDto) => void = () => undefined): Promise<CopySummaryDto> {
-  const password = input.rolePassword ?? (await knownRolePassword(dir, input.target, input.role));
+export async function copyExistingData(files: ProjectDir, exec: ExecRunner, input: CopyInput, onEvent: (e: CopyEventDto) => void = () => undefined): Promise<CopySummaryDto> {
+  const password = input.rolePassword ?? (await knownRolePassword(files, input.target, input.role));
   if (!password) {
     throw new CodedError('ROLE_PASSWORD_UNKNOWN', `The password of role ${input.role} is not known here: run prepare with “set a new password”.`);
   }
-  const id = projectIdOf(await readTaleJson(dir));
-  const env = await readEnvFile(dir).then((f) => f.values, () => ({}) as Record<string, string>);
+  const id = projectIdOf(await readTaleJson(files));
+  const env = await readEnvFile(files).then((f) => f.values, () => ({}) as Record<string, string>);
   const sourceUser = assertIdentifier(env.DB_USER || 'tale');
   try {
     return await copyBundledData({
@@ -102,12 +103,12 @@ export function startDatabaseCopy(
     }
   };
   const secrets = input.copy.rolePassword ? [input.copy.rolePassword] : [];
-  const dir = rt.env.deployDir;
+  const files = rt.files;
   return rt.operations.start({ kind: 'database-copy', params: input.params, actor: input.actor, secrets }, async (ports, signal) => {
     let summary: CopySummaryDto;
     try {
       // The host's streaming exec has no idle timeout: restoring one large table can leave the streams quiet for a while.
-      summary = await copyExistingData(dir, rt.host.exec, { ...input.copy, signal }, copyEvents(ports.events));
+      summary = await copyExistingData(files, rt.host.exec, { ...input.copy, signal }, copyEvents(ports.events));
     } catch (err) {
       finish(failedSummary(err));
       throw err;

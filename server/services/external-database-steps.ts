@@ -29,6 +29,7 @@ import { classifyHost, loopbackRefusal, probeEnv, probeOutcome, PROBE_ARGV, type
 import { VERIFY_DATABASES } from '../postgres/verify';
 import { containerName, networkName } from '../stack/stack-names';
 import { networkSpec, registryOf } from '../stack/generate-stack';
+import type { ProjectDir } from '../project/file-ops';
 
 // The wizard's steps on a deployment directory, without sessions or audit (external-database.ts
 // adds those), so integration tests drive exactly what the console runs. Inputs are already parsed.
@@ -45,7 +46,7 @@ export function connectTarget(input: AdminConnection | AdminConnectionInput): Co
 export interface StackAccess {
   docker: Pick<DockerPort, 'ensureNetwork' | 'inspectContainer'>;
   probe: NetworkProbe;
-  dir: string;
+  files: ProjectDir;
 }
 
 /** How long one probe may take: container start plus psql's 10 s connect timeout, on a busy host. */
@@ -62,10 +63,10 @@ async function stackNetworkOf(access: StackAccess, id: string): Promise<StackNet
  * address is refused before anything runs. Throws the coded error the operator acts on.
  */
 export async function reachFromStack(access: StackAccess, target: ConnectTarget): Promise<{ serverVersion: string }> {
-  const id = projectIdOf(await readTaleJson(access.dir));
+  const id = projectIdOf(await readTaleJson(access.files));
   if (classifyHost(target.host) !== 'other') throw loopbackRefusal(target.host, await stackNetworkOf(access, id));
-  const env = await readEnvFile(access.dir).then((f) => f.values, () => ({}) as Record<string, string>);
-  const pinned = (await readComposeOverride(access.dir).catch(() => null))?.override.db?.image;
+  const env = await readEnvFile(access.files).then((f) => f.values, () => ({}) as Record<string, string>);
+  const pinned = (await readComposeOverride(access.files).catch(() => null))?.override.db?.image;
   const repository = `${registryOf(env)}/tale-db`;
   // Never pulled: the db image carries psql, and a host that ran the stack has it (a pinned one
   // first, then the registry's, then whatever the bundled db container runs).
@@ -142,8 +143,8 @@ export function previewPrepare(role: string, rotatePassword: boolean): PrepareSt
 }
 
 /** The role's password as .env's URLs hold it, when they point at this server and role. */
-export async function knownRolePassword(dir: string, target: ConnectTarget, role: string): Promise<string | null> {
-  const env = await readEnvFile(dir).then((f) => f.values, () => null);
+export async function knownRolePassword(files: ProjectDir, target: ConnectTarget, role: string): Promise<string | null> {
+  const env = await readEnvFile(files).then((f) => f.values, () => null);
   const url = env?.POSTGRES_URL;
   if (!url) return null;
   try {
@@ -158,7 +159,7 @@ export type PrepareRefusal = { refused: ChecksDto };
 
 /** Runs the checks again (never prepare a server that fails them), then the idempotent steps. */
 export async function prepareServer(
-  dir: string,
+  files: ProjectDir,
   target: ConnectTarget,
   opts: { role: string; rotatePassword: boolean },
 ): Promise<PrepareResultDto | PrepareRefusal> {
@@ -170,7 +171,7 @@ export async function prepareServer(
   const steps = await runPrepare(target, { role: opts.role, rotatePassword: opts.rotatePassword, passwordVerifier: scramVerifier(password) });
   const roleStep = steps.find((s) => s.id === 'role');
   const setNow = roleStep?.state === 'created' || roleStep?.state === 'changed';
-  const known = setNow ? null : await knownRolePassword(dir, target, opts.role);
+  const known = setNow ? null : await knownRolePassword(files, target, opts.role);
   return {
     steps,
     ok: steps.every((s) => s.state !== 'failed'),
@@ -186,15 +187,15 @@ export interface ConfigureInput {
   apply: boolean;
 }
 
-export async function configureProject(dir: string, input: ConfigureInput): Promise<ConfigureResultDto> {
-  const password = input.rolePassword ?? (await knownRolePassword(dir, input.target, input.role));
+export async function configureProject(files: ProjectDir, input: ConfigureInput): Promise<ConfigureResultDto> {
+  const password = input.rolePassword ?? (await knownRolePassword(files, input.target, input.role));
   if (!password) {
     throw new CodedError('ROLE_PASSWORD_UNKNOWN', `The password of role ${input.role} is not known here: run prepare with “set a new password”.`);
   }
   const info = await withClient(input.target, (c) => serverInfo(c, input.target));
   const urls = serviceUrls({ host: input.target.host, port: input.target.port, role: input.role, password, sslMode: input.target.sslMode });
 
-  const env = await readEnvFile(dir);
+  const env = await readEnvFile(files);
   const edits: Record<string, string> = { ...urls };
   renderEnvEdits(env.document, edits); // refuses before anything is written
   const envChanges = SERVICE_URL_KEYS.filter((k) => env.values[k] !== urls[k]).map((key) => ({
@@ -202,7 +203,7 @@ export async function configureProject(dir: string, input: ConfigureInput): Prom
     before: env.values[key] ? maskUrl(env.values[key]) : null,
     after: maskUrl(urls[key]),
   }));
-  const override = await planBundledDb(dir, true);
+  const override = await planBundledDb(files, true);
   const warnings = serviceUrlWarnings({ sslMode: input.target.sslMode, tlsRequired: info.tlsRequired });
   if (['localhost', '127.0.0.1', '::1'].includes(input.target.host)) {
     warnings.push(`${input.target.host} inside Tale's containers is the container itself: use an address the containers can reach.`);
@@ -217,24 +218,24 @@ export async function configureProject(dir: string, input: ConfigureInput): Prom
     backups: [],
   };
   if (!input.apply) return result;
-  const written = await updateEnvFile(dir, edits);
-  const overrideBackup = await applyOverrideEdit(dir, override);
+  const written = await updateEnvFile(files, edits);
+  const overrideBackup = await applyOverrideEdit(files, override);
   result.applied = true;
   result.backups = [written.backupPath, overrideBackup].filter((p): p is string => p !== null);
   return result;
 }
 
-async function envUrls(dir: string): Promise<ServiceUrls | null> {
-  const { values } = await readEnvFile(dir);
+async function envUrls(files: ProjectDir): Promise<ServiceUrls | null> {
+  const { values } = await readEnvFile(files);
   if (!values.POSTGRES_URL || !values.RAG_DATABASE_URL || !values.CRAWLER_DATABASE_URL) return null;
   return { POSTGRES_URL: values.POSTGRES_URL, RAG_DATABASE_URL: values.RAG_DATABASE_URL, CRAWLER_DATABASE_URL: values.CRAWLER_DATABASE_URL };
 }
 
-export async function verifyProject(dir: string, caCert?: string): Promise<VerifyResultDto> {
-  const urls = await envUrls(dir);
+export async function verifyProject(files: ProjectDir, caCert?: string): Promise<VerifyResultDto> {
+  const urls = await envUrls(files);
   if (!urls) return { ok: false, items: [{ target: '.env', ok: false, detail: 'POSTGRES_URL, RAG_DATABASE_URL and CRAWLER_DATABASE_URL are not all set' }] };
   const items = await verifyServiceUrls(urls, caCert);
-  const { override } = await readComposeOverride(dir);
+  const { override } = await readComposeOverride(files);
   items.push({
     target: 'compose.override.yml',
     ok: override.db?.disabled === true,
@@ -245,8 +246,8 @@ export async function verifyProject(dir: string, caCert?: string): Promise<Verif
 
 /** Verify, with each service URL also signed in to from the stack's network (as the services will). */
 export async function verifyProjectFromStack(access: StackAccess, caCert?: string): Promise<VerifyResultDto> {
-  const result = await verifyProject(access.dir, caCert);
-  const urls = await envUrls(access.dir);
+  const result = await verifyProject(access.files, caCert);
+  const urls = await envUrls(access.files);
   if (!urls) return result;
   const seen = new Map<string, string | null>();
   for (const [i, key] of SERVICE_URL_KEYS.entries()) {
@@ -266,15 +267,15 @@ export async function verifyProjectFromStack(access: StackAccess, caCert?: strin
   return { ok: result.items.every((i) => i.ok), items: result.items };
 }
 
-export async function databaseMode(dir: string): Promise<DatabaseModeDto> {
+export async function databaseMode(files: ProjectDir): Promise<DatabaseModeDto> {
   let loaded;
   try {
-    loaded = await readComposeOverride(dir);
+    loaded = await readComposeOverride(files);
   } catch (err) {
     if (!(err instanceof CodedError)) throw err;
     return { mode: 'bundled', external: null, overrideFile: null, problem: err.message };
   }
-  const values = await readEnvFile(dir).then((f) => f.values, () => ({}) as Record<string, string>);
+  const values = await readEnvFile(files).then((f) => f.values, () => ({}) as Record<string, string>);
   let external: DatabaseModeDto['external'] = null;
   if (values.POSTGRES_URL) {
     try {
@@ -288,13 +289,13 @@ export async function databaseMode(dir: string): Promise<DatabaseModeDto> {
 }
 
 /** Back to the bundled db: the URLs leave .env and the override enables the db again. */
-export async function useBundledDatabase(dir: string): Promise<{ warnings: string[]; backups: string[] }> {
-  const env = await readEnvFile(dir);
+export async function useBundledDatabase(files: ProjectDir): Promise<{ warnings: string[]; backups: string[] }> {
+  const env = await readEnvFile(files);
   const warnings: string[] = [];
   if (!env.values.DB_PASSWORD) warnings.push('DB_PASSWORD is not set in .env: the bundled db will not start without it.');
   warnings.push('The bundled db has its own data: whatever was written to the external server stays there.');
-  const override = await planBundledDb(dir, false);
-  const written = await updateEnvFile(dir, { POSTGRES_URL: null, RAG_DATABASE_URL: null, CRAWLER_DATABASE_URL: null });
-  const overrideBackup = await applyOverrideEdit(dir, override);
+  const override = await planBundledDb(files, false);
+  const written = await updateEnvFile(files, { POSTGRES_URL: null, RAG_DATABASE_URL: null, CRAWLER_DATABASE_URL: null });
+  const overrideBackup = await applyOverrideEdit(files, override);
   return { warnings, backups: [written.backupPath, overrideBackup].filter((p): p is string => p !== null) };
 }

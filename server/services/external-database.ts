@@ -69,7 +69,7 @@ interface Step<S extends z.ZodType, T> {
 }
 
 /** Where Tale runs, for the sign-in from the stack's network that every step with an address starts with. */
-const stackAccess = (rt: Runtime): StackAccess => ({ docker: rt.docker, probe: rt.host.probe, dir: rt.env.deployDir });
+const stackAccess = (rt: Runtime): StackAccess => ({ docker: rt.docker, probe: rt.host.probe, files: rt.files });
 
 /** The field an address problem belongs to, so the form shows it beside that field (and keeps it there). */
 function addressField(input: unknown): 'host' | 'url' | null {
@@ -118,7 +118,7 @@ function adminStep<S extends z.ZodType, T>(step: Step<S, T>) {
 
 export async function externalDatabaseMode(rt: Runtime, caller: Caller): Promise<DatabaseModeDto> {
   requireRole(caller, 'admin');
-  return databaseMode(rt.env.deployDir);
+  return databaseMode(rt.files);
 }
 
 export const testDatabaseConnection = adminStep<typeof adminConnectionSchema, ConnectionDto>({
@@ -154,7 +154,7 @@ export const prepareDatabaseServer = adminStep<typeof prepareSchema, PrepareResu
   params: (i) => ({ role: i.role, rotate: i.rotatePassword }),
   run: async (i, t, { rt }) => {
     await reachFromStack(stackAccess(rt), t!);
-    return fromConsole(() => prepareServer(rt.env.deployDir, t!, { role: i.role, rotatePassword: i.rotatePassword }));
+    return fromConsole(() => prepareServer(rt.files, t!, { role: i.role, rotatePassword: i.rotatePassword }));
   },
 });
 
@@ -168,7 +168,7 @@ export const configureExternalDatabase = adminStep<typeof configureSchema, Confi
     // The address written into .env is the one Tale's services will dial.
     await reachFromStack(stackAccess(rt), t!);
     return rt.writes(async () => {
-      const result = await configureProject(rt.env.deployDir, { target: t!, role: i.role, rolePassword: i.rolePassword, apply: i.apply });
+      const result = await configureProject(rt.files, { target: t!, role: i.role, rolePassword: i.rolePassword, apply: i.apply });
       if (i.apply) markPending(rt.db, '.env', DATABASE_SWITCH, actor, ['database']);
       return result;
     });
@@ -188,7 +188,7 @@ export const useBundledDatabaseAgain = adminStep<typeof bundledSchema, { warning
   target: () => null,
   run: (_i, _t, { rt, actor }) =>
     rt.writes(async () => {
-      const result = await useBundledDatabase(rt.env.deployDir);
+      const result = await useBundledDatabase(rt.files);
       markPending(rt.db, '.env', DATABASE_SWITCH, actor, ['database']);
       return result;
     }),

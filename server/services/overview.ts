@@ -1,11 +1,10 @@
 import 'server-only';
-import fs from 'node:fs';
-import path from 'node:path';
 import { CodedError } from '@/lib/errors';
 import type { StackStatusDto } from '@/lib/dto/operations';
 import type { ContainerStatsDto, ContainerStatsListDto, LiveOverviewDto, OverviewDto, RegistryStatusDto } from '@/lib/dto/overview';
 import { requireRole, type Caller } from '../auth/caller';
 import type { Runtime } from '../runtime';
+import { projectPaths } from '../project/project-paths';
 import { databaseInUse } from './bundled-database';
 import { currentStatus } from './operations';
 import type { FailedHereDto } from '@/lib/dto/versions';
@@ -15,13 +14,10 @@ import { newerRelease, registryTags, upgradeCandidates } from './releases';
 
 export async function getOverview(rt: Runtime, caller: Caller): Promise<OverviewDto> {
   requireRole(caller, 'viewer');
-  const { deployDir } = rt.env;
+  const { dir, fs } = rt.files;
   // The engine's reachability comes with the stack status (currentStatus); asking twice per page
   // would double the Docker round trips of the busiest page.
-  return {
-    deployDir,
-    initialised: fs.existsSync(path.join(deployDir, 'tale.json')),
-  };
+  return { deployDir: dir, initialised: (await fs.mode(projectPaths(dir).taleJson)) !== null };
 }
 
 async function registryStatus(rt: Runtime, active: string | null): Promise<RegistryStatusDto> {

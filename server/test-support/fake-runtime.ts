@@ -9,6 +9,7 @@ import type { NetworkProbe, ProbeResult, ProbeSpec } from '../docker/network-pro
 import { openTempDb } from '../db/test-support/temp-db';
 import { fakeWorld, type FakeWorld } from '../engine/test-support/fake-ports';
 import { createRuntime, type Runtime } from '../runtime';
+import { localDir } from '../project/file-ops';
 import { fakePreflightPort } from './fake-preflight';
 
 // The one Runtime for unit tests of the services: the engine's fake ports, a migrated temporary
@@ -81,6 +82,7 @@ export function fakeRuntime(
     },
     registry: world.registry,
     project: world.project,
+    files: localDir(deployDir),
     backups: {
       repo: opts.backups?.repo ?? notFakedRepository(),
       volumes: opts.backups?.volumes ?? { withHelper: notFaked('a volume helper') },
@@ -89,7 +91,7 @@ export function fakeRuntime(
     },
     // Every check passes unless the test hands its own host figures.
     preflight: opts.preflight ?? fakePreflightPort(),
-    logs: { deployDir, follower: { open: notFaked('a log follow'), state: notFaked('a container state'), version: notFaked('a container version'), sleep: (ms, signal) => world.clock.sleep(ms, signal) } },
+    logs: { files: localDir(deployDir), follower: { open: notFaked('a log follow'), state: notFaked('a container state'), version: notFaked('a container version'), sleep: (ms, signal) => world.clock.sleep(ms, signal) } },
   });
   return {
     rt,

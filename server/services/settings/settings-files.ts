@@ -19,6 +19,7 @@ import { readOverrideText } from '../../project/compose-override';
 import { projectPaths } from '../../project/project-paths';
 import { CONFLICT, audit, invalid, markPending, projectFailure } from './settings-support';
 import { SETTINGS_WRITER } from './settings';
+import type { ProjectDir } from '../../project/file-ops';
 
 type PinPlan = { file: string; text: string; preview: PinPreviewDto };
 
@@ -28,8 +29,8 @@ function pinEffect({ service, image }: PinChangeInput): string {
     : `${service} follows the deployed version again from the next deploy.`;
 }
 
-async function planPin(dir: string, input: PinChangeInput): Promise<PinPlan | ActionResult<never>> {
-  const { file, text: before } = await readOverrideText(dir);
+async function planPin(files: ProjectDir, input: PinChangeInput): Promise<PinPlan | ActionResult<never>> {
+  const { file, text: before } = await readOverrideText(files);
   let text: string;
   try {
     text = renderPin(before, input.service, input.image, file);
@@ -54,7 +55,7 @@ export function previewPin(rt: Runtime, caller: Caller, raw: unknown): Promise<A
   return authorize(caller, SETTINGS_WRITER, async () => {
     const parsed = pinChangeSchema.safeParse(raw);
     if (!parsed.success) return invalid(parsed.error);
-    const plan = await planPin(rt.env.deployDir, parsed.data);
+    const plan = await planPin(rt.files, parsed.data);
     return isPlan(plan) ? { ok: true, data: plan.preview } : plan;
   });
 }
@@ -65,14 +66,14 @@ export function savePin(rt: Runtime, caller: Caller, raw: unknown): Promise<Acti
     if (!parsed.success) return invalid(parsed.error);
     const by = { actor, sourceIp: caller.sourceIp };
     return rt.writes(async () => {
-      const plan = await planPin(rt.env.deployDir, parsed.data);
+      const plan = await planPin(rt.files, parsed.data);
       if (!isPlan(plan)) {
         audit(rt.db, by, 'settings.pin', 'failure', { service: parsed.data.service }, plan.ok ? '' : plan.message);
         return plan;
       }
       if (parsed.data.baseHash && parsed.data.baseHash !== plan.preview.baseHash) return CONFLICT;
       if (plan.preview.baseHash === plan.preview.afterHash) return { ok: true, data: plan.preview };
-      await atomicWriteFile(plan.file, plan.text, { mode: 0o644, backupDir: projectPaths(rt.env.deployDir).backups });
+      await atomicWriteFile(plan.file, plan.text, { mode: 0o644, backupDir: projectPaths(rt.files.dir).backups, fs: rt.files.fs });
       markPending(rt.db, path.basename(plan.file), pinApplyTargets(parsed.data.service), actor, [`${parsed.data.service} image`]);
       audit(rt.db, by, 'settings.pin', 'success', { service: parsed.data.service, image: parsed.data.image }, plan.preview.effect, parsed.data.service);
       return { ok: true, data: plan.preview };
@@ -89,7 +90,7 @@ export function restoreVersion(rt: Runtime, caller: Caller, raw: unknown): Promi
     const by = { actor, sourceIp: caller.sourceIp };
     return rt.writes(async () => {
       try {
-        const restored = await restoreHistoryEntry(rt.env.deployDir, id);
+        const restored = await restoreHistoryEntry(rt.files, id);
         markPending(rt.db, restored.file, BOTH, actor, [`${restored.file} restored`]);
         audit(rt.db, by, 'settings.restore', 'success', { version: id }, `restored ${restored.file}; pending until the next deploy`, restored.file);
         return { ok: true, data: restored };
@@ -109,7 +110,7 @@ export function resolveHost(rt: Runtime, caller: Caller): Promise<ActionResult<D
   return authorize(caller, 'operator', async () => {
     let host: string;
     try {
-      host = (await readEnvFile(rt.env.deployDir)).values.HOST ?? '';
+      host = (await readEnvFile(rt.files)).values.HOST ?? '';
     } catch (err) {
       return projectFailure(err);
     }
@@ -132,8 +133,8 @@ function portsEffect({ bind, http, https }: ProxyPortsInput): string {
   return `The proxy publishes HTTP on ${http} and HTTPS on ${https}, on ${where}, once it is recreated (Apply now).`;
 }
 
-async function planPorts(dir: string, input: ProxyPortsInput): Promise<PortsPlan | ActionResult<never>> {
-  const { file, text: before } = await readOverrideText(dir);
+async function planPorts(files: ProjectDir, input: ProxyPortsInput): Promise<PortsPlan | ActionResult<never>> {
+  const { file, text: before } = await readOverrideText(files);
   let text: string;
   try {
     text = renderProxyPorts(before, input, file);
@@ -159,7 +160,7 @@ export function previewProxyPorts(rt: Runtime, caller: Caller, raw: unknown): Pr
   return authorize(caller, SETTINGS_WRITER, async () => {
     const parsed = proxyPortsSchema.safeParse(raw);
     if (!parsed.success) return invalid(parsed.error);
-    const plan = await planPorts(rt.env.deployDir, parsed.data);
+    const plan = await planPorts(rt.files, parsed.data);
     return isPortsPlan(plan) ? { ok: true, data: plan.preview } : plan;
   });
 }
@@ -175,14 +176,14 @@ export function saveProxyPorts(rt: Runtime, caller: Caller, raw: unknown): Promi
     const by = { actor, sourceIp: caller.sourceIp };
     const { bind, http, https } = parsed.data;
     return rt.writes(async () => {
-      const plan = await planPorts(rt.env.deployDir, parsed.data);
+      const plan = await planPorts(rt.files, parsed.data);
       if (!isPortsPlan(plan)) {
         audit(rt.db, by, 'settings.proxy_ports', 'failure', { bind, http, https }, plan.ok ? '' : plan.message);
         return plan;
       }
       if (parsed.data.baseHash && parsed.data.baseHash !== plan.preview.baseHash) return CONFLICT;
       if (plan.preview.baseHash === plan.preview.afterHash) return { ok: true, data: plan.preview };
-      await atomicWriteFile(plan.file, plan.text, { mode: 0o644, backupDir: projectPaths(rt.env.deployDir).backups });
+      await atomicWriteFile(plan.file, plan.text, { mode: 0o644, backupDir: projectPaths(rt.files.dir).backups, fs: rt.files.fs });
       markPending(rt.db, path.basename(plan.file), { proxy: true, colors: false }, actor);
       audit(rt.db, by, 'settings.proxy_ports', 'success', { bind, http, https }, plan.preview.effect, 'proxy');
       return { ok: true, data: plan.preview };

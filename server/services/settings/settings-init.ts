@@ -21,18 +21,18 @@ export function initialiseProject(rt: Runtime, caller: Caller, raw: unknown): Pr
   return authorize(caller, 'admin', async (actor) => {
     const parsed = initialiseSchema.safeParse(raw);
     if (!parsed.success) return invalid(parsed.error);
-    const dir = rt.env.deployDir;
-    const paths = projectPaths(dir);
+    const files = rt.files;
+    const paths = projectPaths(files.dir);
     const by = { actor, sourceIp: caller.sourceIp };
     return rt.writes(async () => {
-      const hasTaleJson = (await readOptional(paths.taleJson)) !== null;
-      const hasEnv = (await readOptional(paths.env)) !== null;
+      const hasTaleJson = (await readOptional(paths.taleJson, files.fs)) !== null;
+      const hasEnv = (await readOptional(paths.env, files.fs)) !== null;
       if (hasTaleJson && hasEnv) return { ok: false, code: 'PROJECT_EXISTS', message: 'This directory is already a Tale project; it was adopted as it is.' };
       try {
         // With a tale.json but no .env, the CLI's project keeps its id, createdAt and cliVersion.
-        const existing = hasTaleJson ? await readTaleJson(dir) : null;
+        const existing = hasTaleJson ? await readTaleJson(files) : null;
         const { host, tlsMode, tlsEmail } = parsed.data;
-        const result = await initProject(dir, {
+        const result = await initProject(files, {
           host,
           tlsMode: tlsMode as 'selfsigned' | 'letsencrypt' | 'external',
           tlsEmail: tlsEmail || undefined,

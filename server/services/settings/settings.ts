@@ -28,15 +28,16 @@ import { readOptional } from '../../project/read-optional';
 import { SECRET_GENERATORS } from '../../project/secrets';
 import { projectIdOf, readTaleJson } from '../../project/tale-json';
 import { CONFLICT, audit, invalid, markPending, pendingChanges, projectFailure, refusedFields, type Author } from './settings-support';
+import type { ProjectDir } from '../../project/file-ops';
 
 /** Everything the settings page shows, secrets masked. */
 export async function getSettings(rt: Runtime, caller: Caller): Promise<SettingsDto> {
   requireRole(caller, 'operator');
-  const dir = rt.env.deployDir;
-  const paths = projectPaths(dir);
-  const envText = await readOptional(paths.env);
-  const hasTaleJson = (await readOptional(paths.taleJson)) !== null;
-  const projectId = hasTaleJson ? await readTaleJson(dir).then(projectIdOf, () => null) : null;
+  const files = rt.files;
+  const paths = projectPaths(files.dir);
+  const envText = await readOptional(paths.env, files.fs);
+  const hasTaleJson = (await readOptional(paths.taleJson, files.fs)) !== null;
+  const projectId = hasTaleJson ? await readTaleJson(files).then(projectIdOf, () => null) : null;
   const env: EnvValueDto[] = [];
   if (envText !== null) {
     for (const [key, value] of Object.entries(envValues(parseEnvDocument(envText)))) {
@@ -44,7 +45,7 @@ export async function getSettings(rt: Runtime, caller: Caller): Promise<Settings
       env.push({ key, value: secret ? null : value, secret, set: value !== '' });
     }
   }
-  const override = await readOverrideText(dir);
+  const override = await readOverrideText(files);
   let overrideProblem: string | null = null;
   let pins: SettingsDto['pins'] = STACK_SERVICES.map((service) => ({ service, image: null }));
   let proxyPorts: SettingsDto['proxyPorts'] = null;
@@ -57,16 +58,16 @@ export async function getSettings(rt: Runtime, caller: Caller): Promise<Settings
   }
   const currentHashes = new Set([envText, override.text].filter((t): t is string => t !== null).map(sha256));
   return {
-    deployDir: dir,
+    deployDir: files.dir,
     initialised: hasTaleJson && envText !== null,
     hasTaleJson,
     projectId,
     env,
-    overrideFile: override.file.slice(dir.length + 1),
+    overrideFile: override.file.slice(files.dir.length + 1),
     overrideProblem,
     pins,
     proxyPorts,
-    history: (await listHistory(dir)).map((h) => ({ ...h, at: h.at.toISOString(), current: currentHashes.has(h.sha256) })),
+    history: (await listHistory(files)).map((h) => ({ ...h, at: h.at.toISOString(), current: currentHashes.has(h.sha256) })),
     pending: pendingChanges(rt.db),
   };
 }
@@ -75,13 +76,13 @@ type Plan = { text: string; preview: EnvPreviewDto; base: string };
 
 /** Validates edits against the file as it is now and renders the exact bytes a save would write. */
 async function planEnv(
-  dir: string,
+  files: ProjectDir,
   edits: Record<string, string | null>,
   validate: (current: Record<string, string>) => EnvValidation,
 ): Promise<Plan | ActionResult<never>> {
   let current;
   try {
-    current = await readEnvFile(dir);
+    current = await readEnvFile(files);
   } catch (err) {
     return projectFailure(err);
   }
@@ -117,17 +118,17 @@ async function writeEnvPlan(
   validate: (current: Record<string, string>) => EnvValidation,
   baseHash: string | undefined,
 ): Promise<ActionResult<EnvSavedDto>> {
-  const dir = rt.env.deployDir;
+  const files = rt.files;
   return rt.writes(async () => {
-    const plan = await planEnv(dir, edits, validate);
+    const plan = await planEnv(files, edits, validate);
     if (!isPlan(plan)) {
       audit(rt.db, by, action, 'failure', { keys: Object.keys(edits) }, plan.ok ? '' : plan.message);
       return plan;
     }
     if (baseHash && baseHash !== plan.preview.baseHash) return CONFLICT;
     if (plan.preview.diff.length === 0) return { ok: true, data: { ...plan.preview, backup: null } };
-    const paths = projectPaths(dir);
-    const { backupPath } = await atomicWriteFile(paths.env, plan.text, { mode: 0o600, backupDir: paths.backups });
+    const paths = projectPaths(files.dir);
+    const { backupPath } = await atomicWriteFile(paths.env, plan.text, { mode: 0o600, backupDir: paths.backups, fs: files.fs });
     const keys = plan.preview.diff.map((d) => d.key);
     markPending(rt.db, '.env', envApplyTargets(keys), by.actor, keys);
     // The diff is already redacted; keyed by variable so the audit log's own redaction also applies.
@@ -146,7 +147,7 @@ export function previewEnvChange(rt: Runtime, caller: Caller, raw: unknown): Pro
   return authorize(caller, SETTINGS_WRITER, async () => {
     const parsed = envChangeSchema.safeParse(raw);
     if (!parsed.success) return invalid(parsed.error);
-    const plan = await planEnv(rt.env.deployDir, parsed.data.edits, editsValidator(parsed.data.edits));
+    const plan = await planEnv(rt.files, parsed.data.edits, editsValidator(parsed.data.edits));
     return isPlan(plan) ? { ok: true, data: plan.preview } : plan;
   });
 }
@@ -164,7 +165,7 @@ export function previewDomainChange(rt: Runtime, caller: Caller, raw: unknown): 
   return authorize(caller, SETTINGS_WRITER, async () => {
     const parsed = domainChangeSchema.safeParse(raw);
     if (!parsed.success) return invalid(parsed.error);
-    const plan = await planEnv(rt.env.deployDir, domainEdits(parsed.data), (current) => validateDomain(parsed.data, current));
+    const plan = await planEnv(rt.files, domainEdits(parsed.data), (current) => validateDomain(parsed.data, current));
     return isPlan(plan) ? { ok: true, data: plan.preview } : plan;
   });
 }
@@ -186,7 +187,7 @@ export function revealSecret(rt: Runtime, caller: Caller, raw: unknown): Promise
     const { key } = parsed.data;
     let values: Record<string, string>;
     try {
-      values = (await readEnvFile(rt.env.deployDir)).values;
+      values = (await readEnvFile(rt.files)).values;
     } catch (err) {
       return projectFailure(err);
     }
