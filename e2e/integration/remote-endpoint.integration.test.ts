@@ -8,6 +8,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSshEndpoint, scanHostKey, type RemoteEndpoint } from '@/server/remote/ssh-endpoint';
 import { RemoteError } from '@/server/remote/remote-error';
+import { updateEnvFile } from '@/server/project/env-file';
+import { listHistory } from '@/server/project/file-history';
+import { acquireDeploymentLock, createDeploymentLock, readDeploymentColor, releaseDeploymentLock, writeDeploymentColor } from '@/server/project/state-files';
 import { ensureRemoteBusyboxImage, REMOTE_BUSYBOX_IMAGE, startRemoteHost, type RemoteHost } from '../fixtures/remote-host';
 import { docker, runCommand } from '../fixtures/run-command';
 
@@ -119,6 +122,33 @@ describe('SSH endpoint on a second engine', () => {
     expect(seen.partial).toBe(0);
     expect(seen.a + seen.b).toBeGreaterThan(0);
     expect(fs.readdirSync(deployDir).sort()).toEqual(['.env', 'compose.yml']); // no temp file left behind
+  });
+
+  it('runs the project modules over SFTP: .env edit with its backup, the exclusive lock, state files', async () => {
+    const at = ep.project;
+    const local = (rel: string) => path.join(deployDir, rel);
+    await updateEnvFile(at, { SECRET: '2', HOST: 'remote.example' }, { now: () => new Date('2026-12-03T19:00:00Z') });
+    expect(fs.readFileSync(local('.env'), 'utf8')).toBe('SECRET=2\nHOST=remote.example\n');
+    expect(fs.statSync(local('.env')).mode & 0o777).toBe(0o600);
+    // The previous version kept beside it, as on this host, never wider than the original.
+    const kept = local('.tale/backups/.env.2026-12-03T19-00-00-000Z');
+    expect(fs.readFileSync(kept, 'utf8')).toBe('SECRET=1\n');
+    expect(fs.statSync(kept).mode & 0o777).toBe(0o600);
+    expect((await listHistory(at)).map((h) => h.id)).toEqual(['.env.2026-12-03T19-00-00-000Z']);
+
+    const lock = { pid: 4242, startedAt: '2026-12-03T19:00:00.000Z', command: 'deploy' };
+    await acquireDeploymentLock(at, lock, () => true);
+    expect(JSON.parse(fs.readFileSync(local('.tale/deployment-lock'), 'utf8'))).toMatchObject({ pid: 4242 });
+    await expect(acquireDeploymentLock(at, { ...lock, pid: 4343 }, () => true)).rejects.toMatchObject({ code: 'LOCK_HELD' });
+    // The race guard itself, the exclusive create, refuses over SFTP too (SFTP v3 has no "exists" status).
+    await expect(createDeploymentLock(at, { ...lock, pid: 4343 })).rejects.toMatchObject({ code: 'LOCK_HELD' });
+    expect(await releaseDeploymentLock(at, lock)).toBe(true);
+    expect(fs.existsSync(local('.tale/deployment-lock'))).toBe(false);
+
+    await writeDeploymentColor(at, 'green');
+    expect(await readDeploymentColor(at)).toEqual({ color: 'green', invalid: false });
+    expect(fs.readFileSync(local('.tale/deployment-color'), 'utf8')).toBe('green');
+    await ep.files.writeFileAtomic('.env', 'SECRET=1\n'); // what the scenarios below read back
   });
 
   it('tells an engine that does not answer from a host that does', async () => {

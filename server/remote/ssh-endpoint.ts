@@ -9,6 +9,9 @@ import { hostKeyOf, isFingerprint, fingerprintOf, type HostKey } from './host-ke
 import { RemoteError } from './remote-error';
 import { mapSshError, type HostKeyMismatch } from './ssh-errors';
 import { parseSshUrl, type SshTarget } from './ssh-url';
+import { SFTP_NO_SUCH_FILE, SFTP_PERMISSION_DENIED, sftpFileOps } from './sftp-file-ops';
+import { atomicWriteFile } from '../project/atomic-write';
+import type { ProjectDir } from '../project/file-ops';
 
 export type { SshTarget, HostKey };
 export { parseSshUrl };
@@ -25,16 +28,14 @@ export interface RemoteFiles {
 export interface RemoteEndpoint {
   docker: DockerClients;
   files: RemoteFiles;
+  /** The deployment directory for the project modules (server/project/file-ops.ts): the same code as on this host. */
+  project: ProjectDir;
   close(): Promise<void>;
 }
 
 export type OpenOptions = { privateKey: string; hostKeyFingerprint: string; deployDir: string; timeoutMs?: number };
 
 const DEFAULT_TIMEOUT_MS = 10_000;
-// SFTP status codes (draft-ietf-secsh-filexfer-02 §7) that ssh2 puts on its errors as `code`.
-const SFTP_NO_SUCH_FILE = 2;
-const SFTP_PERMISSION_DENIED = 3;
-const WRITE_CHUNK = 32 * 1024;
 
 /** The host's key, without authenticating: the verifier sees it during key exchange, then refuses the connection. */
 export function scanHostKey(t: SshTarget, opts: { timeoutMs?: number } = {}): Promise<HostKey> {
@@ -167,41 +168,11 @@ export async function openSshEndpoint(t: SshTarget, o: OpenOptions): Promise<Rem
   const call = <T>(fn: (cb: (err: Error | null | undefined, v: T) => void) => void) =>
     new Promise<T>((resolve, reject) => fn((err, v) => (err ? reject(err) : resolve(v))));
 
+  const fs = sftpFileOps(sftp, fileError);
   const files: RemoteFiles = {
-    async readFile(rel) {
-      const p = resolveRel(rel);
-      const s = await sftp();
-      try {
-        return await call<Buffer>((cb) => s.readFile(p, cb));
-      } catch (err) {
-        if ((err as { code?: unknown }).code === SFTP_NO_SUCH_FILE) return null;
-        throw fileError(err, `Reading ${rel}`);
-      }
-    },
+    readFile: (rel) => fs.readFile(resolveRel(rel)),
     async writeFileAtomic(rel, data, mode = 0o600) {
-      const target = resolveRel(rel);
-      const temp = path.posix.join(path.posix.dirname(target), `.${path.posix.basename(target)}.tmp-${randomBytes(6).toString('hex')}`);
-      const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-      const s = await sftp();
-      let handle: Buffer | null = null;
-      try {
-        handle = await call<Buffer>((cb) => s.open(temp, 'wx', { mode }, cb));
-        // The server applies its umask to open's mode; set it exactly (0600 for secrets).
-        await call<void>((cb) => s.fchmod(handle!, mode, cb));
-        for (let off = 0; off < bytes.length; off += WRITE_CHUNK) {
-          const len = Math.min(WRITE_CHUNK, bytes.length - off);
-          await call<void>((cb) => s.write(handle!, bytes, off, len, off, (e) => cb(e, undefined)));
-        }
-        await call<void>((cb) => s.ext_openssh_fsync(handle!, (e) => cb(e, undefined)));
-        await call<void>((cb) => s.close(handle!, cb));
-        handle = null;
-        // posix-rename replaces the target in one step; plain SFTP rename refuses an existing target.
-        await call<void>((cb) => s.ext_openssh_rename(temp, target, cb));
-      } catch (err) {
-        if (handle) s.close(handle, () => {});
-        s.unlink(temp, () => {}); // best effort: the temp file never replaced anything
-        throw fileError(err, `Writing ${rel}`);
-      }
+      await atomicWriteFile(resolveRel(rel), data, { mode, fs });
     },
     async checkWritable() {
       const s = await sftp();
@@ -227,6 +198,7 @@ export async function openSshEndpoint(t: SshTarget, o: OpenOptions): Promise<Rem
   return {
     docker,
     files,
+    project: { dir: root, fs },
     async close() {
       closed = true;
       const s = session;
