@@ -28,7 +28,7 @@ const listen = (server: net.Server) => new Promise<number>((resolve) => server.l
 
 beforeAll(async () => {
   // An HTTP server's greeting where an SSH banner should be, then it hangs up.
-  notSsh = net.createServer((s) => s.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n'));
+  notSsh = net.createServer((s) => (held.push(s), s.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n')));
   // Accepts and never speaks: a host whose sshd hangs, or a firewall that swallows the reply.
   silent = net.createServer((s) => void held.push(s));
   notSshPort = await listen(notSsh);
@@ -38,10 +38,11 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  await app?.stop();
+  // Sockets first: a server's close() waits for every connection it accepted.
   for (const s of held) s.destroy();
-  await new Promise((r) => notSsh?.close(r));
-  await new Promise((r) => silent?.close(r));
+  notSsh?.close();
+  silent?.close();
+  await app?.stop();
 });
 
 const api = async <T>(method: string, url: string, body?: unknown, cookie = app.cookie): Promise<{ status: number; json: T; text: string; ms: number }> => {
