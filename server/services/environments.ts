@@ -147,7 +147,7 @@ export function addEnvironment(rt: Runtime, caller: Caller, raw: unknown, remote
       appendAudit(rt.db, { actor, action: 'environment.add', target: input.name, params: { endpoint, deployDir: normalDir(input.deployDir), ...params }, sourceIp: caller.sourceIp, outcome, message });
     const taken = conflict(rt, input, t.target);
     if (taken) {
-      audit('failure', taken.ok ? '' : taken.code);
+      if (!taken.ok) audit('failure', taken.code);
       return taken;
     }
     try {
@@ -167,8 +167,6 @@ export function addEnvironment(rt: Runtime, caller: Caller, raw: unknown, remote
       const late = conflict(rt, input, t.target);
       if (late) return late;
       const id = slugFor(input.name, new Set(listEnvironmentRows(rt.db).map((r) => r.id)));
-      // The key first: a row without its key could not connect; a key without a row is overwritten by the next add of that id.
-      await writeKey(rt.env.dataDir, id, input.privateKey);
       const row: EnvironmentRow = {
         id,
         name: input.name,
@@ -183,7 +181,22 @@ export function addEnvironment(rt: Runtime, caller: Caller, raw: unknown, remote
         createdAt: rt.clock.now(),
         createdBy: actor.email,
       };
-      insertEnvironment(rt.db, row);
+      // The row first: its unique indexes settle a race with another admin's add of the same name,
+      // id or target, before a key file of that id is written; a key that cannot be written takes
+      // its row back out.
+      try {
+        insertEnvironment(rt.db, row);
+      } catch (err) {
+        if ((err as { code?: string }).code !== 'SQLITE_CONSTRAINT_UNIQUE' && (err as { code?: string }).code !== 'SQLITE_CONSTRAINT_PRIMARYKEY') throw err;
+        audit('failure', 'ENVIRONMENT_DUPLICATE');
+        return failure('ENVIRONMENT_DUPLICATE', 'Another environment with this name or on this host and directory was added meanwhile.');
+      }
+      try {
+        await writeKey(rt.env.dataDir, id, input.privateKey);
+      } catch (err) {
+        deleteEnvironment(rt.db, id);
+        throw err;
+      }
       audit('success', 'added', { id, hostKeyFingerprint: presented.fingerprint });
       return { ok: true, data: environmentDto(row) };
     } catch (err) {
