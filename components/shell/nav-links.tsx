@@ -5,12 +5,14 @@ import { cx } from '@/components/ui/cx';
 
 const LINKS = [
   { href: '/', label: 'Overview' },
+  { href: '/fleet', label: 'Fleet' },
   { href: '/deployments', label: 'Deployments' },
   { href: '/backups', label: 'Backups' },
   { href: '/disk', label: 'Disk' },
   { href: '/logs', label: 'Logs' },
   { href: '/alerts', label: 'Alerts' },
   { href: '/settings', label: 'Settings' },
+  { href: '/environments', label: 'Environments' },
   { href: '/users', label: 'Users' },
   { href: '/tokens', label: 'API tokens' },
   { href: '/audit', label: 'Audit' },

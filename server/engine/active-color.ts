@@ -39,7 +39,7 @@ async function colorContainers(docker: DockerPort, projectId: string, color: Col
  * the live blue containers; here running containers always win over a missing or stale file, and
  * two running colours that cannot be told apart stop the operation instead of guessing.
  */
-export async function detectActiveColor(docker: DockerPort, project: ProjectPort, projectId: string): Promise<ActiveColor> {
+export async function detectActiveColor(docker: DockerPort, project: Pick<ProjectPort, 'readDeploymentColor'>, projectId: string): Promise<ActiveColor> {
   const stateFile = await project.readDeploymentColor();
   const colors: Record<Color, ColorContainers> = {
     blue: await colorContainers(docker, projectId, 'blue'),

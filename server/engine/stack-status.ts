@@ -57,8 +57,11 @@ function describe(name: string, service: ServiceName, color: Color | null, d: Co
   };
 }
 
+/** What the status reads of a deployment directory (the fleet reads a remote one over SFTP). */
+export type StatusProject = Pick<ProjectPort, 'readProjectId' | 'readDeploymentColor' | 'readPreviousVersion'>;
+
 /** Read-only: takes no lock, like `tale status`. */
-export async function stackStatus(docker: DockerPort, project: ProjectPort): Promise<StackStatus> {
+export async function stackStatus(docker: DockerPort, project: StatusProject): Promise<StackStatus> {
   const projectId = await project.readProjectId();
   let activeColor: Color | null = null;
   let activeSource: StackStatus['activeSource'];

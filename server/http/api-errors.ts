@@ -19,6 +19,9 @@ const CODE_STATUS: Record<string, number> = {
   BACKUP_NOT_FOUND: 404,
   DISK_PLAN_CHANGED: 409,
   NOTHING_TO_REMOVE: 409,
+  ENVIRONMENT_NOT_FOUND: 404,
+  ENVIRONMENT_NAME_TAKEN: 409,
+  ENVIRONMENT_DUPLICATE: 409,
 };
 
 export const statusOfCode = (code: string): number => CODE_STATUS[code] ?? 422;

@@ -1,33 +1,9 @@
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { atomicWriteFile } from './atomic-write';
-import type { FileOps, ProjectDir } from './file-ops';
+import type { FileOps } from './file-ops';
+import { memoryDir } from '../test-support/memory-dir';
 import { readEnvFile, updateEnvFile } from './env-file';
 import { acquireDeploymentLock, readDeploymentLock } from './state-files';
-
-/** Files in a Map: what a remote directory looks like to the project modules (no node:fs behind it). */
-function memoryDir(dir: string, files: Record<string, string> = {}): ProjectDir & { files: Map<string, { data: Buffer; mode: number }> } {
-  const map = new Map(Object.entries(files).map(([rel, text]) => [path.join(dir, rel), { data: Buffer.from(text), mode: 0o600 }]));
-  const fs: FileOps = {
-    readFile: async (f) => map.get(f)?.data ?? null,
-    async createFile(f, data, mode) {
-      if (map.has(f)) throw Object.assign(new Error(`EEXIST: ${f}`), { code: 'EEXIST' });
-      map.set(f, { data: Buffer.from(data), mode });
-    },
-    async rename(from, to) {
-      const entry = map.get(from);
-      if (!entry) throw Object.assign(new Error(`ENOENT: ${from}`), { code: 'ENOENT' });
-      map.delete(from);
-      map.set(to, entry);
-    },
-    remove: async (f) => void map.delete(f),
-    mkdirp: async () => {},
-    list: async (d) => [...map.keys()].filter((f) => path.dirname(f) === d).map((f) => path.basename(f)),
-    mode: async (f) => map.get(f)?.mode ?? null,
-    syncDir: async () => {},
-  };
-  return { dir, fs, files: map };
-}
 
 describe('the project modules through FileOps (a directory that is not on this disk)', () => {
   it('edits .env with its mode kept and the previous version under .tale/backups', async () => {

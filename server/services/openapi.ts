@@ -9,6 +9,7 @@ import { ALERT_EVENTS } from '@/lib/alerts/events';
 import { prePullSettingSchema } from '@/lib/schemas/pre-pull';
 import { pruneImagesInputSchema } from '@/lib/schemas/disk';
 import { healthHistoryQuerySchema } from '@/lib/schemas/health';
+import { addEnvironmentInputSchema, ENVIRONMENT_COLOURS, removeEnvironmentBodySchema, scanEnvironmentInputSchema } from '@/lib/schemas/environments';
 import { MAX_JSON_BODY_BYTES } from '../http/api-request';
 
 // The OpenAPI 3.1 description of /api/v1. Request bodies and query parameters come from the same
@@ -325,6 +326,40 @@ const schemas: Record<string, JsonSchema> = {
   RollbackInput: input(rollbackInputSchema),
   EmptyInput: input(emptyBodySchema),
   AlertChannelInput: input(alertChannelInputSchema),
+  EnvironmentScanInput: input(scanEnvironmentInputSchema),
+  EnvironmentInput: input(addEnvironmentInputSchema),
+  EnvironmentRemoveBody: input(removeEnvironmentBodySchema),
+  HostKey: { type: 'object', required: ['algorithm', 'fingerprint'], properties: { algorithm: str, fingerprint: { type: 'string', description: 'SHA256:… as OpenSSH prints it' } } },
+  Environment: {
+    type: 'object',
+    required: ['id', 'name', 'colour', 'kind', 'endpoint', 'deployDir', 'hostKey', 'createdAt', 'createdBy'],
+    properties: {
+      id: { type: 'string', description: '`local` for the console’s own Docker socket and DEPLOY_DIR' },
+      name: str,
+      colour: { type: 'string', enum: [...ENVIRONMENT_COLOURS] },
+      kind: { type: 'string', enum: ['local', 'ssh'] },
+      endpoint: { type: ['string', 'null'], description: 'ssh://user@host:port; null for local' },
+      deployDir: str,
+      hostKey: { oneOf: [ref('HostKey'), { type: 'null' }] },
+      createdAt: { type: ['string', 'null'], format: 'date-time' },
+      createdBy: nullableStr,
+    },
+  },
+  FleetEnvironment: {
+    type: 'object',
+    required: ['environment', 'probe', 'durationMs', 'local'],
+    properties: {
+      environment: { type: 'object', description: 'id, name, colour, kind, endpoint, deployDir (as Environment)' },
+      probe: {
+        type: 'object',
+        required: ['reachable'],
+        description: 'Reachable: initialised, projectId, activeColor, activeVersion, services [{service, status, version}], message. Unreachable: code (a transport code such as HOST_UNREACHABLE, HOST_KEY_CHANGED, AUTH_FAILED, or TIMEOUT, KEY_MISSING, DOCKER_UNAVAILABLE) and message in words.',
+        properties: { reachable: { type: 'boolean' }, code: str, message: nullableStr, activeVersion: nullableStr, services: { type: 'array', items: { type: 'object', properties: { service: str, status: str, version: nullableStr } } } },
+      },
+      durationMs: { type: 'integer' },
+      local: { type: ['object', 'null'], description: 'Local only: running operation, last successful backup, alert events of the last 24 h' },
+    },
+  },
   AlertChannel: {
     type: 'object',
     required: ['id', 'name', 'kind', 'enabled', 'events', 'target', 'settings', 'secretSet', 'updatedAt', 'updatedBy'],
@@ -472,7 +507,7 @@ export function openApiDocument(): Record<string, unknown> {
     },
     servers: [{ url: '/' }],
     security: [{ bearerAuth: [] }, { sessionCookie: [] }],
-    tags: [{ name: 'status' }, { name: 'operations' }, { name: 'backups' }, { name: 'alerts' }, { name: 'admin' }, { name: 'meta' }],
+    tags: [{ name: 'status' }, { name: 'operations' }, { name: 'backups' }, { name: 'alerts' }, { name: 'environments' }, { name: 'admin' }, { name: 'meta' }],
     paths: {
       '/api/v1/me': {
         get: { summary: 'The caller', operationId: 'getMe', tags: ['status'], responses: { 200: { description: 'The caller and its role', content: json(ref('Me')) }, ...denied } },
@@ -740,6 +775,56 @@ export function openApiDocument(): Record<string, unknown> {
           description: 'Recorded by the console’s health watcher from Docker’s events and 10 s samples (kept 30 days, downsampled). Uptime always covers the last 24 hours; `range` chooses the charts’ and the incidents’ span.',
           parameters: queryParams(healthHistoryQuerySchema),
           responses: { 200: { description: 'The history', content: json(ref('HealthHistory')) }, 400: error('Invalid range'), ...denied },
+        },
+      },
+      '/api/v1/environments': {
+        get: {
+          summary: 'The environments, the local one first (viewer)',
+          operationId: 'listEnvironments',
+          tags: ['environments'],
+          responses: { 200: { description: 'Environments', content: json({ type: 'object', required: ['environments'], properties: { environments: { type: 'array', items: ref('Environment') } } }) }, ...denied },
+        },
+        post: {
+          summary: 'Add an SSH environment with the host key fingerprint the admin confirmed (admin)',
+          operationId: 'addEnvironment',
+          tags: ['environments'],
+          description:
+            'Step 2 after POST /api/v1/environments/scan. The server scans the host key again and refuses another one (HOST_KEY_CHANGED, naming both fingerprints), connects with the key, checks that the deployment directory exists and is writable (DIRECTORY_MISSING, DIRECTORY_NOT_WRITABLE), and only then saves. Refused: a name in use (ENVIRONMENT_NAME_TAKEN), the same host, port and directory as another environment (ENVIRONMENT_DUPLICATE), and the transport’s codes (HOST_UNREACHABLE, AUTH_FAILED, DOCKER_UNAVAILABLE, …) in words. The private key is stored 0600 on the console and never returned. Audited as environment.add.',
+          requestBody: { required: true, content: json(ref('EnvironmentInput')) },
+          responses: { 201: { description: 'The environment as stored', content: json(ref('Environment')) }, ...bodyErrors, ...denied, 409: error('ENVIRONMENT_NAME_TAKEN or ENVIRONMENT_DUPLICATE'), 422: error('The host could not be used (a transport code, in words)') },
+        },
+      },
+      '/api/v1/environments/scan': {
+        post: {
+          summary: 'Step 1 of adding an environment: check the input and read the host key (admin)',
+          operationId: 'scanEnvironment',
+          tags: ['environments'],
+          description: 'Nothing is saved and no authentication is tried. Answers the key the host presents, to be compared with the host’s own (`ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub`) and sent back as hostKeyFingerprint.',
+          requestBody: { required: true, content: json(ref('EnvironmentScanInput')) },
+          responses: { 200: { description: 'The host key', content: json({ type: 'object', required: ['endpoint', 'hostKey'], properties: { endpoint: str, hostKey: ref('HostKey') } }) }, ...bodyErrors, ...denied, 409: error('ENVIRONMENT_NAME_TAKEN or ENVIRONMENT_DUPLICATE'), 422: error('HOST_UNREACHABLE and the other transport codes, in words') },
+        },
+      },
+      '/api/v1/environments/{id}': {
+        delete: {
+          summary: 'Remove an environment (admin)',
+          operationId: 'removeEnvironment',
+          tags: ['environments'],
+          description: 'The body repeats the environment’s name (`confirmName`); its key file is deleted; nothing on its host changes. `local` cannot be removed (ENVIRONMENT_LOCAL). Audited as environment.remove.',
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,39}$' } }],
+          requestBody: { required: true, content: json(ref('EnvironmentRemoveBody')) },
+          responses: { 204: { description: 'Removed' }, ...bodyErrors, ...denied, 404: error('No such environment (ENVIRONMENT_NOT_FOUND)'), 422: error('CONFIRMATION_MISMATCH or ENVIRONMENT_LOCAL') },
+        },
+      },
+      '/api/v1/fleet': {
+        get: {
+          summary: 'Every environment’s reachability, live version and health per service (viewer)',
+          operationId: 'getFleet',
+          tags: ['environments'],
+          description: 'All environments are asked at once, each under its own deadline (deadlineMs, 3 s): one that does not answer in time is unreachable with code TIMEOUT and does not delay the others. The local environment adds the running operation, the last backup and the alerts of the last 24 hours.',
+          responses: {
+            200: { description: 'The fleet', content: json({ type: 'object', required: ['environments', 'deadlineMs', 'checkedAt', 'durationMs'], properties: { environments: { type: 'array', items: ref('FleetEnvironment') }, deadlineMs: { type: 'integer' }, checkedAt: { type: 'string', format: 'date-time' }, durationMs: { type: 'integer' } } }) },
+            ...denied,
+          },
         },
       },
       '/api/v1/openapi.json': {

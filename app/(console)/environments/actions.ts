@@ -1,0 +1,21 @@
+'use server';
+import { actionCaller } from '@/server/auth/session';
+import { runtime } from '@/server/runtime';
+import { addEnvironment, removeEnvironment, scanEnvironment } from '@/server/services/environments';
+
+// Thin: the service checks the role, validates, audits.
+
+// access: admin
+export async function scanEnvironmentAction(input: unknown) {
+  return scanEnvironment(runtime(), await actionCaller(), input);
+}
+
+// access: admin
+export async function addEnvironmentAction(input: unknown) {
+  return addEnvironment(runtime(), await actionCaller(), input);
+}
+
+// access: admin
+export async function removeEnvironmentAction(input: unknown) {
+  return removeEnvironment(runtime(), await actionCaller(), input);
+}

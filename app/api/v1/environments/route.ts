@@ -1,0 +1,21 @@
+import { withApiUser } from '@/server/auth/session';
+import { runtime } from '@/server/runtime';
+import { parseJsonBody, resultResponse } from '@/server/http/api-request';
+import { addEnvironment, listEnvironments } from '@/server/services/environments';
+import { addEnvironmentInputSchema } from '@/lib/schemas/environments';
+
+export const dynamic = 'force-dynamic';
+
+/** Every environment, the local one first; no private key in any of them. */
+export function GET(req: Request) {
+  return withApiUser('viewer', async (caller) => Response.json({ environments: listEnvironments(runtime(), caller) }), req);
+}
+
+/** Adds an SSH environment once its confirmed host key, key and directory check out (admin) → 201. */
+export function POST(req: Request) {
+  return withApiUser('admin', async (caller) => {
+    const body = await parseJsonBody(req, addEnvironmentInputSchema);
+    if (!body.ok) return body.response;
+    return resultResponse(await addEnvironment(runtime(), caller, body.data), 201);
+  }, req);
+}

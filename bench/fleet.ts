@@ -1,0 +1,77 @@
+// What the fleet costs (issue #21): the console's memory and GET /api/v1/fleet's response time with
+// 1 environment (local) and with 10 (nine SSH environments on the test bed's remote host, the
+// second Docker Engine behind OpenSSH on loopback, each with its own deployment directory and
+// project id, added through the API as an admin would: scan, confirm the fingerprint, save).
+//
+//   npm run build && npx tsx bench/fleet.ts
+//   BENCH_REQUESTS=50 BENCH_EXTRA=9 npx tsx bench/fleet.ts
+//
+// Goal (#21): under 20 MB more memory per environment and the fleet under 300 ms with 10. Prints
+// figures; the last line is JSON.
+import fs from 'node:fs';
+import path from 'node:path';
+import { startRemoteHost } from '../e2e/fixtures/remote-host';
+import { rssMiB, startConsole, type RunningConsole } from '../e2e/support/console';
+
+const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 20);
+const EXTRA = Number(process.env.BENCH_EXTRA ?? 9);
+const say = (s: string) => process.stderr.write(`${s}\n`);
+
+async function api(app: RunningConsole, method: string, url: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown>; ms: number }> {
+  const t = performance.now();
+  const res = await fetch(`${app.baseURL}${url}`, { method, headers: { Cookie: app.cookie, Origin: app.baseURL, ...(body ? { 'Content-Type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
+  const text = await res.text();
+  return { status: res.status, json: text ? JSON.parse(text) : {}, ms: performance.now() - t };
+}
+
+const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
+
+/** REQUESTS sequential GETs of the fleet after two warm-ups; every environment must be reachable. */
+async function measure(app: RunningConsole, expected: number) {
+  for (let i = 0; i < 2; i++) await api(app, 'GET', '/api/v1/fleet');
+  const times: number[] = [];
+  for (let i = 0; i < REQUESTS; i++) {
+    const r = await api(app, 'GET', '/api/v1/fleet');
+    if (r.status !== 200) throw new Error(`fleet answered ${r.status}`);
+    const envs = r.json.environments as { environment: { id: string }; probe: { reachable: boolean; message?: string } }[];
+    const down = envs.filter((e) => !e.probe.reachable);
+    if (envs.length !== expected || down.length > 0) throw new Error(`expected ${expected} reachable environments, got ${envs.length}; unreachable: ${JSON.stringify(down)}`);
+    times.push(r.ms);
+  }
+  return { medianMs: Math.round(pct(times, 50)), p95Ms: Math.round(pct(times, 95)), maxMs: Math.round(Math.max(...times)), rssMiB: Math.round(rssMiB(app.pid)) };
+}
+
+async function main() {
+  const host = await startRemoteHost({ id: 'ev-bench' });
+  const app = await startConsole();
+  try {
+    const one = await measure(app, 1);
+    say(`1 environment: fleet median ${one.medianMs} ms, p95 ${one.p95Ms} ms; console ${one.rssMiB} MiB`);
+    const fingerprint = await host.hostKeyFingerprint();
+    const owner = fs.statSync(host.deployDirRoot);
+    for (let i = 1; i <= EXTRA; i++) {
+      // One deployment directory and project id per environment, owned by the SSH user.
+      const dir = path.join(host.deployDirRoot, `ev-bench-${i}`);
+      fs.mkdirSync(dir, { recursive: true });
+      fs.writeFileSync(path.join(dir, 'tale.json'), JSON.stringify({ version: 1, cliVersion: 'bench', createdAt: new Date().toISOString(), id: `ev-bench-${i}` }));
+      for (const p of [dir, path.join(dir, 'tale.json')]) fs.chownSync(p, owner.uid, owner.gid);
+      const form = { name: `bench ${i}`, colour: 'violet', endpoint: `ssh://${host.ssh.user}@${host.ssh.host}:${host.ssh.port}`, deployDir: dir, privateKey: host.privateKey };
+      const scan = await api(app, 'POST', '/api/v1/environments/scan', form);
+      if (scan.status !== 200 || (scan.json.hostKey as { fingerprint: string }).fingerprint !== fingerprint) throw new Error(`scan: ${scan.status} ${JSON.stringify(scan.json)}`);
+      const add = await api(app, 'POST', '/api/v1/environments', { ...form, hostKeyFingerprint: fingerprint });
+      if (add.status !== 201) throw new Error(`add: ${add.status} ${JSON.stringify(add.json)}`);
+    }
+    const ten = await measure(app, 1 + EXTRA);
+    const perEnvironmentMiB = Math.round(((ten.rssMiB - one.rssMiB) / EXTRA) * 10) / 10;
+    say(`${1 + EXTRA} environments: fleet median ${ten.medianMs} ms, p95 ${ten.p95Ms} ms; console ${ten.rssMiB} MiB (${perEnvironmentMiB} MiB more per environment)`);
+    console.log(JSON.stringify({ bench: 'fleet', requests: REQUESTS, one, ten: { environments: 1 + EXTRA, ...ten }, perEnvironmentMiB, goal: { perEnvironmentMiB: 20, fleetMs: 300 } }));
+  } finally {
+    await app.stop();
+    await host.dispose();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

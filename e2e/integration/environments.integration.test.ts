@@ -1,0 +1,141 @@
+import { generateKeyPairSync } from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EnvironmentDto, FleetDto } from '@/lib/dto/environments';
+import { freeLoopbackPort } from '../fixtures/free-port';
+import { createSignedInUser } from '../support/accounts';
+import { consoleDb, startConsole, type RunningConsole } from '../support/console';
+
+// Environments against a built console and real sockets on loopback (no SSH server is needed for
+// these faults): a listener that answers but is not sshd, one that accepts and never says a word,
+// and a closed port. Adding refuses with a coded error in words and saves nothing; the fleet shows
+// local reachable and the others unreachable without waiting past its deadline; a viewer reads but
+// cannot add or remove.
+
+let app: RunningConsole;
+let notSsh: net.Server;
+let silent: net.Server;
+const held: net.Socket[] = [];
+let notSshPort: number;
+let silentPort: number;
+let closedPort: number;
+const privateKey = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+const keyBody = privateKey.split('\n')[1]!;
+
+const listen = (server: net.Server) => new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port)));
+
+beforeAll(async () => {
+  // An HTTP server's greeting where an SSH banner should be, then it hangs up.
+  notSsh = net.createServer((s) => (held.push(s), s.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n')));
+  // Accepts and never speaks: a host whose sshd hangs, or a firewall that swallows the reply.
+  silent = net.createServer((s) => void held.push(s));
+  notSshPort = await listen(notSsh);
+  silentPort = await listen(silent);
+  closedPort = await freeLoopbackPort();
+  app = await startConsole();
+}, 180_000);
+
+afterAll(async () => {
+  // Sockets first: a server's close() waits for every connection it accepted.
+  for (const s of held) s.destroy();
+  notSsh?.close();
+  silent?.close();
+  await app?.stop();
+});
+
+const api = async <T>(method: string, url: string, body?: unknown, cookie = app.cookie): Promise<{ status: number; json: T; text: string; ms: number }> => {
+  const started = performance.now();
+  const res = await fetch(`${app.baseURL}${url}`, { method, headers: { Cookie: cookie, Origin: app.baseURL, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.text();
+  return { status: res.status, json: (text ? JSON.parse(text) : null) as T, text, ms: Math.round(performance.now() - started) };
+};
+
+const form = (port: number) => ({ name: 'ev-staging', colour: 'amber', endpoint: `ssh://tale@127.0.0.1:${port}`, deployDir: '/srv/ev-staging', privateKey });
+const savedRows = () => {
+  const db = consoleDb(app);
+  try {
+    return db.prepare('SELECT id FROM environments').all();
+  } finally {
+    db.close();
+  }
+};
+
+/** Test-side set-up: an environment saved as the add would save it, without a host to confirm. */
+function saveDirectly(id: string, port: number) {
+  const db = consoleDb(app, { readonly: false });
+  try {
+    db.prepare(
+      `INSERT INTO environments (id, name, colour, kind, ssh_user, ssh_host, ssh_port, deploy_dir, host_key_algorithm, host_key_fingerprint, created_at, created_by)
+       VALUES (?, ?, 'red', 'ssh', 'tale', '127.0.0.1', ?, ?, 'ssh-ed25519', ?, ?, 'test')`,
+    ).run(id, id, port, `/srv/${id}`, 'SHA256:' + 'A'.repeat(43), Date.now());
+  } finally {
+    db.close();
+  }
+  fs.mkdirSync(path.join(app.dataDir, 'environments'), { recursive: true, mode: 0o700 });
+  fs.writeFileSync(path.join(app.dataDir, 'environments', `${id}.key`), privateKey, { mode: 0o600 });
+}
+
+describe('environments', () => {
+  it('refuses to add a host that is not an SSH server, in words, and saves nothing', async () => {
+    const scan = await api<{ code: string; message: string }>('POST', '/api/v1/environments/scan', form(notSshPort));
+    // The transport calls a greeting that is not SSH unreachable or a failed connection; either way in words.
+    const NOT_SSH = ['HOST_UNREACHABLE', 'CONNECTION_LOST'];
+    const WORDS = /^The (host cannot be reached over SSH|SSH connection was lost)\. \S/;
+    expect(scan.status, scan.text).toBe(422);
+    expect(NOT_SSH).toContain(scan.json.code);
+    expect(scan.json.message).toMatch(WORDS);
+    const add = await api<{ code: string; message: string }>('POST', '/api/v1/environments', { ...form(notSshPort), hostKeyFingerprint: 'SHA256:' + 'A'.repeat(43) });
+    expect(add.status, add.text).toBe(422);
+    expect(NOT_SSH).toContain(add.json.code);
+    expect(add.json.message).toMatch(WORDS);
+    for (const answer of [scan.text, add.text]) expect(answer).not.toContain(keyBody);
+    console.log(`not-sshd listener: scan answered in ${scan.ms} ms, add in ${add.ms} ms: ${add.json.message}`);
+    expect(savedRows()).toEqual([]);
+    expect(fs.existsSync(path.join(app.dataDir, 'environments'))).toBe(false);
+    const list = await api<{ environments: EnvironmentDto[] }>('GET', '/api/v1/environments');
+    expect(list.json.environments.map((e) => e.id)).toEqual(['local']);
+  });
+
+  it('the fleet answers local reachable and the unreachable ones as such, within the deadline', async () => {
+    const before = await api<FleetDto>('GET', '/api/v1/fleet');
+    expect(before.status, before.text).toBe(200);
+    expect(before.json.environments.map((e) => [e.environment.id, e.probe.reachable])).toEqual([['local', true]]);
+    saveDirectly('ev-silent', silentPort);
+    saveDirectly('ev-closed', closedPort);
+    const after = await api<FleetDto>('GET', '/api/v1/fleet');
+    expect(after.status, after.text).toBe(200);
+    const byId = Object.fromEntries(after.json.environments.map((e) => [e.environment.id, e]));
+    expect(after.json.environments.map((e) => e.environment.id)).toEqual(['local', 'ev-silent', 'ev-closed']);
+    expect(byId.local!.probe.reachable).toBe(true);
+    expect(byId['ev-silent']!.probe).toMatchObject({ reachable: false, message: expect.any(String) });
+    expect(byId['ev-closed']!.probe).toMatchObject({ reachable: false, code: 'HOST_UNREACHABLE', message: expect.stringContaining('cannot be reached') });
+    expect(after.text).not.toContain(keyBody);
+    const code = (e: FleetDto['environments'][number]) => (e.probe.reachable ? 'reachable' : e.probe.code);
+    console.log(
+      `GET /api/v1/fleet: ${before.ms} ms with local only; ${after.ms} ms with a silent and a closed host added (deadline ${after.json.deadlineMs} ms); ` +
+        after.json.environments.map((e) => `${e.environment.id} ${code(e)} in ${e.durationMs} ms`).join(', '),
+    );
+    // The page renders the same cards.
+    const page = await fetch(`${app.baseURL}/fleet`, { headers: { Cookie: app.cookie } }).then((r) => r.text());
+    expect(page).toContain('ev-silent');
+    expect(page).toContain('unreachable');
+  });
+
+  it('a viewer reads the environments and the fleet but cannot add or remove (403)', async () => {
+    const viewer = await createSignedInUser(app.baseURL, app.cookie, { name: 'Viewer', email: 'ev-viewer@example.com', role: 'viewer', password: 'viewer-password-123' });
+    expect((await api('GET', '/api/v1/environments', undefined, viewer.cookie)).status).toBe(200);
+    expect((await api('GET', '/api/v1/fleet', undefined, viewer.cookie)).status).toBe(200);
+    const scan = await api<{ code: string }>('POST', '/api/v1/environments/scan', form(notSshPort), viewer.cookie);
+    const add = await api<{ code: string }>('POST', '/api/v1/environments', { ...form(notSshPort), hostKeyFingerprint: 'SHA256:' + 'A'.repeat(43) }, viewer.cookie);
+    const remove = await api<{ code: string }>('DELETE', '/api/v1/environments/ev-closed', { confirmName: 'ev-closed' }, viewer.cookie);
+    expect([scan.status, add.status, remove.status]).toEqual([403, 403, 403]);
+    expect(savedRows()).toHaveLength(2);
+    // The admin can, and the key file goes with it.
+    const removed = await api('DELETE', '/api/v1/environments/ev-closed', { confirmName: 'ev-closed' });
+    expect(removed.status, removed.text).toBe(204);
+    expect(fs.existsSync(path.join(app.dataDir, 'environments', 'ev-closed.key'))).toBe(false);
+    expect(savedRows()).toEqual([{ id: 'ev-silent' }]);
+  });
+});

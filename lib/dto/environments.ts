@@ -1,0 +1,58 @@
+import type { EnvironmentColour } from '../schemas/environments';
+
+// Environments and the fleet as pages and the API see them (docs/environments.md). No DTO carries
+// a private key: the key lives in a 0600 file and only the transport reads it.
+
+export type HostKeyDto = { algorithm: string; fingerprint: string };
+
+export type EnvironmentDto = {
+  id: string;
+  name: string;
+  colour: EnvironmentColour;
+  kind: 'local' | 'ssh';
+  /** `ssh://user@host:port`, or null for the local socket. */
+  endpoint: string | null;
+  deployDir: string;
+  hostKey: HostKeyDto | null;
+  createdAt: string | null;
+  createdBy: string | null;
+};
+
+/** Step 1's answer: the key the host presents, for the admin to confirm. */
+export type EnvironmentScanDto = { endpoint: string; hostKey: HostKeyDto };
+
+export type FleetServiceDto = {
+  service: string;
+  /** The CLI's status word of the live container ('healthy', 'unhealthy', 'stopped', 'not deployed', …). */
+  status: string;
+  version: string | null;
+};
+
+export type FleetProbeDto =
+  | {
+      reachable: true;
+      initialised: boolean;
+      projectId: string | null;
+      activeColor: string | null;
+      activeVersion: string | null;
+      services: FleetServiceDto[];
+      /** Why the stack could not be read although the host answered (no tale.json, …). */
+      message: string | null;
+    }
+  | { reachable: false; code: string; message: string };
+
+export type FleetEnvironmentDto = {
+  environment: Pick<EnvironmentDto, 'id' | 'name' | 'colour' | 'kind' | 'endpoint' | 'deployDir'>;
+  probe: FleetProbeDto;
+  /** How long this environment's probe took (the deadline when it did not answer). */
+  durationMs: number;
+  /** Only the local environment has these today: operations, backups and alerts are local tables. */
+  local: {
+    running: { id: string; kind: string; purpose: string } | null;
+    lastBackup: { operationId: string; finishedAt: string } | null;
+    /** Alert events raised in the last 24 hours. */
+    alertsLast24h: number;
+  } | null;
+};
+
+export type FleetDto = { environments: FleetEnvironmentDto[]; deadlineMs: number; checkedAt: string; durationMs: number };

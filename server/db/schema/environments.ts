@@ -1,0 +1,31 @@
+import { sqliteTable, text, integer, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+// The remote environments (docs/environments.md): a Docker Engine and a deployment directory on
+// another host, reached over SSH. The local environment (the console's own socket and DEPLOY_DIR)
+// is implicit, never a row. The private key is not here: it is a 0600 file under
+// $DATA_DIR/environments/ (server/environments/key-store.ts), so a copy of the database leaks no key.
+
+export const environments = sqliteTable(
+  'environments',
+  {
+    /** A slug made from the name, unique; 'local' is reserved. */
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    colour: text('colour').notNull(),
+    kind: text('kind', { enum: ['ssh'] }).notNull(),
+    sshUser: text('ssh_user').notNull(),
+    sshHost: text('ssh_host').notNull(),
+    sshPort: integer('ssh_port').notNull(),
+    deployDir: text('deploy_dir').notNull(),
+    /** The host key the admin confirmed on first contact; every connection after is checked against it. */
+    hostKeyAlgorithm: text('host_key_algorithm').notNull(),
+    hostKeyFingerprint: text('host_key_fingerprint').notNull(),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    createdBy: text('created_by'),
+  },
+  (t) => [
+    uniqueIndex('environments_name_unique').on(t.name),
+    // Two environments on one host and directory would deploy over each other (ENVIRONMENT_DUPLICATE).
+    uniqueIndex('environments_target_unique').on(t.sshHost, t.sshPort, t.deployDir),
+  ],
+);
