@@ -194,7 +194,7 @@ describe('restore into a fresh host', () => {
     expect(end.status, JSON.stringify(end.error)).toBe('succeeded');
     console.log(`[fresh-host] ${Date.now() - t0} ms from the request to the end of the operation (project files, release deployed by digest, ${DATABASES.length} databases and ${VOLUMES.length} volumes restored, health gate passed)`);
     const skipped = events.find((e) => e.step === 'pre-restore-backup');
-    expect(skipped).toMatchObject({ status: 'skipped', data: { reason: expect.stringContaining('nothing') } });
+    expect(skipped).toMatchObject({ status: 'skipped', data: { reason: expect.stringContaining('no current state to protect') } });
 
     // The project files, byte for byte.
     for (const [rel, bytes] of Object.entries(originalFiles)) expect(fs.readFileSync(path.join(freshDir, rel)).equals(bytes), rel).toBe(true);
