@@ -158,6 +158,9 @@ function itemText(step: string, status: string, d: Data): string | null {
   const verb = step === 'backup' ? { started: 'Backing up', succeeded: 'Backed up', failed: 'Could not back up' } : { started: 'Restoring', succeeded: 'Restored', failed: 'Could not restore' };
   if (item === 'stop-writers') return status === 'started' ? 'Stopping the services that write' : 'The services that write are stopped';
   if (item === 'start-writers') return status === 'started' ? 'Starting the services again' : 'The services are started again';
+  // A restore into a fresh host (docs/backups.md#restore-into-a-new-host) writes these first.
+  if (item === 'project-files') return status === 'started' ? 'Writing the backup’s project files into the empty deployment directory' : `Wrote the backup’s project files: ${list(d.files).join(', ')}`;
+  if (item === 'backup-target') return `The repository is now this console’s backup target (${str(d.location) ?? ''})`;
   if (item === 'release') {
     const change = `${str(d.from) ?? 'nothing'} → ${str(d.version) ?? '?'}`;
     if (status === 'started') return `Deploying the backup's release by digest (${change}): the services stay stopped until it is healthy`;

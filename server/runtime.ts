@@ -64,6 +64,11 @@ export interface Backups {
   readProjectFiles(): Promise<Record<string, Buffer>>;
   /** The restore drill's throwaway PostgreSQL (server/backup/drill.ts). */
   sandbox: DrillSandbox;
+  /**
+   * A repository from a target stored under `dataDir` (target-store.ts) with its own password
+   * file: the one a fresh host is offered, staged apart from the console's own setting.
+   */
+  repositoryAt(dataDir: string, passwordFile: string): BackupRepository;
 }
 
 export interface Runtime {
@@ -188,6 +193,14 @@ function processRuntime(): Runtime {
       volumes: createVolumeArchiver(clients.streaming),
       readProjectFiles: () => readProjectFiles(files),
       sandbox: createDrillSandbox(clients.api),
+      repositoryAt: (dataDir, passwordFile) =>
+        createResticRepository({
+          binary: env.backup.restic,
+          repository: path.join(dataDir, 'unset'),
+          location: targetLocation(dataDir, path.join(dataDir, 'unset')),
+          passwordFile,
+          cacheDir: env.backup.cacheDir,
+        }),
     },
     preflight: createPreflightPort(env, createPreflightDocker(clients.api, stats, probe), () => systemClock.now(), () => project.readProjectId().catch(() => null)),
   });

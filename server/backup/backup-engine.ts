@@ -245,6 +245,11 @@ export interface RestoreInput {
    * lock this restore holds, and waits for its health gate; resolves with the colour that serves.
    */
   deployRelease?: (release: RecordedRelease) => Promise<{ color: Color }>;
+  /**
+   * The caller already holds the deployment lock (a restore into a fresh host, which deploys the
+   * recorded release first under the same lock): the lock is not re-entrant.
+   */
+  lockHeld?: boolean;
 }
 
 /** Whether the live release (the newest record) is not the one the backup recorded. */
@@ -263,7 +268,8 @@ export function releaseDiffers(recorded: BackupManifest['release'], live: { vers
  */
 export async function runRestore(p: BackupPorts, input: RestoreInput): Promise<{ databases: string[]; volumes: string[]; restarted: string[]; release: string | null }> {
   const { manifest, signal } = input;
-  return underLock(p, 'restore', async () => {
+  const locked = <T>(run: () => Promise<T>) => (input.lockHeld ? run() : underLock(p, 'restore', run));
+  return locked(async () => {
     const facts = await deploymentFacts(p);
     if (manifest.projectId !== facts.projectId) {
       throw new BackupError('BACKUP_OTHER_PROJECT', `That backup belongs to project ${manifest.projectId}, not to this one (${facts.projectId}): nothing was changed.`);

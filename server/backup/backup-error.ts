@@ -24,6 +24,11 @@ export type BackupErrorCode =
   | 'DRILL_ROWS_DIFFER'
   | 'DRILL_FAILED'
   | 'REPOSITORY_CHECK_FAILED'
+  | 'DEPLOY_DIR_NOT_FRESH'
+  | 'FRESH_RESTORE_EMPTY'
+  | 'FRESH_RESTORE_NO_RELEASE'
+  | 'FRESH_RESTORE_PASSWORD_EXISTS'
+  | 'BACKUP_HOST_KEY_NOT_CONFIRMED'
   | 'CANCELLED';
 
 export class BackupError extends CodedError {

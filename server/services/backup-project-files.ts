@@ -27,8 +27,9 @@ import { confirmProject, invalid, WRONG_PROJECT } from './operation-start';
 // accepted: a path from the repository must never point outside the deployment directory.
 const storedFilesSchema = z.strictObject({ files: z.partialRecord(z.enum(PROJECT_FILES), z.base64()) });
 
-async function backupFiles(rt: Runtime, manifest: BackupManifest): Promise<Record<string, Buffer>> {
-  const parsed = storedFilesSchema.safeParse(await dumpJson(rt.backups, manifest.projectFiles.snapshotId, itemFile.projectFiles));
+/** A backup's project files, checked (also read by a restore into a fresh host, fresh-restore.ts). */
+export async function backupFiles(from: Pick<Runtime['backups'], 'repo'>, manifest: BackupManifest): Promise<Record<string, Buffer>> {
+  const parsed = storedFilesSchema.safeParse(await dumpJson(from, manifest.projectFiles.snapshotId, itemFile.projectFiles));
   if (!parsed.success) throw new BackupError('BACKUP_MANIFEST_INVALID', 'The project files of that backup cannot be read.');
   return Object.fromEntries(Object.entries(parsed.data.files).map(([k, v]) => [k, Buffer.from(v, 'base64')]));
 }
@@ -77,7 +78,7 @@ export function projectFilesDiff(rt: Runtime, caller: Caller, raw: unknown): Pro
     if (!parsed.success) return invalid(parsed.error);
     try {
       const manifest = await manifestOf(rt, parsed.data.snapshot);
-      const files = diffProjectFiles(await rt.backups.readProjectFiles(), await backupFiles(rt, manifest));
+      const files = diffProjectFiles(await rt.backups.readProjectFiles(), await backupFiles(rt.backups, manifest));
       return { ok: true, data: { snapshot: parsed.data.snapshot, backupId: manifest.backupId, startedAt: manifest.startedAt, files } };
     } catch (err) {
       return failure(err);
@@ -100,7 +101,7 @@ export function restoreProjectFiles(rt: Runtime, caller: Caller, raw: unknown): 
     const { dir, fs } = rt.files;
     try {
       const manifest = await manifestOf(rt, snapshot);
-      const backup = await backupFiles(rt, manifest);
+      const backup = await backupFiles(rt.backups, manifest);
       const result = await rt.writes(async () => {
         const now = await rt.backups.readProjectFiles();
         const restored: string[] = [];

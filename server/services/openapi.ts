@@ -3,6 +3,7 @@ import { auditFilterSchema } from '@/lib/schemas/audit';
 import { emptyBodySchema, versionsQuerySchema } from '@/lib/schemas/api';
 import { ROLES } from '@/lib/roles';
 import { deployInputSchema, HISTORY_OUTCOMES, rollbackInputSchema } from '@/lib/schemas/operations';
+import { freshRepositorySchema, freshRestoreSchema } from '@/lib/schemas/fresh-restore';
 import { backupScheduleSchema, checkInputSchema, drillInputSchema, projectFilesRestoreBodySchema, restoreInputSchema, startBackupInputSchema } from '@/lib/schemas/backups';
 import { alertChannelInputSchema, alertDeliveriesQuerySchema } from '@/lib/schemas/alerts';
 import { ALERT_EVENTS } from '@/lib/alerts/events';
@@ -129,6 +130,28 @@ const schemas: Record<string, JsonSchema> = {
       message: { type: ['string', 'null'] },
       repeatCount: { type: 'integer', minimum: 0, description: 'How many more times the same refusal came from the same address, counted here instead of added as rows' },
       lastRepeatAt: { type: ['string', 'null'], format: 'date-time' },
+    },
+  },
+  // Mirrors FreshHostBackupsDto (lib/dto/fresh-restore.ts).
+  FreshHostBackups: {
+    type: 'object',
+    required: ['status'],
+    properties: {
+      status: { type: 'string', enum: ['confirm-host-key', 'listed'], description: '`confirm-host-key`: an SFTP server seen for the first time; ask again with `acceptHostKey` set to `fingerprint` once compared' },
+      host: str,
+      port: { type: 'integer' },
+      fingerprint: str,
+      keyType: str,
+      location: str,
+      backups: {
+        type: 'array',
+        description: 'Every complete backup of the repository, of any project, newest first',
+        items: {
+          type: 'object',
+          required: ['id', 'time', 'readable'],
+          properties: { id: str, time: { type: 'string', format: 'date-time' }, readable: { type: 'boolean' }, backup: ref('Backup'), code: str, message: { type: 'string', description: 'Why the manifest cannot be read (readable: false)' } },
+        },
+      },
     },
   },
   // Mirrors BackupListDto (lib/dto/backups.ts).
@@ -299,6 +322,8 @@ const schemas: Record<string, JsonSchema> = {
   CheckInput: input(checkInputSchema),
   StartBackupInput: input(startBackupInputSchema),
   RestoreInput: input(restoreInputSchema),
+  FreshRepositoryInput: input(freshRepositorySchema),
+  FreshRestoreInput: input(freshRestoreSchema),
   PreflightCheck: {
     type: 'object',
     required: ['id', 'title', 'status', 'summary', 'fix', 'figures'],
@@ -674,6 +699,26 @@ export function openApiDocument(): Record<string, unknown> {
           description:
             'Needs the admin role and this project’s id typed as confirmation. First takes a safety backup of the current state (kind pre-restore; a failure is PRE_RESTORE_BACKUP_FAILED with nothing changed; skipBackup with a reason skips it), stops platform, rag, crawler and convex, replaces every database and the state volumes, then starts them again and waits for health, or, when the backup’s release differs from the live one, deploys it by its recorded digests first (RESTORE_RELEASE_UNAVAILABLE when its images cannot be pulled). The project files are not restored: see /api/v1/backups/{id}/project-files. A backup of another project is refused (BACKUP_OTHER_PROJECT), an unknown one is 404 (BACKUP_NOT_FOUND).',
           requestBody: { required: true, content: json(ref('RestoreInput')) },
+        },
+      },
+      '/api/v1/restores/fresh-host/backups': {
+        post: {
+          summary: 'The backups of a repository offered to this fresh host (admin)',
+          operationId: 'listFreshHostBackups',
+          tags: ['backups'],
+          description:
+            'Only while the deployment directory is empty (DEPLOY_DIR_NOT_FRESH otherwise). A POST because the body carries the repository password; it is kept 0600 and never answered. Refusals: BACKUP_WRONG_PASSWORD, BACKUP_REPOSITORY_MISSING, FRESH_RESTORE_EMPTY, an unreachable target; a backup whose manifest cannot be read is listed with `readable: false` and its reason.',
+          requestBody: { required: true, content: json(ref('FreshRepositoryInput')) },
+          responses: { 200: { description: 'The backups, or the SFTP host key to confirm', content: json(ref('FreshHostBackups')) }, ...bodyErrors, ...denied, 422: error('The repository could not be opened or holds no backup') },
+        },
+      },
+      '/api/v1/restores/fresh-host': {
+        post: {
+          ...start('Restore a backup into this fresh host', 'startFreshHostRestore', 'FreshRestoreInput').post,
+          tags: ['backups'],
+          description:
+            'Needs the admin role, an empty deployment directory and the backup’s project id typed as confirmation. The repository, the manifest and the project files are read before anything is written; then, as a `restore` operation: the backup’s project files are written into the directory, the repository becomes this console’s backup target (password 0600), the recorded release is deployed by digest, and the databases and volumes are restored as POST /api/v1/restores does, without a safety backup (there is nothing to protect; the timeline says so).',
+          requestBody: { required: true, content: json(ref('FreshRestoreInput')) },
         },
       },
       '/api/v1/alerts/channels': {

@@ -4,6 +4,7 @@ import { runtime } from '@/server/runtime';
 import { previewDomainChange, previewEnvChange, regenerateSecret, revealSecret, saveDomainChange, saveEnvChange } from '@/server/services/settings/settings';
 import { previewPin, previewProxyPorts, resolveHost, restoreVersion, savePin, saveProxyPorts } from '@/server/services/settings/settings-files';
 import { initialiseProject } from '@/server/services/settings/settings-init';
+import { listFreshHostBackups, startFreshHostRestore } from '@/server/services/fresh-restore';
 import { applySettings, previewApply } from '@/server/services/settings/settings-apply';
 
 // Thin: the services check the role, validate with the forms' own schemas, write atomically and
@@ -74,6 +75,16 @@ export async function resolveHostAction() {
 // access: admin
 export async function initialiseAction(input: unknown) {
   return initialiseProject(runtime(), await actionCaller(), input);
+}
+
+// access: admin
+export async function freshHostBackupsAction(input: unknown) {
+  return listFreshHostBackups(runtime(), await actionCaller(), input);
+}
+
+// access: admin
+export async function freshHostRestoreAction(input: unknown) {
+  return startFreshHostRestore(runtime(), await actionCaller(), input);
 }
 
 // access: admin

@@ -7,6 +7,7 @@ import { DomainForm } from '@/components/settings/domain-form';
 import { EnvForm } from '@/components/settings/env-form';
 import { HistoryList } from '@/components/settings/history-list';
 import { InitialiseForm } from '@/components/settings/initialise-form';
+import { FreshRestoreForm } from '@/components/settings/fresh-restore-form';
 import { PinsForm } from '@/components/settings/pins-form';
 import { PortsForm } from '@/components/settings/ports-form';
 import { requirePageCaller } from '@/server/auth/session';
@@ -16,6 +17,8 @@ import {
   applyNowAction,
   previewApplyAction,
   initialiseAction,
+  freshHostBackupsAction,
+  freshHostRestoreAction,
   previewDomainAction,
   previewEnvAction,
   previewPinAction,
@@ -98,6 +101,8 @@ export default async function SettingsPage() {
         <div id="initialise" className="mt-6 scroll-mt-4">
           <InitialiseForm initialise={initialiseAction} canInitialise={isAdmin} />
         </div>
+        {/* The second path: this host replaces one that was backed up (docs/backups.md#restore-into-a-new-host). */}
+        {isAdmin && !settings.hasTaleJson && <FreshRestoreForm actions={{ list: freshHostBackupsAction, restore: freshHostRestoreAction }} />}
       </>
     );
   }
