@@ -107,6 +107,8 @@ describe('the restore drill', () => {
     expect(spec.image).toBe('registry.test/tale-db:1.0.0');
     expect(spec.labels).toMatchObject({ 'io.tale.console.role': 'restore-drill', project: 'acme', 'io.tale.console.backup': manifest.backupId });
     expect(spec.env.DB_PASSWORD).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    // The entrypoint's pg_ctl waits as long as the drill does (its 60 s default stopped the container under load).
+    expect(spec.env.PGCTLTIMEOUT).toBe('120');
     expect(sandbox.removed).toEqual([spec.name]);
     // Every psql of the drill ran in the throwaway container, none in the live db.
     expect(live.calls).toEqual([]);

@@ -215,7 +215,11 @@ async function drillIn(
   await p.sandbox.create({
     name,
     image: input.image,
-    env: { DB_USER: superuser, DB_NAME: input.dbName, DB_PASSWORD: password, POSTGRES_USER: superuser, POSTGRES_PASSWORD: password },
+    // PGCTLTIMEOUT: the image's entrypoint starts and stops a temporary server around its first
+    // initdb with `pg_ctl -w` (Tale's wrapper, the fixture and the postgres image alike), which
+    // gives up after 60 s by default, and the entrypoint then exits: on a loaded host the drill
+    // met a stopped container (Docker's 409 on the next exec). As long as the drill waits, then.
+    env: { DB_USER: superuser, DB_NAME: input.dbName, DB_PASSWORD: password, POSTGRES_USER: superuser, POSTGRES_PASSWORD: password, PGCTLTIMEOUT: String(READY_TIMEOUT_MS / 1000) },
     labels: { ...DRILL_LABELS, project: projectId, 'io.tale.console.backup': manifest.backupId },
   });
   const { initMarker } = await waitReady(p, name, superuser, signal);
