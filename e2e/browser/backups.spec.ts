@@ -122,7 +122,7 @@ test('back up and restore from the page: every row of every database and every f
   // volumes), as the integration test does: the page is the only way the console is driven.
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'bk-ui-seed-'));
   try {
-    await seedKnownContent(projectId, scratch, { tag: 'ui', rows: 800, bulkRows: 20_000 });
+    await seedKnownContent(projectId, scratch, { tag: 'bfb', rows: 800, bulkRows: 20_000 });
   } finally {
     fs.rmSync(scratch, { recursive: true, force: true });
   }
@@ -159,11 +159,11 @@ test('back up and restore from the page: every row of every database and every f
   await artifact(page, testInfo, 'byte-for-byte-backups-list');
 
   // Changes, deletions and additions everywhere; each table and volume they touch no longer hashes the same.
-  await changeKnownContent(projectId, 'ui');
+  await changeKnownContent(projectId, 'bfb');
   const changed = contentDigests(await allContent(projectId));
-  const touched = [...DATABASES.map((d) => `${d}:public.ui_rows`), 'tale_platform:public.ui_documents', ...VOLUMES.map((v) => `volume:${v}`)];
+  const touched = [...DATABASES.map((d) => `${d}:public.bfb_rows`), 'tale_platform:public.bfb_documents', ...VOLUMES.map((v) => `volume:${v}`)];
   for (const key of touched) expect(changed[key], key).not.toBe(digests[key]);
-  expect(changed['tale_knowledge:private_knowledge.ui_chunks']).toBeUndefined();
+  expect(changed['tale_knowledge:private_knowledge.bfb_chunks']).toBeUndefined();
 
   // The restore wizard, behind the typed project id, then the operation's timeline to its end.
   await gotoHydrated(page, '/backups');
