@@ -42,7 +42,7 @@ async function measure(app: RunningConsole, expected: number) {
 }
 
 async function main() {
-  const host = await startRemoteHost({ id: 'ev-bench' });
+  const host = await startRemoteHost({ id: 'evbench' });
   const app = await startConsole();
   try {
     const one = await measure(app, 1);

@@ -1,6 +1,7 @@
 'use client';
 import { useState, useTransition } from 'react';
 import type { ActionResult } from '@/lib/action-result';
+import { changeAction } from '@/lib/call-action';
 import type { BackupScheduleDto } from '@/lib/dto/backups';
 import { Button } from '@/components/ui/button';
 import { FormField } from '@/components/ui/form-field';
@@ -26,7 +27,7 @@ export function BackupScheduleForm({ initial, canEdit, save }: Props) {
   const submit = () =>
     start(async () => {
       setMessage(null);
-      const res = await save(form);
+      const res = await changeAction(() => save(form));
       if (!res.ok) {
         setErrors(res.fieldErrors ?? {});
         return setMessage(res.message);

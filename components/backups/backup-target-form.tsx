@@ -1,6 +1,7 @@
 'use client';
 import { useState, useTransition } from 'react';
 import type { ActionResult } from '@/lib/action-result';
+import { changeAction, readAction } from '@/lib/call-action';
 import type { BackupTargetDto, RepositoryCheckDto, TestTargetDto } from '@/lib/dto/backup-target';
 import { Button } from '@/components/ui/button';
 import { CancelConfirmButtons } from '@/components/ui/cancel-confirm-buttons';
@@ -66,7 +67,7 @@ export function BackupTargetForm({ target, actions }: Props) {
   const save = () =>
     start(async () => {
       setMessage(null);
-      const res = await actions.save(input());
+      const res = await changeAction(() => actions.save(input()));
       setErrors(res.ok ? {} : (res.fieldErrors ?? {}));
       if (!res.ok) return setMessage({ ok: false, text: res.message });
       setCurrent(res.data);
@@ -76,7 +77,8 @@ export function BackupTargetForm({ target, actions }: Props) {
   const test = (acceptHostKey?: string) =>
     start(async () => {
       setMessage(null);
-      const res = await actions.test(acceptHostKey ? { acceptHostKey } : {});
+      // A first test creates the repository (and shows its password once): never sent twice.
+      const res = await changeAction(() => actions.test(acceptHostKey ? { acceptHostKey } : {}));
       if (!res.ok) return setMessage({ ok: false, text: res.message });
       if (res.data.status === 'confirm-host-key') return setHostKey(res.data);
       setHostKey(null);
@@ -86,7 +88,8 @@ export function BackupTargetForm({ target, actions }: Props) {
   const check = () =>
     start(async () => {
       setMessage(null);
-      const res = await actions.check({ readData: true });
+      // Changes nothing; a second check after a lost first one at worst finds the repository locked.
+      const res = await readAction(() => actions.check({ readData: true }));
       if (!res.ok) return setMessage({ ok: false, text: res.message });
       setMessage({ ok: true, text: `Repository checked, every pack read back: ${res.data.output} (${(res.data.durationMs / 1000).toFixed(1)} s).` });
     });

@@ -2,6 +2,7 @@
 import { useState, useTransition } from 'react';
 import { useRouter } from 'next/navigation';
 import type { ActionResult } from '@/lib/action-result';
+import { changeAction } from '@/lib/call-action';
 import type { BackupDto, BackupListDto, DrillDto, ProjectFilesDiffDto, ProjectFilesRestoredDto } from '@/lib/dto/backups';
 import { ProjectFilesDialog } from './project-files-dialog';
 import type { OperationDto } from '@/lib/dto/operations';
@@ -68,14 +69,14 @@ export function BackupsPanel({ list, error, projectId, role, actions }: Props) {
   const backUp = () =>
     start(async () => {
       setMessage(null);
-      const res = await actions.backup({});
+      const res = await changeAction(() => actions.backup({}));
       if (!res.ok) return setMessage(res.message);
       if (res.data.repositoryPassword) setPassword({ value: res.data.repositoryPassword, operationId: res.data.id });
       else router.push(`/deployments/${res.data.id}`);
     });
   const restore = (b: BackupDto) =>
     start(async () => {
-      const res = await actions.restore({ snapshot: b.id, projectId: typed, ...(skipReason !== null ? { skipBackup: { reason: skipReason } } : {}) });
+      const res = await changeAction(() => actions.restore({ snapshot: b.id, projectId: typed, ...(skipReason !== null ? { skipBackup: { reason: skipReason } } : {}) }));
       if (!res.ok) {
         setErrors(res.fieldErrors ?? {});
         return setMessage(res.message);
@@ -86,7 +87,7 @@ export function BackupsPanel({ list, error, projectId, role, actions }: Props) {
   const operate = (run: () => Promise<ActionResult<OperationDto>>) =>
     start(async () => {
       setMessage(null);
-      const res = await run();
+      const res = await changeAction(run);
       if (!res.ok) return setMessage(res.message);
       router.push(`/deployments/${res.data.id}`);
     });

@@ -1,6 +1,7 @@
 'use client';
 import { useEffect, useState, useTransition } from 'react';
 import type { ActionResult } from '@/lib/action-result';
+import { changeAction, readAction } from '@/lib/call-action';
 import type { BackupDto, ProjectFilesDiffDto, ProjectFilesRestoredDto } from '@/lib/dto/backups';
 import { EnvDiffView, LineDiffView } from '@/components/settings/diff-view';
 import { Badge } from '@/components/ui/badge';
@@ -46,7 +47,7 @@ export function ProjectFilesDialog({ backup, projectId, canRestore, onClose, dif
     setMessage(null);
     if (!backup) return;
     start(async () => {
-      const res = await diffAction({ snapshot: backup.id });
+      const res = await readAction(() => diffAction({ snapshot: backup.id }));
       if (res.ok) setDiff(res.data);
       else setMessage(res.message);
     });
@@ -55,7 +56,7 @@ export function ProjectFilesDialog({ backup, projectId, canRestore, onClose, dif
   const restore = () =>
     start(async () => {
       if (!backup) return;
-      const res = await restoreAction({ snapshot: backup.id, projectId: typed });
+      const res = await changeAction(() => restoreAction({ snapshot: backup.id, projectId: typed }));
       if (!res.ok) {
         setErrors(res.fieldErrors ?? {});
         return setMessage(res.message);

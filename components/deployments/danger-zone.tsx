@@ -2,6 +2,7 @@
 import { useState, useTransition } from 'react';
 import { useRouter } from 'next/navigation';
 import type { ActionResult } from '@/lib/action-result';
+import { changeAction } from '@/lib/call-action';
 import type { OperationDto } from '@/lib/dto/operations';
 import { Button } from '@/components/ui/button';
 import { CancelConfirmButtons } from '@/components/ui/cancel-confirm-buttons';
@@ -37,7 +38,7 @@ export function DangerZone({ projectId, volumes, actions }: Props) {
   };
   const run = (go: () => Promise<ActionResult<OperationDto>>) =>
     start(async () => {
-      const res = await go();
+      const res = await changeAction(go);
       if (!res.ok) {
         setErrors(res.fieldErrors ?? {});
         setMessage(res.message);

@@ -2,6 +2,7 @@
 import { useState, useTransition } from 'react';
 import { useRouter } from 'next/navigation';
 import type { ActionResult } from '@/lib/action-result';
+import { changeAction } from '@/lib/call-action';
 import type { DiskUsageDto } from '@/lib/dto/disk';
 import type { OperationDto } from '@/lib/dto/operations';
 import { formatBytes } from '@/lib/format-usage';
@@ -39,7 +40,7 @@ export function DiskPanel({ usage, error, canPrune, prune }: Props) {
   const plan = usage.plan;
   const run = () =>
     start(async () => {
-      const res = await prune({ planId: plan.id });
+      const res = await changeAction(() => prune({ planId: plan.id }));
       if (!res.ok) {
         setMessage(res.message);
         // A changed plan: show the current one, to be reviewed again.

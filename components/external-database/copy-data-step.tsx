@@ -2,6 +2,7 @@
 import Link from 'next/link';
 import { useEffect, useState } from 'react';
 import type { ActionResult } from '@/lib/action-result';
+import { readAction } from '@/lib/call-action';
 import type { CopyEventDto, CopyStatusDto, CopySummaryDto } from '@/lib/dto/external-database';
 import { formatBytes } from '@/lib/format-usage';
 import { Badge } from '@/components/ui/badge';
@@ -110,8 +111,10 @@ export function CopyDataStep({ input, actions, onBack, onNext }: Props) {
     if (!running) return;
     let stopped = false;
     const timer = setInterval(async () => {
-      const res = await fetchStatus({ id: jobId });
+      const res = await readAction(() => fetchStatus({ id: jobId }));
       if (stopped) return;
+      // A lost connection says nothing about the copy, which runs on: the next tick asks again.
+      if (!res.ok && res.code === 'CONNECTION_LOST') return;
       if (res.ok) setStatus(res.data);
       else setStatus({ id: jobId!, state: 'done', events: [], summary: { ok: false, refused: [], failure: res.message, tables: [] } });
     }, POLL_MS);

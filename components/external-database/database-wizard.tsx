@@ -110,7 +110,8 @@ export function DatabaseWizard({ mode, inUse, actions }: Props) {
   const [useUrl, setUseUrl] = useState(false);
   const [url, setUrl] = useState('');
   const [fields, setFields] = useState<Fields>(EMPTY);
-  const { errors, failure, clear, busy: pending, run: call } = useAction();
+  // Tests, checks, previews and the verification change nothing: sent again after a lost connection.
+  const { errors, failure, clear, busy: pending, run: call, read } = useAction();
   // A failure belongs to the step it happened in: moving on or back leaves it behind.
   const setStep = (next: Step) => (clear(), setStepState(next));
   // Shown beside the step unless it already stands beside its field.
@@ -232,10 +233,10 @@ export function DatabaseWizard({ mode, inUse, actions }: Props) {
             </FormField>
           )}
           <div className="flex gap-2">
-            <Button busy={pending} onClick={() => (restart(), call(actions.test, connection(), setConn))}>
+            <Button busy={pending} onClick={() => (restart(), read(actions.test, connection(), setConn))}>
               Test connection
             </Button>
-            <Button variant="secondary" disabled={!conn || pending} onClick={() => call(actions.check, connection(), (d) => (setChecks(d), setStep('Check')))}>
+            <Button variant="secondary" disabled={!conn || pending} onClick={() => read(actions.check, connection(), (d) => (setChecks(d), setStep('Check')))}>
               Next: checks
             </Button>
           </div>
@@ -256,7 +257,7 @@ export function DatabaseWizard({ mode, inUse, actions }: Props) {
             <Button variant="secondary" onClick={() => setStep('Connect')}>
               Back
             </Button>
-            <Button variant="secondary" busy={pending} onClick={() => call(actions.check, connection(), setChecks)}>
+            <Button variant="secondary" busy={pending} onClick={() => read(actions.check, connection(), setChecks)}>
               Check again
             </Button>
             <Button disabled={!checks.ok} onClick={() => setStep('Prepare')}>
@@ -282,7 +283,7 @@ export function DatabaseWizard({ mode, inUse, actions }: Props) {
             <Button variant="secondary" onClick={() => setStep('Check')}>
               Back
             </Button>
-            <Button variant="secondary" busy={pending} onClick={() => call(actions.preview, { connection: connection(), role, rotatePassword: rotate }, (d) => (setPlan(d), setPrepared(null)))}>
+            <Button variant="secondary" busy={pending} onClick={() => read(actions.preview, { connection: connection(), role, rotatePassword: rotate }, (d) => (setPlan(d), setPrepared(null)))}>
               Show statements
             </Button>
             <Button
@@ -351,7 +352,7 @@ export function DatabaseWizard({ mode, inUse, actions }: Props) {
                   <p className="text-sm" role="status" data-testid="configure-status">
                     Written{configured.backups.length ? `; previous files kept in ${configured.backups.join(', ')}` : ''}. The next deploy runs no db container.
                   </p>
-                  <Button onClick={() => (setStep('Verify'), call(actions.verify, caCert ? { caCert } : {}, setVerified))}>Next: verify</Button>
+                  <Button onClick={() => (setStep('Verify'), read(actions.verify, caCert ? { caCert } : {}, setVerified))}>Next: verify</Button>
                 </>
               ) : (
                 <div className="flex gap-2">
@@ -393,7 +394,7 @@ export function DatabaseWizard({ mode, inUse, actions }: Props) {
             !stepFailure && <p className="text-sm">Verifying…</p>
           )}
           <StepError message={stepFailure} />
-          <Button variant="secondary" busy={pending} onClick={() => call(actions.verify, caCert ? { caCert } : {}, setVerified)}>
+          <Button variant="secondary" busy={pending} onClick={() => read(actions.verify, caCert ? { caCert } : {}, setVerified)}>
             Verify again
           </Button>
           {verified?.ok && (

@@ -2,6 +2,7 @@
 import { useState, useTransition } from 'react';
 import { useRouter } from 'next/navigation';
 import type { ActionResult } from '@/lib/action-result';
+import { changeAction, readAction } from '@/lib/call-action';
 import type { OperationDto, PlanPreviewDto } from '@/lib/dto/operations';
 import type { PendingDto } from '@/lib/dto/settings';
 import { PlanReview } from '@/components/deployments/plan-review';
@@ -33,14 +34,14 @@ export function ApplyNow({ pending, actions }: Props) {
   const preview = () =>
     start(async () => {
       if (!actions) return;
-      const res = await actions.preview();
+      const res = await readAction(() => actions.preview());
       if (!res.ok) return toast(res.message, 'error');
       setReview(res.data);
     });
   const confirm = () =>
     start(async () => {
       if (!actions) return;
-      const res = await actions.apply();
+      const res = await changeAction(() => actions.apply());
       if (!res.ok) {
         setReview(null);
         return toast(res.message, 'error');

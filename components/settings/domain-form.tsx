@@ -2,6 +2,7 @@
 import { useState, useTransition, type FormEvent } from 'react';
 import type { DnsAnswerDto, EnvPreviewDto } from '@/lib/dto/settings';
 import type { ActionResult } from '@/lib/action-result';
+import { readAction } from '@/lib/call-action';
 import { caddyConfig, nginxConfig } from '@/lib/settings/upstream-config';
 import { DEFAULT_PROXY_PORTS, upstreamAddress, type ProxyPorts } from '@/lib/settings/proxy-ports';
 import { Button } from '@/components/ui/button';
@@ -125,7 +126,7 @@ export function DomainForm({ values, projectId, proxyPorts, readOnly, actions }:
             busy={resolving}
             onClick={() =>
               startResolve(async () => {
-                const res = await actions.resolveHost();
+                const res = await readAction(() => actions.resolveHost());
                 setDns(res.ok ? res.data : res.message);
               })
             }

@@ -13,6 +13,7 @@ import { EnvDiffView } from './diff-view';
 import type { SettingsAction } from './types';
 import { ReviewDialog } from './review-dialog';
 import { usePreviewSave } from './use-preview-save';
+import { changeAction, readAction } from '@/lib/call-action';
 
 type Props = {
   env: EnvValueDto[];
@@ -80,7 +81,7 @@ export function EnvForm({ env, isAdmin, actions }: Props) {
   };
 
   const reveal = async (key: string) => {
-    const res = await actions.reveal({ key });
+    const res = await readAction(() => actions.reveal({ key }));
     if (res.ok) setRevealed((r) => ({ ...r, [key]: res.data.value }));
     else toast(res.message, 'error');
   };
@@ -218,7 +219,7 @@ export function EnvForm({ env, isAdmin, actions }: Props) {
               busy={regenBusy}
               onClick={() =>
                 startRegen(async () => {
-                  const res = await actions.regenerate({ key: regen, confirm: true });
+                  const res = await changeAction(() => actions.regenerate({ key: regen, confirm: true }));
                   setRegen(null);
                   if (!res.ok) return toast(res.message, 'error');
                   toast(`${res.data.key} regenerated. Pending until the next deploy.`);

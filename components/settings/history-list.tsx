@@ -9,6 +9,7 @@ import { Cell, Table } from '@/components/ui/table';
 import { useToast } from '@/components/ui/toast';
 import type { SettingsAction } from './types';
 import { formatTime } from '@/lib/format-time';
+import { changeAction } from '@/lib/call-action';
 
 /** Restoring writes .env or compose.override.yml, so only admins get the button. */
 type Props = { history: HistoryEntryDto[]; isAdmin: boolean; restore: SettingsAction<RestoredDto> };
@@ -52,7 +53,7 @@ export function HistoryList({ history, isAdmin, restore }: Props) {
               busy={busy}
               onClick={() =>
                 start(async () => {
-                  const res = await restore({ id: chosen!.id });
+                  const res = await changeAction(() => restore({ id: chosen!.id }));
                   setChosen(null);
                   if (!res.ok) return toast(res.message, 'error');
                   toast(`${res.data.file} restored. Pending until the next deploy.`);

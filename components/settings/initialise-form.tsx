@@ -6,6 +6,7 @@ import { FormField } from '@/components/ui/form-field';
 import { Input, Select } from '@/components/ui/input';
 import { useToast } from '@/components/ui/toast';
 import type { SettingsAction } from './types';
+import { changeAction } from '@/lib/call-action';
 
 /** `tale init` in a browser: the three answers it asks for; the secrets are generated on the server. */
 export function InitialiseForm({ initialise, canInitialise }: { initialise: SettingsAction; canInitialise: boolean }) {
@@ -19,7 +20,7 @@ export function InitialiseForm({ initialise, canInitialise }: { initialise: Sett
     e.preventDefault();
     const data = Object.fromEntries(new FormData(e.currentTarget)) as Record<string, string>;
     start(async () => {
-      const res = await initialise({ host: data.host ?? '', tlsMode, ...(tlsMode === 'letsencrypt' ? { tlsEmail: data.tlsEmail ?? '' } : {}) });
+      const res = await changeAction(() => initialise({ host: data.host ?? '', tlsMode, ...(tlsMode === 'letsencrypt' ? { tlsEmail: data.tlsEmail ?? '' } : {}) }));
       if (!res.ok) {
         setErrors(res.fieldErrors ?? {});
         toast(res.message, 'error');

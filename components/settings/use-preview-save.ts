@@ -12,10 +12,10 @@ import type { SettingsAction } from './types';
 export function usePreviewSave<P extends { baseHash: string }>(preview: SettingsAction<P>, save: SettingsAction<unknown>, saved: string) {
   const router = useRouter();
   const toast = useToast();
-  const { errors, busy, run } = useAction();
+  const { errors, busy, run, read } = useAction();
   const [shown, setShown] = useState<{ preview: P; input: Record<string, unknown> } | null>(null);
 
-  const review = (input: Record<string, unknown>) => run(preview, input, (data) => setShown({ preview: data, input }));
+  const review = (input: Record<string, unknown>) => read(preview, input, (data) => setShown({ preview: data, input }));
 
   const confirm = () => {
     if (!shown) return;

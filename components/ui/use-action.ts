@@ -1,6 +1,7 @@
 'use client';
 import { useState, useTransition } from 'react';
 import type { ActionResult } from '@/lib/action-result';
+import { changeAction, readAction } from '@/lib/call-action';
 import { useToast } from './toast';
 
 /**
@@ -8,6 +9,10 @@ import { useToast } from './toast';
  * messages and a toast; a success clears them and hands the data on. `failure` keeps the last
  * failure's message until the next run, for forms that show it beside the step it belongs to
  * (a toast fades).
+ *
+ * `run` is for a change (a save, a start): a lost connection becomes a message, never a second
+ * send. `read` is for a read (a preview, a check, a test that changes nothing): sent once more
+ * after a lost connection. Either way a dropped fetch no longer throws the page to its error boundary.
  */
 export function useAction() {
   const toast = useToast();
@@ -15,10 +20,10 @@ export function useAction() {
   const [failure, setFailure] = useState<string | null>(null);
   const [busy, start] = useTransition();
 
-  const run = <T,>(action: (input: unknown) => Promise<ActionResult<T>>, input: unknown, onOk: (data: T) => void) =>
+  const call = <T,>(send: typeof changeAction<T>, action: (input: unknown) => Promise<ActionResult<T>>, input: unknown, onOk: (data: T) => void) =>
     start(async () => {
       setFailure(null);
-      const res = await action(input);
+      const res = await send(() => action(input));
       if (!res.ok) {
         setErrors(res.fieldErrors ?? {});
         setFailure(res.message);
@@ -29,8 +34,11 @@ export function useAction() {
       onOk(res.data);
     });
 
+  const run = <T,>(action: (input: unknown) => Promise<ActionResult<T>>, input: unknown, onOk: (data: T) => void) => call(changeAction<T>, action, input, onOk);
+  const read = <T,>(action: (input: unknown) => Promise<ActionResult<T>>, input: unknown, onOk: (data: T) => void) => call((c) => readAction<T>(c), action, input, onOk);
+
   /** Forgets the last failure and field messages (a step was left). */
   const clear = () => (setErrors({}), setFailure(null));
 
-  return { errors, setErrors, failure, clear, busy, run };
+  return { errors, setErrors, failure, clear, busy, run, read };
 }

@@ -6,7 +6,6 @@
 // refused, and the repository password is shown once and nowhere else.
 import fs from 'node:fs';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BackupListDto } from '@/lib/dto/backups';
@@ -14,16 +13,13 @@ import type { OperationDto } from '@/lib/dto/operations';
 import { withClient, type ConnectTarget } from '@/server/postgres/connection';
 import type { Deployment } from '../fixtures/deployment';
 import { httpGet } from '../fixtures/http-get';
-import { docker as dockerCli } from '../fixtures/run-command';
-import { GOOD_VERSION, localImage } from '../fixtures/versions';
+import { GOOD_VERSION } from '../fixtures/versions';
 import { auditEvents } from '../support/audit';
+import { allContent as allContentOf, changeKnownContent, DATABASES, seedKnownContent, VOLUMES } from '../support/backup-content';
 import { startBackupTestBed, type BackupTestBed } from '../support/backup-test-bed';
 import { rssMiB, type RunningConsole } from '../support/console';
 
 const engine = new Docker({ socketPath: '/var/run/docker.sock' });
-const DATABASES = ['tale', 'tale_knowledge', 'tale_platform'] as const;
-const VOLUMES = ['convex-data', 'rag-data', 'crawler-data', 'caddy-data'] as const;
-const HELPER_IMAGE = localImage('db', GOOD_VERSION);
 /** About 1 KB each: a dump of some 64 MB, enough to show in the console's memory if it were held there. */
 const BULK_ROWS = 64_000;
 
@@ -34,69 +30,14 @@ let proxyPort: number;
 let scratch: string;
 const api = (method: string, url: string, body?: unknown) => bed.api(method, url, body);
 const follow = (id: string) => bed.follow(id);
-const psql = (database: string, sql: string) => bed.psql(database, sql);
 
-/** Every user table of a database with its exact content, as COPY writes it, in key order. */
-async function databaseContent(database: string): Promise<Record<string, string>> {
-  const tables = (await psql(database, "SELECT schemaname || '.' || tablename FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1"))
-    .split('\n')
-    .filter(Boolean);
-  const out: Record<string, string> = {};
-  for (const t of tables) {
-    const { stdout } = await dockerCli(['exec', `${deployment.id}-db`, 'psql', '--no-psqlrc', '-U', 'tale', '-d', database, '-c', `COPY (SELECT * FROM ${t} ORDER BY 1) TO STDOUT`]);
-    out[t] = stdout;
-  }
-  return out;
-}
-
-/** Every entry of a volume: path, type, mode, owner, size, and the SHA-256 of each file. */
-async function volumeContent(volume: string): Promise<string[]> {
-  const run = (entrypoint: string, args: string[]) =>
-    dockerCli(['run', '--rm', '--network', 'none', '--user', '0:0', '--entrypoint', entrypoint, '-v', `${deployment.id}_${volume}:/v:ro`, HELPER_IMAGE, ...args]);
-  const entries = (await run('find', ['/v', '-mindepth', '1', '-printf', '%P %y %m %U:%G %s\n'])).stdout.split('\n').filter(Boolean);
-  const sums = (await run('find', ['/v', '-type', 'f', '-exec', 'sha256sum', '{}', '+'])).stdout.split('\n').filter(Boolean);
-  return [...entries, ...sums].sort();
-}
-
-async function allContent() {
-  const dbs: Record<string, Record<string, string>> = {};
-  for (const d of DATABASES) dbs[d] = await databaseContent(d);
-  const vols: Record<string, string[]> = {};
-  for (const v of VOLUMES) vols[v] = await volumeContent(v);
-  return { dbs, vols };
-}
-
-/** Runs a throwaway container of the db image on one volume (as root), e.g. to change files behind the stack's back. */
-const onVolume = (volume: string, entrypoint: string, args: string[]) =>
-  dockerCli(['run', '--rm', '--network', 'none', '--user', '0:0', '--entrypoint', entrypoint, '-v', `${deployment.id}_${volume}:/v`, HELPER_IMAGE, ...args]);
+const allContent = () => allContentOf(deployment.id);
 
 beforeAll(async () => {
   bed = await startBackupTestBed('bk');
   ({ deployment, app, proxyPort, scratch } = bed);
-
-  // Known rows in every database, with text that looks like SQL, tabs, newlines, bytes and JSON.
-  for (const d of DATABASES) {
-    await psql(d, `CREATE TABLE public.bk_rows (id int PRIMARY KEY, body text, blob bytea, doc jsonb);
-      INSERT INTO public.bk_rows SELECT g, 'row ' || g || E' in ${d};\\tDROP TABLE x;\\nnext line', decode(md5(g::text || '${d}'), 'hex'), jsonb_build_object('g', g, 'db', '${d}') FROM generate_series(1, 800) g;`);
-  }
-  await psql('tale_knowledge', `CREATE TABLE private_knowledge.chunks (id serial PRIMARY KEY, content text, embedding vector(3));
-    INSERT INTO private_knowledge.chunks (content, embedding) SELECT 'chunk ' || g, ARRAY[g, g * 0.5, -g]::vector FROM generate_series(1, 300) g;
-    CREATE TABLE public_web.websites (url text PRIMARY KEY); INSERT INTO public_web.websites VALUES ('https://example.com/'), ('https://example.org/');`);
-  await psql('tale_platform', `CREATE TABLE public.documents (id bigint PRIMARY KEY, body jsonb NOT NULL);
-    INSERT INTO public.documents SELECT g, jsonb_build_object('n', g, 'text', repeat('x', g % 97)) FROM generate_series(1, 1200) g;
-    CREATE TABLE public.bulk (id int PRIMARY KEY, payload text);
-    INSERT INTO public.bulk SELECT g, repeat(md5(g::text), 32) FROM generate_series(1, ${BULK_ROWS}) g;`);
-
-  // Known files in every state volume: random bytes, a nested tree, an owner and a mode of their own.
-  const seed = path.join(scratch, 'seed');
-  fs.mkdirSync(path.join(seed, 'nested', 'deep'), { recursive: true });
-  fs.writeFileSync(path.join(seed, 'known.bin'), randomBytes(300_000));
-  fs.writeFileSync(path.join(seed, 'nested', 'deep', 'note.txt'), 'a note\n');
-  fs.writeFileSync(path.join(seed, 'private.key'), randomBytes(64), { mode: 0o640 });
-  for (const v of VOLUMES) {
-    await dockerCli(['run', '--rm', '--network', 'none', '--user', '0:0', '--entrypoint', 'cp', '-v', `${seed}:/seed:ro`, '-v', `${deployment.id}_${v}:/v`, HELPER_IMAGE, '-a', '/seed/.', `/v/${v}-files`]);
-    await onVolume(v, 'chown', ['-R', '1234:2345', `/v/${v}-files/private.key`]);
-  }
+  // Known rows in every database and known files in every state volume (e2e/support/backup-content.ts).
+  await seedKnownContent(deployment.id, scratch, { tag: 'bk', rows: 800, bulkRows: BULK_ROWS });
 }, 600_000);
 
 afterAll(async () => {
@@ -138,9 +79,9 @@ describe('backup and restore', () => {
     expect(b).toMatchObject({ projectId: deployment.id, kind: 'manual', startedBy: 'admin@example.com', release: { version: GOOD_VERSION } });
     const rows = (db: string, table: string) => b.databases.find((d) => d.name === db)?.tables.find((t) => `${t.schema}.${t.table}` === table)?.rows;
     expect(rows('tale', 'public.bk_rows')).toBe(800);
-    expect(rows('tale_knowledge', 'private_knowledge.chunks')).toBe(300);
-    expect(rows('tale_platform', 'public.documents')).toBe(1200);
-    expect(rows('tale_platform', 'public.bulk')).toBe(BULK_ROWS);
+    expect(rows('tale_knowledge', 'private_knowledge.bk_chunks')).toBe(300);
+    expect(rows('tale_platform', 'public.bk_documents')).toBe(1200);
+    expect(rows('tale_platform', 'public.bk_bulk')).toBe(BULK_ROWS);
     expect(b.volumes.map((v) => v.name)).toEqual(VOLUMES.map((v) => `${deployment.id}_${v}`));
     expect(b.projectFiles.files).toEqual(expect.arrayContaining(['.env', 'tale.json', '.tale/console-releases.json']));
 
@@ -211,13 +152,7 @@ describe('backup and restore', () => {
 
   it('restores every row and every file byte for byte after changes and deletions', async () => {
     // Change, delete and add, in every database and every volume.
-    for (const d of DATABASES) await psql(d, "UPDATE public.bk_rows SET body = 'changed' WHERE id <= 10; DELETE FROM public.bk_rows WHERE id > 700; CREATE TABLE public.after_backup (x int); INSERT INTO public.after_backup VALUES (1);");
-    await psql('tale_knowledge', 'DROP TABLE private_knowledge.chunks');
-    await psql('tale_platform', 'TRUNCATE public.documents');
-    for (const v of VOLUMES) {
-      await onVolume(v, 'rm', ['-rf', `/v/${v}-files/nested`, `/v/${v}-files/known.bin`]);
-      await onVolume(v, 'touch', [`/v/${v}-files/added-after-backup`]);
-    }
+    await changeKnownContent(deployment.id, 'bk');
     const changed = await allContent();
     expect(changed).not.toEqual(before);
 

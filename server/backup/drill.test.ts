@@ -2,7 +2,8 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { fakeWorld, type FakeWorld } from '../engine/test-support/fake-ports';
 import type { ContainerSpec } from '../stack/types';
 import { runBackup } from './backup-engine';
-import { compareCounts, runDrill, type DrillPorts, type DrillSandbox, type SandboxSpec } from './drill';
+import type { ExecRunner } from '../docker/exec-stream';
+import { compareCounts, runDrill, type DrillPorts, type DrillSandbox, type SandboxExit, type SandboxSpec } from './drill';
 import type { BackupManifest } from './manifest';
 import { FakeDbContainer, MemoryRepository, MemoryVolumes } from './test-support/memory-ports';
 
@@ -14,6 +15,8 @@ import { FakeDbContainer, MemoryRepository, MemoryVolumes } from './test-support
 class FakeSandbox implements DrillSandbox {
   created: SandboxSpec[] = [];
   removed: string[] = [];
+  /** How the throwaway server ended, given its spec (null: it runs). */
+  exit: ((spec: SandboxSpec) => SandboxExit) | null = null;
   async create(spec: SandboxSpec) {
     this.created.push(spec);
   }
@@ -23,6 +26,21 @@ class FakeSandbox implements DrillSandbox {
   async removeLeftovers() {
     return { containers: [], networks: [] };
   }
+  async exited(name: string, tail: number) {
+    const spec = this.created.find((c) => c.name === name);
+    if (!spec || !this.exit) return null;
+    const exit = this.exit(spec);
+    return { ...exit, logs: exit.logs.slice(-tail) };
+  }
+}
+
+/** Docker's answer to an exec in a container that has stopped, as dockerode throws it. */
+const notRunning = (name: string) => Object.assign(new Error(`(HTTP code 409) container is not running - Container ${name} is not running`), { statusCode: 409 });
+
+/** The throwaway server's exec, failing as Docker does once the container has stopped. */
+function stoppedAfter(inner: ExecRunner, calls: number): ExecRunner {
+  let n = 0;
+  return { start: (container, argv, opts) => (++n > calls ? Promise.reject(notRunning(container)) : inner.start(container, argv, opts)) };
 }
 
 async function failure(p: Promise<unknown>): Promise<Error & { code: string }> {
@@ -89,6 +107,8 @@ describe('the restore drill', () => {
     expect(spec.image).toBe('registry.test/tale-db:1.0.0');
     expect(spec.labels).toMatchObject({ 'io.tale.console.role': 'restore-drill', project: 'acme', 'io.tale.console.backup': manifest.backupId });
     expect(spec.env.DB_PASSWORD).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    // The entrypoint's pg_ctl waits as long as the drill does (its 60 s default stopped the container under load).
+    expect(spec.env.PGCTLTIMEOUT).toBe('120');
     expect(sandbox.removed).toEqual([spec.name]);
     // Every psql of the drill ran in the throwaway container, none in the live db.
     expect(live.calls).toEqual([]);
@@ -116,5 +136,47 @@ describe('the restore drill', () => {
     const err = await failure(runDrill(ports, { snapshot, manifest: { ...manifest, projectId: 'other' } }));
     expect(err.code).toBe('BACKUP_OTHER_PROJECT');
     expect(sandbox.created).toEqual([]);
+  });
+
+  it('says the throwaway PostgreSQL exited, how, and its last log lines (scrubbed), instead of Docker\'s 409 on the next exec', async () => {
+    sandbox.exit = (spec) => ({
+      exitCode: 1,
+      oomKilled: false,
+      error: null,
+      logs: [
+        ...Array.from({ length: 30 }, (_, i) => `init line ${i}`),
+        `FATAL:  password authentication failed; tried ${spec.env.DB_PASSWORD}`,
+        'FATAL:  could not create shared memory segment: No space left on device',
+      ],
+    });
+    ports = { ...ports, exec: stoppedAfter(throwaway, 0) };
+    const err = await failure(runDrill(ports, { snapshot, manifest }));
+    const spec = sandbox.created[0]!;
+    expect(err.code).toBe('DRILL_FAILED');
+    expect(err.message).toContain('The throwaway PostgreSQL exited with code 1');
+    expect(err.message).toContain('could not create shared memory segment: No space left on device');
+    // The last lines only, and never the password the drill gave it.
+    expect(err.message).toContain('init line 29');
+    expect(err.message).not.toContain('init line 10');
+    expect(err.message).not.toContain(spec.env.DB_PASSWORD);
+    expect(err.message).toContain('tried [redacted]');
+    expect(err.message).not.toContain('409');
+    expect(sandbox.removed).toEqual([spec.name]);
+  });
+
+  it('names a kill for memory, also when the server stops in the middle of a replay', async () => {
+    sandbox.exit = () => ({ exitCode: 137, oomKilled: true, error: null, logs: [] });
+    // Ready, init marker, DROP DATABASE of the first database, then it is gone.
+    ports = { ...ports, exec: stoppedAfter(throwaway, 3) };
+    const err = await failure(runDrill(ports, { snapshot, manifest }));
+    expect(err.code).toBe('DRILL_FAILED');
+    expect(err.message).toContain('killed for lack of memory (OOMKilled)');
+    expect(err.message).toContain('It wrote no log line.');
+  });
+
+  it('keeps the original error when the throwaway server still runs', async () => {
+    ports = { ...ports, exec: stoppedAfter(throwaway, 0) };
+    const err = await failure(runDrill(ports, { snapshot, manifest }));
+    expect(err.message).toContain('(HTTP code 409)');
   });
 });

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { containerName } from '../stack/stack-names';
 import { INVENTORY_SQL, parseInventory, type TableCount } from '../postgres/bundled-copy-plan';
 import { assertIdentifier, ident, literal } from '../postgres/identifiers';
+import { scrub, scrubForms, secretValues } from '../operations/redact-secrets';
 import { BackupError } from './backup-error';
 import { capture, dumpIntoPsql, lastLine, psqlArgv } from './backup-engine';
 import { itemFile, type BackupManifest } from './manifest';
@@ -34,6 +35,18 @@ export interface DrillSandbox {
   remove(name: string): Promise<void>;
   /** Removes every container and network carrying DRILL_LABELS; answers how many of each. */
   removeLeftovers(): Promise<{ containers: string[]; networks: string[] }>;
+  /** null while the container runs; once it has stopped, how it ended and its last log lines. */
+  exited(name: string, tail: number): Promise<SandboxExit | null>;
+}
+
+export interface SandboxExit {
+  exitCode: number | null;
+  /** Docker's OOMKilled: the kernel killed it for memory. */
+  oomKilled: boolean;
+  /** Docker's State.Error (a start that failed), when it has one. */
+  error: string | null;
+  /** The last lines it wrote, stdout and stderr in order. */
+  logs: string[];
 }
 
 export type DrillPorts = BackupPorts & { sandbox: DrillSandbox };
@@ -105,6 +118,25 @@ async function waitReady(p: DrillPorts, container: string, superuser: string, si
   return { initMarker: true };
 }
 
+/** How many of the throwaway server's last log lines a failure quotes. */
+const EXIT_LOG_LINES = 15;
+
+/**
+ * When the throwaway server has stopped (PostgreSQL exited during its init scripts, or was killed
+ * for memory), every later exec fails with Docker's 409 "container … is not running", which says
+ * nothing about why. This turns that into DRILL_FAILED saying it exited, how, and quoting its last
+ * log lines, scrubbed of the passwords the drill gave it. null while it still runs.
+ */
+export async function sandboxExitError(p: DrillPorts, name: string, secrets: readonly string[]): Promise<BackupError | null> {
+  const exit = await p.sandbox.exited(name, EXIT_LOG_LINES).catch(() => null);
+  if (!exit) return null;
+  const how = exit.oomKilled ? 'killed for lack of memory (OOMKilled)' : exit.exitCode === null ? 'stopped' : `exited with code ${exit.exitCode}`;
+  const lines = exit.logs.slice(-EXIT_LOG_LINES).map((l) => scrub(l, secrets).slice(0, 300));
+  const said = lines.length ? ` Its last log lines:\n${lines.join('\n')}` : ' It wrote no log line.';
+  const error = exit.error ? ` Docker says: ${scrub(exit.error, secrets)}.` : '';
+  return new BackupError('DRILL_FAILED', `The throwaway PostgreSQL ${how} before the drill was done, so the backup was not checked (nothing live was touched).${error}${said}`);
+}
+
 async function psqlOut(p: DrillPorts, container: string, superuser: string, database: string, command: string): Promise<string> {
   const run = await p.exec.start(container, psqlArgv(superuser, database, command));
   const out = capture(run.stdout);
@@ -145,7 +177,7 @@ export interface DrillInput {
  * bytes (the integrity check); the databases are what a dump can get wrong.
  */
 export async function runDrill(p: DrillPorts, input: DrillInput): Promise<DrillResult> {
-  const { manifest, signal } = input;
+  const { manifest } = input;
   const started = p.clock.now().getTime();
   const projectId = await p.project.readProjectId();
   if (manifest.projectId !== projectId) {
@@ -161,41 +193,60 @@ export async function runDrill(p: DrillPorts, input: DrillInput): Promise<DrillR
   const password = randomBytes(24).toString('base64url');
   p.events.emit({ step: 'drill', status: 'started', data: { item: 'sandbox', image: db.image } });
   try {
-    await p.sandbox.create({
-      name,
-      image: db.image,
-      env: { DB_USER: superuser, DB_NAME: env.DB_NAME || 'tale', DB_PASSWORD: password, POSTGRES_USER: superuser, POSTGRES_PASSWORD: password },
-      labels: { ...DRILL_LABELS, project: projectId, 'io.tale.console.backup': manifest.backupId },
-    });
-    const { initMarker } = await waitReady(p, name, superuser, signal);
-    p.events.emit({ step: 'drill', status: 'succeeded', data: { item: 'sandbox', initScripts: initMarker ? 'done' : 'no marker' } });
-
-    const differences: TableDifference[] = [];
-    const errors: string[] = [];
-    let tables = 0;
-    for (const d of manifest.databases) {
-      if (signal?.aborted) throw new BackupError('CANCELLED', `Cancelled by a user before database ${d.name} was checked.`);
-      const item = itemFile.database(d.name);
-      p.events.emit({ step: 'drill', status: 'started', data: { item } });
-      await psqlOut(p, name, superuser, 'postgres', `DROP DATABASE IF EXISTS ${ident(assertIdentifier(d.name))} WITH (FORCE)`);
-      const seen = await replay(p, name, superuser, d.snapshotId, item, signal);
-      errors.push(...seen.slice(0, 5).map((e) => `${d.name}: ${e}`));
-      // A dump cut before its CREATE DATABASE leaves no database at all: every table is missing.
-      const exists = (await psqlOut(p, name, superuser, 'postgres', `SELECT 1 FROM pg_database WHERE datname = ${literal(d.name)}`)).trim() === '1';
-      const restored = exists ? parseInventory(await psqlOut(p, name, superuser, d.name, INVENTORY_SQL)).tables : [];
-      const differ = compareCounts(d.name, d.tables, restored);
-      differences.push(...differ);
-      tables += d.tables.length;
-      p.events.emit({ step: 'drill', status: differ.length ? 'failed' : 'succeeded', data: { item, tables: d.tables.length, differences: differ, errors: seen.length } });
-    }
-    if (differences.length > 0) {
-      const listed = differences.slice(0, 10).map(describeDifference).join('; ');
-      const more = differences.length > 10 ? ` and ${differences.length - 10} more` : '';
-      throw new BackupError('DRILL_ROWS_DIFFER', `The restore drill failed: row counts differ from the backup's in ${listed}${more}.`);
-    }
-    return { passed: true, snapshot: input.snapshot, backupId: manifest.backupId, durationMs: p.clock.now().getTime() - started, databases: manifest.databases.length, tables, errors };
+    return await drillIn(p, { ...input, name, password, superuser, projectId, image: db.image, dbName: env.DB_NAME || 'tale', started });
+  } catch (err) {
+    // A failure the drill explains itself (a difference, a cancel) stays as it is; any other one
+    // (Docker's 409 on an exec, a psql that lost its server) is first checked against the server
+    // having died, which is then what the operator is told, while its logs can still be read.
+    if (err instanceof BackupError && (err.code === 'DRILL_ROWS_DIFFER' || err.code === 'CANCELLED')) throw err;
+    const secrets = [...scrubForms([password]), ...secretValues(env)].sort((a, b) => b.length - a.length);
+    throw (await sandboxExitError(p, name, secrets)) ?? err;
   } finally {
     await p.sandbox.remove(name);
     p.events.emit({ step: 'drill', status: 'succeeded', data: { item: 'removed', container: name } });
   }
+}
+
+async function drillIn(
+  p: DrillPorts,
+  input: DrillInput & { name: string; password: string; superuser: string; projectId: string; image: string; dbName: string; started: number },
+): Promise<DrillResult> {
+  const { manifest, signal, name, password, superuser, projectId, started } = input;
+  await p.sandbox.create({
+    name,
+    image: input.image,
+    // PGCTLTIMEOUT: the image's entrypoint starts and stops a temporary server around its first
+    // initdb with `pg_ctl -w` (Tale's wrapper, the fixture and the postgres image alike), which
+    // gives up after 60 s by default, and the entrypoint then exits: on a loaded host the drill
+    // met a stopped container (Docker's 409 on the next exec). As long as the drill waits, then.
+    env: { DB_USER: superuser, DB_NAME: input.dbName, DB_PASSWORD: password, POSTGRES_USER: superuser, POSTGRES_PASSWORD: password, PGCTLTIMEOUT: String(READY_TIMEOUT_MS / 1000) },
+    labels: { ...DRILL_LABELS, project: projectId, 'io.tale.console.backup': manifest.backupId },
+  });
+  const { initMarker } = await waitReady(p, name, superuser, signal);
+  p.events.emit({ step: 'drill', status: 'succeeded', data: { item: 'sandbox', initScripts: initMarker ? 'done' : 'no marker' } });
+
+  const differences: TableDifference[] = [];
+  const errors: string[] = [];
+  let tables = 0;
+  for (const d of manifest.databases) {
+    if (signal?.aborted) throw new BackupError('CANCELLED', `Cancelled by a user before database ${d.name} was checked.`);
+    const item = itemFile.database(d.name);
+    p.events.emit({ step: 'drill', status: 'started', data: { item } });
+    await psqlOut(p, name, superuser, 'postgres', `DROP DATABASE IF EXISTS ${ident(assertIdentifier(d.name))} WITH (FORCE)`);
+    const seen = await replay(p, name, superuser, d.snapshotId, item, signal);
+    errors.push(...seen.slice(0, 5).map((e) => `${d.name}: ${e}`));
+    // A dump cut before its CREATE DATABASE leaves no database at all: every table is missing.
+    const exists = (await psqlOut(p, name, superuser, 'postgres', `SELECT 1 FROM pg_database WHERE datname = ${literal(d.name)}`)).trim() === '1';
+    const restored = exists ? parseInventory(await psqlOut(p, name, superuser, d.name, INVENTORY_SQL)).tables : [];
+    const differ = compareCounts(d.name, d.tables, restored);
+    differences.push(...differ);
+    tables += d.tables.length;
+    p.events.emit({ step: 'drill', status: differ.length ? 'failed' : 'succeeded', data: { item, tables: d.tables.length, differences: differ, errors: seen.length } });
+  }
+  if (differences.length > 0) {
+    const listed = differences.slice(0, 10).map(describeDifference).join('; ');
+    const more = differences.length > 10 ? ` and ${differences.length - 10} more` : '';
+    throw new BackupError('DRILL_ROWS_DIFFER', `The restore drill failed: row counts differ from the backup's in ${listed}${more}.`);
+  }
+  return { passed: true, snapshot: input.snapshot, backupId: manifest.backupId, durationMs: p.clock.now().getTime() - started, databases: manifest.databases.length, tables, errors };
 }

@@ -1,5 +1,6 @@
 import type Docker from 'dockerode';
 import { DRILL_LABELS, type DrillSandbox } from '../backup/drill';
+import { demuxLogs } from './docker-adapter';
 
 // The restore drill's throwaway PostgreSQL (server/backup/drill.ts): a network created with
 // `Internal: true` (no route out, nothing published), and a container of the stack's db image on
@@ -45,6 +46,13 @@ export function createDrillSandbox(docker: Docker): DrillSandbox {
     async remove(name) {
       await removeContainer(name);
       await removeNetwork(name);
+    },
+    async exited(name, tail) {
+      const info = await docker.getContainer(name).inspect();
+      if (info.State.Running) return null;
+      const raw = (await docker.getContainer(name).logs({ stdout: true, stderr: true, tail, follow: false })) as unknown as Buffer;
+      const logs = (await demuxLogs(docker.modem, raw)).map((l) => l.text);
+      return { exitCode: info.State.ExitCode ?? null, oomKilled: info.State.OOMKilled === true, error: info.State.Error || null, logs };
     },
     async removeLeftovers() {
       const containers = await docker.listContainers({ all: true, filters: labelFilter() });

@@ -35,7 +35,7 @@ beforeEach(async () => {
   repo = new TimedRepository();
   repo.initialised = false;
   sandboxes.length = 0;
-  const sandbox = { create: async (s: SandboxSpec) => void sandboxes.push(s), remove: async () => undefined, removeLeftovers: async () => ({ containers: [], networks: [] }) };
+  const sandbox = { create: async (s: SandboxSpec) => void sandboxes.push(s), remove: async () => undefined, removeLeftovers: async () => ({ containers: [], networks: [] }), exited: async () => null };
   f = fakeRuntime({ exec: new FakeDbContainer(), backups: { repo, volumes: new MemoryVolumes(), readProjectFiles: async () => ({ 'tale.json': Buffer.from('{}') }), sandbox } });
   await f.world.docker.createContainer({ name: 'acme-db', image: 'img/db:1', labels: {}, network: { network: 'acme_internal', aliases: [] } } as unknown as ContainerSpec);
   await f.world.docker.startContainer('acme-db');

@@ -87,7 +87,7 @@ export function fakeRuntime(
       repo: opts.backups?.repo ?? notFakedRepository(),
       volumes: opts.backups?.volumes ?? { withHelper: notFaked('a volume helper') },
       readProjectFiles: opts.backups?.readProjectFiles ?? notFaked('the project files'),
-      sandbox: opts.backups?.sandbox ?? { create: notFaked('a drill sandbox'), remove: notFaked('a drill sandbox'), removeLeftovers: notFaked('a drill sandbox') },
+      sandbox: opts.backups?.sandbox ?? { create: notFaked('a drill sandbox'), remove: notFaked('a drill sandbox'), removeLeftovers: notFaked('a drill sandbox'), exited: notFaked('a drill sandbox') },
       repositoryAt: opts.backups?.repositoryAt ?? (() => notFakedRepository()),
     },
     // Every check passes unless the test hands its own host figures.
