@@ -23,6 +23,7 @@ import { createVolumeArchiver } from './docker/volume-archive';
 import type { DrillSandbox } from './backup/drill';
 import { createDrillSandbox } from './docker/drill-sandbox';
 import { createNetworkProbe, type NetworkProbe } from './docker/network-probe';
+import { createOneShotRunner, type OneShotRunner } from './docker/one-shot-stream';
 import { createAlerts, type Alerts } from './alerts/alerts';
 import { operationAlert } from './alerts/events';
 import { createPreflightDocker } from './docker/preflight-docker';
@@ -63,6 +64,8 @@ export interface Backups {
   readProjectFiles(): Promise<Record<string, Buffer>>;
   /** The restore drill's throwaway PostgreSQL (server/backup/drill.ts). */
   sandbox: DrillSandbox;
+  /** pg_dump and psql against an external PostgreSQL from the stack's network (server/docker/one-shot-stream.ts). */
+  oneShot?: OneShotRunner;
 }
 
 export interface Runtime {
@@ -183,6 +186,7 @@ function processRuntime(): Runtime {
       volumes: createVolumeArchiver(clients.streaming),
       readProjectFiles: () => readProjectFiles(env.deployDir),
       sandbox: createDrillSandbox(clients.api),
+      oneShot: createOneShotRunner(clients.streaming),
     },
     preflight: createPreflightPort(env, createPreflightDocker(clients.api, stats, probe), () => systemClock.now(), () => project.readProjectId().catch(() => null)),
   });
