@@ -137,8 +137,11 @@ async function deploymentFacts(p: BackupPorts, opts: { stoppedClients?: boolean 
   const db = containerName(projectId, 'db', null);
   const details = await p.docker.inspectContainer(db);
   const clients = await Promise.all(clientContainers(projectId, containerName).map(async (c) => ({ ...c, details: await p.docker.inspectContainer(c.name) })));
+  // The running services say what is in use; when none runs (a restore that failed left them
+  // stopped), the stopped ones still say it.
+  const anyRunning = clients.some((c) => c.details?.running);
   const external = externalDatabases(
-    clients.flatMap((c) => (c.details?.env && (c.details.running || opts.stoppedClients) ? [{ service: c.service, env: c.details.env }] : [])),
+    clients.flatMap((c) => (c.details?.env && (c.details.running || opts.stoppedClients || !anyRunning) ? [{ service: c.service, env: c.details.env }] : [])),
   );
   if (!details?.running && external.length === 0) {
     throw new BackupError('BACKUP_DB_NOT_RUNNING', `The bundled db container (${db}) is not running: a backup reads the databases through it.`);

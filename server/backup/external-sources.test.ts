@@ -72,6 +72,7 @@ describe('external databases of a stack', () => {
       'psql:<stdin>:20: ERROR:  must be owner of schema public_web',
       'psql:<stdin>:21: ERROR:  schema "public_web" already exists',
       'psql:<stdin>:30: ERROR:  must be owner of extension vector',
+      'psql:<stdin>:440: ERROR:  permission denied to change default privileges',
       'psql:<stdin>:99: ERROR:  permission denied for table chunks',
       'SET',
     ].join('\n');

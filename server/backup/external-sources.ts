@@ -119,13 +119,14 @@ END $$`;
 
 /**
  * psql's ERROR lines of a replay into an external database that are not expected there: the dump
- * also holds the schemas and extensions the admin made, which the role can neither drop nor
- * re-create ("must be owner", "already exists"); those are expected and the row counts decide.
+ * also holds the schemas, extensions and default privileges the admin made, which the role can
+ * neither drop, re-create nor alter ("must be owner", "already exists", "permission denied to change
+ * default privileges"); those stay as they are, and the row counts decide.
  */
 export function unexpectedReplayErrors(stderr: string): string[] {
   return stderr
     .split('\n')
     .filter((l) => /\bERROR:/.test(l))
-    .filter((l) => !/must be owner of (schema|extension|database)|already exists|permission denied to (create|drop) extension|only superuser|must be superuser/i.test(l))
+    .filter((l) => !/must be owner of (schema|extension|database)|already exists|permission denied to (create|drop) extension|permission denied to change default privileges|only superuser|must be superuser/i.test(l))
     .map((l) => l.trim().slice(0, 300));
 }
