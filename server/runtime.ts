@@ -24,6 +24,7 @@ import { createVolumeArchiver } from './docker/volume-archive';
 import type { DrillSandbox } from './backup/drill';
 import { createDrillSandbox } from './docker/drill-sandbox';
 import { createNetworkProbe, type NetworkProbe } from './docker/network-probe';
+import { createOneShotRunner, type OneShotRunner } from './docker/one-shot-stream';
 import { createAlerts, type Alerts } from './alerts/alerts';
 import { operationAlert } from './alerts/events';
 import { createPreflightDocker } from './docker/preflight-docker';
@@ -69,6 +70,8 @@ export interface Backups {
    * file: the one a fresh host is offered, staged apart from the console's own setting.
    */
   repositoryAt(dataDir: string, passwordFile: string): BackupRepository;
+  /** pg_dump and psql against an external PostgreSQL from the stack's network (server/docker/one-shot-stream.ts). */
+  oneShot?: OneShotRunner;
 }
 
 export interface Runtime {
@@ -201,6 +204,7 @@ function processRuntime(): Runtime {
           passwordFile,
           cacheDir: env.backup.cacheDir,
         }),
+      oneShot: createOneShotRunner(clients.streaming),
     },
     preflight: createPreflightPort(env, createPreflightDocker(clients.api, stats, probe), () => systemClock.now(), () => project.readProjectId().catch(() => null)),
   });

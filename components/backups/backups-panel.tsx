@@ -55,6 +55,12 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
  * project id, checked again on the server). The first backup creates the repository and shows its
  * password here once; the operation's own page follows the progress.
  */
+/** The external servers a backup's databases came from, `host:port`, as the restore's confirmation names them (server/services/backups.ts). */
+function externalServers(b: BackupDto): string | null {
+  const labels = [...new Set(b.databases.flatMap((d) => (d.source.kind === 'external' ? [`${d.source.host.includes(':') ? `[${d.source.host}]` : d.source.host}:${d.source.port}`] : [])))].sort();
+  return labels.length ? labels.join(', ') : null;
+}
+
 export function BackupsPanel({ list, error, projectId, role, actions }: Props) {
   const router = useRouter();
   const [pending, start] = useTransition();
@@ -62,6 +68,7 @@ export function BackupsPanel({ list, error, projectId, role, actions }: Props) {
   const [password, setPassword] = useState<{ value: string; operationId: string } | null>(null);
   const [restoring, setRestoring] = useState<BackupDto | null>(null);
   const [typed, setTyped] = useState('');
+  const [typedServer, setTypedServer] = useState('');
   const [skipReason, setSkipReason] = useState<string | null>(null);
   const [files, setFiles] = useState<BackupDto | null>(null);
   const [errors, setErrors] = useState<Record<string, string[]>>({});
@@ -76,7 +83,14 @@ export function BackupsPanel({ list, error, projectId, role, actions }: Props) {
     });
   const restore = (b: BackupDto) =>
     start(async () => {
-      const res = await changeAction(() => actions.restore({ snapshot: b.id, projectId: typed, ...(skipReason !== null ? { skipBackup: { reason: skipReason } } : {}) }));
+      const res = await changeAction(() =>
+        actions.restore({
+          snapshot: b.id,
+          projectId: typed,
+          ...(skipReason !== null ? { skipBackup: { reason: skipReason } } : {}),
+          ...(externalServers(b) ? { externalServer: typedServer } : {}),
+          }),
+      );
       if (!res.ok) {
         setErrors(res.fieldErrors ?? {});
         return setMessage(res.message);
@@ -211,12 +225,21 @@ export function BackupsPanel({ list, error, projectId, role, actions }: Props) {
             <FormField id="confirm-restore" label={`Type the project id (${projectId ?? 'unknown'}) to confirm`} errors={errors.projectId}>
               <Input value={typed} autoComplete="off" spellCheck={false} onChange={(e) => setTyped(e.target.value)} />
             </FormField>
+            {externalServers(restoring) && (
+              <FormField
+                id="confirm-restore-external"
+                label={`This restore writes into the external PostgreSQL server ${externalServers(restoring)}: type ${externalServers(restoring)} to confirm`}
+                errors={errors.externalServer}
+              >
+                <Input value={typedServer} autoComplete="off" spellCheck={false} onChange={(e) => setTypedServer(e.target.value)} />
+              </FormField>
+            )}
             {message && (
               <p role="alert" data-testid="restore-error" className="text-sm text-red-600">
                 {message}
               </p>
             )}
-            <CancelConfirmButtons onCancel={() => setRestoring(null)} variant="danger" busy={pending} disabled={!typed.trim()} onConfirm={() => restore(restoring)}>
+            <CancelConfirmButtons onCancel={() => setRestoring(null)} variant="danger" busy={pending} disabled={!typed.trim() || (externalServers(restoring) !== null && !typedServer.trim())} onConfirm={() => restore(restoring)}>
               Restore
             </CancelConfirmButtons>
           </div>

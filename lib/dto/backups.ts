@@ -18,6 +18,8 @@ export interface BackupDatabaseDto {
   dataAdded: number;
   /** Row counts of every table, read just before its dump. */
   tables: BackupTableDto[];
+  /** Where it was read from: the bundled db, or an external server by host and port (never a password). */
+  source: { kind: 'bundled' } | { kind: 'external'; host: string; port: number; user: string };
 }
 
 export interface BackupVolumeDto {

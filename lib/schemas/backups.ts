@@ -14,6 +14,11 @@ export const restoreInputSchema = z.strictObject({
   projectId: z.string().trim().min(1, 'Type the project id to confirm').max(40),
   /** Skips the safety backup of the current state for this restore only; audited, in the timeline. */
   skipBackup: skipBackupSchema.optional(),
+  /**
+   * A backup with a database from an external server writes into that server: the admin types its
+   * `host:port` (several: comma-separated, as the refusal names them) as a second confirmation.
+   */
+  externalServer: z.string().trim().max(600).optional(),
 });
 
 /** Restoring a backup's project files over the current ones (admin, typed confirmation). */

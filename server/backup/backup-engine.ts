@@ -1,17 +1,28 @@
 import { randomUUID } from 'node:crypto';
 import { Readable, Transform } from 'node:stream';
 import { finished } from 'node:stream/promises';
-import { containerName, volumeName } from '../stack/stack-names';
+import { containerName, networkName, volumeName } from '../stack/stack-names';
 import type { Color, RotatableService } from '../stack/types';
 import { underLock } from '../engine/deployment-lock';
 import { engineSettings } from '../engine/engine-settings';
 import { waitHealthy } from '../engine/health-gate';
 import { captured } from '../docker/container-exec';
-import type { ExecStream } from '../docker/exec-stream';
+import type { ExecRunner, ExecStream } from '../docker/exec-stream';
 import { INVENTORY_SQL, parseInventory, type TableCount } from '../postgres/bundled-copy-plan';
 import { assertIdentifier, ident } from '../postgres/identifiers';
 import { BackupError } from './backup-error';
-import { CONSISTENCY, itemFile, manifestSchema, STATE_VOLUMES, tags, type BackupManifest } from './manifest';
+import {
+  clientContainers,
+  DROP_OWNED_RELATIONS,
+  externalEnv,
+  externalDatabases,
+  externalFailure,
+  serverLabel,
+  sourceOf,
+  unexpectedReplayErrors,
+  type ExternalDatabase,
+} from './external-sources';
+import { CONSISTENCY, CONSISTENCY_EXTERNAL, itemFile, manifestSchema, STATE_VOLUMES, tags, type BackupManifest } from './manifest';
 import type { BackupPorts, HelperVolume, StoredItem } from './ports';
 
 // Backup and restore of one Tale deployment, with every byte streamed: pg_dump's output and each
@@ -46,19 +57,62 @@ export function dumpArgv(superuser: string, database: string): string[] {
   return ['pg_dump', '--format=plain', '--create', '--encoding=UTF8', `--username=${superuser}`, `--dbname=${database}`];
 }
 
+/**
+ * pg_dump of a database on an external server, as the services' role: no CREATE DATABASE (the role
+ * may not create or drop it; the admin made it), DROP … IF EXISTS before each object so it replays
+ * over what is there, and no owners (every object is the role's anyway; a drill has no such role).
+ */
+export function externalDumpArgv(user: string, database: string): string[] {
+  return ['pg_dump', '--format=plain', '--clean', '--if-exists', '--no-owner', '--encoding=UTF8', `--username=${user}`, `--dbname=${database}`];
+}
+
 const LIST_DATABASES = "SELECT datname FROM pg_database WHERE NOT datistemplate AND datname <> 'postgres' ORDER BY datname";
 
-async function psql(p: BackupPorts, container: string, superuser: string, database: string, command: string): Promise<string> {
-  const run = await p.exec.start(container, psqlArgv(superuser, database, command));
+/**
+ * Where psql and pg_dump run for one database: `docker exec` in the bundled db container (as its
+ * superuser, over the local socket), or a short-lived container of the stack's db image on the
+ * stack's network for an external server (as the services' role, its password only in that
+ * container's environment).
+ */
+interface PgSite {
+  exec: ExecRunner;
+  /** The container exec'd into; for an external server, only a name in messages. */
+  container: string;
+  user: string;
+  external: ExternalDatabase | null;
+}
+
+function bundledSite(p: BackupPorts, container: string, superuser: string): PgSite {
+  return { exec: p.exec, container, user: superuser, external: null };
+}
+
+function externalSite(p: BackupPorts, facts: { projectId: string; image: string }, d: ExternalDatabase): PgSite {
+  const runner = p.oneShot;
+  if (!runner) throw new BackupError('BACKUP_EXTERNAL_DB_UNKNOWN', `The database ${d.name} is on an external server (${serverLabel(d)}) and this console cannot run a container to reach it.`);
+  const exec: ExecRunner = {
+    start: (_container, argv, opts) =>
+      runner.start(
+        { name: `${facts.projectId}-backup-pg`, image: facts.image, network: networkName(facts.projectId), argv, env: externalEnv(d), labels: helperLabels(facts.projectId) },
+        { stdin: opts?.stdin },
+      ),
+  };
+  return { exec, container: `the external PostgreSQL at ${serverLabel(d)}`, user: d.user, external: d };
+}
+
+async function psql(site: PgSite, database: string, command: string): Promise<string> {
+  const run = await site.exec.start(site.container, psqlArgv(site.user, database, command));
   const out = capture(run.stdout);
   const err = capture(run.stderr);
   const code = await run.exit;
-  if (code !== 0) throw new BackupError('BACKUP_DUMP_FAILED', `psql in ${container} failed: ${lastLine(err()) || `exit ${code}`}`);
+  if (code !== 0) {
+    if (site.external) throw externalFailure({ ...site.external, name: database }, 'psql', code, err());
+    throw new BackupError('BACKUP_DUMP_FAILED', `psql in ${site.container} failed: ${lastLine(err()) || `exit ${code}`}`);
+  }
   return out();
 }
 
-async function inventory(p: BackupPorts, container: string, superuser: string, database: string): Promise<TableCount[]> {
-  return parseInventory(await psql(p, container, superuser, database, INVENTORY_SQL)).tables;
+async function inventory(site: PgSite, database: string): Promise<TableCount[]> {
+  return parseInventory(await psql(site, database, INVENTORY_SQL)).tables;
 }
 
 export function progress(p: Pick<BackupPorts, 'clock' | 'events'>, step: 'backup' | 'restore' | 'drill', item: string): (bytes: number) => void {
@@ -71,18 +125,32 @@ export function progress(p: Pick<BackupPorts, 'clock' | 'events'>, step: 'backup
   };
 }
 
-/** What the backup needs to know about the live deployment. */
-async function deploymentFacts(p: BackupPorts) {
+/**
+ * What the backup needs to know about the live deployment: the bundled db when it runs, and Tale's
+ * databases on external servers as the services' containers use them (running ones for a backup;
+ * for a restore also the writers an earlier restore left stopped, which still say it).
+ */
+async function deploymentFacts(p: BackupPorts, opts: { stoppedClients?: boolean } = {}) {
   const projectId = await p.project.readProjectId();
   const env = await p.project.readEnv();
   const superuser = assertIdentifier(env.DB_USER || 'tale');
   const db = containerName(projectId, 'db', null);
   const details = await p.docker.inspectContainer(db);
-  if (!details?.running) {
+  const clients = await Promise.all(clientContainers(projectId, containerName).map(async (c) => ({ ...c, details: await p.docker.inspectContainer(c.name) })));
+  // The running services say what is in use; when none runs (a restore that failed left them
+  // stopped), the stopped ones still say it.
+  const anyRunning = clients.some((c) => c.details?.running);
+  const external = externalDatabases(
+    clients.flatMap((c) => (c.details?.env && (c.details.running || opts.stoppedClients || !anyRunning) ? [{ service: c.service, env: c.details.env }] : [])),
+  );
+  if (!details?.running && external.length === 0) {
     throw new BackupError('BACKUP_DB_NOT_RUNNING', `The bundled db container (${db}) is not running: a backup reads the databases through it.`);
   }
+  // With an external database there may be no db container: its image is still on the host.
+  const image = details?.image ?? (await p.stackDbImage?.()) ?? null;
+  if (!image) throw new BackupError('BACKUP_DB_NOT_RUNNING', `No image of the stack's db is on this host to run pg_dump from, and there is no db container (${db}).`);
   const volumes: HelperVolume[] = STATE_VOLUMES.map((key) => ({ key, name: volumeName(projectId, key) }));
-  return { projectId, env, superuser, db, image: details.image, volumes };
+  return { projectId, env, superuser, db, bundledRunning: details?.running === true, external, image, volumes };
 }
 
 const helperLabels = (projectId: string) => ({ 'io.tale.console.managed': 'true', 'io.tale.console.role': 'backup-helper', project: projectId });
@@ -122,13 +190,17 @@ export async function runBackup(p: BackupPorts, input: BackupInput): Promise<{ m
     try {
       await p.repo.unlock();
       const databases: BackupManifest['databases'] = [];
-      const names = (await psql(p, facts.db, facts.superuser, 'postgres', LIST_DATABASES)).split('\n').map((s) => s.trim()).filter(Boolean);
-      for (const name of names) {
+      const bundled = bundledSite(p, facts.db, facts.superuser);
+      const externalNames = new Set(facts.external.map((d) => d.name));
+      // The bundled db's databases, except one the services use on an external server (a stale copy).
+      const names = facts.bundledRunning ? (await psql(bundled, 'postgres', LIST_DATABASES)).split('\n').map((s) => s.trim()).filter((n) => n && !externalNames.has(n)) : [];
+      const parts = [...names.map((name) => ({ name, site: bundled })), ...facts.external.map((d) => ({ name: d.name, site: externalSite(p, facts, d) }))];
+      for (const { name, site } of parts) {
         stopIfCancelled(input.signal, `database ${name} was saved`);
         assertIdentifier(name);
-        const tables = await inventory(p, facts.db, facts.superuser, name);
+        const tables = await inventory(site, name);
         const item = itemFile.database(name);
-        const dump: ExecStream = await p.exec.start(facts.db, dumpArgv(facts.superuser, name));
+        const dump: ExecStream = await site.exec.start(site.container, site.external ? externalDumpArgv(site.user, name) : dumpArgv(site.user, name));
         const dumpErr = capture(dump.stderr);
         let r: StoredItem;
         try {
@@ -140,9 +212,12 @@ export async function runBackup(p: BackupPorts, input: BackupInput): Promise<{ m
         const code = await dump.exit;
         // A pg_dump that broke off ends its output early: restic stored a truncated file, which the
         // cleanup below forgets.
-        if (code !== 0) throw new BackupError('BACKUP_DUMP_FAILED', `pg_dump of ${name} failed: ${lastLine(dumpErr()) || `exit ${code}`}`);
+        if (code !== 0) {
+          if (site.external) throw externalFailure(site.external, 'pg_dump', code, dumpErr());
+          throw new BackupError('BACKUP_DUMP_FAILED', `pg_dump of ${name} failed: ${lastLine(dumpErr()) || `exit ${code}`}`);
+        }
         done(item, r);
-        databases.push({ name, ...r, tables });
+        databases.push({ name, ...r, tables, source: site.external ? sourceOf(site.external) : { kind: 'bundled' } });
       }
 
       const volumes: BackupManifest['volumes'] = [];
@@ -173,7 +248,7 @@ export async function runBackup(p: BackupPorts, input: BackupInput): Promise<{ m
         startedAt: started.toISOString(),
         finishedAt: finished.toISOString(),
         durationMs: finished.getTime() - started.getTime(),
-        consistency: CONSISTENCY,
+        consistency: facts.external.length > 0 ? CONSISTENCY_EXTERNAL : CONSISTENCY,
         release: release ? { version: release.version, digests: release.digests, color: release.color, at: release.at } : null,
         databases,
         volumes,
@@ -270,9 +345,30 @@ export async function runRestore(p: BackupPorts, input: RestoreInput): Promise<{
   const { manifest, signal } = input;
   const locked = <T>(run: () => Promise<T>) => (input.lockHeld ? run() : underLock(p, 'restore', run));
   return locked(async () => {
-    const facts = await deploymentFacts(p);
+    const facts = await deploymentFacts(p, { stoppedClients: true });
     if (manifest.projectId !== facts.projectId) {
       throw new BackupError('BACKUP_OTHER_PROJECT', `That backup belongs to project ${manifest.projectId}, not to this one (${facts.projectId}): nothing was changed.`);
+    }
+    // Where each database goes back to, decided before anything changes.
+    const bundled = bundledSite(p, facts.db, facts.superuser);
+    const sites = new Map<string, PgSite>();
+    for (const d of manifest.databases) {
+      const source = d.source ?? { kind: 'bundled' as const };
+      if (source.kind === 'bundled') {
+        if (!facts.bundledRunning) {
+          throw new BackupError('BACKUP_DB_NOT_RUNNING', `The backup's database ${d.name} came from the bundled db, and its container (${facts.db}) is not running: nothing was changed.`);
+        }
+        sites.set(d.name, bundled);
+        continue;
+      }
+      const target = facts.external.find((e) => e.name === d.name && e.host === source.host && e.port === source.port);
+      if (!target) {
+        throw new BackupError(
+          'RESTORE_EXTERNAL_DB_MISSING',
+          `The backup's database ${d.name} came from the external PostgreSQL at ${serverLabel(source)}, which no service of this stack uses now: nothing was changed. Point the stack at that server again (the external-database wizard), deploy, then restore.`,
+        );
+      }
+      sites.set(d.name, externalSite(p, facts, target));
     }
     stopIfCancelled(signal, 'anything was changed');
     await input.beforeChanges?.();
@@ -309,10 +405,15 @@ export async function runRestore(p: BackupPorts, input: RestoreInput): Promise<{
       const item = itemFile.database(db.name);
       try {
         stopIfCancelled(signal, `database ${db.name} was restored`);
-        p.events.emit({ step: 'restore', status: 'started', data: { item } });
-        await psql(p, facts.db, facts.superuser, 'postgres', `DROP DATABASE IF EXISTS ${ident(db.name)} WITH (FORCE)`);
-        await restoreDatabase(p, facts.db, facts.superuser, db.snapshotId, item, signal);
-        const now = await inventory(p, facts.db, facts.superuser, db.name);
+        const site = sites.get(db.name)!;
+        p.events.emit({ step: 'restore', status: 'started', data: { item, ...(site.external ? { server: serverLabel(site.external) } : {}) } });
+        if (site.external) {
+          await restoreExternalDatabase(p, site, db.name, db.snapshotId, item, signal);
+        } else {
+          await psql(site, 'postgres', `DROP DATABASE IF EXISTS ${ident(db.name)} WITH (FORCE)`);
+          await restoreDatabase(p, facts.db, facts.superuser, db.snapshotId, item, signal);
+        }
+        const now = await inventory(site, db.name);
         const differ = db.tables.filter((t) => now.find((n) => n.schema === t.schema && n.table === t.table)?.rows !== t.rows);
         if (differ.length > 0) {
           throw new BackupError('RESTORE_ROWS_DIFFER', `row counts differ from the backup's in ${differ.map((t) => `${t.schema}.${t.table}`).join(', ')}.`);
@@ -413,6 +514,21 @@ export async function dumpIntoPsql(
     throw e;
   }
   return { code: await run.exit, stderr: err() };
+}
+
+/**
+ * An external database restored as the services' role, which does not own it: every relation the
+ * role owns there is dropped first, then the dump (DROP … IF EXISTS before each object, no CREATE
+ * DATABASE) is replayed into it. Errors on what the admin owns (its schemas and extensions, which
+ * stay) are expected; any other fails the restore, and the row counts are checked after.
+ */
+async function restoreExternalDatabase(p: BackupPorts, site: PgSite, name: string, snapshotId: string, item: string, signal: Signal): Promise<void> {
+  await psql(site, name, DROP_OWNED_RELATIONS);
+  const argv = psqlArgv(site.user, name).filter((a) => a !== '--set=ON_ERROR_STOP=1');
+  const { code, stderr } = await dumpIntoPsql({ ...p, exec: site.exec }, site.container, argv, { snapshotId, item, step: 'restore' }, signal);
+  if (code !== 0) throw externalFailure({ ...site.external!, name }, 'psql', code, stderr);
+  const errors = unexpectedReplayErrors(stderr);
+  if (errors.length > 0) throw new BackupError('RESTORE_FAILED', `psql on ${site.container} reported ${errors.length} error(s): ${errors.slice(0, 3).join('; ')}`);
 }
 
 /** restic's dump of one database streamed into psql, which stops at the first error. */

@@ -151,9 +151,9 @@ async function psqlOut(p: DrillPorts, container: string, superuser: string, data
  * error: a truncated or damaged dump then still restores what it can, and the row counts name
  * every table it lost instead of one psql message.
  */
-async function replay(p: DrillPorts, container: string, superuser: string, snapshotId: string, item: string, signal: AbortSignal | undefined): Promise<string[]> {
+async function replay(p: DrillPorts, container: string, superuser: string, snapshotId: string, item: string, signal: AbortSignal | undefined, database = 'postgres'): Promise<string[]> {
   // Without ON_ERROR_STOP psql replays the rest after an error, so the counts name every table lost.
-  const argv = psqlArgv(superuser, 'postgres').filter((a) => a !== '--set=ON_ERROR_STOP=1');
+  const argv = psqlArgv(superuser, database).filter((a) => a !== '--set=ON_ERROR_STOP=1');
   const { code, stderr } = await dumpIntoPsql(p, container, argv, { snapshotId, item, step: 'drill' }, signal);
   const errors = stderr
     .split('\n')
@@ -185,15 +185,16 @@ export async function runDrill(p: DrillPorts, input: DrillInput): Promise<DrillR
   }
   const env = await p.project.readEnv();
   const superuser = assertIdentifier(env.DB_USER || 'tale');
-  const db = await p.docker.inspectContainer(containerName(projectId, 'db', null));
-  if (!db) throw new BackupError('DRILL_FAILED', `The drill runs the bundled db's image, and there is no db container (${containerName(projectId, 'db', null)}) to take it from.`);
+  // With an external database there is no db container; the stack's db image is still on the host.
+  const image = (await p.docker.inspectContainer(containerName(projectId, 'db', null)))?.image ?? (await p.stackDbImage?.()) ?? null;
+  if (!image) throw new BackupError('DRILL_FAILED', `The drill runs the stack's db image, and there is no db container (${containerName(projectId, 'db', null)}) nor image of it on this host to take it from.`);
 
   const name = `tale-drill-${randomBytes(6).toString('hex')}`;
   // Never the live password: the throwaway server has its own, and nothing outside its network reaches it.
   const password = randomBytes(24).toString('base64url');
-  p.events.emit({ step: 'drill', status: 'started', data: { item: 'sandbox', image: db.image } });
+  p.events.emit({ step: 'drill', status: 'started', data: { item: 'sandbox', image } });
   try {
-    return await drillIn(p, { ...input, name, password, superuser, projectId, image: db.image, dbName: env.DB_NAME || 'tale', started });
+    return await drillIn(p, { ...input, name, password, superuser, projectId, image, dbName: env.DB_NAME || 'tale', started });
   } catch (err) {
     // A failure the drill explains itself (a difference, a cancel) stays as it is; any other one
     // (Docker's 409 on an exec, a psql that lost its server) is first checked against the server
@@ -233,7 +234,10 @@ async function drillIn(
     const item = itemFile.database(d.name);
     p.events.emit({ step: 'drill', status: 'started', data: { item } });
     await psqlOut(p, name, superuser, 'postgres', `DROP DATABASE IF EXISTS ${ident(assertIdentifier(d.name))} WITH (FORCE)`);
-    const seen = await replay(p, name, superuser, d.snapshotId, item, signal);
+    // An external server's dump has no CREATE DATABASE (the services' role could not run it there): the drill makes it.
+    const external = d.source?.kind === 'external';
+    if (external) await psqlOut(p, name, superuser, 'postgres', `CREATE DATABASE ${ident(d.name)}`);
+    const seen = await replay(p, name, superuser, d.snapshotId, item, signal, external ? d.name : 'postgres');
     errors.push(...seen.slice(0, 5).map((e) => `${d.name}: ${e}`));
     // A dump cut before its CREATE DATABASE leaves no database at all: every table is missing.
     const exists = (await psqlOut(p, name, superuser, 'postgres', `SELECT 1 FROM pg_database WHERE datname = ${literal(d.name)}`)).trim() === '1';

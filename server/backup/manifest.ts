@@ -22,6 +22,10 @@ export const BACKUP_KINDS = ['manual', 'scheduled', 'pre-upgrade', 'pre-restore'
 export const CONSISTENCY =
   'Each database is one pg_dump snapshot of its own; the databases are dumped one after the other and the volumes copied after them while the site serves, so the parts are a few seconds apart, not one instant.';
 
+/** The consistency line of a backup that read a database from an external server (docs/backups.md#external-databases). */
+export const CONSISTENCY_EXTERNAL =
+  CONSISTENCY.slice(0, -1) + '; a database on an external server is dumped from it over the network the same way, as the services\' role, and is as consistent as the bundled ones.';
+
 const snapshotId = z.string().regex(/^[0-9a-f]{8,64}$/);
 const count = z.number().int().nonnegative();
 
@@ -48,6 +52,13 @@ export const manifestSchema = z
           bytes: count,
           dataAdded: count,
           tables: z.array(z.object({ schema: z.string().max(128), table: z.string().max(128), rows: count }).strict()),
+          /** Where it was read from; absent in backups made before external databases were backed up (bundled). Never a password. */
+          source: z
+            .discriminatedUnion('kind', [
+              z.object({ kind: z.literal('bundled') }).strict(),
+              z.object({ kind: z.literal('external'), host: z.string().min(1).max(253), port: z.number().int().min(1).max(65535), user: z.string().max(63) }).strict(),
+            ])
+            .optional(),
         })
         .strict(),
     ),
@@ -88,7 +99,7 @@ export function toBackupDto(id: string, m: BackupManifest): BackupDto {
     dataAdded: items.reduce((n, i) => n + i.dataAdded, 0),
     consistency: m.consistency,
     release: m.release,
-    databases: m.databases.map((d) => ({ name: d.name, snapshotId: d.snapshotId, bytes: d.bytes, dataAdded: d.dataAdded, tables: d.tables })),
+    databases: m.databases.map((d) => ({ name: d.name, snapshotId: d.snapshotId, bytes: d.bytes, dataAdded: d.dataAdded, tables: d.tables, source: d.source ?? { kind: 'bundled' } })),
     volumes: m.volumes.map((v) => ({ key: v.key, name: v.name, snapshotId: v.snapshotId, bytes: v.bytes, dataAdded: v.dataAdded })),
     projectFiles: { snapshotId: m.projectFiles.snapshotId, bytes: m.projectFiles.bytes, files: m.projectFiles.files },
     drill: null,

@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { ExecRunner } from '../docker/exec-stream';
+import type { OneShotRunner } from '../docker/one-shot-stream';
 import type { EnginePorts } from '../engine/ports';
 
 // What the backup engine (backup-engine.ts) needs from the outside world. The adapters are
@@ -81,4 +82,12 @@ export interface BackupPorts extends EnginePorts {
   volumes: VolumeArchiver;
   /** The project files to keep with a backup, by path relative to the deployment directory. */
   readProjectFiles(): Promise<Record<string, Buffer>>;
+  /**
+   * pg_dump and psql against an external PostgreSQL, each in a short-lived container of the
+   * stack's db image on `<id>_internal` (server/docker/one-shot-stream.ts); absent where no
+   * external database is used (unit tests of the bundled path).
+   */
+  oneShot?: OneShotRunner;
+  /** The stack's db image already on this host (never pulled), for when no db container runs. */
+  stackDbImage?(): Promise<string | null>;
 }

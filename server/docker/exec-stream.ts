@@ -34,7 +34,7 @@ const HEADER = 8;
  * into stdout and stderr, waiting for the readers when they are slow: docker-modem's demuxStream
  * ignores backpressure, which for a database dump means buffering all of it.
  */
-async function demux(source: Readable, stdout: PassThrough, stderr: PassThrough): Promise<void> {
+export async function demux(source: Readable, stdout: PassThrough, stderr: PassThrough): Promise<void> {
   let pending: Buffer = Buffer.alloc(0);
   const write = async (target: PassThrough, chunk: Buffer) => {
     if (!target.write(chunk)) await new Promise<void>((resolve) => target.once('drain', resolve));

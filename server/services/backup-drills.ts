@@ -17,6 +17,7 @@ import type { Job } from '../operations/runner';
 import { toOperationDto } from '../operations/operation-store';
 import type { Runtime } from '../runtime';
 import { invalid, launch } from './operation-start';
+import { backupPorts } from './backups';
 
 // Restore drills, retention and the integrity check (docs/backups.md#restore-drill). A drill is a
 // `drill` operation, and its operation row is its record: the history keeps who ran it, when, how
@@ -24,7 +25,8 @@ import { invalid, launch } from './operation-start';
 // repeats it. The list, the overview and the API read the drills from there.
 
 function drillPorts(rt: Runtime, ports: EnginePorts): DrillPorts {
-  return { ...ports, repo: rt.backups.repo, exec: rt.host.exec, volumes: rt.backups.volumes, readProjectFiles: rt.backups.readProjectFiles, sandbox: rt.backups.sandbox };
+  // The backup's ports (the stack's db image when no db container runs) and the throwaway server.
+  return { ...backupPorts(rt, ports), sandbox: rt.backups.sandbox };
 }
 
 /** How many drills the list and the overview look back over: enough for every listed backup. */

@@ -6,7 +6,7 @@ import { FakeDbContainer, MemoryRepository, MemoryVolumes } from '../backup/test
 import { queryAudit } from '../db/audit-log';
 import type { ContainerSpec } from '../stack/types';
 import { callerOf, ended, fakeRuntime, type FakeRuntime } from '../test-support/fake-runtime';
-import { listBackups, startBackup, startRestore } from './backups';
+import { externalServersOf, listBackups, startBackup, startRestore } from './backups';
 
 // The backups service over the fake runtime and in-memory backup ports: the roles, the password
 // shown once, the typed confirmation, the refusals (another project, unknown backup, an operation
@@ -103,5 +103,20 @@ describe('the backups service', () => {
     const end = await ended(f.rt, restore.data.id);
     expect(end.status, JSON.stringify(end.error)).toBe('succeeded');
     expect(end.result).toMatchObject({ restarted: ['acme-platform-blue', 'acme-rag-blue', 'acme-crawler-blue', 'acme-convex'] });
+  });
+});
+
+describe('the external servers a restore must name', () => {
+  const manifestWith = (sources: ({ kind: 'bundled' } | { kind: 'external'; host: string; port: number; user: string } | undefined)[]) =>
+    ({ databases: sources.map((source, i) => ({ name: `db${i}`, snapshotId: 'abcdef01', bytes: 0, dataAdded: 0, tables: [], ...(source ? { source } : {}) })) }) as unknown as Parameters<typeof externalServersOf>[0];
+
+  it('is none for a bundled backup, old manifests without a source included', () => {
+    expect(externalServersOf(manifestWith([undefined, { kind: 'bundled' }]))).toBeNull();
+  });
+
+  it('names each external server once, as host:port, IPv6 in brackets', () => {
+    const ext = (host: string, port = 5432) => ({ kind: 'external' as const, host, port, user: 'tale' });
+    expect(externalServersOf(manifestWith([ext('10.0.0.5'), ext('10.0.0.5'), { kind: 'bundled' }]))).toBe('10.0.0.5:5432');
+    expect(externalServersOf(manifestWith([ext('pg.example.net', 6432), ext('fd00::7')]))).toBe('[fd00::7]:5432, pg.example.net:6432');
   });
 });

@@ -8,6 +8,7 @@ import { authorize, requireRole, type Caller } from '../auth/caller';
 import { hasRole } from '../auth/roles';
 import { readManifest, runBackup, runRestore, type RecordedRelease } from '../backup/backup-engine';
 import { tags, toBackupDto, type BackupManifest } from '../backup/manifest';
+import { serverLabel } from '../backup/external-sources';
 import type { BackupPorts } from '../backup/ports';
 import { createPassword, passwordExists } from '../backup/repository-password';
 import { appendAudit } from '../db/audit-log';
@@ -17,6 +18,7 @@ import { getOperation } from '../operations/operation-store';
 import { unfinishedRestore } from '../operations/restore-state';
 import { latestDrills } from './backup-drills';
 import { deployRecordedRelease, safetyBackup } from './restore-steps';
+import { stackDbImage } from './external-database-steps';
 import { confirmProject, invalid, launch, WRONG_PROJECT } from './operation-start';
 
 // Backups and restores (docs/backups.md). A backup is a `backup` operation and a restore a
@@ -25,7 +27,15 @@ import { confirmProject, invalid, launch, WRONG_PROJECT } from './operation-star
 // and its password is shown on that one answer only.
 
 export function backupPorts(rt: Runtime, ports: EnginePorts): BackupPorts {
-  return { ...ports, repo: rt.backups.repo, exec: rt.host.exec, volumes: rt.backups.volumes, readProjectFiles: rt.backups.readProjectFiles };
+  return {
+    ...ports,
+    repo: rt.backups.repo,
+    exec: rt.host.exec,
+    volumes: rt.backups.volumes,
+    readProjectFiles: rt.backups.readProjectFiles,
+    oneShot: rt.backups.oneShot,
+    stackDbImage: async () => (await stackDbImage({ docker: rt.docker, probe: rt.host.probe, files: rt.files }, await rt.project.readProjectId())).image,
+  };
 }
 
 const MANIFEST_CACHE = 'backups:manifest:';
@@ -124,6 +134,12 @@ export function startBackup(rt: Runtime, caller: Caller, raw: unknown): Promise<
   });
 }
 
+/** The external servers a backup's databases came from, as the admin types them (`host:port`, comma-separated); null when none. */
+export function externalServersOf(m: BackupManifest): string | null {
+  const labels = [...new Set(m.databases.flatMap((d) => (d.source?.kind === 'external' ? [serverLabel(d.source)] : [])))].sort();
+  return labels.length ? labels.join(', ') : null;
+}
+
 /**
  * Restores a backup of this project (admin, with the project id typed as confirmation). The backup
  * is read and checked before anything starts: one of another project is refused outright.
@@ -133,7 +149,7 @@ export function startRestore(rt: Runtime, caller: Caller, raw: unknown): Promise
     const by = { rt, caller, actor };
     const parsed = restoreInputSchema.safeParse(raw);
     if (!parsed.success) return invalid(parsed.error);
-    const { snapshot, projectId: typed, skipBackup } = parsed.data;
+    const { snapshot, projectId: typed, skipBackup, externalServer } = parsed.data;
     if (!(await confirmProject(by, 'operations.restore', typed, { snapshot }))) return WRONG_PROJECT;
     let manifest;
     try {
@@ -142,6 +158,13 @@ export function startRestore(rt: Runtime, caller: Caller, raw: unknown): Promise
       const live = await rt.project.readProjectId();
       if (manifest.projectId !== live) {
         throw new CodedError('BACKUP_OTHER_PROJECT', `That backup belongs to project ${manifest.projectId}, not to this one (${live}): nothing was changed.`);
+      }
+      const servers = externalServersOf(manifest);
+      if (servers && externalServer !== servers) {
+        throw new CodedError(
+          'RESTORE_EXTERNAL_UNCONFIRMED',
+          `This restore writes into the external PostgreSQL server ${servers} (its tables there are replaced by the backup's): type ${servers} to confirm. Nothing was changed.`,
+        );
       }
     } catch (err) {
       if (!(err instanceof CodedError)) throw err;

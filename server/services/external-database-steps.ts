@@ -58,6 +58,23 @@ async function stackNetworkOf(access: StackAccess, id: string): Promise<StackNet
 }
 
 /**
+ * The stack's db image on this host, which carries psql and pg_dump. Never pulled: a host that ran
+ * the stack has it (a pinned one first, then the registry's, then whatever the bundled db
+ * container runs). The backup of an external database runs pg_dump from it too.
+ */
+export async function stackDbImage(access: Pick<StackAccess, 'docker' | 'probe' | 'files'>, id: string): Promise<{ image: string | null; repository: string }> {
+  const env = await readEnvFile(access.files).then((f) => f.values, () => ({}) as Record<string, string>);
+  const pinned = (await readComposeOverride(access.files).catch(() => null))?.override.db?.image;
+  const repository = `${registryOf(env)}/tale-db`;
+  const image =
+    (pinned ? await access.probe.localImage(pinned) : null) ??
+    (await access.probe.localImage(repository)) ??
+    (await access.docker.inspectContainer(containerName(id, 'db', null)))?.image ??
+    null;
+  return { image, repository };
+}
+
+/**
  * Signs in to `target` from where Tale runs: psql in a short-lived container of the stack's db
  * image on `<id>_internal` (created as a deploy creates it when missing). A loopback or "any"
  * address is refused before anything runs. Throws the coded error the operator acts on.
@@ -65,16 +82,7 @@ async function stackNetworkOf(access: StackAccess, id: string): Promise<StackNet
 export async function reachFromStack(access: StackAccess, target: ConnectTarget): Promise<{ serverVersion: string }> {
   const id = projectIdOf(await readTaleJson(access.files));
   if (classifyHost(target.host) !== 'other') throw loopbackRefusal(target.host, await stackNetworkOf(access, id));
-  const env = await readEnvFile(access.files).then((f) => f.values, () => ({}) as Record<string, string>);
-  const pinned = (await readComposeOverride(access.files).catch(() => null))?.override.db?.image;
-  const repository = `${registryOf(env)}/tale-db`;
-  // Never pulled: the db image carries psql, and a host that ran the stack has it (a pinned one
-  // first, then the registry's, then whatever the bundled db container runs).
-  const image =
-    (pinned ? await access.probe.localImage(pinned) : null) ??
-    (await access.probe.localImage(repository)) ??
-    (await access.docker.inspectContainer(containerName(id, 'db', null)))?.image ??
-    null;
+  const { image, repository } = await stackDbImage(access, id);
   if (!image) {
     throw new PostgresError(
       'PROBE_IMAGE_MISSING',
