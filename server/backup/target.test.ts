@@ -89,6 +89,8 @@ describe("restic's failures, coded", () => {
     ['Fatal: unable to open config file: Stat: The specified bucket does not exist\nIs there a repository at the following location?', 'BACKUP_TARGET_UNREACHABLE'],
     ['Fatal: wrong password or no key found', 'BACKUP_WRONG_PASSWORD'],
     ['Fatal: unable to save snapshot: write /mnt/repo/data/3f/3f2a: no space left on device', 'BACKUP_TARGET_FULL'],
+    ['Fatal: unable to save snapshot: client.PutObject: Storage backend has reached its minimum free drive threshold. Please delete a few objects to proceed.', 'BACKUP_TARGET_FULL'],
+    ['Save(<data/0a30ca53a3>) returned error: client.PutObject: 507 Insufficient Storage', 'BACKUP_TARGET_FULL'],
     ['Fatal: unable to open config file: Lstat: file does not exist\nIs there a repository at the following location?\nsftp:root@127.0.0.1:/r', 'BACKUP_REPOSITORY_MISSING'],
   ];
   it.each(cases)('%s', (stderr, code) => {

@@ -157,7 +157,9 @@ export function classifyResticFailure(stderr: string): { code: BackupErrorCode; 
     return { code: 'BACKUP_TARGET_UNREACHABLE', message: 'The S3 bucket does not exist: create it first.' };
   }
   if (/wrong password|no key found/i.test(stderr)) return { code: 'BACKUP_WRONG_PASSWORD', message: 'The backup repository does not accept the stored password.' };
-  if (/no space left on device|disk quota exceeded|QuotaExceeded|EntityTooLarge/i.test(stderr)) {
+  // A local or SFTP disk says ENOSPC; S3 servers answer in their own words (MinIO: XMinioStorageFull
+  // or HTTP 507 Insufficient Storage). s3rver, the test bed's, answers nothing: it exits.
+  if (/no space left on device|disk quota exceeded|QuotaExceeded|EntityTooLarge|XMinioStorageFull|minimum free drive threshold|Insufficient Storage|InsufficientStorage/i.test(stderr)) {
     return { code: 'BACKUP_TARGET_FULL', message: 'The backup target is full: the backup was not completed.' };
   }
   if (/unable to open config file|repository does not exist|Is there a repository at the following location/i.test(stderr)) {
