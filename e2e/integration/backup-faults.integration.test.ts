@@ -91,9 +91,13 @@ afterAll(async () => {
 describe('backup faults', () => {
   it('a console killed with SIGKILL mid-backup: marked interrupted, lock released, parts forgotten, site serving, next backup succeeds', async () => {
     const id = await startBackup();
-    // Killed once restic is streaming a dump (a progress event), as `docker kill` kills the
+    // Killed once restic has taken a megabyte of the big dump, as `docker kill` kills the
     // console's container: the server and every process it runs (restic, docker exec) at once.
-    const seen = await followOperation(`${live.baseURL}/api/operations/${id}/events`, { cookie: live.cookie, timeoutMs: 240_000, until: (e) => e.step === 'backup' && e.status === 'progress' });
+    const seen = await followOperation(`${live.baseURL}/api/operations/${id}/events`, {
+      cookie: live.cookie,
+      timeoutMs: 240_000,
+      until: (e) => e.status === 'progress' && e.data?.item === 'databases/tale_platform.sql' && Number(e.data.bytes) > 1_000_000,
+    });
     expect(seen.end).toBeUndefined();
     const victims = [{ pid: bed.app.pid, comm: 'server' }, ...descendants(bed.app.pid)];
     for (const v of victims) process.kill(v.pid, 'SIGKILL');

@@ -97,6 +97,20 @@ describe("restic's failures, coded", () => {
     expect(classifyResticFailure(stderr)?.code).toBe(code);
   });
 
+  it("says restic's Fatal line, not the clean-up lines after it", () => {
+    // Measured against s3rver that exited when its disk filled up (backup-faults.integration.test.ts).
+    const stderr = [
+      'Save(<data/0a30ca53a3>) returned error, retrying after 4.5s: client.PutObject: Put "https://127.0.0.1:39113/b/p/data/0a/0a30": dial tcp 127.0.0.1:39113: connect: connection refused',
+      'error while unlocking: client.RemoveObject: Delete "https://127.0.0.1:39113/b/p/locks/d065": dial tcp 127.0.0.1:39113: connect: connection refused' +
+        'Fatal: unable to save snapshot: client.PutObject: Put "https://127.0.0.1:39113/b/p/data/0a/0a30": dial tcp 127.0.0.1:39113: connect: connection refused',
+      'error in cleanup handler: client.RemoveObject: Delete "https://127.0.0.1:39113/b/p/locks/d065": dial tcp 127.0.0.1:39113: connect: connection refused',
+    ].join('\n');
+    expect(classifyResticFailure(stderr)).toEqual({
+      code: 'BACKUP_TARGET_UNREACHABLE',
+      message: 'The backup target cannot be reached: Fatal: unable to save snapshot: client.PutObject: Put "https://127.0.0.1:39113/b/p/data/0a/0a30": dial tcp 127.0.0.1:39113: connect: connection refused',
+    });
+  });
+
   it('leaves what it does not know to the caller', () => {
     expect(classifyResticFailure('Fatal: something new')).toBeNull();
   });
