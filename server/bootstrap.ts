@@ -6,6 +6,8 @@ import { ensureSetupToken, setupTokenPath } from './auth/setup-token';
 import { interruptRunning } from './operations/operation-store';
 import { reconcileAtStart } from './operations/reconcile-at-start';
 import { explainInterruptedRestores } from './operations/restore-state';
+import { explainInterruptedBackups } from './operations/backup-state';
+import { releaseInterruptedBackups } from './backup/interrupted-backup';
 import { runtime, type Runtime } from './runtime';
 import { startBackupScheduler } from './services/backup-schedule';
 import { startSystemChecks } from './alerts/system-checks';
@@ -39,6 +41,16 @@ export function bootstrap(): void {
   // A restore cut off leaves half-restored data and stopped writers: its row says so and how to finish.
   for (const id of explainInterruptedRestores(rt.db, interrupted)) console.log(`[tale-console] Restore ${id} was interrupted: the data may be half-restored; run the restore again to finish it.`);
   void reconcileAtStart(rt, interrupted.map((op) => op.id));
+  // A restic killed with the console left its lock in the repository (the next retention or check
+  // would be refused as "locked"), and a backup cut off left parts without a manifest: released
+  // and forgotten in the background. Only stale locks go: a restic that still runs keeps its own.
+  const cutOff = explainInterruptedBackups(rt.db, interrupted);
+  if (cutOff.usedRepository) {
+    releaseInterruptedBackups(rt.backups.repo, cutOff.backupIds).then(
+      ({ forgotten }) => console.log(`[tale-console] Released the backup repository's stale locks after the last shutdown${forgotten.length ? `; forgot ${forgotten.length} part(s) of an unfinished backup` : ''}.`),
+      (err: Error) => console.log(`[tale-console] Could not release the backup repository after the last shutdown: ${err.message}`),
+    );
+  }
   // A console killed mid-drill left its throwaway PostgreSQL and network: nothing else carries
   // the drill's labels, and no drill runs yet (any that ran was just marked interrupted).
   rt.backups.sandbox.removeLeftovers().then(

@@ -5,7 +5,6 @@
 // request loop and printed), the project files as a separate diff-shown choice, and a console
 // killed with SIGKILL mid-restore: the next start marks it interrupted with the state it left,
 // and a second restore finishes it.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import Docker from 'dockerode';
@@ -13,17 +12,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BackupListDto } from '@/lib/dto/backups';
 import type { OperationDto, OperationEventDto } from '@/lib/dto/operations';
 import type { Deployment } from '../fixtures/deployment';
-import { freeLoopbackPort } from '../fixtures/free-port';
 import { httpGet } from '../fixtures/http-get';
 import { pollUntil } from '../fixtures/poll';
 import { GOOD_VERSION, NEXT_VERSION } from '../fixtures/versions';
 import { auditEvents } from '../support/audit';
 import { startBackupTestBed, type BackupTestBed } from '../support/backup-test-bed';
-import { signIn, TEST_ADMIN, type RunningConsole } from '../support/console';
+import { restartConsole, TEST_ADMIN, type RunningConsole } from '../support/console';
 import { followOperation, followToEnd } from '../support/sse-client';
 
 const engine = new Docker({ socketPath: '/var/run/docker.sock' });
-const projectRoot = path.resolve(__dirname, '../..');
 /** About 1 KB each: a dump big enough that a kill lands while the restore still runs. */
 const BULK_ROWS = 20_000;
 const KNOWN_ROWS = 500;
@@ -277,36 +274,3 @@ describe('the whole restore', () => {
     expect((await site(proxyPort)).body).toContain(`version=${GOOD_VERSION}`);
   }, 900_000);
 });
-
-/** A console process on the killed one's data directory (its admin exists, so no setup). */
-async function restartConsole(dataDir: string, deployDir: string) {
-  const port = await freeLoopbackPort();
-  const baseURL = `http://127.0.0.1:${port}`;
-  let out = '';
-  const child = spawn(process.execPath, [path.join(projectRoot, 'scripts', 'start.mjs')], {
-    cwd: projectRoot,
-    env: { PATH: process.env.PATH, NODE_ENV: 'production', PORT: String(port), DATA_DIR: dataDir, DEPLOY_DIR: deployDir },
-  });
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
-  let cookie: string | null = null;
-  try {
-    await pollUntil(() => fetch(`${baseURL}/api/health/live`).then((r) => r.ok, () => false), Boolean, 120_000, 200);
-    cookie = await signIn(baseURL, TEST_ADMIN.email, TEST_ADMIN.password);
-    if (!cookie) throw new Error('sign-in failed');
-  } catch (err) {
-    child.kill('SIGTERM');
-    throw new Error(`the console did not start again: ${(err as Error).message}\n${out.slice(-3000)}`);
-  }
-  return {
-    baseURL,
-    cookie,
-    output: () => out,
-    async stop() {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { freeLoopbackPort } from '../fixtures/free-port';
+import { pollUntil } from '../fixtures/poll';
 import { projectRoot } from './paths';
 import { actionId, callAction } from './server-actions';
 
@@ -157,4 +158,37 @@ export function rssMiB(pid: number): number {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
   return kb / 1024;
+}
+
+/** A console process on a killed one's data directory (its admin exists, so no setup), signed in again. */
+export async function restartConsole(dataDir: string, deployDir: string) {
+  const port = await freeLoopbackPort();
+  const baseURL = `http://127.0.0.1:${port}`;
+  let out = '';
+  const child = spawn(process.execPath, [path.join(projectRoot, 'scripts', 'start.mjs')], {
+    cwd: projectRoot,
+    env: { PATH: process.env.PATH, NODE_ENV: 'production', PORT: String(port), DATA_DIR: dataDir, DEPLOY_DIR: deployDir },
+  });
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  let cookie: string | null = null;
+  try {
+    await pollUntil(() => fetch(`${baseURL}/api/health/live`).then((r) => r.ok, () => false), Boolean, 120_000, 200);
+    cookie = await signIn(baseURL, TEST_ADMIN.email, TEST_ADMIN.password);
+    if (!cookie) throw new Error('sign-in failed');
+  } catch (err) {
+    child.kill('SIGTERM');
+    throw new Error(`the console did not start again: ${(err as Error).message}\n${out.slice(-3000)}`);
+  }
+  return {
+    baseURL,
+    cookie,
+    output: () => out,
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
 }

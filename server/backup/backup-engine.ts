@@ -180,7 +180,9 @@ export async function runBackup(p: BackupPorts, input: BackupInput): Promise<{ m
     const base = [tags.project(facts.projectId), tags.backup(backupId)];
     const stored: string[] = [];
     const store = async (item: string, source: Readable, extraTags: string[] = []): Promise<StoredItem> => {
-      p.events.emit({ step: 'backup', status: 'started', data: { item } });
+      // The backup's id on every part's start: a console killed mid-backup finds, at its next
+      // start, which parts to forget (interrupted-backup.ts).
+      p.events.emit({ step: 'backup', status: 'started', data: { item, backupId } });
       const result = await p.repo.backupStdin(source, { filename: item, tags: [...base, ...extraTags], signal: input.signal, onBytes: progress(p, 'backup', item) });
       stored.push(result.snapshotId);
       return result;

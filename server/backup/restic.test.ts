@@ -84,4 +84,17 @@ describe('the restic adapter', () => {
     await expect(running).rejects.toMatchObject({ code: 'CANCELLED' });
     expect(await repo.snapshots(['tale-backup:cancelled'])).toEqual([]);
   }, 30_000);
+
+  it('a pack deleted from the repository: the structure check names it', async () => {
+    const repo = createResticRepository({ ...config, repository: path.join(dir, 'damaged') });
+    await repo.init();
+    await repo.backupStdin(Readable.from([randomBytes(2 * 1024 * 1024)]), { filename: 'databases/tale.sql', tags: ['tale-backup:damaged'] });
+    const packs = fs.readdirSync(path.join(dir, 'damaged', 'data'), { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
+    // The largest pack holds the data (the tree pack is small): the check finds it missing without reading it.
+    const largest = packs.sort((a, b) => fs.statSync(b).size - fs.statSync(a).size)[0]!;
+    fs.rmSync(largest, { force: true });
+    const failed = await repo.check!({ readData: false }).then(() => null, (err: Error & { code?: string }) => err);
+    expect(failed).toMatchObject({ code: 'BACKUP_REPOSITORY_CORRUPT' });
+    expect(failed!.message).toContain(`pack ${path.basename(largest)}: does not exist`);
+  }, 60_000);
 });

@@ -6,7 +6,7 @@ import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import { BackupError } from './backup-error';
 import type { BackupRepository, RepositorySnapshot } from './ports';
-import { classifyResticFailure, lastLine, type ResticLocation } from './target';
+import { classifyResticFailure, lastLine, reasonLine, type ResticLocation } from './target';
 
 // The one place that runs restic (Debian's package): always as a child process with an argv array,
 // never through a shell. The repository and its password reach restic through the environment
@@ -55,7 +55,7 @@ function errorOf(command: string, code: number | null, stderr: string, secrets: 
   // restic never prints a credential, but an error text must not carry one even if it did.
   const clean = (text: string) => secrets.reduce((t, s) => (s.length >= 4 ? t.split(s).join('[redacted]') : t), text);
   if (known) return new BackupError(known.code, clean(known.message));
-  return new BackupError('BACKUP_TOOL_FAILED', clean(`restic ${command} failed (exit ${code ?? 'signal'}): ${lastLine(stderr)}`));
+  return new BackupError('BACKUP_TOOL_FAILED', clean(`restic ${command} failed (exit ${code ?? 'signal'}): ${reasonLine(stderr)}`));
 }
 
 export function createResticRepository(config: ResticConfig): BackupRepository {
@@ -258,7 +258,12 @@ export function createResticRepository(config: ResticConfig): BackupRepository {
       } catch (err) {
         // restic check exits 1 when it found damage; its stdout/stderr name what (a pack, a blob).
         if (err instanceof BackupError && err.code === 'BACKUP_TOOL_FAILED') {
-          const detail = (child.stderr() + '\n' + out).split('\n').map((l) => l.trim()).filter((l) => /error|damaged|not found|does not match|invalid|unreferenced|missing/i.test(l));
+          // restic's retries ("… returned error, retrying after …") repeat one cause: they must not
+          // crowd out the line that names the pack ("pack <id>: does not exist").
+          const detail = (child.stderr() + '\n' + out)
+            .split('\n')
+            .map((l) => l.trim())
+            .filter((l) => !/retrying after/i.test(l) && /error|damaged|not found|does not exist|does not match|invalid|unreferenced|missing/i.test(l));
           throw new BackupError('BACKUP_REPOSITORY_CORRUPT', `The repository is damaged: ${[...detail.slice(0, 5), err.message].join(' | ')}`);
         }
         throw err;

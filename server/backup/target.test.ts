@@ -89,10 +89,26 @@ describe("restic's failures, coded", () => {
     ['Fatal: unable to open config file: Stat: The specified bucket does not exist\nIs there a repository at the following location?', 'BACKUP_TARGET_UNREACHABLE'],
     ['Fatal: wrong password or no key found', 'BACKUP_WRONG_PASSWORD'],
     ['Fatal: unable to save snapshot: write /mnt/repo/data/3f/3f2a: no space left on device', 'BACKUP_TARGET_FULL'],
+    ['Fatal: unable to save snapshot: client.PutObject: Storage backend has reached its minimum free drive threshold. Please delete a few objects to proceed.', 'BACKUP_TARGET_FULL'],
+    ['Save(<data/0a30ca53a3>) returned error: client.PutObject: 507 Insufficient Storage', 'BACKUP_TARGET_FULL'],
     ['Fatal: unable to open config file: Lstat: file does not exist\nIs there a repository at the following location?\nsftp:root@127.0.0.1:/r', 'BACKUP_REPOSITORY_MISSING'],
   ];
   it.each(cases)('%s', (stderr, code) => {
     expect(classifyResticFailure(stderr)?.code).toBe(code);
+  });
+
+  it("says restic's Fatal line, not the clean-up lines after it", () => {
+    // Measured against s3rver that exited when its disk filled up (backup-faults.integration.test.ts).
+    const stderr = [
+      'Save(<data/0a30ca53a3>) returned error, retrying after 4.5s: client.PutObject: Put "https://127.0.0.1:39113/b/p/data/0a/0a30": dial tcp 127.0.0.1:39113: connect: connection refused',
+      'error while unlocking: client.RemoveObject: Delete "https://127.0.0.1:39113/b/p/locks/d065": dial tcp 127.0.0.1:39113: connect: connection refused' +
+        'Fatal: unable to save snapshot: client.PutObject: Put "https://127.0.0.1:39113/b/p/data/0a/0a30": dial tcp 127.0.0.1:39113: connect: connection refused',
+      'error in cleanup handler: client.RemoveObject: Delete "https://127.0.0.1:39113/b/p/locks/d065": dial tcp 127.0.0.1:39113: connect: connection refused',
+    ].join('\n');
+    expect(classifyResticFailure(stderr)).toEqual({
+      code: 'BACKUP_TARGET_UNREACHABLE',
+      message: 'The backup target cannot be reached: Fatal: unable to save snapshot: client.PutObject: Put "https://127.0.0.1:39113/b/p/data/0a/0a30": dial tcp 127.0.0.1:39113: connect: connection refused',
+    });
   });
 
   it('leaves what it does not know to the caller', () => {

@@ -151,13 +151,15 @@ export function classifyResticFailure(stderr: string): { code: BackupErrorCode; 
     return { code: 'BACKUP_TARGET_CREDENTIALS', message: 'The backup target refused the credentials (SSH key or S3 access key).' };
   }
   if (/connection refused|no route to host|no such host|i\/o timeout|Connection timed out|Could not resolve hostname|network is unreachable|ssh: connect to host|connection reset by peer|unable to start the sftp session|x509: |tls: /i.test(stderr)) {
-    return { code: 'BACKUP_TARGET_UNREACHABLE', message: `The backup target cannot be reached: ${lastLine(stderr)}` };
+    return { code: 'BACKUP_TARGET_UNREACHABLE', message: `The backup target cannot be reached: ${reasonLine(stderr)}` };
   }
   if (/The specified bucket does not exist|NoSuchBucket/i.test(stderr)) {
     return { code: 'BACKUP_TARGET_UNREACHABLE', message: 'The S3 bucket does not exist: create it first.' };
   }
   if (/wrong password|no key found/i.test(stderr)) return { code: 'BACKUP_WRONG_PASSWORD', message: 'The backup repository does not accept the stored password.' };
-  if (/no space left on device|disk quota exceeded|QuotaExceeded|EntityTooLarge/i.test(stderr)) {
+  // A local or SFTP disk says ENOSPC; S3 servers answer in their own words (MinIO: XMinioStorageFull
+  // or HTTP 507 Insufficient Storage). s3rver, the test bed's, answers nothing: it exits.
+  if (/no space left on device|disk quota exceeded|QuotaExceeded|EntityTooLarge|XMinioStorageFull|minimum free drive threshold|Insufficient Storage|InsufficientStorage/i.test(stderr)) {
     return { code: 'BACKUP_TARGET_FULL', message: 'The backup target is full: the backup was not completed.' };
   }
   if (/unable to open config file|repository does not exist|Is there a repository at the following location/i.test(stderr)) {
@@ -171,4 +173,14 @@ export function classifyResticFailure(stderr: string): { code: BackupErrorCode; 
 export function lastLine(stderr: string): string {
   const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
   return lines.at(-1) ?? 'no message';
+}
+
+/**
+ * Why restic failed: its last `Fatal:` line when there is one (after it, restic may still print
+ * what its clean-up could not do, such as removing its lock from a target that is gone), else the
+ * last line.
+ */
+export function reasonLine(stderr: string): string {
+  const fatal = stderr.split('\n').map((l) => l.trim()).filter((l) => l.includes('Fatal: ')).at(-1);
+  return fatal ? fatal.slice(fatal.indexOf('Fatal: ')) : lastLine(stderr);
 }
