@@ -6,11 +6,12 @@ import type { BackupScheduleDto } from '@/lib/dto/backups';
 import { Button } from '@/components/ui/button';
 import { FormField } from '@/components/ui/form-field';
 import { Input } from '@/components/ui/input';
+import { formatTime } from '@/lib/format-time';
 
 type Schedule = BackupScheduleDto['schedule'];
 type Props = { initial: BackupScheduleDto; canEdit: boolean; save: (input: unknown) => Promise<ActionResult<BackupScheduleDto>> };
 
-const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : '—');
+const when = (iso: string | null) => (iso ? formatTime(iso) : '—');
 
 /**
  * Schedule and retention (admins change, operators read): daily at HH:MM UTC or every N hours, and

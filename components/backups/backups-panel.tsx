@@ -16,6 +16,7 @@ import { EmptyState } from '@/components/ui/empty-state';
 import { FormField } from '@/components/ui/form-field';
 import { Input } from '@/components/ui/input';
 import { Cell, Table } from '@/components/ui/table';
+import { formatTime } from '@/lib/format-time';
 
 type Started = OperationDto & { repositoryPassword?: string | null };
 type Props = {
@@ -39,7 +40,7 @@ const DRILL_TONE = { passed: 'good', failed: 'bad', running: 'warn', cancelled: 
 function DrillCell({ drill }: { drill: DrillDto | null }) {
   if (!drill) return <span className="text-zinc-500">not drilled</span>;
   return (
-    <a href={`/deployments/${drill.operationId}`} title={drill.error?.message ?? `${drill.tables ?? 0} tables matched, ${new Date(drill.startedAt).toLocaleString()}`} data-testid="drill-status">
+    <a href={`/deployments/${drill.operationId}`} title={drill.error?.message ?? `${drill.tables ?? 0} tables matched, ${formatTime(drill.startedAt)}`} data-testid="drill-status">
       <Badge tone={DRILL_TONE[drill.status]}>{drill.status === 'passed' ? 'restorable' : drill.status}</Badge>
       {drill.error && <span className="ml-2 block max-w-xs truncate text-xs text-red-600">{drill.error.message}</span>}
     </a>
@@ -147,7 +148,7 @@ export function BackupsPanel({ list, error, projectId, role, actions }: Props) {
             {list.backups.map((b) => (
               <tr key={b.id} id={`backup-${b.backupId}`} data-testid="backup-row">
                 <Cell>
-                  <span title={b.id}>{new Date(b.startedAt).toLocaleString()}</span>
+                  <span title={b.id}>{formatTime(b.startedAt)}</span>
                 </Cell>
                 <Cell>{b.kind}</Cell>
                 <Cell>{b.startedBy ?? 'system'}</Cell>
@@ -158,7 +159,7 @@ export function BackupsPanel({ list, error, projectId, role, actions }: Props) {
                 <Cell>{seconds(b.durationMs)}</Cell>
                 <Cell>
                   <span title={b.databases.map((d) => `${d.name}: ${d.tables.map((t) => `${t.schema}.${t.table} ${t.rows}`).join(', ')}`).join('\n')}>
-                    {rowsOf(b).toLocaleString()} rows in {tablesOf(b)} {tablesOf(b) === 1 ? 'table' : 'tables'}
+                    {rowsOf(b).toLocaleString('en-US')} rows in {tablesOf(b)} {tablesOf(b) === 1 ? 'table' : 'tables'}
                   </span>
                 </Cell>
                 <Cell>
@@ -210,7 +211,7 @@ export function BackupsPanel({ list, error, projectId, role, actions }: Props) {
         {restoring && (
           <div className="space-y-3">
             <p>
-              The site stops serving while the platform, rag, crawler and convex are stopped; every database is replaced by its copy from {new Date(restoring.startedAt).toLocaleString()} and the volumes{' '}
+              The site stops serving while the platform, rag, crawler and convex are stopped; every database is replaced by its copy from {formatTime(restoring.startedAt)} and the volumes{' '}
               {restoring.volumes.map((v) => v.key).join(', ')} are emptied and refilled. Changes made since then are lost. First a safety backup of the current state is taken, so this restore can be undone; when the backup’s release ({restoring.release?.version ?? 'unknown'}) is not the live one, it is deployed by digest before the site reopens. The project files (.env and the others) are not restored: that is a separate choice (“Project files”).
             </p>
             <label className="flex items-center gap-2 text-sm">

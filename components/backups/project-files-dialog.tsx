@@ -9,6 +9,7 @@ import { CancelConfirmButtons } from '@/components/ui/cancel-confirm-buttons';
 import { Dialog } from '@/components/ui/dialog';
 import { FormField } from '@/components/ui/form-field';
 import { Input } from '@/components/ui/input';
+import { formatTime } from '@/lib/format-time';
 
 type Props = {
   backup: BackupDto | null;
@@ -72,7 +73,7 @@ export function ProjectFilesDialog({ backup, projectId, canRestore, onClose, dif
         {!diff && !message && <p className="text-sm">Reading the backup’s project files…</p>}
         {diff && (
           <>
-            <p className="text-sm">What restoring them would change, from the current files (left, struck out) to the backup’s of {new Date(diff.startedAt).toLocaleString()}. Secrets are masked.</p>
+            <p className="text-sm">What restoring them would change, from the current files (left, struck out) to the backup’s of {formatTime(diff.startedAt)}. Secrets are masked.</p>
             <ul className="space-y-2">
               {diff.files.map((f) => (
                 <li key={f.path} data-testid={`project-file-${f.path}`}>
