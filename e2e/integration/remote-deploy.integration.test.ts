@@ -33,7 +33,11 @@ let url = '';
 const events: EngineEvent[] = [];
 
 beforeAll(async () => {
-  [host, registry] = await Promise.all([startRemoteHost({ id: 'rdep' }), startRegistry(), ensureFixtureImages()]).then(([h, r]) => [h, r] as const);
+  // One after the other: a second engine started beside a set-up that then failed would be left
+  // running (afterAll only disposes what was assigned).
+  await ensureFixtureImages();
+  registry = await startRegistry();
+  host = await startRemoteHost({ id: 'rdep' });
   await pushImages(registry, allImageRefs([GOOD_VERSION, NEXT_VERSION]));
   deployment = await createDeployment({ registry: registry.host, prefix: 'rm-deploy', extraEnv: { HEALTH_CHECK_TIMEOUT: '150', DRAIN_TIMEOUT: '5' } });
   // The remote host's directory: owned by its ssh user, as `tale init` run there would leave it.
