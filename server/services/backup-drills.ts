@@ -17,7 +17,7 @@ import type { Job } from '../operations/runner';
 import { toOperationDto } from '../operations/operation-store';
 import type { Runtime } from '../runtime';
 import { invalid, launch } from './operation-start';
-import { backupPorts } from './backups';
+import { backupPorts } from './backup-ports';
 
 // Restore drills, retention and the integrity check (docs/backups.md#restore-drill). A drill is a
 // `drill` operation, and its operation row is its record: the history keeps who ran it, when, how

@@ -8,7 +8,8 @@ import { passwordExists } from '../backup/repository-password';
 import type { DeployPlan } from '../engine/plan-types';
 import type { EnginePorts } from '../engine/ports';
 import type { Runtime } from '../runtime';
-import { backupPorts, listBackups } from './backups';
+import { backupPorts } from './backup-ports';
+import { listBackups } from './backups';
 
 // The backup gate (docs/backups.md#the-backup-gate): a deploy, in-place update or rollback that
 // changes the live version first takes a backup of kind `pre-upgrade`, inside the same operation

@@ -14,7 +14,8 @@ import { operations } from '../db/schema/operations';
 import type { Job } from '../operations/runner';
 import type { Runtime } from '../runtime';
 import { drillJob, retentionJob } from './backup-drills';
-import { backupPorts, backupResult } from './backups';
+import { backupPorts } from './backup-ports';
+import { backupResult } from './backups';
 import { invalid } from './operation-start';
 
 // Scheduled backups (docs/backups.md#schedule-and-retention). The schedule is a console setting; a

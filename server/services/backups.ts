@@ -9,34 +9,20 @@ import { hasRole } from '../auth/roles';
 import { readManifest, runBackup, runRestore, type RecordedRelease } from '../backup/backup-engine';
 import { tags, toBackupDto, type BackupManifest } from '../backup/manifest';
 import { serverLabel } from '../backup/external-sources';
-import type { BackupPorts } from '../backup/ports';
 import { createPassword, passwordExists } from '../backup/repository-password';
 import { appendAudit } from '../db/audit-log';
-import type { EnginePorts } from '../engine/ports';
 import type { Runtime } from '../runtime';
 import { getOperation } from '../operations/operation-store';
 import { unfinishedRestore } from '../operations/restore-state';
 import { latestDrills } from './backup-drills';
 import { deployRecordedRelease, safetyBackup } from './restore-steps';
-import { stackDbImage } from './external-database-steps';
+import { backupPorts } from './backup-ports';
 import { confirmProject, invalid, launch, WRONG_PROJECT } from './operation-start';
 
 // Backups and restores (docs/backups.md). A backup is a `backup` operation and a restore a
 // `restore` operation: persisted, in the history, cancellable, refused beside the kinds they
 // conflict with (server/operations/conflicts.ts). The repository is created on the first backup,
 // and its password is shown on that one answer only.
-
-export function backupPorts(rt: Runtime, ports: EnginePorts): BackupPorts {
-  return {
-    ...ports,
-    repo: rt.backups.repo,
-    exec: rt.host.exec,
-    volumes: rt.backups.volumes,
-    readProjectFiles: rt.backups.readProjectFiles,
-    oneShot: rt.backups.oneShot,
-    stackDbImage: async () => (await stackDbImage({ docker: rt.docker, probe: rt.host.probe, files: rt.files }, await rt.project.readProjectId())).image,
-  };
-}
 
 const MANIFEST_CACHE = 'backups:manifest:';
 

@@ -18,7 +18,7 @@ import { underLock } from '../engine/deployment-lock';
 import { containerName } from '../stack/stack-names';
 import type { Runtime } from '../runtime';
 import { backupFiles } from './backup-project-files';
-import { backupPorts } from './backups';
+import { backupPorts } from './backup-ports';
 import { invalid, launch } from './operation-start';
 import { deployRecordedRelease } from './restore-steps';
 
