@@ -1,7 +1,7 @@
-import { generateKeyPairSync } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { utils } from 'ssh2';
 import { expect as baseExpect, test } from '@playwright/test';
 import { freeLoopbackPort } from '../fixtures/free-port';
 import { signInAsAdmin } from '../support/admin';
@@ -16,7 +16,8 @@ import { e2eDataDir } from '../support/paths';
 
 const expect = baseExpect.configure({ timeout: 30_000 });
 const ID = 'ev-browser-closed';
-const privateKey = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+// OpenSSH format, as an operator pastes it: the transport refuses a key ssh2 cannot read before connecting.
+const privateKey = utils.generateKeyPairSync('ed25519').private;
 
 test('the fleet shows local reachable and an unreachable environment with its error; the add form says why a host fails', async ({ page, baseURL }, testInfo) => {
   test.setTimeout(120_000);

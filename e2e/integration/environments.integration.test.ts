@@ -1,7 +1,7 @@
-import { generateKeyPairSync } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { utils } from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EnvironmentDto, FleetDto } from '@/lib/dto/environments';
 import { freeLoopbackPort } from '../fixtures/free-port';
@@ -21,7 +21,8 @@ const held: net.Socket[] = [];
 let notSshPort: number;
 let silentPort: number;
 let closedPort: number;
-const privateKey = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+// OpenSSH format, as an operator pastes it: the transport refuses a key ssh2 cannot read before connecting.
+const privateKey = utils.generateKeyPairSync('ed25519').private;
 const keyBody = privateKey.split('\n')[1]!;
 
 const listen = (server: net.Server) => new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port)));
