@@ -53,25 +53,33 @@ export function demuxFrames(buf: Buffer): { stdout: string; stderr: string } {
   return { stdout: text(out), stderr: text(err) };
 }
 
+/**
+ * A short-lived container that runs one command of an image on a network, for the probe here and
+ * the one-shot streams (one-shot-stream.ts): a random suffix on the name, the image's own entrypoint
+ * replaced (the db image's would start a server), the environment as given (credentials never on
+ * the command line), and host.docker.internal as Tale's services have it.
+ */
+export function commandContainer(spec: { name: string; image: string; argv: readonly string[]; env: Readonly<Record<string, string>>; labels: Readonly<Record<string, string>>; network: string }) {
+  return {
+    name: `${spec.name}-${randomBytes(4).toString('hex')}`,
+    Image: spec.image,
+    Entrypoint: [spec.argv[0]!],
+    Cmd: spec.argv.slice(1),
+    Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
+    Labels: { ...spec.labels },
+    Tty: false,
+    // As Tale's services have it (docs/tale-cli.md#compose-file), so an address they resolve resolves here.
+    HostConfig: { NetworkMode: spec.network, ExtraHosts: ['host.docker.internal:host-gateway'] },
+  };
+}
+
 export function createNetworkProbe(docker: Docker): NetworkProbe {
   return {
     async run(spec) {
+      const base = commandContainer(spec);
       const container = await docker.createContainer({
-        name: `${spec.name}-${randomBytes(4).toString('hex')}`,
-        Image: spec.image,
-        // The image's own entrypoint may start a server; the probe runs only its command.
-        Entrypoint: [spec.argv[0]!],
-        Cmd: spec.argv.slice(1),
-        Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
-        Labels: { ...spec.labels },
-        Tty: false,
-        HostConfig: {
-          NetworkMode: spec.network,
-          // As Tale's services have it (docs/tale-cli.md#compose-file), so an address they resolve resolves here.
-          ExtraHosts: ['host.docker.internal:host-gateway'],
-          Memory: 128 * 1024 * 1024,
-          ...(spec.binds ? { Binds: [...spec.binds] } : {}),
-        },
+        ...base,
+        HostConfig: { ...base.HostConfig, Memory: 128 * 1024 * 1024, ...(spec.binds ? { Binds: [...spec.binds] } : {}) },
       });
       try {
         await container.start();

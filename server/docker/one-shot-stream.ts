@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { PassThrough, type Readable, type Writable } from 'node:stream';
 import type Docker from 'dockerode';
 import { demux, type ExecStream } from './exec-stream';
+import { commandContainer } from './network-probe';
 
 // One command in a short-lived container on a network, its output streamed rather than collected
 // (network-probe.ts collects it): the backup runs pg_dump and psql against an external PostgreSQL
@@ -29,20 +29,12 @@ export function createOneShotRunner(docker: Docker): OneShotRunner {
     async start(spec, opts = {}) {
       const withStdin = opts.stdin === true;
       const container = await docker.createContainer({
-        name: `${spec.name}-${randomBytes(4).toString('hex')}`,
-        Image: spec.image,
-        // The db image's entrypoint starts a server; only the command runs.
-        Entrypoint: [spec.argv[0]!],
-        Cmd: spec.argv.slice(1),
-        Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
-        Labels: { ...spec.labels },
-        Tty: false,
+        ...commandContainer(spec),
         OpenStdin: withStdin,
         StdinOnce: withStdin,
         AttachStdin: withStdin,
         AttachStdout: true,
         AttachStderr: true,
-        HostConfig: { NetworkMode: spec.network, ExtraHosts: ['host.docker.internal:host-gateway'] },
       });
       const remove = () => container.remove({ force: true }).then(() => undefined, () => undefined);
       let socket: NodeJS.ReadWriteStream & Readable & Writable;
