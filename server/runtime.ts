@@ -2,7 +2,7 @@ import 'server-only';
 import path from 'node:path';
 import type { Clock, DockerPort, EnginePorts, EventSink, ProjectPort, RegistryPort } from './engine/ports';
 import { openDb, type Db } from './db/client';
-import { createDockerClients, engineStatus, type EngineStatus } from './docker/client';
+import { createDockerClients, engineStatus, type DockerClients, type EngineStatus } from './docker/client';
 import { createDockerPort } from './docker/docker-adapter';
 import { execInContainer, type ExecResult } from './docker/container-exec';
 import { containerLogSource } from './docker/container-logs';
@@ -10,8 +10,9 @@ import { createStatsPort, type ContainerStatsPort } from './docker/container-sta
 import { dockerExecRunner, type ExecRunner } from './docker/exec-stream';
 import { processEnv, type Env } from './env';
 import { abortableSleep, type LogSource } from './logs/logs';
-import { createOperations, type Operations } from './operations/runner';
-import { currentLockSelf, isLockHolderAlive, lockIdentity } from './project/lock-liveness';
+import { createOperations, createOperationsLive, type Operations, type OperationsLive } from './operations/runner';
+import { LOCAL_ENVIRONMENT_ID, type EnvironmentColour } from '@/lib/schemas/environments';
+import { currentLockSelf, isLockHolderAlive, lockIdentity, type LockSelf } from './project/lock-liveness';
 import { createProjectPort } from './project/project-port';
 import { localDir, type ProjectDir } from './project/file-ops';
 import { createWriteQueue, type WriteQueue } from './project/write-queue';
@@ -74,7 +75,13 @@ export interface Backups {
   oneShot?: OneShotRunner;
 }
 
+/** Which environment a runtime acts on (docs/environments.md): every page and route picks one. */
+export type RuntimeEnvironment = { id: string; name: string; colour: EnvironmentColour; kind: 'local' | 'ssh'; production: boolean };
+
+export const LOCAL_ENVIRONMENT: RuntimeEnvironment = { id: LOCAL_ENVIRONMENT_ID, name: 'Local', colour: 'slate', kind: 'local', production: false };
+
 export interface Runtime {
+  readonly environment: RuntimeEnvironment;
   readonly env: Env;
   readonly db: Db;
   readonly clock: Clock;
@@ -100,16 +107,22 @@ export interface Runtime {
    * hears every incident it records (alerts subscribe there).
    */
   readonly watch: Watch;
+  /** The operations bus this runtime shares with every other environment's (SharedParts). */
+  readonly live: OperationsLive;
   /** The engine's ports, with an event sink and actor for one job (none: a read-only look). */
   ports(events?: EventSink, actor?: string | null): EnginePorts;
 }
 
-export type RuntimeParts = Omit<Runtime, 'operations' | 'alerts' | 'writes' | 'cache' | 'ports' | 'watch'>;
+export type RuntimeParts = Omit<Runtime, 'environment' | 'operations' | 'alerts' | 'writes' | 'cache' | 'ports' | 'watch' | 'live'> & { environment?: RuntimeEnvironment };
+
+/** What another environment's runtime shares with the local one: one alerts hub, one operations bus. */
+export type SharedParts = { alerts: Alerts; live: OperationsLive };
 
 const quiet: EventSink = { emit: () => {} };
 
 /** Assembles a runtime from its parts: the operations system and the write queue are its own. */
-export function createRuntime(parts: RuntimeParts): Runtime {
+export function createRuntime(parts: RuntimeParts, shared?: SharedParts): Runtime {
+  const environment = parts.environment ?? LOCAL_ENVIRONMENT;
   const ports = (events: EventSink = quiet, actor: string | null = null): EnginePorts => ({
     docker: parts.docker,
     registry: parts.registry,
@@ -118,7 +131,8 @@ export function createRuntime(parts: RuntimeParts): Runtime {
     events,
     actor,
   });
-  const alerts = createAlerts({ db: parts.db, clock: parts.clock, publicUrl: parts.env.publicUrl, healthThresholdMs: parts.env.alerts.healthThresholdMs });
+  const alerts = shared?.alerts ?? createAlerts({ db: parts.db, clock: parts.clock, publicUrl: parts.env.publicUrl, healthThresholdMs: parts.env.alerts.healthThresholdMs });
+  const live = shared?.live ?? createOperationsLive();
   // Every operation's end is one alert (or none: operationAlert); publishing only queues it.
   const onFinish = (op: Parameters<typeof operationAlert>[0]) => {
     const event = operationAlert(op);
@@ -132,13 +146,15 @@ export function createRuntime(parts: RuntimeParts): Runtime {
     stats: parts.host.stats,
     project: parts.project,
     enabled: parts.env.healthWatch,
+    environmentId: environment.id,
   });
   // A container unhealthy or restarting for longer than the threshold is an alert (server/alerts).
   watch.onIncident((incident) => {
     const condition = alertCondition(incident);
     if (condition && incident.service) alerts.observeHealth({ service: incident.service, container: incident.container, condition, at: new Date(incident.at) });
   });
-  return { ...parts, ports, alerts, operations: createOperations({ db: parts.db, ports, onFinish }), writes: createWriteQueue(), cache: new Map(), watch };
+  const operations = createOperations({ db: parts.db, ports, onFinish, environmentId: environment.id, live });
+  return { ...parts, environment, ports, alerts, operations, live, writes: createWriteQueue(), cache: new Map(), watch };
 }
 
 export const systemClock: Clock = {
@@ -153,17 +169,26 @@ export const systemClock: Clock = {
     }),
 };
 
-function processRuntime(): Runtime {
-  const env = processEnv();
-  const clients = createDockerClients(env.docker);
-  const self = currentLockSelf();
+/** Where one environment's parts come from: its Docker clients and its deployment directory. */
+export type EnvironmentWiring = {
+  env: Env;
+  db: Db;
+  environment: RuntimeEnvironment;
+  clients: DockerClients;
+  files: ProjectDir;
+  /** Decides whether the holder of the deployment lock still runs (server/project/lock-liveness.ts). */
+  lockSelf: LockSelf;
+};
+
+/** The parts of one environment's runtime, local or remote: the same adapters over its own engine and files. */
+export function environmentParts({ env, db, environment, clients, files, lockSelf }: EnvironmentWiring): RuntimeParts {
   const stats = createStatsPort(clients.api);
   const probe = createNetworkProbe(clients.streaming);
-  const files = localDir(env.deployDir);
-  const project = createProjectPort(files, (holder) => isLockHolderAlive(holder, self), lockIdentity(self));
-  return createRuntime({
+  const project = createProjectPort(files, (holder) => isLockHolderAlive(holder, lockSelf), lockIdentity(lockSelf));
+  return {
+    environment,
     env,
-    db: openDb(path.join(env.dataDir, 'console.db')).db,
+    db,
     clock: systemClock,
     docker: createDockerPort(clients.api),
     host: {
@@ -207,7 +232,21 @@ function processRuntime(): Runtime {
       oneShot: createOneShotRunner(clients.streaming),
     },
     preflight: createPreflightPort(env, createPreflightDocker(clients.api, stats, probe), () => systemClock.now(), () => project.readProjectId().catch(() => null)),
-  });
+  };
+}
+
+function processRuntime(): Runtime {
+  const env = processEnv();
+  return createRuntime(
+    environmentParts({
+      env,
+      db: openDb(path.join(env.dataDir, 'console.db')).db,
+      environment: LOCAL_ENVIRONMENT,
+      clients: createDockerClients(env.docker),
+      files: localDir(env.deployDir),
+      lockSelf: currentLockSelf(),
+    }),
+  );
 }
 
 // Next loads a module once per bundle (pages, actions, route handlers, instrumentation): the one

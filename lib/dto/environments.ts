@@ -10,6 +10,8 @@ export type EnvironmentDto = {
   name: string;
   colour: EnvironmentColour;
   kind: 'local' | 'ssh';
+  /** Marked production: its pages carry a badge that cannot be missed. */
+  production: boolean;
   /** `ssh://user@host:port`, or null for the local socket. */
   endpoint: string | null;
   deployDir: string;

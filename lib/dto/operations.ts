@@ -16,6 +16,8 @@ export type OperationEventDto = {
 
 export type OperationDto = {
   id: string;
+  /** The environment it ran on ('local' or an environment's id). */
+  environmentId: string;
   kind: OperationKind;
   status: OperationStatus;
   params: Record<string, unknown>;

@@ -40,8 +40,11 @@ export const scanEnvironmentInputSchema = z.strictObject(scanFields);
 export type ScanEnvironmentInput = z.infer<typeof scanEnvironmentInputSchema>;
 
 /** Step 2: the same, with the fingerprint the admin confirmed. */
-export const addEnvironmentInputSchema = z.strictObject({ ...scanFields, hostKeyFingerprint: fingerprintSchema });
+export const addEnvironmentInputSchema = z.strictObject({ ...scanFields, hostKeyFingerprint: fingerprintSchema, production: z.boolean().default(false) });
 export type AddEnvironmentInput = z.infer<typeof addEnvironmentInputSchema>;
+
+/** The console's own socket and DEPLOY_DIR: implicit, never a row. */
+export const LOCAL_ENVIRONMENT_ID = 'local';
 
 export const environmentIdSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'An environment id');
 

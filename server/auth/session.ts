@@ -7,7 +7,12 @@ import { z } from 'zod';
 import type { SessionUser } from '@/lib/dto/user';
 import { countUsers } from '../db/users';
 import { findSessionUser } from '../db/sessions';
-import { runtime } from '../runtime';
+import { runtime, type Runtime } from '../runtime';
+import { runtimeFor } from '../environment-runtimes';
+import { CodedError } from '@/lib/errors';
+import type { ActionResult } from '@/lib/action-result';
+import { LOCAL_ENVIRONMENT_ID, environmentIdSchema } from '@/lib/schemas/environments';
+import { userInEnvironment } from './environment-role';
 import type { Caller, GateOptions } from './caller';
 import { authOptions } from './options';
 import { attemptBearer } from './api-token-attempts';
@@ -76,8 +81,10 @@ export async function requirePageCaller(role: Role = 'viewer', opts: GateOptions
  * be a way to skip that; a bearer call carries no ambient credential. Failed bearer attempts are
  * audited and throttled per source address (429 with Retry-After while locked out).
  */
-export async function withApiUser(role: Role, handler: (caller: Caller) => Promise<Response>, request: Request): Promise<Response> {
+export async function withApiUser(role: Role, handler: (caller: Caller, rt: Runtime) => Promise<Response>, request: Request): Promise<Response> {
   const h = await headers();
+  const chosen = environmentIdSchema.safeParse(new URL(request.url).searchParams.get('env') ?? LOCAL_ENVIRONMENT_ID);
+  if (!chosen.success) return Response.json({ code: 'INVALID_ENVIRONMENT', message: 'The env parameter is not an environment id.' }, { status: 400 });
   const authorization = tokenAuthorization(h.get('authorization'), new URL(request.url).pathname);
   const { env, db } = runtime();
   const sourceIp = clientIp(h, env.trustedProxies);
@@ -123,8 +130,60 @@ export async function withApiUser(role: Role, handler: (caller: Caller) => Promi
       return Response.json({ code: 'BAD_ORIGIN', message: 'Cross-site request refused: send it from the console or use an API token.' }, { status: 403 });
     }
   }
-  if (!hasRole(user, role)) {
-    return Response.json({ code: 'FORBIDDEN', message: 'Your role does not allow this.' }, { status: 403 });
+  let rt: Runtime;
+  try {
+    rt = await runtimeFor(chosen.data);
+  } catch (err) {
+    if (err instanceof CodedError) return Response.json({ code: err.code, message: err.message }, { status: err.code === 'ENVIRONMENT_NOT_FOUND' ? 404 : 503 });
+    throw err;
   }
-  return handler({ user, sourceIp, sessionId });
+  // The role that counts is the caller's in the chosen environment (server/auth/environment-role.ts).
+  user = userInEnvironment(db, user, rt.environment.id);
+  if (!hasRole(user, role)) {
+    return Response.json({ code: 'FORBIDDEN', message: `Your role in ${rt.environment.name} does not allow this.` }, { status: 403 });
+  }
+  return handler({ user, sourceIp, sessionId }, rt);
+}
+
+/** An environment id from a page's search (`?env=`), a link or an action's bound argument; 'local' when absent. */
+async function chosenRuntime(raw: unknown): Promise<Runtime> {
+  const parsed = environmentIdSchema.safeParse(raw ?? LOCAL_ENVIRONMENT_ID);
+  if (!parsed.success) throw new CodedError('ENVIRONMENT_NOT_FOUND', 'There is no such environment.');
+  return runtimeFor(parsed.data);
+}
+
+/**
+ * For pages: the gate of requirePageUser in the environment the URL names (`?env=<id>`), then the
+ * caller as they act there and that environment's runtime. An unknown environment is a 404-like
+ * refusal the page's error boundary shows.
+ */
+export async function requirePageContext(
+  search: Record<string, string | string[] | undefined> | undefined,
+  role: Role = 'viewer',
+  opts: GateOptions = {},
+): Promise<{ rt: Runtime; user: SessionUser; caller: Caller & { user: SessionUser } }> {
+  const signedIn = await requirePageUser('viewer', opts);
+  const raw = search?.env;
+  const rt = await chosenRuntime(Array.isArray(raw) ? raw[0] : raw);
+  const user = userInEnvironment(rt.db, signedIn, rt.environment.id);
+  if (!hasRole(user, role)) redirect(rt.environment.id === LOCAL_ENVIRONMENT_ID ? '/' : `/?env=${rt.environment.id}`);
+  return { rt, user, caller: { ...(await actionCaller()), user } };
+}
+
+/**
+ * For actions bound to an environment by their page (`action.bind(null, rt.environment.id)`):
+ * runs `fn` with that environment's runtime and the caller as they act there, or answers why not.
+ */
+export async function inEnvironment<T>(env: unknown, fn: (rt: Runtime, caller: Caller) => Promise<ActionResult<T>>): Promise<ActionResult<T>> {
+  const caller = await actionCaller();
+  // Signed out is said first: an anonymous caller learns nothing about which environments exist.
+  if (!caller.user) return fn(runtime(), caller);
+  let rt: Runtime;
+  try {
+    rt = await chosenRuntime(env);
+  } catch (err) {
+    if (err instanceof CodedError) return { ok: false, code: err.code, message: err.message };
+    throw err;
+  }
+  return fn(rt, { ...caller, user: userInEnvironment(rt.db, caller.user, rt.environment.id) });
 }

@@ -21,7 +21,7 @@ describe('insertOperation', () => {
     expect(start('reset')).toEqual({ busy: 'database-copy' });
     const kinds = temp.sqlite.prepare('SELECT kind, status FROM operations').all();
     expect(kinds).toEqual([{ kind: 'database-copy', status: 'running' }]);
-    expect(runningOperation(temp.db)?.kind).toBe('database-copy');
+    expect(runningOperation(temp.db, 'local')?.kind).toBe('database-copy');
   });
 
   it('lets the reset start once the copy has finished', () => {

@@ -7,6 +7,7 @@ import { eventSentence } from '@/lib/operation-text';
 import type { Db } from '../db/client';
 import { operationEvents, operations, type OperationEventRow, type OperationRow } from '../db/schema/operations';
 import { conflictingKind, holdsStackLease } from './conflicts';
+import { LOCAL_ENVIRONMENT_ID as LOCAL } from '@/lib/schemas/environments';
 
 const json = (text: string | null) => (text ? (JSON.parse(text) as Record<string, unknown>) : null);
 
@@ -15,6 +16,7 @@ export function toOperationDto(r: OperationRow): OperationDto {
   const result = json(r.result);
   return {
     id: r.id,
+    environmentId: r.environmentId,
     kind: r.kind,
     status: r.status,
     params,
@@ -43,9 +45,11 @@ export type Busy = { busy: OperationKind };
 export function insertOperation(
   db: Db,
   input: { kind: OperationKind; params: Record<string, unknown>; actor: { id: string; email: string } | null },
+  environmentId = LOCAL,
 ): OperationRow | Busy {
   const row = {
     id: crypto.randomUUID(),
+    environmentId,
     kind: input.kind,
     status: 'running' as const,
     mutating: holdsStackLease(input.kind),
@@ -61,7 +65,7 @@ export function insertOperation(
   try {
     return db.transaction(
       (tx) => {
-        const running = tx.select({ kind: operations.kind }).from(operations).where(eq(operations.status, 'running')).all();
+        const running = tx.select({ kind: operations.kind }).from(operations).where(and(eq(operations.status, 'running'), eq(operations.environmentId, environmentId))).all();
         const conflict = conflictingKind(input.kind, running.map((r) => r.kind));
         if (conflict) return { busy: conflict };
         tx.insert(operations).values(row).run();
@@ -71,7 +75,7 @@ export function insertOperation(
     );
   } catch (err) {
     if ((err as { code?: string }).code !== 'SQLITE_CONSTRAINT_UNIQUE') throw err;
-    const running = runningOperation(db);
+    const running = runningOperation(db, environmentId);
     return { busy: running?.kind ?? input.kind };
   }
 }
@@ -138,12 +142,14 @@ export function getOperation(db: Db, id: string): OperationRow | undefined {
   return db.select().from(operations).where(eq(operations.id, id)).get();
 }
 
-export function listOperations(db: Db, limit = 50): OperationRow[] {
-  return db.select().from(operations).orderBy(desc(operations.createdAt)).limit(limit).all();
+/** The newest operations of one environment. */
+export function listOperations(db: Db, environmentId: string, limit = 50): OperationRow[] {
+  return db.select().from(operations).where(eq(operations.environmentId, environmentId)).orderBy(desc(operations.createdAt)).limit(limit).all();
 }
 
-export function runningOperation(db: Db): OperationRow | undefined {
-  return db.select().from(operations).where(and(eq(operations.status, 'running'), eq(operations.mutating, true))).get();
+/** The mutating operation running in one environment, if any. */
+export function runningOperation(db: Db, environmentId: string): OperationRow | undefined {
+  return db.select().from(operations).where(and(eq(operations.status, 'running'), eq(operations.mutating, true), eq(operations.environmentId, environmentId))).get();
 }
 
 export function eventsAfter(db: Db, id: string, afterSeq: number): OperationEventRow[] {

@@ -44,8 +44,20 @@ export interface Operations {
   subscribe(id: string, afterSeq: number, listener: (m: OperationMessage) => void): () => void;
 }
 
+/** The live side of the operations: who listens to which operation, and how to stop a running job. */
+export type OperationsLive = { bus: EventEmitter; controllers: Map<string, AbortController> };
+
+export const createOperationsLive = (): OperationsLive => ({ bus: new EventEmitter().setMaxListeners(0), controllers: new Map() });
+
 export type OperationsDeps = {
   db: Db;
+  /** The environment the operations run on (operations.environment_id); 'local' when left out. */
+  environmentId?: string;
+  /**
+   * Shared by every environment's runtime in one process, so one stream route follows (and one
+   * cancel stops) an operation of any environment by its id.
+   */
+  live?: OperationsLive;
   /** The engine's ports for one job, with that job's event sink and actor. */
   ports(events: EventSink, actor: string | null): EnginePorts;
   /**
@@ -56,9 +68,7 @@ export type OperationsDeps = {
 };
 
 export function createOperations(deps: OperationsDeps): Operations {
-  // The live side of the store: who listens to which operation, and how to stop a running job.
-  const bus = new EventEmitter().setMaxListeners(0);
-  const controllers = new Map<string, AbortController>();
+  const { bus, controllers } = deps.live ?? createOperationsLive();
   return {
     start: (input, job) => startOperation(deps, bus, controllers, input, job),
     cancel(id) {
@@ -72,13 +82,13 @@ export function createOperations(deps: OperationsDeps): Operations {
 }
 
 function startOperation(
-  { db, ports: portsFor, onFinish }: OperationsDeps,
+  { db, ports: portsFor, onFinish, environmentId }: OperationsDeps,
   bus: EventEmitter,
   controllers: Map<string, AbortController>,
   input: OperationInput,
   job: Job,
 ): OperationDto | Busy {
-  const row = insertOperation(db, input);
+  const row = insertOperation(db, input, environmentId);
   if ('busy' in row) return row;
   const controller = new AbortController();
   controllers.set(row.id, controller);

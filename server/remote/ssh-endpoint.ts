@@ -33,7 +33,14 @@ export interface RemoteEndpoint {
   close(): Promise<void>;
 }
 
-export type OpenOptions = { privateKey: string; hostKeyFingerprint: string; deployDir: string; timeoutMs?: number };
+export type OpenOptions = {
+  privateKey: string;
+  hostKeyFingerprint: string;
+  deployDir: string;
+  timeoutMs?: number;
+  /** Return at once and connect on first use (a kept environment runtime), instead of proving the connection first. */
+  lazy?: boolean;
+};
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 
@@ -193,7 +200,7 @@ export async function openSshEndpoint(t: SshTarget, o: OpenOptions): Promise<Rem
     },
   };
 
-  await sftp(); // the first connection proves the pin and the key before anything is returned
+  if (!o.lazy) await sftp(); // the first connection proves the pin and the key before anything is returned
   const docker = createAgentDockerClients(sshDockerAgent(t, sshOptions, mapError), mapError);
   return {
     docker,

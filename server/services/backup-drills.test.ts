@@ -77,7 +77,7 @@ describe('restore drills and the schedule', () => {
     const firstParts = [...repo.items.entries()].filter(([, i]) => i.tags.includes(`tale-backup:${first.backupId}`)).map(([id]) => id);
     expect(await runScheduled(f.rt, { enabled: true, mode: 'daily', at: '03:00', everyHours: 24, keep: { daily: 1, weekly: 0, monthly: 0 } })).toBe(true);
 
-    const ops = listOperations(f.rt.db).map((o) => ({ kind: o.kind, status: o.status, actor: o.actorEmail, params: JSON.parse(o.params) as Record<string, unknown> }));
+    const ops = listOperations(f.rt.db, 'local').map((o) => ({ kind: o.kind, status: o.status, actor: o.actorEmail, params: JSON.parse(o.params) as Record<string, unknown> }));
     const scheduled = ops.filter((o) => o.actor === null);
     expect(scheduled.map((o) => o.kind).sort()).toEqual(['backup', 'drill', 'retention']);
     expect(scheduled.every((o) => o.status === 'succeeded')).toBe(true);

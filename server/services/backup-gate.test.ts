@@ -120,7 +120,7 @@ describe('the backup gate', () => {
         expect(refused).toMatchObject({ ok: false, code: 'BACKUP_GATE_NO_REPOSITORY' });
         if (!refused.ok) expect(refused.message).toMatch(/An admin must take the first backup.*"skipBackup"/);
       }
-      expect(listOperations(fresh.rt.db)).toEqual([]);
+      expect(listOperations(fresh.rt.db, 'local')).toEqual([]);
       expect(fresh.world.docker.calls.length).toBe(before);
       expect(queryAudit(fresh.rt.db, { outcome: 'denied', limit: 10 }).map((r) => r.message)).toEqual(Array(3).fill('no backup repository yet for the pre-upgrade backup'));
       const again = await startDeploy(fresh.rt, operator, { version: '1.0.0' });

@@ -106,7 +106,7 @@ export async function removeBundledDatabaseVolume(rt: Runtime, caller: Caller, r
         volume = state.bundled.volume;
         if (parsed.data.confirm !== volume) throw new CodedError('CONFIRMATION_MISMATCH', `Type ${volume} to confirm.`);
         if (state.bundled.removalBlocked) throw new CodedError('BUNDLED_DB_IN_USE', state.bundled.removalBlocked);
-        const running = runningOperation(rt.db);
+        const running = runningOperation(rt.db, rt.environment.id);
         if (running) throw new CodedError('OPERATION_IN_PROGRESS', `A ${running.kind} is running: try again when it has ended.`);
         return state;
       };

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { ActionResult } from '@/lib/action-result';
 import type { EnvironmentDto, EnvironmentScanDto } from '@/lib/dto/environments';
 import { CodedError } from '@/lib/errors';
-import { addEnvironmentInputSchema, removeEnvironmentInputSchema, scanEnvironmentInputSchema, type EnvironmentColour, type ScanEnvironmentInput } from '@/lib/schemas/environments';
+import { LOCAL_ENVIRONMENT_ID, addEnvironmentInputSchema, removeEnvironmentInputSchema, scanEnvironmentInputSchema, type EnvironmentColour, type ScanEnvironmentInput } from '@/lib/schemas/environments';
 import { authorize, requireRole, type Caller } from '../auth/caller';
 import { appendAudit } from '../db/audit-log';
 import { readKey, removeKey, writeKey } from '../environments/key-store';
@@ -24,7 +24,7 @@ export const sshRemote: RemoteConnector = { scanHostKey, openSshEndpoint };
 /** How long one step of contacting a host may take while an admin waits on the form. */
 const CONTACT_TIMEOUT_MS = 10_000;
 
-export const LOCAL_ENVIRONMENT_ID = 'local';
+export { LOCAL_ENVIRONMENT_ID };
 
 const REMOTE_CODES = new Set(['INVALID_ENDPOINT', 'HOST_UNREACHABLE', 'HOST_KEY_CHANGED', 'AUTH_FAILED', 'DIRECTORY_MISSING', 'DIRECTORY_NOT_WRITABLE', 'DOCKER_UNAVAILABLE', 'CONNECTION_LOST']);
 
@@ -55,7 +55,7 @@ export function remoteWords(code: string, message: string): string {
 export const endpointOf = (t: SshTarget) => `ssh://${t.user}@${t.host.includes(':') ? `[${t.host}]` : t.host}:${t.port}`;
 
 export function localEnvironment(rt: Runtime): EnvironmentDto {
-  return { id: LOCAL_ENVIRONMENT_ID, name: 'Local', colour: 'slate', kind: 'local', endpoint: null, deployDir: rt.env.deployDir, hostKey: null, createdAt: null, createdBy: null };
+  return { id: LOCAL_ENVIRONMENT_ID, name: 'Local', colour: 'slate', kind: 'local', production: false, endpoint: null, deployDir: rt.env.deployDir, hostKey: null, createdAt: null, createdBy: null };
 }
 
 export function environmentDto(row: EnvironmentRow): EnvironmentDto {
@@ -64,6 +64,7 @@ export function environmentDto(row: EnvironmentRow): EnvironmentDto {
     name: row.name,
     colour: row.colour as EnvironmentColour,
     kind: 'ssh',
+    production: row.production,
     endpoint: endpointOf({ user: row.sshUser, host: row.sshHost, port: row.sshPort }),
     deployDir: row.deployDir,
     hostKey: { algorithm: row.hostKeyAlgorithm, fingerprint: row.hostKeyFingerprint },
@@ -176,6 +177,7 @@ export function addEnvironment(rt: Runtime, caller: Caller, raw: unknown, remote
         sshHost: t.target.host,
         sshPort: t.target.port,
         deployDir,
+        production: input.production,
         hostKeyAlgorithm: presented.algorithm,
         hostKeyFingerprint: presented.fingerprint,
         createdAt: rt.clock.now(),

@@ -65,7 +65,7 @@ describe('starting the database copy', () => {
   it('refuses an operator: copying is an admin step, and nothing starts', async () => {
     const result = await copyBundledDatabase(rt, callerOf(operator), copyInput);
     expect(result).toEqual({ ok: false, code: 'FORBIDDEN', message: 'Your role does not allow this.' });
-    expect(listOperations(rt.db)).toEqual([]);
+    expect(listOperations(rt.db, 'local')).toEqual([]);
     expect(exec.starts).toEqual([]);
   });
 
@@ -76,7 +76,7 @@ describe('starting the database copy', () => {
     const result = await copyBundledDatabase(rt, callerOf(admin), copyInput);
 
     expect(result).toEqual(inProgress('reset'));
-    expect(listOperations(rt.db).map((op) => op.kind)).toEqual(['reset']);
+    expect(listOperations(rt.db, 'local').map((op) => op.kind)).toEqual(['reset']);
     expect(exec.starts).toEqual([]);
     // The refused start is in the audit trail, with the caller's address and no password.
     const [row] = auditRows();

@@ -47,7 +47,7 @@ describe('failed-release mark', () => {
     expect(failed.status).toBe('failed');
 
     const mark = { operationId: failed.id, code: 'HEALTH_CHECK_TIMEOUT', at: failed.finishedAt, message: expect.stringContaining('did not become healthy') };
-    expect(failedReleases(f.rt.db).get('3.0.0')).toEqual(mark);
+    expect(failedReleases(f.rt.db, 'local').get('3.0.0')).toEqual(mark);
     const registry = (await liveOverview(f.rt)).registry;
     expect(registry).toMatchObject({ reachable: true, newer: '2.0.0', failedHere: [{ version: '3.0.0', ...mark }] });
     const list = await releases(f.rt, '1.0.0', null);
@@ -76,7 +76,7 @@ describe('failed-release mark', () => {
     f.world.docker.behaviourFor = () => ({ kind: 'healthy', afterPolls: 1 });
     const retried = await run({ version: '3.0.0', retryFailedRelease: true });
     expect(retried).toMatchObject({ status: 'succeeded', params: { retryFailedRelease: true } });
-    expect(failedReleases(f.rt.db).size).toBe(0);
+    expect(failedReleases(f.rt.db, 'local').size).toBe(0);
     const again = await startDeploy(f.rt, operator, { version: '3.0.0' });
     expect(again).toMatchObject({ ok: true });
     if (again.ok) await ended(f.rt, again.data.id);
@@ -88,6 +88,6 @@ describe('failed-release mark', () => {
       throw new CodedError('REGISTRY_UNREACHABLE', 'registry down');
     };
     expect((await run({ version: '2.0.0' })).status).toBe('failed');
-    expect(failedReleases(f.rt.db).size).toBe(0);
+    expect(failedReleases(f.rt.db, 'local').size).toBe(0);
   });
 });

@@ -26,10 +26,10 @@ function triedVersion(db: Db, id: string, params: Record<string, unknown>): stri
 }
 
 /** Version → the latest deploy that failed its health gate with it, unless it succeeded since. */
-export function failedReleases(db: Db): Map<string, FailedHereDto> {
+export function failedReleases(db: Db, environmentId: string): Map<string, FailedHereDto> {
   const marks = new Map<string, FailedHereDto>();
   // Oldest first, so a success after a failure clears it and a failure after a success sets it.
-  for (const op of listOperations(db, HISTORY_DEPTH).reverse()) {
+  for (const op of listOperations(db, environmentId, HISTORY_DEPTH).reverse()) {
     const params = JSON.parse(op.params) as Record<string, unknown>;
     if (op.kind === 'deploy' && op.status === 'failed' && op.errorCode && HEALTH_FAILURES.has(op.errorCode)) {
       const version = triedVersion(db, op.id, params);

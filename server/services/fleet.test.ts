@@ -31,7 +31,7 @@ async function add(id: string, host: string) {
     sshPort: 22,
     deployDir: `/srv/${id}`,
     hostKeyAlgorithm: 'ssh-ed25519',
-    hostKeyFingerprint: 'SHA256:' + 'A'.repeat(43),
+    production: false, hostKeyFingerprint: 'SHA256:' + 'A'.repeat(43),
     createdAt: new Date(Date.UTC(2026, 0, 1) + added++ * 1000),
     createdBy: 'admin@example.com',
   });

@@ -61,7 +61,7 @@ export function probeAnswer(settled: Settled<FleetProbeDto>, deadlineMs: number)
 const DAY_MS = 24 * 60 * 60_000;
 
 function localExtras(rt: Runtime): FleetEnvironmentDto['local'] {
-  const row = runningOperation(rt.db);
+  const row = runningOperation(rt.db, rt.environment.id);
   const running = row ? toOperationDto(row) : null;
   const backup = rt.db
     .select({ id: operations.id, finishedAt: operations.finishedAt })

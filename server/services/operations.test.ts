@@ -61,7 +61,7 @@ describe('startDeploy through the service layer', () => {
     ['an admin who must first enrol two-step sign-in', callerOf(user('admin', { mustEnrolTotp: true })), 'TOTP_ENROLMENT_REQUIRED'],
   ])('refuses %s before anything starts', async (_who, caller, code) => {
     expect(await startDeploy(f.rt, caller, { version: '1.0.0' })).toMatchObject({ ok: false, code });
-    expect(listOperations(f.rt.db)).toEqual([]);
+    expect(listOperations(f.rt.db, 'local')).toEqual([]);
     expect(f.world.docker.calls).toEqual([]);
   });
 
@@ -79,7 +79,7 @@ describe('startDeploy through the service layer', () => {
 
     hold.release();
     expect(await ended(f.rt, first.data.id)).toMatchObject({ status: 'succeeded', result: { version: '1.0.0' } });
-    expect(listOperations(f.rt.db).map((op) => op.kind)).toEqual(['deploy']);
+    expect(listOperations(f.rt.db, 'local').map((op) => op.kind)).toEqual(['deploy']);
   });
 
   it('cancels a running deploy', async () => {
@@ -124,7 +124,7 @@ describe('a downgrade needs allowDowngrade, as the dialog needs its confirmation
 
   it('refuses an older version without the flag, naming both versions and the flag; nothing starts', async () => {
     await deployed('2.0.0');
-    const before = listOperations(f.rt.db).length;
+    const before = listOperations(f.rt.db, 'local').length;
     const calls = f.world.docker.calls.length;
     for (const refused of [await startDeploy(f.rt, operator, { version: '1.0.0' }), await startUpdate(f.rt, operator, { version: 'v1.0.0', services: ['platform'] })]) {
       expect(refused).toMatchObject({ ok: false, code: 'DOWNGRADE_NOT_CONFIRMED' });
@@ -132,7 +132,7 @@ describe('a downgrade needs allowDowngrade, as the dialog needs its confirmation
       expect(refused.message).toMatch(/1\.0\.0 is older than the live version 2\.0\.0/);
       expect(refused.message).toContain('"allowDowngrade": true');
     }
-    expect(listOperations(f.rt.db)).toHaveLength(before);
+    expect(listOperations(f.rt.db, 'local')).toHaveLength(before);
     expect(f.world.docker.calls.slice(calls).filter((c) => !c.startsWith('inspect'))).toEqual([]);
     const denied = queryAudit(f.rt.db, { outcome: 'denied', limit: 10 });
     expect(denied.map((r) => [r.action, r.message])).toEqual(

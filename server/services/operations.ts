@@ -102,7 +102,7 @@ async function refuseUnconfirmedRetry(
 ): Promise<ActionResult<never> | null> {
   if (input.retryFailedRelease) return null;
   const target = await targetVersion(rt, input.version);
-  const failed = target === null ? undefined : failedReleases(rt.db).get(target);
+  const failed = target === null ? undefined : failedReleases(rt.db, rt.environment.id).get(target);
   if (!failed || target === null) return null;
   appendAudit(rt.db, { actor, action: 'operations.deploy', params, sourceIp: caller.sourceIp, outcome: 'denied', message: `retry of ${target}, which failed here, not confirmed` });
   return {
@@ -215,7 +215,7 @@ export function previewPlan(rt: Runtime, caller: Caller, raw: unknown): Promise<
           : await planDeploy(ports, input.kind === 'update' ? { version: input.version, services: input.services } : { version: input.version, all: input.all });
       return { ok: true, data: previewDto(input.kind, plan, {
           backup: await gatePreview(rt, caller, plan),
-          failedHere: input.kind === 'deploy' ? (failedReleases(rt.db).get(plan.version) ?? null) : null,
+          failedHere: input.kind === 'deploy' ? (failedReleases(rt.db, rt.environment.id).get(plan.version) ?? null) : null,
           preflight: await checkPreflight(rt),
         }) };
     } catch (err) {
@@ -290,7 +290,7 @@ export function cancel(rt: Runtime, caller: Caller, raw: unknown): Promise<Actio
 }
 
 export function operations(rt: Runtime): OperationDto[] {
-  return listOperations(rt.db).map(toOperationDto);
+  return listOperations(rt.db, rt.environment.id).map(toOperationDto);
 }
 
 export function operation(rt: Runtime, id: string): OperationDto | null {
@@ -301,7 +301,7 @@ export function operation(rt: Runtime, id: string): OperationDto | null {
 
 /** The stack as Docker and the state files see it, for the overview and the API. */
 export async function currentStatus(rt: Runtime): Promise<StackStatusDto> {
-  const running = runningOperation(rt.db);
+  const running = runningOperation(rt.db, rt.environment.id);
   const base = { running: running ? toOperationDto(running) : null };
   const engine = await rt.host.status();
   if (!engine.reachable) {

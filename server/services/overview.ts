@@ -23,7 +23,7 @@ export async function getOverview(rt: Runtime, caller: Caller): Promise<Overview
 async function registryStatus(rt: Runtime, active: string | null): Promise<RegistryStatusDto> {
   try {
     const versions = await registryTags(rt);
-    const failed = failedReleases(rt.db);
+    const failed = failedReleases(rt.db, rt.environment.id);
     const passedOver = upgradeCandidates(versions, active).filter((v) => failed.has(v)).map((version) => ({ version, ...(failed.get(version) as FailedHereDto) }));
     return { reachable: true, newest: versions[0] ?? null, newer: await newerRelease(rt, versions, active, failed), failedHere: passedOver };
   } catch (err) {

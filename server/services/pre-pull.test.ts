@@ -37,7 +37,7 @@ async function roundToEnd() {
   return ended(f.rt, round.started);
 }
 
-const prePulls = () => listOperations(f.rt.db).filter((op) => op.kind === 'pre-pull');
+const prePulls = () => listOperations(f.rt.db, 'local').filter((op) => op.kind === 'pre-pull');
 
 describe('which release is pre-pulled', () => {
   it('none before anything is deployed', async () => {

@@ -68,7 +68,7 @@ export async function prePullTarget(rt: Runtime): Promise<PrePullTarget> {
   if (!stored(rt).setting.enabled) return { none: 'background pre-pull is off' };
   const live = await liveVersion(rt);
   if (live === null) return { none: 'nothing is deployed yet' };
-  const version = await newerRelease(rt, await registryTags(rt), live, failedReleases(rt.db));
+  const version = await newerRelease(rt, await registryTags(rt), live, failedReleases(rt.db, rt.environment.id));
   return version ? { version, live } : { none: `no newer release than ${live}` };
 }
 

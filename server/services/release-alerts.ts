@@ -19,7 +19,7 @@ const FIRST_MS = 5 * 60_000;
 export async function checkNewRelease(rt: Runtime): Promise<string | null> {
   const status = await currentStatus(rt);
   if (!status.activeVersion) return null;
-  const newer = await newerRelease(rt, await registryTags(rt, true), status.activeVersion, failedReleases(rt.db));
+  const newer = await newerRelease(rt, await registryTags(rt, true), status.activeVersion, failedReleases(rt.db, rt.environment.id));
   if (!newer || readSetting(rt.db, SETTING, z.string(), '') === newer) return null;
   writeSetting(rt.db, SETTING, newer, 'system');
   rt.alerts.publish({ kind: 'release.available', data: { version: newer, current: status.activeVersion } });

@@ -92,7 +92,7 @@ export async function missingImages(rt: Runtime, prefix: string, version: string
 /** The newest tags for the deploy dialog, each checked for all six images; current and previous marked. */
 export async function releases(rt: Runtime, current: string | null, previous: string | null): Promise<ReleaseDto[]> {
   const prefix = await registryPrefix(rt);
-  const failed = failedReleases(rt.db);
+  const failed = failedReleases(rt.db, rt.environment.id);
   const versions = (await registryTags(rt, true)).slice(0, PICKER_DEPTH);
   for (const v of [current, previous]) if (v && !versions.includes(v)) versions.push(v);
   return Promise.all(

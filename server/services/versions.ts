@@ -18,7 +18,7 @@ export async function registryVersions(rt: Runtime, limit: number): Promise<Vers
   const registry = await registryPrefix(rt);
   try {
     const tags = await registryTags(rt);
-    const failed = failedReleases(rt.db);
+    const failed = failedReleases(rt.db, rt.environment.id);
     const checked = await Promise.all(tags.slice(0, limit).map(async (version) => {
       const missing = (await missingImages(rt, registry, version)) === null ? [] : await missingServices(registry, version);
       return { version, available: missing.length === 0, missing, failedHere: failed.get(version) ?? null };

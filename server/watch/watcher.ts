@@ -42,6 +42,8 @@ export type WatchDeps = {
   stats: ContainerStatsPort;
   project: ProjectPort;
   enabled: boolean;
+  /** The environment whose stack this watches (health_incidents.environment_id); 'local' when left out. */
+  environmentId?: string;
   log?: (message: string) => void;
   /** Tests shorten these. */
   sampleMs?: number;

@@ -6,8 +6,8 @@ import { HistoryTable } from '@/components/deployments/history-table';
 import { historyFilterFromSearch } from '@/lib/schemas/operations';
 import type { ReleaseDto } from '@/lib/dto/overview';
 import { CodedError } from '@/lib/errors';
-import { requirePageUser } from '@/server/auth/session';
-import { runtime, type Runtime } from '@/server/runtime';
+import { requirePageContext } from '@/server/auth/session';
+import type { Runtime } from '@/server/runtime';
 import { currentStatus, operations, resetTargets } from '@/server/services/operations';
 import { releases } from '@/server/services/releases';
 import { cleanupAction, deployAction, previewAction, resetAction, rollbackAction, updateAction } from './actions';
@@ -25,10 +25,12 @@ async function releaseList(rt: Runtime, current: string | null, previous: string
 }
 
 export default async function DeploymentsPage({ searchParams }: { searchParams: Search }) {
-  const user = await requirePageUser('viewer');
-  const filter = historyFilterFromSearch(await searchParams);
+  const search = await searchParams;
+  const { rt, user } = await requirePageContext(search, 'viewer');
+  const filter = historyFilterFromSearch(search);
   const canOperate = user.role !== 'viewer';
-  const rt = runtime();
+  // Every action this page hands its forms acts on the page's environment.
+  const env = rt.environment.id;
   const status = await currentStatus(rt);
   const [picker, targets] = await Promise.all([
     canOperate ? releaseList(rt, status.activeVersion, status.previousVersion) : { list: null, error: null },
@@ -60,13 +62,13 @@ export default async function DeploymentsPage({ searchParams }: { searchParams: 
         previousVersion={status.previousVersion}
         initialVersion={filter.version ?? null}
         canOperate={canOperate}
-        actions={{ preview: previewAction, deploy: deployAction, update: updateAction, rollback: rollbackAction }}
+        actions={{ preview: previewAction.bind(null, env), deploy: deployAction.bind(null, env), update: updateAction.bind(null, env), rollback: rollbackAction.bind(null, env) }}
       />
       <h2 className="mb-2 mt-8 text-lg font-semibold">History</h2>
       <HistoryTable history={history} filter={filter} canOperate={canOperate} />
       {canOperate && (
         <div className="mt-8">
-          <DangerZone projectId={targets.projectId} volumes={targets.volumes} actions={{ cleanup: cleanupAction, reset: resetAction }} />
+          <DangerZone projectId={targets.projectId} volumes={targets.volumes} actions={{ cleanup: cleanupAction.bind(null, env), reset: resetAction.bind(null, env) }} />
         </div>
       )}
     </>

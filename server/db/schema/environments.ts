@@ -20,6 +20,8 @@ export const environments = sqliteTable(
     /** The host key the admin confirmed on first contact; every connection after is checked against it. */
     hostKeyAlgorithm: text('host_key_algorithm').notNull(),
     hostKeyFingerprint: text('host_key_fingerprint').notNull(),
+    /** Marked production: every page of it carries a badge that cannot be missed. */
+    production: integer('production', { mode: 'boolean' }).notNull().default(false),
     createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
     createdBy: text('created_by'),
   },
@@ -28,4 +30,21 @@ export const environments = sqliteTable(
     // Two environments on one host and directory would deploy over each other (ENVIRONMENT_DUPLICATE).
     uniqueIndex('environments_target_unique').on(t.sshHost, t.sshPort, t.deployDir),
   ],
+);
+
+/**
+ * A user's role in one environment ('local' or an environments row's id), instead of their
+ * console-wide role there: operator on staging, viewer on production. Users, audit and tokens stay
+ * global; an admin is admin everywhere.
+ */
+export const environmentRoles = sqliteTable(
+  'environment_roles',
+  {
+    userId: text('user_id').notNull(),
+    environmentId: text('environment_id').notNull(),
+    role: text('role', { enum: ['viewer', 'operator'] }).notNull(),
+    grantedAt: integer('granted_at', { mode: 'timestamp_ms' }).notNull(),
+    grantedBy: text('granted_by'),
+  },
+  (t) => [uniqueIndex('environment_roles_user_environment').on(t.userId, t.environmentId)],
 );

@@ -13,6 +13,8 @@ export const healthIncidents = sqliteTable(
   'health_incidents',
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
+    /** The environment whose container this was ('local' or an environments row's id). */
+    environmentId: text('environment_id').notNull().default('local'),
     at: integer('at', { mode: 'timestamp_ms' }).notNull(),
     /** Only for a gap: when watching resumed. */
     until: integer('until', { mode: 'timestamp_ms' }),
@@ -40,6 +42,7 @@ export const healthSamples = sqliteTable(
   'health_samples',
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
+    environmentId: text('environment_id').notNull().default('local'),
     at: integer('at', { mode: 'timestamp_ms' }).notNull(),
     resolution: integer('resolution').notNull(),
     container: text('container').notNull(),

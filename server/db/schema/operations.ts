@@ -9,6 +9,8 @@ export const operations = sqliteTable(
   'operations',
   {
     id: text('id').primaryKey(),
+    /** The environment it runs on ('local' or an environments row's id): one mutating operation at a time per environment. */
+    environmentId: text('environment_id').notNull().default('local'),
     kind: text('kind', { enum: OPERATION_KINDS }).notNull(),
     status: text('status', { enum: OPERATION_STATUSES }).notNull(),
     /** Whether it changes the stack: only one mutating operation may run at a time. */
@@ -24,8 +26,9 @@ export const operations = sqliteTable(
   },
   (t) => [
     index('operations_created').on(t.createdAt),
-    // The lease: the database itself refuses a second running mutating operation.
-    uniqueIndex('operations_one_running').on(t.mutating).where(sql`status = 'running' AND mutating = 1`),
+    index('operations_environment_created').on(t.environmentId, t.createdAt),
+    // The lease: the database itself refuses a second running mutating operation in one environment.
+    uniqueIndex('operations_one_running').on(t.environmentId, t.mutating).where(sql`status = 'running' AND mutating = 1`),
   ],
 );
 

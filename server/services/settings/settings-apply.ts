@@ -31,7 +31,7 @@ export function applyPlanFor(pending: { proxy: string | null; colors: string | n
 }
 
 async function applyTarget(rt: Runtime): Promise<ActionResult<ApplyPlan>> {
-  const pending = pendingChanges(rt.db);
+  const pending = pendingChanges(rt.db, rt.environment.id);
   if (!pending.proxy && !pending.colors) return { ok: false, code: 'NOTHING_PENDING', message: 'Every saved change is already applied.' };
   const status = await currentStatus(rt);
   const version = status.activeVersion;
@@ -70,7 +70,7 @@ export function applySettings(rt: Runtime, caller: Caller): Promise<ActionResult
     const { version, colors, proxy, options } = target.data;
     // launch audits the start and refuses while another operation runs (conflicts.ts).
     // The keys and pins it applies are recorded with it, so the history names them (lib/operation-purpose.ts).
-    return launch({ rt, caller, actor }, 'apply-settings', { version, proxy, colors, appliesSettings: pendingSettings(rt.db) }, async (ports, signal) => {
+    return launch({ rt, caller, actor }, 'apply-settings', { version, proxy, colors, appliesSettings: pendingSettings(rt.db, rt.environment.id) }, async (ports, signal) => {
       const r = await deploy(ports, { ...options, signal });
       return { version: r.version, color: r.color, proxyRecreated: Object.values(r.plan.specs).some((s) => s.service === 'proxy'), colors, warnings: r.warnings };
     });

@@ -32,13 +32,13 @@ describe('saveProxyPorts', () => {
     expect(res).toMatchObject({ ok: true });
     expect(overrideText()).toBe(OVERRIDE.replace('18080', '18081'));
     expect(world.rt.db.select().from(auditEvents).all()).toMatchObject([{ action: 'settings.proxy_ports', outcome: 'success', target: 'proxy' }]);
-    expect(pendingChanges(world.rt.db)).toMatchObject({ proxy: expect.any(String), colors: null, files: ['compose.override.yml'] });
+    expect(pendingChanges(world.rt.db, 'local')).toMatchObject({ proxy: expect.any(String), colors: null, files: ['compose.override.yml'] });
 
     await new Promise((r) => setTimeout(r, 5));
     const op = insertOperation(world.rt.db, { kind: 'apply-settings', params: { version: '1.0.0', proxy: true, colors: false }, actor: null });
     if ('busy' in op) throw new Error('busy');
     finishOperation(world.rt.db, op.id, { status: 'succeeded', result: {} });
-    expect(pendingChanges(world.rt.db)).toMatchObject({ proxy: null, colors: null });
+    expect(pendingChanges(world.rt.db, 'local')).toMatchObject({ proxy: null, colors: null });
   });
 
   it('refuses an operator, a clash and a bind address outside the list, writing nothing', async () => {

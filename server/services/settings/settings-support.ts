@@ -96,9 +96,9 @@ export function markPending(db: Db, file: string, targets: ApplyTargets, actor: 
  * settings apply applies both: it recreates the proxy whose configuration changed and, when the
  * colours were pending, deploys them.
  */
-export function pendingChanges(db: Db): PendingDto {
+export function pendingChanges(db: Db, environmentId: string): PendingDto {
   const marks = readMarks(db);
-  const done = listOperations(db, 200).filter((op) => op.status === 'succeeded');
+  const done = listOperations(db, environmentId, 200).filter((op) => op.status === 'succeeded');
   const params = (raw: string) => JSON.parse(raw) as { all?: boolean; services?: string[] };
   const lastTime = (pred: (kind: string, p: { all?: boolean; services?: string[] }) => boolean) =>
     Math.max(0, ...done.filter((op) => pred(op.kind, params(op.params))).map((op) => op.createdAt.getTime()));
@@ -121,8 +121,8 @@ export function pendingChanges(db: Db): PendingDto {
  * What the pending changes are (.env keys, image pins, restored files), for the purpose "Apply
  * now" records: those made since the oldest change still waiting.
  */
-export function pendingSettings(db: Db): string[] {
-  const pending = pendingChanges(db);
+export function pendingSettings(db: Db, environmentId: string): string[] {
+  const pending = pendingChanges(db, environmentId);
   const oldest = Math.min(pending.proxy ? Date.parse(pending.proxy) : Infinity, pending.colors ? Date.parse(pending.colors) : Infinity);
   return Object.entries(readMarks(db).changes)
     .filter(([, at]) => Date.parse(at) >= oldest)

@@ -46,7 +46,7 @@ describe('settings services', () => {
     expect(result).toMatchObject({ ok: true });
     expect(envText()).toBe(`${ENV}FEATURE_X=on\n`);
     expect(auditRows()).toMatchObject([{ action: 'settings.env', outcome: 'success', actorEmail: admin.email, sourceIp: '203.0.113.7', target: '.env' }]);
-    expect(pendingChanges(world.rt.db)).toMatchObject({ proxy: null, colors: expect.any(String), files: ['.env'] });
+    expect(pendingChanges(world.rt.db, 'local')).toMatchObject({ proxy: null, colors: expect.any(String), files: ['.env'] });
   });
 
   it('orders two saves from the same preview through the one writer: the second is told the file changed', async () => {

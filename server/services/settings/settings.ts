@@ -68,7 +68,7 @@ export async function getSettings(rt: Runtime, caller: Caller): Promise<Settings
     pins,
     proxyPorts,
     history: (await listHistory(files)).map((h) => ({ ...h, at: h.at.toISOString(), current: currentHashes.has(h.sha256) })),
-    pending: pendingChanges(rt.db),
+    pending: pendingChanges(rt.db, rt.environment.id),
   };
 }
 

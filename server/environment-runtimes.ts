@@ -1,0 +1,105 @@
+import 'server-only';
+import path from 'node:path';
+import { CodedError } from '@/lib/errors';
+import { LOCAL_ENVIRONMENT_ID, type EnvironmentColour } from '@/lib/schemas/environments';
+import type { Env } from './env';
+import { environmentRow, type EnvironmentRow } from './environments/store';
+import { readKey } from './environments/key-store';
+import { currentLockSelf } from './project/lock-liveness';
+import { openSshEndpoint, type RemoteEndpoint } from './remote/ssh-endpoint';
+import { createRuntime, environmentParts, runtime, type Runtime } from './runtime';
+
+// One runtime per environment (docs/environments.md#one-runtime-per-environment). The local one is
+// runtime(); a remote one is the same parts over its SSH endpoint (Docker through the host's
+// `docker system dial-stdio`, the deployment directory over SFTP), built on first use and kept, so
+// every page, route and operation of that environment shares one endpoint instead of opening its
+// own. It shares the local runtime's database, alerts hub and operations bus.
+
+type Entry = { signature: string; runtime: Runtime; endpoint: RemoteEndpoint };
+
+// Next loads modules once per bundle: the pool hangs off globalThis like runtime() does.
+const shared = globalThis as unknown as { __taleEnvironmentRuntimes?: Map<string, Promise<Entry>> };
+const pool = (): Map<string, Promise<Entry>> => (shared.__taleEnvironmentRuntimes ??= new Map());
+
+/** What makes a kept runtime stale: the row it was built from was replaced (another key, host or directory). */
+const signatureOf = (row: EnvironmentRow) => JSON.stringify([row.sshUser, row.sshHost, row.sshPort, row.deployDir, row.hostKeyFingerprint, row.name, row.colour, row.production, row.createdAt.getTime()]);
+
+/**
+ * A remote environment's own corner of the data directory: its backup target and repository
+ * password live apart from the local environment's, so one never restores the other's backups.
+ */
+export function remoteEnv(local: Env, row: EnvironmentRow): Env {
+  const dataDir = path.join(local.dataDir, 'environments', row.id);
+  return {
+    ...local,
+    deployDir: row.deployDir,
+    dataDir,
+    backup: { ...local.backup, repository: path.join(dataDir, 'backups'), passwordFile: path.join(dataDir, 'backup-password') },
+  };
+}
+
+async function build(local: Runtime, row: EnvironmentRow): Promise<Entry> {
+  const privateKey = await readKey(local.env.dataDir, row.id);
+  if (privateKey === null) throw new CodedError('KEY_MISSING', `The private key of ${row.name} is missing: remove the environment and add it again.`);
+  const endpoint = await openSshEndpoint({ user: row.sshUser, host: row.sshHost, port: row.sshPort }, { privateKey, hostKeyFingerprint: row.hostKeyFingerprint, deployDir: row.deployDir, lazy: true });
+  const parts = environmentParts({
+    env: remoteEnv(local.env, row),
+    db: local.db,
+    environment: { id: row.id, name: row.name, colour: row.colour as EnvironmentColour, kind: 'ssh', production: row.production },
+    clients: endpoint.docker,
+    files: endpoint.project,
+    // The remote host's pids are not ours to probe: a CLI lock there counts as alive (an operator
+    // can clear it), while a lock this console wrote carries our hostname and boot id and is judged
+    // as locally (server/project/lock-liveness.ts).
+    lockSelf: { ...currentLockSelf(), inContainer: true },
+  });
+  return { signature: signatureOf(row), runtime: createRuntime(parts, { alerts: local.alerts, live: local.live }), endpoint };
+}
+
+/**
+ * The runtime of environment `id` ('local' or an environments row). Never waits for the host: its
+ * endpoint connects on first use and again after a drop, so an unreachable host shows as such in
+ * what is asked of it. Throws ENVIRONMENT_NOT_FOUND for an unknown id.
+ */
+export async function runtimeFor(id: string): Promise<Runtime> {
+  const local = runtime();
+  if (id === LOCAL_ENVIRONMENT_ID) return local;
+  const row = environmentRow(local.db, id);
+  const kept = pool().get(id);
+  if (!row) {
+    if (kept) forget(id);
+    throw new CodedError('ENVIRONMENT_NOT_FOUND', 'There is no such environment: it may have been removed.');
+  }
+  const signature = signatureOf(row);
+  if (kept) {
+    const entry = await kept.catch(() => null);
+    if (entry && entry.signature === signature) return entry.runtime;
+    if (pool().get(id) === kept) forget(id);
+  }
+  let building = pool().get(id);
+  if (!building) {
+    building = build(local, row);
+    pool().set(id, building);
+    building.catch(() => pool().get(id) === building && pool().delete(id));
+  }
+  return (await building).runtime;
+}
+
+/** Drops a kept runtime (its environment was removed or changed) and closes its connection. */
+export function forget(id: string): void {
+  const kept = pool().get(id);
+  if (!kept) return;
+  pool().delete(id);
+  void kept
+    .then(async (entry) => {
+      await entry.runtime.watch.stop();
+      await entry.endpoint.close();
+    })
+    .catch(() => {});
+}
+
+/** The environments whose runtime is built, for the health watch and the fleet. */
+export async function keptRuntimes(): Promise<Runtime[]> {
+  const settled = await Promise.all([...pool().values()].map((p) => p.then((e) => e.runtime, () => null)));
+  return settled.filter((r): r is Runtime => r !== null);
+}
