@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openTempDb, type TempDb } from '../db/test-support/temp-db';
-import { finishOperation, insertOperation, runningOperation } from './operation-store';
+import { finishOperation, insertOperation, listOperations, runningOperation } from './operation-store';
 
 let temp: TempDb;
 const actor = { id: 'u1', email: 'ada@example.com' };
@@ -37,5 +37,28 @@ describe('insertOperation', () => {
     expect('busy' in start('deploy')).toBe(false);
     expect('busy' in start('dry-run')).toBe(false);
     expect(start('update')).toEqual({ busy: 'deploy' });
+  });
+});
+
+describe('one environment at a time', () => {
+  it('runs a deploy on staging beside one on local, refuses a second on either, and lists each apart', () => {
+    const local = insertOperation(temp.db, { kind: 'deploy', params: {}, actor });
+    const staging = insertOperation(temp.db, { kind: 'deploy', params: {}, actor }, 'staging');
+    expect('busy' in local || 'busy' in staging).toBe(false);
+    expect(insertOperation(temp.db, { kind: 'update', params: {}, actor }, 'staging')).toEqual({ busy: 'deploy' });
+    expect(insertOperation(temp.db, { kind: 'reset', params: {}, actor })).toEqual({ busy: 'deploy' });
+    expect(listOperations(temp.db, 'staging').map((op) => op.environmentId)).toEqual(['staging']);
+    expect(listOperations(temp.db, 'local').map((op) => op.environmentId)).toEqual(['local']);
+    expect(runningOperation(temp.db, 'staging')?.id).toBe((staging as { id: string }).id);
+    expect(runningOperation(temp.db, 'production')).toBeUndefined();
+  });
+
+  it('keeps the database lease per environment: a second running mutating row in one environment is refused by the index', () => {
+    insertOperation(temp.db, { kind: 'deploy', params: {}, actor }, 'staging');
+    const insert = temp.sqlite.prepare(
+      "INSERT INTO operations (id, environment_id, kind, status, mutating, params, created_at) VALUES (?, ?, 'deploy', 'running', 1, '{}', 0)",
+    );
+    expect(() => insert.run('x1', 'staging')).toThrow(/UNIQUE/);
+    expect(() => insert.run('x2', 'production')).not.toThrow();
   });
 });
