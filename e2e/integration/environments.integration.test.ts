@@ -44,13 +44,14 @@ beforeAll(async () => {
 let remote: RemoteHost | undefined;
 
 afterAll(async () => {
-  await remote?.dispose(); // its engine, directories and user
   // Sockets first: a server's close() waits for every connection it accepted.
   for (const s of held) s.destroy();
   notSsh?.close();
   silent?.close();
   await app?.stop();
-});
+  // After the console, whose kept SSH session would keep the host's user busy (userdel refuses it).
+  await remote?.dispose(); // its engine, directories and user
+}, 120_000);
 
 const api = async <T>(method: string, url: string, body?: unknown, cookie = app.cookie): Promise<{ status: number; json: T; text: string; ms: number }> => {
   const started = performance.now();
