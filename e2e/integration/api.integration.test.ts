@@ -137,6 +137,32 @@ describe('requests', () => {
     ]);
     expect((await api('/versions?limit=500', { headers: bearer(tokens.viewer) })).status).toBe(400);
   });
+
+  it('chooses the environment with ?env=: unknown 404, malformed 400, local as when left out', async () => {
+    const h = bearer(tokens.operator);
+    const opsBefore = ((await (await api('/operations', { headers: h })).json()) as { operations: OperationDto[] }).operations.length;
+    const refusals: [Response, number, string][] = [
+      [await api('/status?env=nope', { headers: h }), 404, 'ENVIRONMENT_NOT_FOUND'],
+      [await postJson('/deployments?env=nope', { version: GOOD_VERSION, dryRun: true }, h), 404, 'ENVIRONMENT_NOT_FOUND'],
+      [await api('/operations?env=Bad!', { headers: h }), 400, 'INVALID_ENVIRONMENT'],
+      [await postJson('/cleanups?env=Bad!', {}, h), 400, 'INVALID_ENVIRONMENT'],
+      [await api(`/operations/${crypto.randomUUID()}/events?env=nope`, { headers: h }), 404, 'ENVIRONMENT_NOT_FOUND'],
+    ];
+    for (const [res, status, code] of refusals) expect([res.status, ((await res.json()) as { code: string }).code], res.url).toEqual([status, code]);
+    // Nothing was started in any environment.
+    expect(((await (await api('/operations', { headers: h })).json()) as { operations: OperationDto[] }).operations).toHaveLength(opsBefore);
+    // `local` is the default: the same answers, and routes with strict query schemas take it beside their own keys.
+    for (const p of ['/status', '/operations', '/versions?limit=5', '/health/history?range=1h']) {
+      const sep = p.includes('?') ? '&' : '?';
+      const [plain, local] = await Promise.all([api(p, { headers: h }), api(`${p}${sep}env=local`, { headers: h })]);
+      expect([plain.status, local.status], p).toEqual([200, 200]);
+      const [a, b] = [(await plain.json()) as Record<string, unknown>, (await local.json()) as Record<string, unknown>];
+      if (p.startsWith('/health')) expect(Object.keys(b).sort(), p).toEqual(Object.keys(a).sort());
+      else expect(b, p).toEqual(a);
+    }
+    const me = (await (await api('/me?env=local', { headers: h })).json()) as { role: string };
+    expect(me.role).toBe('operator');
+  });
 });
 
 describe('a token drives a release', () => {

@@ -4,7 +4,10 @@ import path from 'node:path';
 import { utils } from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EnvironmentDto, FleetDto } from '@/lib/dto/environments';
+import type { OperationDto, StackStatusDto } from '@/lib/dto/operations';
 import { freeLoopbackPort } from '../fixtures/free-port';
+import { startRemoteHost, type RemoteHost } from '../fixtures/remote-host';
+import { runCommand } from '../fixtures/run-command';
 import { createSignedInUser } from '../support/accounts';
 import { consoleDb, startConsole, type RunningConsole } from '../support/console';
 
@@ -38,13 +41,17 @@ beforeAll(async () => {
   app = await startConsole();
 }, 180_000);
 
+let remote: RemoteHost | undefined;
+
 afterAll(async () => {
   // Sockets first: a server's close() waits for every connection it accepted.
   for (const s of held) s.destroy();
   notSsh?.close();
   silent?.close();
   await app?.stop();
-});
+  // After the console, whose kept SSH session would keep the host's user busy (userdel refuses it).
+  await remote?.dispose(); // its engine, directories and user
+}, 120_000);
 
 const api = async <T>(method: string, url: string, body?: unknown, cookie = app.cookie): Promise<{ status: number; json: T; text: string; ms: number }> => {
   const started = performance.now();
@@ -139,4 +146,99 @@ describe('environments', () => {
     expect(fs.existsSync(path.join(app.dataDir, 'environments', 'ev-closed.key'))).toBe(false);
     expect(savedRows()).toEqual([{ id: 'ev-silent' }]);
   });
+});
+
+// The API in a real remote environment (e2e/fixtures/remote-host.ts: a second Docker Engine behind
+// OpenSSH), added through the API as an admin does (scan, then confirm the fingerprint). Each
+// side's deployment directory holds a tale.json of its own project id, so a status names whose
+// stack it shows by its container names.
+describe('the API in a remote environment (?env=)', () => {
+  const REMOTE_PROJECT = 't6api-remote';
+  const LOCAL_PROJECT = 't6api-local';
+  const ENV = 't6api-rm';
+  const taleJson = (id: string) => `${JSON.stringify({ version: 1, cliVersion: '0.0.0-fixture', createdAt: new Date().toISOString(), id })}\n`;
+
+  beforeAll(async () => {
+    remote = await startRemoteHost({ id: 't6api' });
+    const remoteDir = path.join(remote.deployDirRoot, REMOTE_PROJECT);
+    fs.mkdirSync(remoteDir);
+    fs.writeFileSync(path.join(remoteDir, 'tale.json'), taleJson(REMOTE_PROJECT));
+    await runCommand('chown', ['-R', `${remote.ssh.user}:${remote.ssh.user}`, remoteDir]);
+    // The console's own DEPLOY_DIR (its default, below its data directory).
+    fs.mkdirSync(path.join(app.dataDir, 'deploy'), { recursive: true });
+    fs.writeFileSync(path.join(app.dataDir, 'deploy', 'tale.json'), taleJson(LOCAL_PROJECT));
+    const fields = { name: ENV, colour: 'green', endpoint: `ssh://${remote.ssh.user}@${remote.ssh.host}:${remote.ssh.port}`, deployDir: remoteDir, privateKey: remote.privateKey };
+    const scan = await api<{ hostKey: { fingerprint: string } }>('POST', '/api/v1/environments/scan', fields);
+    expect(scan.status, scan.text).toBe(200);
+    expect(scan.json.hostKey.fingerprint).toBe(await remote.hostKeyFingerprint());
+    const added = await api<EnvironmentDto>('POST', '/api/v1/environments', { ...fields, hostKeyFingerprint: scan.json.hostKey.fingerprint });
+    expect(added.status, added.text).toBe(201);
+    expect(added.json.id).toBe(ENV);
+  }, 300_000);
+
+  it('GET /api/v1/status?env= shows the remote stack and not the local one', async () => {
+    const there = await api<StackStatusDto>('GET', `/api/v1/status?env=${ENV}`);
+    const here = await api<StackStatusDto>('GET', '/api/v1/status');
+    console.log(`GET /api/v1/status: ${there.ms} ms in ${ENV} (over SSH), ${here.ms} ms locally`);
+    expect([there.status, here.status], there.text).toEqual([200, 200]);
+    expect(there.json.engine.reachable).toBe(true);
+    // Nothing deployed on either side: each lists its own project's containers, as missing.
+    expect(there.json.containers.length).toBeGreaterThan(0);
+    for (const c of there.json.containers) expect(c.name.startsWith(`${REMOTE_PROJECT}-`), c.name).toBe(true);
+    expect(there.text).not.toContain(LOCAL_PROJECT);
+    for (const c of here.json.containers) expect(c.name.startsWith(`${LOCAL_PROJECT}-`), c.name).toBe(true);
+    expect(here.text).not.toContain(REMOTE_PROJECT);
+  }, 120_000);
+
+  it('operations belong to their environment: listed, read, followed and cancelled only through it', async () => {
+    const startedThere = await fetch(`${app.baseURL}/api/v1/cleanups?env=${ENV}`, { method: 'POST', headers: { Cookie: app.cookie, Origin: app.baseURL } });
+    const there = (await startedThere.json()) as OperationDto;
+    expect(startedThere.status, JSON.stringify(there)).toBe(202);
+    expect(there.environmentId).toBe(ENV);
+    expect(startedThere.headers.get('location')).toBe(`/api/v1/operations/${there.id}?env=${ENV}`);
+    const here = await api<OperationDto>('POST', '/api/v1/cleanups', {});
+    expect(here.status, here.text).toBe(202);
+    expect(here.json.environmentId).toBe('local');
+
+    const listThere = await api<{ operations: OperationDto[] }>('GET', `/api/v1/operations?env=${ENV}`);
+    const listHere = await api<{ operations: OperationDto[] }>('GET', '/api/v1/operations');
+    expect(listThere.json.operations.map((o) => o.id)).toEqual([there.id]);
+    expect(listHere.json.operations.map((o) => o.id)).toContain(here.json.id);
+    expect(listHere.json.operations.map((o) => o.id)).not.toContain(there.id);
+
+    // One operation, its events and its cancel: found through its own environment, 404 through another.
+    expect((await api('GET', `/api/v1/operations/${there.id}?env=${ENV}`)).status).toBe(200);
+    expect((await api('GET', `/api/v1/operations/${there.id}`)).status).toBe(404);
+    expect((await api('GET', `/api/v1/operations/${here.json.id}?env=${ENV}`)).status).toBe(404);
+    const events = await fetch(`${app.baseURL}/api/v1/operations/${there.id}/events`, { headers: { Cookie: app.cookie } });
+    expect(events.status).toBe(404);
+    await events.body?.cancel();
+    const cancelAcross = await api<{ code: string }>('POST', `/api/v1/operations/${here.json.id}/cancel?env=${ENV}`, {});
+    expect([cancelAcross.status, cancelAcross.json.code]).toEqual([404, 'NOT_FOUND']);
+    // The console's own stream follows an operation by its id alone, in the operation's environment.
+    const followed = await fetch(`${app.baseURL}/api/operations/${there.id}/events`, { headers: { Cookie: app.cookie } });
+    expect(followed.status).toBe(200);
+    expect(await followed.text()).toContain('event: end');
+    expect((await fetch(`${app.baseURL}/api/operations/${there.id}/events?env=local`, { headers: { Cookie: app.cookie } })).status).toBe(404);
+  }, 180_000);
+
+  it('the role is the one granted in the chosen environment', async () => {
+    const user = await createSignedInUser(app.baseURL, app.cookie, { name: 'Staging Operator', email: 't6api-op@example.com', role: 'viewer', password: 'viewer-password-123' });
+    const db = consoleDb(app, { readonly: false });
+    try {
+      db.prepare('INSERT INTO environment_roles (user_id, environment_id, role, granted_at, granted_by) VALUES (?, ?, ?, ?, ?)').run(user.id, ENV, 'operator', Date.now(), 'test');
+    } finally {
+      db.close();
+    }
+    const local = await api<{ code: string }>('POST', '/api/v1/cleanups', {}, user.cookie);
+    expect([local.status, local.json.code]).toEqual([403, 'FORBIDDEN']);
+    expect((await api<{ role: string }>('GET', `/api/v1/me?env=${ENV}`, undefined, user.cookie)).json.role).toBe('operator');
+    expect((await api<{ role: string }>('GET', '/api/v1/me', undefined, user.cookie)).json.role).toBe('viewer');
+    const there = await api<OperationDto>('POST', `/api/v1/cleanups?env=${ENV}`, {}, user.cookie);
+    expect(there.status, there.text).toBe(202);
+    // Their operator role in the remote environment does not reach a local operation through its URL.
+    const localOp = (await api<{ operations: OperationDto[] }>('GET', '/api/v1/operations')).json.operations[0]!;
+    const across = await api('POST', `/api/v1/operations/${localOp.id}/cancel?env=${ENV}`, {}, user.cookie);
+    expect(across.status).toBe(404);
+  }, 120_000);
 });

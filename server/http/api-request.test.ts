@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { MAX_JSON_BODY_BYTES, parseJsonBody, resultResponse } from './api-request';
+import { apiQuery, MAX_JSON_BODY_BYTES, parseJsonBody, resultResponse, startedResponse } from './api-request';
 
 const schema = z.strictObject({ version: z.string().optional(), all: z.boolean().default(false) });
 const post = (body: BodyInit | null, headers: Record<string, string> = { 'Content-Type': 'application/json' }) =>
@@ -52,5 +52,22 @@ describe('resultResponse', () => {
     const ok = resultResponse({ ok: true, data: { id: 'a' } }, 202);
     expect(ok.status).toBe(202);
     expect(await ok.json()).toEqual({ id: 'a' });
+  });
+});
+
+describe('startedResponse', () => {
+  it('points a remote environment\'s operation at its own environment, a local one at the plain URL', () => {
+    const id = '0b9c2a4e-7d1f-4a57-9d0e-3f5b8c6a1e22';
+    expect(startedResponse({ ok: true, data: { id, environmentId: 'local' } }).headers.get('location')).toBe(`/api/v1/operations/${id}`);
+    expect(startedResponse({ ok: true, data: { id, environmentId: 'staging' } }).headers.get('location')).toBe(`/api/v1/operations/${id}?env=staging`);
+    const refused = startedResponse({ ok: false, code: 'OPERATION_IN_PROGRESS', message: 'busy' });
+    expect([refused.status, refused.headers.get('location')]).toEqual([409, null]);
+  });
+});
+
+describe('apiQuery', () => {
+  it('leaves out env, which withApiUser reads, and keeps every other key for the strict schemas', () => {
+    const q = apiQuery(new Request('http://console.test/api/v1/versions?env=staging&limit=5&env=x'));
+    expect([...q.entries()]).toEqual([['limit', '5']]);
   });
 });

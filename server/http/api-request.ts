@@ -1,6 +1,7 @@
 import 'server-only';
 import type { z } from 'zod';
 import type { ActionResult } from '@/lib/action-result';
+import { LOCAL_ENVIRONMENT_ID } from '@/lib/schemas/environments';
 import { invalidInput, statusOfCode } from './api-errors';
 
 /** Request bodies of the JSON API are small objects; anything bigger is refused unread. */
@@ -64,7 +65,23 @@ export function resultResponse<T>(result: ActionResult<T>, status = 200, headers
   return Response.json({ code, message, ...(fieldErrors ? { fieldErrors } : {}) }, { status: statusOfCode(code) });
 }
 
-/** A started operation: 202 with its id, and where to follow it. */
-export function startedResponse(result: ActionResult<{ id: string }>): Response {
-  return resultResponse(result, 202, result.ok ? { Location: `/api/v1/operations/${result.data.id}` } : undefined);
+/**
+ * A started operation: 202 with its id, and where to follow it. An operation is reached through
+ * its own environment's URL (docs/api.md#environments), so the Location names a remote one's `env`.
+ */
+export function startedResponse(result: ActionResult<{ id: string; environmentId?: string }>): Response {
+  if (!result.ok) return resultResponse(result, 202);
+  const env = result.data.environmentId;
+  const query = env && env !== LOCAL_ENVIRONMENT_ID ? `?env=${encodeURIComponent(env)}` : '';
+  return resultResponse(result, 202, { Location: `/api/v1/operations/${result.data.id}${query}` });
+}
+
+/**
+ * A request's query without `env`: withApiUser reads that one to choose the environment, and the
+ * routes' strict query schemas would otherwise refuse it as an unknown key.
+ */
+export function apiQuery(req: Request): URLSearchParams {
+  const params = new URL(req.url).searchParams;
+  params.delete('env');
+  return params;
 }

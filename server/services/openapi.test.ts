@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openApiDocument } from './openapi';
+import { environmentIdSchema } from '@/lib/schemas/environments';
+import { envParam, GLOBAL_PATHS, openApiDocument } from './openapi';
 
 // The document must describe every route under app/api/v1, found on disk, so a new route that is
 // not documented fails here; and it must hold together structurally as OpenAPI 3.1.
@@ -170,6 +171,44 @@ describe('OpenAPI document', () => {
     const version = ((schemas.Versions!.properties as Record<string, Obj>).versions!.items as Obj).properties as Record<string, Obj>;
     expect(version.failedHere).toMatchObject({ type: ['object', 'null'] });
     expect((schemas.Operation!.properties as Record<string, Obj>).purpose).toMatchObject({ type: 'string' });
+  });
+
+  it('takes ?env= on every path whose route acts on an environment, and on no global one', () => {
+    // The route files say which is which: a global one keeps the console's own runtime(), a scoped
+    // one uses the runtime withApiUser chose from ?env=.
+    const globalOnDisk = [...routesOnDisk().keys()].filter((p) => {
+      const file = path.join(V1, ...p.replace('/api/v1/', '').split('/').map((s) => s.replace(/^\{(\w+)\}$/, '[$1]')), 'route.ts');
+      const source = fs.readFileSync(file, 'utf8');
+      return /runtime\(\)/.test(source) || !source.includes('withApiUser');
+    });
+    expect([...GLOBAL_PATHS].sort()).toEqual(globalOnDisk.sort());
+    for (const [p, item] of Object.entries(doc.paths as Record<string, Record<string, Obj>>)) {
+      for (const [method, op] of Object.entries(item)) {
+        const env = ((op.parameters ?? []) as Obj[]).find((prm) => prm.in === 'query' && prm.name === 'env');
+        const responses = op.responses as Record<string, Obj>;
+        if (GLOBAL_PATHS.has(p)) {
+          expect(env, `${method} ${p}`).toBeUndefined();
+          continue;
+        }
+        expect(env, `${method} ${p}`).toMatchObject({ required: false, schema: { default: 'local' } });
+        expect(responses[400]!.description, `${method} ${p}`).toContain('INVALID_ENVIRONMENT');
+        expect(responses[404]!.description, `${method} ${p}`).toContain('ENVIRONMENT_NOT_FOUND');
+      }
+    }
+    // The documented pattern is the one the server parses with.
+    const pattern = new RegExp((envParam.schema as { pattern: string }).pattern);
+    for (const id of ['local', 'staging-2', 'Bad!', '-x', 'a'.repeat(41)]) expect(pattern.test(id), id).toBe(environmentIdSchema.safeParse(id).success);
+    // Each operation says the environment it ran on.
+    const operation = ((doc.components as Obj).schemas as Record<string, Obj>).Operation!;
+    expect(operation.required).toContain('environmentId');
+  });
+
+  it('documents the environments: listed by viewers, added and removed by admins', () => {
+    const paths = doc.paths as Record<string, Record<string, Obj>>;
+    expect(Object.keys(paths['/api/v1/environments']!).sort()).toEqual(['get', 'post']);
+    expect(paths['/api/v1/environments']!.get!.summary).toContain('viewer');
+    for (const op of [paths['/api/v1/environments']!.post!, paths['/api/v1/environments/scan']!.post!, paths['/api/v1/environments/{id}']!.delete!]) expect(op.summary).toContain('admin');
+    expect((doc.info as Obj).description).toContain('?env=');
   });
 
   it('is itself public and every other operation needs a token or a session', () => {

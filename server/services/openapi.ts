@@ -10,7 +10,7 @@ import { ALERT_EVENTS } from '@/lib/alerts/events';
 import { prePullSettingSchema } from '@/lib/schemas/pre-pull';
 import { pruneImagesInputSchema } from '@/lib/schemas/disk';
 import { healthHistoryQuerySchema } from '@/lib/schemas/health';
-import { addEnvironmentInputSchema, ENVIRONMENT_COLOURS, removeEnvironmentBodySchema, scanEnvironmentInputSchema } from '@/lib/schemas/environments';
+import { addEnvironmentInputSchema, ENVIRONMENT_COLOURS, LOCAL_ENVIRONMENT_ID, removeEnvironmentBodySchema, scanEnvironmentInputSchema } from '@/lib/schemas/environments';
 import { MAX_JSON_BODY_BYTES } from '../http/api-request';
 
 // The OpenAPI 3.1 description of /api/v1. Request bodies and query parameters come from the same
@@ -40,9 +40,10 @@ const schemas: Record<string, JsonSchema> = {
   Me: { type: 'object', required: ['id', 'email', 'name', 'role'], properties: { id: str, email: str, name: str, role } },
   Operation: {
     type: 'object',
-    required: ['id', 'kind', 'status', 'params', 'actor', 'createdAt', 'finishedAt', 'error', 'result'],
+    required: ['id', 'environmentId', 'kind', 'status', 'params', 'actor', 'createdAt', 'finishedAt', 'error', 'result'],
     properties: {
       id: { type: 'string', format: 'uuid' },
+      environmentId: { type: 'string', description: 'The environment it ran on (`local` or an environment’s id); it is found only with that `env`' },
       kind: str,
       status: { type: 'string', enum: [...HISTORY_OUTCOMES] },
       params: { type: 'object' },
@@ -357,12 +358,13 @@ const schemas: Record<string, JsonSchema> = {
   HostKey: { type: 'object', required: ['algorithm', 'fingerprint'], properties: { algorithm: str, fingerprint: { type: 'string', description: 'SHA256:… as OpenSSH prints it' } } },
   Environment: {
     type: 'object',
-    required: ['id', 'name', 'colour', 'kind', 'endpoint', 'deployDir', 'hostKey', 'createdAt', 'createdBy'],
+    required: ['id', 'name', 'colour', 'kind', 'production', 'endpoint', 'deployDir', 'hostKey', 'createdAt', 'createdBy'],
     properties: {
-      id: { type: 'string', description: '`local` for the console’s own Docker socket and DEPLOY_DIR' },
+      id: { type: 'string', description: '`local` for the console’s own Docker socket and DEPLOY_DIR; the value of `env` on the environment-scoped paths' },
       name: str,
       colour: { type: 'string', enum: [...ENVIRONMENT_COLOURS] },
       kind: { type: 'string', enum: ['local', 'ssh'] },
+      production: { type: 'boolean', description: 'Marked production: its pages carry a badge' },
       endpoint: { type: ['string', 'null'], description: 'ssh://user@host:port; null for local' },
       deployDir: str,
       hostKey: { oneOf: [ref('HostKey'), { type: 'null' }] },
@@ -521,6 +523,57 @@ function start(summary: string, operationId: string, body: string, more: { descr
   };
 }
 
+/**
+ * The paths that are the console's own, the same whichever environment is chosen: users, tokens,
+ * audit, alert channels, the environments themselves and the fleet. They read no `env` (a given
+ * one is still checked); every other path acts on the environment `env` names.
+ */
+export const GLOBAL_PATHS = new Set(['/api/v1/audit', '/api/v1/alerts/channels', '/api/v1/alerts/channels/{id}', '/api/v1/alerts/channels/{id}/test', '/api/v1/alerts/deliveries', '/api/v1/environments', '/api/v1/environments/scan', '/api/v1/environments/{id}', '/api/v1/fleet', '/api/v1/openapi.json']);
+
+// environmentIdSchema's pattern, as JSON Schema says it (the test checks the two agree).
+const ENVIRONMENT_ID_PATTERN = '^[a-z0-9][a-z0-9-]{0,39}$';
+
+export const envParam = {
+  name: 'env',
+  in: 'query',
+  required: false,
+  description:
+    'The environment to act on: `local` (the default, the console’s own Docker socket and DEPLOY_DIR) or an id from GET /api/v1/environments. The caller’s role is the one they hold there. An object of another environment (an operation, a backup) is not found through this one.',
+  schema: { type: 'string', pattern: ENVIRONMENT_ID_PATTERN, default: LOCAL_ENVIRONMENT_ID },
+};
+
+const ENV_400 = 'an `env` that is not an environment id (INVALID_ENVIRONMENT)';
+const ENV_404 = 'no such environment (ENVIRONMENT_NOT_FOUND)';
+
+type Operation = { parameters?: unknown[]; responses: Record<string, { description: string; [k: string]: unknown }>; [k: string]: unknown };
+
+/** Adds `env` and its two refusals to every operation of an environment-scoped path. */
+function scopeToEnvironment(paths: Record<string, Record<string, Operation>>): Record<string, Record<string, Operation>> {
+  return Object.fromEntries(
+    Object.entries(paths).map(([p, item]) => {
+      if (GLOBAL_PATHS.has(p)) return [p, item];
+      const scoped = Object.fromEntries(
+        Object.entries(item).map(([method, op]) => {
+          const { 400: bad, 404: missing, ...rest } = op.responses;
+          return [
+            method,
+            {
+              ...op,
+              parameters: [...(op.parameters ?? []), envParam],
+              responses: {
+                ...rest,
+                400: bad ? { ...bad, description: `${bad.description}; or ${ENV_400}` } : error(ENV_400.replace(/^an/, 'An')),
+                404: missing ? { ...missing, description: `${missing.description}, or ${ENV_404}` } : error(ENV_404.replace(/^no/, 'No')),
+              },
+            },
+          ];
+        }),
+      );
+      return [p, scoped];
+    }),
+  );
+}
+
 export function openApiDocument(): Record<string, unknown> {
   return {
     openapi: '3.1.0',
@@ -528,12 +581,12 @@ export function openApiDocument(): Record<string, unknown> {
       title: 'Tale Console API',
       version: '1',
       description:
-        'Everything the console does, for scripts and CI/CD. Authenticate with `Authorization: Bearer <API token>` (an admin creates tokens under API tokens); the console’s own pages use the session cookie. Errors are `{ code, message }` JSON.',
+        'Everything the console does, for scripts and CI/CD. Authenticate with `Authorization: Bearer <API token>` (an admin creates tokens under API tokens); the console’s own pages use the session cookie. Errors are `{ code, message }` JSON. Every path that acts on a stack takes `?env=<environment id>` (default `local`; list them with GET /api/v1/environments): 400 INVALID_ENVIRONMENT for a malformed id, 404 ENVIRONMENT_NOT_FOUND for an unknown one, and the caller’s role is the one they hold in that environment. Users, tokens, audit, alert channels, environments and the fleet are the console’s own and read no `env`.',
     },
     servers: [{ url: '/' }],
     security: [{ bearerAuth: [] }, { sessionCookie: [] }],
     tags: [{ name: 'status' }, { name: 'operations' }, { name: 'backups' }, { name: 'alerts' }, { name: 'environments' }, { name: 'admin' }, { name: 'meta' }],
-    paths: {
+    paths: scopeToEnvironment({
       '/api/v1/me': {
         get: { summary: 'The caller', operationId: 'getMe', tags: ['status'], responses: { 200: { description: 'The caller and its role', content: json(ref('Me')) }, ...denied } },
       },
@@ -855,7 +908,7 @@ export function openApiDocument(): Record<string, unknown> {
           operationId: 'removeEnvironment',
           tags: ['environments'],
           description: 'The body repeats the environment’s name (`confirmName`); its key file is deleted; nothing on its host changes. `local` cannot be removed (ENVIRONMENT_LOCAL). Audited as environment.remove.',
-          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,39}$' } }],
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: ENVIRONMENT_ID_PATTERN } }],
           requestBody: { required: true, content: json(ref('EnvironmentRemoveBody')) },
           responses: { 204: { description: 'Removed' }, ...bodyErrors, ...denied, 404: error('No such environment (ENVIRONMENT_NOT_FOUND)'), 422: error('CONFIRMATION_MISMATCH or ENVIRONMENT_LOCAL') },
         },
@@ -875,7 +928,7 @@ export function openApiDocument(): Record<string, unknown> {
       '/api/v1/openapi.json': {
         get: { summary: 'This document', operationId: 'getOpenApi', tags: ['meta'], security: [], responses: { 200: { description: 'OpenAPI 3.1', content: json({ type: 'object' }) } } },
       },
-    },
+    }),
     components: {
       schemas,
       securitySchemes: {

@@ -1,4 +1,5 @@
 import 'server-only';
+import type { OperationDto } from '@/lib/dto/operations';
 import { sseResponse } from '../http/sse';
 import type { OperationMessage } from '../operations/runner';
 import type { Runtime } from '../runtime';
@@ -40,8 +41,21 @@ export function operationEventStream(rt: Runtime, id: string, lastEventId: strin
   });
 }
 
-/** The SSE response for an operation, or 404: shared by the console's stream and /api/v1's. */
+/**
+ * The operation `id` if it ran in `rt`'s environment, else null: the database is shared by every
+ * environment, but another environment's operation is not found through this one's URL, so a role
+ * granted on staging never reaches production's operations (docs/api.md#environments).
+ */
+export function operationHere(rt: Runtime, id: string): OperationDto | null {
+  const found = operation(rt, id);
+  return found && found.environmentId === rt.environment.id ? found : null;
+}
+
+/** The 404 of an operation that is not in the chosen environment (or nowhere). */
+export const operationNotFound = () => Response.json({ code: 'NOT_FOUND', message: 'No such operation.' }, { status: 404 });
+
+/** The SSE response for an operation of `rt`'s environment, or 404: shared by the console's stream and /api/v1's. */
 export function operationEventsResponse(rt: Runtime, id: string, req: Request): Response {
-  if (!operation(rt, id)) return Response.json({ code: 'NOT_FOUND', message: 'No such operation.' }, { status: 404 });
+  if (!operationHere(rt, id)) return operationNotFound();
   return sseResponse(operationEventStream(rt, id, req.headers.get('last-event-id')), req.signal);
 }

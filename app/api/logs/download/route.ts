@@ -1,5 +1,5 @@
 import { withApiUser } from '@/server/auth/session';
-import { runtime } from '@/server/runtime';
+import { apiQuery } from '@/server/http/api-request';
 import { errorResponse, invalidInput } from '@/server/http/api-errors';
 import { openLogDownload } from '@/server/logs/logs';
 import { logQueryFromSearch } from '@/lib/schemas/logs';
@@ -7,11 +7,11 @@ import { logQueryFromSearch } from '@/lib/schemas/logs';
 export const dynamic = 'force-dynamic';
 
 export function GET(req: Request) {
-  return withApiUser('viewer', async () => {
-    const parsed = logQueryFromSearch(new URL(req.url).searchParams);
+  return withApiUser('viewer', async (_caller, rt) => {
+    const parsed = logQueryFromSearch(apiQuery(req));
     if (!parsed.success) return invalidInput(parsed.error);
     try {
-      const { filename, body } = await openLogDownload(runtime().logs, parsed.data, req.signal);
+      const { filename, body } = await openLogDownload(rt.logs, parsed.data, req.signal);
       return new Response(body, {
         headers: {
           'Content-Type': 'text/plain; charset=utf-8',

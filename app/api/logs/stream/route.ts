@@ -1,5 +1,5 @@
 import { withApiUser } from '@/server/auth/session';
-import { runtime } from '@/server/runtime';
+import { apiQuery } from '@/server/http/api-request';
 import { errorResponse, invalidInput } from '@/server/http/api-errors';
 import { sseResponse } from '@/server/http/sse';
 import { openLogEvents } from '@/server/logs/logs';
@@ -8,11 +8,11 @@ import { logQueryFromSearch } from '@/lib/schemas/logs';
 export const dynamic = 'force-dynamic';
 
 export function GET(req: Request) {
-  return withApiUser('viewer', async () => {
-    const parsed = logQueryFromSearch(new URL(req.url).searchParams);
+  return withApiUser('viewer', async (_caller, rt) => {
+    const parsed = logQueryFromSearch(apiQuery(req));
     if (!parsed.success) return invalidInput(parsed.error);
     try {
-      const body = await openLogEvents(runtime().logs, parsed.data, req.headers.get('last-event-id'), req.signal);
+      const body = await openLogEvents(rt.logs, parsed.data, req.headers.get('last-event-id'), req.signal);
       return sseResponse(body, req.signal);
     } catch (err) {
       return errorResponse(err);

@@ -1,5 +1,4 @@
 import { withApiUser } from '@/server/auth/session';
-import { runtime } from '@/server/runtime';
 import { errorResponse } from '@/server/http/api-errors';
 import { parseJsonBody, startedResponse } from '@/server/http/api-request';
 import { listBackups, startBackup } from '@/server/services/backups';
@@ -9,9 +8,9 @@ export const dynamic = 'force-dynamic';
 
 /** The complete backups of this project, newest first, and where the repository is. */
 export function GET(req: Request) {
-  return withApiUser('operator', async (caller) => {
+  return withApiUser('operator', async (caller, rt) => {
     try {
-      return Response.json(await listBackups(runtime(), caller));
+      return Response.json(await listBackups(rt, caller));
     } catch (err) {
       return errorResponse(err);
     }
@@ -20,9 +19,9 @@ export function GET(req: Request) {
 
 /** Starts a manual backup → 202 with the operation (and, on the very first, the repository password). */
 export function POST(req: Request) {
-  return withApiUser('operator', async (caller) => {
+  return withApiUser('operator', async (caller, rt) => {
     const body = await parseJsonBody(req, startBackupInputSchema);
     if (!body.ok) return body.response;
-    return startedResponse(await startBackup(runtime(), caller, body.data));
+    return startedResponse(await startBackup(rt, caller, body.data));
   }, req);
 }

@@ -1,5 +1,4 @@
 import { withApiUser } from '@/server/auth/session';
-import { runtime } from '@/server/runtime';
 import { parseJsonBody, startedResponse } from '@/server/http/api-request';
 import { startCleanup } from '@/server/services/operations';
 import { emptyBodySchema } from '@/lib/schemas/api';
@@ -8,9 +7,9 @@ export const dynamic = 'force-dynamic';
 
 /** Removes the inactive colour's containers → 202 with the operation. */
 export function POST(req: Request) {
-  return withApiUser('operator', async (caller) => {
+  return withApiUser('operator', async (caller, rt) => {
     const body = await parseJsonBody(req, emptyBodySchema);
     if (!body.ok) return body.response;
-    return startedResponse(await startCleanup(runtime(), caller));
+    return startedResponse(await startCleanup(rt, caller));
   }, req);
 }

@@ -1,5 +1,4 @@
 import { withApiUser } from '@/server/auth/session';
-import { runtime } from '@/server/runtime';
 import { resultResponse } from '@/server/http/api-request';
 import { getPreflight } from '@/server/services/preflight';
 
@@ -7,5 +6,5 @@ export const dynamic = 'force-dynamic';
 
 /** The preflight checks, run now (docs/preflight.md). */
 export function GET(req: Request) {
-  return withApiUser('viewer', async (caller) => resultResponse(await getPreflight(runtime(), caller)), req);
+  return withApiUser('viewer', async (caller, rt) => resultResponse(await getPreflight(rt, caller)), req);
 }

@@ -1,4 +1,5 @@
 import { withApiUser } from '@/server/auth/session';
+import { apiQuery } from '@/server/http/api-request';
 import { runtime } from '@/server/runtime';
 import { errorResponse, invalidInput } from '@/server/http/api-errors';
 import { listAlertDeliveries } from '@/server/services/alerts';
@@ -10,7 +11,7 @@ export const dynamic = 'force-dynamic';
 export function GET(req: Request) {
   return withApiUser('viewer', async (caller) => {
     // Checked here too, so a bad or unknown key is a 400 that names the field, as on every route.
-    const parsed = alertDeliveriesQuerySchema.safeParse(Object.fromEntries(new URL(req.url).searchParams));
+    const parsed = alertDeliveriesQuerySchema.safeParse(Object.fromEntries(apiQuery(req)));
     if (!parsed.success) return invalidInput(parsed.error);
     try {
       return Response.json({ attempts: listAlertDeliveries(runtime(), caller, parsed.data) });

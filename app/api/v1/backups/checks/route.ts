@@ -1,5 +1,4 @@
 import { withApiUser } from '@/server/auth/session';
-import { runtime } from '@/server/runtime';
 import { parseJsonBody, startedResponse } from '@/server/http/api-request';
 import { startCheck } from '@/server/services/backup-drills';
 import { checkInputSchema } from '@/lib/schemas/backups';
@@ -8,9 +7,9 @@ export const dynamic = 'force-dynamic';
 
 /** Starts the repository's integrity check (`restic check`) → 202 with the operation. */
 export function POST(req: Request) {
-  return withApiUser('operator', async (caller) => {
+  return withApiUser('operator', async (caller, rt) => {
     const body = await parseJsonBody(req, checkInputSchema);
     if (!body.ok) return body.response;
-    return startedResponse(await startCheck(runtime(), caller, body.data));
+    return startedResponse(await startCheck(rt, caller, body.data));
   }, req);
 }

@@ -1,5 +1,4 @@
 import { withApiUser } from '@/server/auth/session';
-import { runtime } from '@/server/runtime';
 import { errorResponse } from '@/server/http/api-errors';
 import { parseJsonBody, resultResponse } from '@/server/http/api-request';
 import { getSchedule, setSchedule } from '@/server/services/backup-schedule';
@@ -9,9 +8,9 @@ export const dynamic = 'force-dynamic';
 
 /** The backup schedule and retention, the next run and the last. */
 export function GET(req: Request) {
-  return withApiUser('operator', async (caller) => {
+  return withApiUser('operator', async (caller, rt) => {
     try {
-      return Response.json(getSchedule(runtime(), caller));
+      return Response.json(getSchedule(rt, caller));
     } catch (err) {
       return errorResponse(err);
     }
@@ -20,9 +19,9 @@ export function GET(req: Request) {
 
 /** Replaces the schedule and retention (admin). */
 export function PUT(req: Request) {
-  return withApiUser('admin', async (caller) => {
+  return withApiUser('admin', async (caller, rt) => {
     const body = await parseJsonBody(req, backupScheduleSchema);
     if (!body.ok) return body.response;
-    return resultResponse(await setSchedule(runtime(), caller, body.data));
+    return resultResponse(await setSchedule(rt, caller, body.data));
   }, req);
 }

@@ -1,5 +1,4 @@
 import { withApiUser } from '@/server/auth/session';
-import { runtime } from '@/server/runtime';
 import { parseJsonBody, startedResponse } from '@/server/http/api-request';
 import { startFreshHostRestore } from '@/server/services/fresh-restore';
 import { freshRestoreSchema } from '@/lib/schemas/fresh-restore';
@@ -11,9 +10,9 @@ export const dynamic = 'force-dynamic';
  * snapshot, projectId }` → 202 with the `restore` operation (docs/backups.md#restore-into-a-new-host).
  */
 export function POST(req: Request) {
-  return withApiUser('admin', async (caller) => {
+  return withApiUser('admin', async (caller, rt) => {
     const body = await parseJsonBody(req, freshRestoreSchema);
     if (!body.ok) return body.response;
-    return startedResponse(await startFreshHostRestore(runtime(), caller, body.data));
+    return startedResponse(await startFreshHostRestore(rt, caller, body.data));
   }, req);
 }
