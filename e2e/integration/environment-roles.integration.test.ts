@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UserEnvironmentRolesDto } from '@/lib/dto/environment-roles';
 import { createSignedInUser, createToken } from '../support/accounts';
 import { auditEvents } from '../support/audit';
-import { startConsole, type RunningConsole } from '../support/console';
+import { signIn, startConsole, type RunningConsole } from '../support/console';
 import { runAction } from '../support/server-actions';
 
 // Roles per environment against the real console ('local' is an environment too, so no remote
@@ -11,7 +11,8 @@ import { runAction } from '../support/server-actions';
 // the console-wide role; an unknown environment and an admin are refused.
 
 let app: RunningConsole;
-const USERS = 'app/(console)/users/actions.ts#setEnvironmentRoleAction';
+const USERS_FILE = 'app/(console)/users/actions.ts';
+const USERS = `${USERS_FILE}#setEnvironmentRoleAction`;
 const DEPLOY = 'app/(console)/deployments/actions.ts#deployAction';
 /** A deploy request no version matches: a caller who gets past the role check is stopped by validation, so nothing starts. */
 const NOT_A_DEPLOY = { version: '', all: 'nope' };
@@ -25,9 +26,10 @@ afterAll(async () => {
 });
 
 let n = 0;
-async function newUser(role: 'operator' | 'viewer') {
+async function newUser(role: 'admin' | 'operator' | 'viewer') {
   const email = `t6rl-${++n}-${role}@example.com`;
-  return { email, ...(await createSignedInUser(app.baseURL, app.cookie, { name: `User ${n}`, email, role, password: `password-of-${email}` })) };
+  const password = `password-of-${email}`;
+  return { email, password, ...(await createSignedInUser(app.baseURL, app.cookie, { name: `User ${n}`, email, role, password })) };
 }
 
 const grant = (userId: string, environmentId: string, role: 'viewer' | 'operator' | null) => runAction<UserEnvironmentRolesDto>(app.baseURL, USERS, [{ userId, environmentId, role }], app.cookie);
@@ -55,8 +57,12 @@ async function overview(cookie: string): Promise<number> {
 
 describe('roles per environment', () => {
   it('a console-wide operator with a viewer grant on local is refused deploys there (pages, action, API, token) and sees the overview; removing the grant restores operator', async () => {
-    const op = await newUser('operator');
-    const token = await createToken(app.baseURL, op.cookie, { name: 't6rl ci', role: 'operator', expiresInDays: 1 });
+    // Only admins make tokens: this operator made theirs while admin and was then made operator, so
+    // the token acts as an operator (its own role), and with the grant as a viewer.
+    const made = await newUser('admin');
+    const token = await createToken(app.baseURL, made.cookie, { name: 't6rl ci', role: 'operator', expiresInDays: 7 });
+    expect(await runAction(app.baseURL, `${USERS_FILE}#changeRoleAction`, [{ id: made.id, role: 'operator' }], app.cookie)).toMatchObject({ ok: true });
+    const op = { ...made, cookie: (await signIn(app.baseURL, made.email, made.password))! };
     // Before: an operator gets past the role check and is stopped by validation.
     expect(await deployApi(op)).toEqual({ status: 400, code: 'INVALID_INPUT' });
     expect(await deployApi(token)).toEqual({ status: 400, code: 'INVALID_INPUT' });
