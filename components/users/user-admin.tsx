@@ -117,7 +117,16 @@ export function UserAdmin({ users, selfId, adminTotpRequired, environmentRoles, 
       </Table>
 
       <Dialog open={dialog?.kind === 'environments'} title="Role per environment" onClose={() => setDialog(null)}>
-        {dialog?.kind === 'environments' && shownRoles && <EnvironmentRoles email={dialog.user.email} roles={shownRoles} setRole={actions.setEnvironmentRole} />}
+        {dialog?.kind === 'environments' && shownRoles && (
+          <div className="space-y-4">
+            <EnvironmentRoles email={dialog.user.email} roles={shownRoles} setRole={actions.setEnvironmentRole} />
+            <div className="flex justify-end">
+              <Button variant="secondary" onClick={() => setDialog(null)}>
+                Close
+              </Button>
+            </div>
+          </div>
+        )}
       </Dialog>
 
       <Dialog open={dialog?.kind === 'create'} title="Add user" onClose={() => setDialog(null)}>

@@ -66,7 +66,7 @@ test('an admin grants a viewer operator in one environment, and takes it back', 
   // The last column is the effective role (the select's cell is named by its chosen option too).
   await expect(dialog.getByRole('row', { name: /Local/ }).getByRole('cell').last()).toHaveText('operator');
   await page.screenshot({ path: testInfo.outputPath('role-per-environment.png') });
-  await page.keyboard.press('Escape');
+  await dialog.getByRole('button', { name: 'Close' }).click();
   await expect(row.getByText('operator in Local')).toBeVisible();
 
   // The grant is what the viewer acts with in Local: the API says so for their own session.

@@ -37,8 +37,8 @@ export async function setAdminTotpRequiredAction(input: unknown) {
   return setAdminTotpRequired(runtime(), await actionCaller(), input);
 }
 
-// access: admin
 // Users are global, so this takes no environment: the grant names the one it is for.
+// access: admin
 export async function setEnvironmentRoleAction(input: unknown) {
   return setEnvironmentRole(runtime(), await actionCaller(), input);
 }
