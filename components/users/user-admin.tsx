@@ -3,6 +3,7 @@ import { useState, type FormEvent } from 'react';
 import { useRouter } from 'next/navigation';
 import type { ActionResult } from '@/lib/action-result';
 import type { UserDto } from '@/lib/dto/user';
+import type { UserEnvironmentRolesDto } from '@/lib/dto/environment-roles';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { CancelConfirmButtons } from '@/components/ui/cancel-confirm-buttons';
@@ -13,6 +14,7 @@ import { RoleSelect } from '@/components/ui/role-select';
 import { Cell, Table } from '@/components/ui/table';
 import { useToast } from '@/components/ui/toast';
 import { useAction } from '@/components/ui/use-action';
+import { EnvironmentRoles } from './environment-roles';
 
 type Action<T = unknown> = (input: unknown) => Promise<ActionResult<T>>;
 type Props = {
@@ -20,12 +22,14 @@ type Props = {
   selfId: string;
   /** Whether admins must use two-step sign-in (console setting). */
   adminTotpRequired: boolean;
-  actions: { create: Action; changeRole: Action; setDisabled: Action; resetPassword: Action; resetTotp: Action; setAdminTotpRequired: Action };
+  /** Each user's role in every environment (same order as `users`). */
+  environmentRoles: UserEnvironmentRolesDto[];
+  actions: { create: Action; changeRole: Action; setDisabled: Action; resetPassword: Action; resetTotp: Action; setAdminTotpRequired: Action; setEnvironmentRole: Action };
 };
 
-type Dialogs = { kind: 'create' } | { kind: 'disable'; user: UserDto } | { kind: 'password'; user: UserDto } | { kind: 'totp'; user: UserDto } | null;
+type Dialogs = { kind: 'create' } | { kind: 'disable'; user: UserDto } | { kind: 'password'; user: UserDto } | { kind: 'totp'; user: UserDto } | { kind: 'environments'; user: UserDto } | null;
 
-export function UserAdmin({ users, selfId, adminTotpRequired, actions }: Props) {
+export function UserAdmin({ users, selfId, adminTotpRequired, environmentRoles, actions }: Props) {
   const router = useRouter();
   const toast = useToast();
   const [dialog, setDialog] = useState<Dialogs>(null);
@@ -42,6 +46,11 @@ export function UserAdmin({ users, selfId, adminTotpRequired, actions }: Props) 
     e.preventDefault();
     run(action, { ...Object.fromEntries(new FormData(e.currentTarget)), ...extra }, done);
   };
+
+  const rolesOf = (id: string) => environmentRoles.find((r) => r.userId === id);
+  // Shown beside the console-wide role: where a grant changes it, so nobody reads the role column alone.
+  const granted = (id: string) => rolesOf(id)?.environments.filter((e) => e.grant !== null) ?? [];
+  const shownRoles = dialog?.kind === 'environments' ? rolesOf(dialog.user.id) : undefined;
 
   return (
     <>
@@ -71,11 +80,19 @@ export function UserAdmin({ users, selfId, adminTotpRequired, actions }: Props) 
                 disabled={pending}
                 onChange={(e) => run(actions.changeRole, { id: u.id, role: e.target.value }, `${u.email} is now ${e.target.value}`)}
               />
+              {granted(u.id).length > 0 && (
+                <p className="mt-1 text-xs text-zinc-600 dark:text-zinc-400">{granted(u.id).map((e) => `${e.effective} in ${e.environmentName}`).join(', ')}</p>
+              )}
             </Cell>
             <Cell>{u.disabled ? <Badge tone="bad">Disabled</Badge> : <Badge tone="good">Active</Badge>}</Cell>
             <Cell>{u.totp ? <Badge tone="good">On</Badge> : <Badge>Off</Badge>}</Cell>
             <Cell>
               <div className="flex gap-2">
+                {u.role !== 'admin' && !u.disabled && (
+                  <Button variant="secondary" onClick={() => setDialog({ kind: 'environments', user: u })}>
+                    Role per environment
+                  </Button>
+                )}
                 {u.totp && (
                   <Button variant="secondary" onClick={() => setDialog({ kind: 'totp', user: u })}>
                     Reset two-step
@@ -98,6 +115,19 @@ export function UserAdmin({ users, selfId, adminTotpRequired, actions }: Props) 
           </tr>
         ))}
       </Table>
+
+      <Dialog open={dialog?.kind === 'environments'} title="Role per environment" onClose={() => setDialog(null)}>
+        {dialog?.kind === 'environments' && shownRoles && (
+          <div className="space-y-4">
+            <EnvironmentRoles email={dialog.user.email} roles={shownRoles} setRole={actions.setEnvironmentRole} />
+            <div className="flex justify-end">
+              <Button variant="secondary" onClick={() => setDialog(null)}>
+                Close
+              </Button>
+            </div>
+          </div>
+        )}
+      </Dialog>
 
       <Dialog open={dialog?.kind === 'create'} title="Add user" onClose={() => setDialog(null)}>
         <form onSubmit={submit(actions.create, 'User added')} className="space-y-3" noValidate>

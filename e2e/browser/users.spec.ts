@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { ADMIN, signInAsAdmin } from '../support/admin';
+import { ADMIN, addViewerThroughUi, signInAsAdmin, signInThroughUi } from '../support/admin';
 import { gotoHydrated } from '../support/goto-hydrated';
 
 // User administration in the browser: add, change role, disable with confirmation, and the
@@ -49,4 +49,36 @@ test('an admin manages users, and the console keeps its last admin', async ({ pa
   await gotoHydrated(page, '/audit?action=users.create');
   await expect(page.getByRole('cell', { name: email, exact: true })).toBeVisible();
   await expect(page.getByText('viewer-password-1')).toHaveCount(0);
+});
+
+test('an admin grants a viewer operator in one environment, and takes it back', async ({ page, baseURL, browser }, testInfo) => {
+  await signInAsAdmin(page, baseURL!);
+  const viewer = { name: 'Rhea Roles', email: `t6rl-${Date.now()}@example.com`, password: 'roles-password-1' };
+  await addViewerThroughUi(page, viewer);
+
+  const row = page.getByRole('row', { name: new RegExp(viewer.email) });
+  await row.getByRole('button', { name: 'Role per environment' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Role per environment' });
+  const local = dialog.getByLabel(`Role of ${viewer.email} in Local`, { exact: true });
+  await expect(local).toHaveValue('inherit');
+  await local.selectOption('operator');
+  await expect(page.getByText(`${viewer.email} is operator in Local`)).toBeVisible();
+  // The last column is the effective role (the select's cell is named by its chosen option too).
+  await expect(dialog.getByRole('row', { name: /Local/ }).getByRole('cell').last()).toHaveText('operator');
+  await page.screenshot({ path: testInfo.outputPath('role-per-environment.png') });
+  await dialog.getByRole('button', { name: 'Close' }).click();
+  await expect(row.getByText('operator in Local')).toBeVisible();
+
+  // The grant is what the viewer acts with in Local: the API says so for their own session.
+  const context = await browser.newContext({ baseURL });
+  const other = await context.newPage();
+  await signInThroughUi(other, viewer.email, viewer.password);
+  const me = async () => ((await (await other.request.get('/api/v1/me?env=local')).json()) as { role: string }).role;
+  expect(await me()).toBe('operator');
+
+  await row.getByRole('button', { name: 'Role per environment' }).click();
+  await local.selectOption('inherit');
+  await expect(page.getByText(`${viewer.email} has their console-wide role in Local`)).toBeVisible();
+  expect(await me()).toBe('viewer');
+  await context.close();
 });

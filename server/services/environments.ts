@@ -6,6 +6,7 @@ import { CodedError } from '@/lib/errors';
 import { LOCAL_ENVIRONMENT_ID, addEnvironmentInputSchema, removeEnvironmentInputSchema, scanEnvironmentInputSchema, type EnvironmentColour, type ScanEnvironmentInput } from '@/lib/schemas/environments';
 import { authorize, requireRole, type Caller } from '../auth/caller';
 import { appendAudit } from '../db/audit-log';
+import { deleteEnvironmentGrants } from '../db/environment-roles';
 import { readKey, removeKey, writeKey } from '../environments/key-store';
 import { deleteEnvironment, environmentRow, insertEnvironment, listEnvironmentRows, slugFor, type EnvironmentRow } from '../environments/store';
 import { openSshEndpoint, parseSshUrl, scanHostKey, type SshTarget } from '../remote/ssh-endpoint';
@@ -220,6 +221,8 @@ export function removeEnvironment(rt: Runtime, caller: Caller, raw: unknown): Pr
     if (!row) return failure('ENVIRONMENT_NOT_FOUND', 'There is no such environment.');
     if (confirmName !== row.name) return failure('CONFIRMATION_MISMATCH', `Type the environment's name, ${row.name}, to remove it.`);
     deleteEnvironment(rt.db, id);
+    // Its grants go too: an environment added later under the same id starts with none.
+    deleteEnvironmentGrants(rt.db, id);
     await removeKey(rt.env.dataDir, id);
     appendAudit(rt.db, { actor, action: 'environment.remove', target: row.name, params: { id, endpoint: environmentDto(row).endpoint, deployDir: row.deployDir }, sourceIp: caller.sourceIp, outcome: 'success' });
     return { ok: true, data: { id } };

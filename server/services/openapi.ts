@@ -10,6 +10,7 @@ import { ALERT_EVENTS } from '@/lib/alerts/events';
 import { prePullSettingSchema } from '@/lib/schemas/pre-pull';
 import { pruneImagesInputSchema } from '@/lib/schemas/disk';
 import { healthHistoryQuerySchema } from '@/lib/schemas/health';
+import { environmentRoleBodySchema } from '@/lib/schemas/environment-roles';
 import { addEnvironmentInputSchema, ENVIRONMENT_COLOURS, LOCAL_ENVIRONMENT_ID, removeEnvironmentBodySchema, scanEnvironmentInputSchema } from '@/lib/schemas/environments';
 import { MAX_JSON_BODY_BYTES } from '../http/api-request';
 
@@ -355,6 +356,29 @@ const schemas: Record<string, JsonSchema> = {
   EnvironmentScanInput: input(scanEnvironmentInputSchema),
   EnvironmentInput: input(addEnvironmentInputSchema),
   EnvironmentRemoveBody: input(removeEnvironmentBodySchema),
+  EnvironmentRoleBody: input(environmentRoleBodySchema),
+  UserEnvironmentRoles: {
+    type: 'object',
+    required: ['userId', 'role', 'environments'],
+    properties: {
+      userId: { type: 'string', format: 'uuid' },
+      role: { ...role, description: 'The console-wide role' },
+      environments: {
+        type: 'array',
+        description: 'Every environment, the local one first',
+        items: {
+          type: 'object',
+          required: ['environmentId', 'environmentName', 'grant', 'effective'],
+          properties: {
+            environmentId: str,
+            environmentName: str,
+            grant: { type: ['string', 'null'], enum: ['viewer', 'operator', null], description: 'The role granted here; null: the console-wide role applies' },
+            effective: { ...role, description: 'The role the user acts with here' },
+          },
+        },
+      },
+    },
+  },
   HostKey: { type: 'object', required: ['algorithm', 'fingerprint'], properties: { algorithm: str, fingerprint: { type: 'string', description: 'SHA256:… as OpenSSH prints it' } } },
   Environment: {
     type: 'object',
@@ -528,7 +552,7 @@ function start(summary: string, operationId: string, body: string, more: { descr
  * audit, alert channels, the environments themselves and the fleet. They read no `env` (a given
  * one is still checked); every other path acts on the environment `env` names.
  */
-export const GLOBAL_PATHS = new Set(['/api/v1/audit', '/api/v1/alerts/channels', '/api/v1/alerts/channels/{id}', '/api/v1/alerts/channels/{id}/test', '/api/v1/alerts/deliveries', '/api/v1/environments', '/api/v1/environments/scan', '/api/v1/environments/{id}', '/api/v1/fleet', '/api/v1/openapi.json']);
+export const GLOBAL_PATHS = new Set(['/api/v1/audit', '/api/v1/alerts/channels', '/api/v1/alerts/channels/{id}', '/api/v1/alerts/channels/{id}/test', '/api/v1/alerts/deliveries', '/api/v1/environments', '/api/v1/environments/scan', '/api/v1/environments/{id}', '/api/v1/fleet', '/api/v1/users/{id}/environment-roles', '/api/v1/openapi.json']);
 
 // environmentIdSchema's pattern, as JSON Schema says it (the test checks the two agree).
 const ENVIRONMENT_ID_PATTERN = '^[a-z0-9][a-z0-9-]{0,39}$';
@@ -911,6 +935,31 @@ export function openApiDocument(): Record<string, unknown> {
           parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: ENVIRONMENT_ID_PATTERN } }],
           requestBody: { required: true, content: json(ref('EnvironmentRemoveBody')) },
           responses: { 204: { description: 'Removed' }, ...bodyErrors, ...denied, 404: error('No such environment (ENVIRONMENT_NOT_FOUND)'), 422: error('CONFIRMATION_MISMATCH or ENVIRONMENT_LOCAL') },
+        },
+      },
+      '/api/v1/users/{id}/environment-roles': {
+        get: {
+          summary: 'A user’s role in every environment (admin)',
+          operationId: 'getUserEnvironmentRoles',
+          tags: ['admin'],
+          description: 'Users are global; a grant replaces a viewer’s or operator’s console-wide role in one environment (operator on staging, viewer on production). Admins are admin everywhere and have no grants.',
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+          responses: { 200: { description: 'The user’s roles', content: json(ref('UserEnvironmentRoles')) }, ...denied, 404: error('No such user (NOT_FOUND)') },
+        },
+        put: {
+          summary: 'Grant, replace or remove a user’s role in one environment (admin)',
+          operationId: 'setUserEnvironmentRole',
+          tags: ['admin'],
+          description: 'One grant per call: `role` viewer or operator sets it, null removes it. Takes effect at the user’s next request, sessions and API tokens alike (a token never acts above its own role). Refused: an admin (ROLE_ADMIN_GLOBAL), a disabled user (USER_DISABLED), an unknown environment (ENVIRONMENT_NOT_FOUND). Audited as user.environment_role.',
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+          requestBody: { required: true, content: json(ref('EnvironmentRoleBody')) },
+          responses: {
+            200: { description: 'The user’s roles afterwards', content: json(ref('UserEnvironmentRoles')) },
+            ...bodyErrors,
+            ...denied,
+            404: error('No such user (NOT_FOUND) or environment (ENVIRONMENT_NOT_FOUND)'),
+            422: error('ROLE_ADMIN_GLOBAL or USER_DISABLED'),
+          },
         },
       },
       '/api/v1/fleet': {

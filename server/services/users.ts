@@ -13,6 +13,7 @@ import { changeUser, insertUser, type UserChange } from '../db/user-admin';
 import { authorize, requireRole, type Caller } from '../auth/caller';
 import { hashPassword } from '../auth/password';
 import { clearTotp } from '../db/totp';
+import { deleteUserGrants } from '../db/environment-roles';
 import { writeSetting } from '../db/console-settings';
 import { adminTotpRequired, REQUIRE_ADMIN_TOTP } from '../auth/totp-policy';
 
@@ -95,7 +96,12 @@ export const changeRole = adminMutation({
   action: 'users.change_role',
   schema: changeRoleSchema,
   target: (i) => i.id,
-  run: async ({ id, role }, ctx) => apply(id, { role }, ctx),
+  run: async ({ id, role }, ctx) => {
+    const result = apply(id, { role }, ctx);
+    // An admin is admin in every environment: grants would only come back to life on a later demotion.
+    if (result.ok && role === 'admin') deleteUserGrants(ctx.rt.db, id);
+    return result;
+  },
 });
 
 export const setDisabled = adminMutation({

@@ -1,6 +1,7 @@
 'use server';
 import { actionCaller } from '@/server/auth/session';
 import { runtime } from '@/server/runtime';
+import { setEnvironmentRole } from '@/server/services/environment-roles';
 import { changeRole, createUser, resetPassword, resetTotp, setAdminTotpRequired, setDisabled } from '@/server/services/users';
 
 // Thin: the service checks the admin role, validates and audits. `access:` lines declare who may
@@ -34,4 +35,10 @@ export async function resetTotpAction(input: unknown) {
 // access: admin
 export async function setAdminTotpRequiredAction(input: unknown) {
   return setAdminTotpRequired(runtime(), await actionCaller(), input);
+}
+
+// Users are global, so this takes no environment: the grant names the one it is for.
+// access: admin
+export async function setEnvironmentRoleAction(input: unknown) {
+  return setEnvironmentRole(runtime(), await actionCaller(), input);
 }

@@ -3,7 +3,8 @@ import { UserAdmin } from '@/components/users/user-admin';
 import { requirePageCaller } from '@/server/auth/session';
 import { runtime } from '@/server/runtime';
 import { adminTotpPolicy, listUsers } from '@/server/services/users';
-import { changeRoleAction, createUserAction, resetPasswordAction, resetTotpAction, setAdminTotpRequiredAction, setDisabledAction } from './actions';
+import { allEnvironmentRoles } from '@/server/services/environment-roles';
+import { changeRoleAction, createUserAction, resetPasswordAction, resetTotpAction, setAdminTotpRequiredAction, setDisabledAction, setEnvironmentRoleAction } from './actions';
 
 export const metadata = { title: 'Users' };
 
@@ -12,6 +13,7 @@ export default async function UsersPage() {
   const rt = runtime();
   const users = listUsers(rt, caller);
   const policy = adminTotpPolicy(rt, caller);
+  const environmentRoles = allEnvironmentRoles(rt, caller);
   return (
     <>
       <PageHeader title="Users">People who can sign in to this console, and what each may do.</PageHeader>
@@ -19,6 +21,7 @@ export default async function UsersPage() {
         users={users}
         selfId={caller.user.id}
         adminTotpRequired={policy.required}
+        environmentRoles={environmentRoles}
         actions={{
           create: createUserAction,
           changeRole: changeRoleAction,
@@ -26,6 +29,7 @@ export default async function UsersPage() {
           resetPassword: resetPasswordAction,
           resetTotp: resetTotpAction,
           setAdminTotpRequired: setAdminTotpRequiredAction,
+          setEnvironmentRole: setEnvironmentRoleAction,
         }}
       />
     </>
