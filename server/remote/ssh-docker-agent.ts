@@ -28,6 +28,10 @@ export function pooledDockerAgent(dial: DialStdio, o: PoolOptions): http.Agent {
   const keepAlive = o.maxFreeSockets > 0;
   // `timeout` on a keep-alive agent is the idle timeout of the free channels (node destroys a free
   // socket on its 'timeout'); a request's own timeout (the api client's 10 s) replaces it while in use.
+  // Node counts a socket toward maxSockets only once createConnection has called back: with an
+  // async dial a burst of concurrent requests can open more channels than maxSockets (the extra
+  // ones are closed when freed, beyond maxFreeSockets). The hard bound, OpenSSH's MaxSessions, is
+  // kept by dialStdioOver, which counts channels still opening.
   const agent = new http.Agent({ keepAlive, maxSockets: o.maxSockets, maxFreeSockets: Math.max(1, o.maxFreeSockets), scheduling: 'lifo', ...(keepAlive ? { timeout: o.idleMs } : {}) });
   (agent as unknown as { createConnection: (o: unknown, cb: (err: Error | null, s?: Duplex) => void) => undefined }).createConnection = (_o, cb) => {
     // A throw here would escape http's agent as an uncaught exception: dial only rejects.
@@ -71,6 +75,9 @@ export function dialStdioOver(
   o: { sharedLimit: number; openTimeoutMs: number },
 ): DialStdio {
   const tracked = new WeakMap<Client, Tracked>();
+  // Channels being opened on each kept connection: counted with the open ones, so a burst of
+  // requests overflows to dedicated connections instead of past MaxSessions.
+  const opening = new WeakMap<Client, number>();
   const track = (client: Client): Tracked => {
     let e = tracked.get(client);
     if (!e) {
@@ -129,8 +136,14 @@ export function dialStdioOver(
     });
   return async () => {
     const client = await connection();
-    if (track(client).open.size < o.sharedLimit) return exec(client, false);
-    return exec(await dedicated(), true);
+    const pending = opening.get(client) ?? 0;
+    if (track(client).open.size + pending >= o.sharedLimit) return exec(await dedicated(), true);
+    opening.set(client, pending + 1);
+    try {
+      return await exec(client, false);
+    } finally {
+      opening.set(client, (opening.get(client) ?? 1) - 1);
+    }
   };
 }
 
