@@ -151,7 +151,7 @@ export function createRuntime(parts: RuntimeParts, shared?: SharedParts): Runtim
   // A container unhealthy or restarting for longer than the threshold is an alert (server/alerts).
   watch.onIncident((incident) => {
     const condition = alertCondition(incident);
-    if (condition && incident.service) alerts.observeHealth({ service: incident.service, container: incident.container, condition, at: new Date(incident.at) });
+    if (condition && incident.service) alerts.observeHealth({ service: incident.service, container: incident.container, condition, at: new Date(incident.at), environmentId: environment.id });
   });
   const operations = createOperations({ db: parts.db, ports, onFinish, environmentId: environment.id, live });
   return { ...parts, environment, ports, alerts, operations, live, writes: createWriteQueue(), cache: new Map(), watch };

@@ -47,16 +47,14 @@ function Card({ e }: { e: FleetEnvironmentDto }) {
           )}
         </>
       )}
-      {e.local && (
-        <dl className="grid grid-cols-[auto_1fr] gap-x-3 text-xs">
+      <dl className="grid grid-cols-[auto_1fr] gap-x-3 text-xs">
           <dt className="text-zinc-500 dark:text-zinc-400">Running</dt>
-          <dd>{e.local.running ? <a className="underline" href={`/deployments/${e.local.running.id}`}>{e.local.running.purpose}</a> : 'nothing'}</dd>
+          <dd>{e.records.running ? <a className="underline" href={`/deployments/${e.records.running.id}?env=${encodeURIComponent(e.environment.id)}`}>{e.records.running.purpose}</a> : 'nothing'}</dd>
           <dt className="text-zinc-500 dark:text-zinc-400">Last backup</dt>
-          <dd>{e.local.lastBackup ? formatTime(e.local.lastBackup.finishedAt) : 'none yet'}</dd>
+          <dd>{e.records.lastBackup ? formatTime(e.records.lastBackup.finishedAt) : 'none yet'}</dd>
           <dt className="text-zinc-500 dark:text-zinc-400">Alerts (24 h)</dt>
-          <dd>{e.local.alertsLast24h}</dd>
-        </dl>
-      )}
+          <dd>{e.records.alertsLast24h}</dd>
+      </dl>
     </article>
   );
 }

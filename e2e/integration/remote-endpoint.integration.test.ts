@@ -155,9 +155,11 @@ describe('SSH endpoint on a second engine', () => {
     // The socket root's alone for a moment: SSH lets the user in, `docker system dial-stdio` cannot connect.
     const sock = host.dockerHost.replace(/^unix:\/\//, '');
     const mode = fs.statSync(sock).mode & 0o777;
+    // A fresh endpoint: ep's kept api channels already hold a connection to the engine.
+    const fresh = await openEndpoint();
     fs.chmodSync(sock, 0o600);
     try {
-      const down = await codeOf(ep.docker.api.version());
+      const down = await codeOf(fresh.docker.api.version());
       expect(down.code).toBe('DOCKER_UNAVAILABLE');
     } finally {
       fs.chmodSync(sock, mode);
@@ -190,10 +192,12 @@ describe('SSH endpoint on a second engine', () => {
   });
 
   it('refuses a changed host key on every connection, before logging in', async () => {
+    // The kept connection ends with the old server (its key was checked when it was made).
+    await host.stopSsh();
     await host.changeHostKey();
     const presented = await host.hostKeyFingerprint();
     expect(presented).not.toBe(pin);
-    // The endpoint opened before the change: docker-modem's next connection meets the new key.
+    // The endpoint opened before the change: its next connection meets the new key.
     const viaDocker = await codeOf(ep.docker.api.version());
     expect(viaDocker.code).toBe('HOST_KEY_CHANGED');
     expect(viaDocker.message).toContain(pin);
@@ -224,5 +228,55 @@ describe('SSH endpoint on a second engine', () => {
     expect((await ep3.docker.api.version()).Version).toBeTruthy();
     // The first endpoint's files reconnect on next use.
     expect((await ep2.files.readFile('.env'))?.toString()).toBe('SECRET=1\n');
+  });
+
+  it('keeps one SSH connection for the files and every Docker call, opens it again after a drop, and follows a log beside api calls', async () => {
+    await host.stopSsh(); // every session ends; the log starts afresh
+    await host.startSsh();
+    const logins = () => host.sshLog().split('Accepted publickey').length - 1;
+    const ep4 = await openEndpoint();
+    const t0 = Date.now();
+    const N = 20;
+    for (let i = 0; i < N; i++) {
+      await [() => ep4.docker.api.ping(), () => ep4.docker.api.version(), () => ep4.docker.api.listContainers({ all: true }), () => ep4.files.readFile('.env')][i % 4]!();
+    }
+    const eachMs = (Date.now() - t0) / N;
+    await Promise.all(Array.from({ length: 6 }, () => ep4.docker.api.version())); // beyond the 4 kept api channels: they wait, on the same connection
+    console.log(`remote endpoint: ${N} sequential calls (docker and sftp) ${eachMs.toFixed(1)} ms each; sshd logins ${logins()}`);
+    expect(logins()).toBe(1);
+
+    // A killed connection: the next call connects again (one more login) and answers.
+    await host.stopSsh();
+    await host.startSsh();
+    expect(logins()).toBe(0);
+    expect((await ep4.docker.api.version()).Version).toBeTruthy();
+    expect((await ep4.files.readFile('.env'))?.toString()).toBe('SECRET=1\n');
+    expect(logins()).toBe(1);
+
+    // A followed log keeps its own channel while api calls come and go beside it: were its channel
+    // handed back to the pool, the next api call would read log bytes and the log would stop.
+    const c = await ep4.docker.api.createContainer({ Image: REMOTE_BUSYBOX_IMAGE, name: 'rm-follow', Cmd: ['sh', '-c', 'i=0; while true; do echo line $i; i=$((i+1)); sleep 0.1; done'], HostConfig: { NetworkMode: 'none' } });
+    try {
+      await c.start();
+      const stream = (await ep4.docker.streaming.getContainer(c.id).logs({ follow: true, stdout: true, stderr: true })) as NodeJS.ReadableStream & { destroy(): void };
+      let text = '';
+      stream.on('data', (b: Buffer) => (text += b.toString('latin1')));
+      const lines = () => (text.match(/line \d+/g) ?? []).length;
+      const waitLines = async (n: number) => {
+        for (const deadline = Date.now() + 20_000; lines() < n && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 50));
+        return lines();
+      };
+      expect(await waitLines(3)).toBeGreaterThanOrEqual(3);
+      for (let i = 0; i < 10; i++) expect((await ep4.docker.api.getContainer('rm-follow').inspect()).State.Running).toBe(true);
+      const before = lines();
+      expect(await waitLines(before + 5)).toBeGreaterThanOrEqual(before + 5);
+      stream.destroy();
+      expect((await ep4.docker.api.version()).Version).toBeTruthy();
+      console.log(`remote endpoint: followed ${lines()} log lines beside 10 api calls; sshd logins ${logins()}`);
+      expect(logins()).toBe(1); // the stream's channel rode on the kept connection too
+    } finally {
+      await c.remove({ force: true });
+    }
+    await ep4.close();
   });
 });

@@ -48,13 +48,13 @@ export type FleetEnvironmentDto = {
   probe: FleetProbeDto;
   /** How long this environment's probe took (the deadline when it did not answer). */
   durationMs: number;
-  /** Only the local environment has these today: operations, backups and alerts are local tables. */
-  local: {
+  /** What this console recorded for the environment (its operations rows and alerts). */
+  records: {
     running: { id: string; kind: string; purpose: string } | null;
     lastBackup: { operationId: string; finishedAt: string } | null;
     /** Alert events raised in the last 24 hours. */
     alertsLast24h: number;
-  } | null;
+  };
 };
 
 export type FleetDto = { environments: FleetEnvironmentDto[]; deadlineMs: number; checkedAt: string; durationMs: number };

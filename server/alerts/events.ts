@@ -4,13 +4,16 @@ import type { OperationDto } from '@/lib/dto/operations';
 // What can be published (docs/alerts.md#events). Each event carries its own facts in `data`; the
 // words a person reads (title, text) and the severity are derived in one place, describe().
 
-export type AlertEvent =
+// `environmentId` names the environment the event is about (an operation's, a watched
+// container's); host-wide checks (disk, memory, releases, TLS) leave it out: the console's own host.
+export type AlertEvent = (
   | { kind: 'operation.failed' | 'operation.succeeded' | 'backup.failed' | 'drill.failed'; data: { operationId: string; operationKind: string; purpose: string; actor: string | null; error: { code: string; message: string } | null; path: string } }
   | { kind: 'container.unhealthy' | 'container.restarting'; data: { service: string; container: string | null; since: string; thresholdMinutes: number; thresholdSeconds: number } }
   | { kind: 'disk.threshold'; data: { path: string; usedPercent: number; thresholdPercent: number; freeBytes: number } }
   | { kind: 'memory.threshold'; data: { usedPercent: number; thresholdPercent: number; availableBytes: number } }
   | { kind: 'release.available'; data: { version: string; current: string | null } }
-  | { kind: 'tls.expiring'; data: { domain: string; expiresAt: string; daysLeft: number } };
+  | { kind: 'tls.expiring'; data: { domain: string; expiresAt: string; daysLeft: number } }
+) & { environmentId?: string };
 
 /** A published event with its identity: what the queue stores and every channel renders. */
 export type PublishedAlert = AlertEvent & { id: string; occurredAt: string; test?: boolean };
@@ -66,8 +69,8 @@ export function describe(event: AlertEvent): { title: string; text: string; seve
 export function operationAlert(op: OperationDto): AlertEvent | null {
   if (op.kind === 'dry-run') return null;
   const data = { operationId: op.id, operationKind: op.kind, purpose: op.purpose, actor: op.actor, error: op.error, path: `/deployments/${op.id}` };
-  if (op.status === 'succeeded') return { kind: 'operation.succeeded', data };
+  if (op.status === 'succeeded') return { kind: 'operation.succeeded', data, environmentId: op.environmentId };
   if (op.status !== 'failed') return null;
   const kind: AlertEventKind = op.kind === 'backup' ? 'backup.failed' : op.kind === 'drill' ? 'drill.failed' : 'operation.failed';
-  return { kind, data } as AlertEvent;
+  return { kind, data, environmentId: op.environmentId } as AlertEvent;
 }

@@ -49,4 +49,12 @@ describe('unhealthy or restarting for longer than the threshold', () => {
     expect(r.events.map((e) => e.data)).toMatchObject([{ service: 'rag' }]);
     expect(nextHealthDeadline(r.state, 5 * MIN)).toEqual(at(7));
   });
+
+  it("keeps two environments' services of one name apart and names the environment in the event", () => {
+    let state: HealthState = emptyHealthState;
+    state = stepHealth(state, { type: 'change', service: 'rag', condition: 'unhealthy', at: at(0), environmentId: 'staging' }, 5 * MIN).state;
+    state = stepHealth(state, { type: 'change', service: 'rag', condition: 'ok', at: at(1) }, 5 * MIN).state; // the local rag recovers
+    const r = stepHealth(state, tick(5), 5 * MIN);
+    expect(r.events).toMatchObject([{ kind: 'container.unhealthy', environmentId: 'staging', data: { service: 'rag' } }]);
+  });
 });

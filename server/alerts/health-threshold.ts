@@ -9,10 +9,13 @@ import type { AlertEvent } from './events';
 export type HealthCondition = 'unhealthy' | 'restarting' | 'ok';
 
 export type HealthInput =
-  | { type: 'change'; service: string; container?: string | null; condition: HealthCondition; at: Date }
+  | { type: 'change'; service: string; container?: string | null; condition: HealthCondition; at: Date; environmentId?: string }
   | { type: 'tick'; at: Date };
 
-type Episode = { condition: Exclude<HealthCondition, 'ok'>; container: string | null; since: Date; alerted: boolean };
+type Episode = { service: string; environmentId?: string; condition: Exclude<HealthCondition, 'ok'>; container: string | null; since: Date; alerted: boolean };
+
+// One episode per environment and service: two environments' `platform` are two containers.
+const keyOf = (service: string, environmentId?: string) => (environmentId ? `${environmentId}\u0000${service}` : service);
 export type HealthState = ReadonlyMap<string, Episode>;
 
 export const emptyHealthState: HealthState = new Map();
@@ -20,17 +23,20 @@ export const emptyHealthState: HealthState = new Map();
 export function stepHealth(state: HealthState, input: HealthInput, thresholdMs: number): { state: HealthState; events: AlertEvent[] } {
   const next = new Map(state);
   if (input.type === 'change') {
-    const current = next.get(input.service);
-    if (input.condition === 'ok') next.delete(input.service);
+    const key = keyOf(input.service, input.environmentId);
+    const current = next.get(key);
+    if (input.condition === 'ok') next.delete(key);
     // The same condition again (a repeated report) keeps its start: the episode goes on.
-    else if (current?.condition !== input.condition) next.set(input.service, { condition: input.condition, container: input.container ?? null, since: input.at, alerted: false });
+    else if (current?.condition !== input.condition) next.set(key, { service: input.service, ...(input.environmentId ? { environmentId: input.environmentId } : {}), condition: input.condition, container: input.container ?? null, since: input.at, alerted: false });
   }
   const events: AlertEvent[] = [];
-  for (const [service, episode] of next) {
+  for (const [key, episode] of next) {
     if (episode.alerted || input.at.getTime() - episode.since.getTime() < thresholdMs) continue;
-    next.set(service, { ...episode, alerted: true });
+    next.set(key, { ...episode, alerted: true });
+    const { service } = episode;
     events.push({
       kind: episode.condition === 'unhealthy' ? 'container.unhealthy' : 'container.restarting',
+      ...(episode.environmentId ? { environmentId: episode.environmentId } : {}),
       data: { service, container: episode.container, since: episode.since.toISOString(), thresholdMinutes: Math.round(thresholdMs / 60_000), thresholdSeconds: Math.round(thresholdMs / 1000) },
     });
   }

@@ -145,6 +145,9 @@ export async function withApiUser(role: Role, handler: (caller: Caller, rt: Runt
   return handler({ user, sourceIp, sessionId }, rt);
 }
 
+/** Every environment's runtime, for an edge that spans them all (the fleet): app/ reaches environment-runtimes through here. */
+export { runtimeFor };
+
 /** An environment id from a page's search (`?env=`), a link or an action's bound argument; 'local' when absent. */
 async function chosenRuntime(raw: unknown): Promise<Runtime> {
   const parsed = environmentIdSchema.safeParse(raw ?? LOCAL_ENVIRONMENT_ID);

@@ -3,6 +3,8 @@ import type { FleetProbeDto, FleetServiceDto } from '@/lib/dto/environments';
 import { createDockerPort } from '../docker/docker-adapter';
 import { stackStatus } from '../engine/stack-status';
 import { createProjectPort } from '../project/project-port';
+import type { DockerPort, ProjectPort } from '../engine/ports';
+import { RemoteError } from '../remote/remote-error';
 import type { RemoteEndpoint } from '../remote/ssh-endpoint';
 
 // The state of a remote environment's stack, read the way the local overview reads its own: the
@@ -25,18 +27,23 @@ export function fleetServices(containers: readonly StatusContainer[]): FleetServ
 }
 
 /** The probe's answer for a host that answered: its stack, or why the stack could not be read. */
-export async function remoteProbe(endpoint: RemoteEndpoint): Promise<Extract<FleetProbeDto, { reachable: true }>> {
+export function remoteProbe(endpoint: RemoteEndpoint): Promise<Extract<FleetProbeDto, { reachable: true }>> {
   // The same project modules as on this host, over SFTP (endpoint.project). Read-only here: a lock
   // is never taken, and a holder always counts as alive, so nothing of anyone's is removed.
-  const project = createProjectPort(endpoint.project, () => true);
+  return stackProbe(createDockerPort(endpoint.docker.api), createProjectPort(endpoint.project, () => true));
+}
+
+/** The same over a kept environment runtime's ports (rt.docker, rt.project): only reads, no lock. */
+export async function stackProbe(docker: DockerPort, project: ProjectPort): Promise<Extract<FleetProbeDto, { reachable: true }>> {
   try {
     const projectId = await project.readProjectId();
-    const s = await stackStatus(createDockerPort(endpoint.docker.api), project);
+    const s = await stackStatus(docker, project);
     const active = s.containers.find((c) => c.active && c.service === 'platform');
     return { reachable: true, initialised: true, projectId, activeColor: s.activeColor, activeVersion: active?.version ?? null, services: fleetServices(s.containers), message: null };
   } catch (err) {
-    // A directory without a project is reachable and empty, not broken.
-    if (err instanceof CodedError) return { reachable: true, initialised: false, projectId: null, activeColor: null, activeVersion: null, services: [], message: err.message };
+    // A directory without a project is reachable and empty, not broken. A transport error (the
+    // kept runtime connects on first use, so it surfaces here) is the host's, not the project's.
+    if (err instanceof CodedError && !(err instanceof RemoteError)) return { reachable: true, initialised: false, projectId: null, activeColor: null, activeVersion: null, services: [], message: err.message };
     throw err;
   }
 }

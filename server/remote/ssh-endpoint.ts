@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Client, utils, type ConnectConfig, type SFTPWrapper } from 'ssh2';
 import type { DockerClients } from '../docker/client';
 import { createAgentDockerClients } from '../docker/ssh-clients';
-import { sshDockerAgent } from './ssh-docker-agent';
+import { dialStdioOver, pooledDockerAgent } from './ssh-docker-agent';
 import { hostKeyOf, isFingerprint, fingerprintOf, type HostKey } from './host-key';
 import { RemoteError } from './remote-error';
 import { mapSshError, type HostKeyMismatch } from './ssh-errors';
@@ -43,6 +43,14 @@ export type OpenOptions = {
 };
 
 const DEFAULT_TIMEOUT_MS = 10_000;
+// OpenSSH allows 10 sessions (channels) per connection by default (MaxSessions): the SFTP session,
+// up to API_CHANNELS kept api channels and a few streams share the kept connection; a stream
+// beyond SHARED_CHANNELS gets a connection of its own.
+const SHARED_CHANNELS = 8;
+const API_CHANNELS = 4;
+const API_IDLE_CHANNELS = 2;
+/** An idle api channel (and its remote `docker system dial-stdio` process) is closed after this. */
+const IDLE_CHANNEL_MS = 30_000;
 
 /** The host's key, without authenticating: the verifier sees it during key exchange, then refuses the connection. */
 export function scanHostKey(t: SshTarget, opts: { timeoutMs?: number } = {}): Promise<HostKey> {
@@ -72,9 +80,10 @@ export function scanHostKey(t: SshTarget, opts: { timeoutMs?: number } = {}): Pr
 }
 
 /**
- * An environment's engine and deployment directory over SSH, pinned to one host key. The files
- * use one long-lived SFTP session (re-opened on next use when the connection drops); the Docker
- * clients open a connection per request (ssh-docker-agent.ts), each checked against the same pin.
+ * An environment's engine and deployment directory over SSH, pinned to one host key, on ONE kept
+ * connection (made on first use, made again on the next use after a drop, the pin checked each
+ * time): the files through its SFTP session, the Docker clients through `docker system dial-stdio`
+ * channels on it (ssh-docker-agent.ts; the api client keeps idle channels for the next request).
  */
 export async function openSshEndpoint(t: SshTarget, o: OpenOptions): Promise<RemoteEndpoint> {
   if (!isFingerprint(o.hostKeyFingerprint)) throw new RemoteError('INVALID_ENDPOINT', 'The pinned host key fingerprint is not of the form SHA256:<43 base64 characters>.');
@@ -100,63 +109,92 @@ export async function openSshEndpoint(t: SshTarget, o: OpenOptions): Promise<Rem
   const sshOptions: ConnectConfig = { privateKey: o.privateKey, hostVerifier, readyTimeout: timeoutMs };
   const mapError = (err: unknown) => mapSshError(err, t, lastMismatch);
 
-  let session: Promise<{ client: Client; sftp: SFTPWrapper }> | null = null;
+  // One kept connection carries the SFTP session and the Docker channels (server/remote/ssh-docker-agent.ts).
+  let session: Promise<Client> | null = null;
   let closed = false;
   let current: Client | null = null;
-  const connect = () =>
-    new Promise<{ client: Client; sftp: SFTPWrapper }>((resolve, reject) => {
+  const dial = (keepalive: boolean) =>
+    new Promise<Client>((resolve, reject) => {
       const client = new Client();
-      current = client;
-      // Only the current connection's end forgets the session: an old one closing late must not
-      // drop its successor.
-      const forget = () => {
-        if (current === client) {
-          current = null;
-          session = null;
-        }
-      };
       let ready = false;
       client.on('error', (err) => {
-        forget();
         if (!ready) reject(mapError(err));
       });
       client.on('close', () => {
-        forget();
         if (!ready) reject(new RemoteError('CONNECTION_LOST', `${t.host}:${t.port} closed the connection during set-up.`));
       });
       client.on('ready', () => {
-        client.sftp((err, sftp) => {
-          if (err) {
-            client.end();
-            return reject(new RemoteError('CONNECTION_LOST', `${t.host}:${t.port} refused the SFTP subsystem.`, { cause: err }));
-          }
-          ready = true;
-          resolve({ client, sftp });
+        ready = true;
+        resolve(client);
+      });
+      try {
+        client.connect({
+          host: t.host,
+          port: t.port,
+          username: t.user,
+          ...sshOptions,
+          agent: undefined,
+          agentForward: false,
+          tryKeyboard: false,
+          // A host that vanishes without a FIN (cable, power) is noticed within ~3 intervals.
+          ...(keepalive ? { keepaliveInterval: 15_000, keepaliveCountMax: 3 } : {}),
         });
-      });
-      client.connect({
-        host: t.host,
-        port: t.port,
-        username: t.user,
-        ...sshOptions,
-        // A host that vanishes without a FIN (cable, power) is noticed within ~3 intervals.
-        keepaliveInterval: 15_000,
-        keepaliveCountMax: 3,
-      });
-      // Request/response traffic: with Nagle on, each small SFTP request waited for the host's
-      // delayed ACK (~40 ms a round trip, 0.6 s for a 256 KiB write; ~5 ms without).
-      client.setNoDelay(true);
+        // Request/response traffic: with Nagle on, each small SFTP request waited for the host's
+        // delayed ACK (~40 ms a round trip, 0.6 s for a 256 KiB write; ~5 ms without).
+        client.setNoDelay(true);
+      } catch (err) {
+        reject(mapError(err));
+      }
     });
-  const sftp = async () => {
+  const connect = () => {
+    const p = dial(true);
+    void p.then(
+      (client) => {
+        current = client;
+        // Only the current connection's end forgets the session: an old one closing late must not
+        // drop its successor. The next call connects again (with the same pin).
+        const forget = () => {
+          if (current === client) {
+            current = null;
+            if (session === p) session = null;
+          }
+        };
+        client.on('error', forget);
+        client.on('close', forget);
+        if (closed) client.end();
+      },
+      () => {},
+    );
+    return p;
+  };
+  const connection = async () => {
     if (closed) throw new RemoteError('CONNECTION_LOST', 'The endpoint was closed.');
     session ??= connect();
     const s = session;
     try {
-      return (await s).sftp;
+      return await s;
     } catch (err) {
       if (session === s) session = null;
       throw err;
     }
+  };
+  const sftpOf = new WeakMap<Client, Promise<SFTPWrapper>>();
+  const sftp = async () => {
+    const client = await connection();
+    let s = sftpOf.get(client);
+    if (!s) {
+      s = new Promise<SFTPWrapper>((resolve, reject) =>
+        client.sftp((err, w) => {
+          if (err) return reject(new RemoteError('CONNECTION_LOST', `${t.host}:${t.port} refused the SFTP subsystem.`, { cause: err }));
+          w.once('close', () => sftpOf.get(client) === s && sftpOf.delete(client));
+          resolve(w);
+        }),
+      );
+      const mine = s;
+      s.catch(() => sftpOf.get(client) === mine && sftpOf.delete(client));
+      sftpOf.set(client, s);
+    }
+    return s;
   };
   // An SFTP call's error: a status from the server, or (no numeric code) the channel went away.
   const fileError = (err: unknown, what: string): RemoteError => {
@@ -201,7 +239,15 @@ export async function openSshEndpoint(t: SshTarget, o: OpenOptions): Promise<Rem
   };
 
   if (!o.lazy) await sftp(); // the first connection proves the pin and the key before anything is returned
-  const docker = createAgentDockerClients(sshDockerAgent(t, sshOptions, mapError), mapError);
+  // A dedicated connection (the old way, ended with its channel) only when the kept one already
+  // carries SHARED_CHANNELS channels; without keep-alive pings, as it lives no longer than a stream.
+  const dockerDial = dialStdioOver(t, connection, () => (closed ? Promise.reject(new RemoteError('CONNECTION_LOST', 'The endpoint was closed.')) : dial(false)), { sharedLimit: SHARED_CHANNELS, openTimeoutMs: timeoutMs });
+  const agents = {
+    api: pooledDockerAgent(dockerDial, { maxSockets: API_CHANNELS, maxFreeSockets: API_IDLE_CHANNELS, idleMs: IDLE_CHANNEL_MS }),
+    // Streams (followed logs, events, exec, archives) last as long as their reader: a channel each, never reused.
+    streaming: pooledDockerAgent(dockerDial, { maxSockets: Infinity, maxFreeSockets: 0, idleMs: 0 }),
+  };
+  const docker = createAgentDockerClients(agents, mapError);
   return {
     docker,
     files,
@@ -210,7 +256,9 @@ export async function openSshEndpoint(t: SshTarget, o: OpenOptions): Promise<Rem
       closed = true;
       const s = session;
       session = null;
-      if (s) (await s.catch(() => null))?.client.end();
+      agents.api.destroy();
+      agents.streaming.destroy();
+      if (s) (await s.catch(() => null))?.end();
     },
   };
 }

@@ -1,17 +1,18 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CodedError } from '@/lib/errors';
 import type { SessionUser } from '@/lib/dto/user';
-import { writeKey } from '../environments/key-store';
+import { alertDeliveries } from '../db/schema/alerts';
+import { operations } from '../db/schema/operations';
 import { insertEnvironment } from '../environments/store';
 import { RemoteError } from '../remote/remote-error';
-import type { RemoteEndpoint } from '../remote/ssh-endpoint';
+import type { Runtime } from '../runtime';
 import { callerOf, fakeRuntime, type FakeRuntime } from '../test-support/fake-runtime';
-import type { RemoteConnector } from './environments';
-import { getFleet } from './fleet';
-import { memoryDir } from '../test-support/memory-dir';
+import { getFleet, type RuntimeOf } from './fleet';
 
-// The fleet over a fake remote: every environment asked at once under its own deadline, so a
-// host that never answers is unreachable (TIMEOUT) after the deadline while the others answer;
-// an endpoint that opens only after the deadline is closed all the same.
+// The fleet over fake environment runtimes: every environment asked at once through its kept
+// runtime under its own deadline, so a host that never answers is unreachable (TIMEOUT) after the
+// deadline while the others answer; a probe still under way is joined, not repeated; each
+// environment shows its own running operation, last backup and alerts.
 
 const viewer = callerOf({ id: 'u-v', email: 'v@example.com', name: 'v', role: 'viewer' } satisfies SessionUser);
 const DEADLINE = 300;
@@ -20,71 +21,79 @@ let f: FakeRuntime;
 beforeEach(() => (f = fakeRuntime()));
 afterEach(() => f.dispose());
 
-async function add(id: string, host: string) {
+function add(id: string) {
   insertEnvironment(f.rt.db, {
     id,
     name: id,
     colour: 'amber',
     kind: 'ssh',
     sshUser: 'tale',
-    sshHost: host,
+    sshHost: `${id}.test`,
     sshPort: 22,
     deployDir: `/srv/${id}`,
     hostKeyAlgorithm: 'ssh-ed25519',
-    production: false, hostKeyFingerprint: 'SHA256:' + 'A'.repeat(43),
+    production: false,
+    hostKeyFingerprint: 'SHA256:' + 'A'.repeat(43),
     createdAt: new Date(Date.UTC(2026, 0, 1) + added++ * 1000),
     createdBy: 'admin@example.com',
   });
-  await writeKey(f.rt.env.dataDir, id, '-----BEGIN OPENSSH PRIVATE KEY-----\nx\n-----END OPENSSH PRIVATE KEY-----\n');
+}
+
+/** A remote environment's runtime whose project answers with `readProjectId` (the probe's first read). */
+function remoteRuntime(id: string, readProjectId: () => Promise<string>): Runtime {
+  return { ...f.rt, environment: { id, name: id, colour: 'amber', kind: 'ssh', production: false }, project: { ...f.rt.project, readProjectId } } as Runtime;
+}
+
+function operation(id: string, environmentId: string, kind: 'deploy' | 'backup', status: 'running' | 'succeeded', finishedAt: Date | null) {
+  f.rt.db.insert(operations).values({ id, environmentId, kind, status, mutating: kind === 'deploy', params: '{}', actorId: null, actorEmail: null, createdAt: new Date(), finishedAt }).run();
+}
+
+function alert(id: string, environmentId: string | undefined) {
+  const payload = JSON.stringify({ id, kind: 'operation.failed', occurredAt: new Date().toISOString(), ...(environmentId ? { environmentId } : {}), data: {} });
+  for (const channel of ['c1', 'c2']) f.rt.db.insert(alertDeliveries).values({ channelId: channel, channelName: channel, event: 'operation.failed', payload, test: false, status: 'sent', attempts: 1, nextAttemptAt: null, createdAt: new Date() }).run();
 }
 
 describe('getFleet', () => {
-  it('answers every environment: a hung one as TIMEOUT at its deadline, the others as they are', async () => {
-    let closed = 0;
-    const endpoint = (): RemoteEndpoint => ({
-      docker: {} as RemoteEndpoint['docker'],
-      project: memoryDir('/srv/tale'),
-      files: { readFile: async () => null, writeFileAtomic: async () => {}, checkWritable: async () => {} },
-      close: async () => void closed++,
-    });
-    const remote: RemoteConnector = {
-      scanHostKey: async () => {
-        throw new Error('not used');
-      },
-      openSshEndpoint: (t) => {
-        if (t.host === 'hung.test') return new Promise(() => {});
-        if (t.host === 'refused.test') return Promise.reject(new RemoteError('HOST_UNREACHABLE', 'refused.test:22: connection refused'));
-        if (t.host === 'late.test') return new Promise((resolve) => setTimeout(() => resolve(endpoint()), DEADLINE + 200));
-        return Promise.resolve(endpoint());
-      },
+  it('answers every environment through its runtime: a hung one as TIMEOUT at its deadline, the others as they are', async () => {
+    for (const id of ['hung', 'refused', 'empty', 'keyless']) add(id);
+    let hungProbes = 0;
+    const runtimes: Record<string, Runtime> = {
+      local: f.rt,
+      hung: remoteRuntime('hung', () => (hungProbes++, new Promise(() => {}))),
+      refused: remoteRuntime('refused', () => Promise.reject(new RemoteError('HOST_UNREACHABLE', 'refused.test:22: connection refused'))),
+      empty: remoteRuntime('empty', () => Promise.reject(new CodedError('PROJECT_MISSING', 'No tale.json in /srv/empty.'))),
     };
-    for (const [id, host] of [['hung', 'hung.test'], ['refused', 'refused.test'], ['late', 'late.test'], ['empty', 'empty.test']] as const) await add(id, host);
-    const fleet = await getFleet(f.rt, viewer, remote, DEADLINE);
+    const runtimeOf: RuntimeOf = async (id) => runtimes[id] ?? Promise.reject(new CodedError('KEY_MISSING', 'The private key of keyless is missing.'));
+    const fleet = await getFleet(f.rt, viewer, runtimeOf, DEADLINE);
     const byId = Object.fromEntries(fleet.environments.map((e) => [e.environment.id, e]));
-    expect(fleet.environments.map((e) => e.environment.id)).toEqual(['local', 'hung', 'refused', 'late', 'empty']);
+    expect(fleet.environments.map((e) => e.environment.id)).toEqual(['local', 'hung', 'refused', 'empty', 'keyless']);
     expect(byId.local!.probe).toMatchObject({ reachable: true });
-    expect(byId.local!.local).toMatchObject({ running: null, lastBackup: null, alertsLast24h: 0 });
     expect(byId.hung!.probe).toMatchObject({ reachable: false, code: 'TIMEOUT' });
-    expect(byId.late!.probe).toMatchObject({ reachable: false, code: 'TIMEOUT' });
     expect(byId.refused!.probe).toMatchObject({ reachable: false, code: 'HOST_UNREACHABLE', message: expect.stringContaining('cannot be reached') });
-    expect(byId.empty!.probe).toMatchObject({ reachable: true, initialised: false });
-    expect(byId.empty!.local).toBeNull();
-    console.log(`fleet of 5 (two hung) with a ${DEADLINE} ms deadline answered in ${fleet.durationMs} ms; per environment: ${fleet.environments.map((e) => `${e.environment.id} ${e.durationMs} ms`).join(', ')}`);
-    // The empty one was closed after its probe; the late one once it opened, after the deadline.
-    expect(closed).toBe(1);
-    await new Promise((r) => setTimeout(r, 300));
-    expect(closed).toBe(2);
+    expect(byId.empty!.probe).toMatchObject({ reachable: true, initialised: false, message: 'No tale.json in /srv/empty.' });
+    expect(byId.keyless!.probe).toMatchObject({ reachable: false, code: 'KEY_MISSING' });
+    for (const e of fleet.environments) expect(e.records).toEqual({ running: null, lastBackup: null, alertsLast24h: 0 });
+    console.log(`fleet of 5 (one hung) with a ${DEADLINE} ms deadline answered in ${fleet.durationMs} ms; per environment: ${fleet.environments.map((e) => `${e.environment.id} ${e.durationMs} ms`).join(', ')}`);
+
+    // The hung probe is still under way: the next fleet joins it instead of asking the host again.
+    const again = await getFleet(f.rt, viewer, runtimeOf, DEADLINE);
+    expect(again.environments[1]!.probe).toMatchObject({ reachable: false, code: 'TIMEOUT' });
+    expect(hungProbes).toBe(1);
   });
 
-  it('says so when an environment lost its key file, without contacting it', async () => {
-    await add('keyless', 'keyless.test');
-    const fs = await import('node:fs');
-    const { keyFile } = await import('../environments/key-store');
-    fs.rmSync(keyFile(f.rt.env.dataDir, 'keyless'));
-    let opened = 0;
-    const remote: RemoteConnector = { scanHostKey: async () => Promise.reject(new Error('no')), openSshEndpoint: async () => (opened++, Promise.reject(new Error('no'))) };
-    const fleet = await getFleet(f.rt, viewer, remote, DEADLINE);
-    expect(fleet.environments[1]!.probe).toMatchObject({ reachable: false, code: 'KEY_MISSING' });
-    expect(opened).toBe(0);
+  it("shows each environment's own running operation, last backup and alerts of the last 24 h", async () => {
+    add('staging');
+    operation('op-run', 'staging', 'deploy', 'running', null);
+    operation('op-bk-local', 'local', 'backup', 'succeeded', new Date('2026-12-01T10:00:00Z'));
+    operation('op-bk-staging', 'staging', 'backup', 'succeeded', new Date('2026-12-02T10:00:00Z'));
+    alert('a1', 'staging');
+    alert('a2', 'staging');
+    alert('a3', undefined); // queued before alerts named their environment: the local one's
+    alert('a4', 'local');
+    const runtimeOf: RuntimeOf = async (id) => (id === 'local' ? f.rt : remoteRuntime(id, () => Promise.resolve('staging-project')));
+    const fleet = await getFleet(f.rt, viewer, runtimeOf, DEADLINE);
+    const [local, staging] = fleet.environments;
+    expect(local!.records).toEqual({ running: null, lastBackup: { operationId: 'op-bk-local', finishedAt: '2026-12-01T10:00:00.000Z' }, alertsLast24h: 2 });
+    expect(staging!.records).toEqual({ running: { id: 'op-run', kind: 'deploy', purpose: expect.any(String) }, lastBackup: { operationId: 'op-bk-staging', finishedAt: '2026-12-02T10:00:00.000Z' }, alertsLast24h: 2 });
   });
 });

@@ -4,22 +4,26 @@ import type { FleetDto, FleetEnvironmentDto, FleetProbeDto } from '@/lib/dto/env
 import { requireRole, type Caller } from '../auth/caller';
 import { alertDeliveries } from '../db/schema/alerts';
 import { operations } from '../db/schema/operations';
+import { CodedError } from '@/lib/errors';
+import { LOCAL_ENVIRONMENT_ID } from '@/lib/schemas/environments';
 import { DeadlineError, allWithDeadline, type Settled } from '../environments/deadline';
-import { fleetServices, remoteProbe } from '../environments/remote-status';
-import { listEnvironmentRows, type EnvironmentRow } from '../environments/store';
+import { fleetServices, stackProbe } from '../environments/remote-status';
+import { listEnvironmentRows } from '../environments/store';
 import type { Runtime } from '../runtime';
-import { connectionOf, environmentDto, localEnvironment, remoteErrorOf, remoteWords, sshRemote, type RemoteConnector } from './environments';
+import { environmentDto, localEnvironment, remoteErrorOf, remoteWords } from './environments';
 import { currentStatus } from './operations';
 import { runningOperation, toOperationDto } from '../operations/operation-store';
 
-// The fleet (docs/environments.md#fleet): every environment asked at once, each under its own
+// The fleet (docs/environments.md#fleet): every environment asked at once through its kept
+// runtime (one SSH connection per environment, server/environment-runtimes.ts), each under its own
 // deadline, so a host that does not answer is shown as unreachable after FLEET_DEADLINE_MS and
-// never delays the others. The local environment also shows what only this console records: the
+// never delays the others. Every environment also shows what this console records for it: the
 // running operation, the last backup and the recent alerts.
 
 export const FLEET_DEADLINE_MS = 3_000;
 
-type Target = { kind: 'local' } | { kind: 'ssh'; row: EnvironmentRow };
+/** The runtime of an environment id (the edge passes runtimeFor: a service never imports the process's runtimes). */
+export type RuntimeOf = (id: string) => Promise<Runtime>;
 
 async function localProbe(rt: Runtime): Promise<FleetProbeDto> {
   const status = await currentStatus(rt);
@@ -28,23 +32,21 @@ async function localProbe(rt: Runtime): Promise<FleetProbeDto> {
   return { reachable: true, initialised: status.initialised, projectId: await rt.project.readProjectId().catch(() => null), activeColor: status.activeColor, activeVersion: status.activeVersion, services: fleetServices(status.containers), message };
 }
 
-async function sshProbe(rt: Runtime, row: EnvironmentRow, remote: RemoteConnector, signal: AbortSignal): Promise<FleetProbeDto> {
-  const { target, privateKey } = await connectionOf(rt, row);
-  if (privateKey === null) return { reachable: false, code: 'KEY_MISSING', message: "This environment's private key file is missing: remove the environment and add it again." };
-  const endpoint = await remote.openSshEndpoint(target, { privateKey, hostKeyFingerprint: row.hostKeyFingerprint, deployDir: row.deployDir, timeoutMs: FLEET_DEADLINE_MS });
-  // Past the deadline nobody waits for this endpoint any more: closing it ends the reads under way.
-  const close = () => void endpoint.close().catch(() => {});
-  if (signal.aborted) {
-    close();
-    throw signal.reason;
+// A probe still under way (its host was slow past the last deadline) is joined, not repeated: a
+// hung host never collects a queue of probes on its kept connection, so it cannot starve the
+// runtime's own calls. The probe itself only reads, with the api client's 10 s timeout, and never
+// closes the kept connection the environment's pages and operations share.
+const inFlight = new WeakMap<Runtime, Promise<FleetProbeDto>>();
+
+function probe(rt: Runtime): Promise<FleetProbeDto> {
+  let p = inFlight.get(rt);
+  if (!p) {
+    p = rt.environment.kind === 'local' ? localProbe(rt) : stackProbe(rt.docker, rt.project);
+    const mine = p;
+    inFlight.set(rt, p);
+    void p.catch(() => {}).finally(() => inFlight.get(rt) === mine && inFlight.delete(rt));
   }
-  signal.addEventListener('abort', close, { once: true });
-  try {
-    return await remoteProbe(endpoint);
-  } finally {
-    signal.removeEventListener('abort', close);
-    close();
-  }
+  return p;
 }
 
 /** A settled probe as the fleet shows it; errors in words, never a stack or a credential. */
@@ -55,27 +57,32 @@ export function probeAnswer(settled: Settled<FleetProbeDto>, deadlineMs: number)
   }
   const remote = remoteErrorOf(settled.error);
   if (remote) return { reachable: false, code: remote.code, message: remoteWords(remote.code, remote.message) };
+  if (settled.error instanceof CodedError && settled.error.code === 'KEY_MISSING') {
+    return { reachable: false, code: 'KEY_MISSING', message: "This environment's private key file is missing: remove the environment and add it again." };
+  }
   return { reachable: false, code: 'UNREACHABLE', message: 'The environment could not be read.' };
 }
 
 const DAY_MS = 24 * 60 * 60_000;
 
-function localExtras(rt: Runtime): FleetEnvironmentDto['local'] {
-  const row = runningOperation(rt.db, rt.environment.id);
+/** What this console recorded for one environment: operations rows and alert payloads carry its id. */
+export function environmentExtras(rt: Runtime, environmentId: string): FleetEnvironmentDto['records'] {
+  const row = runningOperation(rt.db, environmentId);
   const running = row ? toOperationDto(row) : null;
   const backup = rt.db
     .select({ id: operations.id, finishedAt: operations.finishedAt })
     .from(operations)
-    .where(and(eq(operations.kind, 'backup'), eq(operations.status, 'succeeded')))
+    .where(and(eq(operations.environmentId, environmentId), eq(operations.kind, 'backup'), eq(operations.status, 'succeeded')))
     .orderBy(desc(operations.finishedAt))
     .limit(1)
     .get();
-  // One event is one delivery per channel: count the events, not the deliveries.
+  // One event is one delivery per channel: count the events, not the deliveries. An alert queued
+  // before alerts named their environment was the local one's (the only one there was).
   const since = new Date(rt.clock.now().getTime() - DAY_MS);
   const alerts = rt.db
     .select({ n: sql<number>`count(distinct json_extract(${alertDeliveries.payload}, '$.id'))` })
     .from(alertDeliveries)
-    .where(and(eq(alertDeliveries.test, false), gte(alertDeliveries.createdAt, since)))
+    .where(and(eq(alertDeliveries.test, false), gte(alertDeliveries.createdAt, since), sql`coalesce(json_extract(${alertDeliveries.payload}, '$.environmentId'), ${LOCAL_ENVIRONMENT_ID}) = ${environmentId}`))
     .get();
   return {
     running: running ? { id: running.id, kind: running.kind, purpose: running.purpose } : null,
@@ -84,21 +91,21 @@ function localExtras(rt: Runtime): FleetEnvironmentDto['local'] {
   };
 }
 
-export async function getFleet(rt: Runtime, caller: Caller, remote: RemoteConnector = sshRemote, deadlineMs = FLEET_DEADLINE_MS): Promise<FleetDto> {
+export async function getFleet(rt: Runtime, caller: Caller, runtimeOf: RuntimeOf, deadlineMs = FLEET_DEADLINE_MS): Promise<FleetDto> {
   requireRole(caller, 'viewer');
   const started = Date.now();
   const rows = listEnvironmentRows(rt.db);
-  const targets: Target[] = [{ kind: 'local' }, ...rows.map((row) => ({ kind: 'ssh' as const, row }))];
-  const settled = await allWithDeadline(targets, (t, signal) => (t.kind === 'local' ? localProbe(rt) : sshProbe(rt, t.row, remote, signal)), deadlineMs);
-  const environments = targets.map((t, i): FleetEnvironmentDto => {
+  const ids = [LOCAL_ENVIRONMENT_ID, ...rows.map((row) => row.id)];
+  // runtimeOf never waits for a host (its connection is made on first use): only the probe does.
+  const settled = await allWithDeadline(ids, async (id) => probe(await runtimeOf(id)), deadlineMs);
+  const environments = ids.map((id, i): FleetEnvironmentDto => {
     const s = settled[i]!;
-    const env = t.kind === 'local' ? localEnvironment(rt) : environmentDto(t.row);
-    const probe = probeAnswer(s, deadlineMs);
+    const env = i === 0 ? localEnvironment(rt) : environmentDto(rows[i - 1]!);
     return {
       environment: { id: env.id, name: env.name, colour: env.colour, kind: env.kind, endpoint: env.endpoint, deployDir: env.deployDir },
-      probe,
+      probe: probeAnswer(s, deadlineMs),
       durationMs: s.ms,
-      local: t.kind === 'local' ? localExtras(rt) : null,
+      records: environmentExtras(rt, id),
     };
   });
   return { environments, deadlineMs, checkedAt: rt.clock.now().toISOString(), durationMs: Date.now() - started };

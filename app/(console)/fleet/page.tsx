@@ -1,7 +1,7 @@
 import Link from 'next/link';
 import { FleetCards } from '@/components/environments/fleet-cards';
 import { PageHeader } from '@/components/shell/page-header';
-import { requirePageCaller } from '@/server/auth/session';
+import { requirePageCaller, runtimeFor } from '@/server/auth/session';
 import { runtime } from '@/server/runtime';
 import { getFleet } from '@/server/services/fleet';
 
@@ -10,7 +10,7 @@ export const dynamic = 'force-dynamic';
 
 export default async function FleetPage() {
   const caller = await requirePageCaller('viewer');
-  const fleet = await getFleet(runtime(), caller);
+  const fleet = await getFleet(runtime(), caller, runtimeFor);
   return (
     <div className="space-y-6">
       <PageHeader title="Fleet">

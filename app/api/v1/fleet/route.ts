@@ -1,4 +1,4 @@
-import { withApiUser } from '@/server/auth/session';
+import { runtimeFor, withApiUser } from '@/server/auth/session';
 import { runtime } from '@/server/runtime';
 import { errorResponse } from '@/server/http/api-errors';
 import { getFleet } from '@/server/services/fleet';
@@ -9,7 +9,7 @@ export const dynamic = 'force-dynamic';
 export function GET(req: Request) {
   return withApiUser('viewer', async (caller) => {
     try {
-      return Response.json(await getFleet(runtime(), caller));
+      return Response.json(await getFleet(runtime(), caller, runtimeFor));
     } catch (err) {
       return errorResponse(err);
     }
