@@ -552,7 +552,7 @@ function start(summary: string, operationId: string, body: string, more: { descr
  * audit, alert channels, the environments themselves and the fleet. They read no `env` (a given
  * one is still checked); every other path acts on the environment `env` names.
  */
-export const GLOBAL_PATHS = new Set(['/api/v1/audit', '/api/v1/alerts/channels', '/api/v1/alerts/channels/{id}', '/api/v1/alerts/channels/{id}/test', '/api/v1/alerts/deliveries', '/api/v1/environments', '/api/v1/environments/scan', '/api/v1/environments/{id}', '/api/v1/fleet', '/api/v1/users/{id}/environment-roles', '/api/v1/openapi.json']);
+export const GLOBAL_PATHS = new Set(['/api/v1/audit', '/api/v1/alerts/channels', '/api/v1/alerts/channels/{id}', '/api/v1/alerts/channels/{id}/test', '/api/v1/alerts/deliveries', '/api/v1/environments', '/api/v1/environments/scan', '/api/v1/environments/{id}', '/api/v1/fleet', '/api/v1/openapi.json']);
 
 // environmentIdSchema's pattern, as JSON Schema says it (the test checks the two agree).
 const ENVIRONMENT_ID_PATTERN = '^[a-z0-9][a-z0-9-]{0,39}$';
