@@ -36,7 +36,10 @@ export function sshDockerAgent(t: SshTarget, ssh: ConnectConfig, connectError: (
       });
     });
     try {
-      conn.connect({ host: t.host, port: t.port, username: t.user, ...ssh, agent: undefined, agentForward: false, tryKeyboard: false });
+      // Keepalives: a pull or an event stream over a host that vanished without a FIN (power,
+      // a dropped route) otherwise waits forever; this ends it within ~3 intervals, as the
+      // files' connection does (ssh-endpoint.ts), with a CONNECTION_LOST naming the host.
+      conn.connect({ host: t.host, port: t.port, username: t.user, keepaliveInterval: 15_000, keepaliveCountMax: 3, ...ssh, agent: undefined, agentForward: false, tryKeyboard: false });
       conn.setNoDelay(true); // small requests and answers: no waiting for delayed ACKs (see ssh-endpoint.ts)
     } catch (err) {
       fail(connectError(err)); // a throw here would escape http's agent as an uncaught exception

@@ -1,5 +1,4 @@
 import { withApiUser } from '@/server/auth/session';
-import { runtime } from '@/server/runtime';
 import { errorResponse, invalidInput } from '@/server/http/api-errors';
 import { sseResponse } from '@/server/http/sse';
 import { openLogEvents } from '@/server/logs/logs';
@@ -7,12 +6,13 @@ import { logQueryFromSearch } from '@/lib/schemas/logs';
 
 export const dynamic = 'force-dynamic';
 
+/** A container's logs as server-sent events, from `?env=<id>` (the local environment when left out). */
 export function GET(req: Request) {
-  return withApiUser('viewer', async () => {
+  return withApiUser('viewer', async (_caller, rt) => {
     const parsed = logQueryFromSearch(new URL(req.url).searchParams);
     if (!parsed.success) return invalidInput(parsed.error);
     try {
-      const body = await openLogEvents(runtime().logs, parsed.data, req.headers.get('last-event-id'), req.signal);
+      const body = await openLogEvents(rt.logs, parsed.data, req.headers.get('last-event-id'), req.signal);
       return sseResponse(body, req.signal);
     } catch (err) {
       return errorResponse(err);

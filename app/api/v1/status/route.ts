@@ -1,9 +1,9 @@
 import { withApiUser } from '@/server/auth/session';
-import { runtime } from '@/server/runtime';
 import { currentStatus } from '@/server/services/operations';
 
 export const dynamic = 'force-dynamic';
 
+/** The running operation and the stack's state of `?env=<id>` (the local environment when left out). */
 export function GET(req: Request) {
-  return withApiUser('viewer', async () => Response.json(await currentStatus(runtime())), req);
+  return withApiUser('viewer', async (_caller, rt) => Response.json(await currentStatus(rt)), req);
 }
