@@ -9,7 +9,10 @@ export const dynamic = 'force-dynamic';
 /** A container's logs as server-sent events, from `?env=<id>` (the local environment when left out). */
 export function GET(req: Request) {
   return withApiUser('viewer', async (_caller, rt) => {
-    const parsed = logQueryFromSearch(new URL(req.url).searchParams);
+    // `env` chose rt (withApiUser); the strict log query does not know it.
+    const search = new URL(req.url).searchParams;
+    search.delete('env');
+    const parsed = logQueryFromSearch(search);
     if (!parsed.success) return invalidInput(parsed.error);
     try {
       const body = await openLogEvents(rt.logs, parsed.data, req.headers.get('last-event-id'), req.signal);
