@@ -49,7 +49,13 @@ function scripted() {
     },
   } as unknown as DockerPort;
   let projectId = P;
-  const project = { readProjectId: async () => projectId } as unknown as ProjectPort;
+  // Unreachable: the deployment directory cannot be read either (a remote host gone).
+  const project = {
+    readProjectId: async () => {
+      if (!reachable) throw new Error('The SSH connection to 127.0.0.1:2222 was lost.');
+      return projectId;
+    },
+  } as unknown as ProjectPort;
   return {
     containers,
     events,
@@ -177,8 +183,13 @@ describe('the health watcher', () => {
     w.setReachable(false);
     w.breakStream();
     await waitFor(() => !watch.status().listening, 'the break');
+    const beatBefore = readHeartbeat(temp.db, 'staging')!.getTime();
+    await new Promise((r) => setTimeout(r, 100));
+    // While the host is gone no heartbeat is written: the gap will start at the last one.
+    expect(readHeartbeat(temp.db, 'staging')!.getTime()).toBe(beatBefore);
     w.setReachable(true);
     await waitFor(() => remote().some((r) => r.kind === 'gap'), 'the remote gap');
+    expect(new Date(remote().find((r) => r.kind === 'gap')!.at).getTime()).toBe(beatBefore);
     w.send({ action: 'health_status', health: 'unhealthy', name: `${P}-proxy`, labels: labels('proxy') });
     await waitFor(() => remote().some((r) => r.kind === 'health'), 'the remote health change');
     await waitFor(() => samplesBetween(temp.db, 'staging', new Date(0), new Date(Date.now() + 1000)).length > 0, 'a remote sample');

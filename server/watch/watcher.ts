@@ -3,6 +3,7 @@ import type { Db } from '../db/client';
 import type { ContainerEvent, ContainerEventSource } from '../docker/container-events';
 import type { ContainerStatsPort } from '../docker/container-stats';
 import type { Clock, DockerPort, ProjectPort } from '../engine/ports';
+import { ProjectError } from '../project/project-error';
 import { colorProject, statefulProject } from '../stack/stack-names';
 import { classify, gapOnConnect, identify, KILL_MEMORY_MS, reconcile, type IncidentInput, type ObservedContainer } from './classify';
 import { SAMPLE_INTERVAL_MS } from './downsample';
@@ -195,7 +196,18 @@ export function createWatch(deps: WatchDeps): Watch {
       let projectId: string;
       try {
         projectId = await deps.project.readProjectId();
-      } catch {
+      } catch (err) {
+        if (!(err instanceof ProjectError)) {
+          // The directory cannot be read at all (a remote host gone, its SFTP connection lost): as
+          // deaf as a broken event stream, so no heartbeat, and the reconnect records the gap.
+          deaf = true;
+          const message = (err as Error).message;
+          if (message !== said) log(`The health watcher cannot read the deployment directory (${message}); trying again.`);
+          said = message;
+          await clock.sleep(backoff, signal).catch(() => {});
+          backoff = Math.min(maxBackoff, backoff * 2);
+          continue;
+        }
         // No project (an empty deployment directory): nothing to watch until it is initialised, and
         // nothing missed once this process has listened (its start's gap, if any, is recorded).
         if (listenedOnce) writeHeartbeat(db, env, clock.now());
