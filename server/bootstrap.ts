@@ -9,6 +9,8 @@ import { explainInterruptedRestores } from './operations/restore-state';
 import { explainInterruptedBackups } from './operations/backup-state';
 import { releaseInterruptedBackups } from './backup/interrupted-backup';
 import { runtime, type Runtime } from './runtime';
+import { runtimeFor } from './environment-runtimes';
+import { LOCAL_ENVIRONMENT_ID } from '@/lib/schemas/environments';
 import { startBackupScheduler } from './services/backup-schedule';
 import { startSystemChecks } from './alerts/system-checks';
 import { startReleaseAlerts } from './services/release-alerts';
@@ -40,7 +42,13 @@ export function bootstrap(): void {
   if (interrupted.length) console.log(`[tale-console] Marked ${interrupted.length} operation(s) as interrupted by the last shutdown.`);
   // A restore cut off leaves half-restored data and stopped writers: its row says so and how to finish.
   for (const id of explainInterruptedRestores(rt.db, interrupted)) console.log(`[tale-console] Restore ${id} was interrupted: the data may be half-restored; run the restore again to finish it.`);
-  void reconcileAtStart(rt, interrupted.map((op) => op.id));
+  // Each environment reconciles its own: the local stack now; a remote one when its runtime is
+  // built (environment-recovery.ts), which starts here for those that had an operation cut off,
+  // without waiting for the host (its endpoint connects lazily, and a failure shows in its history).
+  void reconcileAtStart(rt, interrupted.filter((op) => op.environmentId === LOCAL_ENVIRONMENT_ID).map((op) => op.id));
+  for (const id of new Set(interrupted.map((op) => op.environmentId).filter((id) => id !== LOCAL_ENVIRONMENT_ID))) {
+    runtimeFor(id).catch((err: Error) => console.log(`[tale-console] Could not recover environment ${id} after the last shutdown: ${err.message}`));
+  }
   // A restic killed with the console left its lock in the repository (the next retention or check
   // would be refused as "locked"), and a backup cut off left parts without a manifest: released
   // and forgotten in the background. Only stale locks go: a restic that still runs keeps its own.

@@ -7,6 +7,7 @@ import { environmentRow, type EnvironmentRow } from './environments/store';
 import { readKey } from './environments/key-store';
 import { currentLockSelf } from './project/lock-liveness';
 import { openSshEndpoint, type RemoteEndpoint } from './remote/ssh-endpoint';
+import { recoverCutOff, remoteLockAlive } from './operations/environment-recovery';
 import { createRuntime, environmentParts, runtime, type Runtime } from './runtime';
 
 // One runtime per environment (docs/environments.md#one-runtime-per-environment). The local one is
@@ -41,6 +42,7 @@ export function remoteEnv(local: Env, row: EnvironmentRow): Env {
 async function build(local: Runtime, row: EnvironmentRow): Promise<Entry> {
   const privateKey = await readKey(local.env.dataDir, row.id);
   if (privateKey === null) throw new CodedError('KEY_MISSING', `The private key of ${row.name} is missing: remove the environment and add it again.`);
+  const lockSelf = { ...currentLockSelf(), inContainer: true };
   const endpoint = await openSshEndpoint({ user: row.sshUser, host: row.sshHost, port: row.sshPort }, { privateKey, hostKeyFingerprint: row.hostKeyFingerprint, deployDir: row.deployDir, lazy: true });
   const parts = environmentParts({
     env: remoteEnv(local.env, row),
@@ -50,10 +52,21 @@ async function build(local: Runtime, row: EnvironmentRow): Promise<Entry> {
     files: endpoint.project,
     // The remote host's pids are not ours to probe: a CLI lock there counts as alive (an operator
     // can clear it), while a lock this console wrote carries our hostname and boot id and is judged
-    // as locally (server/project/lock-liveness.ts).
-    lockSelf: { ...currentLockSelf(), inContainer: true },
+    // as locally (server/project/lock-liveness.ts), except that one this process left behind when
+    // the host went away is dead once no operation of ours holds it (environment-recovery.ts).
+    lockSelf,
+    lockAlive: remoteLockAlive(local.db, row.id, lockSelf),
   });
-  return { signature: signatureOf(row), runtime: createRuntime(parts, { alerts: local.alerts, live: local.live }), endpoint };
+  const rt = createRuntime(parts, { alerts: local.alerts, live: local.live });
+  // Its health watch runs while the runtime is kept (forget() stops it). Each reconnect after a
+  // drop records the gap; a gap means the host answers again, so an operation the drop cut off is
+  // recovered then, as it is now if the console stopped or lost the host before this build.
+  rt.watch.onIncident((incident) => {
+    if (incident.kind === 'gap') recoverCutOff(rt, 'host-back');
+  });
+  rt.watch.start();
+  recoverCutOff(rt, 'runtime-built');
+  return { signature: signatureOf(row), runtime: rt, endpoint };
 }
 
 /**

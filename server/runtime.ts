@@ -15,6 +15,7 @@ import { LOCAL_ENVIRONMENT_ID, type EnvironmentColour } from '@/lib/schemas/envi
 import { currentLockSelf, isLockHolderAlive, lockIdentity, type LockSelf } from './project/lock-liveness';
 import { createProjectPort } from './project/project-port';
 import { localDir, type ProjectDir } from './project/file-ops';
+import type { DeploymentLock } from './project/state-files';
 import { createWriteQueue, type WriteQueue } from './project/write-queue';
 import { RegistryClient } from './registry/registry-client';
 import type { BackupRepository, VolumeArchiver } from './backup/ports';
@@ -178,13 +179,15 @@ export type EnvironmentWiring = {
   files: ProjectDir;
   /** Decides whether the holder of the deployment lock still runs (server/project/lock-liveness.ts). */
   lockSelf: LockSelf;
+  /** Replaces that decision (a remote environment's, server/operations/environment-recovery.ts); isLockHolderAlive when left out. */
+  lockAlive?: (holder: DeploymentLock) => boolean;
 };
 
 /** The parts of one environment's runtime, local or remote: the same adapters over its own engine and files. */
-export function environmentParts({ env, db, environment, clients, files, lockSelf }: EnvironmentWiring): RuntimeParts {
+export function environmentParts({ env, db, environment, clients, files, lockSelf, lockAlive }: EnvironmentWiring): RuntimeParts {
   const stats = createStatsPort(clients.api);
   const probe = createNetworkProbe(clients.streaming);
-  const project = createProjectPort(files, (holder) => isLockHolderAlive(holder, lockSelf), lockIdentity(lockSelf));
+  const project = createProjectPort(files, lockAlive ?? ((holder) => isLockHolderAlive(holder, lockSelf)), lockIdentity(lockSelf));
   return {
     environment,
     env,

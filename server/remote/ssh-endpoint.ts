@@ -241,7 +241,7 @@ export async function openSshEndpoint(t: SshTarget, o: OpenOptions): Promise<Rem
   if (!o.lazy) await sftp(); // the first connection proves the pin and the key before anything is returned
   // A dedicated connection (the old way, ended with its channel) only when the kept one already
   // carries SHARED_CHANNELS channels; without keep-alive pings, as it lives no longer than a stream.
-  const dockerDial = dialStdioOver(t, connection, () => (closed ? Promise.reject(new RemoteError('CONNECTION_LOST', 'The endpoint was closed.')) : dial(false)), { sharedLimit: SHARED_CHANNELS, openTimeoutMs: timeoutMs });
+  const dockerDial = dialStdioOver(t, connection, () => (closed ? Promise.reject(new RemoteError('CONNECTION_LOST', 'The endpoint was closed.')) : dial(true)), { sharedLimit: SHARED_CHANNELS, openTimeoutMs: timeoutMs });
   const agents = {
     api: pooledDockerAgent(dockerDial, { maxSockets: API_CHANNELS, maxFreeSockets: API_IDLE_CHANNELS, idleMs: IDLE_CHANNEL_MS }),
     // Streams (followed logs, events, exec, archives) last as long as their reader: a channel each, never reused.

@@ -15,11 +15,11 @@ describe('healthHistory', () => {
     const at = (msAgo: number) => new Date(now - msAgo);
     const H = 3_600_000;
     const base = { container: 'hw-platform-blue', service: 'platform' as const, color: 'blue' as const };
-    insertIncident(f.rt.db, { ...base, at: at(30 * H), kind: 'seen', state: 'up' });
-    insertIncident(f.rt.db, { ...base, at: at(2 * H), kind: 'kill', state: 'down', exitCode: 137, signal: '9' });
-    insertIncident(f.rt.db, { ...base, at: at(1 * H), kind: 'start', state: 'up' });
-    insertSamples(f.rt.db, at(30 * 60_000), [{ ...base, cpuPercent: 40, memoryBytes: 2000 }]);
-    writeHeartbeat(f.rt.db, f.rt.clock.now());
+    insertIncident(f.rt.db, 'local', { ...base, at: at(30 * H), kind: 'seen', state: 'up' });
+    insertIncident(f.rt.db, 'local', { ...base, at: at(2 * H), kind: 'kill', state: 'down', exitCode: 137, signal: '9' });
+    insertIncident(f.rt.db, 'local', { ...base, at: at(1 * H), kind: 'start', state: 'up' });
+    insertSamples(f.rt.db, 'local', at(30 * 60_000), [{ ...base, cpuPercent: 40, memoryBytes: 2000 }]);
+    writeHeartbeat(f.rt.db, 'local', f.rt.clock.now());
 
     const h = healthHistory(f.rt, viewer, { range: '24h' });
     expect(h.incidents.map((i) => [i.kind, i.exitCode])).toEqual([

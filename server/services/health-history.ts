@@ -9,7 +9,7 @@ import { incidentsBetween, samplesBetween, stateChanges } from '../watch/store';
 import { uptimeBuckets, uptimePercent, type Span } from '../watch/uptime';
 
 // The overview's health history (server/watch/ records it): uptime bars for the last 24 h, CPU and
-// memory for the chosen range, and the incidents of that range.
+// memory for the chosen range, and the incidents of that range, all of rt's environment.
 
 const MIN = 60_000;
 const H = 60 * MIN;
@@ -38,7 +38,7 @@ export function healthHistory(rt: Runtime, caller: Caller, raw: unknown): Health
   const watcher = rt.watch.status();
   const uptimeTo = Math.ceil(now / UPTIME_BUCKET_MS) * UPTIME_BUCKET_MS;
   const uptimeFrom = uptimeTo - 24 * H;
-  const { points, gaps } = stateChanges(rt.db, new Date(uptimeFrom), new Date(uptimeTo));
+  const { points, gaps } = stateChanges(rt.db, rt.environment.id, new Date(uptimeFrom), new Date(uptimeTo));
   // Not listening now: the time since the last heartbeat is unknown too (the next connect records it as a gap).
   const open: Span[] = !watcher.listening && watcher.lastHeartbeat ? [{ from: watcher.lastHeartbeat.getTime(), to: uptimeTo }] : [];
   // The future part of the last cell is unknown, not up.
@@ -56,9 +56,9 @@ export function healthHistory(rt: Runtime, caller: Caller, raw: unknown): Health
     uptime: { from: new Date(uptimeFrom).toISOString(), bucketSeconds: UPTIME_BUCKET_MS / 1000, services },
     series: {
       bucketSeconds: stepMs / 1000,
-      points: chartSeries(samplesBetween(rt.db, new Date(from), new Date(to)), ALL_SERVICES, from, to, stepMs).map((p) => ({ ...p, at: new Date(p.at).toISOString() })),
+      points: chartSeries(samplesBetween(rt.db, rt.environment.id, new Date(from), new Date(to)), ALL_SERVICES, from, to, stepMs).map((p) => ({ ...p, at: new Date(p.at).toISOString() })),
     },
-    incidents: incidentsBetween(rt.db, new Date(from), new Date(to), INCIDENT_LIMIT),
+    incidents: incidentsBetween(rt.db, rt.environment.id, new Date(from), new Date(to), INCIDENT_LIMIT),
     watcher: { enabled: watcher.enabled, listening: watcher.listening, lastHeartbeat: watcher.lastHeartbeat?.toISOString() ?? null },
   };
 }

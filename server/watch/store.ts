@@ -6,7 +6,9 @@ import type { ContainerState, IncidentInput, IncidentKind } from './classify';
 import { downsamplePlan, rollUp, type SampleRow } from './downsample';
 
 // The health history's SQL. Synchronous (better-sqlite3); every multi-statement change is one
-// transaction, so a crash never leaves a bucket both raw and rolled up.
+// transaction, so a crash never leaves a bucket both raw and rolled up. Every read and write names
+// its environment ('local' or an environments row's id): each environment's watcher records its
+// own stack, and one environment's gap or heartbeat says nothing about another's.
 
 /** Bounds beyond the tiers' own: a restart loop or a stack of many containers cannot grow the file without end. */
 export const MAX_SAMPLE_ROWS = 250_000;
@@ -31,10 +33,11 @@ export function incidentDto(r: Row): HealthIncidentDto {
   };
 }
 
-export function insertIncident(db: Db, i: IncidentInput): HealthIncidentDto {
+export function insertIncident(db: Db, env: string, i: IncidentInput): HealthIncidentDto {
   const row = db
     .insert(healthIncidents)
     .values({
+      environmentId: env,
       at: i.at,
       until: i.until ?? null,
       kind: i.kind,
@@ -53,11 +56,11 @@ export function insertIncident(db: Db, i: IncidentInput): HealthIncidentDto {
 }
 
 /** Renames the container's latest incident of `kinds` since `since` to `to`; answers it, or null when there is none. */
-export function amendLatest(db: Db, container: string, kinds: IncidentKind[], since: Date, to: IncidentKind): HealthIncidentDto | null {
+export function amendLatest(db: Db, env: string, container: string, kinds: IncidentKind[], since: Date, to: IncidentKind): HealthIncidentDto | null {
   const row = db
     .select()
     .from(healthIncidents)
-    .where(and(eq(healthIncidents.container, container), gte(healthIncidents.at, since)))
+    .where(and(eq(healthIncidents.environmentId, env), eq(healthIncidents.container, container), gte(healthIncidents.at, since)))
     .orderBy(desc(healthIncidents.at), desc(healthIncidents.id))
     .limit(1)
     .get();
@@ -71,41 +74,47 @@ export function incidentById(db: Db, id: number): HealthIncidentDto | null {
 }
 
 /** Each container's last recorded state (rows that changed none, and gaps, skipped). */
-export function lastKnownStates(db: Db): Map<string, ContainerState> {
+export function lastKnownStates(db: Db, env: string): Map<string, ContainerState> {
   const rows = db.all<{ container: string; state: ContainerState }>(sql`
     SELECT container, state FROM health_incidents AS h
-    WHERE state IS NOT NULL AND id = (SELECT id FROM health_incidents WHERE container = h.container AND state IS NOT NULL ORDER BY at DESC, id DESC LIMIT 1)`);
+    WHERE environment_id = ${env} AND state IS NOT NULL
+      AND id = (SELECT id FROM health_incidents WHERE environment_id = ${env} AND container = h.container AND state IS NOT NULL ORDER BY at DESC, id DESC LIMIT 1)`);
   return new Map(rows.map((r) => [r.container, r.state]));
 }
 
-export function readHeartbeat(db: Db): Date | null {
-  return db.select().from(healthWatchState).where(eq(healthWatchState.id, 1)).get()?.heartbeatAt ?? null;
+/** The environment's watcher's last heartbeat (one row per environment: where its next gap begins). */
+export function readHeartbeat(db: Db, env: string): Date | null {
+  return db.select().from(healthWatchState).where(eq(healthWatchState.environmentId, env)).get()?.heartbeatAt ?? null;
 }
 
-export function writeHeartbeat(db: Db, at: Date): void {
-  db.insert(healthWatchState).values({ id: 1, heartbeatAt: at }).onConflictDoUpdate({ target: healthWatchState.id, set: { heartbeatAt: at } }).run();
+export function writeHeartbeat(db: Db, env: string, at: Date): void {
+  db.insert(healthWatchState).values({ environmentId: env, heartbeatAt: at }).onConflictDoUpdate({ target: healthWatchState.environmentId, set: { heartbeatAt: at } }).run();
 }
 
-export function insertSamples(db: Db, at: Date, rows: Array<Omit<SampleRow, 'at' | 'count'>>): void {
+export function insertSamples(db: Db, env: string, at: Date, rows: Array<Omit<SampleRow, 'at' | 'count'>>): void {
   if (!rows.length) return;
-  db.insert(healthSamples).values(rows.map((r) => ({ ...r, at, resolution: 10, count: 1 }))).run();
+  db.insert(healthSamples).values(rows.map((r) => ({ ...r, environmentId: env, at, resolution: 10, count: 1 }))).run();
 }
 
 function sampleRow(r: Omit<SampleRow, 'at'> & { at: Date | number }): SampleRow {
   return { at: typeof r.at === 'number' ? r.at : r.at.getTime(), container: r.container, service: r.service, color: r.color, cpuPercent: r.cpuPercent, memoryBytes: r.memoryBytes, count: r.count };
 }
 
-/** One downsampling pass (downsample.ts says which), then the size bounds. */
-export function downsample(db: Db, now: number): void {
+/**
+ * One downsampling pass over one environment's samples (downsample.ts says which), then the size
+ * bounds, which are the file's and so every environment's. Per environment: two environments can
+ * run the same project id, so the same container names, whose readings must not be averaged together.
+ */
+export function downsample(db: Db, env: string, now: number): void {
   const plan = downsamplePlan(now);
   db.transaction((tx) => {
     for (const step of plan.roll) {
-      const where = and(eq(healthSamples.resolution, step.from), lt(healthSamples.at, new Date(step.before)));
+      const where = and(eq(healthSamples.environmentId, env), eq(healthSamples.resolution, step.from), lt(healthSamples.at, new Date(step.before)));
       const rows = tx.select().from(healthSamples).where(where).all();
       if (!rows.length) continue;
       const rolled = rollUp(rows.map(sampleRow), step.to);
       for (let i = 0; i < rolled.length; i += 500) {
-        tx.insert(healthSamples).values(rolled.slice(i, i + 500).map((r) => ({ ...sampleRow(r), at: new Date(r.at), resolution: step.to }))).run();
+        tx.insert(healthSamples).values(rolled.slice(i, i + 500).map((r) => ({ ...sampleRow(r), environmentId: env, at: new Date(r.at), resolution: step.to }))).run();
       }
       tx.delete(healthSamples).where(where).run();
     }
@@ -117,21 +126,21 @@ export function downsample(db: Db, now: number): void {
 }
 
 /** Samples of every tier in [from, to): the tiers do not overlap in time, so they read as one series. */
-export function samplesBetween(db: Db, from: Date, to: Date): SampleRow[] {
+export function samplesBetween(db: Db, env: string, from: Date, to: Date): SampleRow[] {
   return db
     .select()
     .from(healthSamples)
-    .where(and(gte(healthSamples.at, from), lt(healthSamples.at, to)))
+    .where(and(eq(healthSamples.environmentId, env), gte(healthSamples.at, from), lt(healthSamples.at, to)))
     .all()
     .map(sampleRow);
 }
 
 /** Incidents in [from, to), newest first, without `seen` rows. */
-export function incidentsBetween(db: Db, from: Date, to: Date, limit: number): HealthIncidentDto[] {
+export function incidentsBetween(db: Db, env: string, from: Date, to: Date, limit: number): HealthIncidentDto[] {
   return db
     .select()
     .from(healthIncidents)
-    .where(and(gte(healthIncidents.at, from), lt(healthIncidents.at, to), ne(healthIncidents.kind, 'seen')))
+    .where(and(eq(healthIncidents.environmentId, env), gte(healthIncidents.at, from), lt(healthIncidents.at, to), ne(healthIncidents.kind, 'seen')))
     .orderBy(desc(healthIncidents.at), desc(healthIncidents.id))
     .limit(limit)
     .all()
@@ -139,14 +148,14 @@ export function incidentsBetween(db: Db, from: Date, to: Date, limit: number): H
 }
 
 /** State changes in [from, to) plus each container's last one before `from`, oldest first; and the gaps touching the range. */
-export function stateChanges(db: Db, from: Date, to: Date): { points: Array<{ at: number; container: string; service: string; state: ContainerState }>; gaps: Array<{ from: number; to: number }> } {
-  const before = db.all<{ container: string }>(sql`SELECT DISTINCT container FROM health_incidents WHERE container IS NOT NULL AND state IS NOT NULL AND at < ${from.getTime()}`);
+export function stateChanges(db: Db, env: string, from: Date, to: Date): { points: Array<{ at: number; container: string; service: string; state: ContainerState }>; gaps: Array<{ from: number; to: number }> } {
+  const before = db.all<{ container: string }>(sql`SELECT DISTINCT container FROM health_incidents WHERE environment_id = ${env} AND container IS NOT NULL AND state IS NOT NULL AND at < ${from.getTime()}`);
   const points: Array<{ at: number; container: string; service: string; state: ContainerState }> = [];
   for (const { container } of before) {
     const r = db
       .select()
       .from(healthIncidents)
-      .where(and(eq(healthIncidents.container, container), isNotNull(healthIncidents.state), lt(healthIncidents.at, from)))
+      .where(and(eq(healthIncidents.environmentId, env), eq(healthIncidents.container, container), isNotNull(healthIncidents.state), lt(healthIncidents.at, from)))
       .orderBy(desc(healthIncidents.at), desc(healthIncidents.id))
       .limit(1)
       .get();
@@ -155,14 +164,14 @@ export function stateChanges(db: Db, from: Date, to: Date): { points: Array<{ at
   const inRange = db
     .select()
     .from(healthIncidents)
-    .where(and(gte(healthIncidents.at, from), lt(healthIncidents.at, to), isNotNull(healthIncidents.state)))
+    .where(and(eq(healthIncidents.environmentId, env), gte(healthIncidents.at, from), lt(healthIncidents.at, to), isNotNull(healthIncidents.state)))
     .orderBy(asc(healthIncidents.at), asc(healthIncidents.id))
     .all();
   for (const r of inRange) if (r.state && r.container && r.service) points.push({ at: r.at.getTime(), container: r.container, service: r.service, state: r.state });
   const gaps = db
     .select()
     .from(healthIncidents)
-    .where(and(eq(healthIncidents.kind, 'gap'), lt(healthIncidents.at, to), gte(healthIncidents.until, from)))
+    .where(and(eq(healthIncidents.environmentId, env), eq(healthIncidents.kind, 'gap'), lt(healthIncidents.at, to), gte(healthIncidents.until, from)))
     .all()
     .map((g) => ({ from: g.at.getTime(), to: g.until!.getTime() }));
   return { points, gaps };

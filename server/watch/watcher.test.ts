@@ -49,7 +49,13 @@ function scripted() {
     },
   } as unknown as DockerPort;
   let projectId = P;
-  const project = { readProjectId: async () => projectId } as unknown as ProjectPort;
+  // Unreachable: the deployment directory cannot be read either (a remote host gone).
+  const project = {
+    readProjectId: async () => {
+      if (!reachable) throw new Error('The SSH connection to 127.0.0.1:2222 was lost.');
+      return projectId;
+    },
+  } as unknown as ProjectPort;
   return {
     containers,
     events,
@@ -80,14 +86,14 @@ afterEach(async () => {
   temp?.dispose();
 });
 
-function setUp(world: ReturnType<typeof scripted>) {
+function setUp(world: ReturnType<typeof scripted>, environmentId?: string) {
   temp = openTempDb('tc-watch-');
   const stats = { stats: async () => ({ cpuPercent: 12.5, memoryBytes: 1000, memoryLimitBytes: null }) };
-  watch = createWatch({ db: temp.db, clock, docker: world.docker, events: world.events, stats, project: world.project, enabled: true, sampleMs: 20, maxBackoffMs: 20, log: () => {} });
+  watch = createWatch({ db: temp.db, clock, docker: world.docker, events: world.events, stats, project: world.project, enabled: true, environmentId, sampleMs: 20, maxBackoffMs: 20, log: () => {} });
   return watch;
 }
 
-const all = () => incidentsBetween(temp.db, new Date(0), new Date(Date.now() + 60_000), 1000);
+const all = () => incidentsBetween(temp.db, 'local', new Date(0), new Date(Date.now() + 60_000), 1000);
 
 describe('the health watcher', () => {
   it('records a kill, a health change and a stop from the event stream, and samples CPU and memory', async () => {
@@ -113,8 +119,8 @@ describe('the health watcher', () => {
     expect(heard.map((i) => i.kind)).toEqual(['health']); // the kill and the stop are announced once settled
     await waitFor(() => heard.length === 3, 'the settled announcements');
     expect(heard.map((i) => i.kind).sort()).toEqual(['health', 'kill', 'stop']);
-    await waitFor(() => samplesBetween(temp.db, new Date(0), new Date(Date.now() + 1000)).length > 0, 'a sample');
-    expect(samplesBetween(temp.db, new Date(0), new Date(Date.now() + 1000))[0]).toMatchObject({ container: `${P}-platform-blue`, service: 'platform', cpuPercent: 12.5, memoryBytes: 1000 });
+    await waitFor(() => samplesBetween(temp.db, 'local', new Date(0), new Date(Date.now() + 1000)).length > 0, 'a sample');
+    expect(samplesBetween(temp.db, 'local', new Date(0), new Date(Date.now() + 1000))[0]).toMatchObject({ container: `${P}-platform-blue`, service: 'platform', cpuPercent: 12.5, memoryBytes: 1000 });
   });
 
   it('marks a gap from the last heartbeat when it starts, and records a container that died meanwhile', async () => {
@@ -122,7 +128,7 @@ describe('the health watcher', () => {
     w.containers.set(`${P}-db`, { labels: labels('db'), running: false, health: 'none', exitCode: 137 });
     const watch = setUp(w);
     const lastBeat = new Date(Date.now() - 120_000);
-    writeHeartbeat(temp.db, lastBeat);
+    writeHeartbeat(temp.db, 'local', lastBeat);
     temp.db.run(
       // The db was last known up: the console then stopped.
       (await import('drizzle-orm')).sql`INSERT INTO health_incidents (at, kind, container, service, state, reconciled) VALUES (${lastBeat.getTime() - 1000}, 'seen', ${`${P}-db`}, 'db', 'up', 0)`,
@@ -140,7 +146,7 @@ describe('the health watcher', () => {
     w.containers.set(`${P}-proxy`, { labels: labels('proxy'), running: true, health: 'healthy', exitCode: null });
     const watch = setUp(w);
     watch.start();
-    await waitFor(() => watch.status().listening && readHeartbeat(temp.db), 'listening with a heartbeat');
+    await waitFor(() => watch.status().listening && readHeartbeat(temp.db, 'local'), 'listening with a heartbeat');
     expect(all().filter((r) => r.kind === 'gap')).toHaveLength(0); // a first start ever has no gap
     w.setReachable(false);
     w.breakStream();
@@ -158,9 +164,38 @@ describe('the health watcher', () => {
     const w = scripted();
     const watch = setUp(w);
     watch.start();
-    await waitFor(() => watch.status().listening && readHeartbeat(temp.db), 'listening');
+    await waitFor(() => watch.status().listening && readHeartbeat(temp.db, 'local'), 'listening');
     w.setProject('hw-other');
     await waitFor(() => w.opens() === 2 && watch.status().listening, 'the second project');
     expect(all().filter((r) => r.kind === 'gap')).toEqual([]);
+  });
+
+  it("keeps a remote environment's history apart: its own heartbeat, gap, incidents and samples", async () => {
+    const w = scripted();
+    w.containers.set(`${P}-proxy`, { labels: labels('proxy'), running: true, health: 'healthy', exitCode: null });
+    const watch = setUp(w, 'staging');
+    // The local watcher's heartbeat is old: a remote watcher reading it would record a gap from it.
+    writeHeartbeat(temp.db, 'local', new Date(Date.now() - 600_000));
+    watch.start();
+    await waitFor(() => watch.status().listening && readHeartbeat(temp.db, 'staging'), 'the remote heartbeat');
+    const remote = () => incidentsBetween(temp.db, 'staging', new Date(0), new Date(Date.now() + 60_000), 1000);
+    expect(remote().filter((r) => r.kind === 'gap')).toEqual([]);
+    w.setReachable(false);
+    w.breakStream();
+    await waitFor(() => !watch.status().listening, 'the break');
+    const beatBefore = readHeartbeat(temp.db, 'staging')!.getTime();
+    await new Promise((r) => setTimeout(r, 100));
+    // While the host is gone no heartbeat is written: the gap will start at the last one.
+    expect(readHeartbeat(temp.db, 'staging')!.getTime()).toBe(beatBefore);
+    w.setReachable(true);
+    await waitFor(() => remote().some((r) => r.kind === 'gap'), 'the remote gap');
+    expect(new Date(remote().find((r) => r.kind === 'gap')!.at).getTime()).toBe(beatBefore);
+    w.send({ action: 'health_status', health: 'unhealthy', name: `${P}-proxy`, labels: labels('proxy') });
+    await waitFor(() => remote().some((r) => r.kind === 'health'), 'the remote health change');
+    await waitFor(() => samplesBetween(temp.db, 'staging', new Date(0), new Date(Date.now() + 1000)).length > 0, 'a remote sample');
+    // Nothing of it in the local history, and the local heartbeat is untouched.
+    expect(all()).toEqual([]);
+    expect(samplesBetween(temp.db, 'local', new Date(0), new Date(Date.now() + 1000))).toEqual([]);
+    expect(readHeartbeat(temp.db, 'local')!.getTime()).toBeLessThan(Date.now() - 500_000);
   });
 });

@@ -3,6 +3,7 @@ import type { Db } from '../db/client';
 import type { ContainerEvent, ContainerEventSource } from '../docker/container-events';
 import type { ContainerStatsPort } from '../docker/container-stats';
 import type { Clock, DockerPort, ProjectPort } from '../engine/ports';
+import { ProjectError } from '../project/project-error';
 import { colorProject, statefulProject } from '../stack/stack-names';
 import { classify, gapOnConnect, identify, KILL_MEMORY_MS, reconcile, type IncidentInput, type ObservedContainer } from './classify';
 import { SAMPLE_INTERVAL_MS } from './downsample';
@@ -57,6 +58,7 @@ const NO_PROJECT_WAIT_MS = 10_000;
 
 export function createWatch(deps: WatchDeps): Watch {
   const { db, clock } = deps;
+  const env = deps.environmentId ?? 'local';
   const log = deps.log ?? ((m: string) => console.log(`[tale-console] ${m}`));
   const sampleMs = deps.sampleMs ?? SAMPLE_INTERVAL_MS;
   const maxBackoff = deps.maxBackoffMs ?? 30_000;
@@ -77,7 +79,7 @@ export function createWatch(deps: WatchDeps): Watch {
     }
   };
   const record = (input: IncidentInput) => {
-    const stored = insertIncident(db, input);
+    const stored = insertIncident(db, env, input);
     if (stored.kind === 'seen') return; // a first look, not news
     if (stored.kind === 'die' || stored.kind === 'kill' || stored.kind === 'start') {
       setTimeout(() => {
@@ -98,7 +100,7 @@ export function createWatch(deps: WatchDeps): Watch {
       record(c.insert);
     } else {
       const a = c.amend;
-      const amended = amendLatest(db, a.container, a.kinds, new Date(e.at - a.withinMs), a.to);
+      const amended = amendLatest(db, env, a.container, a.kinds, new Date(e.at - a.withinMs), a.to);
       if (!amended) record(a.fallback);
     }
   };
@@ -114,7 +116,7 @@ export function createWatch(deps: WatchDeps): Watch {
       const d = await deps.docker.inspectContainer(c.id);
       if (d) observed.push({ name: c.name, labels: c.labels, running: d.running && !d.restarting, health: d.health, exitCode: d.exitCode });
     }
-    for (const row of reconcile(observed, lastKnownStates(db), projectId, clock.now())) record(row);
+    for (const row of reconcile(observed, lastKnownStates(db, env), projectId, clock.now())) record(row);
   };
 
   const sample = async (projectId: string) => {
@@ -127,7 +129,7 @@ export function createWatch(deps: WatchDeps): Watch {
         return s ? { container: c.name, service: who.service, color: who.color, cpuPercent: s.cpuPercent, memoryBytes: s.memoryBytes } : null;
       }),
     );
-    insertSamples(db, at, readings.filter((r) => r !== null));
+    insertSamples(db, env, at, readings.filter((r) => r !== null));
   };
 
   /** One connection: listens until the stream breaks or the watcher stops. */
@@ -144,9 +146,9 @@ export function createWatch(deps: WatchDeps): Watch {
       listening = true;
       connected();
       // Listening from here: what happened since the last heartbeat may have been missed.
-      const gap = deaf ? gapOnConnect(readHeartbeat(db), clock.now()) : null;
+      const gap = deaf ? gapOnConnect(readHeartbeat(db, env), clock.now()) : null;
       if (gap) record(gap);
-      writeHeartbeat(db, clock.now());
+      writeHeartbeat(db, env, clock.now());
       await reconcileNow(projectId);
       // Events that came during the reconcile happened after what it saw.
       for (const e of queue) handle(e, projectId);
@@ -167,13 +169,13 @@ export function createWatch(deps: WatchDeps): Watch {
         // A reset and a new `tale init` give the directory another project: watch that one. Not
         // a break: the heartbeat says it listened until now.
         if ((await deps.project.readProjectId().catch(() => null)) !== projectId) {
-          writeHeartbeat(db, clock.now());
+          writeHeartbeat(db, env, clock.now());
           return true;
         }
         await sample(projectId).catch((err: Error) => log(`Could not sample the containers' CPU and memory: ${err.message}`));
-        writeHeartbeat(db, clock.now());
+        writeHeartbeat(db, env, clock.now());
         if (clock.now().getTime() - lastDownsample >= DOWNSAMPLE_EVERY_MS) {
-          downsample(db, clock.now().getTime());
+          downsample(db, env, clock.now().getTime());
           lastDownsample = clock.now().getTime();
         }
       }
@@ -194,10 +196,21 @@ export function createWatch(deps: WatchDeps): Watch {
       let projectId: string;
       try {
         projectId = await deps.project.readProjectId();
-      } catch {
+      } catch (err) {
+        if (!(err instanceof ProjectError)) {
+          // The directory cannot be read at all (a remote host gone, its SFTP connection lost): as
+          // deaf as a broken event stream, so no heartbeat, and the reconnect records the gap.
+          deaf = true;
+          const message = (err as Error).message;
+          if (message !== said) log(`The health watcher cannot read the deployment directory (${message}); trying again.`);
+          said = message;
+          await clock.sleep(backoff, signal).catch(() => {});
+          backoff = Math.min(maxBackoff, backoff * 2);
+          continue;
+        }
         // No project (an empty deployment directory): nothing to watch until it is initialised, and
         // nothing missed once this process has listened (its start's gap, if any, is recorded).
-        if (listenedOnce) writeHeartbeat(db, clock.now());
+        if (listenedOnce) writeHeartbeat(db, env, clock.now());
         await clock.sleep(NO_PROJECT_WAIT_MS, signal).catch(() => {});
         continue;
       }
@@ -233,6 +246,6 @@ export function createWatch(deps: WatchDeps): Watch {
       listeners.add(listener);
       return () => void listeners.delete(listener);
     },
-    status: () => ({ enabled: deps.enabled, listening, lastHeartbeat: readHeartbeat(db) }),
+    status: () => ({ enabled: deps.enabled, listening, lastHeartbeat: readHeartbeat(db, env) }),
   };
 }

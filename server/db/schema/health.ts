@@ -1,4 +1,4 @@
-import { index, integer, real, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { index, integer, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 // Health history (server/watch/): what the watcher saw of the stack's containers.
 
@@ -55,8 +55,17 @@ export const healthSamples = sqliteTable(
   (t) => [index('health_samples_resolution_at').on(t.resolution, t.at)],
 );
 
-/** One row (id 1): the watcher's heartbeat, written while it listens, so a restart knows where its gap began. */
-export const healthWatchState = sqliteTable('health_watch_state', {
-  id: integer('id').primaryKey(),
-  heartbeatAt: integer('heartbeat_at', { mode: 'timestamp_ms' }).notNull(),
-});
+/**
+ * One row per environment: its watcher's heartbeat, written while it listens, so a restart (or a
+ * reconnect to a remote host) knows where that environment's gap began. The local row is id 1 from
+ * before environments.
+ */
+export const healthWatchState = sqliteTable(
+  'health_watch_state',
+  {
+    id: integer('id').primaryKey(),
+    environmentId: text('environment_id').notNull().default('local'),
+    heartbeatAt: integer('heartbeat_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [uniqueIndex('health_watch_state_environment').on(t.environmentId)],
+);

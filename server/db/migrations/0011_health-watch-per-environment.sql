@@ -1,0 +1,2 @@
+ALTER TABLE `health_watch_state` ADD `environment_id` text DEFAULT 'local' NOT NULL;--> statement-breakpoint
+CREATE UNIQUE INDEX `health_watch_state_environment` ON `health_watch_state` (`environment_id`);
