@@ -4,6 +4,7 @@ import { useRouter } from 'next/navigation';
 import type { ActionResult } from '@/lib/action-result';
 import { changeAction } from '@/lib/call-action';
 import type { OperationDto } from '@/lib/dto/operations';
+import { withEnv } from '@/lib/env-href';
 import { Button } from '@/components/ui/button';
 import { CancelConfirmButtons } from '@/components/ui/cancel-confirm-buttons';
 import { Dialog } from '@/components/ui/dialog';
@@ -45,7 +46,8 @@ export function DangerZone({ projectId, volumes, actions }: Props) {
         if (open?.kind === 'reset') setOpen({ kind: 'reset', step: 'options' });
         return;
       }
-      router.push(`/deployments/${res.data.id}`);
+      // The operation's page in the environment it runs on.
+      router.push(withEnv(`/deployments/${res.data.id}`, res.data.environmentId));
     });
 
   // One per dialog: both stay in the DOM, and a label must point at its own input.

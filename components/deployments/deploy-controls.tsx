@@ -5,6 +5,8 @@ import { useRouter } from 'next/navigation';
 import type { ActionResult } from '@/lib/action-result';
 import type { OperationDto, PlanPreviewDto } from '@/lib/dto/operations';
 import type { ReleaseDto } from '@/lib/dto/overview';
+import { withEnv } from '@/lib/env-href';
+import { useEnvironment } from '@/components/shell/environment-context';
 import { STACK_SERVICES } from '@/lib/schemas/operations';
 import { Button } from '@/components/ui/button';
 import { CancelConfirmButtons } from '@/components/ui/cancel-confirm-buttons';
@@ -38,6 +40,7 @@ function label(r: ReleaseDto): string {
 /** Version picker, options, the plan for review, and the confirmation that starts the operation. */
 export function DeployControls({ releases, registryError, previousVersion, initialVersion, canOperate, actions }: Props) {
   const router = useRouter();
+  const { href } = useEnvironment();
   const toast = useToast();
   const firstChoice = initialVersion ?? releases?.find((r) => r.available)?.version ?? '';
   const [version, setVersion] = useState(firstChoice);
@@ -80,7 +83,8 @@ export function DeployControls({ releases, registryError, previousVersion, initi
         setReview(null);
         return fail(res);
       }
-      router.push(`/deployments/${res.data.id}`);
+      // The operation's page in the environment it runs on.
+      router.push(withEnv(`/deployments/${res.data.id}`, res.data.environmentId));
     });
 
   const confirm = () => {
@@ -116,7 +120,7 @@ export function DeployControls({ releases, registryError, previousVersion, initi
             {chosen?.failedHere && (
               <p className="mt-1 text-xs text-amber-700 dark:text-amber-400" data-testid="failed-here-badge">
                 Failed its health check here ({chosen.failedHere.code}).{' '}
-                <Link className="underline" href={`/deployments/${chosen.failedHere.operationId}`}>
+                <Link className="underline" href={href(`/deployments/${chosen.failedHere.operationId}`)}>
                   See that deploy
                 </Link>
               </p>
@@ -180,7 +184,7 @@ export function DeployControls({ releases, registryError, previousVersion, initi
               <div role="note" data-testid="failed-release-warning" className="space-y-2 rounded-md border border-amber-300 bg-amber-50 p-3 text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-200">
                 <p className="font-semibold">
                   {review.version} already failed its health check on this host: {review.failedHere.message}{' '}
-                  <Link className="underline" href={`/deployments/${review.failedHere.operationId}`}>
+                  <Link className="underline" href={href(`/deployments/${review.failedHere.operationId}`)}>
                     See that deploy
                   </Link>
                 </p>

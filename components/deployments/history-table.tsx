@@ -7,6 +7,8 @@ import { EmptyState } from '@/components/ui/empty-state';
 import { Select } from '@/components/ui/input';
 import { Cell, Table } from '@/components/ui/table';
 import { formatTime } from '@/lib/format-time';
+import { withEnv } from '@/lib/env-href';
+import { LOCAL_ENVIRONMENT_ID } from '@/lib/schemas/environments';
 
 const TONE = { succeeded: 'good', running: 'neutral', failed: 'bad', cancelled: 'warn', interrupted: 'warn' } as const;
 const REDEPLOYABLE = new Set(['deploy', 'update', 'rollback']);
@@ -29,13 +31,15 @@ function versions(op: OperationDto): string {
   return from && from !== to ? `${from} → ${to}` : to;
 }
 
-type Props = { history: OperationDto[]; filter: { kind?: string; outcome?: string }; canOperate: boolean };
+type Props = { history: OperationDto[]; filter: { kind?: string; outcome?: string }; canOperate: boolean; /** The page's environment: the filter and the links stay in it. */ env: string };
 
 /** Every operation with who, when, how long and how it ended; filtered by kind and outcome through the URL. */
-export function HistoryTable({ history, filter, canOperate }: Props) {
+export function HistoryTable({ history, filter, canOperate, env }: Props) {
   return (
     <>
       <form method="get" className="mb-3 flex flex-wrap items-end gap-3" aria-label="Filter the history">
+        {/* A GET form replaces the whole query: the environment goes along or the filter would land on Local. */}
+        {env !== LOCAL_ENVIRONMENT_ID && <input type="hidden" name="env" value={env} />}
         <label className="text-sm">
           Kind
           <Select name="kind" defaultValue={filter.kind ?? ''} className="mt-1 w-40">
@@ -80,11 +84,11 @@ export function HistoryTable({ history, filter, canOperate }: Props) {
                 </Cell>
                 <Cell>
                   <span className="flex flex-wrap gap-x-3">
-                    <Link className="text-indigo-600 underline dark:text-indigo-400" href={`/deployments/${op.id}`}>
+                    <Link className="text-indigo-600 underline dark:text-indigo-400" href={withEnv(`/deployments/${op.id}`, env)}>
                       Details
                     </Link>
                     {canOperate && version && op.status === 'succeeded' && REDEPLOYABLE.has(op.kind) && (
-                      <Link className="text-indigo-600 underline dark:text-indigo-400" href={`/deployments?version=${encodeURIComponent(version)}#deploy`}>
+                      <Link className="text-indigo-600 underline dark:text-indigo-400" href={withEnv(`/deployments?version=${encodeURIComponent(version)}#deploy`, env)}>
                         Deploy this release again
                       </Link>
                     )}

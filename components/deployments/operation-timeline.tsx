@@ -8,6 +8,7 @@ import { LogViewer } from '@/components/logs/log-viewer';
 import { formatBytes } from '@/lib/format-usage';
 import { pullProgress } from '@/lib/pull-progress';
 import { formatTime } from '@/lib/format-time';
+import { withEnv } from '@/lib/env-href';
 import { timelineRows } from '@/lib/operation-text';
 
 const TONE = { succeeded: 'good', failed: 'bad', cancelled: 'warn', interrupted: 'warn', running: 'neutral' } as const;
@@ -20,9 +21,11 @@ export function OperationTimeline({ initial, canCancel, cancel }: Props) {
   const [op, setOp] = useState(initial);
   const [events, setEvents] = useState<OperationEventDto[]>([]);
   const [pending, start] = useTransition();
+  // The operation's own environment (the page redirects there), for its events and its links.
+  const env = initial.environmentId;
 
   useEffect(() => {
-    const es = new EventSource(`/api/operations/${initial.id}/events`);
+    const es = new EventSource(withEnv(`/api/operations/${initial.id}/events`, env));
     es.addEventListener('step', (m) => {
       const e = JSON.parse((m as MessageEvent<string>).data) as OperationEventDto;
       setEvents((prev) => (prev.some((p) => p.seq === e.seq) ? prev : [...prev, e]));
@@ -32,7 +35,7 @@ export function OperationTimeline({ initial, canCancel, cancel }: Props) {
       es.close();
     });
     return () => es.close();
-  }, [initial.id]);
+  }, [initial.id, env]);
 
   const failure = [...events].reverse().find((e) => e.status === 'failed');
   const logs = (failure?.data?.logs as Array<{ stream: string; text: string }> | undefined) ?? [];
@@ -101,7 +104,7 @@ export function OperationTimeline({ initial, canCancel, cancel }: Props) {
               {r.link && (
                 <>
                   {' · '}
-                  <a className="underline" href={r.link.href} data-testid="pre-upgrade-backup-link">
+                  <a className="underline" href={withEnv(r.link.href, env)} data-testid="pre-upgrade-backup-link">
                     {r.link.label}
                   </a>
                 </>

@@ -4,6 +4,7 @@ import { useRouter } from 'next/navigation';
 import type { ActionResult } from '@/lib/action-result';
 import type { EnvironmentDto, EnvironmentScanDto } from '@/lib/dto/environments';
 import { ENVIRONMENT_COLOURS, type EnvironmentColour } from '@/lib/schemas/environments';
+import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { FormField } from '@/components/ui/form-field';
 import { Input, Select } from '@/components/ui/input';
@@ -28,6 +29,8 @@ export function EnvironmentsAdmin({ environments, actions }: { environments: Env
   const router = useRouter();
   const { errors, failure, busy, run, clear } = useAction();
   const [form, setForm] = useState<Form>(EMPTY);
+  // Apart from the form: the scan's schema takes only what reaching the host needs.
+  const [production, setProduction] = useState(false);
   const [adding, setAdding] = useState(false);
   const [scanned, setScanned] = useState<EnvironmentScanDto | null>(null);
   const [removing, setRemoving] = useState<EnvironmentDto | null>(null);
@@ -37,10 +40,11 @@ export function EnvironmentsAdmin({ environments, actions }: { environments: Env
 
   const scan = () => run(actions.scan, form, (dto) => setScanned(dto));
   const confirm = () =>
-    run(actions.add, { ...form, hostKeyFingerprint: scanned?.hostKey.fingerprint }, (dto) => {
+    run(actions.add, { ...form, production, hostKeyFingerprint: scanned?.hostKey.fingerprint }, (dto) => {
       setAdding(false);
       setScanned(null);
       setForm(EMPTY);
+      setProduction(false);
       setMessage(`Added ${dto.name}.`);
       router.refresh();
     });
@@ -62,6 +66,7 @@ export function EnvironmentsAdmin({ environments, actions }: { environments: Env
               <span className="flex items-center gap-2">
                 <ColourSwatch colour={e.colour} />
                 {e.name}
+                {e.production && <Badge tone="bad">production</Badge>}
               </span>
             </Cell>
             <Cell>
@@ -148,6 +153,13 @@ export function EnvironmentsAdmin({ environments, actions }: { environments: Env
               <Input value={form.deployDir} onChange={(ev) => set({ deployDir: ev.target.value })} placeholder="/srv/tale" />
             </FormField>
           </div>
+          <label className="flex items-start gap-2 text-sm">
+            <input type="checkbox" className="mt-1" checked={production} onChange={(ev) => setProduction(ev.target.checked)} data-testid="environment-production" />
+            <span>
+              Production
+              <span className="block text-xs text-zinc-600 dark:text-zinc-400">Every page of this environment then carries a red PRODUCTION band.</span>
+            </span>
+          </label>
           <FormField id="environment-private-key" label="Private key" errors={errors.privateKey} hint="OpenSSH or PEM; kept 0600 on this server and never shown again.">
             <textarea className={TEXTAREA} rows={4} value={form.privateKey} onChange={(ev) => set({ privateKey: ev.target.value })} spellCheck={false} autoComplete="off" />
           </FormField>

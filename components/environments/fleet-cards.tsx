@@ -1,4 +1,6 @@
+import Link from 'next/link';
 import type { FleetDto, FleetEnvironmentDto } from '@/lib/dto/environments';
+import { withEnv } from '@/lib/env-href';
 import { formatTime } from '@/lib/format-time';
 import { Badge } from '@/components/ui/badge';
 import { ColourSwatch } from './colour-swatch';
@@ -11,7 +13,12 @@ function Card({ e }: { e: FleetEnvironmentDto }) {
     <article className="space-y-3 rounded-lg border border-zinc-200 p-4 dark:border-zinc-800" data-testid="fleet-card" data-environment={env.id} data-reachable={probe.reachable}>
       <header className="flex flex-wrap items-center gap-2">
         <ColourSwatch colour={env.colour} />
-        <h2 className="font-semibold">{env.name}</h2>
+        <h2 className="font-semibold">
+          {/* The environment's own overview: the shell then shows it and keeps it on every link. */}
+          <Link className="underline decoration-zinc-400 underline-offset-2 hover:decoration-current" href={withEnv('/', env.id)} data-testid="fleet-open">
+            {env.name}
+          </Link>
+        </h2>
         <Badge tone={probe.reachable ? 'good' : 'bad'}>{probe.reachable ? 'reachable' : 'unreachable'}</Badge>
         <span className="text-xs text-zinc-500 dark:text-zinc-400">{e.durationMs} ms</span>
       </header>

@@ -7,6 +7,7 @@ import { Button } from '@/components/ui/button';
 import { Input, Select } from '@/components/ui/input';
 import { Badge } from '@/components/ui/badge';
 import { cx } from '@/components/ui/cx';
+import { useEnvironment } from '@/components/shell/environment-context';
 import { AnsiLine } from './ansi-line';
 import { appendBounded, isMarker, markerText, matchesFilter, type LogRow } from './log-buffer';
 
@@ -46,6 +47,8 @@ export function LogViewer({ initial, compact = false }: ViewerProps = {}) {
   const [stream, setStream] = useState<'both' | 'stdout' | 'stderr'>('both');
   const [timestamps, setTimestamps] = useState(true);
   const [stick, setStick] = useState(true);
+  // The containers of the page's environment (the URL's ?env=); another environment is another stream.
+  const { href } = useEnvironment();
 
   // Lines arrive far faster than frames; they queue here and reach React once per frame.
   const incoming = useRef<LogRow[]>([]);
@@ -71,7 +74,7 @@ export function LogViewer({ initial, compact = false }: ViewerProps = {}) {
     setStates({});
     setProblem(null);
     setConnection('connecting');
-    const es = new EventSource(`/api/logs/stream?${sourceParams(source)}`);
+    const es = new EventSource(href(`/api/logs/stream?${sourceParams(source)}`));
     es.addEventListener('open', () => setConnection('live'));
     es.addEventListener('lines', (e) => {
       incoming.current.push(...(JSON.parse((e as MessageEvent<string>).data) as LogLineDto[]));
@@ -104,7 +107,7 @@ export function LogViewer({ initial, compact = false }: ViewerProps = {}) {
       frame.current = null;
       incoming.current = [];
     };
-  }, [source, flush]);
+  }, [source, flush, href]);
 
   const togglePause = () => {
     pausedRef.current = !pausedRef.current;
@@ -145,12 +148,14 @@ export function LogViewer({ initial, compact = false }: ViewerProps = {}) {
     else if (Date.now() - userScroll.current < 500) setStick(false);
   };
 
-  const download = `/api/logs/download?${(() => {
-    const p = sourceParams({ ...source, follow: false });
-    if (stream !== 'both') p.set('stream', stream);
-    if (needle) p.set('q', needle);
-    return p;
-  })()}`;
+  const download = href(
+    `/api/logs/download?${(() => {
+      const p = sourceParams({ ...source, follow: false });
+      if (stream !== 'both') p.set('stream', stream);
+      if (needle) p.set('q', needle);
+      return p;
+    })()}`,
+  );
 
   return (
     <div className={cx('flex flex-col gap-3', compact ? 'h-[60vh]' : 'h-[calc(100vh-8rem)]')}>

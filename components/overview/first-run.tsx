@@ -10,17 +10,19 @@ import { Button } from '@/components/ui/button';
 import { CancelConfirmButtons } from '@/components/ui/cancel-confirm-buttons';
 import { Dialog } from '@/components/ui/dialog';
 import { useToast } from '@/components/ui/toast';
+import { useEnvironment } from '@/components/shell/environment-context';
 
 const box = 'mb-4 flex flex-wrap items-center justify-between gap-3 rounded-lg border border-indigo-200 bg-indigo-50 p-4 text-sm dark:border-indigo-900 dark:bg-indigo-950';
 
 /** No project yet: the way to the initialise form, instead of the CLI's "Run tale init". */
 export function InitialiseHint({ deployDir }: { deployDir: string }) {
+  const { href } = useEnvironment();
   return (
     <div data-testid="first-run-initialise" className={box}>
       <span>
         There is no Tale project in <code className="break-all">{deployDir}</code> yet.
       </span>
-      <Link className="font-medium text-indigo-700 underline dark:text-indigo-300" href="/settings#initialise">
+      <Link className="font-medium text-indigo-700 underline dark:text-indigo-300" href={href('/settings#initialise')}>
         Initialise it in Settings
       </Link>
     </div>
@@ -35,6 +37,7 @@ type Actions = { preview: (input: unknown) => Promise<ActionResult<PlanPreviewDt
  */
 export function DeployNewest({ version, actions }: { version: string; actions: Actions }) {
   const router = useRouter();
+  const { href } = useEnvironment();
   const toast = useToast();
   const [busy, start] = useTransition();
   const [review, setReview] = useState<PlanPreviewDto | null>(null);
@@ -52,7 +55,7 @@ export function DeployNewest({ version, actions }: { version: string; actions: A
         setReview(null);
         return toast(res.message, 'error');
       }
-      router.push(`/deployments/${res.data.id}`);
+      router.push(href(`/deployments/${res.data.id}`));
     });
   return (
     <div data-testid="first-deploy" className={box}>

@@ -4,6 +4,7 @@ import { useQuery } from '@tanstack/react-query';
 import type { HealthHistoryDto, HealthRange } from '@/lib/dto/health';
 import { HEALTH_RANGES } from '@/lib/schemas/health';
 import { formatTime } from '@/lib/format-time';
+import { useEnvironment } from '@/components/shell/environment-context';
 import { IncidentList } from './incident-list';
 import { ResourceCharts } from './resource-charts';
 import { UptimeBars } from './uptime-bars';
@@ -17,15 +18,16 @@ const POLL_MS = 30_000;
 const LABELS: Record<HealthRange, string> = { '1h': '1 hour', '24h': '24 hours', '7d': '7 days', '30d': '30 days' };
 const card = 'rounded-lg border border-zinc-200 bg-white p-4 dark:border-zinc-800 dark:bg-zinc-900';
 
-async function fetchHistory(range: HealthRange): Promise<HealthHistoryDto> {
-  const res = await fetch(`/api/v1/health/history?range=${range}`, { cache: 'no-store' });
+async function fetchHistory(url: string): Promise<HealthHistoryDto> {
+  const res = await fetch(url, { cache: 'no-store' });
   if (!res.ok) throw new Error(res.status === 401 ? 'Your session has ended. Sign in again.' : `The console answered HTTP ${res.status}.`);
   return (await res.json()) as HealthHistoryDto;
 }
 
 export function HealthHistory() {
   const [range, setRange] = useState<HealthRange>('24h');
-  const q = useQuery({ queryKey: ['health-history', range], queryFn: () => fetchHistory(range), refetchInterval: POLL_MS, refetchIntervalInBackground: false });
+  const { id: env, href } = useEnvironment();
+  const q = useQuery({ queryKey: ['health-history', env, range], queryFn: () => fetchHistory(href(`/api/v1/health/history?range=${range}`)), refetchInterval: POLL_MS, refetchIntervalInBackground: false });
   const h = q.data;
   return (
     <section className={`${card} space-y-5`} aria-labelledby="health-history">

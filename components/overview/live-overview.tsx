@@ -15,6 +15,7 @@ import { Button } from '@/components/ui/button';
 import { Cell, Table } from '@/components/ui/table';
 import { useToast } from '@/components/ui/toast';
 import { DatabaseInUseLine } from '@/components/external-database/database-in-use';
+import { useEnvironment } from '@/components/shell/environment-context';
 import { ConvexAdminKey } from './convex-admin-key';
 import { DeployNewest, InitialiseHint } from './first-run';
 
@@ -26,8 +27,6 @@ async function getJson<T>(url: string): Promise<T> {
   if (!res.ok) throw new Error(res.status === 401 ? 'Your session has ended. Sign in again.' : `The console answered HTTP ${res.status}.`);
   return (await res.json()) as T;
 }
-const fetchOverview = () => getJson<LiveOverviewDto>('/api/overview');
-const fetchStats = () => getJson<ContainerStatsListDto>('/api/overview/stats');
 
 const card = 'rounded-lg border border-zinc-200 bg-white p-4 dark:border-zinc-800 dark:bg-zinc-900';
 
@@ -50,10 +49,12 @@ export function LiveOverview({ initial, deployDir, initialised, canOperate, depl
   const router = useRouter();
   const toast = useToast();
   const [pending, start] = useTransition();
+  // The page's environment: its reads, its keys (another environment's answer is never shown here) and its links.
+  const { id: env, href } = useEnvironment();
   // The server's answer is fresh: the first poll comes after POLL_MS.
   const query = useQuery({
-    queryKey: ['overview'],
-    queryFn: fetchOverview,
+    queryKey: ['overview', env],
+    queryFn: () => getJson<LiveOverviewDto>(href('/api/overview')),
     initialData: initial,
     staleTime: POLL_MS,
     refetchInterval: POLL_MS,
@@ -61,7 +62,12 @@ export function LiveOverview({ initial, deployDir, initialised, canOperate, depl
   });
   // CPU and memory take Docker a second or two: asked for at once and on their own, so the status
   // never waits for them; until they come, the readings the server already knew stand.
-  const statsQuery = useQuery({ queryKey: ['overview-stats'], queryFn: fetchStats, refetchInterval: POLL_MS, refetchIntervalInBackground: false });
+  const statsQuery = useQuery({
+    queryKey: ['overview-stats', env],
+    queryFn: () => getJson<ContainerStatsListDto>(href('/api/overview/stats')),
+    refetchInterval: POLL_MS,
+    refetchIntervalInBackground: false,
+  });
   const { status, registry, database } = query.data;
   // Older answers (a console being upgraded) have no prePull.
   const prePullState = query.data.prePull?.state ?? null;
@@ -92,7 +98,7 @@ export function LiveOverview({ initial, deployDir, initialised, canOperate, depl
     start(async () => {
       const res = await deploy({ version });
       if (!res.ok) return toast(res.message, 'error');
-      router.push(`/deployments/${res.data.id}`);
+      router.push(href(`/deployments/${res.data.id}`));
     });
 
   return (
@@ -134,14 +140,14 @@ export function LiveOverview({ initial, deployDir, initialised, canOperate, depl
         registry.failedHere.map((f) => (
           <p key={f.version} data-testid="failed-release" className="mb-4 rounded-lg border border-amber-200 bg-amber-50 p-3 text-sm dark:border-amber-900 dark:bg-amber-950">
             Version <strong>{f.version}</strong> failed its health check on this host ({f.code}, {formatTime(f.at)}), so it is not offered as the upgrade.{' '}
-            <Link className="text-indigo-600 underline dark:text-indigo-400" href={`/deployments/${f.operationId}`}>
+            <Link className="text-indigo-600 underline dark:text-indigo-400" href={href(`/deployments/${f.operationId}`)}>
               See the failed deploy
             </Link>
             {canOperate && (
               <>
                 {' '}
                 or{' '}
-                <Link className="text-indigo-600 underline dark:text-indigo-400" href={`/deployments?version=${encodeURIComponent(f.version)}#deploy`}>
+                <Link className="text-indigo-600 underline dark:text-indigo-400" href={href(`/deployments?version=${encodeURIComponent(f.version)}#deploy`)}>
                   retry it on purpose
                 </Link>
               </>
@@ -179,7 +185,7 @@ export function LiveOverview({ initial, deployDir, initialised, canOperate, depl
             )}
             {status.running && (
               <p className="mt-1">
-                <Link data-testid="running-operation" className="text-indigo-600 underline dark:text-indigo-400" href={`/deployments/${status.running.id}`}>
+                <Link data-testid="running-operation" className="text-indigo-600 underline dark:text-indigo-400" href={href(`/deployments/${status.running.id}`)}>
                   {status.running.kind} in progress
                 </Link>
               </p>

@@ -2,6 +2,7 @@
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 import { cx } from '@/components/ui/cx';
+import { useEnvironment } from './environment-context';
 
 const LINKS = [
   { href: '/', label: 'Overview' },
@@ -20,6 +21,8 @@ const LINKS = [
 
 export function NavLinks() {
   const pathname = usePathname();
+  // Every link stays in the page's environment (users, tokens and audit are global and ignore it).
+  const { href } = useEnvironment();
   return (
     <nav aria-label="Main" className="flex flex-col gap-1">
       {LINKS.map((l) => {
@@ -27,7 +30,7 @@ export function NavLinks() {
         return (
           <Link
             key={l.href}
-            href={l.href}
+            href={href(l.href)}
             aria-current={active ? 'page' : undefined}
             className={cx(
               'rounded-md px-3 py-2 text-sm font-medium',

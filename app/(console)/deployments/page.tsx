@@ -6,6 +6,7 @@ import { HistoryTable } from '@/components/deployments/history-table';
 import { historyFilterFromSearch } from '@/lib/schemas/operations';
 import type { ReleaseDto } from '@/lib/dto/overview';
 import { CodedError } from '@/lib/errors';
+import { withEnv } from '@/lib/env-href';
 import { requirePageContext } from '@/server/auth/session';
 import type { Runtime } from '@/server/runtime';
 import { currentStatus, operations, resetTargets } from '@/server/services/operations';
@@ -44,7 +45,7 @@ export default async function DeploymentsPage({ searchParams }: { searchParams: 
         {status.running && (
           <>
             {' '}
-            An operation is running: <Link className="underline" href={`/deployments/${status.running.id}`}>follow it</Link>.
+            An operation is running: <Link className="underline" href={withEnv(`/deployments/${status.running.id}`, env)}>follow it</Link>.
           </>
         )}
       </PageHeader>
@@ -65,7 +66,7 @@ export default async function DeploymentsPage({ searchParams }: { searchParams: 
         actions={{ preview: previewAction.bind(null, env), deploy: deployAction.bind(null, env), update: updateAction.bind(null, env), rollback: rollbackAction.bind(null, env) }}
       />
       <h2 className="mb-2 mt-8 text-lg font-semibold">History</h2>
-      <HistoryTable history={history} filter={filter} canOperate={canOperate} />
+      <HistoryTable history={history} filter={filter} canOperate={canOperate} env={env} />
       {canOperate && (
         <div className="mt-8">
           <DangerZone projectId={targets.projectId} volumes={targets.volumes} actions={{ cleanup: cleanupAction.bind(null, env), reset: resetAction.bind(null, env) }} />

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { PageHeader } from '@/components/shell/page-header';
 import { LogViewer } from '@/components/logs/log-viewer';
-import { requirePageUser } from '@/server/auth/session';
+import { requirePageContext } from '@/server/auth/session';
 import { LOG_SERVICES, sinceSchema } from '@/lib/schemas/logs';
 
 export const metadata = { title: 'Logs' };
@@ -16,8 +16,10 @@ const linkSchema = z.object({
 });
 
 export default async function LogsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  await requirePageUser('viewer');
-  const link = linkSchema.parse(Object.fromEntries(Object.entries(await searchParams).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v])));
+  const search = await searchParams;
+  // The environment is checked (and the role there) on the server; the viewer streams from the one the URL names.
+  await requirePageContext(search, 'viewer');
+  const link = linkSchema.parse(Object.fromEntries(Object.entries(search).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v])));
   const initial = {
     ...(link.service ? { service: link.service } : {}),
     ...(link.color ? { color: link.color } : {}),
