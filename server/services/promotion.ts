@@ -8,7 +8,7 @@ import type { SessionUser } from '@/lib/dto/user';
 import { promotionInputSchema, type PromotionInput } from '@/lib/schemas/promotion';
 import { diffEnvValues } from '@/lib/settings/env-diff';
 import { LOCAL_ENVIRONMENT_ID } from '@/lib/schemas/environments';
-import { authorize, requireRole, type Caller } from '../auth/caller';
+import { authorize, type Caller } from '../auth/caller';
 import { userInEnvironment } from '../auth/environment-role';
 import { hasRole } from '../auth/roles';
 import { appendAudit } from '../db/audit-log';
@@ -185,20 +185,21 @@ export function startPromotion(rt: Runtime, caller: Caller, raw: unknown, runtim
 }
 
 /** The environments the dialog offers as sources: every other one, with its live version when it answers. */
-export async function promotionSources(rt: Runtime, caller: Caller, runtimeOf: RuntimeOf): Promise<PromotionSourceDto[]> {
-  const user = requireRole(caller, 'operator');
-  const ids = [LOCAL_ENVIRONMENT_ID, ...listEnvironmentRows(rt.db).map((r) => r.id)].filter((id) => id !== rt.environment.id);
-  const visible = ids.filter((id) => hasRole(userInEnvironment(rt.db, user, id), 'viewer'));
-  return Promise.all(
-    visible.map(async (id): Promise<PromotionSourceDto> => {
-      try {
-        const source = await runtimeOf(id);
-        const live = await liveRelease(source);
-        return { id, name: source.environment.name, version: live?.version ?? null, error: live ? null : 'No recorded live release' };
-      } catch (err) {
-        const name = listEnvironmentRows(rt.db).find((r) => r.id === id)?.name ?? (id === LOCAL_ENVIRONMENT_ID ? 'Local' : id);
-        return { id, name, version: null, error: err instanceof CodedError ? err.message : 'The environment could not be read.' };
-      }
-    }),
-  );
+export function promotionSources(rt: Runtime, caller: Caller, runtimeOf: RuntimeOf): Promise<ActionResult<PromotionSourceDto[]>> {
+  return authorize(caller, 'operator', async (user) => {
+    const rows = listEnvironmentRows(rt.db);
+    const nameOf = (id: string) => rows.find((r) => r.id === id)?.name ?? (id === LOCAL_ENVIRONMENT_ID ? 'Local' : id);
+    const ids = [LOCAL_ENVIRONMENT_ID, ...rows.map((r) => r.id)].filter((id) => id !== rt.environment.id && hasRole(userInEnvironment(rt.db, user, id), 'viewer'));
+    const data = await Promise.all(
+      ids.map(async (id): Promise<PromotionSourceDto> => {
+        try {
+          const live = await liveRelease(await runtimeOf(id));
+          return { id, name: nameOf(id), version: live?.version ?? null, error: live ? null : 'No release that succeeded there is live.' };
+        } catch (err) {
+          return { id, name: nameOf(id), version: null, error: err instanceof CodedError ? err.message : 'The environment could not be read.' };
+        }
+      }),
+    );
+    return { ok: true, data };
+  });
 }
