@@ -134,7 +134,7 @@ describe('promotion by digest, local → remote over SSH', () => {
 
     // The remote engine runs the recorded bytes: every container's image is pinned to the record's
     // digest, and the pulled image carries it; the moved tag's bytes are not what answers.
-    const containers = await remoteDocker.listContainers({ all: true, filters: { label: [`com.docker.compose.project=${remote.id}`] } });
+    const containers = await remoteDocker.listContainers({ all: true, filters: { label: [`com.docker.compose.project.working_dir=${remote.dir}`] } });
     expect(containers.length).toBeGreaterThan(0);
     const seen = new Set<string>();
     for (const c of containers) {
