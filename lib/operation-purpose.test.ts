@@ -11,6 +11,10 @@ describe('operation purpose', () => {
     expect(operationPurpose({ kind: 'backup', params: { kind: 'manual' }, result: null })).toBe('Backup');
   });
 
+  it('names a promotion by its version and source', () => {
+    expect(operationPurpose({ kind: 'promote', params: { from: 'local', fromName: 'Local', version: '1.2.0' }, result: null })).toBe('Promote 1.2.0 from Local');
+  });
+
   it('says that an Apply now applied settings, and which', () => {
     expect(operationPurpose({ kind: 'update', params: { version: '1.0.0', services: ['proxy'], [APPLIES_SETTINGS]: ['TLS_MODE', 'BASE_PATH'] }, result: null })).toBe(
       'Apply settings: TLS_MODE, BASE_PATH',

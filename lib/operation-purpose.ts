@@ -46,6 +46,7 @@ const PURPOSE: Record<OperationKind, (op: Op) => string> = {
     const version = str(op.result?.version) ?? str(op.params.version);
     return appliedSettings(op) ?? `Update ${services.join(', ') || 'services'} in place${version ? ` at ${version}` : ''}`;
   },
+  promote: (op) => `Promote ${str(op.result?.version) ?? str(op.params.version) ?? 'a release'} from ${str(op.params.fromName) ?? str(op.params.from) ?? 'another environment'}`,
   rollback: (op) => {
     const to = str(op.result?.version) ?? str(op.params.version);
     return to ? `Rollback to ${to}` : 'Rollback to the previous release';

@@ -1,7 +1,7 @@
 import type { PreflightDto } from './preflight';
 import type { FailedHereDto } from './versions';
 
-export type OperationKind = 'deploy' | 'rollback' | 'cleanup' | 'dry-run' | 'update' | 'reset' | 'reconcile' | 'database-copy' | 'backup' | 'restore' | 'drill' | 'retention' | 'repository-check' | 'apply-settings' | 'pre-pull' | 'prune-images';
+export type OperationKind = 'deploy' | 'rollback' | 'cleanup' | 'dry-run' | 'update' | 'reset' | 'reconcile' | 'database-copy' | 'backup' | 'restore' | 'drill' | 'retention' | 'repository-check' | 'apply-settings' | 'pre-pull' | 'prune-images' | 'promote';
 export type OperationStatus = 'running' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted';
 
 export type OperationEventDto = {

@@ -89,7 +89,7 @@ export const previewInputSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('rollback'), version: version.optional() }),
 ]);
 
-export const HISTORY_KINDS = ['deploy', 'update', 'rollback', 'cleanup', 'reset', 'reconcile', 'database-copy', 'backup', 'restore', 'drill', 'retention', 'repository-check', 'apply-settings', 'prune-images', 'dry-run', 'pre-pull'] as const;
+export const HISTORY_KINDS = ['deploy', 'update', 'rollback', 'cleanup', 'reset', 'reconcile', 'database-copy', 'backup', 'restore', 'drill', 'retention', 'repository-check', 'apply-settings', 'prune-images', 'dry-run', 'pre-pull', 'promote'] as const;
 export const HISTORY_OUTCOMES = ['running', 'succeeded', 'failed', 'cancelled', 'interrupted'] as const;
 
 /** The history's filters and the release preselected by "deploy this release again", from the URL. */

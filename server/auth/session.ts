@@ -149,7 +149,8 @@ export async function withApiUser(role: Role, handler: (caller: Caller, rt: Runt
 export { runtimeFor };
 
 /** An environment id from a page's search (`?env=`), a link or an action's bound argument; 'local' when absent. */
-async function chosenRuntime(raw: unknown): Promise<Runtime> {
+/** Another environment's runtime by its id (a promotion's source): ENVIRONMENT_NOT_FOUND when there is none. */
+export async function chosenRuntime(raw: unknown): Promise<Runtime> {
   const parsed = environmentIdSchema.safeParse(raw ?? LOCAL_ENVIRONMENT_ID);
   if (!parsed.success) throw new CodedError('ENVIRONMENT_NOT_FOUND', 'There is no such environment.');
   return runtimeFor(parsed.data);

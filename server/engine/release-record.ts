@@ -35,7 +35,7 @@ export async function recordRelease(ports: EnginePorts, plan: DeployPlan): Promi
   }
 }
 
-function fullDigests(record: ReleaseRecord | undefined): Record<ServiceName, string> | undefined {
+export function fullDigests(record: ReleaseRecord | undefined): Record<ServiceName, string> | undefined {
   if (!record) return undefined;
   return ALL_SERVICES.every((s) => record.digests[s]) ? (record.digests as Record<ServiceName, string>) : undefined;
 }

@@ -3,7 +3,7 @@ import type { OperationKind } from '@/lib/dto/operations';
 import { OPERATION_KINDS } from '../db/schema/operations';
 import { CONFLICTS, conflictingKind, conflicts, holdsStackLease, inProgress } from './conflicts';
 
-const STACK: OperationKind[] = ['deploy', 'rollback', 'update', 'cleanup', 'reset', 'reconcile', 'database-copy', 'backup', 'restore', 'apply-settings', 'prune-images'];
+const STACK: OperationKind[] = ['deploy', 'rollback', 'update', 'cleanup', 'reset', 'reconcile', 'database-copy', 'backup', 'restore', 'apply-settings', 'prune-images', 'promote'];
 /** A dry run only plans; only a restore, which stops and starts containers under it, excludes it. */
 const REPOSITORY: OperationKind[] = ['backup', 'restore', 'drill', 'retention', 'repository-check'];
 const EXCLUSIVE: OperationKind[] = ['retention', 'repository-check'];

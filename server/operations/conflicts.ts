@@ -33,12 +33,14 @@ import type { OperationKind } from '@/lib/dto/operations';
 // a container already uses); and it holds the stack lease like them. A drill starts a throwaway
 // container from the stack's db image, so the two do not overlap either. A dry run only reads.
 
-const STACK = ['deploy', 'rollback', 'update', 'cleanup', 'reset', 'reconcile', 'database-copy', 'backup', 'restore', 'apply-settings', 'prune-images'] as const satisfies readonly OperationKind[];
+const STACK = ['deploy', 'rollback', 'update', 'cleanup', 'reset', 'reconcile', 'database-copy', 'backup', 'restore', 'apply-settings', 'prune-images', 'promote'] as const satisfies readonly OperationKind[];
 const EXCLUSIVE_REPOSITORY = ['backup', 'restore', 'drill', 'retention', 'repository-check'] as const satisfies readonly OperationKind[];
 
 /** `satisfies Record<OperationKind, …>`: a kind missing here fails the type check. */
 export const CONFLICTS = {
   deploy: STACK,
+  // A promotion is a deploy (of another environment's recorded digests) and excludes what a deploy does.
+  promote: STACK,
   rollback: STACK,
   update: STACK,
   cleanup: STACK,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { promotionInputSchema } from '@/lib/schemas/promotion';
 import { auditFilterSchema } from '@/lib/schemas/audit';
 import { emptyBodySchema, versionsQuerySchema } from '@/lib/schemas/api';
 import { ROLES } from '@/lib/roles';
@@ -350,6 +351,7 @@ const schemas: Record<string, JsonSchema> = {
   },
   ProjectFilesRestoreBody: input(projectFilesRestoreBodySchema),
   DeployInput: input(deployInputSchema),
+  PromotionInput: input(promotionInputSchema),
   RollbackInput: input(rollbackInputSchema),
   EmptyInput: input(emptyBodySchema),
   AlertChannelInput: input(alertChannelInputSchema),
@@ -972,6 +974,32 @@ export function openApiDocument(): Record<string, unknown> {
             200: { description: 'The fleet', content: json({ type: 'object', required: ['environments', 'deadlineMs', 'checkedAt', 'durationMs'], properties: { environments: { type: 'array', items: ref('FleetEnvironment') }, deadlineMs: { type: 'integer' }, checkedAt: { type: 'string', format: 'date-time' }, durationMs: { type: 'integer' } } }) },
             ...denied,
           },
+        },
+      },
+      '/api/v1/promotions': {
+        post: {
+          ...start('Promote another environment’s live release to ?env= by its recorded digests, or only preview it with dryRun', 'startPromotion', 'PromotionInput').post,
+          tags: ['operations', 'environments'],
+          description:
+            'Needs the operator role in the destination (`?env=`) and at least viewer in the source (`from`). Deploys the version live on the source pinned to the image digests its release record holds (the same bytes, even when the tag moved since); the destination keeps its own .env and pins. A source without a succeeded, recorded live release is PROMOTION_SOURCE_NOT_LIVE; with `minCleanMinutes` the source must have run it that long since it went live and since its last die/kill/oom/unhealthy incident (PROMOTION_NOT_PROVEN, saying how long it ran and when the last incident was); the same digests already live is PROMOTION_NOTHING_TO_DO; a production destination needs its name in `confirmName` (CONFIRMATION_MISMATCH). With `"dryRun": true` the answer is 200 with the preview (as GET /api/v1/promotions/preview) and nothing starts. Audited as deployment.promote; the operation’s kind is promote.',
+          requestBody: { required: true, content: json(ref('PromotionInput')) },
+          responses: {
+            ...start('', '', 'PromotionInput').post.responses,
+            200: { description: 'dryRun: the preview', content: json({ type: 'object' }) },
+            404: error('No such environment (ENVIRONMENT_NOT_FOUND)'),
+            422: error('PROMOTION_SOURCE_NOT_LIVE, PROMOTION_NOT_PROVEN, PROMOTION_NOTHING_TO_DO or CONFIRMATION_MISMATCH'),
+          },
+        },
+      },
+      '/api/v1/promotions/preview': {
+        get: {
+          summary: 'What promoting `from`’s live release to ?env= would deploy, and how the two environments differ (operator)',
+          operationId: 'previewPromotion',
+          tags: ['environments'],
+          description:
+            'Query: `from` (the source environment id), optional `minCleanMinutes`. The source’s version and digests, the destination’s live version, the .env differences key by key (secret values never shown, only that they differ), the image pin differences, the proven-time figures, and `blocked` with the code a start would be refused with now. Changes nothing.',
+          parameters: queryParams(promotionInputSchema.pick({ from: true, minCleanMinutes: true })),
+          responses: { 200: { description: 'The preview', content: json({ type: 'object', required: ['source', 'destination', 'env', 'pins', 'proven', 'blocked'] }) }, 400: error('Invalid query'), ...denied, 404: error('No such environment (ENVIRONMENT_NOT_FOUND)'), 422: error('PROMOTION_SOURCE_NOT_LIVE') },
         },
       },
       '/api/v1/openapi.json': {

@@ -1,7 +1,8 @@
 'use server';
-import { inEnvironment } from '@/server/auth/session';
+import { chosenRuntime, inEnvironment } from '@/server/auth/session';
 import { convexAdminKey } from '@/server/services/convex-admin';
 import { setPrePull } from '@/server/services/pre-pull';
+import { previewPromotion, promotionSources, startPromotion } from '@/server/services/promotion';
 import { cancel, previewPlan, startCleanup, startDeploy, startReset, startRollback, startUpdate } from '@/server/services/operations';
 
 // Thin: the services check the role, validate, audit and start the operation. Each action's first
@@ -50,4 +51,19 @@ export async function convexAdminKeyAction(env: unknown) {
 // access: admin
 export async function setPrePullAction(env: unknown, input: unknown) {
   return inEnvironment(env, (rt, caller) => setPrePull(rt, caller, input));
+}
+
+// access: operator
+export async function promotionPreviewAction(env: unknown, input: unknown) {
+  return inEnvironment(env, (rt, caller) => previewPromotion(rt, caller, input, chosenRuntime));
+}
+
+// access: operator
+export async function promoteAction(env: unknown, input: unknown) {
+  return inEnvironment(env, (rt, caller) => startPromotion(rt, caller, input, chosenRuntime));
+}
+
+// access: operator
+export async function promotionSourcesAction(env: unknown) {
+  return inEnvironment(env, (rt, caller) => promotionSources(rt, caller, chosenRuntime));
 }

@@ -3,6 +3,7 @@ import { PageHeader } from '@/components/shell/page-header';
 import { DangerZone } from '@/components/deployments/danger-zone';
 import { DeployControls } from '@/components/deployments/deploy-controls';
 import { HistoryTable } from '@/components/deployments/history-table';
+import { PromoteDialog } from '@/components/deployments/promote-dialog';
 import { historyFilterFromSearch } from '@/lib/schemas/operations';
 import type { ReleaseDto } from '@/lib/dto/overview';
 import { CodedError } from '@/lib/errors';
@@ -11,7 +12,7 @@ import { requirePageContext } from '@/server/auth/session';
 import type { Runtime } from '@/server/runtime';
 import { currentStatus, operations, resetTargets } from '@/server/services/operations';
 import { releases } from '@/server/services/releases';
-import { cleanupAction, deployAction, previewAction, resetAction, rollbackAction, updateAction } from './actions';
+import { cleanupAction, deployAction, previewAction, promoteAction, promotionPreviewAction, promotionSourcesAction, resetAction, rollbackAction, updateAction } from './actions';
 
 export const metadata = { title: 'Deployments' };
 
@@ -65,6 +66,14 @@ export default async function DeploymentsPage({ searchParams }: { searchParams: 
         canOperate={canOperate}
         actions={{ preview: previewAction.bind(null, env), deploy: deployAction.bind(null, env), update: updateAction.bind(null, env), rollback: rollbackAction.bind(null, env) }}
       />
+      {canOperate && (
+        <div className="mt-4">
+          <PromoteDialog
+            destination={{ id: env, name: rt.environment.name, production: rt.environment.production }}
+            actions={{ sources: promotionSourcesAction.bind(null, env), preview: promotionPreviewAction.bind(null, env), promote: promoteAction.bind(null, env) }}
+          />
+        </div>
+      )}
       <h2 className="mb-2 mt-8 text-lg font-semibold">History</h2>
       <HistoryTable history={history} filter={filter} canOperate={canOperate} env={env} />
       {canOperate && (

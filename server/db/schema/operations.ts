@@ -2,7 +2,7 @@ import { sqliteTable, text, integer, index, uniqueIndex } from 'drizzle-orm/sqli
 import { sql } from 'drizzle-orm';
 
 // A text column: adding a kind needs no migration.
-export const OPERATION_KINDS = ['deploy', 'rollback', 'cleanup', 'dry-run', 'update', 'reset', 'reconcile', 'database-copy', 'backup', 'restore', 'drill', 'retention', 'repository-check', 'apply-settings', 'pre-pull', 'prune-images'] as const;
+export const OPERATION_KINDS = ['deploy', 'rollback', 'cleanup', 'dry-run', 'update', 'reset', 'reconcile', 'database-copy', 'backup', 'restore', 'drill', 'retention', 'repository-check', 'apply-settings', 'pre-pull', 'prune-images', 'promote'] as const;
 export const OPERATION_STATUSES = ['running', 'succeeded', 'failed', 'cancelled', 'interrupted'] as const;
 
 export const operations = sqliteTable(
