@@ -33,7 +33,7 @@ export interface DrillSandbox {
   create(spec: SandboxSpec): Promise<void>;
   /** Removes the container (with its anonymous volumes) and the network; absent ones are no error. */
   remove(name: string): Promise<void>;
-  /** Removes every container and network carrying DRILL_LABELS; answers how many of each. */
+  /** Removes every container and network carrying DRILL_LABELS and this console's project label; answers which. */
   removeLeftovers(): Promise<{ containers: string[]; networks: string[] }>;
   /** null while the container runs; once it has stopped, how it ended and its last log lines. */
   exited(name: string, tail: number): Promise<SandboxExit | null>;
