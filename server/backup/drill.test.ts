@@ -199,6 +199,15 @@ describe('the restore drill', () => {
     expect(replayDeadlineMs(10 * 1024 * 1024 * 1024)).toBe(40_960_000);
   });
 
+  it('says the throwaway PostgreSQL was removed by something else, instead of Docker\'s 404 on the next exec', async () => {
+    sandbox.exit = () => ({ exitCode: null, oomKilled: false, error: null, logs: [], removed: true });
+    ports = { ...ports, exec: stoppedAfter(throwaway, 3) };
+    const err = await failure(runDrill(ports, { snapshot, manifest }));
+    expect(err.code).toBe('DRILL_FAILED');
+    expect(err.message).toContain('The throwaway PostgreSQL was removed by something else (another console removing drill leftovers at its start, or by hand)');
+    expect(err.message).not.toContain('log line');
+  });
+
   it('keeps the original error when the throwaway server still runs', async () => {
     ports = { ...ports, exec: stoppedAfter(throwaway, 0) };
     const err = await failure(runDrill(ports, { snapshot, manifest }));

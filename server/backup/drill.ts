@@ -47,6 +47,8 @@ export interface SandboxExit {
   error: string | null;
   /** The last lines it wrote, stdout and stderr in order. */
   logs: string[];
+  /** The container is not there at all: something else removed it (a console's start-up, a person). */
+  removed?: boolean;
 }
 
 export type DrillPorts = BackupPorts & { sandbox: DrillSandbox };
@@ -130,9 +132,15 @@ const EXIT_LOG_LINES = 15;
 export async function sandboxExitError(p: DrillPorts, name: string, secrets: readonly string[]): Promise<BackupError | null> {
   const exit = await p.sandbox.exited(name, EXIT_LOG_LINES).catch(() => null);
   if (!exit) return null;
-  const how = exit.oomKilled ? 'killed for lack of memory (OOMKilled)' : exit.exitCode === null ? 'stopped' : `exited with code ${exit.exitCode}`;
+  const how = exit.removed
+    ? 'was removed by something else (another console removing drill leftovers at its start, or by hand)'
+    : exit.oomKilled
+      ? 'killed for lack of memory (OOMKilled)'
+      : exit.exitCode === null
+        ? 'stopped'
+        : `exited with code ${exit.exitCode}`;
   const lines = exit.logs.slice(-EXIT_LOG_LINES).map((l) => scrub(l, secrets).slice(0, 300));
-  const said = lines.length ? ` Its last log lines:\n${lines.join('\n')}` : ' It wrote no log line.';
+  const said = exit.removed ? '' : lines.length ? ` Its last log lines:\n${lines.join('\n')}` : ' It wrote no log line.';
   const error = exit.error ? ` Docker says: ${scrub(exit.error, secrets)}.` : '';
   return new BackupError('DRILL_FAILED', `The throwaway PostgreSQL ${how} before the drill was done, so the backup was not checked (nothing live was touched).${error}${said}`);
 }

@@ -54,7 +54,13 @@ export function createDrillSandbox(docker: Docker, projectId: () => Promise<stri
       await removeNetwork(name);
     },
     async exited(name, tail) {
-      const info = await docker.getContainer(name).inspect();
+      let info;
+      try {
+        info = await docker.getContainer(name).inspect();
+      } catch (err) {
+        if (isStatus(err, 404)) return { exitCode: null, oomKilled: false, error: null, logs: [], removed: true };
+        throw err;
+      }
       if (info.State.Running) return null;
       const raw = (await docker.getContainer(name).logs({ stdout: true, stderr: true, tail, follow: false })) as unknown as Buffer;
       const logs = (await demuxLogs(docker.modem, raw)).map((l) => l.text);
