@@ -3,12 +3,14 @@
 // checks, drains), not computing, so overlapping lanes roughly halves the wall time.
 //   phase 1: lint → typecheck → unit → build   ‖   test-bed images (cold: debootstrap)
 //   phase 2: integration tests → small benches  ‖   browser tests
-//   phase 3: the bad-input corpus and the audit flood (10,000 refused sign-ins), alone
+//   phase 3: the bad-input corpus and the audit flood (10,000 refused sign-ins), then three backup
+//            files   ‖   the other five backup files, one at a time
 // The corpus is ~28,000 requests of pure CPU for the console. Beside it, the 2 cores starved the
 // tests that measure timing-sensitive behaviour (zero failed requests across a switch, health
 // probes with 3 s timeouts, a 2,000 lines/s log tail), which then failed for want of CPU alone.
 // A lane stops at its first failure; the run fails if any lane failed, after both have finished.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 
 const started = Date.now();
 const elapsed = () => `${Math.round((Date.now() - started) / 1000)}s`.padStart(6);
@@ -45,14 +47,27 @@ async function phase(lanes) {
   return results.every(Boolean);
 }
 
+// Phase 3 splits test:integration:backup's files in two scripts: a backup file added to the first
+// and to neither of the others would never run in CI. Refused here, before anything runs.
+const scripts = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).scripts;
+const filesOf = (name) => scripts[name].split(' ').filter((w) => w.endsWith('.test.ts')).sort();
+const split = [...filesOf('test:integration:backup:beside-corpus'), ...filesOf('test:integration:backup:after-corpus')].sort();
+if (JSON.stringify(split) !== JSON.stringify(filesOf('test:integration:backup'))) {
+  console.error('[test-all] test:integration:backup:beside-corpus and :after-corpus must list exactly the files of test:integration:backup, each once.');
+  process.exit(1);
+}
+
 const ok =
   (await phase({ checks: ['lint', 'typecheck', 'test:unit', 'build'], images: ['fixtures'] })) &&
   (await phase({ integration: ['test:integration:timed', 'bench:small'], browser: ['test:e2e'] })) &&
   // The backup tests dump and restore a 64 MB table, replay dumps into throwaway PostgreSQL servers
-  // (the drills), back up and upgrade under a request loop (the gate) and run sshd, s3rver and restic --read-data (the targets): heavy disk and CPU that
-  // would starve the timed tests' traffic (seconds without an answer, seen in CI), so they run
-  // here, beside the corpus, one file at a time (two at a time, with eight files, once left a drill
-  // replay of 12 MB unfinished after 285 s that takes 10 s alone).
-  (await phase({ corpus: ['test:bad-inputs'], backup: ['test:integration:backup'] }));
+  // (the drills), back up and upgrade under a request loop (the gate) and run sshd, s3rver and
+  // restic --read-data (the targets): heavy disk and CPU that would starve the timed tests' traffic
+  // (seconds without an answer, seen in CI), so they run here. The corpus takes ~7 minutes, the
+  // eight backup files ~19 one after the other: five run beside the corpus, the other three after
+  // it in its lane, so two backup files run at once only once the corpus is done. (Two at once
+  // once left a drill unfinished after 285 s: another file's console start removed its throwaway
+  // server; a console now removes only its own project's, docs/testbed.md.)
+  (await phase({ corpus: ['test:bad-inputs', 'test:integration:backup:after-corpus'], backup: ['test:integration:backup:beside-corpus'] }));
 console.log(`[test-all${elapsed()}] ${ok ? 'all passed' : 'FAILED'}`);
 process.exit(ok ? 0 : 1);

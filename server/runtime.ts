@@ -223,7 +223,7 @@ export function environmentParts({ env, db, environment, clients, files, lockSel
       }),
       volumes: createVolumeArchiver(clients.streaming),
       readProjectFiles: () => readProjectFiles(files),
-      sandbox: createDrillSandbox(clients.api),
+      sandbox: createDrillSandbox(clients.api, () => project.readProjectId().catch(() => null)),
       repositoryAt: (dataDir, passwordFile) =>
         createResticRepository({
           binary: env.backup.restic,

@@ -3,7 +3,7 @@ import { fakeWorld, type FakeWorld } from '../engine/test-support/fake-ports';
 import type { ContainerSpec } from '../stack/types';
 import { runBackup } from './backup-engine';
 import type { ExecRunner } from '../docker/exec-stream';
-import { compareCounts, runDrill, type DrillPorts, type DrillSandbox, type SandboxExit, type SandboxSpec } from './drill';
+import { compareCounts, replayDeadlineMs, runDrill, type DrillPorts, type DrillSandbox, type SandboxExit, type SandboxSpec } from './drill';
 import type { BackupManifest } from './manifest';
 import { FakeDbContainer, MemoryRepository, MemoryVolumes } from './test-support/memory-ports';
 
@@ -172,6 +172,40 @@ describe('the restore drill', () => {
     expect(err.code).toBe('DRILL_FAILED');
     expect(err.message).toContain('killed for lack of memory (OOMKilled)');
     expect(err.message).toContain('It wrote no log line.');
+  });
+
+  it('fails DRILL_TIMEOUT naming the dump and where it stood when a replay stalls, cuts it, and removes the sandbox', async () => {
+    // psql that reads its stdin to the end and then never exits: the stall once seen under load.
+    let aborted = 0;
+    const stalled: ExecRunner = {
+      async start(container, argv, opts) {
+        const run = await throwaway.start(container, argv, opts);
+        if (!opts?.stdin) return run;
+        return { ...run, exit: new Promise<number | null>(() => undefined), abort: () => void aborted++ };
+      },
+    };
+    ports = { ...ports, exec: stalled };
+    const t0 = Date.now();
+    const err = await failure(runDrill(ports, { snapshot, manifest, replayDeadline: () => 50 }));
+    console.log(`[drill] stalled replay reported after ${Date.now() - t0} ms: ${err.message}`);
+    expect(err.code).toBe('DRILL_TIMEOUT');
+    expect(err.message).toMatch(/replay of databases\/\w+\.sql did not finish within 0 s \([\d.]+ MB of [\d.]+ MB streamed into psql; restic's dump had ended; psql had not exited\)/);
+    expect(aborted).toBe(1);
+    expect(sandbox.removed).toEqual([sandbox.created[0]!.name]);
+  });
+
+  it('gives a replay at least 5 minutes, and more for a large dump', () => {
+    expect(replayDeadlineMs(12 * 1024 * 1024)).toBe(300_000);
+    expect(replayDeadlineMs(10 * 1024 * 1024 * 1024)).toBe(40_960_000);
+  });
+
+  it('says the throwaway PostgreSQL was removed by something else, instead of Docker\'s 404 on the next exec', async () => {
+    sandbox.exit = () => ({ exitCode: null, oomKilled: false, error: null, logs: [], removed: true });
+    ports = { ...ports, exec: stoppedAfter(throwaway, 3) };
+    const err = await failure(runDrill(ports, { snapshot, manifest }));
+    expect(err.code).toBe('DRILL_FAILED');
+    expect(err.message).toContain('The throwaway PostgreSQL was removed by something else (another console removing drill leftovers at its start, or by hand)');
+    expect(err.message).not.toContain('log line');
   });
 
   it('keeps the original error when the throwaway server still runs', async () => {

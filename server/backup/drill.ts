@@ -33,7 +33,7 @@ export interface DrillSandbox {
   create(spec: SandboxSpec): Promise<void>;
   /** Removes the container (with its anonymous volumes) and the network; absent ones are no error. */
   remove(name: string): Promise<void>;
-  /** Removes every container and network carrying DRILL_LABELS; answers how many of each. */
+  /** Removes every container and network carrying DRILL_LABELS and this console's project label; answers which. */
   removeLeftovers(): Promise<{ containers: string[]; networks: string[] }>;
   /** null while the container runs; once it has stopped, how it ended and its last log lines. */
   exited(name: string, tail: number): Promise<SandboxExit | null>;
@@ -47,6 +47,8 @@ export interface SandboxExit {
   error: string | null;
   /** The last lines it wrote, stdout and stderr in order. */
   logs: string[];
+  /** The container is not there at all: something else removed it (a console's start-up, a person). */
+  removed?: boolean;
 }
 
 export type DrillPorts = BackupPorts & { sandbox: DrillSandbox };
@@ -130,9 +132,15 @@ const EXIT_LOG_LINES = 15;
 export async function sandboxExitError(p: DrillPorts, name: string, secrets: readonly string[]): Promise<BackupError | null> {
   const exit = await p.sandbox.exited(name, EXIT_LOG_LINES).catch(() => null);
   if (!exit) return null;
-  const how = exit.oomKilled ? 'killed for lack of memory (OOMKilled)' : exit.exitCode === null ? 'stopped' : `exited with code ${exit.exitCode}`;
+  const how = exit.removed
+    ? 'was removed by something else (another console removing drill leftovers at its start, or by hand)'
+    : exit.oomKilled
+      ? 'killed for lack of memory (OOMKilled)'
+      : exit.exitCode === null
+        ? 'stopped'
+        : `exited with code ${exit.exitCode}`;
   const lines = exit.logs.slice(-EXIT_LOG_LINES).map((l) => scrub(l, secrets).slice(0, 300));
-  const said = lines.length ? ` Its last log lines:\n${lines.join('\n')}` : ' It wrote no log line.';
+  const said = exit.removed ? '' : lines.length ? ` Its last log lines:\n${lines.join('\n')}` : ' It wrote no log line.';
   const error = exit.error ? ` Docker says: ${scrub(exit.error, secrets)}.` : '';
   return new BackupError('DRILL_FAILED', `The throwaway PostgreSQL ${how} before the drill was done, so the backup was not checked (nothing live was touched).${error}${said}`);
 }
@@ -146,21 +154,105 @@ async function psqlOut(p: DrillPorts, container: string, superuser: string, data
   return out();
 }
 
+/** A replay's deadline: generous for a small dump (a loaded CI host), scaled for a large one. */
+const REPLAY_MIN_MS = 300_000;
+/** The slowest replay rate the deadline allows for: 256 KB/s (12 MB replay in ~10 s on an idle host). */
+const REPLAY_MIN_BYTES_PER_S = 256 * 1024;
+export function replayDeadlineMs(bytes: number): number {
+  return Math.max(REPLAY_MIN_MS, Math.ceil(bytes / REPLAY_MIN_BYTES_PER_S) * 1000);
+}
+
+/** What a replay got to, for the message when it misses its deadline. */
+interface ReplayWatch {
+  /** Bytes of the dump streamed into psql (as last reported by the progress events). */
+  bytes: number;
+  dumpEnded: boolean;
+  psqlExited: boolean;
+  /** The replay's psql exec, to cut when the deadline passes. */
+  abort: (() => void) | null;
+}
+
+/**
+ * The ports one replay runs with: the same ones, watched, so that a replay that stalls (once seen
+ * under load: unfinished after 285 s where 10 s do alone) is reported with where it stood (bytes
+ * sent, restic's dump ended or not, psql exited or not) instead of hanging the drill.
+ */
+function watchedPorts(p: DrillPorts, watch: ReplayWatch): DrillPorts {
+  const repo = Object.assign(Object.create(p.repo) as typeof p.repo, {
+    dump: (...args: Parameters<typeof p.repo.dump>) => {
+      const d = p.repo.dump(...args);
+      d.done.then(() => (watch.dumpEnded = true), () => undefined);
+      return d;
+    },
+  });
+  const exec = {
+    start: async (...args: Parameters<typeof p.exec.start>) => {
+      const run = await p.exec.start(...args);
+      if (args[2]?.stdin) {
+        watch.abort = run.abort;
+        run.exit.then(() => (watch.psqlExited = true), () => (watch.psqlExited = true));
+      }
+      return run;
+    },
+  };
+  const events = {
+    emit: (e: Parameters<typeof p.events.emit>[0]) => {
+      if (e.step === 'drill' && e.status === 'progress' && typeof e.data?.bytes === 'number') watch.bytes = e.data.bytes;
+      p.events.emit(e);
+    },
+  };
+  return { ...p, repo, exec, events };
+}
+
+const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
+
 /**
  * Replays one dump into the throwaway server. Unlike a restore, psql does not stop at the first
  * error: a truncated or damaged dump then still restores what it can, and the row counts name
- * every table it lost instead of one psql message.
+ * every table it lost instead of one psql message. Past its deadline it fails DRILL_TIMEOUT,
+ * naming the dump and where the replay stood; the caller then removes the throwaway server.
  */
-async function replay(p: DrillPorts, container: string, superuser: string, snapshotId: string, item: string, signal: AbortSignal | undefined, database = 'postgres'): Promise<string[]> {
+async function replay(
+  p: DrillPorts,
+  container: string,
+  superuser: string,
+  at: { snapshotId: string; item: string; bytes: number; timeoutMs: number },
+  signal: AbortSignal | undefined,
+  database = 'postgres',
+): Promise<string[]> {
+  const { snapshotId, item } = at;
   // Without ON_ERROR_STOP psql replays the rest after an error, so the counts name every table lost.
   const argv = psqlArgv(superuser, database).filter((a) => a !== '--set=ON_ERROR_STOP=1');
-  const { code, stderr } = await dumpIntoPsql(p, container, argv, { snapshotId, item, step: 'drill' }, signal);
-  const errors = stderr
-    .split('\n')
-    .filter((l) => /\bERROR:/.test(l))
-    .map((l) => l.trim().slice(0, 300));
-  if (code !== 0 && errors.length === 0) throw new BackupError('DRILL_FAILED', `psql could not replay ${item}: ${lastLine(stderr) || `exit ${code}`}`);
-  return errors;
+  const watch: ReplayWatch = { bytes: 0, dumpEnded: false, psqlExited: false, abort: null };
+  // Its own controller: the deadline stops restic's dump as a cancel does.
+  const controller = new AbortController();
+  const cancel = () => controller.abort();
+  signal?.addEventListener('abort', cancel, { once: true });
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    // A real timer, not the clock port: a replay is real time spent in Docker and restic.
+    timer = setTimeout(() => {
+      controller.abort();
+      watch.abort?.();
+      const where = `${mb(watch.bytes)} of ${mb(at.bytes)} streamed into psql; restic's dump ${watch.dumpEnded ? 'had ended' : 'had not ended'}; psql ${watch.psqlExited ? 'had exited' : 'had not exited'}`;
+      reject(new BackupError('DRILL_TIMEOUT', `The restore drill's replay of ${item} did not finish within ${Math.round(at.timeoutMs / 1000)} s (${where}). The throwaway PostgreSQL was removed; nothing live was touched.`));
+    }, at.timeoutMs);
+  });
+  const work = dumpIntoPsql(watchedPorts(p, watch), container, argv, { snapshotId, item, step: 'drill' }, controller.signal);
+  // After a deadline the replay still settles (its exec ends with the removed server): observed.
+  work.catch(() => undefined);
+  try {
+    const { code, stderr } = await Promise.race([work, deadline]);
+    const errors = stderr
+      .split('\n')
+      .filter((l) => /\bERROR:/.test(l))
+      .map((l) => l.trim().slice(0, 300));
+    if (code !== 0 && errors.length === 0) throw new BackupError('DRILL_FAILED', `psql could not replay ${item}: ${lastLine(stderr) || `exit ${code}`}`);
+    return errors;
+  } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener('abort', cancel);
+  }
 }
 
 export interface DrillInput {
@@ -168,6 +260,8 @@ export interface DrillInput {
   snapshot: string;
   manifest: BackupManifest;
   signal?: AbortSignal;
+  /** Each replay's deadline given the dump's size; replayDeadlineMs by default. */
+  replayDeadline?: (bytes: number) => number;
 }
 
 /**
@@ -199,7 +293,7 @@ export async function runDrill(p: DrillPorts, input: DrillInput): Promise<DrillR
     // A failure the drill explains itself (a difference, a cancel) stays as it is; any other one
     // (Docker's 409 on an exec, a psql that lost its server) is first checked against the server
     // having died, which is then what the operator is told, while its logs can still be read.
-    if (err instanceof BackupError && (err.code === 'DRILL_ROWS_DIFFER' || err.code === 'CANCELLED')) throw err;
+    if (err instanceof BackupError && (err.code === 'DRILL_ROWS_DIFFER' || err.code === 'CANCELLED' || err.code === 'DRILL_TIMEOUT')) throw err;
     const secrets = [...scrubForms([password]), ...secretValues(env)].sort((a, b) => b.length - a.length);
     throw (await sandboxExitError(p, name, secrets)) ?? err;
   } finally {
@@ -237,7 +331,8 @@ async function drillIn(
     // An external server's dump has no CREATE DATABASE (the services' role could not run it there): the drill makes it.
     const external = d.source?.kind === 'external';
     if (external) await psqlOut(p, name, superuser, 'postgres', `CREATE DATABASE ${ident(d.name)}`);
-    const seen = await replay(p, name, superuser, d.snapshotId, item, signal, external ? d.name : 'postgres');
+    const timeoutMs = (input.replayDeadline ?? replayDeadlineMs)(d.bytes);
+    const seen = await replay(p, name, superuser, { snapshotId: d.snapshotId, item, bytes: d.bytes, timeoutMs }, signal, external ? d.name : 'postgres');
     errors.push(...seen.slice(0, 5).map((e) => `${d.name}: ${e}`));
     // A dump cut before its CREATE DATABASE leaves no database at all: every table is missing.
     const exists = (await psqlOut(p, name, superuser, 'postgres', `SELECT 1 FROM pg_database WHERE datname = ${literal(d.name)}`)).trim() === '1';

@@ -1,4 +1,4 @@
-import { PassThrough, type Readable, type Writable } from 'node:stream';
+import { PassThrough, Writable, type Readable } from 'node:stream';
 import type Docker from 'dockerode';
 
 // `docker exec` with an argv array whose output is streamed rather than collected, optionally with
@@ -14,7 +14,10 @@ export interface ExecStreamOptions {
 export interface ExecStream {
   stdout: Readable;
   stderr: Readable;
-  /** Present when started with `stdin: true`; ending it closes the command's stdin. */
+  /**
+   * Present when started with `stdin: true`; ending it closes the command's stdin. Once the
+   * command has ended (or its container is gone), writes are accepted and dropped: see execStdin.
+   */
   stdin: Writable | null;
   /** Resolves with the exit code once the command has ended and its output is drained. */
   exit: Promise<number | null>;
@@ -51,6 +54,34 @@ export async function demux(source: Readable, stdout: PassThrough, stderr: PassT
   }
 }
 
+/**
+ * The command's stdin over the hijacked socket, with the socket's backpressure, except that once
+ * the socket is closed (the command ended, its container was removed) writes are accepted and
+ * dropped. Piped into the raw socket, a producer (restic's dump) was unpiped at the close and left
+ * paused, so the process behind it blocked on a full pipe forever and nothing ever settled: a
+ * restore drill whose throwaway server was removed under it (docs/testbed.md) waited > 285 s.
+ * The command's exit code says what happened; what it did not read has nowhere to go anyway.
+ */
+export function execStdin(socket: Writable): Writable {
+  const open = () => !socket.destroyed && socket.writable;
+  return new Writable({
+    write(chunk: Buffer, _enc, callback) {
+      if (!open() || socket.write(chunk)) return callback();
+      const resume = () => {
+        socket.off('drain', resume);
+        socket.off('close', resume);
+        callback();
+      };
+      socket.on('drain', resume);
+      socket.on('close', resume);
+    },
+    final(callback) {
+      if (open()) socket.end();
+      callback();
+    },
+  });
+}
+
 export async function startExecStream(docker: Docker, container: string, argv: readonly string[], opts: ExecStreamOptions = {}): Promise<ExecStream> {
   const exec = await docker.getContainer(container).exec({
     Cmd: [...argv],
@@ -80,7 +111,7 @@ export async function startExecStream(docker: Docker, container: string, argv: r
     });
   // The caller may attach its handlers later; an unobserved rejection must not crash the process.
   exit.catch(() => undefined);
-  return { stdout, stderr, stdin: opts.stdin ? socket : null, exit, abort: () => socket.destroy() };
+  return { stdout, stderr, stdin: opts.stdin ? execStdin(socket) : null, exit, abort: () => socket.destroy() };
 }
 
 export function dockerExecRunner(docker: Docker): ExecRunner {
