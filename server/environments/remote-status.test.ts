@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { fleetServices, remoteProbe } from './remote-status';
+import { fleetServices, stackProbe } from './remote-status';
+import { createProjectPort } from '../project/project-port';
+import type { DockerPort } from '../engine/ports';
+import { RemoteError } from '../remote/remote-error';
 import { memoryDir } from '../test-support/memory-dir';
-import type { RemoteEndpoint, RemoteFiles } from '../remote/ssh-endpoint';
 
 describe('fleetServices', () => {
   it('shows the live colour of a rotating service and the only container of a stateful one', () => {
@@ -21,9 +23,17 @@ describe('fleetServices', () => {
   });
 });
 
-describe('remoteProbe', () => {
+describe('stackProbe', () => {
+  const noDocker = new Proxy({}, { get: () => () => Promise.reject(new Error('Docker was asked')) }) as DockerPort;
+
   it('a reachable directory without tale.json is reachable and not initialised, without asking Docker', async () => {
-    const endpoint = { files: {} as RemoteFiles, project: memoryDir('/srv/tale'), docker: {} as RemoteEndpoint['docker'], close: async () => {} };
-    expect(await remoteProbe(endpoint)).toMatchObject({ reachable: true, initialised: false, services: [], message: expect.stringContaining('No Tale project') });
+    const project = createProjectPort(memoryDir('/srv/tale'), () => true);
+    expect(await stackProbe(noDocker, project)).toMatchObject({ reachable: true, initialised: false, services: [], message: expect.stringContaining('No Tale project') });
+  });
+
+  it('a transport error is the host\'s: thrown, never shown as an empty project', async () => {
+    const dir = memoryDir('/srv/tale');
+    const lost = { ...dir, fs: { ...dir.fs, readFile: () => Promise.reject(new RemoteError('CONNECTION_LOST', 'gone')) } };
+    await expect(stackProbe(noDocker, createProjectPort(lost as typeof dir, () => true))).rejects.toMatchObject({ code: 'CONNECTION_LOST' });
   });
 });

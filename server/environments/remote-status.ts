@@ -26,14 +26,7 @@ export function fleetServices(containers: readonly StatusContainer[]): FleetServ
   });
 }
 
-/** The probe's answer for a host that answered: its stack, or why the stack could not be read. */
-export function remoteProbe(endpoint: RemoteEndpoint): Promise<Extract<FleetProbeDto, { reachable: true }>> {
-  // The same project modules as on this host, over SFTP (endpoint.project). Read-only here: a lock
-  // is never taken, and a holder always counts as alive, so nothing of anyone's is removed.
-  return stackProbe(createDockerPort(endpoint.docker.api), createProjectPort(endpoint.project, () => true));
-}
-
-/** The same over a kept environment runtime's ports (rt.docker, rt.project): only reads, no lock. */
+/** The probe's answer for a host that answered, over its kept runtime's ports (rt.docker, rt.project): only reads, no lock. */
 export async function stackProbe(docker: DockerPort, project: ProjectPort): Promise<Extract<FleetProbeDto, { reachable: true }>> {
   try {
     const projectId = await project.readProjectId();
