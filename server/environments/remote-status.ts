@@ -1,11 +1,8 @@
 import { CodedError } from '@/lib/errors';
 import type { FleetProbeDto, FleetServiceDto } from '@/lib/dto/environments';
-import { createDockerPort } from '../docker/docker-adapter';
 import { stackStatus } from '../engine/stack-status';
-import { createProjectPort } from '../project/project-port';
 import type { DockerPort, ProjectPort } from '../engine/ports';
 import { RemoteError } from '../remote/remote-error';
-import type { RemoteEndpoint } from '../remote/ssh-endpoint';
 
 // The state of a remote environment's stack, read the way the local overview reads its own: the
 // project id from tale.json and the colour state files over SFTP (the same project modules), the containers from the remote
