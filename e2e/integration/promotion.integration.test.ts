@@ -11,7 +11,7 @@ import { allImageRefs, manifestDigest, type Registry } from '../fixtures/registr
 import { startRemoteHost, type RemoteHost } from '../fixtures/remote-host';
 import { docker, runCommand } from '../fixtures/run-command';
 import { GOOD_VERSION, NEXT_VERSION, SERVICES, localImage, registryImage } from '../fixtures/versions';
-import { consoleDb, startConsole, type RunningConsole } from '../support/console';
+import { consoleDb, consoleApi, startConsole, type RunningConsole } from '../support/console';
 import { prepareTestBedDeployment } from '../support/console-deployment';
 import { publishProxyOnLoopback } from '../support/loopback-proxy';
 
@@ -52,15 +52,7 @@ afterAll(async () => {
   await registry?.stop();
 }, 180_000);
 
-const api = async <T>(method: string, url: string, body?: unknown): Promise<{ status: number; json: T; text: string }> => {
-  const res = await fetch(`${app.baseURL}${url}`, {
-    method,
-    headers: { Cookie: app.cookie, Origin: app.baseURL, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, json: (text ? JSON.parse(text) : null) as T, text };
-};
+const api = <T>(method: string, url: string, body?: unknown) => consoleApi(app)<T>(method, url, body);
 
 async function finished(id: string, env: string): Promise<OperationDto> {
   for (const deadline = Date.now() + 400_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 1000))) {

@@ -21,7 +21,7 @@ import { startRemoteHost, type RemoteHost } from '@/e2e/fixtures/remote-host';
 import { runCommand } from '@/e2e/fixtures/run-command';
 import { GOOD_VERSION, NEXT_VERSION } from '@/e2e/fixtures/versions';
 import { startTraffic } from '@/server/docker/test-bed-traffic';
-import { consoleDb, startConsole, type RunningConsole } from '../support/console';
+import { consoleDb, consoleApi, startConsole, type RunningConsole } from '../support/console';
 import { publishProxyOnLoopback } from '../support/loopback-proxy';
 import { readSse } from '../support/sse-client';
 
@@ -64,11 +64,7 @@ afterAll(async () => {
   await registry?.stop();
 }, 180_000);
 
-const api = async <T>(method: string, url: string, body?: unknown): Promise<{ status: number; json: T; text: string }> => {
-  const res = await fetch(`${app.baseURL}${url}`, { method, headers: { Cookie: app.cookie, Origin: app.baseURL, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) }, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await res.text();
-  return { status: res.status, json: (text ? JSON.parse(text) : null) as T, text };
-};
+const api = <T>(method: string, url: string, body?: unknown) => consoleApi(app)<T>(method, url, body);
 
 /** Starts a deploy in `env` through the API (202) and answers its operation id. */
 async function startDeploy(env: string, version: string, extra: Record<string, unknown> = {}): Promise<string> {

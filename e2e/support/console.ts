@@ -192,3 +192,16 @@ export async function restartConsole(dataDir: string, deployDir: string) {
     },
   };
 }
+
+/** JSON calls to a running console's API as its admin (cookie, same-origin): status, parsed body and the raw text. */
+export function consoleApi(app: Pick<RunningConsole, 'baseURL' | 'cookie'>) {
+  return async <T>(method: string, url: string, body?: unknown): Promise<{ status: number; json: T; text: string }> => {
+    const res = await fetch(`${app.baseURL}${url}`, {
+      method,
+      headers: { Cookie: app.cookie, Origin: app.baseURL, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, json: (text ? JSON.parse(text) : null) as T, text };
+  };
+}
