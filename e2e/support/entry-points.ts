@@ -88,7 +88,7 @@ export function entryPoints(): EntryPoint[] {
 export function declaredAccess(ep: EntryPoint): Access {
   if (ep.kind === 'action') return ep.access as Access;
   const source = fs.readFileSync(path.join(projectRoot, ep.file), 'utf8');
-  const call = ep.kind === 'page' ? /requirePage(?:User|Caller)\((?:'(\w+)')?[,)]|requirePageContext\(\w+(?:, '(\w+)')?[,)]/.exec(source) : /withApiUser\('(\w+)'/.exec(source);
+  const call = ep.kind === 'page' ? /requirePage(?:User|Caller)\((?:'(\w+)')?[,)]|requirePageContext\((?:await\s+)?[\w.]+(?:, '(\w+)')?[,)]/.exec(source) : /withApiUser\('(\w+)'/.exec(source);
   if (call) return (call[1] ?? call[2] ?? 'viewer') as Access;
   return null;
 }
