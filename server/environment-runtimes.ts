@@ -9,6 +9,7 @@ import { currentLockSelf } from './project/lock-liveness';
 import { openSshEndpoint, type RemoteEndpoint } from './remote/ssh-endpoint';
 import { recoverCutOff, remoteLockAlive } from './operations/environment-recovery';
 import { createRuntime, environmentParts, runtime, type Runtime } from './runtime';
+import { startBackupScheduler } from './services/backup-schedule';
 
 // One runtime per environment (docs/environments.md#one-runtime-per-environment). The local one is
 // runtime(); a remote one is the same parts over its SSH endpoint (Docker through the host's
@@ -16,7 +17,7 @@ import { createRuntime, environmentParts, runtime, type Runtime } from './runtim
 // every page, route and operation of that environment shares one endpoint instead of opening its
 // own. It shares the local runtime's database, alerts hub and operations bus.
 
-type Entry = { signature: string; runtime: Runtime; endpoint: RemoteEndpoint };
+type Entry = { signature: string; runtime: Runtime; endpoint: RemoteEndpoint; stopScheduler: () => void };
 
 // Next loads modules once per bundle: the pool hangs off globalThis like runtime() does.
 const shared = globalThis as unknown as { __taleEnvironmentRuntimes?: Map<string, Promise<Entry>> };
@@ -66,7 +67,10 @@ async function build(local: Runtime, row: EnvironmentRow): Promise<Entry> {
   });
   rt.watch.start();
   recoverCutOff(rt, 'runtime-built');
-  return { signature: signatureOf(row), runtime: rt, endpoint };
+  // Its scheduled backups run like the local environment's, started at boot (server/bootstrap.ts):
+  // into its own repository, on its own schedule (docs/backups.md#environments).
+  const stopScheduler = startBackupScheduler(rt);
+  return { signature: signatureOf(row), runtime: rt, endpoint, stopScheduler };
 }
 
 /**
@@ -105,6 +109,7 @@ export function forget(id: string): void {
   pool().delete(id);
   void kept
     .then(async (entry) => {
+      entry.stopScheduler();
       await entry.runtime.watch.stop();
       await entry.endpoint.close();
     })

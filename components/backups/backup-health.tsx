@@ -1,6 +1,8 @@
+'use client';
 import Link from 'next/link';
 import type { BackupHealthDto } from '@/lib/dto/backups';
 import { formatUptime } from '@/lib/format-usage';
+import { useEnvironment } from '@/components/shell/environment-context';
 
 const age = (iso: string | null, now: Date) => (iso ? `${formatUptime(iso, now)} ago` : 'never');
 
@@ -9,10 +11,12 @@ const age = (iso: string | null, now: Date) => (iso ? `${formatUptime(iso, now)}
  * newest restore drill as an error when it failed (docs/backups.md#restore-drill).
  */
 export function BackupHealth({ health, now }: { health: BackupHealthDto; now: Date }) {
+  // A client component only to read the page's ?env= for its links (useEnvironment, components/shell/environment-context.tsx).
+  const { href } = useEnvironment();
   return (
     <div className="space-y-1 text-sm" data-testid="backup-health">
       <p className="text-zinc-700 dark:text-zinc-300">
-        <Link href="/backups" className="underline">
+        <Link href={href('/backups')} className="underline">
           Last backup
         </Link>{' '}
         <span data-testid="last-backup">{age(health.lastBackupAt, now)}</span> · last proven restorable{' '}
@@ -21,7 +25,7 @@ export function BackupHealth({ health, now }: { health: BackupHealthDto; now: Da
       {health.failedDrill && (
         <p role="alert" data-testid="drill-failed" className="text-red-600">
           The last restore drill failed:{' '}
-          <Link href={`/deployments/${health.failedDrill.operationId}`} className="underline">
+          <Link href={href(`/deployments/${health.failedDrill.operationId}`)} className="underline">
             {health.failedDrill.error?.message ?? 'see the operation'}
           </Link>
         </p>

@@ -2,6 +2,7 @@
 import { useState, useTransition } from 'react';
 import { useRouter } from 'next/navigation';
 import type { ActionResult } from '@/lib/action-result';
+import { useEnvironment } from '@/components/shell/environment-context';
 import { changeAction } from '@/lib/call-action';
 import type { BackupDto, BackupListDto, DrillDto, ProjectFilesDiffDto, ProjectFilesRestoredDto } from '@/lib/dto/backups';
 import { ProjectFilesDialog } from './project-files-dialog';
@@ -38,9 +39,10 @@ const DRILL_TONE = { passed: 'good', failed: 'bad', running: 'warn', cancelled: 
 
 /** The latest restore drill of a backup: passed, or failed with the tables that differ in its title. */
 function DrillCell({ drill }: { drill: DrillDto | null }) {
+  const { href } = useEnvironment();
   if (!drill) return <span className="text-zinc-500">not drilled</span>;
   return (
-    <a href={`/deployments/${drill.operationId}`} title={drill.error?.message ?? `${drill.tables ?? 0} tables matched, ${formatTime(drill.startedAt)}`} data-testid="drill-status">
+    <a href={href(`/deployments/${drill.operationId}`)} title={drill.error?.message ?? `${drill.tables ?? 0} tables matched, ${formatTime(drill.startedAt)}`} data-testid="drill-status">
       <Badge tone={DRILL_TONE[drill.status]}>{drill.status === 'passed' ? 'restorable' : drill.status}</Badge>
       {drill.error && <span className="ml-2 block max-w-xs truncate text-xs text-red-600">{drill.error.message}</span>}
     </a>
@@ -64,6 +66,7 @@ function externalServers(b: BackupDto): string | null {
 
 export function BackupsPanel({ list, error, projectId, role, actions }: Props) {
   const router = useRouter();
+  const { href } = useEnvironment();
   const [pending, start] = useTransition();
   const [message, setMessage] = useState<string | null>(null);
   const [password, setPassword] = useState<{ value: string; operationId: string } | null>(null);
@@ -80,7 +83,7 @@ export function BackupsPanel({ list, error, projectId, role, actions }: Props) {
       const res = await changeAction(() => actions.backup({}));
       if (!res.ok) return setMessage(res.message);
       if (res.data.repositoryPassword) setPassword({ value: res.data.repositoryPassword, operationId: res.data.id });
-      else router.push(`/deployments/${res.data.id}`);
+      else router.push(href(`/deployments/${res.data.id}`));
     });
   const restore = (b: BackupDto) =>
     start(async () => {
@@ -96,7 +99,7 @@ export function BackupsPanel({ list, error, projectId, role, actions }: Props) {
         setErrors(res.fieldErrors ?? {});
         return setMessage(res.message);
       }
-      router.push(`/deployments/${res.data.id}`);
+      router.push(href(`/deployments/${res.data.id}`));
     });
 
   const operate = (run: () => Promise<ActionResult<OperationDto>>) =>
@@ -104,7 +107,7 @@ export function BackupsPanel({ list, error, projectId, role, actions }: Props) {
       setMessage(null);
       const res = await changeAction(run);
       if (!res.ok) return setMessage(res.message);
-      router.push(`/deployments/${res.data.id}`);
+      router.push(href(`/deployments/${res.data.id}`));
     });
 
   const canBackUp = role !== 'viewer';
@@ -127,7 +130,7 @@ export function BackupsPanel({ list, error, projectId, role, actions }: Props) {
       {list?.unfinishedRestore && (
         <p role="alert" data-testid="unfinished-restore" className="rounded border border-red-300 p-2 text-sm text-red-700 dark:text-red-400">
           The last restore {list.unfinishedRestore.status === 'interrupted' ? 'was interrupted' : `ended ${list.unfinishedRestore.status}`}: {list.unfinishedRestore.message ?? ''}{' '}
-          <a className="underline" href={`/deployments/${list.unfinishedRestore.operationId}`}>
+          <a className="underline" href={href(`/deployments/${list.unfinishedRestore.operationId}`)}>
             Its timeline
           </a>
         </p>
@@ -188,13 +191,13 @@ export function BackupsPanel({ list, error, projectId, role, actions }: Props) {
         )
       )}
 
-      <Dialog open={password !== null} title="Keep the repository password" onClose={() => password && router.push(`/deployments/${password.operationId}`)}>
+      <Dialog open={password !== null} title="Keep the repository password" onClose={() => password && router.push(href(`/deployments/${password.operationId}`))}>
         <div className="space-y-3">
           <p>The backup repository was created with this password. It is shown only now. Without it the backups cannot be read, for example on a new host: keep a copy somewhere safe, away from this server.</p>
           <p className="break-all rounded bg-zinc-100 p-2 font-mono text-sm dark:bg-zinc-800" data-testid="repository-password">
             {password?.value}
           </p>
-          <Button onClick={() => password && router.push(`/deployments/${password.operationId}`)}>I have kept it: follow the backup</Button>
+          <Button onClick={() => password && router.push(href(`/deployments/${password.operationId}`))}>I have kept it: follow the backup</Button>
         </div>
       </Dialog>
 

@@ -2,6 +2,7 @@
 import { useState, useTransition } from 'react';
 import { useRouter } from 'next/navigation';
 import type { ActionResult } from '@/lib/action-result';
+import { useEnvironment } from '@/components/shell/environment-context';
 import { changeAction } from '@/lib/call-action';
 import type { DiskUsageDto } from '@/lib/dto/disk';
 import type { OperationDto } from '@/lib/dto/operations';
@@ -27,6 +28,7 @@ type Props = {
  */
 export function DiskPanel({ usage, error, canPrune, prune }: Props) {
   const router = useRouter();
+  const { href } = useEnvironment();
   const [open, setOpen] = useState(false);
   const [message, setMessage] = useState<string | null>(null);
   const [pending, start] = useTransition();
@@ -47,7 +49,7 @@ export function DiskPanel({ usage, error, canPrune, prune }: Props) {
         if (res.code === 'DISK_PLAN_CHANGED') router.refresh();
         return;
       }
-      router.push(`/deployments/${res.data.id}`);
+      router.push(href(`/deployments/${res.data.id}`));
     });
 
   return (

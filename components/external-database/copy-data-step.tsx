@@ -2,6 +2,7 @@
 import Link from 'next/link';
 import { useEffect, useState } from 'react';
 import type { ActionResult } from '@/lib/action-result';
+import { useEnvironment } from '@/components/shell/environment-context';
 import { readAction } from '@/lib/call-action';
 import type { CopyEventDto, CopyStatusDto, CopySummaryDto } from '@/lib/dto/external-database';
 import { formatBytes } from '@/lib/format-usage';
@@ -100,6 +101,7 @@ function Comparison({ summary }: { summary: CopySummaryDto }) {
 }
 
 export function CopyDataStep({ input, actions, onBack, onNext }: Props) {
+  const { href } = useEnvironment();
   const { busy, run, failure } = useAction();
   const [confirm, setConfirm] = useState(false);
   const [jobId, setJobId] = useState<string | null>(null);
@@ -143,7 +145,7 @@ export function CopyDataStep({ input, actions, onBack, onNext }: Props) {
       {running && <p className="text-sm">Copying…</p>}
       {jobId && (
         <p className="text-sm">
-          <Link href={`/deployments/${jobId}`} className="underline" target="_blank">
+          <Link href={href(`/deployments/${jobId}`)} className="underline" target="_blank">
             This copy in the operations history
           </Link>
         </p>

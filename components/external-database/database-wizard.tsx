@@ -3,6 +3,7 @@ import { useState, type ReactNode } from 'react';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import type { ActionResult } from '@/lib/action-result';
+import { useEnvironment } from '@/components/shell/environment-context';
 import type {
   CheckDto,
   ChecksDto,
@@ -105,6 +106,7 @@ function StepList({ steps }: { steps: PrepareStepDto[] }) {
 
 export function DatabaseWizard({ mode, inUse, actions }: Props) {
   const router = useRouter();
+  const { href } = useEnvironment();
   const toast = useToast();
   const [step, setStepState] = useState<Step>('Connect');
   const [useUrl, setUseUrl] = useState(false);
@@ -399,7 +401,7 @@ export function DatabaseWizard({ mode, inUse, actions }: Props) {
           </Button>
           {verified?.ok && (
             <p className="text-sm">
-              <Link href="/deployments" className="font-medium text-indigo-600 underline dark:text-indigo-400">
+              <Link href={href('/deployments')} className="font-medium text-indigo-600 underline dark:text-indigo-400">
                 Deploy from Deployments
               </Link>{' '}
               to start Tale on the external database.

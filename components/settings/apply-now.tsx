@@ -2,6 +2,7 @@
 import { useState, useTransition } from 'react';
 import { useRouter } from 'next/navigation';
 import type { ActionResult } from '@/lib/action-result';
+import { useEnvironment } from '@/components/shell/environment-context';
 import { changeAction, readAction } from '@/lib/call-action';
 import type { OperationDto, PlanPreviewDto } from '@/lib/dto/operations';
 import type { PendingDto } from '@/lib/dto/settings';
@@ -24,6 +25,7 @@ type Props = { pending: PendingDto; actions: Actions | null };
  */
 export function ApplyNow({ pending, actions }: Props) {
   const router = useRouter();
+  const { href } = useEnvironment();
   const toast = useToast();
   const [busy, start] = useTransition();
   const [review, setReview] = useState<PlanPreviewDto | null>(null);
@@ -46,7 +48,7 @@ export function ApplyNow({ pending, actions }: Props) {
         setReview(null);
         return toast(res.message, 'error');
       }
-      router.push(`/deployments/${res.data.id}`);
+      router.push(href(`/deployments/${res.data.id}`));
     });
   return (
     <>

@@ -2,6 +2,7 @@
 import { useState, useTransition } from 'react';
 import { useRouter } from 'next/navigation';
 import type { ActionResult } from '@/lib/action-result';
+import { useEnvironment } from '@/components/shell/environment-context';
 import type { FreshHostBackupsDto } from '@/lib/dto/fresh-restore';
 import type { OperationDto } from '@/lib/dto/operations';
 import { formatBytes } from '@/lib/format-usage';
@@ -28,6 +29,7 @@ const TEXTAREA =
  */
 export function FreshRestoreForm({ actions }: { actions: Actions }) {
   const router = useRouter();
+  const { href } = useEnvironment();
   const [pending, start] = useTransition();
   const [kind, setKind] = useState<Kind>('local');
   const [f, setF] = useState<Record<string, string>>({ path: '', user: '', host: '', port: '22', privateKey: '', endpoint: '', bucket: '', prefix: '', accessKeyId: '', secretAccessKey: '', caCertificate: '', password: '' });
@@ -70,7 +72,7 @@ export function FreshRestoreForm({ actions }: { actions: Actions }) {
         setErrors(fieldErrorsOf(res.fieldErrors));
         return setMessage(res.message);
       }
-      router.push(`/deployments/${res.data.id}`);
+      router.push(href(`/deployments/${res.data.id}`));
     });
 
   return (

@@ -25,7 +25,7 @@ test.beforeAll(async ({ browser, baseURL }) => {
   await signInAsAdmin(admin, baseURL!);
   const cookie = (await admin.context().cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
   await createUser(baseURL!, cookie, { ...OPERATOR, role: 'operator' });
-  expect(await runAction(baseURL!, 'app/(console)/settings/actions.ts#savePinAction', [{ service: 'platform', image: PINNED }], cookie)).toMatchObject({ ok: true });
+  expect(await runAction(baseURL!, 'app/(console)/settings/actions.ts#savePinAction', ['local', { service: 'platform', image: PINNED }], cookie)).toMatchObject({ ok: true });
   await admin.close();
 });
 

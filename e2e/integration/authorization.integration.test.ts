@@ -73,8 +73,10 @@ async function outcome(ep: EntryPoint, caller: Caller, only?: string): Promise<'
   const id = actionIds().get(`${ep.file}#${ep.exportName}`);
   if (!id) throw new Error(`${label(ep)} is missing from the build's action manifest`);
   // An argument no action accepts: an allowed caller gets past the role check and is stopped by
-  // validation, so the matrix changes nothing.
-  const body = await callAction(app.baseURL, id, [{ matrixProbe: true }], cookie);
+  // validation, so the matrix changes nothing. An action bound to its page's environment gets the
+  // local one first: otherwise the probe would be read as the environment and refused as unknown
+  // (ENVIRONMENT_NOT_FOUND) before the role is checked, which the matrix would count as allowed.
+  const body = await callAction(app.baseURL, id, ep.takesEnvironment ? ['local', { matrixProbe: true }] : [{ matrixProbe: true }], cookie);
   if (body.includes('UNAUTHENTICATED')) return 'deny-anonymous';
   if (body.includes('FORBIDDEN')) return 'deny-role';
   return 'allow';

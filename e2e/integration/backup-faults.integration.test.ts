@@ -40,7 +40,7 @@ async function api(method: string, url: string, body?: unknown) {
 }
 const follow = (id: string, timeoutMs = 280_000) => followToEnd(`${live.baseURL}/api/operations/${id}/events`, { cookie: live.cookie, timeoutMs, context: () => live.output().slice(-3000) });
 const listed = async () => ((await api('GET', '/api/v1/backups')).json as unknown as BackupListDto).backups;
-const action = async <T>(name: string, input: unknown) => actionResult<T>(await callAction(live.baseURL, actionId(`app/(console)/backups/target-actions.ts#${name}`), [input], live.cookie));
+const action = async <T>(name: string, input: unknown) => actionResult<T>(await callAction(live.baseURL, actionId(`app/(console)/backups/target-actions.ts#${name}`), ['local', input], live.cookie));
 /** The site through Tale's proxy, as its users reach it. */
 const site = () => httpGet(`http://127.0.0.1:${bed.proxyPort}/`, { host: 'localhost', timeoutMs: 10_000 });
 

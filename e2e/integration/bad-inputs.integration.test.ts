@@ -104,18 +104,22 @@ type ActionCall = (arg: unknown) => Promise<string>;
 const namesField = (errors: Record<string, unknown> | undefined, k: string) =>
   Object.keys(errors ?? {}).some((name) => name === k || name.startsWith(`${k}.`));
 
-/** Every server action that takes an input (one without parameters has none to attack, and calling it would just run it). */
+/**
+ * Every server action that takes an input (one without parameters, or with only the environment its
+ * page binds, has none to attack, and calling it would just run it). An action bound to its
+ * environment gets the local one first, so the hostile value reaches its input's validation.
+ */
 function actionsWithInput(): { id: string; label: string; call: ActionCall }[] {
   const ids = actionIds();
   return entryPoints()
     .filter((ep): ep is Extract<EntryPoint, { kind: 'action' }> => ep.kind === 'action')
     .filter((ep) => {
       const source = fs.readFileSync(path.join(projectRoot, ep.file), 'utf8');
-      return !new RegExp(`export\\s+async\\s+function\\s+${ep.exportName}\\s*\\(\\s*\\)`).test(source);
+      return !new RegExp(`export\\s+async\\s+function\\s+${ep.exportName}\\s*\\(\\s*(?:env\\s*:\\s*unknown\\s*)?\\)`).test(source);
     })
     .map((ep) => {
       const id = ids.get(`${ep.file}#${ep.exportName}`)!;
-      return { id, label: `${ep.file}#${ep.exportName}`, call: (arg: unknown) => callAction(app.baseURL, id, [asReply(arg)], app.cookie) };
+      return { id, label: `${ep.file}#${ep.exportName}`, call: (arg: unknown) => callAction(app.baseURL, id, ep.takesEnvironment ? ['local', asReply(arg)] : [asReply(arg)], app.cookie) };
     });
 }
 

@@ -162,7 +162,7 @@ describe('copying the bundled db to the external server', () => {
     const call = async <T>(name: string, input: unknown) => {
       const id = actionIds().get(name);
       if (!id) throw new Error(`no server action ${name} in the build`);
-      return actionResult<T>(await callAction(app.baseURL, id, [input], app.cookie));
+      return actionResult<T>(await callAction(app.baseURL, id, ['local', input], app.cookie));
     };
     const get = async <T>(url: string) => (await (await fetch(`${app.baseURL}${url}`, { headers: { Cookie: app.cookie } })).json()) as T;
 

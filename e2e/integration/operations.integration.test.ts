@@ -36,7 +36,7 @@ const follow = (id: string, lastEventId?: string) =>
 const ACTIONS = 'app/(console)/deployments/actions.ts';
 /** A server action as the browser calls it; the operation (or the refusal) from its RSC answer. */
 async function action(name: string, input: unknown): Promise<ActionAnswer<OperationDto>> {
-  return requireActionResult<OperationDto>(await callAction(app.baseURL, actionId(`${ACTIONS}#${name}`), [input], app.cookie));
+  return requireActionResult<OperationDto>(await callAction(app.baseURL, actionId(`${ACTIONS}#${name}`), ['local', input], app.cookie));
 }
 
 const status = async () => (await (await fetch(`${app.baseURL}/api/v1/status`, { headers: { Cookie: app.cookie } })).json()) as StackStatusDto;

@@ -48,9 +48,9 @@ const EXTERNAL_ENV = {
 const SAVED_ENV = { SMTP_PASS: randomBytes(12).toString('hex'), WEBHOOK_URL: `https://hook:${encodeURIComponent(HOOK_PASSWORD)}@hooks.example/in` };
 
 const SETTINGS_CHANGES: { action: string; args: unknown[] }[] = [
-  { action: 'app/(console)/settings/actions.ts#saveEnvAction', args: [{ edits: { DRAIN_TIMEOUT: '3', ...SAVED_ENV } }] },
-  { action: 'app/(console)/settings/actions.ts#saveDomainAction', args: [{ HOST: 'localhost', SITE_URL: 'https://localhost', TLS_MODE: 'external', BASE_PATH: '/tale' }] },
-  { action: 'app/(console)/settings/actions.ts#savePinAction', args: [{ service: 'rag', image: 'registry.example:5000/tale-rag:1.0.0' }] },
+  { action: 'app/(console)/settings/actions.ts#saveEnvAction', args: ['local', { edits: { DRAIN_TIMEOUT: '3', ...SAVED_ENV } }] },
+  { action: 'app/(console)/settings/actions.ts#saveDomainAction', args: ['local', { HOST: 'localhost', SITE_URL: 'https://localhost', TLS_MODE: 'external', BASE_PATH: '/tale' }] },
+  { action: 'app/(console)/settings/actions.ts#savePinAction', args: ['local', { service: 'rag', image: 'registry.example:5000/tale-rag:1.0.0' }] },
 ];
 /** Last on purpose: from here on the (unenrolled) admin may only enrol, so the admin's reads come before it. */
 const LAST_CHANGE = { action: 'app/(console)/users/actions.ts#setAdminTotpRequiredAction', args: [{ required: true }] };

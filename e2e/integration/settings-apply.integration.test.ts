@@ -32,7 +32,7 @@ afterAll(async () => {
 });
 
 async function act<T>(file: string, name: string, input?: unknown): Promise<ActionAnswer<T>> {
-  return requireActionResult<T>(await callAction(app.baseURL, actionId(`app/(console)/${file}#${name}`), input === undefined ? [] : [asReply(input)], app.cookie));
+  return requireActionResult<T>(await callAction(app.baseURL, actionId(`app/(console)/${file}#${name}`), input === undefined ? ['local'] : ['local', asReply(input)], app.cookie));
 }
 const settings = <T>(name: string, input?: unknown) => act<T>('settings/actions.ts', name, input);
 const follow = (id: string) => followToEnd(`${app.baseURL}/api/operations/${id}/events`, { cookie: app.cookie, timeoutMs: 280_000, context: () => app.output().slice(-2000) });

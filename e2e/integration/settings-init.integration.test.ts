@@ -24,7 +24,7 @@ afterAll(async () => {
 });
 
 async function initialise(input: unknown): Promise<string> {
-  return callAction(app.baseURL, actionId('app/(console)/settings/actions.ts#initialiseAction'), [input], app.cookie);
+  return callAction(app.baseURL, actionId('app/(console)/settings/actions.ts#initialiseAction'), ['local', input], app.cookie);
 }
 
 it('creates the project with generated secrets once, and adopts it afterwards', async () => {

@@ -32,7 +32,7 @@ const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest('he
 
 /** A settings action as the browser sends it; its result, which every answer here must carry. */
 async function act<T>(name: string, input?: unknown, cookie = app.cookie): Promise<ActionAnswer<T>> {
-  return requireActionResult<T>(await callAction(app.baseURL, actionId(`app/(console)/settings/actions.ts#${name}`), input === undefined ? [] : [asReply(input)], cookie));
+  return requireActionResult<T>(await callAction(app.baseURL, actionId(`app/(console)/settings/actions.ts#${name}`), input === undefined ? ['local'] : ['local', asReply(input)], cookie));
 }
 
 beforeAll(async () => {

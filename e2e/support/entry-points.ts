@@ -8,7 +8,8 @@ import { projectRoot } from './paths';
 export type EntryPoint =
   | { kind: 'page'; file: string; url: string }
   | { kind: 'route'; file: string; url: string; methods: string[] }
-  | { kind: 'action'; file: string; exportName: string; access: string | null };
+  /** takesEnvironment: the action's first argument is the environment its page binds (`inEnvironment`), the input comes second. */
+  | { kind: 'action'; file: string; exportName: string; access: string | null; takesEnvironment: boolean };
 
 /** Pages and routes open on purpose (the OpenAPI document holds no data); every other one needs a session. */
 export const OPEN_PAGES: ReadonlySet<string> = new Set(['/login', '/setup']);
@@ -51,6 +52,16 @@ function exportedFunctions(source: string): string[] {
   return [...names];
 }
 
+/** Whether an action takes the environment first: an `env: unknown` first parameter, or `inEnvironment(` in its body. */
+function takesEnvironment(source: string, exportName: string): boolean {
+  const start = new RegExp(`export\\s+async\\s+function\\s+${exportName}\\s*\\(`).exec(source);
+  if (!start) return false;
+  const rest = source.slice(start.index + start[0].length);
+  const end = rest.search(/\n\}/);
+  const body = end === -1 ? rest : rest.slice(0, end);
+  return /^\s*env\s*:\s*unknown\b/.test(rest) || body.includes('inEnvironment(');
+}
+
 export function entryPoints(): EntryPoint[] {
   const appDir = path.join(projectRoot, 'app');
   const out: EntryPoint[] = [];
@@ -66,7 +77,7 @@ export function entryPoints(): EntryPoint[] {
     if (/^\s*['"]use server['"]/.test(source)) {
       for (const exportName of exportedFunctions(source)) {
         const declared = new RegExp(`//\\s*access:\\s*([a-z-]+)\\s*\\n\\s*export\\s+async\\s+function\\s+${exportName}\\b`).exec(source);
-        out.push({ kind: 'action', file, exportName, access: declared?.[1] ?? null });
+        out.push({ kind: 'action', file, exportName, access: declared?.[1] ?? null, takesEnvironment: takesEnvironment(source, exportName) });
       }
     }
   }
@@ -77,7 +88,7 @@ export function entryPoints(): EntryPoint[] {
 export function declaredAccess(ep: EntryPoint): Access {
   if (ep.kind === 'action') return ep.access as Access;
   const source = fs.readFileSync(path.join(projectRoot, ep.file), 'utf8');
-  const call = ep.kind === 'page' ? /requirePage(?:User|Caller)\((?:'(\w+)')?[,)]|requirePageContext\(\w+(?:, '(\w+)')?[,)]/.exec(source) : /withApiUser\('(\w+)'/.exec(source);
+  const call = ep.kind === 'page' ? /requirePage(?:User|Caller)\((?:'(\w+)')?[,)]|requirePageContext\((?:await\s+)?[\w.]+(?:, '(\w+)')?[,)]/.exec(source) : /withApiUser\('(\w+)'/.exec(source);
   if (call) return (call[1] ?? call[2] ?? 'viewer') as Access;
   return null;
 }

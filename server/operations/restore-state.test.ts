@@ -17,8 +17,8 @@ beforeEach(() => {
 afterEach(() => temp.dispose());
 
 /** One operation, finished as `status`, one second after the one before; `stopped`: its stop-writers event. */
-function op(kind: 'restore' | 'deploy', status: 'succeeded' | 'failed' | 'running', stopped?: string[]) {
-  const row = insertOperation(temp.db, { kind, params: {}, actor: null });
+function op(kind: 'restore' | 'deploy', status: 'succeeded' | 'failed' | 'running', stopped?: string[], environmentId = 'local') {
+  const row = insertOperation(temp.db, { kind, params: {}, actor: null }, environmentId);
   if ('busy' in row) throw new Error('busy');
   temp.db.update(operations).set({ createdAt: new Date((clock += 1000)) }).where(eq(operations.id, row.id)).run();
   if (stopped) appendEvent(temp.db, row.id, { at: new Date(), step: 'restore', status: 'succeeded', data: JSON.stringify({ item: 'stop-writers', containers: stopped }) });
@@ -33,13 +33,20 @@ describe('unfinished restores', () => {
     op('restore', 'running', ['p-blue', 'convex']);
     const interrupted = interruptRunning(temp.db);
     const latest = op('restore', 'failed'); // its safety backup failed: it stopped nothing
-    expect(unfinishedRestore(temp.db)).toEqual({ id: latest, status: 'failed', stopped: ['p-blue', 'convex'] });
+    expect(unfinishedRestore(temp.db, 'local')).toEqual({ id: latest, status: 'failed', stopped: ['p-blue', 'convex'] });
     expect(explainInterruptedRestores(temp.db, interrupted)).toHaveLength(1);
     const row = temp.db.select().from(operations).where(eq(operations.id, interrupted[0]!.id)).get()!;
     expect(row.errorCode).toBe('RESTORE_INTERRUPTED');
     expect(row.errorMessage).toContain('half-restored');
     expect(row.errorMessage).toContain('(p-blue, convex) stay stopped');
     op('restore', 'succeeded');
-    expect(unfinishedRestore(temp.db)).toBeNull();
+    expect(unfinishedRestore(temp.db, 'local')).toBeNull();
+  });
+
+  it("keeps each environment's unfinished restore to itself", () => {
+    const staging = op('restore', 'failed', ['staging-platform-blue'], 'staging');
+    op('deploy', 'succeeded');
+    expect(unfinishedRestore(temp.db, 'local')).toBeNull();
+    expect(unfinishedRestore(temp.db, 'staging')).toEqual({ id: staging, status: 'failed', stopped: ['staging-platform-blue'] });
   });
 });

@@ -1,4 +1,4 @@
-import { desc, eq, inArray } from 'drizzle-orm';
+import { and, desc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { operations, type OperationRow } from '../db/schema/operations';
 import { appendEvent, eventsAfter } from './operation-store';
@@ -27,10 +27,13 @@ const LOOK_BACK = 50;
  * The restores that did not finish (failed, cancelled or interrupted) since the last restore,
  * deploy, rollback or update that succeeded, newest first as `id`/`status`, with every writer
  * they stopped: one that failed before stopping anything (a failed safety backup) must not hide
- * an interrupted one before it.
+ * an interrupted one before it. Per environment: another host's stopped writers are not this one's.
  */
-export function unfinishedRestore(db: Db): { id: string; status: string; stopped: string[] } | null {
-  const recent = db.select().from(operations).where(inArray(operations.kind, [...STACK_CHANGES])).orderBy(desc(operations.createdAt)).limit(LOOK_BACK).all();
+export function unfinishedRestore(db: Db, environmentId: string): { id: string; status: string; stopped: string[] } | null {
+  const recent = db
+    .select()
+    .from(operations)
+    .where(and(eq(operations.environmentId, environmentId), inArray(operations.kind, [...STACK_CHANGES]))).orderBy(desc(operations.createdAt)).limit(LOOK_BACK).all();
   const unfinished: OperationRow[] = [];
   for (const op of recent) {
     if (op.status === 'succeeded') break;

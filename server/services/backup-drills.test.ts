@@ -5,6 +5,7 @@ import type { RepositorySnapshot } from '../backup/ports';
 import { FakeDbContainer, MemoryRepository, MemoryVolumes } from '../backup/test-support/memory-ports';
 import { queryAudit } from '../db/audit-log';
 import { listOperations } from '../operations/operation-store';
+import type { Runtime } from '../runtime';
 import type { ContainerSpec } from '../stack/types';
 import { callerOf, ended, fakeRuntime, type FakeRuntime } from '../test-support/fake-runtime';
 import { backupHealth, listDrills, startDrill } from './backup-drills';
@@ -89,5 +90,20 @@ describe('restore drills and the schedule', () => {
     // Every part of the first backup, manifest included, and nothing of the kept one.
     expect(repo.forgotten.sort()).toEqual(firstParts.sort());
     expect(repo.pruned).toBe(1);
+  });
+
+  it('keeps each environment its own schedule, last scheduled run, backups and drills', async () => {
+    // The same database seen from another environment: the services read rt.environment.id.
+    const staging: Runtime = { ...f.rt, environment: { id: 'staging', name: 'staging', colour: 'amber', kind: 'ssh', production: false } };
+    const good = { enabled: true, mode: 'daily' as const, at: '03:00', everyHours: 24, keep: { daily: 7, weekly: 4, monthly: 6 } };
+    expect(await setSchedule(f.rt, admin, good)).toMatchObject({ ok: true });
+    expect(getSchedule(staging, operator)).toMatchObject({ schedule: { enabled: false }, nextRunAt: null, updatedBy: null });
+    expect(await runScheduled(f.rt, { ...good, keep: { daily: 1, weekly: 0, monthly: 0 } })).toBe(true);
+
+    expect(getSchedule(f.rt, operator).lastRunAt).not.toBeNull();
+    expect(getSchedule(staging, operator).lastRunAt).toBeNull();
+    expect(listDrills(staging, operator).drills).toEqual([]);
+    expect(backupHealth(staging, viewer)).toEqual({ lastBackupAt: null, lastProvenAt: null, failedDrill: null });
+    expect(backupHealth(f.rt, viewer).lastBackupAt).not.toBeNull();
   });
 });

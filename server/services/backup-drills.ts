@@ -50,9 +50,12 @@ function toDrillDto(op: OperationDto): DrillDto {
   };
 }
 
-/** The drills this console ran, newest first. */
+/** The drills this console ran in the runtime's environment (each has its own repository), newest first. */
 function drillRows(rt: Runtime, limit = DRILL_HISTORY): DrillDto[] {
-  return rt.db.select().from(operations).where(eq(operations.kind, 'drill')).orderBy(desc(operations.createdAt)).limit(limit).all().map(toOperationDto).map(toDrillDto);
+  return rt.db
+    .select()
+    .from(operations)
+    .where(and(eq(operations.environmentId, rt.environment.id), eq(operations.kind, 'drill'))).orderBy(desc(operations.createdAt)).limit(limit).all().map(toOperationDto).map(toDrillDto);
 }
 
 /**
@@ -76,7 +79,7 @@ export function backupHealth(rt: Runtime, caller: Caller): BackupHealthDto {
   const lastBackup = rt.db
     .select()
     .from(operations)
-    .where(and(eq(operations.kind, 'backup'), eq(operations.status, 'succeeded')))
+    .where(and(eq(operations.environmentId, rt.environment.id), eq(operations.kind, 'backup'), eq(operations.status, 'succeeded')))
     .orderBy(desc(operations.createdAt))
     .limit(1)
     .get();

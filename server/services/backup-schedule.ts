@@ -13,20 +13,28 @@ import { consoleSettings } from '../db/schema/console-settings';
 import { operations } from '../db/schema/operations';
 import type { Job } from '../operations/runner';
 import type { Runtime } from '../runtime';
+import { LOCAL_ENVIRONMENT_ID } from '@/lib/schemas/environments';
 import { drillJob, retentionJob } from './backup-drills';
 import { backupPorts } from './backup-ports';
 import { backupResult } from './backups';
 import { invalid } from './operation-start';
 
-// Scheduled backups (docs/backups.md#schedule-and-retention). The schedule is a console setting; a
-// timer in the runtime, started once at boot, computes the next run from it and from the last
+// Scheduled backups (docs/backups.md#schedule-and-retention). The schedule is a console setting per
+// environment; a timer in each environment's runtime, started at boot (local) or when the runtime is
+// built (remote, server/environment-runtimes.ts), computes the next run from it and from the last
 // scheduled backup in the history, so a restart neither skips nor repeats a run. A run is three
 // operations of the system (actor null, like the start-up reconcile: in the history as "system",
 // with no audit row, since no person acted): a `backup` of kind `scheduled`, a `drill` of the
 // backup it made, then `retention`. Each waits for the one before, because retention's prune takes
 // restic's exclusive lock.
 
-const SETTING = 'backups.schedule';
+/**
+ * The schedule's console-settings key. Each environment backs up into its own repository on its own
+ * schedule; the local one keeps the key it had before there were environments, so an upgrade keeps it.
+ */
+export function scheduleSettingKey(environmentId: string): string {
+  return environmentId === LOCAL_ENVIRONMENT_ID ? 'backups.schedule' : `backups.schedule:${environmentId}`;
+}
 /** The timer looks again at least this often, so a changed schedule takes effect within a minute. */
 const MAX_WAIT_MS = 60_000;
 /** When the start was refused (another operation runs), it is tried again after this. */
@@ -34,17 +42,18 @@ const BUSY_RETRY_MS = 30_000;
 const WAKE = 'backups:scheduler:wake';
 
 function stored(rt: Runtime): { schedule: BackupSchedule; setAt: Date | null; updatedBy: string | null } {
-  const schedule = readSetting(rt.db, SETTING, backupScheduleSchema, DEFAULT_SCHEDULE);
-  const row = rt.db.select().from(consoleSettings).where(eq(consoleSettings.key, SETTING)).get();
+  const key = scheduleSettingKey(rt.environment.id);
+  const schedule = readSetting(rt.db, key, backupScheduleSchema, DEFAULT_SCHEDULE);
+  const row = rt.db.select().from(consoleSettings).where(eq(consoleSettings.key, key)).get();
   return { schedule, setAt: row?.updatedAt ?? null, updatedBy: row?.updatedBy ?? null };
 }
 
-/** When the newest scheduled backup started (whatever its outcome: a failed one is not retried before the next slot). */
+/** When the environment's newest scheduled backup started (whatever its outcome: a failed one is not retried before the next slot). */
 function lastScheduledRun(rt: Runtime): Date | null {
   const row = rt.db
     .select({ createdAt: operations.createdAt })
     .from(operations)
-    .where(and(eq(operations.kind, 'backup'), like(operations.params, '%"kind":"scheduled"%')))
+    .where(and(eq(operations.environmentId, rt.environment.id), eq(operations.kind, 'backup'), like(operations.params, '%"kind":"scheduled"%')))
     .orderBy(desc(operations.createdAt))
     .limit(1)
     .get();
@@ -78,7 +87,7 @@ export function setSchedule(rt: Runtime, caller: Caller, raw: unknown): Promise<
   return authorize(caller, 'admin', async (actor) => {
     const parsed = backupScheduleSchema.safeParse(raw);
     if (!parsed.success) return invalid(parsed.error);
-    writeSetting(rt.db, SETTING, parsed.data, actor.email);
+    writeSetting(rt.db, scheduleSettingKey(rt.environment.id), parsed.data, actor.email);
     appendAudit(rt.db, { actor, action: 'backups.schedule', params: parsed.data, sourceIp: caller.sourceIp, outcome: 'success' });
     // The timer may be asleep for up to a minute: it looks at the new schedule now.
     (rt.cache.get(WAKE) as (() => void) | undefined)?.();

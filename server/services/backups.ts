@@ -33,7 +33,7 @@ export async function listBackups(rt: Runtime, caller: Caller): Promise<BackupLi
   const initialised = await repo.isInitialised();
   const location = repo.location;
   if (!initialised || !(await passwordExists(rt.env.backup.passwordFile))) return { repository: { location, initialised: false }, backups: [] };
-  const unfinished = unfinishedRestore(rt.db);
+  const unfinished = unfinishedRestore(rt.db, rt.environment.id);
   const unfinishedOp = unfinished ? getOperation(rt.db, unfinished.id) : undefined;
   const projectId = await rt.project.readProjectId();
   const snapshots = await repo.snapshots([tags.manifest, tags.project(projectId)]);
@@ -159,7 +159,7 @@ export function startRestore(rt: Runtime, caller: Caller, raw: unknown): Promise
     }
     const m = manifest;
     // A restore that did not finish left its writers stopped: this one starts them again.
-    const stoppedBefore = unfinishedRestore(rt.db)?.stopped ?? [];
+    const stoppedBefore = unfinishedRestore(rt.db, rt.environment.id)?.stopped ?? [];
     const params = { snapshot, backupId: m.backupId, backupStartedAt: m.startedAt, ...(skipBackup ? { skipBackup } : {}) };
     return launch(by, 'restore', params, async (ports, signal) => {
       const p = backupPorts(rt, ports);

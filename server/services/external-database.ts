@@ -169,7 +169,7 @@ export const configureExternalDatabase = adminStep<typeof configureSchema, Confi
     await reachFromStack(stackAccess(rt), t!);
     return rt.writes(async () => {
       const result = await configureProject(rt.files, { target: t!, role: i.role, rolePassword: i.rolePassword, apply: i.apply });
-      if (i.apply) markPending(rt.db, '.env', DATABASE_SWITCH, actor, ['database']);
+      if (i.apply) markPending(rt.db, rt.environment.id, '.env', DATABASE_SWITCH, actor, ['database']);
       return result;
     });
   },
@@ -189,7 +189,7 @@ export const useBundledDatabaseAgain = adminStep<typeof bundledSchema, { warning
   run: (_i, _t, { rt, actor }) =>
     rt.writes(async () => {
       const result = await useBundledDatabase(rt.files);
-      markPending(rt.db, '.env', DATABASE_SWITCH, actor, ['database']);
+      markPending(rt.db, rt.environment.id, '.env', DATABASE_SWITCH, actor, ['database']);
       return result;
     }),
 });

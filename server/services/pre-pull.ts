@@ -160,7 +160,7 @@ export function prePulledDigests(rt: Runtime): Map<string, string> {
   const rows = rt.db
     .select()
     .from(operations)
-    .where(and(eq(operations.kind, 'pre-pull'), eq(operations.status, 'succeeded'), isNotNull(operations.finishedAt)))
+    .where(and(eq(operations.environmentId, rt.environment.id), eq(operations.kind, 'pre-pull'), eq(operations.status, 'succeeded'), isNotNull(operations.finishedAt)))
     .orderBy(desc(operations.createdAt))
     .limit(PRE_PULL_HISTORY)
     .all();
@@ -174,7 +174,7 @@ export function prePulledDigests(rt: Runtime): Map<string, string> {
 }
 
 function latestPrePull(rt: Runtime): OperationRow | undefined {
-  return rt.db.select().from(operations).where(eq(operations.kind, 'pre-pull')).orderBy(desc(operations.createdAt)).limit(1).get();
+  return rt.db.select().from(operations).where(and(eq(operations.environmentId, rt.environment.id), eq(operations.kind, 'pre-pull'))).orderBy(desc(operations.createdAt)).limit(1).get();
 }
 
 const newer = (version: string | null, live: string | null): boolean => {
@@ -248,7 +248,7 @@ function lastStackChange(rt: Runtime): string | null {
   const row = rt.db
     .select({ id: operations.id })
     .from(operations)
-    .where(and(inArray(operations.kind, ['deploy', 'rollback', 'update']), isNotNull(operations.finishedAt)))
+    .where(and(eq(operations.environmentId, rt.environment.id), inArray(operations.kind, ['deploy', 'rollback', 'update', 'promote']), isNotNull(operations.finishedAt)))
     .orderBy(desc(operations.finishedAt))
     .limit(1)
     .get();

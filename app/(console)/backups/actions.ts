@@ -1,6 +1,5 @@
 'use server';
-import { actionCaller } from '@/server/auth/session';
-import { runtime } from '@/server/runtime';
+import { inEnvironment } from '@/server/auth/session';
 import { startBackup, startRestore } from '@/server/services/backups';
 import { startCheck, startDrill } from '@/server/services/backup-drills';
 import { setSchedule } from '@/server/services/backup-schedule';
@@ -9,36 +8,36 @@ import { projectFilesDiff, restoreProjectFiles } from '@/server/services/backup-
 // Thin: the services check the role, validate, audit and start the operation.
 
 // access: operator
-export async function backupAction(input: unknown) {
-  return startBackup(runtime(), await actionCaller(), input);
+export async function backupAction(env: unknown, input: unknown) {
+  return inEnvironment(env, (rt, caller) => startBackup(rt, caller, input));
 }
 
 // access: admin
-export async function restoreAction(input: unknown) {
-  return startRestore(runtime(), await actionCaller(), input);
+export async function restoreAction(env: unknown, input: unknown) {
+  return inEnvironment(env, (rt, caller) => startRestore(rt, caller, input));
 }
 
 // access: operator
-export async function drillAction(input: unknown) {
-  return startDrill(runtime(), await actionCaller(), input);
+export async function drillAction(env: unknown, input: unknown) {
+  return inEnvironment(env, (rt, caller) => startDrill(rt, caller, input));
 }
 
 // access: operator
-export async function checkAction(input: unknown) {
-  return startCheck(runtime(), await actionCaller(), input);
+export async function checkAction(env: unknown, input: unknown) {
+  return inEnvironment(env, (rt, caller) => startCheck(rt, caller, input));
 }
 
 // access: admin
-export async function scheduleAction(input: unknown) {
-  return setSchedule(runtime(), await actionCaller(), input);
+export async function scheduleAction(env: unknown, input: unknown) {
+  return inEnvironment(env, (rt, caller) => setSchedule(rt, caller, input));
 }
 
 // access: operator
-export async function projectFilesDiffAction(input: unknown) {
-  return projectFilesDiff(runtime(), await actionCaller(), input);
+export async function projectFilesDiffAction(env: unknown, input: unknown) {
+  return inEnvironment(env, (rt, caller) => projectFilesDiff(rt, caller, input));
 }
 
 // access: admin
-export async function restoreProjectFilesAction(input: unknown) {
-  return restoreProjectFiles(runtime(), await actionCaller(), input);
+export async function restoreProjectFilesAction(env: unknown, input: unknown) {
+  return inEnvironment(env, (rt, caller) => restoreProjectFiles(rt, caller, input));
 }

@@ -2,8 +2,7 @@ import { BackupTargetForm } from '@/components/backups/backup-target-form';
 import { BackupsPanel } from '@/components/backups/backups-panel';
 import { PageHeader } from '@/components/shell/page-header';
 import { CodedError } from '@/lib/errors';
-import { requirePageCaller } from '@/server/auth/session';
-import { runtime } from '@/server/runtime';
+import { requirePageContext } from '@/server/auth/session';
 import { getBackupTarget } from '@/server/services/backup-target';
 import { listBackups } from '@/server/services/backups';
 import { resetTargets } from '@/server/services/operations';
@@ -15,9 +14,12 @@ import { backupAction, checkAction, drillAction, projectFilesDiffAction, restore
 export const metadata = { title: 'Backups' };
 export const dynamic = 'force-dynamic';
 
-export default async function BackupsPage() {
-  const caller = await requirePageCaller('operator');
-  const rt = runtime();
+type Search = Promise<Record<string, string | string[] | undefined>>;
+
+export default async function BackupsPage({ searchParams }: { searchParams: Search }) {
+  const { rt, caller } = await requirePageContext(await searchParams, 'operator');
+  // Every action this page hands its forms acts on the page's environment (its own repository too).
+  const env = rt.environment.id;
   let list = null;
   let error: string | null = null;
   try {
@@ -39,10 +41,17 @@ export default async function BackupsPage() {
         error={error}
         projectId={projectId}
         role={caller.user.role}
-        actions={{ backup: backupAction, restore: restoreAction, drill: drillAction, check: checkAction, projectFilesDiff: projectFilesDiffAction, restoreProjectFiles: restoreProjectFilesAction }}
+        actions={{
+          backup: backupAction.bind(null, env),
+          restore: restoreAction.bind(null, env),
+          drill: drillAction.bind(null, env),
+          check: checkAction.bind(null, env),
+          projectFilesDiff: projectFilesDiffAction.bind(null, env),
+          restoreProjectFiles: restoreProjectFilesAction.bind(null, env),
+        }}
       />
-      {target?.ok && <BackupTargetForm target={target.data} actions={{ save: saveTargetAction, test: testTargetAction, check: checkRepositoryAction }} />}
-      <BackupScheduleForm initial={getSchedule(rt, caller)} canEdit={caller.user.role === 'admin'} save={scheduleAction} />
+      {target?.ok && <BackupTargetForm target={target.data} actions={{ save: saveTargetAction.bind(null, env), test: testTargetAction.bind(null, env), check: checkRepositoryAction.bind(null, env) }} />}
+      <BackupScheduleForm initial={getSchedule(rt, caller)} canEdit={caller.user.role === 'admin'} save={scheduleAction.bind(null, env)} />
     </>
   );
 }

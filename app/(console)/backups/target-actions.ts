@@ -1,21 +1,20 @@
 'use server';
-import { actionCaller } from '@/server/auth/session';
-import { runtime } from '@/server/runtime';
+import { inEnvironment } from '@/server/auth/session';
 import { checkBackupRepository, saveBackupTarget, testBackupTarget } from '@/server/services/backup-target';
 
 // Thin: the service checks the role, validates, audits.
 
 // access: admin
-export async function saveTargetAction(input: unknown) {
-  return saveBackupTarget(runtime(), await actionCaller(), input);
+export async function saveTargetAction(env: unknown, input: unknown) {
+  return inEnvironment(env, (rt, caller) => saveBackupTarget(rt, caller, input));
 }
 
 // access: admin
-export async function testTargetAction(input: unknown) {
-  return testBackupTarget(runtime(), await actionCaller(), input);
+export async function testTargetAction(env: unknown, input: unknown) {
+  return inEnvironment(env, (rt, caller) => testBackupTarget(rt, caller, input));
 }
 
 // access: admin
-export async function checkRepositoryAction(input: unknown) {
-  return checkBackupRepository(runtime(), await actionCaller(), input);
+export async function checkRepositoryAction(env: unknown, input: unknown) {
+  return inEnvironment(env, (rt, caller) => checkBackupRepository(rt, caller, input));
 }

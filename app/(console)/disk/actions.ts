@@ -1,11 +1,10 @@
 'use server';
-import { actionCaller } from '@/server/auth/session';
-import { runtime } from '@/server/runtime';
+import { inEnvironment } from '@/server/auth/session';
 import { startPruneImages } from '@/server/services/disk';
 
 // Thin: the service checks the role, validates, compares the reviewed plan and starts the operation.
 
 // access: operator
-export async function pruneImagesAction(input: unknown) {
-  return startPruneImages(runtime(), await actionCaller(), input);
+export async function pruneImagesAction(env: unknown, input: unknown) {
+  return inEnvironment(env, (rt, caller) => startPruneImages(rt, caller, input));
 }

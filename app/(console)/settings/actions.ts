@@ -1,6 +1,5 @@
 'use server';
-import { actionCaller } from '@/server/auth/session';
-import { runtime } from '@/server/runtime';
+import { inEnvironment } from '@/server/auth/session';
 import { previewDomainChange, previewEnvChange, regenerateSecret, revealSecret, saveDomainChange, saveEnvChange } from '@/server/services/settings/settings';
 import { previewPin, previewProxyPorts, resolveHost, restoreVersion, savePin, saveProxyPorts } from '@/server/services/settings/settings-files';
 import { initialiseProject } from '@/server/services/settings/settings-init';
@@ -13,86 +12,86 @@ import { applySettings, previewApply } from '@/server/services/settings/settings
 // gets every secret. Operators read the settings (secrets masked) and may ask DNS about HOST.
 
 // access: admin
-export async function previewEnvAction(input: unknown) {
-  return previewEnvChange(runtime(), await actionCaller(), input);
+export async function previewEnvAction(env: unknown, input: unknown) {
+  return inEnvironment(env, (rt, caller) => previewEnvChange(rt, caller, input));
 }
 
 // access: admin
-export async function saveEnvAction(input: unknown) {
-  return saveEnvChange(runtime(), await actionCaller(), input);
+export async function saveEnvAction(env: unknown, input: unknown) {
+  return inEnvironment(env, (rt, caller) => saveEnvChange(rt, caller, input));
 }
 
 // access: admin
-export async function previewDomainAction(input: unknown) {
-  return previewDomainChange(runtime(), await actionCaller(), input);
+export async function previewDomainAction(env: unknown, input: unknown) {
+  return inEnvironment(env, (rt, caller) => previewDomainChange(rt, caller, input));
 }
 
 // access: admin
-export async function saveDomainAction(input: unknown) {
-  return saveDomainChange(runtime(), await actionCaller(), input);
+export async function saveDomainAction(env: unknown, input: unknown) {
+  return inEnvironment(env, (rt, caller) => saveDomainChange(rt, caller, input));
 }
 
 // access: admin
-export async function revealSecretAction(input: unknown) {
-  return revealSecret(runtime(), await actionCaller(), input);
+export async function revealSecretAction(env: unknown, input: unknown) {
+  return inEnvironment(env, (rt, caller) => revealSecret(rt, caller, input));
 }
 
 // access: admin
-export async function regenerateSecretAction(input: unknown) {
-  return regenerateSecret(runtime(), await actionCaller(), input);
+export async function regenerateSecretAction(env: unknown, input: unknown) {
+  return inEnvironment(env, (rt, caller) => regenerateSecret(rt, caller, input));
 }
 
 // access: admin
-export async function previewPinAction(input: unknown) {
-  return previewPin(runtime(), await actionCaller(), input);
+export async function previewPinAction(env: unknown, input: unknown) {
+  return inEnvironment(env, (rt, caller) => previewPin(rt, caller, input));
 }
 
 // access: admin
-export async function savePinAction(input: unknown) {
-  return savePin(runtime(), await actionCaller(), input);
+export async function savePinAction(env: unknown, input: unknown) {
+  return inEnvironment(env, (rt, caller) => savePin(rt, caller, input));
 }
 
 // access: admin
-export async function previewPortsAction(input: unknown) {
-  return previewProxyPorts(runtime(), await actionCaller(), input);
+export async function previewPortsAction(env: unknown, input: unknown) {
+  return inEnvironment(env, (rt, caller) => previewProxyPorts(rt, caller, input));
 }
 
 // access: admin
-export async function savePortsAction(input: unknown) {
-  return saveProxyPorts(runtime(), await actionCaller(), input);
+export async function savePortsAction(env: unknown, input: unknown) {
+  return inEnvironment(env, (rt, caller) => saveProxyPorts(rt, caller, input));
 }
 
 // access: admin
-export async function restoreVersionAction(input: unknown) {
-  return restoreVersion(runtime(), await actionCaller(), input);
+export async function restoreVersionAction(env: unknown, input: unknown) {
+  return inEnvironment(env, (rt, caller) => restoreVersion(rt, caller, input));
 }
 
 // access: operator
-export async function resolveHostAction() {
-  return resolveHost(runtime(), await actionCaller());
+export async function resolveHostAction(env: unknown) {
+  return inEnvironment(env, (rt, caller) => resolveHost(rt, caller));
 }
 
 // access: admin
-export async function initialiseAction(input: unknown) {
-  return initialiseProject(runtime(), await actionCaller(), input);
+export async function initialiseAction(env: unknown, input: unknown) {
+  return inEnvironment(env, (rt, caller) => initialiseProject(rt, caller, input));
 }
 
 // access: admin
-export async function freshHostBackupsAction(input: unknown) {
-  return listFreshHostBackups(runtime(), await actionCaller(), input);
+export async function freshHostBackupsAction(env: unknown, input: unknown) {
+  return inEnvironment(env, (rt, caller) => listFreshHostBackups(rt, caller, input));
 }
 
 // access: admin
-export async function freshHostRestoreAction(input: unknown) {
-  return startFreshHostRestore(runtime(), await actionCaller(), input);
+export async function freshHostRestoreAction(env: unknown, input: unknown) {
+  return inEnvironment(env, (rt, caller) => startFreshHostRestore(rt, caller, input));
 }
 
 // access: admin
-export async function applyNowAction() {
-  return applySettings(runtime(), await actionCaller());
+export async function applyNowAction(env: unknown) {
+  return inEnvironment(env, (rt, caller) => applySettings(rt, caller));
 }
 
 // access: admin
-export async function previewApplyAction() {
-  return previewApply(runtime(), await actionCaller());
+export async function previewApplyAction(env: unknown) {
+  return inEnvironment(env, (rt, caller) => previewApply(rt, caller));
 }

@@ -10,8 +10,8 @@ import { InitialiseForm } from '@/components/settings/initialise-form';
 import { FreshRestoreForm } from '@/components/settings/fresh-restore-form';
 import { PinsForm } from '@/components/settings/pins-form';
 import { PortsForm } from '@/components/settings/ports-form';
-import { requirePageCaller } from '@/server/auth/session';
-import { runtime } from '@/server/runtime';
+import { withEnv } from '@/lib/env-href';
+import { requirePageContext } from '@/server/auth/session';
 import { getSettings } from '@/server/services/settings/settings';
 import {
   applyNowAction,
@@ -37,6 +37,8 @@ export const metadata = { title: 'Settings' };
 
 const READ_ONLY_REASON = 'Only admins can change settings: these values decide which code receives every secret.';
 export const dynamic = 'force-dynamic';
+
+type Search = Promise<Record<string, string | string[] | undefined>>;
 
 // The page is long (the environment alone lists every key): a navigation that stays at the top
 // while scrolling, and anchors the headings scroll to below it.
@@ -83,9 +85,12 @@ function Section({ id, title, children }: { id: (typeof SECTIONS)[number]['id'];
   );
 }
 
-export default async function SettingsPage() {
-  const caller = await requirePageCaller('operator');
-  const settings = await getSettings(runtime(), caller);
+export default async function SettingsPage({ searchParams }: { searchParams: Search }) {
+  const { rt, caller } = await requirePageContext(await searchParams, 'operator');
+  // Every action this page hands its forms acts on the page's environment: its files, its pending marks,
+  // and (for the fresh-host restore) its own backup repository.
+  const env = rt.environment.id;
+  const settings = await getSettings(rt, caller);
   // Admins write and apply; operators read the same values (secrets masked) and nothing more.
   const isAdmin = caller.user?.role === 'admin';
 
@@ -99,10 +104,10 @@ export default async function SettingsPage() {
         </EmptyState>
         {/* The overview's first-run hint links here. */}
         <div id="initialise" className="mt-6 scroll-mt-4">
-          <InitialiseForm initialise={initialiseAction} canInitialise={isAdmin} />
+          <InitialiseForm initialise={initialiseAction.bind(null, env)} canInitialise={isAdmin} />
         </div>
         {/* The second path: this host replaces one that was backed up (docs/backups.md#restore-into-a-new-host). */}
-        {isAdmin && !settings.hasTaleJson && <FreshRestoreForm actions={{ list: freshHostBackupsAction, restore: freshHostRestoreAction }} />}
+        {isAdmin && !settings.hasTaleJson && <FreshRestoreForm actions={{ list: freshHostBackupsAction.bind(null, env), restore: freshHostRestoreAction.bind(null, env) }} />}
       </>
     );
   }
@@ -120,14 +125,14 @@ export default async function SettingsPage() {
         </p>
       )}
       <SectionNav />
-      {(settings.pending.proxy || settings.pending.colors) && <ApplyNow pending={settings.pending} actions={isAdmin ? { preview: previewApplyAction, apply: applyNowAction } : null} />}
+      {(settings.pending.proxy || settings.pending.colors) && <ApplyNow pending={settings.pending} actions={isAdmin ? { preview: previewApplyAction.bind(null, env), apply: applyNowAction.bind(null, env) } : null} />}
       <Section id="domain" title="Domain and TLS">
         <DomainForm
           values={{ HOST: value('HOST'), SITE_URL: value('SITE_URL'), TLS_MODE: value('TLS_MODE') || 'selfsigned', TLS_EMAIL: value('TLS_EMAIL'), BASE_PATH: value('BASE_PATH') }}
           projectId={settings.projectId}
           proxyPorts={settings.proxyPorts}
           readOnly={!isAdmin}
-          actions={{ preview: previewDomainAction, save: saveDomainAction, resolveHost: resolveHostAction }}
+          actions={{ preview: previewDomainAction.bind(null, env), save: saveDomainAction.bind(null, env), resolveHost: resolveHostAction.bind(null, env) }}
         />
       </Section>
       <Section id="ports" title="Published ports">
@@ -140,14 +145,14 @@ export default async function SettingsPage() {
           overrideFile={settings.overrideFile}
           problem={settings.overrideProblem}
           readOnly={!isAdmin}
-          actions={{ preview: previewPortsAction, save: savePortsAction }}
+          actions={{ preview: previewPortsAction.bind(null, env), save: savePortsAction.bind(null, env) }}
         />
       </Section>
       <Section id="environment" title="Environment">
         <EnvForm
           env={settings.env}
           isAdmin={isAdmin}
-          actions={{ preview: previewEnvAction, save: saveEnvAction, reveal: revealSecretAction, regenerate: regenerateSecretAction }}
+          actions={{ preview: previewEnvAction.bind(null, env), save: saveEnvAction.bind(null, env), reveal: revealSecretAction.bind(null, env), regenerate: regenerateSecretAction.bind(null, env) }}
         />
       </Section>
       <Section id="pins" title="Image pins">
@@ -159,20 +164,20 @@ export default async function SettingsPage() {
           overrideFile={settings.overrideFile}
           problem={settings.overrideProblem}
           readOnly={!isAdmin}
-          actions={{ preview: previewPinAction, save: savePinAction }}
+          actions={{ preview: previewPinAction.bind(null, env), save: savePinAction.bind(null, env) }}
         />
       </Section>
       <Section id="database" title="Database">
         {isAdmin ? (
           <p className="text-sm">
-            To move to an external PostgreSQL, use the <Link className="text-indigo-600 underline" href="/settings/database">external database wizard</Link>.
+            To move to an external PostgreSQL, use the <Link className="text-indigo-600 underline" href={withEnv('/settings/database', env)}>external database wizard</Link>.
           </p>
         ) : (
           <p className="text-sm">An admin can move the stack to an external PostgreSQL with the external database wizard.</p>
         )}
       </Section>
       <Section id="history" title="History of .env and compose.override.yml">
-        <HistoryList history={settings.history} isAdmin={isAdmin} restore={restoreVersionAction} />
+        <HistoryList history={settings.history} isAdmin={isAdmin} restore={restoreVersionAction.bind(null, env)} />
       </Section>
     </>
   );

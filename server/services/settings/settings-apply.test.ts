@@ -21,7 +21,7 @@ describe('Apply now', () => {
     const first = await startDeploy(f.rt, callerOf(admin), { version: '1.0.0' });
     if (!first.ok) throw new Error(first.code);
     await ended(f.rt, first.data.id);
-    markPending(f.rt.db, '.env', { proxy: true, colors: false }, admin, ['TLS_MODE', 'BASE_PATH']);
+    markPending(f.rt.db, 'local', '.env', { proxy: true, colors: false }, admin, ['TLS_MODE', 'BASE_PATH']);
 
     const applied = await applySettings(f.rt, callerOf(admin));
     if (!applied.ok) throw new Error(`${applied.code}: ${applied.message}`);

@@ -74,7 +74,7 @@ export function savePin(rt: Runtime, caller: Caller, raw: unknown): Promise<Acti
       if (parsed.data.baseHash && parsed.data.baseHash !== plan.preview.baseHash) return CONFLICT;
       if (plan.preview.baseHash === plan.preview.afterHash) return { ok: true, data: plan.preview };
       await atomicWriteFile(plan.file, plan.text, { mode: 0o644, backupDir: projectPaths(rt.files.dir).backups, fs: rt.files.fs });
-      markPending(rt.db, path.basename(plan.file), pinApplyTargets(parsed.data.service), actor, [`${parsed.data.service} image`]);
+      markPending(rt.db, rt.environment.id, path.basename(plan.file), pinApplyTargets(parsed.data.service), actor, [`${parsed.data.service} image`]);
       audit(rt.db, by, 'settings.pin', 'success', { service: parsed.data.service, image: parsed.data.image }, plan.preview.effect, parsed.data.service);
       return { ok: true, data: plan.preview };
     });
@@ -91,7 +91,7 @@ export function restoreVersion(rt: Runtime, caller: Caller, raw: unknown): Promi
     return rt.writes(async () => {
       try {
         const restored = await restoreHistoryEntry(rt.files, id);
-        markPending(rt.db, restored.file, BOTH, actor, [`${restored.file} restored`]);
+        markPending(rt.db, rt.environment.id, restored.file, BOTH, actor, [`${restored.file} restored`]);
         audit(rt.db, by, 'settings.restore', 'success', { version: id }, `restored ${restored.file}; pending until the next deploy`, restored.file);
         return { ok: true, data: restored };
       } catch (err) {
@@ -184,7 +184,7 @@ export function saveProxyPorts(rt: Runtime, caller: Caller, raw: unknown): Promi
       if (parsed.data.baseHash && parsed.data.baseHash !== plan.preview.baseHash) return CONFLICT;
       if (plan.preview.baseHash === plan.preview.afterHash) return { ok: true, data: plan.preview };
       await atomicWriteFile(plan.file, plan.text, { mode: 0o644, backupDir: projectPaths(rt.files.dir).backups, fs: rt.files.fs });
-      markPending(rt.db, path.basename(plan.file), { proxy: true, colors: false }, actor);
+      markPending(rt.db, rt.environment.id, path.basename(plan.file), { proxy: true, colors: false }, actor);
       audit(rt.db, by, 'settings.proxy_ports', 'success', { bind, http, https }, plan.preview.effect, 'proxy');
       return { ok: true, data: plan.preview };
     });

@@ -5,6 +5,7 @@ import type { PendingDto } from '@/lib/dto/settings';
 import type { ApplyTargets } from '@/lib/settings/apply-targets';
 import type { SessionUser } from '@/lib/dto/user';
 import { fieldErrors as zodFieldErrors } from '@/lib/schemas/field-errors';
+import { LOCAL_ENVIRONMENT_ID } from '@/lib/schemas/environments';
 import type { z } from 'zod';
 import type { Db } from '../../db/client';
 import { appendAudit, type AuditOutcome } from '../../db/audit-log';
@@ -59,22 +60,29 @@ export function audit(
   appendAudit(db, { actor, action, target, params, sourceIp, outcome, message });
 }
 
-const PENDING_KEY = 'settings.pending';
+/**
+ * Where an environment's pending marks are kept: a change saved on staging waits for staging's apply,
+ * not production's. The local environment keeps the key it had before there were environments.
+ */
+export function pendingKey(environmentId: string): string {
+  return environmentId === LOCAL_ENVIRONMENT_ID ? 'settings.pending' : `settings.pending:${environmentId}`;
+}
 
 /** Which running parts a change needs recreated: the proxy (in place) and/or the colors (blue-green). */
 
 /** `changes`: what was changed (an .env key, an image pin), each with when, for the apply's purpose. */
 type Marks = { proxy: string | null; colors: string | null; files: Record<string, string>; changes: Record<string, string> };
 
-function readMarks(db: Db): Marks {
-  const row = db.select().from(consoleSettings).where(eq(consoleSettings.key, PENDING_KEY)).get();
+function readMarks(db: Db, environmentId: string): Marks {
+  const row = db.select().from(consoleSettings).where(eq(consoleSettings.key, pendingKey(environmentId))).get();
   const parsed = row ? (JSON.parse(row.value) as Partial<Marks>) : {};
   return { proxy: parsed.proxy ?? null, colors: parsed.colors ?? null, files: parsed.files ?? {}, changes: parsed.changes ?? {} };
 }
 
-export function markPending(db: Db, file: string, targets: ApplyTargets, actor: SessionUser, changes: string[] = [file], now = new Date()): void {
+/** Marks a change of `file` in environment `environmentId` as waiting for the operation that recreates what it affects. */
+export function markPending(db: Db, environmentId: string, file: string, targets: ApplyTargets, actor: SessionUser, changes: string[] = [file], now = new Date()): void {
   if (!targets.proxy && !targets.colors) return;
-  const marks = readMarks(db);
+  const marks = readMarks(db, environmentId);
   const at = now.toISOString();
   const next = JSON.stringify({
     proxy: targets.proxy ? at : marks.proxy,
@@ -84,7 +92,7 @@ export function markPending(db: Db, file: string, targets: ApplyTargets, actor: 
   } satisfies Marks);
   db
     .insert(consoleSettings)
-    .values({ key: PENDING_KEY, value: next, updatedBy: actor.email, updatedAt: now })
+    .values({ key: pendingKey(environmentId), value: next, updatedBy: actor.email, updatedAt: now })
     .onConflictDoUpdate({ target: consoleSettings.key, set: { value: next, updatedBy: actor.email, updatedAt: now } })
     .run();
 }
@@ -97,7 +105,7 @@ export function markPending(db: Db, file: string, targets: ApplyTargets, actor: 
  * colours were pending, deploys them.
  */
 export function pendingChanges(db: Db, environmentId: string): PendingDto {
-  const marks = readMarks(db);
+  const marks = readMarks(db, environmentId);
   const done = listOperations(db, environmentId, 200).filter((op) => op.status === 'succeeded');
   const params = (raw: string) => JSON.parse(raw) as { all?: boolean; services?: string[] };
   const lastTime = (pred: (kind: string, p: { all?: boolean; services?: string[] }) => boolean) =>
@@ -124,7 +132,7 @@ export function pendingChanges(db: Db, environmentId: string): PendingDto {
 export function pendingSettings(db: Db, environmentId: string): string[] {
   const pending = pendingChanges(db, environmentId);
   const oldest = Math.min(pending.proxy ? Date.parse(pending.proxy) : Infinity, pending.colors ? Date.parse(pending.colors) : Infinity);
-  return Object.entries(readMarks(db).changes)
+  return Object.entries(readMarks(db, environmentId).changes)
     .filter(([, at]) => Date.parse(at) >= oldest)
     .map(([what]) => what);
 }

@@ -130,7 +130,7 @@ async function writeEnvPlan(
     const paths = projectPaths(files.dir);
     const { backupPath } = await atomicWriteFile(paths.env, plan.text, { mode: 0o600, backupDir: paths.backups, fs: files.fs });
     const keys = plan.preview.diff.map((d) => d.key);
-    markPending(rt.db, '.env', envApplyTargets(keys), by.actor, keys);
+    markPending(rt.db, rt.environment.id, '.env', envApplyTargets(keys), by.actor, keys);
     // The diff is already redacted; keyed by variable so the audit log's own redaction also applies.
     const changes = Object.fromEntries(plan.preview.diff.map((d) => [d.key, { kind: d.kind, before: d.before, after: d.after }]));
     audit(rt.db, by, action, 'success', { changes }, `${plan.preview.diff.length} setting(s) changed; pending until the next deploy`, '.env');

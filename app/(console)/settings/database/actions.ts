@@ -1,6 +1,5 @@
 'use server';
-import { actionCaller } from '@/server/auth/session';
-import { runtime } from '@/server/runtime';
+import { inEnvironment } from '@/server/auth/session';
 import {
   checkDatabaseServer,
   configureExternalDatabase,
@@ -17,51 +16,51 @@ import { removeBundledDatabaseVolume } from '@/server/services/bundled-database'
 // Thin: the service checks the admin role, validates and audits (never a password).
 
 // access: admin
-export async function testConnectionAction(input: unknown) {
-  return testDatabaseConnection(runtime(), await actionCaller(), input);
+export async function testConnectionAction(env: unknown, input: unknown) {
+  return inEnvironment(env, (rt, caller) => testDatabaseConnection(rt, caller, input));
 }
 
 // access: admin
-export async function checkServerAction(input: unknown) {
-  return checkDatabaseServer(runtime(), await actionCaller(), input);
+export async function checkServerAction(env: unknown, input: unknown) {
+  return inEnvironment(env, (rt, caller) => checkDatabaseServer(rt, caller, input));
 }
 
 // access: admin
-export async function previewPrepareAction(input: unknown) {
-  return previewDatabasePrepare(runtime(), await actionCaller(), input);
+export async function previewPrepareAction(env: unknown, input: unknown) {
+  return inEnvironment(env, (rt, caller) => previewDatabasePrepare(rt, caller, input));
 }
 
 // access: admin
-export async function prepareServerAction(input: unknown) {
-  return prepareDatabaseServer(runtime(), await actionCaller(), input);
+export async function prepareServerAction(env: unknown, input: unknown) {
+  return inEnvironment(env, (rt, caller) => prepareDatabaseServer(rt, caller, input));
 }
 
 // access: admin
-export async function configureAction(input: unknown) {
-  return configureExternalDatabase(runtime(), await actionCaller(), input);
+export async function configureAction(env: unknown, input: unknown) {
+  return inEnvironment(env, (rt, caller) => configureExternalDatabase(rt, caller, input));
 }
 
 // access: admin
-export async function verifyAction(input: unknown) {
-  return verifyExternalDatabase(runtime(), await actionCaller(), input);
+export async function verifyAction(env: unknown, input: unknown) {
+  return inEnvironment(env, (rt, caller) => verifyExternalDatabase(rt, caller, input));
 }
 
 // access: admin
-export async function useBundledAction(input: unknown) {
-  return useBundledDatabaseAgain(runtime(), await actionCaller(), input);
+export async function useBundledAction(env: unknown, input: unknown) {
+  return inEnvironment(env, (rt, caller) => useBundledDatabaseAgain(rt, caller, input));
 }
 
 // access: admin
-export async function copyDataAction(input: unknown) {
-  return copyBundledDatabase(runtime(), await actionCaller(), input);
+export async function copyDataAction(env: unknown, input: unknown) {
+  return inEnvironment(env, (rt, caller) => copyBundledDatabase(rt, caller, input));
 }
 
 // access: admin
-export async function copyStatusAction(input: unknown) {
-  return databaseCopyStatus(runtime(), await actionCaller(), input);
+export async function copyStatusAction(env: unknown, input: unknown) {
+  return inEnvironment(env, (rt, caller) => databaseCopyStatus(rt, caller, input));
 }
 
 // access: admin
-export async function removeBundledVolumeAction(input: unknown) {
-  return removeBundledDatabaseVolume(runtime(), await actionCaller(), input);
+export async function removeBundledVolumeAction(env: unknown, input: unknown) {
+  return inEnvironment(env, (rt, caller) => removeBundledDatabaseVolume(rt, caller, input));
 }
