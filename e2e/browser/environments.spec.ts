@@ -73,11 +73,11 @@ async function environmentId(request: APIRequestContext, baseURL: string, name: 
   return found.id;
 }
 
-async function finished(request: APIRequestContext, baseURL: string, id: string): Promise<OperationDto> {
-  await expect
-    .poll(async () => ((await (await request.get(`${baseURL}/api/v1/operations/${id}`)).json()) as OperationDto).status, { timeout: 400_000, intervals: [2000] })
-    .not.toBe('running');
-  return (await (await request.get(`${baseURL}/api/v1/operations/${id}`)).json()) as OperationDto;
+/** An operation of environment `env` once it has ended (the API answers an operation only in its own environment). */
+async function finished(request: APIRequestContext, baseURL: string, id: string, env: string): Promise<OperationDto> {
+  const url = `${baseURL}/api/v1/operations/${id}?env=${env}`;
+  await expect.poll(async () => ((await (await request.get(url)).json()) as OperationDto).status, { timeout: 400_000, intervals: [2000] }).not.toBe('running');
+  return (await (await request.get(url)).json()) as OperationDto;
 }
 
 async function addThroughUi(page: Page, name: string, dir: string, testInfo: TestInfo | null): Promise<void> {
@@ -123,7 +123,7 @@ async function walkThrough(page: Page, baseURL: string, testInfo: TestInfo): Pro
   await page.getByRole('dialog').getByRole('button', { name: `Deploy ${GOOD_VERSION}` }).click();
   await expect(page).toHaveURL(/\/deployments\/[0-9a-f-]{36}/, { timeout: 60_000 });
   const deployId = /\/deployments\/([0-9a-f-]{36})/.exec(page.url())![1]!;
-  expect((await finished(page.request, baseURL, deployId)).status).toBe('succeeded');
+  expect((await finished(page.request, baseURL, deployId, staging)).status).toBe('succeeded');
   console.log(`environments spec: deploy to ${staging} in ${Date.now() - t0} ms`);
 
   // Promote it to the second from that one's deployments page.
@@ -143,7 +143,7 @@ async function walkThrough(page: Page, baseURL: string, testInfo: TestInfo): Pro
   await dialog.getByRole('button', { name: 'Promote', exact: true }).click();
   await expect(page).toHaveURL(/\/deployments\/[0-9a-f-]{36}/, { timeout: 60_000 });
   const promoteId = /\/deployments\/([0-9a-f-]{36})/.exec(page.url())![1]!;
-  const op = await finished(page.request, baseURL, promoteId);
+  const op = await finished(page.request, baseURL, promoteId, production);
   expect(op).toMatchObject({ kind: 'promote', status: 'succeeded', params: { from: staging, version: GOOD_VERSION } });
   console.log(`environments spec: promote ${staging} → ${production} in ${Date.now() - t0} ms`);
 
