@@ -32,7 +32,7 @@ for (const ep of all) {
     // A layout's redirect is convenience: Next renders pages beside their layout, so each page
     // must refuse on its own.
     test(`page ${ep.file} checks the session itself`, () => {
-      expect(fs.readFileSync(path.join(projectRoot, ep.file), 'utf8')).toMatch(/await requirePage(?:User|Caller)\(/);
+      expect(fs.readFileSync(path.join(projectRoot, ep.file), 'utf8')).toMatch(/await requirePage(?:User|Caller|Context)\(/);
     });
   }
   if (ep.kind === 'page' && !OPEN_PAGES.has(ep.url)) {
