@@ -8,7 +8,7 @@ import type { SessionUser } from '@/lib/dto/user';
 import { countUsers } from '../db/users';
 import { findSessionUser } from '../db/sessions';
 import { runtime, type Runtime } from '../runtime';
-import { runtimeFor } from '../environment-runtimes';
+import { forget, runtimeFor } from '../environment-runtimes';
 import { CodedError } from '@/lib/errors';
 import type { ActionResult } from '@/lib/action-result';
 import { LOCAL_ENVIRONMENT_ID, environmentIdSchema } from '@/lib/schemas/environments';
@@ -145,11 +145,17 @@ export async function withApiUser(role: Role, handler: (caller: Caller, rt: Runt
   return handler({ user, sourceIp, sessionId }, rt);
 }
 
-/** Every environment's runtime, for an edge that spans them all (the fleet): app/ reaches environment-runtimes through here. */
-export { runtimeFor };
+/**
+ * For an edge that spans environments (the fleet), and for one that removed an environment, whose
+ * kept runtime (watch, backup scheduler, SSH connection) must stop: app/ reaches
+ * environment-runtimes through here.
+ */
+export { runtimeFor, forget as closeEnvironmentRuntime };
 
-/** An environment id from a page's search (`?env=`), a link or an action's bound argument; 'local' when absent. */
-/** Another environment's runtime by its id (a promotion's source): ENVIRONMENT_NOT_FOUND when there is none. */
+/**
+ * An environment's runtime from an id given by a page's search (`?env=`), an action's bound argument
+ * or a promotion's source; 'local' when absent, ENVIRONMENT_NOT_FOUND when there is none.
+ */
 export async function chosenRuntime(raw: unknown): Promise<Runtime> {
   const parsed = environmentIdSchema.safeParse(raw ?? LOCAL_ENVIRONMENT_ID);
   if (!parsed.success) throw new CodedError('ENVIRONMENT_NOT_FOUND', 'There is no such environment.');

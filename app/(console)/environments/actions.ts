@@ -1,5 +1,5 @@
 'use server';
-import { actionCaller } from '@/server/auth/session';
+import { actionCaller, closeEnvironmentRuntime } from '@/server/auth/session';
 import { runtime } from '@/server/runtime';
 import { addEnvironment, removeEnvironment, scanEnvironment } from '@/server/services/environments';
 
@@ -17,5 +17,8 @@ export async function addEnvironmentAction(input: unknown) {
 
 // access: admin
 export async function removeEnvironmentAction(input: unknown) {
-  return removeEnvironment(runtime(), await actionCaller(), input);
+  const result = await removeEnvironment(runtime(), await actionCaller(), input);
+  // A removed environment's kept runtime would otherwise go on watching and backing up its host.
+  if (result.ok) closeEnvironmentRuntime(result.data.id);
+  return result;
 }

@@ -1,4 +1,4 @@
-import { withApiUser } from '@/server/auth/session';
+import { closeEnvironmentRuntime, withApiUser } from '@/server/auth/session';
 import { runtime } from '@/server/runtime';
 import { parseJsonBody, resultResponse } from '@/server/http/api-request';
 import { removeEnvironment } from '@/server/services/environments';
@@ -14,6 +14,8 @@ export function DELETE(req: Request, ctx: Ctx) {
     const body = await parseJsonBody(req, removeEnvironmentBodySchema);
     if (!body.ok) return body.response;
     const result = await removeEnvironment(runtime(), caller, { id: (await ctx.params).id, confirmName: body.data.confirmName });
-    return result.ok ? new Response(null, { status: 204 }) : resultResponse(result);
+    if (!result.ok) return resultResponse(result);
+    closeEnvironmentRuntime(result.data.id); // its watch, backup scheduler and SSH connection stop
+    return new Response(null, { status: 204 });
   }, req);
 }
