@@ -221,8 +221,8 @@ describe('a console killed with SIGKILL during a deploy', () => {
     expect(last.end?.status).toBe('succeeded');
     const report = await traffic.stop();
     console.log(`[crash-recovery] ${report.requests} requests through the proxy, ${report.failed} failed, by version ${JSON.stringify(report.byVersion)}`);
-    await explainFailures(report, timeline, docker, `${deployment.id}-proxy`);
-    expect(report.failuresByKind).toEqual({});
+    const why = await explainFailures(report, timeline, docker, `${deployment.id}-proxy`);
+    expect(report.failuresByKind, why).toEqual({});
     expect(report.failed).toBe(0);
     expect(report.requests).toBeGreaterThan(0);
     expect(Object.keys(report.byVersion)).not.toContain(SLOW_VERSION);

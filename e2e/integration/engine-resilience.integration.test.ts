@@ -105,8 +105,8 @@ async function blueGreenDespiteStateFile(b: Bed, from: { color: 'blue' | 'green'
   const removedBeforeSwitch = result.plan.steps.filter((s) => s.phase !== 'retire' && 'container' in s && live.includes(s.container));
   expect(removedBeforeSwitch).toEqual([]);
 
-  await explainFailures(report, events, docker, `${deployment.id}-proxy`);
-  expect(failures(report)).toEqual({});
+  const why = await explainFailures(report, events, docker, `${deployment.id}-proxy`);
+  expect(failures(report), why).toEqual({});
   expect(report.failed).toBe(0);
   expect(report.byVersion[from.version] ?? 0).toBeGreaterThan(0);
   expect(report.samples.filter((s) => s.sentAt > doneAt).every((s) => s.version === to)).toBe(true);
@@ -165,12 +165,12 @@ describe('engine resilience on the real engine, under load', () => {
     const after = report.load.timeline.filter((s) => s.second > Math.floor((failedAt - trafficStart) / 1000));
     console.info(JSON.stringify({ test: 'failed deploys watch', watchMs: WATCH_MS, requests: report.requests, failed: report.failed, byVersion: report.byVersion }));
 
-    await explainFailures(report, ports.timeline, docker, `${deployment.id}-proxy`);
+    const why = await explainFailures(report, ports.timeline, docker, `${deployment.id}-proxy`);
     for (const error of errors) {
       expect(error).toBeInstanceOf(HealthGateError);
       expect((error as HealthGateError).logs.length).toBeGreaterThan(0);
     }
-    expect(report.failed).toBe(0);
+    expect(report.failed, why).toBe(0);
     for (const version of broken) expect(report.byVersion[version]).toBeUndefined();
     // The watch really ran, with traffic answered in every second of it (no silent stall).
     expect(after.length).toBeGreaterThanOrEqual(Math.floor(WATCH_MS / 1000) - 1);
@@ -211,8 +211,8 @@ describe('engine resilience on the real engine, under load', () => {
     const leftovers = await docker.listContainers({ all: true, filters: { name: [`${id}-platform-blue-next`] } });
     expect(leftovers).toEqual([]);
 
-    await explainFailures(report, ports.timeline.slice(firstEvent), docker, `${id}-proxy`);
-    expect(report.failed).toBe(0);
+    const why = await explainFailures(report, ports.timeline.slice(firstEvent), docker, `${id}-proxy`);
+    expect(report.failed, why).toBe(0);
     expect(report.byVersion[NEXT_VERSION] ?? 0).toBeGreaterThan(0);
     expect(report.samples.filter((s) => s.version === NEXT_VERSION && s.at < switchAt)).toEqual([]);
     expect(report.samples.filter((s) => s.sentAt > doneAt).every((s) => s.version === NEXT_VERSION)).toBe(true);

@@ -3,13 +3,16 @@ import type { TimedEvent } from './test-bed-ports';
 import type { TrafficReport } from './test-bed-traffic';
 
 // When a zero-failure promise breaks on a busy CI machine, the assertion alone says only "43
-// failed". This prints what is needed to tell an engine fault from a starved proxy: the seconds
+// failed". This says what is needed to tell an engine fault from a starved proxy: the seconds
 // that failed, what the engine was doing at those moments, and what the proxy logged meanwhile.
+// It is returned for the assertion's message, not printed: CI shows a failed test's message in
+// its summary, while a test's own output can be cut from what reaches the reader.
 
 const rel = (t: number, t0: number) => `+${((t - t0) / 1000).toFixed(1)}s`;
 
-export async function explainFailures(report: TrafficReport, events: TimedEvent[], docker: Docker, proxy: string): Promise<void> {
-  if (report.failed === 0) return;
+/** Why requests failed, for `expect(…, message)`; '' when none did. */
+export async function explainFailures(report: TrafficReport, events: TimedEvent[], docker: Docker, proxy: string): Promise<string> {
+  if (report.failed === 0) return '';
   const t0 = report.startedAt;
   const failedSeconds = report.load.timeline
     .filter((s) => s.failed > 0)
@@ -27,13 +30,11 @@ export async function explainFailures(report: TrafficReport, events: TimedEvent[
     .then((b) => b.toString('utf8'))
     .catch((e: unknown) => `(no proxy logs: ${(e as Error).message})`);
   const proxyLines = logs.split('\n').filter((l) => /error|unhealthy|down|fail|reset|no upstreams/i.test(l)).slice(-60);
-  console.info(
-    [
+  return [
       `[zero-failure] ${report.failed} of ${report.requests} failed: ${JSON.stringify(report.failuresByKind)}`,
       'failed seconds of the load:', ...failedSeconds,
       'failed probes:', ...failedProbes.slice(0, 40),
       'engine events:', ...engine,
       `proxy ${proxy} log lines about failures:`, ...proxyLines,
-    ].join('\n  '),
-  );
+    ].join('\n  ');
 }
