@@ -10,6 +10,7 @@ import { explainInterruptedBackups } from './operations/backup-state';
 import { releaseInterruptedBackups } from './backup/interrupted-backup';
 import { runtime, type Runtime } from './runtime';
 import { runtimeFor } from './environment-runtimes';
+import { listEnvironmentRows } from './environments/store';
 import { LOCAL_ENVIRONMENT_ID } from '@/lib/schemas/environments';
 import { startBackupScheduler } from './services/backup-schedule';
 import { startSystemChecks } from './alerts/system-checks';
@@ -43,11 +44,13 @@ export function bootstrap(): void {
   // A restore cut off leaves half-restored data and stopped writers: its row says so and how to finish.
   for (const id of explainInterruptedRestores(rt.db, interrupted)) console.log(`[tale-console] Restore ${id} was interrupted: the data may be half-restored; run the restore again to finish it.`);
   // Each environment reconciles its own: the local stack now; a remote one when its runtime is
-  // built (environment-recovery.ts), which starts here for those that had an operation cut off,
-  // without waiting for the host (its endpoint connects lazily, and a failure shows in its history).
+  // built (environment-recovery.ts). Every environment's runtime is built here, not on the first
+  // visit: its health watch, alerts and scheduled backups run from start-up, and one cut off by the
+  // last shutdown is recovered. Building never waits for the host (its endpoint connects lazily,
+  // and an unreachable one shows as a gap in its history and as unreachable on the fleet page).
   void reconcileAtStart(rt, interrupted.filter((op) => op.environmentId === LOCAL_ENVIRONMENT_ID).map((op) => op.id));
-  for (const id of new Set(interrupted.map((op) => op.environmentId).filter((id) => id !== LOCAL_ENVIRONMENT_ID))) {
-    runtimeFor(id).catch((err: Error) => console.log(`[tale-console] Could not recover environment ${id} after the last shutdown: ${err.message}`));
+  for (const { id } of listEnvironmentRows(rt.db)) {
+    runtimeFor(id).catch((err: Error) => console.log(`[tale-console] Could not start environment ${id}: ${err.message}`));
   }
   // A restic killed with the console left its lock in the repository (the next retention or check
   // would be refused as "locked"), and a backup cut off left parts without a manifest: released
