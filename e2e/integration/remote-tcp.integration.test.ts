@@ -7,6 +7,7 @@
 // a client certificate of another CA, a name the certificate does not carry, a closed port; none of
 // their messages or audit entries carries a PEM.
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
@@ -136,6 +137,22 @@ describe('adding a TCP+TLS environment refuses what it cannot trust', () => {
     expect(r.ms).toBeLessThan(5_000);
   });
 
+  it('a port that accepts and never speaks: HOST_UNREACHABLE once the handshake deadline passes', async () => {
+    // A firewall that swallows the reply, or a hung daemon: the TLS handshake never completes.
+    const held: net.Socket[] = [];
+    const silent = net.createServer((sock) => void held.push(sock));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const r = await refused({ endpoint: `tcp://127.0.0.1:${(silent.address() as net.AddressInfo).port}` });
+      console.log(`tcp faults: silent port refused in ${r.ms} ms: ${r.message}`);
+      expect(r.code).toBe('HOST_UNREACHABLE');
+      expect(r.message).toMatch(/did not answer in time/);
+    } finally {
+      for (const sock of held) sock.destroy();
+      silent.close();
+    }
+  }, 60_000);
+
   it('a key that is not the certificate\'s: INVALID_CERTIFICATE on the key field, before any connection', async () => {
     const r = await refused({ clientKey: host.tcp!.tls.otherClient.key });
     expect(r.code).toBe('INVALID_CERTIFICATE');
@@ -145,7 +162,7 @@ describe('adding a TCP+TLS environment refuses what it cannot trust', () => {
   it('nothing was saved, and no audit entry carries a PEM', () => {
     expect(fs.existsSync(path.join(dataDir, 'environments'))).toBe(false);
     const audit = local.db.select().from(auditEvents).all();
-    expect(audit.filter((a) => a.action === 'environment.add' && a.outcome === 'failure').length).toBeGreaterThanOrEqual(5);
+    expect(audit.filter((a) => a.action === 'environment.add' && a.outcome === 'failure').length).toBeGreaterThanOrEqual(6);
     expectNoPem(JSON.stringify(audit));
   });
 });
