@@ -4,9 +4,10 @@ import { CodedError } from '@/lib/errors';
 import { LOCAL_ENVIRONMENT_ID, type EnvironmentColour } from '@/lib/schemas/environments';
 import type { Env } from './env';
 import { environmentRow, type EnvironmentRow } from './environments/store';
-import { readKey } from './environments/key-store';
+import { readKey, readTlsMaterial } from './environments/key-store';
 import { currentLockSelf } from './project/lock-liveness';
 import { openSshEndpoint, type RemoteEndpoint } from './remote/ssh-endpoint';
+import { openTcpEndpoint } from './remote/tcp-endpoint';
 import { recoverCutOff, remoteLockAlive } from './operations/environment-recovery';
 import { createRuntime, environmentParts, runtime, type Runtime } from './runtime';
 import { startBackupScheduler } from './services/backup-schedule';
@@ -40,15 +41,31 @@ export function remoteEnv(local: Env, row: EnvironmentRow): Env {
   };
 }
 
-async function build(local: Runtime, row: EnvironmentRow): Promise<Entry> {
+/**
+ * The environment's endpoint, opened lazily. SSH: Docker and SFTP on one kept connection. TCP:
+ * Docker over TLS with its stored certificates, the project's files in the directory the console
+ * keeps for it (row.deployDir, under $DATA_DIR: docs/environments.md#endpoints).
+ */
+async function openEndpoint(local: Runtime, row: EnvironmentRow): Promise<RemoteEndpoint> {
+  if (row.kind === 'tcp') {
+    const tls = await readTlsMaterial(local.env.dataDir, row.id);
+    if (tls === null) throw new CodedError('KEY_MISSING', `The certificates of ${row.name} are missing: remove the environment and add it again.`);
+    return openTcpEndpoint({ host: row.sshHost, port: row.sshPort }, { tls, projectDir: row.deployDir, lazy: true });
+  }
   const privateKey = await readKey(local.env.dataDir, row.id);
   if (privateKey === null) throw new CodedError('KEY_MISSING', `The private key of ${row.name} is missing: remove the environment and add it again.`);
-  const lockSelf = { ...currentLockSelf(), inContainer: true };
-  const endpoint = await openSshEndpoint({ user: row.sshUser, host: row.sshHost, port: row.sshPort }, { privateKey, hostKeyFingerprint: row.hostKeyFingerprint, deployDir: row.deployDir, lazy: true });
+  return openSshEndpoint({ user: row.sshUser, host: row.sshHost, port: row.sshPort }, { privateKey, hostKeyFingerprint: row.hostKeyFingerprint, deployDir: row.deployDir, lazy: true });
+}
+
+async function build(local: Runtime, row: EnvironmentRow): Promise<Entry> {
+  const endpoint = await openEndpoint(local, row);
+  // A TCP environment's lock file is in the console's own directory, where no CLI of the engine's
+  // host can write: pids in it are this machine's, so the local rule (inContainer as detected) applies.
+  const lockSelf = row.kind === 'tcp' ? currentLockSelf() : { ...currentLockSelf(), inContainer: true };
   const parts = environmentParts({
     env: remoteEnv(local.env, row),
     db: local.db,
-    environment: { id: row.id, name: row.name, colour: row.colour as EnvironmentColour, kind: 'ssh', production: row.production },
+    environment: { id: row.id, name: row.name, colour: row.colour as EnvironmentColour, kind: row.kind === 'tcp' ? 'tcp' : 'ssh', production: row.production },
     clients: endpoint.docker,
     files: endpoint.project,
     // The remote host's pids are not ours to probe: a CLI lock there counts as alive (an operator

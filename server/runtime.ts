@@ -77,7 +77,7 @@ export interface Backups {
 }
 
 /** Which environment a runtime acts on (docs/environments.md): every page and route picks one. */
-export type RuntimeEnvironment = { id: string; name: string; colour: EnvironmentColour; kind: 'local' | 'ssh'; production: boolean };
+export type RuntimeEnvironment = { id: string; name: string; colour: EnvironmentColour; kind: 'local' | 'ssh' | 'tcp'; production: boolean };
 
 export const LOCAL_ENVIRONMENT: RuntimeEnvironment = { id: LOCAL_ENVIRONMENT_ID, name: 'Local', colour: 'slate', kind: 'local', production: false };
 

@@ -17,6 +17,14 @@ type Actions = { scan: Action<EnvironmentScanDto>; add: Action<EnvironmentDto>; 
 
 type Form = { name: string; colour: EnvironmentColour; endpoint: string; deployDir: string; privateKey: string };
 const EMPTY: Form = { name: '', colour: 'blue', endpoint: '', deployDir: '', privateKey: '' };
+type Kind = 'ssh' | 'tcp';
+type Pems = { caCert: string; clientCert: string; clientKey: string };
+const NO_PEMS: Pems = { caCert: '', clientCert: '', clientKey: '' };
+const PEM_FIELDS: { key: keyof Pems; label: string; hint: string }[] = [
+  { key: 'caCert', label: 'CA certificate', hint: "The CA that issued the engine's certificate (dockerd --tlscert); the host is verified against it and its name or address." },
+  { key: 'clientCert', label: 'Client certificate', hint: "Issued by the CA the engine trusts (dockerd --tlscacert), with clientAuth." },
+  { key: 'clientKey', label: 'Client key', hint: "The certificate's private key, without a passphrase; kept 0600 on this server and never shown again." },
+];
 
 const TEXTAREA =
   'block w-full rounded-md border border-zinc-300 bg-white px-3 py-2 font-mono text-xs text-zinc-900 shadow-sm aria-[invalid=true]:border-red-500 dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-100';
@@ -29,6 +37,8 @@ export function EnvironmentsAdmin({ environments, actions }: { environments: Env
   const router = useRouter();
   const { errors, failure, busy, run, clear } = useAction();
   const [form, setForm] = useState<Form>(EMPTY);
+  const [kind, setKind] = useState<Kind>('ssh');
+  const [pems, setPems] = useState<Pems>(NO_PEMS);
   // Apart from the form: the scan's schema takes only what reaching the host needs.
   const [production, setProduction] = useState(false);
   const [adding, setAdding] = useState(false);
@@ -38,16 +48,24 @@ export function EnvironmentsAdmin({ environments, actions }: { environments: Env
   const [message, setMessage] = useState<string | null>(null);
   const set = (patch: Partial<Form>) => (setForm((f) => ({ ...f, ...patch })), setScanned(null));
 
+  const done = (dto: EnvironmentDto) => {
+    setAdding(false);
+    setScanned(null);
+    setForm(EMPTY);
+    setPems(NO_PEMS);
+    setProduction(false);
+    setMessage(`Added ${dto.name}.`);
+    router.refresh();
+  };
   const scan = () => run(actions.scan, form, (dto) => setScanned(dto));
+  // TCP+TLS is one step: the CA decides trust, so there is no host key to confirm first.
+  const addTcp = () => run(actions.add, { kind: 'tcp', name: form.name, colour: form.colour, endpoint: form.endpoint, ...pems, production }, done);
+  // A chosen file only fills its textarea: the text is what is sent, and seen before it is.
+  const readPem = (key: keyof Pems, file: File | undefined) => {
+    if (file) void file.text().then((text) => setPems((p) => ({ ...p, [key]: text })));
+  };
   const confirm = () =>
-    run(actions.add, { ...form, production, hostKeyFingerprint: scanned?.hostKey.fingerprint }, (dto) => {
-      setAdding(false);
-      setScanned(null);
-      setForm(EMPTY);
-      setProduction(false);
-      setMessage(`Added ${dto.name}.`);
-      router.refresh();
-    });
+    run(actions.add, { ...form, production, hostKeyFingerprint: scanned?.hostKey.fingerprint }, done);
   const remove = () =>
     removing &&
     run(actions.remove, { id: removing.id, confirmName }, () => {
@@ -104,7 +122,7 @@ export function EnvironmentsAdmin({ environments, actions }: { environments: Env
           }}
         >
           <h2 className="font-medium">Remove {removing.name}</h2>
-          <p className="text-sm">The console forgets this environment and deletes its private key. Nothing on the host changes.</p>
+          <p className="text-sm">The console forgets this environment and deletes its private key or certificates. Nothing on the host changes.</p>
           <FormField id="environment-confirm-name" label={`Type ${removing.name} to confirm`} errors={errors.confirmName}>
             <Input value={confirmName} onChange={(ev) => setConfirmName(ev.target.value)} autoComplete="off" />
           </FormField>
@@ -128,11 +146,23 @@ export function EnvironmentsAdmin({ environments, actions }: { environments: Env
           data-testid="environment-form"
           onSubmit={(ev) => {
             ev.preventDefault();
-            if (scanned) confirm();
+            if (kind === 'tcp') addTcp();
+            else if (scanned) confirm();
             else scan();
           }}
         >
           <h2 className="font-medium">Add an environment</h2>
+          <fieldset className="flex flex-wrap gap-4 text-sm" data-testid="environment-kind">
+            <legend className="mb-1 font-medium">How the console reaches its Docker Engine</legend>
+            <label className="flex items-center gap-2">
+              <input type="radio" name="environment-kind" value="ssh" checked={kind === 'ssh'} onChange={() => (setKind('ssh'), clear(), setScanned(null))} />
+              SSH (Docker and the deployment directory on the host)
+            </label>
+            <label className="flex items-center gap-2">
+              <input type="radio" name="environment-kind" value="tcp" checked={kind === 'tcp'} onChange={() => (setKind('tcp'), clear(), setScanned(null))} />
+              TCP + TLS client certificate (project files kept on this console)
+            </label>
+          </fieldset>
           <div className="grid gap-3 sm:grid-cols-2">
             <FormField id="environment-name" label="Name" errors={errors.name}>
               <Input value={form.name} onChange={(ev) => set({ name: ev.target.value })} placeholder="staging" />
@@ -146,12 +176,25 @@ export function EnvironmentsAdmin({ environments, actions }: { environments: Env
                 ))}
               </Select>
             </FormField>
-            <FormField id="environment-endpoint" label="SSH endpoint" errors={errors.endpoint} hint="ssh://user@host or ssh://user@host:port; the user needs access to Docker on the host.">
-              <Input value={form.endpoint} onChange={(ev) => set({ endpoint: ev.target.value })} placeholder="ssh://tale@staging.example.com" />
-            </FormField>
-            <FormField id="environment-deploy-dir" label="Deployment directory on the host" errors={errors.deployDir} hint="An absolute path the SSH user can write to.">
-              <Input value={form.deployDir} onChange={(ev) => set({ deployDir: ev.target.value })} placeholder="/srv/tale" />
-            </FormField>
+            {kind === 'ssh' ? (
+              <>
+                <FormField id="environment-endpoint" label="SSH endpoint" errors={errors.endpoint} hint="ssh://user@host or ssh://user@host:port; the user needs access to Docker on the host.">
+                  <Input value={form.endpoint} onChange={(ev) => set({ endpoint: ev.target.value })} placeholder="ssh://tale@staging.example.com" />
+                </FormField>
+                <FormField id="environment-deploy-dir" label="Deployment directory on the host" errors={errors.deployDir} hint="An absolute path the SSH user can write to.">
+                  <Input value={form.deployDir} onChange={(ev) => set({ deployDir: ev.target.value })} placeholder="/srv/tale" />
+                </FormField>
+              </>
+            ) : (
+              <FormField
+                id="environment-endpoint"
+                label="Docker TLS endpoint"
+                errors={errors.endpoint}
+                hint="tcp://host or tcp://host:port (2376 by default), an engine started with --tlsverify. The project's files (.env, override, state) are kept on this console: the tale CLI on that host does not see them."
+              >
+                <Input value={form.endpoint} onChange={(ev) => set({ endpoint: ev.target.value })} placeholder="tcp://staging.example.com:2376" />
+              </FormField>
+            )}
           </div>
           <label className="flex items-start gap-2 text-sm">
             <input type="checkbox" className="mt-1" checked={production} onChange={(ev) => setProduction(ev.target.checked)} data-testid="environment-production" />
@@ -160,9 +203,20 @@ export function EnvironmentsAdmin({ environments, actions }: { environments: Env
               <span className="block text-xs text-zinc-600 dark:text-zinc-400">Every page of this environment then carries a red PRODUCTION band.</span>
             </span>
           </label>
-          <FormField id="environment-private-key" label="Private key" errors={errors.privateKey} hint="OpenSSH or PEM; kept 0600 on this server and never shown again.">
-            <textarea className={TEXTAREA} rows={4} value={form.privateKey} onChange={(ev) => set({ privateKey: ev.target.value })} spellCheck={false} autoComplete="off" />
-          </FormField>
+          {kind === 'ssh' ? (
+            <FormField id="environment-private-key" label="Private key" errors={errors.privateKey} hint="OpenSSH or PEM; kept 0600 on this server and never shown again.">
+              <textarea className={TEXTAREA} rows={4} value={form.privateKey} onChange={(ev) => set({ privateKey: ev.target.value })} spellCheck={false} autoComplete="off" />
+            </FormField>
+          ) : (
+            PEM_FIELDS.map(({ key, label, hint }) => (
+              <div key={key}>
+                <FormField id={`environment-${key}`} label={label} errors={errors[key]} hint={`${hint} PEM text, or load it from a file.`}>
+                  <textarea className={TEXTAREA} rows={4} value={pems[key]} onChange={(ev) => setPems((p) => ({ ...p, [key]: ev.target.value }))} spellCheck={false} autoComplete="off" />
+                </FormField>
+                <input type="file" accept=".pem,.crt,.key,.cert" className="mt-1 text-xs" aria-label={`${label} from a file`} onChange={(ev) => readPem(key, ev.target.files?.[0])} />
+              </div>
+            ))
+          )}
           {failure && (
             <p role="alert" className="text-sm text-red-700 dark:text-red-400" data-testid="environment-error">
               {failure}
@@ -182,7 +236,7 @@ export function EnvironmentsAdmin({ environments, actions }: { environments: Env
               Cancel
             </Button>
             <Button type="submit" busy={busy}>
-              {scanned ? 'Confirm host key and add' : 'Check the host'}
+              {kind === 'tcp' ? 'Check the engine and add' : scanned ? 'Confirm host key and add' : 'Check the host'}
             </Button>
           </div>
         </form>

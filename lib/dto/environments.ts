@@ -9,12 +9,14 @@ export type EnvironmentDto = {
   id: string;
   name: string;
   colour: EnvironmentColour;
-  kind: 'local' | 'ssh';
+  kind: 'local' | 'ssh' | 'tcp';
   /** Marked production: its pages carry a badge that cannot be missed. */
   production: boolean;
-  /** `ssh://user@host:port`, or null for the local socket. */
+  /** `ssh://user@host:port`, `tcp://host:port`, or null for the local socket. */
   endpoint: string | null;
+  /** The deployment directory: on the host for SSH, on the console's side for TCP. */
   deployDir: string;
+  /** SSH: the confirmed host key. TCP: the trusted CA certificate's SHA-256 fingerprint (algorithm 'x509-ca'). */
   hostKey: HostKeyDto | null;
   createdAt: string | null;
   createdBy: string | null;

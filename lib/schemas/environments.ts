@@ -43,6 +43,38 @@ export type ScanEnvironmentInput = z.infer<typeof scanEnvironmentInputSchema>;
 export const addEnvironmentInputSchema = z.strictObject({ ...scanFields, hostKeyFingerprint: fingerprintSchema, production: z.boolean().default(false) });
 export type AddEnvironmentInput = z.infer<typeof addEnvironmentInputSchema>;
 
+// A PEM as pasted or uploaded; its text is never echoed back, not even in a field error. The
+// server parses it (validateTlsMaterial) and checks the key against the certificate.
+const pem = (what: string, marker: RegExp) =>
+  z
+    .string()
+    .max(20_000, `A ${what} of at most 20,000 characters`)
+    .refine((k) => marker.test(k), `A ${what} in PEM form`);
+
+/**
+ * A Docker Engine over TCP with TLS client certificates, added in one step: the CA decides trust,
+ * so there is no fingerprint to confirm. No deployment directory: the console keeps the project's
+ * files in its own data directory (docs/environments.md#endpoints).
+ */
+export const addTcpEnvironmentInputSchema = z.strictObject({
+  kind: z.literal('tcp'),
+  name: scanFields.name,
+  colour: scanFields.colour,
+  endpoint: z
+    .string()
+    .trim()
+    .max(300)
+    .regex(/^tcp:\/\/[^\s@/]+\/?$/i, 'tcp://host or tcp://host:port'),
+  caCert: pem('CA certificate', /-----BEGIN CERTIFICATE-----/),
+  clientCert: pem('client certificate', /-----BEGIN CERTIFICATE-----/),
+  clientKey: pem('client key', /-----BEGIN [A-Z ]*PRIVATE KEY-----/),
+  production: z.boolean().default(false),
+});
+export type AddTcpEnvironmentInput = z.infer<typeof addTcpEnvironmentInputSchema>;
+
+/** The API's and the action's add body: an SSH environment (no `kind`, as before) or a TCP one. */
+export const addAnyEnvironmentInputSchema = z.union([addTcpEnvironmentInputSchema, addEnvironmentInputSchema]);
+
 /** The console's own socket and DEPLOY_DIR: implicit, never a row. */
 export const LOCAL_ENVIRONMENT_ID = 'local';
 

@@ -1,15 +1,19 @@
 import 'server-only';
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { ActionResult } from '@/lib/action-result';
 import type { EnvironmentDto, EnvironmentScanDto } from '@/lib/dto/environments';
 import { CodedError } from '@/lib/errors';
-import { LOCAL_ENVIRONMENT_ID, addEnvironmentInputSchema, removeEnvironmentInputSchema, scanEnvironmentInputSchema, type EnvironmentColour, type ScanEnvironmentInput } from '@/lib/schemas/environments';
+import { LOCAL_ENVIRONMENT_ID, addEnvironmentInputSchema, addTcpEnvironmentInputSchema, removeEnvironmentInputSchema, scanEnvironmentInputSchema, type EnvironmentColour, type ScanEnvironmentInput } from '@/lib/schemas/environments';
 import { authorize, requireRole, type Caller } from '../auth/caller';
 import { appendAudit } from '../db/audit-log';
 import { deleteEnvironmentGrants } from '../db/environment-roles';
-import { readKey, removeKey, writeKey } from '../environments/key-store';
+import { readKey, removeKey, writeKey, writeTlsMaterial } from '../environments/key-store';
 import { deleteEnvironment, environmentRow, insertEnvironment, listEnvironmentRows, slugFor, type EnvironmentRow } from '../environments/store';
 import { openSshEndpoint, parseSshUrl, scanHostKey, type SshTarget } from '../remote/ssh-endpoint';
+import { probeTcpEndpoint, parseTcpUrl, type TcpTarget } from '../remote/tcp-endpoint';
+import { formatTcpUrl } from '../remote/tcp-url';
+import { TlsMaterialError, validateTlsMaterial } from '../remote/tls-material';
 import type { Runtime } from '../runtime';
 import { invalid } from './operation-start';
 
@@ -21,13 +25,29 @@ import { invalid } from './operation-start';
 /** The transport's calls, injected so the unit tests can stand in a fake remote. */
 export type RemoteConnector = { scanHostKey: typeof scanHostKey; openSshEndpoint: typeof openSshEndpoint };
 export const sshRemote: RemoteConnector = { scanHostKey, openSshEndpoint };
+/** The TCP transport's probe, injected likewise. */
+export type TcpConnector = { probeTcpEndpoint: typeof probeTcpEndpoint };
+export const tcpRemote: TcpConnector = { probeTcpEndpoint };
 
 /** How long one step of contacting a host may take while an admin waits on the form. */
 const CONTACT_TIMEOUT_MS = 10_000;
 
 export { LOCAL_ENVIRONMENT_ID };
 
-const REMOTE_CODES = new Set(['INVALID_ENDPOINT', 'HOST_UNREACHABLE', 'HOST_KEY_CHANGED', 'AUTH_FAILED', 'DIRECTORY_MISSING', 'DIRECTORY_NOT_WRITABLE', 'DOCKER_UNAVAILABLE', 'CONNECTION_LOST']);
+const REMOTE_CODES = new Set([
+  'INVALID_ENDPOINT',
+  'HOST_UNREACHABLE',
+  'HOST_KEY_CHANGED',
+  'AUTH_FAILED',
+  'DIRECTORY_MISSING',
+  'DIRECTORY_NOT_WRITABLE',
+  'DOCKER_UNAVAILABLE',
+  'CONNECTION_LOST',
+  'INVALID_CERTIFICATE',
+  'TLS_CERT_UNTRUSTED',
+  'TLS_NAME_MISMATCH',
+  'CLIENT_CERT_REFUSED',
+]);
 
 /** The transport's error, by its code (its class may come from another bundle's copy), or null. */
 export function remoteErrorOf(err: unknown): { code: string; message: string } | null {
@@ -46,10 +66,23 @@ const REMOTE_WORDS: Record<string, string> = {
   DIRECTORY_NOT_WRITABLE: 'The SSH user cannot write to the deployment directory.',
   DOCKER_UNAVAILABLE: "The host's Docker Engine cannot be reached over SSH.",
   CONNECTION_LOST: 'The SSH connection was lost.',
+  INVALID_CERTIFICATE: 'A certificate or the key is not valid.',
+  TLS_CERT_UNTRUSTED: "The host's certificate is not trusted.",
+  TLS_NAME_MISMATCH: "The host's certificate is for another host.",
+  CLIENT_CERT_REFUSED: 'The Docker Engine refused the client certificate.',
 };
 
-export function remoteWords(code: string, message: string): string {
-  const words = REMOTE_WORDS[code];
+/** The same codes from the TCP transport: no SSH in them. */
+const TCP_WORDS: Record<string, string> = {
+  ...REMOTE_WORDS,
+  INVALID_ENDPOINT: 'The TCP endpoint is not valid.',
+  HOST_UNREACHABLE: "The host's Docker Engine cannot be reached over TCP.",
+  DOCKER_UNAVAILABLE: 'No Docker Engine answered over TLS.',
+  CONNECTION_LOST: 'The connection to the Docker Engine was lost.',
+};
+
+export function remoteWords(code: string, message: string, kind: 'ssh' | 'tcp' = 'ssh'): string {
+  const words = (kind === 'tcp' ? TCP_WORDS : REMOTE_WORDS)[code];
   return words && words !== message ? `${words} ${message}` : message;
 }
 
@@ -64,9 +97,9 @@ export function environmentDto(row: EnvironmentRow): EnvironmentDto {
     id: row.id,
     name: row.name,
     colour: row.colour as EnvironmentColour,
-    kind: 'ssh',
+    kind: row.kind === 'tcp' ? 'tcp' : 'ssh',
     production: row.production,
-    endpoint: endpointOf({ user: row.sshUser, host: row.sshHost, port: row.sshPort }),
+    endpoint: row.kind === 'tcp' ? formatTcpUrl({ host: row.sshHost, port: row.sshPort }) : endpointOf({ user: row.sshUser, host: row.sshHost, port: row.sshPort }),
     deployDir: row.deployDir,
     hostKey: { algorithm: row.hostKeyAlgorithm, fingerprint: row.hostKeyFingerprint },
     createdAt: row.createdAt.toISOString(),
@@ -93,7 +126,7 @@ function conflict(rt: Runtime, input: ScanEnvironmentInput, t: SshTarget): Actio
     return failure('ENVIRONMENT_NAME_TAKEN', `An environment named "${input.name}" exists already.`);
   }
   const dir = normalDir(input.deployDir);
-  const same = rows.find((r) => r.sshHost.toLowerCase() === t.host.toLowerCase() && r.sshPort === t.port && r.deployDir === dir);
+  const same = rows.find((r) => r.kind !== 'tcp' && r.sshHost.toLowerCase() === t.host.toLowerCase() && r.sshPort === t.port && r.deployDir === dir);
   if (same) {
     return failure('ENVIRONMENT_DUPLICATE', `The environment "${same.name}" already uses ${t.host}:${t.port} ${dir}: two environments on one host and directory would deploy over each other.`);
   }
@@ -111,9 +144,9 @@ function target(endpoint: string): { ok: true; target: SshTarget } | { ok: false
   }
 }
 
-function remoteFailure(err: unknown): ActionResult<never> {
+function remoteFailure(err: unknown, kind: 'ssh' | 'tcp' = 'ssh'): ActionResult<never> {
   const remote = remoteErrorOf(err);
-  if (remote) return failure(remote.code, remoteWords(remote.code, remote.message));
+  if (remote) return failure(remote.code, remoteWords(remote.code, remote.message, kind));
   if (err instanceof CodedError) return failure(err.code, err.message);
   throw err;
 }
@@ -137,7 +170,8 @@ export function scanEnvironment(rt: Runtime, caller: Caller, raw: unknown, remot
 }
 
 /** Step 2: with the confirmed fingerprint; saved only once the host answered as confirmed and the directory is writable. */
-export function addEnvironment(rt: Runtime, caller: Caller, raw: unknown, remote: RemoteConnector = sshRemote): Promise<ActionResult<EnvironmentDto>> {
+export function addEnvironment(rt: Runtime, caller: Caller, raw: unknown, remote: RemoteConnector = sshRemote, tcp: TcpConnector = tcpRemote): Promise<ActionResult<EnvironmentDto>> {
+  if (typeof raw === 'object' && raw !== null && (raw as { kind?: unknown }).kind === 'tcp') return addTcpEnvironment(rt, caller, raw, tcp);
   return authorize(caller, 'admin', async (actor) => {
     const parsed = addEnvironmentInputSchema.safeParse(raw);
     if (!parsed.success) return invalid(parsed.error);
@@ -204,6 +238,102 @@ export function addEnvironment(rt: Runtime, caller: Caller, raw: unknown, remote
       return { ok: true, data: environmentDto(row) };
     } catch (err) {
       const result = remoteFailure(err);
+      if (!result.ok) audit('failure', result.code);
+      return result;
+    }
+  });
+}
+
+/** The project directory the console keeps for a TCP environment (docs/environments.md#endpoints). */
+export const tcpProjectDir = (dataDir: string, id: string) => path.resolve(dataDir, 'environments', id, 'project');
+
+/** One engine, one environment: two on one engine would share its container names. Null when new. */
+function tcpConflict(rt: Runtime, name: string, t: TcpTarget): ActionResult<never> | null {
+  const rows = listEnvironmentRows(rt.db);
+  const lower = name.toLowerCase();
+  if (lower === 'local' || rows.some((r) => r.name.toLowerCase() === lower)) return failure('ENVIRONMENT_NAME_TAKEN', `An environment named "${name}" exists already.`);
+  const same = rows.find((r) => r.kind === 'tcp' && r.sshHost === t.host && r.sshPort === t.port);
+  if (same) return failure('ENVIRONMENT_DUPLICATE', `The environment "${same.name}" already uses ${formatTcpUrl(t)}: two environments on one engine would deploy over each other.`);
+  return null;
+}
+
+/**
+ * A Docker Engine over TCP with TLS client certificates, in one step: the PEMs are parsed and the
+ * key matched to the certificate, then the engine is asked `docker version` with them (proving the
+ * CA, the host name and the client certificate), and only then are the row, the 0600 material file
+ * and the console-side project directory written. A failure saves nothing; no message, audit entry
+ * or log carries a PEM.
+ */
+export function addTcpEnvironment(rt: Runtime, caller: Caller, raw: unknown, tcp: TcpConnector = tcpRemote): Promise<ActionResult<EnvironmentDto>> {
+  return authorize(caller, 'admin', async (actor) => {
+    const parsed = addTcpEnvironmentInputSchema.safeParse(raw);
+    if (!parsed.success) return invalid(parsed.error);
+    const input = parsed.data;
+    let t: TcpTarget;
+    try {
+      t = parseTcpUrl(input.endpoint);
+    } catch (err) {
+      const remote = remoteErrorOf(err);
+      if (!remote) throw err;
+      return { ok: false, code: 'INVALID_INPUT', message: 'Check the highlighted fields.', fieldErrors: { endpoint: [remote.message] } };
+    }
+    const endpoint = formatTcpUrl(t);
+    const audit = (outcome: 'success' | 'failure', message: string, params?: Record<string, unknown>) =>
+      appendAudit(rt.db, { actor, action: 'environment.add', target: input.name, params: { kind: 'tcp', endpoint, ...params }, sourceIp: caller.sourceIp, outcome, message });
+    const material = { caCert: input.caCert, clientCert: input.clientCert, clientKey: input.clientKey };
+    let summary;
+    try {
+      summary = validateTlsMaterial(material, rt.clock.now());
+    } catch (err) {
+      if (!(err instanceof TlsMaterialError)) throw err;
+      audit('failure', 'INVALID_CERTIFICATE');
+      return { ok: false, code: 'INVALID_CERTIFICATE', message: err.message, fieldErrors: { [err.field]: [err.message] } };
+    }
+    const taken = tcpConflict(rt, input.name, t);
+    if (taken) {
+      if (!taken.ok) audit('failure', taken.code);
+      return taken;
+    }
+    try {
+      const probe = await tcp.probeTcpEndpoint(t, material, { timeoutMs: CONTACT_TIMEOUT_MS });
+      const late = tcpConflict(rt, input.name, t);
+      if (late) return late;
+      const id = slugFor(input.name, new Set(listEnvironmentRows(rt.db).map((r) => r.id)));
+      const projectDir = tcpProjectDir(rt.env.dataDir, id);
+      const row: EnvironmentRow = {
+        id,
+        name: input.name,
+        colour: input.colour,
+        kind: 'tcp',
+        sshUser: '',
+        sshHost: t.host,
+        sshPort: t.port,
+        deployDir: projectDir,
+        production: input.production,
+        hostKeyAlgorithm: 'x509-ca',
+        hostKeyFingerprint: summary.caFingerprint,
+        createdAt: rt.clock.now(),
+        createdBy: actor.email,
+      };
+      try {
+        insertEnvironment(rt.db, row);
+      } catch (err) {
+        if ((err as { code?: string }).code !== 'SQLITE_CONSTRAINT_UNIQUE' && (err as { code?: string }).code !== 'SQLITE_CONSTRAINT_PRIMARYKEY') throw err;
+        audit('failure', 'ENVIRONMENT_DUPLICATE');
+        return failure('ENVIRONMENT_DUPLICATE', 'Another environment with this name or on this engine was added meanwhile.');
+      }
+      try {
+        await writeTlsMaterial(rt.env.dataDir, id, material);
+        await fs.mkdir(projectDir, { recursive: true, mode: 0o700 });
+      } catch (err) {
+        deleteEnvironment(rt.db, id);
+        await removeKey(rt.env.dataDir, id).catch(() => {});
+        throw err;
+      }
+      audit('success', 'added', { id, deployDir: projectDir, caFingerprint: summary.caFingerprint, clientSubject: summary.clientSubject, engineVersion: probe.version });
+      return { ok: true, data: environmentDto(row) };
+    } catch (err) {
+      const result = remoteFailure(err, 'tcp');
       if (!result.ok) audit('failure', result.code);
       return result;
     }

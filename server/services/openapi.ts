@@ -12,7 +12,7 @@ import { prePullSettingSchema } from '@/lib/schemas/pre-pull';
 import { pruneImagesInputSchema } from '@/lib/schemas/disk';
 import { healthHistoryQuerySchema } from '@/lib/schemas/health';
 import { environmentRoleBodySchema } from '@/lib/schemas/environment-roles';
-import { addEnvironmentInputSchema, ENVIRONMENT_COLOURS, LOCAL_ENVIRONMENT_ID, removeEnvironmentBodySchema, scanEnvironmentInputSchema } from '@/lib/schemas/environments';
+import { addAnyEnvironmentInputSchema, ENVIRONMENT_COLOURS, LOCAL_ENVIRONMENT_ID, removeEnvironmentBodySchema, scanEnvironmentInputSchema } from '@/lib/schemas/environments';
 import { MAX_JSON_BODY_BYTES } from '../http/api-request';
 
 // The OpenAPI 3.1 description of /api/v1. Request bodies and query parameters come from the same
@@ -356,7 +356,7 @@ const schemas: Record<string, JsonSchema> = {
   EmptyInput: input(emptyBodySchema),
   AlertChannelInput: input(alertChannelInputSchema),
   EnvironmentScanInput: input(scanEnvironmentInputSchema),
-  EnvironmentInput: input(addEnvironmentInputSchema),
+  EnvironmentInput: input(addAnyEnvironmentInputSchema),
   EnvironmentRemoveBody: input(removeEnvironmentBodySchema),
   EnvironmentRoleBody: input(environmentRoleBodySchema),
   UserEnvironmentRoles: {
@@ -389,11 +389,11 @@ const schemas: Record<string, JsonSchema> = {
       id: { type: 'string', description: '`local` for the console’s own Docker socket and DEPLOY_DIR; the value of `env` on the environment-scoped paths' },
       name: str,
       colour: { type: 'string', enum: [...ENVIRONMENT_COLOURS] },
-      kind: { type: 'string', enum: ['local', 'ssh'] },
+      kind: { type: 'string', enum: ['local', 'ssh', 'tcp'] },
       production: { type: 'boolean', description: 'Marked production: its pages carry a badge' },
-      endpoint: { type: ['string', 'null'], description: 'ssh://user@host:port; null for local' },
-      deployDir: str,
-      hostKey: { oneOf: [ref('HostKey'), { type: 'null' }] },
+      endpoint: { type: ['string', 'null'], description: 'ssh://user@host:port or tcp://host:port; null for local' },
+      deployDir: { type: 'string', description: 'SSH: the directory on the host. TCP: the project directory the console keeps for it under its data directory' },
+      hostKey: { oneOf: [ref('HostKey'), { type: 'null' }], description: 'SSH: the confirmed host key. TCP: algorithm x509-ca and the trusted CA certificate’s SHA-256 fingerprint' },
       createdAt: { type: ['string', 'null'], format: 'date-time' },
       createdBy: nullableStr,
     },
@@ -909,11 +909,11 @@ export function openApiDocument(): Record<string, unknown> {
           responses: { 200: { description: 'Environments', content: json({ type: 'object', required: ['environments'], properties: { environments: { type: 'array', items: ref('Environment') } } }) }, ...denied },
         },
         post: {
-          summary: 'Add an SSH environment with the host key fingerprint the admin confirmed (admin)',
+          summary: 'Add an SSH environment with the host key fingerprint the admin confirmed, or a TCP+TLS one (admin)',
           operationId: 'addEnvironment',
           tags: ['environments'],
           description:
-            'Step 2 after POST /api/v1/environments/scan. The server scans the host key again and refuses another one (HOST_KEY_CHANGED, naming both fingerprints), connects with the key, checks that the deployment directory exists and is writable (DIRECTORY_MISSING, DIRECTORY_NOT_WRITABLE), and only then saves. Refused: a name in use (ENVIRONMENT_NAME_TAKEN), the same host, port and directory as another environment (ENVIRONMENT_DUPLICATE), and the transport’s codes (HOST_UNREACHABLE, AUTH_FAILED, DOCKER_UNAVAILABLE, …) in words. The private key is stored 0600 on the console and never returned. Audited as environment.add.',
+            'Step 2 after POST /api/v1/environments/scan. The server scans the host key again and refuses another one (HOST_KEY_CHANGED, naming both fingerprints), connects with the key, checks that the deployment directory exists and is writable (DIRECTORY_MISSING, DIRECTORY_NOT_WRITABLE), and only then saves. Refused: a name in use (ENVIRONMENT_NAME_TAKEN), the same host, port and directory as another environment (ENVIRONMENT_DUPLICATE), and the transport’s codes (HOST_UNREACHABLE, AUTH_FAILED, DOCKER_UNAVAILABLE, …) in words. The private key is stored 0600 on the console and never returned. Audited as environment.add. With `"kind": "tcp"`: a Docker Engine at tcp://host[:port] (2376 by default) listening with --tlsverify, in one step (no scan): caCert, clientCert and clientKey in PEM form are parsed and the key matched to the certificate (INVALID_CERTIFICATE, with a field error), then the engine is asked `docker version` with them; refused: TLS_CERT_UNTRUSTED (the host’s certificate is not signed by the CA given), TLS_NAME_MISMATCH, CLIENT_CERT_REFUSED, HOST_UNREACHABLE, and ENVIRONMENT_DUPLICATE for an engine another environment uses. The project’s files are kept on the console (its data directory); the three PEMs are stored in one 0600 file and never returned.',
           requestBody: { required: true, content: json(ref('EnvironmentInput')) },
           responses: { 201: { description: 'The environment as stored', content: json(ref('Environment')) }, ...bodyErrors, ...denied, 409: error('ENVIRONMENT_NAME_TAKEN or ENVIRONMENT_DUPLICATE'), 422: error('The host could not be used (a transport code, in words)') },
         },

@@ -12,7 +12,13 @@ export const environments = sqliteTable(
     id: text('id').primaryKey(),
     name: text('name').notNull(),
     colour: text('colour').notNull(),
-    kind: text('kind', { enum: ['ssh'] }).notNull(),
+    kind: text('kind', { enum: ['ssh', 'tcp'] }).notNull(),
+    /**
+     * A 'tcp' row (Docker over TLS, docs/environments.md#endpoints) reuses these columns: no user
+     * (''), the engine's host and port, deploy_dir the project directory the console keeps for it
+     * under $DATA_DIR, and the trusted CA's fingerprint with 'x509-ca' as the host key; its
+     * certificates and key are a 0600 file like the SSH key. No migration: kind is plain text.
+     */
     sshUser: text('ssh_user').notNull(),
     sshHost: text('ssh_host').notNull(),
     sshPort: integer('ssh_port').notNull(),

@@ -2,7 +2,7 @@ import { withApiUser } from '@/server/auth/session';
 import { runtime } from '@/server/runtime';
 import { parseJsonBody, resultResponse } from '@/server/http/api-request';
 import { addEnvironment, listEnvironments } from '@/server/services/environments';
-import { addEnvironmentInputSchema } from '@/lib/schemas/environments';
+import { addAnyEnvironmentInputSchema } from '@/lib/schemas/environments';
 
 export const dynamic = 'force-dynamic';
 
@@ -11,10 +11,10 @@ export function GET(req: Request) {
   return withApiUser('viewer', async (caller) => Response.json({ environments: listEnvironments(runtime(), caller) }), req);
 }
 
-/** Adds an SSH environment once its confirmed host key, key and directory check out (admin) → 201. */
+/** Adds an SSH environment once its confirmed host key, key and directory check out, or a TCP+TLS one once its engine answered with the certificates given (admin) → 201. */
 export function POST(req: Request) {
   return withApiUser('admin', async (caller) => {
-    const body = await parseJsonBody(req, addEnvironmentInputSchema);
+    const body = await parseJsonBody(req, addAnyEnvironmentInputSchema);
     if (!body.ok) return body.response;
     return resultResponse(await addEnvironment(runtime(), caller, body.data), 201);
   }, req);
