@@ -21,7 +21,10 @@ import { inProgress } from '../operations/conflicts';
 import { runningOperation } from '../operations/operation-store';
 import { ALL_SERVICES, type ServiceName } from '../stack/types';
 import type { Runtime } from '../runtime';
+import { backupGate, noRepositoryError, noRepositoryYet } from './backup-gate';
 import { invalid } from './operation-start';
+import { emitPreflight, preflightGate } from './preflight';
+import { liveVersion } from './releases';
 
 // Promotion (docs/environments.md#promotion): the release live on one environment (the source)
 // deployed to another (the destination, whose runtime `rt` is) by the digests its release record
@@ -145,7 +148,11 @@ export function previewPromotion(rt: Runtime, caller: Caller, raw: unknown, runt
 
 /**
  * Starts the 'promote' operation on `rt` (the destination): the engine's deploy of the source's
- * live version pinned to its recorded digests. With dryRun, answers the preview instead.
+ * live version pinned to its recorded digests. With dryRun, answers the preview instead. It goes
+ * through the gates an upgrade goes through there: the destination's preflight (refused, or
+ * overridden with a reason) and, when it changes the live version, the pre-upgrade backup (or a
+ * typed skip reason); a promotion that fails its health gate marks the version as failed there
+ * (failed-releases.ts), as a failed deploy does.
  */
 export function startPromotion(rt: Runtime, caller: Caller, raw: unknown, runtimeOf: RuntimeOf): Promise<ActionResult<OperationDto | PromotionPreviewDto>> {
   return authorize<OperationDto | PromotionPreviewDto>(caller, 'operator', async (actor) => {
@@ -170,16 +177,32 @@ export function startPromotion(rt: Runtime, caller: Caller, raw: unknown, runtim
       audit('denied', 'environment name confirmation did not match', base);
       return { ok: false, code: 'CONFIRMATION_MISMATCH', message: `${rt.environment.name} is production: type its name to promote to it.`, fieldErrors: { confirmName: ['Type the environment’s name exactly as shown'] } };
     }
-    const params = { ...base, fromName: source.environment.name, version: release.version, digests: { ...release.digests } };
-    const op = rt.operations.start({ kind: 'promote', params, actor }, async (ports, signal) => {
-      const r = await deploy(ports, { version: release.version, digests: release.digests, signal });
-      return { version: r.version, color: r.color, previousVersion: r.previousVersion, warnings: r.warnings, from: source.environment.id, fromName: source.environment.name };
+    const { skipBackup, overridePreflight } = input;
+    const params = { ...base, fromName: source.environment.name, version: release.version, digests: { ...release.digests }, ...(skipBackup ? { skipBackup } : {}) };
+    // The gate's one refusal before anything starts, as refuseWithoutRepository in operations.ts:
+    // the live version would change and there is no repository to back it up into. The job checks
+    // again on its exact plan.
+    if (!skipBackup && (await noRepositoryYet(rt))) {
+      const live = await liveVersion(rt);
+      if (live !== null && live !== release.version) {
+        const refusal = noRepositoryError('promote');
+        audit('denied', 'no backup repository yet for the pre-upgrade backup', params);
+        return { ok: false, code: refusal.code, message: refusal.message };
+      }
+    }
+    const checked = await preflightGate({ rt, caller, actor }, 'promote', overridePreflight, params, 'deployment.promote');
+    if ('refused' in checked) return checked.refused;
+    const op = rt.operations.start({ kind: 'promote', params: checked.params, actor }, async (ports, signal) => {
+      emitPreflight(ports.events, checked);
+      const gate = backupGate(rt, ports, { kind: 'promote', actor: actor.email, skip: skipBackup, signal });
+      const r = await deploy(ports, { version: release.version, digests: release.digests, signal, beforeChanges: gate.beforeChanges });
+      return { version: r.version, color: r.color, previousVersion: r.previousVersion, warnings: r.warnings, from: source.environment.id, fromName: source.environment.name, ...gate.result() };
     });
     if ('busy' in op) {
-      audit('denied', `another operation is running (${op.busy})`, params);
+      audit('denied', `another operation is running (${op.busy})`, checked.params);
       return inProgress(op.busy);
     }
-    audit('success', 'started', params, op.id);
+    audit('success', 'started', checked.params, op.id);
     return { ok: true, data: op };
   });
 }
