@@ -172,7 +172,13 @@ describe('promotion by digest, local → remote over SSH', () => {
     console.log(`promotion: local upgrade to ${NEXT_VERSION} in ${Date.now() - t0} ms`);
 
     // The remote runs GOOD_VERSION: promoting NEXT_VERSION changes its live version, so the
-    // pre-upgrade backup comes first, and the remote environment has no repository yet.
+    // pre-upgrade backup comes first, and the remote environment has no repository yet. The
+    // preview says so, with the remote's preflight.
+    const preview = await api<PromotionPreviewDto>('GET', `/api/v1/promotions/preview?env=${envId}&from=local`);
+    expect(preview.status, preview.text).toBe(200);
+    expect(preview.json.destination.version).toBe(GOOD_VERSION);
+    expect(preview.json.backup).toEqual({ required: true, repository: 'none', last: null });
+    expect(preview.json.preflight.failing).toEqual([]);
     const refused = await api<{ code: string; message: string }>('POST', `/api/v1/promotions?env=${envId}`, { from: 'local' });
     expect(refused.status, refused.text).not.toBe(202);
     expect(refused.json.code).toBe('BACKUP_GATE_NO_REPOSITORY');

@@ -131,6 +131,9 @@ describe('promotion through the destination’s gates, as an upgrade there', () 
   it('takes the pre-upgrade backup before the first change when it changes the live version', async () => {
     await overLive();
     repo.initialised = false;
+    // The dialog's preview says a backup comes first and that there is no repository for it yet.
+    const preview = await previewPromotion(staging, operator, { from: 'local' }, runtimeOf);
+    expect(preview.ok && preview.data.backup).toEqual({ required: true, repository: 'none', last: null });
     // No repository yet: refused at once, as an upgrade is, audited as the promotion's refusal.
     const created = creates().length;
     const refused = await startPromotion(staging, operator, { from: 'local' }, runtimeOf);
@@ -171,6 +174,8 @@ describe('promotion through the destination’s gates, as an upgrade there', () 
   it('runs the destination’s preflight: refused while a check fails, started when overridden with a reason', async () => {
     await overLive({ preflight: fakePreflightPort({ portHolders: async (p) => (p === 80 ? [{ kind: 'process', name: 'nginx', pid: 321 }] : []) }) });
     const skipBackup = { reason: 'the backup gate has its own test above' };
+    const preview = await previewPromotion(staging, operator, { from: 'local' }, runtimeOf);
+    expect(preview.ok && preview.data.preflight.failing).toEqual(['ports']);
     const created = creates().length;
     const refused = await startPromotion(staging, operator, { from: 'local', skipBackup }, runtimeOf);
     expect(refused).toMatchObject({ ok: false, code: 'PREFLIGHT_FAILED', message: expect.stringMatching(/so the promotion did not start.*nginx \(pid 321\)/) });

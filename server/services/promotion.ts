@@ -21,9 +21,9 @@ import { inProgress } from '../operations/conflicts';
 import { runningOperation } from '../operations/operation-store';
 import { ALL_SERVICES, type ServiceName } from '../stack/types';
 import type { Runtime } from '../runtime';
-import { backupGate, noRepositoryError, noRepositoryYet } from './backup-gate';
+import { backupGate, gatePreview, noRepositoryError, noRepositoryYet } from './backup-gate';
 import { invalid } from './operation-start';
-import { emitPreflight, preflightGate } from './preflight';
+import { checkPreflight, emitPreflight, preflightGate } from './preflight';
 import { liveVersion } from './releases';
 
 // Promotion (docs/environments.md#promotion): the release live on one environment (the source)
@@ -82,7 +82,14 @@ function provenMessage(name: string, p: PromotionPreviewDto['proven']): string {
   return `${name} has run this release for ${p.ranMinutes} min${incident}. The promotion asks for ${p.required} min without incidents.`;
 }
 
-type Prepared = { source: Runtime; release: LiveRelease; preview: PromotionPreviewDto };
+/** The preview but the destination's gates, which only the preview shows (a start runs them itself). */
+type Prepared = { source: Runtime; release: LiveRelease; live: string | null; preview: Omit<PromotionPreviewDto, 'backup' | 'preflight'> };
+
+/** The preview with the destination's gates as a deploy of that version there meets them (startPromotion runs them again). */
+async function withGates(rt: Runtime, caller: Caller, { release, live, preview }: Prepared): Promise<PromotionPreviewDto> {
+  const [backup, preflight] = await Promise.all([gatePreview(rt, caller, { kind: 'deploy', version: release.version, liveVersion: live }), checkPreflight(rt)]);
+  return { ...preview, backup, preflight };
+}
 
 /** Everything a preview shows and a start checks, read fresh from both environments. */
 async function prepare(rt: Runtime, user: SessionUser, input: PromotionInput, runtimeOf: RuntimeOf): Promise<ActionResult<Prepared>> {
@@ -109,7 +116,13 @@ async function prepare(rt: Runtime, user: SessionUser, input: PromotionInput, ru
     throw err;
   }
   if (!release) return refused('PROMOTION_SOURCE_NOT_LIVE', `${source.environment.name} has no release that succeeded there and is live now (a release record with every image digest).`);
-  const [sourceEnv, destEnv, sourcePins, destPins] = await Promise.all([source.project.readEnv(), rt.project.readEnv().catch(() => ({})), source.project.readOverride(), rt.project.readOverride().catch(() => ({}))]);
+  const [sourceEnv, destEnv, sourcePins, destPins, live] = await Promise.all([
+    source.project.readEnv(),
+    rt.project.readEnv().catch(() => ({})),
+    source.project.readOverride(),
+    rt.project.readOverride().catch(() => ({})),
+    liveVersion(rt),
+  ]);
   const pins: PromotionPinDto[] = ALL_SERVICES.flatMap((service) => {
     const a = (sourcePins as Record<string, { image?: string } | undefined>)[service]?.image ?? null;
     const b = (destPins as Record<string, { image?: string } | undefined>)[service]?.image ?? null;
@@ -125,7 +138,7 @@ async function prepare(rt: Runtime, user: SessionUser, input: PromotionInput, ru
       : !proven.ok
         ? refused('PROMOTION_NOT_PROVEN', provenMessage(source.environment.name, proven))
         : null;
-  const preview: PromotionPreviewDto = {
+  const preview: Prepared['preview'] = {
     source: { id: source.environment.id, name: source.environment.name, release: { version: release.version, digests: { ...release.digests }, at: release.at.toISOString() } },
     destination: { id: rt.environment.id, name: rt.environment.name, production: rt.environment.production, version: destinationLive?.version ?? null },
     env: diffEnvValues(sourceEnv, destEnv),
@@ -133,7 +146,7 @@ async function prepare(rt: Runtime, user: SessionUser, input: PromotionInput, ru
     proven,
     blocked: blocked ? { code: blocked.code, message: blocked.message } : null,
   };
-  return { ok: true, data: { source, release, preview } };
+  return { ok: true, data: { source, release, live, preview } };
 }
 
 /** The differences and checks of promoting `input.from`'s live release to `rt`'s environment; changes nothing. */
@@ -142,7 +155,7 @@ export function previewPromotion(rt: Runtime, caller: Caller, raw: unknown, runt
     const parsed = promotionInputSchema.safeParse(raw);
     if (!parsed.success) return invalid(parsed.error);
     const prepared = await prepare(rt, user, parsed.data, runtimeOf);
-    return prepared.ok ? { ok: true, data: prepared.data.preview } : prepared;
+    return prepared.ok ? { ok: true, data: await withGates(rt, caller, prepared.data) } : prepared;
   });
 }
 
@@ -167,8 +180,8 @@ export function startPromotion(rt: Runtime, caller: Caller, raw: unknown, runtim
       audit('denied', prepared.message, base);
       return prepared;
     }
-    const { source, release, preview } = prepared.data;
-    if (input.dryRun) return { ok: true, data: preview };
+    const { source, release, live, preview } = prepared.data;
+    if (input.dryRun) return { ok: true, data: await withGates(rt, caller, prepared.data) };
     if (preview.blocked) {
       audit('denied', preview.blocked.message, base);
       return { ok: false, code: preview.blocked.code, message: preview.blocked.message };
@@ -182,13 +195,10 @@ export function startPromotion(rt: Runtime, caller: Caller, raw: unknown, runtim
     // The gate's one refusal before anything starts, as refuseWithoutRepository in operations.ts:
     // the live version would change and there is no repository to back it up into. The job checks
     // again on its exact plan.
-    if (!skipBackup && (await noRepositoryYet(rt))) {
-      const live = await liveVersion(rt);
-      if (live !== null && live !== release.version) {
-        const refusal = noRepositoryError('promote');
-        audit('denied', 'no backup repository yet for the pre-upgrade backup', params);
-        return { ok: false, code: refusal.code, message: refusal.message };
-      }
+    if (!skipBackup && live !== null && live !== release.version && (await noRepositoryYet(rt))) {
+      const refusal = noRepositoryError('promote');
+      audit('denied', 'no backup repository yet for the pre-upgrade backup', params);
+      return { ok: false, code: refusal.code, message: refusal.message };
     }
     const checked = await preflightGate({ rt, caller, actor }, 'promote', overridePreflight, params, 'deployment.promote');
     if ('refused' in checked) return checked.refused;
