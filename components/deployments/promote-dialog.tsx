@@ -10,6 +10,8 @@ import { CancelConfirmButtons } from '@/components/ui/cancel-confirm-buttons';
 import { Dialog } from '@/components/ui/dialog';
 import { FormField } from '@/components/ui/form-field';
 import { Input } from '@/components/ui/input';
+import { BackupGateNote, gateAllowsConfirm } from './backup-gate-note';
+import { PreflightNote, preflightAllowsConfirm, preflightOverride } from './preflight-note';
 
 type Props = {
   /** The destination: this page's environment. */
@@ -35,6 +37,8 @@ export function PromoteDialog({ destination, actions }: Props) {
   const [minutes, setMinutes] = useState('');
   const [preview, setPreview] = useState<PromotionPreviewDto | null>(null);
   const [typed, setTyped] = useState('');
+  const [skipReason, setSkipReason] = useState('');
+  const [overrideReason, setOverrideReason] = useState('');
   const [message, setMessage] = useState<string | null>(null);
   const [pending, start] = useTransition();
 
@@ -44,6 +48,8 @@ export function PromoteDialog({ destination, actions }: Props) {
     setPreview(null);
     setMessage(null);
     setTyped('');
+    setSkipReason('');
+    setOverrideReason('');
     start(async () => {
       const res = await readAction(actions.sources);
       if (!res.ok) return setMessage(res.message);
@@ -63,12 +69,20 @@ export function PromoteDialog({ destination, actions }: Props) {
   };
   const promote = () =>
     start(async () => {
-      const res = await changeAction(() => actions.promote({ ...input(from, minutes), ...(destination.production ? { confirmName: typed } : {}) }));
+      // The destination's gates, as in the deploy dialog: a reason typed there skips the backup or overrides the preflight for this promotion.
+      const skipBackup = preview?.backup.required && skipReason.trim() ? { reason: skipReason.trim() } : undefined;
+      const overridePreflight = preflightOverride(preview?.preflight ?? null, overrideReason);
+      const res = await changeAction(() => actions.promote({ ...input(from, minutes), ...(destination.production ? { confirmName: typed } : {}), skipBackup, overridePreflight }));
       if (!res.ok) return setMessage(res.message);
       if ('id' in res.data) router.push(`/deployments/${res.data.id}?env=${destination.id}`);
     });
 
-  const ready = preview !== null && preview.blocked === null && (!destination.production || typed === destination.name);
+  const ready =
+    preview !== null &&
+    preview.blocked === null &&
+    (!destination.production || typed === destination.name) &&
+    gateAllowsConfirm(preview.backup, skipReason) &&
+    preflightAllowsConfirm(preview.preflight, overrideReason);
   return (
     <>
       <Button variant="secondary" data-testid="promote-open" onClick={show}>
@@ -135,6 +149,8 @@ export function PromoteDialog({ destination, actions }: Props) {
                   {preview.blocked.message}
                 </p>
               )}
+              <PreflightNote preflight={preview.preflight} reason={overrideReason} onReason={setOverrideReason} />
+              <BackupGateNote gate={preview.backup} reason={skipReason} onReason={setSkipReason} />
               {destination.production && (
                 <FormField id="promote-confirm" label={`${destination.name} is production: type its name to confirm`}>
                   <Input value={typed} autoComplete="off" spellCheck={false} onChange={(e) => setTyped(e.target.value)} />

@@ -1,10 +1,10 @@
 import type { ReactNode } from 'react';
 import type { SessionUser } from '@/lib/dto/user';
-import { Badge } from '@/components/ui/badge';
 import { CollapsibleNav } from './collapsible-nav';
 import { EnvironmentBar } from './environment-bar';
 import { EnvironmentProvider, type ShellEnvironment } from './environment-context';
 import { NavLinks } from './nav-links';
+import { RoleBadge } from './role-badge';
 import { SignOutButton } from './sign-out-button';
 
 export function ConsoleShell({ user, environments, children }: { user: SessionUser; environments: ShellEnvironment[]; children: ReactNode }) {
@@ -26,7 +26,7 @@ export function ConsoleShell({ user, environments, children }: { user: SessionUs
                 {user.name}
               </p>
               <p className="truncate text-xs text-zinc-600 dark:text-zinc-400">{user.email}</p>
-              <Badge>{user.role}</Badge>
+              <RoleBadge accountRole={user.role} />
             </div>
             <a href="/two-factor" className="block rounded-md px-3 py-2 text-sm text-zinc-700 hover:bg-zinc-100 dark:text-zinc-300 dark:hover:bg-zinc-800">
               Account & security

@@ -1,7 +1,7 @@
 'use client';
 import { createContext, useCallback, useContext, type ReactNode } from 'react';
 import { useSearchParams } from 'next/navigation';
-import type { EnvironmentDto } from '@/lib/dto/environments';
+import type { ShellEnvironmentDto } from '@/lib/dto/environments';
 import { withEnv } from '@/lib/env-href';
 import { LOCAL_ENVIRONMENT_ID } from '@/lib/schemas/environments';
 
@@ -9,7 +9,7 @@ import { LOCAL_ENVIRONMENT_ID } from '@/lib/schemas/environments';
 // shared link opens the same environment; the layout passes the list for the name, colour and
 // production mark. The layout cannot read the search itself (Next gives layouts no searchParams).
 
-export type ShellEnvironment = Pick<EnvironmentDto, 'id' | 'name' | 'colour' | 'kind' | 'production'>;
+export type ShellEnvironment = ShellEnvironmentDto;
 
 const EnvironmentsContext = createContext<ShellEnvironment[]>([]);
 

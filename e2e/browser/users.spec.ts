@@ -75,10 +75,14 @@ test('an admin grants a viewer operator in one environment, and takes it back', 
   await signInThroughUi(other, viewer.email, viewer.password);
   const me = async () => ((await (await other.request.get('/api/v1/me?env=local')).json()) as { role: string }).role;
   expect(await me()).toBe('operator');
+  // Their shell's badge says the role they act with here, not their console-wide one.
+  await expect(other.getByTestId('role-badge')).toHaveText('operator in Local');
 
   await row.getByRole('button', { name: 'Role per environment' }).click();
   await local.selectOption('inherit');
   await expect(page.getByText(`${viewer.email} has their console-wide role in Local`)).toBeVisible();
   expect(await me()).toBe('viewer');
+  await other.reload();
+  await expect(other.getByTestId('role-badge')).toHaveText('viewer');
   await context.close();
 });

@@ -21,7 +21,9 @@ import { publishProxyOnLoopback } from '../support/loopback-proxy';
 // and then the GOOD_VERSION tag is moved in the registry to NEXT_VERSION's bytes. Promoting local →
 // remote must run the recorded digests there, not what the tag says now. The preview shows a .env
 // difference (secrets as "differs", never their values) and the proven-time check refuses a
-// minimum longer than the release has run.
+// minimum longer than the release has run. Then a promotion over the remote's live version goes
+// through the remote's preflight and backup gate: refused without a repository, and recorded as a
+// typed skip when skipped with a reason.
 
 let registry: Registry;
 let local: Deployment;
@@ -158,5 +160,55 @@ describe('promotion by digest, local → remote over SSH', () => {
     } finally {
       db.close();
     }
+  }, 900_000);
+
+  it('a promotion over a live version goes through the destination’s preflight and backup gate, as an upgrade there', async () => {
+    // The local environment moves on to NEXT_VERSION (no backup repository on this test bed: skipped, with the reason).
+    const skipBackup = { reason: 'test bed without a backup repository' };
+    let t0 = Date.now();
+    const upgraded = await api<OperationDto>('POST', '/api/v1/deployments', { version: NEXT_VERSION, skipBackup });
+    expect(upgraded.status, upgraded.text).toBe(202);
+    expect((await finished(upgraded.json.id, 'local')).status).toBe('succeeded');
+    console.log(`promotion: local upgrade to ${NEXT_VERSION} in ${Date.now() - t0} ms`);
+
+    // The remote runs GOOD_VERSION: promoting NEXT_VERSION changes its live version, so the
+    // pre-upgrade backup comes first, and the remote environment has no repository yet. The
+    // preview says so, with the remote's preflight.
+    const preview = await api<PromotionPreviewDto>('GET', `/api/v1/promotions/preview?env=${envId}&from=local`);
+    expect(preview.status, preview.text).toBe(200);
+    expect(preview.json.destination.version).toBe(GOOD_VERSION);
+    expect(preview.json.backup).toEqual({ required: true, repository: 'none', last: null });
+    expect(preview.json.preflight.failing).toEqual([]);
+    const refused = await api<{ code: string; message: string }>('POST', `/api/v1/promotions?env=${envId}`, { from: 'local' });
+    expect(refused.status, refused.text).not.toBe(202);
+    expect(refused.json.code).toBe('BACKUP_GATE_NO_REPOSITORY');
+    expect(refused.json.message).toContain('before a promotion');
+
+    t0 = Date.now();
+    const reason = 'the remote test host is rebuilt for every run';
+    const promoted = await api<OperationDto>('POST', `/api/v1/promotions?env=${envId}`, { from: 'local', skipBackup: { reason } });
+    expect(promoted.status, promoted.text).toBe(202);
+    const op = await finished(promoted.json.id, envId);
+    console.log(`promotion: promote ${NEXT_VERSION} over ${GOOD_VERSION} on the remote in ${Date.now() - t0} ms (${op.status})`);
+    expect(op.status, JSON.stringify(op.error)).toBe('succeeded');
+    expect(op.params).toMatchObject({ version: NEXT_VERSION, skipBackup: { reason } });
+    expect(op.result).toMatchObject({ version: NEXT_VERSION, backupSkipped: reason });
+    const db = consoleDb(app);
+    try {
+      const events = db.prepare('SELECT step, status, data FROM operation_events WHERE operation_id = ? ORDER BY seq').all(op.id) as { step: string; status: string; data: string | null }[];
+      // The destination's preflight ran first, then the gate recorded the typed skip for this version change.
+      expect(events[0]).toMatchObject({ step: 'preflight', status: 'succeeded' });
+      const gate = events.find((e) => e.step === 'pre-upgrade-backup');
+      expect(gate?.status).toBe('skipped');
+      expect(JSON.parse(gate!.data!)).toEqual({ from: GOOD_VERSION, to: NEXT_VERSION, reason });
+      const audit = db.prepare("SELECT outcome, message, params FROM audit_events WHERE action = 'deployment.promote' ORDER BY id DESC LIMIT 2").all() as { outcome: string; message: string; params: string }[];
+      expect(audit.map((a) => a.outcome)).toEqual(['success', 'denied']);
+      expect(audit[0]!.params).toContain(reason);
+      expect(audit[1]!.message).toBe('no backup repository yet for the pre-upgrade backup');
+    } finally {
+      db.close();
+    }
+    const answer = await waitForUrl(`http://127.0.0.1:${remotePorts.http}/`, { host: 'localhost', deadlineMs: 60_000 });
+    expect(answer.headers['x-tale-version']).toBe(NEXT_VERSION);
   }, 900_000);
 });

@@ -1,3 +1,4 @@
+import type { Role } from '../roles';
 import type { EnvironmentColour } from '../schemas/environments';
 
 // Environments and the fleet as pages and the API see them (docs/environments.md). No DTO carries
@@ -21,6 +22,13 @@ export type EnvironmentDto = {
   createdAt: string | null;
   createdBy: string | null;
 };
+
+/**
+ * The shell's view of an environment (its header, switcher and role badge): nothing of its
+ * endpoint, and the signed-in user's effective role there (a grant replaces the console-wide role
+ * in that environment: docs/environments.md#roles-per-environment).
+ */
+export type ShellEnvironmentDto = Pick<EnvironmentDto, 'id' | 'name' | 'colour' | 'kind' | 'production'> & { role: Role };
 
 /** Step 1's answer: the key the host presents, for the admin to confirm. */
 export type EnvironmentScanDto = { endpoint: string; hostKey: HostKeyDto };

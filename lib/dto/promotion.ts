@@ -1,3 +1,5 @@
+import type { BackupGateDto } from '@/lib/dto/operations';
+import type { PreflightDto } from '@/lib/dto/preflight';
 import type { EnvDiffEntry } from '@/lib/settings/env-diff';
 
 // What a promotion preview tells the browser and the API (docs/environments.md#promotion). Secret
@@ -33,6 +35,10 @@ export type PromotionPreviewDto = {
   proven: PromotionProvenDto;
   /** Why a start would be refused now, or null. */
   blocked: { code: string; message: string } | null;
+  /** The destination's backup gate for this version change, as the deploy dialog shows it. */
+  backup: BackupGateDto;
+  /** The destination's preflight, run now (the start runs it again). */
+  preflight: PreflightDto;
 };
 
 /** One environment the dialog offers as a source, with its live version (null: none or unreachable). */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { environmentIdSchema } from './environments';
+import { overridePreflightSchema, skipBackupSchema } from './operations';
 
 /** A promotion to the environment of the page or `?env=` (docs/environments.md#promotion). */
 export const promotionInputSchema = z.strictObject({
@@ -11,5 +12,9 @@ export const promotionInputSchema = z.strictObject({
   dryRun: z.boolean().optional(),
   /** The destination's name, typed, when it is production. */
   confirmName: z.string().max(40).optional(),
+  /** A promotion that changes the destination's live version takes the pre-upgrade backup first, as an upgrade does. */
+  skipBackup: skipBackupSchema.optional(),
+  /** The destination's preflight runs before it starts, as an upgrade's does. */
+  overridePreflight: overridePreflightSchema.optional(),
 });
 export type PromotionInput = z.infer<typeof promotionInputSchema>;

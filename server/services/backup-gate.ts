@@ -11,13 +11,16 @@ import type { Runtime } from '../runtime';
 import { backupPorts } from './backup-ports';
 import { listBackups } from './backups';
 
-// The backup gate (docs/backups.md#the-backup-gate): a deploy, in-place update or rollback that
-// changes the live version first takes a backup of kind `pre-upgrade`, inside the same operation
+// The backup gate (docs/backups.md#the-backup-gate): a deploy, in-place update, rollback or
+// promotion (docs/environments.md#promotion) that changes the live version first takes a backup of kind `pre-upgrade`, inside the same operation
 // and under the same deployment lock as the deploy, after its plan and before its first change. A
 // backup that fails fails the operation with nothing changed; the operator may skip the backup for
 // one operation with a typed reason (audited with the start, shown in the timeline).
 
-type GatedKind = 'deploy' | 'update' | 'rollback';
+export type GatedKind = 'deploy' | 'update' | 'rollback' | 'promote';
+
+/** The kind as the messages say it ("before a promotion", not "before a promote"). */
+const word = (kind: GatedKind) => (kind === 'promote' ? 'promotion' : kind);
 
 
 /**
@@ -39,12 +42,12 @@ export async function noRepositoryYet(rt: Runtime): Promise<boolean> {
   return !(await rt.backups.repo.isInitialised()) && !(await passwordExists(rt.env.backup.passwordFile));
 }
 
-const skipHint = (kind: GatedKind) => `or start the ${kind} again with the backup skipped and a reason ("skipBackup": {"reason": "…"}, or "skip the backup" in the dialog)`;
+const skipHint = (kind: GatedKind) => `or start the ${word(kind)} again with the backup skipped and a reason ("skipBackup": {"reason": "…"}, or "skip the backup" in the dialog)`;
 
 export function noRepositoryError(kind: GatedKind): CodedError {
   return new CodedError(
     'BACKUP_GATE_NO_REPOSITORY',
-    `No backup has been taken yet, so there is no repository for the backup taken before a ${kind}. An admin must take the first backup on the Backups page (it creates the encrypted repository and shows its password once), ${skipHint(kind)}. Nothing was changed.`,
+    `No backup has been taken yet, so there is no repository for the backup taken before a ${word(kind)}. An admin must take the first backup on the Backups page (it creates the encrypted repository and shows its password once), ${skipHint(kind)}. Nothing was changed.`,
   );
 }
 
@@ -91,7 +94,7 @@ function gateFailure(kind: GatedKind, location: string, err: unknown): CodedErro
   if (!(err instanceof CodedError)) console.error('[tale-console] pre-upgrade backup failed', err);
   return new CodedError(
     'PRE_UPGRADE_BACKUP_FAILED',
-    `The backup before the ${kind} failed, so the ${kind} did not start and no container was changed: ${cause} Fix the backup repository and try again, ${skipHint(kind)}.`,
+    `The backup before the ${word(kind)} failed, so the ${word(kind)} did not start and no container was changed: ${cause} Fix the backup repository and try again, ${skipHint(kind)}.`,
     { cause: err },
   );
 }

@@ -5,7 +5,7 @@ import { insertEnvironment } from '../environments/store';
 import { userInEnvironment } from '../auth/environment-role';
 import { accountWorld, type AccountWorld } from '../test-support/account-runtime';
 import { allEnvironmentRoles, setEnvironmentRole, userEnvironmentRoles } from './environment-roles';
-import { removeEnvironment } from './environments';
+import { removeEnvironment, shellEnvironments } from './environments';
 import { changeRole, setDisabled } from './users';
 
 // Grants per environment: admin only, validated, audited; admins and disabled or unknown users get
@@ -72,6 +72,19 @@ describe('setEnvironmentRole', () => {
     expect(allEnvironmentRoles(world.rt, world.callerOf(admin)).find((u) => u.userId === operator.id)?.environments).toEqual([
       { environmentId: 'local', environmentName: 'Local', grant: 'viewer', effective: 'viewer' },
     ]);
+  });
+
+  it('gives the shell the user’s effective role in every environment, for its role badge', async () => {
+    await addStaging();
+    const admin = world.callerOf(world.addUser('admin'));
+    const operator = world.addUser('operator');
+    const roles = () => shellEnvironments(world.rt, world.callerOf(operator)).map((e) => [e.id, e.role]);
+    expect(roles()).toEqual([['local', 'operator'], ['staging', 'operator']]);
+    expect(await setEnvironmentRole(world.rt, admin, { userId: operator.id, environmentId: 'staging', role: 'viewer' })).toMatchObject({ ok: true });
+    expect(roles()).toEqual([['local', 'operator'], ['staging', 'viewer']]);
+    // Nothing of the endpoint reaches the browser through it.
+    expect(Object.keys(shellEnvironments(world.rt, admin)[1]!).sort()).toEqual(['colour', 'id', 'kind', 'name', 'production', 'role']);
+    expect(shellEnvironments(world.rt, admin).map((e) => e.role)).toEqual(['admin', 'admin']);
   });
 
   it('is admin only', async () => {

@@ -2,10 +2,11 @@ import 'server-only';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { ActionResult } from '@/lib/action-result';
-import type { EnvironmentDto, EnvironmentScanDto } from '@/lib/dto/environments';
+import type { EnvironmentDto, EnvironmentScanDto, ShellEnvironmentDto } from '@/lib/dto/environments';
 import { CodedError } from '@/lib/errors';
 import { LOCAL_ENVIRONMENT_ID, addEnvironmentInputSchema, addTcpEnvironmentInputSchema, removeEnvironmentInputSchema, scanEnvironmentInputSchema, type EnvironmentColour, type ScanEnvironmentInput } from '@/lib/schemas/environments';
 import { authorize, requireRole, type Caller } from '../auth/caller';
+import { userInEnvironment } from '../auth/environment-role';
 import { appendAudit } from '../db/audit-log';
 import { deleteEnvironmentGrants } from '../db/environment-roles';
 import { readKey, removeKey, writeKey, writeTlsMaterial } from '../environments/key-store';
@@ -111,6 +112,16 @@ export function environmentDto(row: EnvironmentRow): EnvironmentDto {
 export function listEnvironments(rt: Runtime, caller: Caller): EnvironmentDto[] {
   requireRole(caller, 'viewer');
   return [localEnvironment(rt), ...listEnvironmentRows(rt.db).map(environmentDto)];
+}
+
+/**
+ * Every environment as the shell shows it, with the caller's effective role in each: the layout
+ * cannot read `?env=` (Next gives layouts no search), so the browser picks the current one's role
+ * from this list (components/shell/role-badge.tsx), as it picks its name and colour.
+ */
+export function shellEnvironments(rt: Runtime, caller: Caller): ShellEnvironmentDto[] {
+  const user = requireRole(caller, 'viewer');
+  return listEnvironments(rt, caller).map(({ id, name, colour, kind, production }) => ({ id, name, colour, kind, production, role: userInEnvironment(rt.db, user, id).role }));
 }
 
 const failure = (code: string, message: string): ActionResult<never> => ({ ok: false, code, message });

@@ -11,7 +11,9 @@ import { eventsAfter, listOperations } from '../operations/operation-store';
 
 const HEALTH_FAILURES: ReadonlySet<string> = new Set<HealthFailureCode>(['CONTAINER_EXITED', 'CONTAINER_RESTARTED', 'CONTAINER_UNHEALTHY', 'HEALTH_CHECK_TIMEOUT', 'CONTAINER_MISSING']);
 /** Kinds whose success shows a version runs healthy here. */
-const RUNS_A_VERSION = new Set(['deploy', 'rollback', 'update']);
+const RUNS_A_VERSION = new Set(['deploy', 'rollback', 'update', 'promote']);
+/** Kinds whose health-gate failure marks the version: a promotion is a deploy of recorded digests (docs/environments.md#promotion). */
+const DEPLOYS_A_VERSION = new Set(['deploy', 'promote']);
 /** How far back the history is read: older failures have long been retried or forgotten. */
 const HISTORY_DEPTH = 200;
 
@@ -31,7 +33,7 @@ export function failedReleases(db: Db, environmentId: string): Map<string, Faile
   // Oldest first, so a success after a failure clears it and a failure after a success sets it.
   for (const op of listOperations(db, environmentId, HISTORY_DEPTH).reverse()) {
     const params = JSON.parse(op.params) as Record<string, unknown>;
-    if (op.kind === 'deploy' && op.status === 'failed' && op.errorCode && HEALTH_FAILURES.has(op.errorCode)) {
+    if (DEPLOYS_A_VERSION.has(op.kind) && op.status === 'failed' && op.errorCode && HEALTH_FAILURES.has(op.errorCode)) {
       const version = triedVersion(db, op.id, params);
       if (version) marks.set(version, { operationId: op.id, at: (op.finishedAt ?? op.createdAt).toISOString(), code: op.errorCode, message: op.errorMessage ?? '' });
     } else if (RUNS_A_VERSION.has(op.kind) && op.status === 'succeeded') {

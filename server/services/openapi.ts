@@ -981,13 +981,15 @@ export function openApiDocument(): Record<string, unknown> {
           ...start('Promote another environment’s live release to ?env= by its recorded digests, or only preview it with dryRun', 'startPromotion', 'PromotionInput').post,
           tags: ['operations', 'environments'],
           description:
-            'Needs the operator role in the destination (`?env=`) and at least viewer in the source (`from`). Deploys the version live on the source pinned to the image digests its release record holds (the same bytes, even when the tag moved since); the destination keeps its own .env and pins. A source without a succeeded, recorded live release is PROMOTION_SOURCE_NOT_LIVE; with `minCleanMinutes` the source must have run it that long since it went live and since its last die/kill/oom/unhealthy incident (PROMOTION_NOT_PROVEN, saying how long it ran and when the last incident was); the same digests already live is PROMOTION_NOTHING_TO_DO; a production destination needs its name in `confirmName` (CONFIRMATION_MISMATCH). With `"dryRun": true` the answer is 200 with the preview (as GET /api/v1/promotions/preview) and nothing starts. Audited as deployment.promote; the operation’s kind is promote.',
+            'Needs the operator role in the destination (`?env=`) and at least viewer in the source (`from`). Deploys the version live on the source pinned to the image digests its release record holds (the same bytes, even when the tag moved since); the destination keeps its own .env and pins. A source without a succeeded, recorded live release is PROMOTION_SOURCE_NOT_LIVE; with `minCleanMinutes` the source must have run it that long since it went live and since its last die/kill/oom/unhealthy incident (PROMOTION_NOT_PROVEN, saying how long it ran and when the last incident was); the same digests already live is PROMOTION_NOTHING_TO_DO; a production destination needs its name in `confirmName` (CONFIRMATION_MISMATCH). With `"dryRun": true` the answer is 200 with the preview (as GET /api/v1/promotions/preview) and nothing starts. Audited as deployment.promote; the operation’s kind is promote. The destination’s gates apply as to an upgrade there (a promotion that changes its live version is gated like a deploy): ' +
+            `${GATE} ${PREFLIGHT} ` +
+            'A promotion that fails its health gate marks the version as failed on the destination, as a failed deploy does.',
           requestBody: { required: true, content: json(ref('PromotionInput')) },
           responses: {
             ...start('', '', 'PromotionInput').post.responses,
             200: { description: 'dryRun: the preview', content: json({ type: 'object' }) },
             404: error('No such environment (ENVIRONMENT_NOT_FOUND)'),
-            422: error('PROMOTION_SOURCE_NOT_LIVE, PROMOTION_NOT_PROVEN, PROMOTION_NOTHING_TO_DO or CONFIRMATION_MISMATCH'),
+            422: error('PROMOTION_SOURCE_NOT_LIVE, PROMOTION_NOT_PROVEN, PROMOTION_NOTHING_TO_DO, CONFIRMATION_MISMATCH, PREFLIGHT_FAILED or BACKUP_GATE_NO_REPOSITORY'),
           },
         },
       },

@@ -70,21 +70,24 @@ export type PreflightPass = { params: Record<string, unknown>; preflight: Prefli
  */
 export async function preflightGate(
   { rt, caller, actor }: Starter,
-  kind: 'deploy' | 'update' | 'rollback',
+  kind: 'deploy' | 'update' | 'rollback' | 'promote',
   override: PreflightOverride | undefined,
   params: Record<string, unknown>,
+  /** The audit action of a refusal: a promotion's starts and refusals are all `deployment.promote`. */
+  action = `operations.${kind}`,
 ): Promise<{ refused: ActionResult<never> } | PreflightPass> {
   const preflight = await checkPreflight(rt);
   const failing = preflight.checks.filter((c) => c.status === 'fail');
   if (failing.length === 0) return { params, preflight, overridden: null };
   if (override) return { params: { ...params, overridePreflight: { reason: override.reason, failing: failing.map((c) => c.id) } }, preflight, overridden: override };
   const names = failing.map((c) => `${c.title}: ${c.summary}`).join(' ');
-  appendAudit(rt.db, { actor, action: `operations.${kind}`, params, sourceIp: caller.sourceIp, outcome: 'denied', message: `preflight failed: ${failing.map((c) => c.id).join(', ')}` });
+  const what = kind === 'promote' ? 'promotion' : kind;
+  appendAudit(rt.db, { actor, action, params, sourceIp: caller.sourceIp, outcome: 'denied', message: `preflight failed: ${failing.map((c) => c.id).join(', ')}` });
   return {
     refused: {
       ok: false,
       code: 'PREFLIGHT_FAILED',
-      message: `The preflight failed, so the ${kind} did not start and nothing was changed. ${names} Fix it and try again, or start the ${kind} with the preflight overridden and a reason ("overridePreflight": {"reason": "…"}, or "override with a reason" in the dialog).`,
+      message: `The preflight failed, so the ${what} did not start and nothing was changed. ${names} Fix it and try again, or start the ${what} with the preflight overridden and a reason ("overridePreflight": {"reason": "…"}, or "override with a reason" in the dialog).`,
     },
   };
 }

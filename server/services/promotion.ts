@@ -21,7 +21,10 @@ import { inProgress } from '../operations/conflicts';
 import { runningOperation } from '../operations/operation-store';
 import { ALL_SERVICES, type ServiceName } from '../stack/types';
 import type { Runtime } from '../runtime';
+import { backupGate, gatePreview, noRepositoryError, noRepositoryYet } from './backup-gate';
 import { invalid } from './operation-start';
+import { checkPreflight, emitPreflight, preflightGate } from './preflight';
+import { liveVersion } from './releases';
 
 // Promotion (docs/environments.md#promotion): the release live on one environment (the source)
 // deployed to another (the destination, whose runtime `rt` is) by the digests its release record
@@ -79,7 +82,14 @@ function provenMessage(name: string, p: PromotionPreviewDto['proven']): string {
   return `${name} has run this release for ${p.ranMinutes} min${incident}. The promotion asks for ${p.required} min without incidents.`;
 }
 
-type Prepared = { source: Runtime; release: LiveRelease; preview: PromotionPreviewDto };
+/** The preview but the destination's gates, which only the preview shows (a start runs them itself). */
+type Prepared = { source: Runtime; release: LiveRelease; live: string | null; preview: Omit<PromotionPreviewDto, 'backup' | 'preflight'> };
+
+/** The preview with the destination's gates as a deploy of that version there meets them (startPromotion runs them again). */
+async function withGates(rt: Runtime, caller: Caller, { release, live, preview }: Prepared): Promise<PromotionPreviewDto> {
+  const [backup, preflight] = await Promise.all([gatePreview(rt, caller, { kind: 'deploy', version: release.version, liveVersion: live }), checkPreflight(rt)]);
+  return { ...preview, backup, preflight };
+}
 
 /** Everything a preview shows and a start checks, read fresh from both environments. */
 async function prepare(rt: Runtime, user: SessionUser, input: PromotionInput, runtimeOf: RuntimeOf): Promise<ActionResult<Prepared>> {
@@ -106,7 +116,13 @@ async function prepare(rt: Runtime, user: SessionUser, input: PromotionInput, ru
     throw err;
   }
   if (!release) return refused('PROMOTION_SOURCE_NOT_LIVE', `${source.environment.name} has no release that succeeded there and is live now (a release record with every image digest).`);
-  const [sourceEnv, destEnv, sourcePins, destPins] = await Promise.all([source.project.readEnv(), rt.project.readEnv().catch(() => ({})), source.project.readOverride(), rt.project.readOverride().catch(() => ({}))]);
+  const [sourceEnv, destEnv, sourcePins, destPins, live] = await Promise.all([
+    source.project.readEnv(),
+    rt.project.readEnv().catch(() => ({})),
+    source.project.readOverride(),
+    rt.project.readOverride().catch(() => ({})),
+    liveVersion(rt),
+  ]);
   const pins: PromotionPinDto[] = ALL_SERVICES.flatMap((service) => {
     const a = (sourcePins as Record<string, { image?: string } | undefined>)[service]?.image ?? null;
     const b = (destPins as Record<string, { image?: string } | undefined>)[service]?.image ?? null;
@@ -122,7 +138,7 @@ async function prepare(rt: Runtime, user: SessionUser, input: PromotionInput, ru
       : !proven.ok
         ? refused('PROMOTION_NOT_PROVEN', provenMessage(source.environment.name, proven))
         : null;
-  const preview: PromotionPreviewDto = {
+  const preview: Prepared['preview'] = {
     source: { id: source.environment.id, name: source.environment.name, release: { version: release.version, digests: { ...release.digests }, at: release.at.toISOString() } },
     destination: { id: rt.environment.id, name: rt.environment.name, production: rt.environment.production, version: destinationLive?.version ?? null },
     env: diffEnvValues(sourceEnv, destEnv),
@@ -130,7 +146,7 @@ async function prepare(rt: Runtime, user: SessionUser, input: PromotionInput, ru
     proven,
     blocked: blocked ? { code: blocked.code, message: blocked.message } : null,
   };
-  return { ok: true, data: { source, release, preview } };
+  return { ok: true, data: { source, release, live, preview } };
 }
 
 /** The differences and checks of promoting `input.from`'s live release to `rt`'s environment; changes nothing. */
@@ -139,13 +155,17 @@ export function previewPromotion(rt: Runtime, caller: Caller, raw: unknown, runt
     const parsed = promotionInputSchema.safeParse(raw);
     if (!parsed.success) return invalid(parsed.error);
     const prepared = await prepare(rt, user, parsed.data, runtimeOf);
-    return prepared.ok ? { ok: true, data: prepared.data.preview } : prepared;
+    return prepared.ok ? { ok: true, data: await withGates(rt, caller, prepared.data) } : prepared;
   });
 }
 
 /**
  * Starts the 'promote' operation on `rt` (the destination): the engine's deploy of the source's
- * live version pinned to its recorded digests. With dryRun, answers the preview instead.
+ * live version pinned to its recorded digests. With dryRun, answers the preview instead. It goes
+ * through the gates an upgrade goes through there: the destination's preflight (refused, or
+ * overridden with a reason) and, when it changes the live version, the pre-upgrade backup (or a
+ * typed skip reason); a promotion that fails its health gate marks the version as failed there
+ * (failed-releases.ts), as a failed deploy does.
  */
 export function startPromotion(rt: Runtime, caller: Caller, raw: unknown, runtimeOf: RuntimeOf): Promise<ActionResult<OperationDto | PromotionPreviewDto>> {
   return authorize<OperationDto | PromotionPreviewDto>(caller, 'operator', async (actor) => {
@@ -160,8 +180,8 @@ export function startPromotion(rt: Runtime, caller: Caller, raw: unknown, runtim
       audit('denied', prepared.message, base);
       return prepared;
     }
-    const { source, release, preview } = prepared.data;
-    if (input.dryRun) return { ok: true, data: preview };
+    const { source, release, live, preview } = prepared.data;
+    if (input.dryRun) return { ok: true, data: await withGates(rt, caller, prepared.data) };
     if (preview.blocked) {
       audit('denied', preview.blocked.message, base);
       return { ok: false, code: preview.blocked.code, message: preview.blocked.message };
@@ -170,16 +190,29 @@ export function startPromotion(rt: Runtime, caller: Caller, raw: unknown, runtim
       audit('denied', 'environment name confirmation did not match', base);
       return { ok: false, code: 'CONFIRMATION_MISMATCH', message: `${rt.environment.name} is production: type its name to promote to it.`, fieldErrors: { confirmName: ['Type the environment’s name exactly as shown'] } };
     }
-    const params = { ...base, fromName: source.environment.name, version: release.version, digests: { ...release.digests } };
-    const op = rt.operations.start({ kind: 'promote', params, actor }, async (ports, signal) => {
-      const r = await deploy(ports, { version: release.version, digests: release.digests, signal });
-      return { version: r.version, color: r.color, previousVersion: r.previousVersion, warnings: r.warnings, from: source.environment.id, fromName: source.environment.name };
+    const { skipBackup, overridePreflight } = input;
+    const params = { ...base, fromName: source.environment.name, version: release.version, digests: { ...release.digests }, ...(skipBackup ? { skipBackup } : {}) };
+    // The gate's one refusal before anything starts, as refuseWithoutRepository in operations.ts:
+    // the live version would change and there is no repository to back it up into. The job checks
+    // again on its exact plan.
+    if (!skipBackup && live !== null && live !== release.version && (await noRepositoryYet(rt))) {
+      const refusal = noRepositoryError('promote');
+      audit('denied', 'no backup repository yet for the pre-upgrade backup', params);
+      return { ok: false, code: refusal.code, message: refusal.message };
+    }
+    const checked = await preflightGate({ rt, caller, actor }, 'promote', overridePreflight, params, 'deployment.promote');
+    if ('refused' in checked) return checked.refused;
+    const op = rt.operations.start({ kind: 'promote', params: checked.params, actor }, async (ports, signal) => {
+      emitPreflight(ports.events, checked);
+      const gate = backupGate(rt, ports, { kind: 'promote', actor: actor.email, skip: skipBackup, signal });
+      const r = await deploy(ports, { version: release.version, digests: release.digests, signal, beforeChanges: gate.beforeChanges });
+      return { version: r.version, color: r.color, previousVersion: r.previousVersion, warnings: r.warnings, from: source.environment.id, fromName: source.environment.name, ...gate.result() };
     });
     if ('busy' in op) {
-      audit('denied', `another operation is running (${op.busy})`, params);
+      audit('denied', `another operation is running (${op.busy})`, checked.params);
       return inProgress(op.busy);
     }
-    audit('success', 'started', params, op.id);
+    audit('success', 'started', checked.params, op.id);
     return { ok: true, data: op };
   });
 }

@@ -160,6 +160,23 @@ describe('the health watcher', () => {
     expect(all().find((r) => r.kind === 'health')).toMatchObject({ container: `${P}-proxy`, state: 'unhealthy', reconciled: true });
   });
 
+  it('takes a directory that cannot be read for a break, not a new project: no heartbeat past the drop', async () => {
+    const w = scripted();
+    const watch = setUp(w);
+    watch.start();
+    await waitFor(() => watch.status().listening && readHeartbeat(temp.db, 'local'), 'listening');
+    // The host goes away and the event stream has not said so yet: the next tick finds the directory unreadable.
+    w.setReachable(false);
+    const dropped = Date.now();
+    await waitFor(() => !watch.status().listening, 'the break');
+    await new Promise((r) => setTimeout(r, 60));
+    expect(readHeartbeat(temp.db, 'local')!.getTime()).toBeLessThanOrEqual(dropped);
+    w.setReachable(true);
+    const gap = await waitFor(() => all().find((r) => r.kind === 'gap'), 'the gap');
+    expect(new Date(gap.at).getTime()).toBeLessThanOrEqual(dropped);
+    expect(w.opens()).toBe(2);
+  });
+
   it('follows a new project without calling the switch a gap', async () => {
     const w = scripted();
     const watch = setUp(w);

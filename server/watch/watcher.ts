@@ -167,8 +167,18 @@ export function createWatch(deps: WatchDeps): Watch {
           return false;
         }
         // A reset and a new `tale init` give the directory another project: watch that one. Not
-        // a break: the heartbeat says it listened until now.
-        if ((await deps.project.readProjectId().catch(() => null)) !== projectId) {
+        // a break: the heartbeat says it listened until now. A directory that cannot be read at
+        // all (a remote host gone before its event stream said so) is a break: no heartbeat, so
+        // the reconnect's gap starts where the watcher last saw the host, not at this failure.
+        const now = await deps.project.readProjectId().then(
+          (id) => id,
+          (err: Error) => (err instanceof ProjectError ? null : err),
+        );
+        if (now instanceof Error) {
+          log(`The health watcher cannot read the deployment directory (${now.message}); watching again when it answers.`);
+          return false;
+        }
+        if (now !== projectId) {
           writeHeartbeat(db, env, clock.now());
           return true;
         }
