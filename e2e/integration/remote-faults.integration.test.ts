@@ -127,7 +127,8 @@ describe('a remote environment through the console, and its host going away', ()
   }, 600_000);
 
   it('upgrades the remote to v2 under load through its proxy with no failed request', async () => {
-    const traffic = startTraffic(remoteUrl, { concurrency: 10, pauseMs: 20 });
+    // engine-resilience's pace: CI runs this beside other zero-failure tests (remote-deploy.integration.test.ts).
+    const traffic = startTraffic(remoteUrl, { concurrency: 10, pauseMs: 50 });
     await new Promise((r) => setTimeout(r, 1000));
     const t0 = Date.now();
     const op = await finished(envId, await startDeploy(envId, NEXT_VERSION));
@@ -136,7 +137,7 @@ describe('a remote environment through the console, and its host going away', ()
     const report = await traffic.stop();
     console.log(`remote faults: upgrade to ${NEXT_VERSION} over SSH in ${ms} ms (${op.status}); ${report.requests} requests, ${report.failed} failed, by version ${JSON.stringify(report.byVersion)}`);
     expect(op.status, op.error?.message ?? '').toBe('succeeded');
-    expect(report.failed).toBe(0);
+    expect(report.failed, JSON.stringify(report.load.timeline.filter((sec) => sec.failed > 0))).toBe(0);
     expect(report.byVersion[NEXT_VERSION]).toBeGreaterThan(0);
     expect((await api<{ activeVersion: string }>('GET', `/api/v1/status?env=${envId}`)).json.activeVersion).toBe(NEXT_VERSION);
   }, 600_000);

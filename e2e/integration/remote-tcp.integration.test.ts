@@ -208,7 +208,8 @@ describe('deploying on a TCP+TLS environment', () => {
   }, 600_000);
 
   it('upgrade under load: no failed request, the new version answers after', async () => {
-    const traffic = startTraffic(url, { concurrency: 10, pauseMs: 20 });
+    // engine-resilience's pace: CI runs this beside other zero-failure tests (remote-deploy.integration.test.ts).
+    const traffic = startTraffic(url, { concurrency: 10, pauseMs: 50 });
     await new Promise((r) => setTimeout(r, 1000));
     const t0 = Date.now();
     const result = await deploy(ports, { version: NEXT_VERSION });
