@@ -153,6 +153,14 @@ export async function withApiUser(role: Role, handler: (caller: Caller, rt: Runt
 export { runtimeFor, forget as closeEnvironmentRuntime };
 
 /**
+ * For an edge that added an environment: its runtime (health watch, alerts, scheduled backups) starts
+ * now, as every environment's does at start-up, instead of on its first visit. Never waits for the host.
+ */
+export function startEnvironmentRuntime(id: string): void {
+  runtimeFor(id).catch((err: Error) => console.log(`[tale-console] Could not start environment ${id}: ${err.message}`));
+}
+
+/**
  * An environment's runtime from an id given by a page's search (`?env=`), an action's bound argument
  * or a promotion's source; 'local' when absent, ENVIRONMENT_NOT_FOUND when there is none.
  */

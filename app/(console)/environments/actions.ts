@@ -1,5 +1,5 @@
 'use server';
-import { actionCaller, closeEnvironmentRuntime } from '@/server/auth/session';
+import { actionCaller, closeEnvironmentRuntime, startEnvironmentRuntime } from '@/server/auth/session';
 import { runtime } from '@/server/runtime';
 import { addEnvironment, removeEnvironment, scanEnvironment } from '@/server/services/environments';
 
@@ -12,7 +12,9 @@ export async function scanEnvironmentAction(input: unknown) {
 
 // access: admin
 export async function addEnvironmentAction(input: unknown) {
-  return addEnvironment(runtime(), await actionCaller(), input);
+  const result = await addEnvironment(runtime(), await actionCaller(), input);
+  if (result.ok) startEnvironmentRuntime(result.data.id);
+  return result;
 }
 
 // access: admin

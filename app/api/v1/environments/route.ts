@@ -1,4 +1,4 @@
-import { withApiUser } from '@/server/auth/session';
+import { startEnvironmentRuntime, withApiUser } from '@/server/auth/session';
 import { runtime } from '@/server/runtime';
 import { parseJsonBody, resultResponse } from '@/server/http/api-request';
 import { addEnvironment, listEnvironments } from '@/server/services/environments';
@@ -16,6 +16,8 @@ export function POST(req: Request) {
   return withApiUser('admin', async (caller) => {
     const body = await parseJsonBody(req, addAnyEnvironmentInputSchema);
     if (!body.ok) return body.response;
-    return resultResponse(await addEnvironment(runtime(), caller, body.data), 201);
+    const result = await addEnvironment(runtime(), caller, body.data);
+    if (result.ok) startEnvironmentRuntime(result.data.id); // its watch, alerts and backups start now
+    return resultResponse(result, 201);
   }, req);
 }
