@@ -11,6 +11,9 @@ import { openTcpEndpoint } from './remote/tcp-endpoint';
 import { recoverCutOff, remoteLockAlive } from './operations/environment-recovery';
 import { createRuntime, environmentParts, runtime, type Runtime } from './runtime';
 import { startBackupScheduler } from './services/backup-schedule';
+import { stackProbe } from './environments/remote-status';
+import { STATUS_DEADLINE_MS, STATUS_REFRESH_MS, createSnapshotKeeper, keepStatus, type SnapshotKeeper } from './environments/status-snapshot';
+import type { FleetProbeDto } from '@/lib/dto/environments';
 
 // One runtime per environment (docs/environments.md#one-runtime-per-environment). The local one is
 // runtime(); a remote one is the same parts over its SSH endpoint (Docker through the host's
@@ -18,7 +21,7 @@ import { startBackupScheduler } from './services/backup-schedule';
 // every page, route and operation of that environment shares one endpoint instead of opening its
 // own. It shares the local runtime's database, alerts hub and operations bus.
 
-type Entry = { signature: string; runtime: Runtime; endpoint: RemoteEndpoint; stopScheduler: () => void };
+type Entry = { signature: string; runtime: Runtime; endpoint: RemoteEndpoint; stopScheduler: () => void; status: SnapshotKeeper<FleetProbeDto> };
 
 // Next loads modules once per bundle: the pool hangs off globalThis like runtime() does.
 const shared = globalThis as unknown as { __taleEnvironmentRuntimes?: Map<string, Promise<Entry>> };
@@ -79,15 +82,21 @@ async function build(local: Runtime, row: EnvironmentRow): Promise<Entry> {
   // Its health watch runs while the runtime is kept (forget() stops it). Each reconnect after a
   // drop records the gap; a gap means the host answers again, so an operation the drop cut off is
   // recovered then, as it is now if the console stopped or lost the host before this build.
+  // Its stack status for the fleet, read in the background so the page reads memory
+  // (environments/status-snapshot.ts); a container's change the watch records is read at once.
+  const status = createSnapshotKeeper({ read: () => stackProbe(rt.docker, rt.project), deadlineMs: STATUS_DEADLINE_MS, intervalMs: STATUS_REFRESH_MS });
+  keepStatus(rt, status);
   rt.watch.onIncident((incident) => {
     if (incident.kind === 'gap') recoverCutOff(rt, 'host-back');
+    void status.refresh();
   });
   rt.watch.start();
+  status.start();
   recoverCutOff(rt, 'runtime-built');
   // Its scheduled backups run like the local environment's, started at boot (server/bootstrap.ts):
   // into its own repository, on its own schedule (docs/backups.md#environments).
   const stopScheduler = startBackupScheduler(rt);
-  return { signature: signatureOf(row), runtime: rt, endpoint, stopScheduler };
+  return { signature: signatureOf(row), runtime: rt, endpoint, stopScheduler, status };
 }
 
 /**
@@ -127,6 +136,7 @@ export function forget(id: string): void {
   void kept
     .then(async (entry) => {
       entry.stopScheduler();
+      entry.status.stop();
       await entry.runtime.watch.stop();
       await entry.endpoint.close();
     })

@@ -7,6 +7,12 @@ import { ColourSwatch } from './colour-swatch';
 
 const TONE: Record<string, 'good' | 'warn' | 'bad' | 'neutral'> = { healthy: 'good', running: 'good', starting: 'warn', unhealthy: 'bad', stopped: 'bad', 'not deployed': 'neutral' };
 
+/** How old a card's state is, in words. */
+export function ageWords(ms: number): string {
+  const s = Math.round(ms / 1000);
+  return s < 1 ? 'read just now' : `read ${s} s ago`;
+}
+
 function Card({ e }: { e: FleetEnvironmentDto }) {
   const { environment: env, probe } = e;
   return (
@@ -20,7 +26,10 @@ function Card({ e }: { e: FleetEnvironmentDto }) {
           </Link>
         </h2>
         <Badge tone={probe.reachable ? 'good' : 'bad'}>{probe.reachable ? 'reachable' : 'unreachable'}</Badge>
-        <span className="text-xs text-zinc-500 dark:text-zinc-400">{e.durationMs} ms</span>
+        {/* A remote environment's state is its runtime's last read: its age is always shown, never passed off as live. */}
+        <span className="text-xs text-zinc-500 dark:text-zinc-400" data-testid="fleet-age" data-age-ms={e.ageMs} title={`Read at ${formatTime(e.checkedAt)} in ${e.durationMs} ms`}>
+          {ageWords(e.ageMs)} · {e.durationMs} ms
+        </span>
       </header>
       <p className="break-all text-xs text-zinc-600 dark:text-zinc-400">
         {env.endpoint ?? 'The local Docker Engine'} · {env.deployDir}
@@ -76,7 +85,7 @@ export function FleetCards({ fleet }: { fleet: FleetDto }) {
         ))}
       </div>
       <p className="text-xs text-zinc-500 dark:text-zinc-400">
-        Checked {formatTime(fleet.checkedAt)} in {fleet.durationMs} ms; each environment gets {fleet.deadlineMs / 1000} s to answer.
+        Checked {formatTime(fleet.checkedAt)} in {fleet.durationMs} ms; each environment gets {fleet.deadlineMs / 1000} s to answer. A remote environment&apos;s state is read in the background and shown with its age (at most {fleet.maxAgeMs / 1000} s old; older is read again).
       </p>
     </div>
   );

@@ -125,10 +125,22 @@ describe('environments', () => {
       `GET /api/v1/fleet: ${before.ms} ms with local only; ${after.ms} ms with a silent and a closed host added (deadline ${after.json.deadlineMs} ms); ` +
         after.json.environments.map((e) => `${e.environment.id} ${code(e)} in ${e.durationMs} ms`).join(', '),
     );
+    // Their runtimes keep the failure (environments/status-snapshot.ts): the next fleet answers it
+    // from memory, read at the same moment, instead of waiting for the silent host again.
+    const again = await api<FleetDto>('GET', '/api/v1/fleet');
+    const againById = Object.fromEntries(again.json.environments.map((e) => [e.environment.id, e]));
+    for (const id of ['ev-silent', 'ev-closed']) {
+      expect(againById[id]!.probe.reachable).toBe(false);
+      expect(againById[id]!.checkedAt).toBe(byId[id]!.checkedAt);
+      expect(againById[id]!.ageMs).toBeGreaterThan(0);
+    }
+    expect(againById.local!.probe.reachable).toBe(true);
+    console.log(`GET /api/v1/fleet again: ${again.ms} ms; ${again.json.environments.map((e) => `${e.environment.id} ${code(e)} read ${e.ageMs} ms before`).join(', ')}`);
     // The page renders the same cards.
     const page = await fetch(`${app.baseURL}/fleet`, { headers: { Cookie: app.cookie } }).then((r) => r.text());
     expect(page).toContain('ev-silent');
     expect(page).toContain('unreachable');
+    expect(page).toMatch(/read (just now|\d+ s ago)/);
   });
 
   it('a viewer reads the environments and the fleet but cannot add or remove (403)', async () => {

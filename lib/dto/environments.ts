@@ -58,6 +58,10 @@ export type FleetEnvironmentDto = {
   probe: FleetProbeDto;
   /** How long this environment's probe took (the deadline when it did not answer). */
   durationMs: number;
+  /** When `probe` was read: now for a live probe, earlier for a remote runtime's kept snapshot. */
+  checkedAt: string;
+  /** How old `probe` was when the fleet answered (never more than the fleet's maxAgeMs). */
+  ageMs: number;
   /** What this console recorded for the environment (its operations rows and alerts). */
   records: {
     running: { id: string; kind: string; purpose: string } | null;
@@ -67,4 +71,11 @@ export type FleetEnvironmentDto = {
   };
 };
 
-export type FleetDto = { environments: FleetEnvironmentDto[]; deadlineMs: number; checkedAt: string; durationMs: number };
+export type FleetDto = {
+  environments: FleetEnvironmentDto[];
+  deadlineMs: number;
+  /** The oldest snapshot the fleet shows; an older one is read from the host again. */
+  maxAgeMs: number;
+  checkedAt: string;
+  durationMs: number;
+};

@@ -8,6 +8,8 @@ import { RemoteError } from '../remote/remote-error';
 import type { Runtime } from '../runtime';
 import { callerOf, fakeRuntime, type FakeRuntime } from '../test-support/fake-runtime';
 import { getFleet, type RuntimeOf } from './fleet';
+import { createSnapshotKeeper, keepStatus } from '../environments/status-snapshot';
+import type { FleetProbeDto } from '@/lib/dto/environments';
 
 // The fleet over fake environment runtimes: every environment asked at once through its kept
 // runtime under its own deadline, so a host that never answers is unreachable (TIMEOUT) after the
@@ -95,5 +97,36 @@ describe('getFleet', () => {
     const [local, staging] = fleet.environments;
     expect(local!.records).toEqual({ running: null, lastBackup: { operationId: 'op-bk-local', finishedAt: '2026-12-01T10:00:00.000Z' }, alertsLast24h: 2 });
     expect(staging!.records).toEqual({ running: { id: 'op-run', kind: 'deploy', purpose: expect.any(String) }, lastBackup: { operationId: 'op-bk-staging', finishedAt: '2026-12-02T10:00:00.000Z' }, alertsLast24h: 2 });
+  });
+
+  it("answers a remote runtime's kept snapshot with its age, reads an older one again, and keeps a failure as unreachable", async () => {
+    add('kept');
+    let reads = 0;
+    let up = true;
+    const rt = remoteRuntime('kept', () => Promise.resolve('kept-project'));
+    const probe = (): Promise<FleetProbeDto> => (++reads, up ? Promise.resolve({ reachable: true, initialised: true, projectId: 'kept-project', activeColor: 'blue', activeVersion: `1.0.${reads}`, services: [], message: null }) : Promise.reject(new RemoteError('HOST_UNREACHABLE', 'kept.test:22: connection refused')));
+    const keeper = createSnapshotKeeper({ read: probe, deadlineMs: DEADLINE, intervalMs: 60_000 });
+    keepStatus(rt, keeper);
+    const readAt = (await keeper.refresh()).at;
+    const runtimeOf: RuntimeOf = async (id) => (id === 'local' ? f.rt : rt);
+    await new Promise((r) => setTimeout(r, 20));
+    const fleet = await getFleet(f.rt, viewer, runtimeOf, DEADLINE, 60_000);
+    const kept = fleet.environments[1]!;
+    // From memory: the one read so far, with when it was read and how old it was.
+    expect(reads).toBe(1);
+    expect(kept.probe).toMatchObject({ reachable: true, activeVersion: '1.0.1' });
+    expect(kept.checkedAt).toBe(new Date(readAt).toISOString());
+    expect(kept.ageMs).toBeGreaterThan(0);
+    expect(fleet.environments[0]!.ageMs).toBe(0); // the local one is asked live
+    // Older than the fleet accepts: read again before it is shown.
+    const fresh = await getFleet(f.rt, viewer, runtimeOf, DEADLINE, 0);
+    expect(reads).toBe(2);
+    expect(fresh.environments[1]!.probe).toMatchObject({ reachable: true, activeVersion: '1.0.2' });
+    // A failed read is kept as unreachable, never the last good answer.
+    up = false;
+    await keeper.refresh();
+    const down = await getFleet(f.rt, viewer, runtimeOf, DEADLINE, 60_000);
+    expect(down.environments[1]!.probe).toMatchObject({ reachable: false, code: 'HOST_UNREACHABLE' });
+    expect(reads).toBe(3);
   });
 });

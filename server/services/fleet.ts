@@ -6,8 +6,9 @@ import { alertDeliveries } from '../db/schema/alerts';
 import { operations } from '../db/schema/operations';
 import { CodedError } from '@/lib/errors';
 import { LOCAL_ENVIRONMENT_ID } from '@/lib/schemas/environments';
-import { DeadlineError, allWithDeadline, type Settled } from '../environments/deadline';
+import { DeadlineError, allWithDeadline, withDeadline, type Settled } from '../environments/deadline';
 import { fleetServices, stackProbe } from '../environments/remote-status';
+import { STATUS_DEADLINE_MS, STATUS_MAX_AGE_MS, keptStatus } from '../environments/status-snapshot';
 import { listEnvironmentRows } from '../environments/store';
 import type { Runtime } from '../runtime';
 import { environmentDto, localEnvironment, remoteErrorOf, remoteWords } from './environments';
@@ -17,10 +18,14 @@ import { runningOperation, toOperationDto } from '../operations/operation-store'
 // The fleet (docs/environments.md#fleet): every environment asked at once through its kept
 // runtime (one SSH connection per environment, server/environment-runtimes.ts), each under its own
 // deadline, so a host that does not answer is shown as unreachable after FLEET_DEADLINE_MS and
-// never delays the others. Every environment also shows what this console records for it: the
-// running operation, the last backup and the recent alerts.
+// never delays the others. A remote runtime keeps its status read in the background
+// (environments/status-snapshot.ts): the fleet shows that snapshot with its age while it is
+// younger than STATUS_MAX_AGE_MS, and reads the host itself only when it is older (or missing).
+// Every environment also shows what this console records for it: the running operation, the last
+// backup and the recent alerts.
 
-export const FLEET_DEADLINE_MS = 3_000;
+export const FLEET_DEADLINE_MS = STATUS_DEADLINE_MS;
+const BUILD_GRACE_MS = 250;
 
 /** The runtime of an environment id (the edge passes runtimeFor: a service never imports the process's runtimes). */
 export type RuntimeOf = (id: string) => Promise<Runtime>;
@@ -91,22 +96,44 @@ export function environmentExtras(rt: Runtime, environmentId: string): FleetEnvi
   };
 }
 
-export async function getFleet(rt: Runtime, caller: Caller, runtimeOf: RuntimeOf, deadlineMs = FLEET_DEADLINE_MS): Promise<FleetDto> {
+export async function getFleet(rt: Runtime, caller: Caller, runtimeOf: RuntimeOf, deadlineMs = FLEET_DEADLINE_MS, maxAgeMs = STATUS_MAX_AGE_MS): Promise<FleetDto> {
   requireRole(caller, 'viewer');
   const started = Date.now();
   const rows = listEnvironmentRows(rt.db);
   const ids = [LOCAL_ENVIRONMENT_ID, ...rows.map((row) => row.id)];
   // runtimeOf never waits for a host (its connection is made on first use): only the probe does.
-  const settled = await allWithDeadline(ids, async (id) => probe(await runtimeOf(id)), deadlineMs);
+  // A kept snapshot answers with when it was read; a live probe was read just now.
+  type Read = { probe: FleetProbeDto; at: number; ms: number };
+  const settled = await allWithDeadline(
+    ids,
+    async (id): Promise<Read> => {
+      const envRt = await runtimeOf(id);
+      const kept = keptStatus(envRt);
+      if (kept) {
+        const snapshot = await kept.get(maxAgeMs);
+        return { probe: probeAnswer(snapshot.settled, deadlineMs), at: snapshot.at, ms: snapshot.settled.ms };
+      }
+      const live = await withDeadline(() => probe(envRt), deadlineMs);
+      return { probe: probeAnswer(live, deadlineMs), at: Date.now(), ms: live.ms };
+    },
+    // Each read has its deadline above (a kept one the keeper's, started with its read): this one
+    // only bounds building a runtime, and lets the keeper record its own timeout first, so the
+    // page and the next request show the same kept answer.
+    deadlineMs + BUILD_GRACE_MS,
+  );
+  const answeredAt = Date.now();
   const environments = ids.map((id, i): FleetEnvironmentDto => {
     const s = settled[i]!;
     const env = i === 0 ? localEnvironment(rt) : environmentDto(rows[i - 1]!);
+    const read: Read = s.ok ? s.value : { probe: probeAnswer(s, deadlineMs), at: answeredAt, ms: s.ms };
     return {
       environment: { id: env.id, name: env.name, colour: env.colour, kind: env.kind, endpoint: env.endpoint, deployDir: env.deployDir },
-      probe: probeAnswer(s, deadlineMs),
-      durationMs: s.ms,
+      probe: read.probe,
+      durationMs: read.ms,
+      checkedAt: new Date(read.at).toISOString(),
+      ageMs: Math.max(0, answeredAt - read.at),
       records: environmentExtras(rt, id),
     };
   });
-  return { environments, deadlineMs, checkedAt: rt.clock.now().toISOString(), durationMs: Date.now() - started };
+  return { environments, deadlineMs, maxAgeMs, checkedAt: rt.clock.now().toISOString(), durationMs: Date.now() - started };
 }

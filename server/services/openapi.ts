@@ -400,7 +400,7 @@ const schemas: Record<string, JsonSchema> = {
   },
   FleetEnvironment: {
     type: 'object',
-    required: ['environment', 'probe', 'durationMs', 'local'],
+    required: ['environment', 'probe', 'durationMs', 'checkedAt', 'ageMs', 'records'],
     properties: {
       environment: { type: 'object', description: 'id, name, colour, kind, endpoint, deployDir (as Environment)' },
       probe: {
@@ -409,8 +409,10 @@ const schemas: Record<string, JsonSchema> = {
         description: 'Reachable: initialised, projectId, activeColor, activeVersion, services [{service, status, version}], message. Unreachable: code (a transport code such as HOST_UNREACHABLE, HOST_KEY_CHANGED, AUTH_FAILED, or TIMEOUT, KEY_MISSING, DOCKER_UNAVAILABLE) and message in words.',
         properties: { reachable: { type: 'boolean' }, code: str, message: nullableStr, activeVersion: nullableStr, services: { type: 'array', items: { type: 'object', properties: { service: str, status: str, version: nullableStr } } } },
       },
-      durationMs: { type: 'integer' },
-      local: { type: ['object', 'null'], description: 'Local only: running operation, last successful backup, alert events of the last 24 h' },
+      durationMs: { type: 'integer', description: 'How long reading this environment took' },
+      checkedAt: { type: 'string', format: 'date-time', description: 'When probe was read: a remote environment’s status is read by its runtime in the background and shown with its age' },
+      ageMs: { type: 'integer', description: 'How old probe was when the fleet answered (at most maxAgeMs)' },
+      records: { type: 'object', description: 'What this console recorded for the environment: running operation, last successful backup, alert events of the last 24 h' },
     },
   },
   AlertChannel: {
@@ -969,9 +971,9 @@ export function openApiDocument(): Record<string, unknown> {
           summary: 'Every environment’s reachability, live version and health per service (viewer)',
           operationId: 'getFleet',
           tags: ['environments'],
-          description: 'All environments are asked at once, each under its own deadline (deadlineMs, 3 s): one that does not answer in time is unreachable with code TIMEOUT and does not delay the others. The local environment adds the running operation, the last backup and the alerts of the last 24 hours.',
+          description: 'The local environment is asked live; a remote one’s status is read by its runtime every 10 s in the background and shown with its age (checkedAt, ageMs) while younger than maxAgeMs (15 s), else read again. A read has its own deadline (deadlineMs, 3 s): one that does not answer in time is unreachable with code TIMEOUT and does not delay the others, and a failed or timed-out read is kept as such, so it is answered at once until the next read. Every environment adds the running operation, the last backup and the alerts of the last 24 hours.',
           responses: {
-            200: { description: 'The fleet', content: json({ type: 'object', required: ['environments', 'deadlineMs', 'checkedAt', 'durationMs'], properties: { environments: { type: 'array', items: ref('FleetEnvironment') }, deadlineMs: { type: 'integer' }, checkedAt: { type: 'string', format: 'date-time' }, durationMs: { type: 'integer' } } }) },
+            200: { description: 'The fleet', content: json({ type: 'object', required: ['environments', 'deadlineMs', 'maxAgeMs', 'checkedAt', 'durationMs'], properties: { environments: { type: 'array', items: ref('FleetEnvironment') }, deadlineMs: { type: 'integer' }, maxAgeMs: { type: 'integer' }, checkedAt: { type: 'string', format: 'date-time' }, durationMs: { type: 'integer' } } }) },
             ...denied,
           },
         },
