@@ -79,13 +79,13 @@ async function build(local: Runtime, row: EnvironmentRow): Promise<Entry> {
     lockAlive: remoteLockAlive(local.db, row.id, lockSelf),
   });
   const rt = createRuntime(parts, { alerts: local.alerts, live: local.live });
-  // Its health watch runs while the runtime is kept (forget() stops it). Each reconnect after a
-  // drop records the gap; a gap means the host answers again, so an operation the drop cut off is
-  // recovered then, as it is now if the console stopped or lost the host before this build.
   // Its stack status for the fleet, read in the background so the page reads memory
   // (environments/status-snapshot.ts); a container's change the watch records is read at once.
   const status = createSnapshotKeeper({ read: () => stackProbe(rt.docker, rt.project), deadlineMs: STATUS_DEADLINE_MS, intervalMs: STATUS_REFRESH_MS });
   keepStatus(rt, status);
+  // Its health watch runs while the runtime is kept (forget() stops it). Each reconnect after a
+  // drop records the gap; a gap means the host answers again, so an operation the drop cut off is
+  // recovered then, as it is now if the console stopped or lost the host before this build.
   rt.watch.onIncident((incident) => {
     if (incident.kind === 'gap') recoverCutOff(rt, 'host-back');
     void status.refresh();

@@ -7,7 +7,7 @@ import { insertEnvironment } from '../environments/store';
 import { RemoteError } from '../remote/remote-error';
 import type { Runtime } from '../runtime';
 import { callerOf, fakeRuntime, type FakeRuntime } from '../test-support/fake-runtime';
-import { getFleet, type RuntimeOf } from './fleet';
+import { getFleet, probeAnswer, type RuntimeOf } from './fleet';
 import { createSnapshotKeeper, keepStatus } from '../environments/status-snapshot';
 import type { FleetProbeDto } from '@/lib/dto/environments';
 
@@ -128,5 +128,15 @@ describe('getFleet', () => {
     const down = await getFleet(f.rt, viewer, runtimeOf, DEADLINE, 60_000);
     expect(down.environments[1]!.probe).toMatchObject({ reachable: false, code: 'HOST_UNREACHABLE' });
     expect(reads).toBe(3);
+  });
+
+  it('words an unreachable TCP environment for TCP: no SSH, no private key', () => {
+    const failed = (error: unknown) => ({ ok: false as const, error, timedOut: false, ms: 5 });
+    const refused = probeAnswer(failed(new RemoteError('HOST_UNREACHABLE', 'Connection refused.')), DEADLINE, 'tcp');
+    expect(refused).toMatchObject({ reachable: false, code: 'HOST_UNREACHABLE' });
+    expect(refused.reachable === false && refused.message).toMatch(/over TCP/);
+    expect(refused.reachable === false && refused.message).not.toMatch(/SSH/);
+    const keyless = probeAnswer(failed(new CodedError('KEY_MISSING', 'x')), DEADLINE, 'tcp');
+    expect(keyless.reachable === false && keyless.message).toMatch(/certificates file/);
   });
 });

@@ -10,7 +10,7 @@ import { DeadlineError, allWithDeadline, withDeadline, type Settled } from '../e
 import { fleetServices, stackProbe } from '../environments/remote-status';
 import { STATUS_DEADLINE_MS, STATUS_MAX_AGE_MS, keptStatus } from '../environments/status-snapshot';
 import { listEnvironmentRows } from '../environments/store';
-import type { Runtime } from '../runtime';
+import type { Runtime, RuntimeEnvironment } from '../runtime';
 import { environmentDto, localEnvironment, remoteErrorOf, remoteWords } from './environments';
 import { currentStatus } from './operations';
 import { runningOperation, toOperationDto } from '../operations/operation-store';
@@ -55,15 +55,16 @@ function probe(rt: Runtime): Promise<FleetProbeDto> {
 }
 
 /** A settled probe as the fleet shows it; errors in words, never a stack or a credential. */
-export function probeAnswer(settled: Settled<FleetProbeDto>, deadlineMs: number): FleetProbeDto {
+export function probeAnswer(settled: Settled<FleetProbeDto>, deadlineMs: number, kind: RuntimeEnvironment['kind'] = 'ssh'): FleetProbeDto {
   if (settled.ok) return settled.value;
   if (settled.timedOut || settled.error instanceof DeadlineError) {
     return { reachable: false, code: 'TIMEOUT', message: `No answer within ${deadlineMs / 1000} s: the host or its Docker Engine does not respond.` };
   }
   const remote = remoteErrorOf(settled.error);
-  if (remote) return { reachable: false, code: remote.code, message: remoteWords(remote.code, remote.message) };
+  if (remote) return { reachable: false, code: remote.code, message: remoteWords(remote.code, remote.message, kind === 'tcp' ? 'tcp' : 'ssh') };
   if (settled.error instanceof CodedError && settled.error.code === 'KEY_MISSING') {
-    return { reachable: false, code: 'KEY_MISSING', message: "This environment's private key file is missing: remove the environment and add it again." };
+    const what = kind === 'tcp' ? 'certificates file' : 'private key file';
+    return { reachable: false, code: 'KEY_MISSING', message: `This environment's ${what} is missing: remove the environment and add it again.` };
   }
   return { reachable: false, code: 'UNREACHABLE', message: 'The environment could not be read.' };
 }
@@ -111,10 +112,10 @@ export async function getFleet(rt: Runtime, caller: Caller, runtimeOf: RuntimeOf
       const kept = keptStatus(envRt);
       if (kept) {
         const snapshot = await kept.get(maxAgeMs);
-        return { probe: probeAnswer(snapshot.settled, deadlineMs), at: snapshot.at, ms: snapshot.settled.ms };
+        return { probe: probeAnswer(snapshot.settled, deadlineMs, envRt.environment.kind), at: snapshot.at, ms: snapshot.settled.ms };
       }
       const live = await withDeadline(() => probe(envRt), deadlineMs);
-      return { probe: probeAnswer(live, deadlineMs), at: Date.now(), ms: live.ms };
+      return { probe: probeAnswer(live, deadlineMs, envRt.environment.kind), at: Date.now(), ms: live.ms };
     },
     // Each read has its deadline above (a kept one the keeper's, started with its read): this one
     // only bounds building a runtime, and lets the keeper record its own timeout first, so the
@@ -125,7 +126,7 @@ export async function getFleet(rt: Runtime, caller: Caller, runtimeOf: RuntimeOf
   const environments = ids.map((id, i): FleetEnvironmentDto => {
     const s = settled[i]!;
     const env = i === 0 ? localEnvironment(rt) : environmentDto(rows[i - 1]!);
-    const read: Read = s.ok ? s.value : { probe: probeAnswer(s, deadlineMs), at: answeredAt, ms: s.ms };
+    const read: Read = s.ok ? s.value : { probe: probeAnswer(s, deadlineMs, env.kind), at: answeredAt, ms: s.ms };
     return {
       environment: { id: env.id, name: env.name, colour: env.colour, kind: env.kind, endpoint: env.endpoint, deployDir: env.deployDir },
       probe: read.probe,
