@@ -180,6 +180,29 @@ export function scanEnvironment(rt: Runtime, caller: Caller, raw: unknown, remot
   });
 }
 
+/**
+ * The row first: its unique indexes settle a race with another admin's add of the same name, id or
+ * target before any file of that id is written; files that cannot be written take the row (and
+ * whatever of them was written) back out. False when another add won the race.
+ */
+async function insertWithSecrets(rt: Runtime, row: EnvironmentRow, writeSecrets: () => Promise<void>): Promise<boolean> {
+  try {
+    insertEnvironment(rt.db, row);
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code !== 'SQLITE_CONSTRAINT_UNIQUE' && code !== 'SQLITE_CONSTRAINT_PRIMARYKEY') throw err;
+    return false;
+  }
+  try {
+    await writeSecrets();
+  } catch (err) {
+    deleteEnvironment(rt.db, row.id);
+    await removeKey(rt.env.dataDir, row.id).catch(() => {});
+    throw err;
+  }
+  return true;
+}
+
 /** Step 2: with the confirmed fingerprint; saved only once the host answered as confirmed and the directory is writable. */
 export function addEnvironment(rt: Runtime, caller: Caller, raw: unknown, remote: RemoteConnector = sshRemote, tcp: TcpConnector = tcpRemote): Promise<ActionResult<EnvironmentDto>> {
   if (typeof raw === 'object' && raw !== null && (raw as { kind?: unknown }).kind === 'tcp') return addTcpEnvironment(rt, caller, raw, tcp);
@@ -229,21 +252,9 @@ export function addEnvironment(rt: Runtime, caller: Caller, raw: unknown, remote
         createdAt: rt.clock.now(),
         createdBy: actor.email,
       };
-      // The row first: its unique indexes settle a race with another admin's add of the same name,
-      // id or target, before a key file of that id is written; a key that cannot be written takes
-      // its row back out.
-      try {
-        insertEnvironment(rt.db, row);
-      } catch (err) {
-        if ((err as { code?: string }).code !== 'SQLITE_CONSTRAINT_UNIQUE' && (err as { code?: string }).code !== 'SQLITE_CONSTRAINT_PRIMARYKEY') throw err;
+      if (!(await insertWithSecrets(rt, row, () => writeKey(rt.env.dataDir, id, input.privateKey)))) {
         audit('failure', 'ENVIRONMENT_DUPLICATE');
         return failure('ENVIRONMENT_DUPLICATE', 'Another environment with this name or on this host and directory was added meanwhile.');
-      }
-      try {
-        await writeKey(rt.env.dataDir, id, input.privateKey);
-      } catch (err) {
-        deleteEnvironment(rt.db, id);
-        throw err;
       }
       audit('success', 'added', { id, hostKeyFingerprint: presented.fingerprint });
       return { ok: true, data: environmentDto(row) };
@@ -326,20 +337,13 @@ export function addTcpEnvironment(rt: Runtime, caller: Caller, raw: unknown, tcp
         createdAt: rt.clock.now(),
         createdBy: actor.email,
       };
-      try {
-        insertEnvironment(rt.db, row);
-      } catch (err) {
-        if ((err as { code?: string }).code !== 'SQLITE_CONSTRAINT_UNIQUE' && (err as { code?: string }).code !== 'SQLITE_CONSTRAINT_PRIMARYKEY') throw err;
-        audit('failure', 'ENVIRONMENT_DUPLICATE');
-        return failure('ENVIRONMENT_DUPLICATE', 'Another environment with this name or on this engine was added meanwhile.');
-      }
-      try {
+      const secrets = async () => {
         await writeTlsMaterial(rt.env.dataDir, id, material);
         await fs.mkdir(projectDir, { recursive: true, mode: 0o700 });
-      } catch (err) {
-        deleteEnvironment(rt.db, id);
-        await removeKey(rt.env.dataDir, id).catch(() => {});
-        throw err;
+      };
+      if (!(await insertWithSecrets(rt, row, secrets))) {
+        audit('failure', 'ENVIRONMENT_DUPLICATE');
+        return failure('ENVIRONMENT_DUPLICATE', 'Another environment with this name or on this engine was added meanwhile.');
       }
       audit('success', 'added', { id, deployDir: projectDir, caFingerprint: summary.caFingerprint, clientSubject: summary.clientSubject, engineVersion: probe.version });
       return { ok: true, data: environmentDto(row) };
