@@ -3,7 +3,7 @@ import path from 'node:path';
 import { expect, type Page } from '@playwright/test';
 import { e2eDataDir } from './paths';
 import { actionIds, callAction } from './server-actions';
-import { gotoHydrated } from './goto-hydrated';
+import { gotoHydrated, waitForHydration } from './goto-hydrated';
 
 /** The admin the browser specs share; first-run.spec.ts creates it through the UI. */
 export const ADMIN = { name: 'Ada Admin', email: 'ada@example.com', password: 'correct horse battery' };
@@ -19,7 +19,7 @@ export async function signInAsAdmin(page: Page, baseURL: string): Promise<void> 
   await signInThroughUi(page, ADMIN.email, ADMIN.password);
 }
 
-/** Signs in through the login form and waits for the overview. */
+/** Signs in through the login form and waits for the overview, hydrated (its buttons work). */
 export async function signInThroughUi(page: Page, email: string, password: string): Promise<void> {
   await gotoHydrated(page, '/login');
   await page.getByLabel('Email').fill(email);
@@ -27,6 +27,7 @@ export async function signInThroughUi(page: Page, email: string, password: strin
   await page.getByRole('button', { name: 'Sign in' }).click();
   // Generous: on a loaded CI machine the first sign-in (password hash, first render) takes seconds.
   await expect(page).toHaveURL(/\/$/, { timeout: 60_000 });
+  await waitForHydration(page);
 }
 
 /** A new viewer (the form's default role), added by the admin through the users page. */
