@@ -70,15 +70,13 @@ describe('removing an environment', () => {
     const form = { name: ENV_ID, colour: 'blue', endpoint: `ssh://${host.ssh.user}@${host.ssh.host}:${host.ssh.port}`, deployDir: dir, privateKey: host.privateKey };
     const add = await api('POST', '/api/v1/environments', { ...form, hostKeyFingerprint: fingerprint });
     expect(add.status, add.text).toBe(201);
-    // The add's own check connection is closed before it answers: nothing is kept yet.
-    await pollUntil(sshConnections, (n) => n === 0, 10_000);
-
-    // The fleet builds the kept runtime: its connection, its watch and its status reads.
+    // The add starts the kept runtime at once, before anyone opens the environment: its
+    // connection, its health watch (remote processes, heartbeats) and its status reads.
+    await pollUntil(async () => (await userProcesses()).join('\n'), (ps) => ps.includes('docker system dial-stdio') && ps.includes(`sshd: ${host.ssh.user}`), 30_000);
+    await pollUntil(async () => heartbeat(), (at) => at !== null, 30_000);
     const fleet = await api<FleetDto>('GET', '/api/v1/fleet');
     expect(fleet.status, fleet.text).toBe(200);
     expect(fleet.json.environments.find((e) => e.environment.id === ENV_ID)!.probe).toMatchObject({ reachable: true, projectId: 'ev-close' });
-    await pollUntil(async () => (await userProcesses()).join('\n'), (ps) => ps.includes('docker system dial-stdio') && ps.includes(`sshd: ${host.ssh.user}`), 30_000);
-    await pollUntil(async () => heartbeat(), (at) => at !== null, 30_000);
     const before = { connections: await sshConnections(), processes: await userProcesses(), heartbeat: heartbeat() };
     expect(before.connections).toBeGreaterThanOrEqual(1);
 
