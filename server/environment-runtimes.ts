@@ -11,6 +11,8 @@ import { openTcpEndpoint } from './remote/tcp-endpoint';
 import { recoverCutOff, remoteLockAlive } from './operations/environment-recovery';
 import { createRuntime, environmentParts, runtime, type Runtime } from './runtime';
 import { startBackupScheduler } from './services/backup-schedule';
+import { startReleaseAlerts } from './services/release-alerts';
+import { startTlsAlerts } from './services/tls-alerts';
 import { stackProbe } from './environments/remote-status';
 import { STATUS_DEADLINE_MS, STATUS_REFRESH_MS, createSnapshotKeeper, keepStatus, type SnapshotKeeper } from './environments/status-snapshot';
 import type { FleetProbeDto } from '@/lib/dto/environments';
@@ -21,7 +23,7 @@ import type { FleetProbeDto } from '@/lib/dto/environments';
 // every page, route and operation of that environment shares one endpoint instead of opening its
 // own. It shares the local runtime's database, alerts hub and operations bus.
 
-type Entry = { signature: string; runtime: Runtime; endpoint: RemoteEndpoint; stopScheduler: () => void; status: SnapshotKeeper<FleetProbeDto> };
+type Entry = { signature: string; runtime: Runtime; endpoint: RemoteEndpoint; stopTimers: () => void; status: SnapshotKeeper<FleetProbeDto> };
 
 // Next loads modules once per bundle: the pool hangs off globalThis like runtime() does.
 const shared = globalThis as unknown as { __taleEnvironmentRuntimes?: Map<string, Promise<Entry>> };
@@ -68,7 +70,7 @@ async function build(local: Runtime, row: EnvironmentRow): Promise<Entry> {
   const parts = environmentParts({
     env: remoteEnv(local.env, row),
     db: local.db,
-    environment: { id: row.id, name: row.name, colour: row.colour as EnvironmentColour, kind: row.kind === 'tcp' ? 'tcp' : 'ssh', production: row.production },
+    environment: { id: row.id, name: row.name, colour: row.colour as EnvironmentColour, kind: row.kind === 'tcp' ? 'tcp' : 'ssh', production: row.production, host: row.sshHost },
     clients: endpoint.docker,
     files: endpoint.project,
     // The remote host's pids are not ours to probe: a CLI lock there counts as alive (an operator
@@ -94,9 +96,10 @@ async function build(local: Runtime, row: EnvironmentRow): Promise<Entry> {
   status.start();
   recoverCutOff(rt, 'runtime-built');
   // Its scheduled backups run like the local environment's, started at boot (server/bootstrap.ts):
-  // into its own repository, on its own schedule (docs/backups.md#environments).
-  const stopScheduler = startBackupScheduler(rt);
-  return { signature: signatureOf(row), runtime: rt, endpoint, stopScheduler, status };
+  // into its own repository, on its own schedule (docs/backups.md#environments); so do its release
+  // and certificate checks, alerted under its name (docs/alerts.md#environments).
+  const stops = [startBackupScheduler(rt), startReleaseAlerts(rt), startTlsAlerts(rt)];
+  return { signature: signatureOf(row), runtime: rt, endpoint, stopTimers: () => stops.forEach((stop) => stop()), status };
 }
 
 /**
@@ -135,7 +138,7 @@ export function forget(id: string): void {
   pool().delete(id);
   void kept
     .then(async (entry) => {
-      entry.stopScheduler();
+      entry.stopTimers();
       entry.status.stop();
       await entry.runtime.watch.stop();
       await entry.endpoint.close();

@@ -1,7 +1,9 @@
 import 'server-only';
 import path from 'node:path';
 import type { Clock, DockerPort, EnginePorts, EventSink, ProjectPort, RegistryPort } from './engine/ports';
+import { eq } from 'drizzle-orm';
 import { openDb, type Db } from './db/client';
+import { environments } from './db/schema/environments';
 import { createDockerClients, engineStatus, type DockerClients, type EngineStatus } from './docker/client';
 import { createDockerPort } from './docker/docker-adapter';
 import { execInContainer, type ExecResult } from './docker/container-exec';
@@ -76,8 +78,22 @@ export interface Backups {
   oneShot?: OneShotRunner;
 }
 
+/** An environment's name for its alerts' words; undefined for the local one and for one removed. */
+function environmentNameOf(db: Db, id: string): string | undefined {
+  if (id === LOCAL_ENVIRONMENT_ID) return undefined;
+  return db.select({ name: environments.name }).from(environments).where(eq(environments.id, id)).get()?.name;
+}
+
 /** Which environment a runtime acts on (docs/environments.md): every page and route picks one. */
-export type RuntimeEnvironment = { id: string; name: string; colour: EnvironmentColour; kind: 'local' | 'ssh' | 'tcp'; production: boolean };
+export type RuntimeEnvironment = {
+  id: string;
+  name: string;
+  colour: EnvironmentColour;
+  kind: 'local' | 'ssh' | 'tcp';
+  production: boolean;
+  /** The Docker host's address, where its published ports answer (a remote one's); absent for the local one: 127.0.0.1. */
+  host?: string;
+};
 
 export const LOCAL_ENVIRONMENT: RuntimeEnvironment = { id: LOCAL_ENVIRONMENT_ID, name: 'Local', colour: 'slate', kind: 'local', production: false };
 
@@ -132,7 +148,9 @@ export function createRuntime(parts: RuntimeParts, shared?: SharedParts): Runtim
     events,
     actor,
   });
-  const alerts = shared?.alerts ?? createAlerts({ db: parts.db, clock: parts.clock, publicUrl: parts.env.publicUrl, healthThresholdMs: parts.env.alerts.healthThresholdMs });
+  const alerts =
+    shared?.alerts ??
+    createAlerts({ db: parts.db, clock: parts.clock, publicUrl: parts.env.publicUrl, healthThresholdMs: parts.env.alerts.healthThresholdMs, environmentName: (id) => environmentNameOf(parts.db, id) });
   const live = shared?.live ?? createOperationsLive();
   // Every operation's end is one alert (or none: operationAlert); publishing only queues it.
   const onFinish = (op: Parameters<typeof operationAlert>[0]) => {

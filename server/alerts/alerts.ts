@@ -36,6 +36,8 @@ export type AlertsDeps = {
   transport?: Transport;
   /** How long a container must stay unhealthy or restarting before it alerts. */
   healthThresholdMs?: number;
+  /** The name an alert of environment `id` is told by; undefined for the local one (no prefix). */
+  environmentName?: (id: string) => string | undefined;
 };
 
 export const DEFAULT_HEALTH_THRESHOLD_MS = 5 * 60_000;
@@ -53,7 +55,8 @@ export function createAlerts(deps: AlertsDeps): Alerts {
 
   const publish = (event: AlertEvent) => {
     try {
-      const alert: PublishedAlert = { ...event, id: randomUUID(), occurredAt: deps.clock.now().toISOString() };
+      const environmentName = event.environmentId ? deps.environmentName?.(event.environmentId) : undefined;
+      const alert: PublishedAlert = { ...event, ...(environmentName ? { environmentName } : {}), id: randomUUID(), occurredAt: deps.clock.now().toISOString() };
       if (enqueue(deps.db, alert, deps.clock.now()) > 0) wake(0);
     } catch (err) {
       // An alert that cannot even be queued must not fail what published it (an operation's end).

@@ -1,11 +1,14 @@
 import type { AlertEventKind } from '@/lib/alerts/events';
 import type { OperationDto } from '@/lib/dto/operations';
+import { withEnv } from '@/lib/env-href';
 
 // What can be published (docs/alerts.md#events). Each event carries its own facts in `data`; the
 // words a person reads (title, text) and the severity are derived in one place, describe().
 
 // `environmentId` names the environment the event is about (an operation's, a watched
-// container's); host-wide checks (disk, memory, releases, TLS) leave it out: the console's own host.
+// container's, a release or certificate check's); the host checks (disk, memory) leave it out: the
+// console's own host. The hub adds `environmentName` for any environment but the local one, and the
+// words a person reads then start with it: an alert from staging must not read like production's.
 export type AlertEvent = (
   | { kind: 'operation.failed' | 'operation.succeeded' | 'backup.failed' | 'drill.failed'; data: { operationId: string; operationKind: string; purpose: string; actor: string | null; error: { code: string; message: string } | null; path: string } }
   | { kind: 'container.unhealthy' | 'container.restarting'; data: { service: string; container: string | null; since: string; thresholdMinutes: number; thresholdSeconds: number } }
@@ -13,7 +16,7 @@ export type AlertEvent = (
   | { kind: 'memory.threshold'; data: { usedPercent: number; thresholdPercent: number; availableBytes: number } }
   | { kind: 'release.available'; data: { version: string; current: string | null } }
   | { kind: 'tls.expiring'; data: { domain: string; expiresAt: string; daysLeft: number } }
-) & { environmentId?: string };
+) & { environmentId?: string; environmentName?: string };
 
 /** A published event with its identity: what the queue stores and every channel renders. */
 export type PublishedAlert = AlertEvent & { id: string; occurredAt: string; test?: boolean };
@@ -25,6 +28,11 @@ const gib = (bytes: number) => `${(bytes / 1024 ** 3).toFixed(1)} GiB`;
 const duration = (seconds: number) => (seconds < 60 ? `${seconds} s` : `${Math.round(seconds / 60)} min`);
 
 export function describe(event: AlertEvent): { title: string; text: string; severity: Severity } {
+  const words = describeKind(event);
+  return event.environmentName ? { ...words, title: `[${event.environmentName}] ${words.title}`, text: `${event.environmentName}: ${words.text}` } : words;
+}
+
+function describeKind(event: AlertEvent): { title: string; text: string; severity: Severity } {
   switch (event.kind) {
     case 'operation.failed':
     case 'backup.failed':
@@ -68,7 +76,8 @@ export function describe(event: AlertEvent): { title: string; text: string; seve
  */
 export function operationAlert(op: OperationDto): AlertEvent | null {
   if (op.kind === 'dry-run') return null;
-  const data = { operationId: op.id, operationKind: op.kind, purpose: op.purpose, actor: op.actor, error: op.error, path: `/deployments/${op.id}` };
+  // The page of an operation answers only in its own environment: the link carries it.
+  const data = { operationId: op.id, operationKind: op.kind, purpose: op.purpose, actor: op.actor, error: op.error, path: withEnv(`/deployments/${op.id}`, op.environmentId) };
   if (op.status === 'succeeded') return { kind: 'operation.succeeded', data, environmentId: op.environmentId };
   if (op.status !== 'failed') return null;
   const kind: AlertEventKind = op.kind === 'backup' ? 'backup.failed' : op.kind === 'drill' ? 'drill.failed' : 'operation.failed';

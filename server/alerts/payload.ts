@@ -26,6 +26,8 @@ export function webhookBody(alert: PublishedAlert, publicUrl: string | undefined
     text,
     link: linkOf(alert, publicUrl),
     data: alert.data,
+    // Added in the same version: null for the local environment and for host checks.
+    environment: alert.environmentId && alert.environmentName ? { id: alert.environmentId, name: alert.environmentName } : null,
   });
 }
 

@@ -18,7 +18,7 @@ export function readCertificate(target: CertificateTarget): Promise<CertificateF
       ...(net.isIP(target.servername) ? {} : { servername: target.servername }),
       rejectUnauthorized: false,
     });
-    socket.setTimeout(target.timeoutMs ?? 10_000, () => socket.destroy(new Error(`No TLS handshake on 127.0.0.1:${target.port} within ${target.timeoutMs ?? 10_000} ms.`)));
+    socket.setTimeout(target.timeoutMs ?? 10_000, () => socket.destroy(new Error(`No TLS handshake on ${target.host ?? '127.0.0.1'}:${target.port} within ${target.timeoutMs ?? 10_000} ms.`)));
     socket.once('secureConnect', () => {
       const cert = socket.getPeerCertificate();
       socket.end();

@@ -1,5 +1,6 @@
 import 'server-only';
 import { z } from 'zod';
+import { LOCAL_ENVIRONMENT_ID } from '@/lib/schemas/environments';
 import { readSetting, writeSetting } from '../db/console-settings';
 import type { Runtime } from '../runtime';
 import { failedReleases } from './failed-releases';
@@ -10,7 +11,8 @@ import { newerRelease, registryTags } from './releases';
 // overview's "Upgrade to X" asks (a newer complete release that has not failed here), alerted once
 // per version. The version last alerted is a console setting, so a restart does not repeat it.
 
-const SETTING = 'alerts.release-notified';
+/** The version last alerted, per environment (each runs its own); the local one keeps the key it had before environments. */
+const settingKey = (environmentId: string) => (environmentId === LOCAL_ENVIRONMENT_ID ? 'alerts.release-notified' : `alerts.release-notified:${environmentId}`);
 const EVERY_MS = 6 * 3_600_000;
 /** The first look waits until start-up's reconcile and image checks have had their turn. */
 const FIRST_MS = 5 * 60_000;
@@ -20,9 +22,10 @@ export async function checkNewRelease(rt: Runtime): Promise<string | null> {
   const status = await currentStatus(rt);
   if (!status.activeVersion) return null;
   const newer = await newerRelease(rt, await registryTags(rt, true), status.activeVersion, failedReleases(rt.db, rt.environment.id));
-  if (!newer || readSetting(rt.db, SETTING, z.string(), '') === newer) return null;
-  writeSetting(rt.db, SETTING, newer, 'system');
-  rt.alerts.publish({ kind: 'release.available', data: { version: newer, current: status.activeVersion } });
+  const key = settingKey(rt.environment.id);
+  if (!newer || readSetting(rt.db, key, z.string(), '') === newer) return null;
+  writeSetting(rt.db, key, newer, 'system');
+  rt.alerts.publish({ kind: 'release.available', data: { version: newer, current: status.activeVersion }, environmentId: rt.environment.id });
   return newer;
 }
 

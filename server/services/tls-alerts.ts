@@ -1,5 +1,6 @@
 import 'server-only';
 import { z } from 'zod';
+import { LOCAL_ENVIRONMENT_ID } from '@/lib/schemas/environments';
 import { CodedError } from '@/lib/errors';
 import { readSetting, writeSetting } from '../db/console-settings';
 import type { AlertEvent } from '../alerts/events';
@@ -14,7 +15,8 @@ import { publishedProxyPort } from './preflight';
 // once when fewer than ALERT_TLS_DAYS days remain. The certificate alerted (its fingerprint) is a
 // console setting, so a restart does not repeat it and a renewed certificate starts afresh.
 
-const SETTING = 'alerts.tls-notified';
+/** The certificate last alerted, per environment; the local one keeps the key it had before environments. */
+const settingKey = (environmentId: string) => (environmentId === LOCAL_ENVIRONMENT_ID ? 'alerts.tls-notified' : `alerts.tls-notified:${environmentId}`);
 const EVERY_MS = 6 * 3_600_000;
 /** The first look waits until start-up's reconcile has brought the proxy up. */
 const FIRST_MS = 5 * 60_000;
@@ -25,10 +27,13 @@ export async function checkTlsExpiry(rt: Runtime, read: (t: CertificateTarget) =
   const [env, override] = await Promise.all([soft(rt.project.readEnv()), soft(rt.project.readOverride())]);
   // No project yet, TLS elsewhere, or no name to ask for: nothing to read.
   if (!env?.HOST || (env.TLS_MODE !== 'selfsigned' && env.TLS_MODE !== 'letsencrypt')) return null;
-  const cert = await read({ port: publishedProxyPort(override, 443), servername: env.HOST });
-  const event = tlsExpiryAlert(env.HOST, cert, rt.clock.now(), rt.env.alerts.tlsDays, readSetting(rt.db, SETTING, z.string().nullable(), null));
-  if (!event) return null;
-  writeSetting(rt.db, SETTING, cert.fingerprint, 'system');
+  // A remote environment's proxy publishes its port on its Docker host, not here.
+  const cert = await read({ port: publishedProxyPort(override, 443), servername: env.HOST, ...(rt.environment.host ? { host: rt.environment.host } : {}) });
+  const key = settingKey(rt.environment.id);
+  const found = tlsExpiryAlert(env.HOST, cert, rt.clock.now(), rt.env.alerts.tlsDays, readSetting(rt.db, key, z.string().nullable(), null));
+  if (!found) return null;
+  const event = { ...found, environmentId: rt.environment.id };
+  writeSetting(rt.db, key, cert.fingerprint, 'system');
   rt.alerts.publish(event);
   return event;
 }

@@ -38,6 +38,8 @@ export function fakeRuntime(
     disk?: Runtime['host']['disk'];
     backups?: Partial<Runtime['backups']>;
     preflight?: Runtime['preflight'];
+    /** Another environment than the local one (its operations, settings and alerts are its own). */
+    environment?: Runtime['environment'];
   } = {},
 ): FakeRuntime {
   const temp = openTempDb('tc-runtime-');
@@ -45,6 +47,7 @@ export function fakeRuntime(
   for (const [name, text] of Object.entries(opts.files ?? {})) fs.writeFileSync(path.join(deployDir, name), text, { mode: 0o600 });
   const world = fakeWorld();
   const rt = createRuntime({
+    ...(opts.environment ? { environment: opts.environment } : {}),
     env: {
       // The database's own directory: the setup token lives beside it, as in production.
       dataDir: path.dirname(temp.sqlite.name),
