@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type Docker from 'dockerode';
+import { firstHostAddress } from './subnet-gateway';
 
 // A command run once from a network, in a short-lived container: the external-database wizard
 // signs in to the server from Tale's network this way (server/postgres/stack-reach.ts). The image
@@ -105,7 +106,8 @@ export function createNetworkProbe(docker: Docker): NetworkProbe {
       try {
         const info = await docker.getNetwork(network).inspect();
         const pool = (info.IPAM?.Config ?? [])[0] as { Gateway?: string; Subnet?: string } | undefined;
-        return { gateway: pool?.Gateway ?? null, subnet: pool?.Subnet ?? null };
+        const subnet = pool?.Subnet ?? null;
+        return { gateway: pool?.Gateway || (subnet ? firstHostAddress(subnet) : null), subnet };
       } catch (err) {
         if ((err as { statusCode?: number }).statusCode === 404) return { gateway: null, subnet: null };
         throw err;
