@@ -156,7 +156,7 @@ export function EnvironmentsAdmin({ environments, actions }: { environments: Env
             <legend className="mb-1 font-medium">How the console reaches its Docker Engine</legend>
             <label className="flex items-center gap-2">
               <input type="radio" name="environment-kind" value="ssh" checked={kind === 'ssh'} onChange={() => (setKind('ssh'), clear(), setScanned(null))} />
-              SSH (Docker and the deployment directory on the host)
+              SSH (Docker and the project files, both through SSH)
             </label>
             <label className="flex items-center gap-2">
               <input type="radio" name="environment-kind" value="tcp" checked={kind === 'tcp'} onChange={() => (setKind('tcp'), clear(), setScanned(null))} />

@@ -180,11 +180,15 @@ test('at 390 px an operator deploys, reads the overview, follows the operation a
     await expect(rows).toHaveCount(6);
     await expect(rows.first()).toContainText(/B( \/|$)/);
     await expect(page.getByTestId('live-release')).toContainText(NEXT_VERSION);
-    // Every row, and the figures at its end, inside the screen.
-    for (const row of await rows.all()) {
-      const box = (await row.boundingBox())!;
-      expect(box.x).toBeGreaterThanOrEqual(0);
-      expect(box.x + box.width).toBeLessThanOrEqual(SIZES.phone.width);
+    // Every row, and the figures at its end, inside the screen. The live overview re-renders its
+    // rows as its figures refresh (a row handle can be gone a moment later, CI saw a null box), so
+    // each row is found again by its position until its box is read.
+    for (let i = 0; i < 6; i++) {
+      let box: Awaited<ReturnType<Locator['boundingBox']>> = null;
+      await expect.poll(async () => (box = await rows.nth(i).boundingBox()), { message: `row ${i} laid out` }).not.toBeNull();
+      const { x, width } = box!;
+      expect(x).toBeGreaterThanOrEqual(0);
+      expect(x + width).toBeLessThanOrEqual(SIZES.phone.width);
     }
     // Each value after its column's name (drawn by globals.css from data-label, not in the text).
     const memory = rows.first().locator('td').last();

@@ -20,8 +20,15 @@ export async function waitForHydration(page: Page): Promise<void> {
   }
 }
 
-/** A full page load of `url`, then waitForHydration. */
+/**
+ * A full page load of `url`, then waitForHydration. The same dropped network can fail the document
+ * request itself (page.goto throws net::ERR_NETWORK_CHANGED): that load is made once more.
+ */
 export async function gotoHydrated(page: Page, url: string): Promise<void> {
-  await page.goto(url);
+  await page.goto(url).catch(async (err: Error) => {
+    if (!err.message.includes('ERR_NETWORK_CHANGED')) throw err;
+    process.stderr.write(`[gotoHydrated] ${url}: ERR_NETWORK_CHANGED; loading it once more\n`);
+    await page.goto(url);
+  });
   await waitForHydration(page);
 }

@@ -82,9 +82,20 @@ async function releaseImages(rt: Runtime, version: string): Promise<{ images: st
   return { images, digests: images.map((ref) => ref.slice(ref.indexOf('@') + 1)) };
 }
 
-/** Bytes of all image layers on the host, or null when Docker cannot say (another disk-usage call runs). */
+/**
+ * Bytes of all image layers on the host, or null when Docker cannot say. Engine 20.10 refuses a
+ * disk-usage call while another runs (the disk page's, another console's): asked again 3 times,
+ * a second apart, before the figure is given up as not measured.
+ */
 async function layerBytes(rt: Runtime): Promise<number | null> {
-  return rt.host.layerBytes().catch(() => null);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await rt.host.layerBytes();
+    } catch {
+      if (attempt > 3) return null;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
 }
 
 function prePullJob(rt: Runtime, version: string, images: string[], digests: string[]) {
