@@ -20,15 +20,29 @@ export async function waitForHydration(page: Page): Promise<void> {
   }
 }
 
+/** What Chromium reports when Docker's interface churn cut a navigation (see waitForHydration). */
+const networkChanged = (err: Error) =>
+  err.message.includes('ERR_NETWORK_CHANGED') || err.message.includes('chrome-error://chromewebdata');
+
+const NAVIGATION_ATTEMPTS = 4;
+
 /**
  * A full page load of `url`, then waitForHydration. The same dropped network can fail the document
- * request itself (page.goto throws net::ERR_NETWORK_CHANGED): that load is made once more.
+ * request itself: page.goto throws net::ERR_NETWORK_CHANGED, or, when the change lands during the
+ * load, "interrupted by another navigation to chrome-error://chromewebdata/". Several Docker
+ * scenarios beside the specs can change interfaces a few times within a second, so a second load
+ * can be cut too (seen in CI): up to four loads, a second apart. Any other error fails at once.
  */
 export async function gotoHydrated(page: Page, url: string): Promise<void> {
-  await page.goto(url).catch(async (err: Error) => {
-    if (!err.message.includes('ERR_NETWORK_CHANGED')) throw err;
-    process.stderr.write(`[gotoHydrated] ${url}: ERR_NETWORK_CHANGED; loading it once more\n`);
-    await page.goto(url);
-  });
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await page.goto(url);
+      break;
+    } catch (err) {
+      if (!(err instanceof Error) || !networkChanged(err) || attempt === NAVIGATION_ATTEMPTS) throw err;
+      process.stderr.write(`[gotoHydrated] ${url}: the network changed during load ${attempt}; loading it again\n`);
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
   await waitForHydration(page);
 }

@@ -22,7 +22,7 @@ export async function explainFailures(report: TrafficReport, events: TimedEvent[
     .map((s) => `sent ${rel(s.sentAt, t0)} answered ${rel(s.at, t0)} ${s.error}`);
   const engine = events
     .filter((e) => e.status !== 'progress' || e.step === 'switch' || e.step === 'retire')
-    .map((e) => `${rel(e.at, t0)} ${e.step} ${e.status}${e.data ? ` ${JSON.stringify(e.data)}` : ''}`);
+    .map((e) => `${rel(e.at, t0)} ${e.step} ${e.status}${e.data ? ` ${JSON.stringify(e.data).slice(0, 200)}` : ''}`);
   const since = Math.floor(t0 / 1000);
   const logs = await docker
     .getContainer(proxy)
@@ -30,11 +30,12 @@ export async function explainFailures(report: TrafficReport, events: TimedEvent[
     .then((b) => b.toString('utf8'))
     .catch((e: unknown) => `(no proxy logs: ${(e as Error).message})`);
   const proxyLines = logs.split('\n').filter((l) => /error|unhealthy|down|fail|reset|no upstreams/i.test(l)).slice(-60);
+  // The telling parts last: a CI summary that cuts a long message keeps its end.
   return [
-      `[zero-failure] ${report.failed} of ${report.requests} failed: ${JSON.stringify(report.failuresByKind)}`,
-      'failed seconds of the load:', ...failedSeconds,
-      'failed probes:', ...failedProbes.slice(0, 40),
       'engine events:', ...engine,
       `proxy ${proxy} log lines about failures:`, ...proxyLines,
+      'failed seconds of the load:', ...failedSeconds,
+      'failed probes (with the proxy\'s reason):', ...failedProbes.slice(0, 40),
+      `[zero-failure] ${report.failed} of ${report.requests} failed: ${JSON.stringify(report.failuresByKind)}`,
     ].join('\n  ');
 }

@@ -63,7 +63,9 @@ export function startTraffic(url: string, options: TrafficOptions = {}): Traffic
         const r = await httpGet(url, { host: options.host ?? 'localhost', timeoutMs, agent });
         const v = r.headers['x-tale-version'];
         const version = typeof v === 'string' ? v : null;
-        const error = r.status !== 200 ? `http_${r.status}` : version === null ? 'no_version' : null;
+        // The test bed's proxy names why it gave up (e2e/fixtures/proxy/Caddyfile): kept with the status.
+        const why = r.headers['x-test-proxy-error'];
+        const error = r.status !== 200 ? `http_${r.status}${typeof why === 'string' && why ? ` (${why})` : ''}` : version === null ? 'no_version' : null;
         samples.push({ sentAt, at: Date.now(), version, error });
       } catch (e) {
         samples.push({ sentAt, at: Date.now(), version: null, error: (e as NodeJS.ErrnoException).code ?? (e as Error).message });
