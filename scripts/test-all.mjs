@@ -3,8 +3,8 @@
 // checks, drains), not computing, so overlapping lanes roughly halves the wall time.
 //   phase 1: lint → typecheck → unit → build   ‖   test-bed images (cold: debootstrap)
 //   phase 2: integration tests → small benches  ‖   browser tests
-//   phase 3: the bad-input corpus and the audit flood (10,000 refused sign-ins), then three backup
-//            files   ‖   the other five backup files, one at a time
+//   phase 3: the bad-input corpus and the audit flood (10,000 refused sign-ins), then two backup
+//            files   ‖   the other six backup files, one at a time
 // The corpus is ~28,000 requests of pure CPU for the console. Beside it, the 2 cores starved the
 // tests that measure timing-sensitive behaviour (zero failed requests across a switch, health
 // probes with 3 s timeouts, a 2,000 lines/s log tail), which then failed for want of CPU alone.
@@ -63,9 +63,10 @@ const ok =
   // The backup tests dump and restore a 64 MB table, replay dumps into throwaway PostgreSQL servers
   // (the drills), back up and upgrade under a request loop (the gate) and run sshd, s3rver and
   // restic --read-data (the targets): heavy disk and CPU that would starve the timed tests' traffic
-  // (seconds without an answer, seen in CI), so they run here. The corpus takes ~7 minutes, the
-  // eight backup files ~19 one after the other: five run beside the corpus, the other three after
-  // it in its lane, so two backup files run at once only once the corpus is done. (Two at once
+  // (seconds without an answer, seen in CI), so they run here. The corpus and the flood take ~10.5
+  // minutes in CI, the eight backup files ~19 one after the other: six (~14.7 min) run beside the
+  // corpus, the other two (~4.4 min) after it in its lane, so the lanes end within a minute of each
+  // other and two backup files run at once only once the corpus is done. (Two at once
   // once left a drill unfinished after 285 s: another file's console start removed its throwaway
   // server; a console now removes only its own project's, docs/testbed.md.)
   (await phase({ corpus: ['test:bad-inputs', 'test:integration:backup:after-corpus'], backup: ['test:integration:backup:beside-corpus'] }));
