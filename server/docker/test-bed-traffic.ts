@@ -1,6 +1,6 @@
 import http from 'node:http';
 import { httpGet } from '@/e2e/fixtures/http-get';
-import { LIMITS, runLoad, type LoadSummary } from '@/e2e/fixtures/load';
+import { httpFailureKind, LIMITS, runLoad, type LoadSummary } from '@/e2e/fixtures/load';
 
 // Traffic through the real proxy while the engine works: the fixture's load generator for volume
 // (it counts per second), plus a few probes that timestamp every answer, because "who answered
@@ -63,9 +63,7 @@ export function startTraffic(url: string, options: TrafficOptions = {}): Traffic
         const r = await httpGet(url, { host: options.host ?? 'localhost', timeoutMs, agent });
         const v = r.headers['x-tale-version'];
         const version = typeof v === 'string' ? v : null;
-        // The test bed's proxy names why it gave up (e2e/fixtures/proxy/Caddyfile): kept with the status.
-        const why = r.headers['x-test-proxy-error'];
-        const error = r.status !== 200 ? `http_${r.status}${typeof why === 'string' && why ? ` (${why})` : ''}` : version === null ? 'no_version' : null;
+        const error = r.status !== 200 ? httpFailureKind(r.status, r.headers) : version === null ? 'no_version' : null;
         samples.push({ sentAt, at: Date.now(), version, error });
       } catch (e) {
         samples.push({ sentAt, at: Date.now(), version: null, error: (e as NodeJS.ErrnoException).code ?? (e as Error).message });
