@@ -66,7 +66,8 @@ ENV NODE_ENV=production \
     HOSTNAME=0.0.0.0 \
     PORT=3000 \
     DATA_DIR=/data \
-    DEPLOY_DIR=/deploy
+    DEPLOY_DIR=/deploy \
+    KEEP_ALIVE_TIMEOUT=65000
 WORKDIR /app
 VOLUME ["/data"]
 EXPOSE 3000

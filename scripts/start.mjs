@@ -51,6 +51,11 @@ const env = {
   DATA_DIR: path.resolve(root, process.env.DATA_DIR ?? 'data'),
   ...(process.env.DEPLOY_DIR ? { DEPLOY_DIR: path.resolve(root, process.env.DEPLOY_DIR) } : {}),
   NEXTAUTH_URL: process.env.PUBLIC_URL ?? `http://${hostname === '0.0.0.0' ? 'localhost' : hostname}:${port}`,
+  // Node's 5 s keep-alive timeout closes an idle connection just as a client that kept it (an API
+  // client's agent, a reverse proxy's upstream pool) sends on it: that request dies with
+  // ECONNRESET (seen in CI from Playwright's request client). Longer than nginx's 60 s upstream
+  // keep-alive, so the client side closes first. Next's standalone server reads this variable.
+  KEEP_ALIVE_TIMEOUT: process.env.KEEP_ALIVE_TIMEOUT ?? '65000',
 };
 
 if (process.argv.includes('--build-only')) process.exit(0);
