@@ -63,10 +63,10 @@ const ok =
   // The backup tests dump and restore a 64 MB table, replay dumps into throwaway PostgreSQL servers
   // (the drills), back up and upgrade under a request loop (the gate) and run sshd, s3rver and
   // restic --read-data (the targets): heavy disk and CPU that would starve the timed tests' traffic
-  // (seconds without an answer, seen in CI), so they run here. The corpus and the flood take ~10.5
-  // minutes in CI, the eight backup files ~19 one after the other: six (~14.7 min) run beside the
-  // corpus, the other two (~4.4 min) after it in its lane, so the lanes end within a minute of each
-  // other and two backup files run at once only once the corpus is done. (Two at once
+  // (seconds without an answer, seen in CI), so they run here. The corpus and the flood take 10.5
+  // to 12.5 minutes in CI (longer with the heavier backup files beside them), the eight backup files
+  // ~19 one after the other: six run beside the corpus, the other two after it in its lane, and two
+  // backup files run at once only once the corpus is done. (Two at once
   // once left a drill unfinished after 285 s: another file's console start removed its throwaway
   // server; a console now removes only its own project's, docs/testbed.md.)
   (await phase({ corpus: ['test:bad-inputs', 'test:integration:backup:after-corpus'], backup: ['test:integration:backup:beside-corpus'] }));
